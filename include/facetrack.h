@@ -1,0 +1,181 @@
+/*
+ * facetrack.h — the whole public contract of libfacetrack.
+ *
+ * Conventions
+ *  - Every function that can fail returns an ft_status; FT_OK is 0.
+ *  - Objects are opaque handles with create/destroy pairs. A handle keeps the
+ *    message of its last failure (ft_video_error()); it is one line naming the
+ *    file and the reason.
+ *  - Thread-safety is stated per object. Nothing here uses hidden mutable
+ *    global state except the logger configuration, which is atomic.
+ */
+#ifndef FACETRACK_H
+#define FACETRACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+#define FT_VERSION_MAJOR 0
+#define FT_VERSION_MINOR 1
+#define FT_VERSION_PATCH 0
+
+/* "MAJOR.MINOR.PATCH" of the linked library. */
+const char *ft_version(void);
+/* One line naming the library versions facetrack was built against. */
+const char *ft_build_info(void);
+
+/* ----------------------------------------------------------------- status */
+
+typedef enum ft_status {
+    FT_OK = 0,
+    FT_EOF = 1,              /* end of stream: not an error */
+    FT_ERR_INVALID_ARG = -1, /* a caller mistake (NULL, out of range) */
+    FT_ERR_NOMEM = -2,
+    FT_ERR_NOT_FOUND = -3,   /* file or resource does not exist */
+    FT_ERR_IO = -4,          /* exists but cannot be read or written */
+    FT_ERR_FORMAT = -5,      /* not a format we can read, or corrupt */
+    FT_ERR_TRUNCATED = -6,   /* the data ends before the container says */
+    FT_ERR_UNSUPPORTED = -7, /* valid, but a feature we do not handle */
+    FT_ERR_INTERNAL = -8     /* a bug or a library failure we cannot name */
+} ft_status;
+
+/* A short English description of a status ("truncated file"). */
+const char *ft_status_str(ft_status status);
+
+/* ---------------------------------------------------------------- logging */
+
+typedef enum ft_log_level {
+    FT_LOG_QUIET = 0,
+    FT_LOG_ERROR = 1,
+    FT_LOG_WARN = 2,
+    FT_LOG_INFO = 3,
+    FT_LOG_DEBUG = 4,
+    FT_LOG_TRACE = 5
+} ft_log_level;
+
+typedef void (*ft_log_fn)(ft_log_level level, const char *message, void *user);
+
+/* Process-wide; safe to call from any thread. Default level: FT_LOG_WARN, or
+ * FACETRACK_LOG_LEVEL (quiet|error|warn|info|debug|trace or 0..5). */
+void ft_log_set_level(ft_log_level level);
+ft_log_level ft_log_get_level(void);
+/* Parses a level name or digit; returns FT_ERR_INVALID_ARG when unknown. */
+ft_status ft_log_parse_level(const char *text, ft_log_level *out);
+/* Replaces the sink (default: one line per message on stderr). NULL restores
+ * the default. Set it before starting threads that log. */
+void ft_log_set_sink(ft_log_fn sink, void *user);
+void ft_log(ft_log_level level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ------------------------------------------------------------------ video */
+
+typedef enum ft_pixfmt {
+    FT_PIXFMT_RGB24 = 0, /* packed R,G,B */
+    FT_PIXFMT_BGR24,     /* packed B,G,R (OpenCV order) */
+    FT_PIXFMT_RGBA,      /* packed R,G,B,A with A = 255 */
+    FT_PIXFMT_GRAY8,     /* luma only */
+    FT_PIXFMT_YUV420P,   /* planar I420; passed through without conversion
+                            when the decoder already produces 8-bit 4:2:0 */
+    FT_PIXFMT_COUNT
+} ft_pixfmt;
+
+/* "rgb24", "bgr24", "rgba", "gray", "yuv420p"; NULL when out of range. */
+const char *ft_pixfmt_name(ft_pixfmt format);
+ft_status ft_pixfmt_parse(const char *name, ft_pixfmt *out);
+
+typedef struct ft_video_options {
+    ft_pixfmt pixfmt;   /* default FT_PIXFMT_RGB24 */
+    int decode_threads; /* 0 = as many as the machine has */
+    int apply_rotation; /* 1 (default): frames come out upright */
+} ft_video_options;
+
+/* Defaults as documented above. */
+void ft_video_options_init(ft_video_options *options);
+
+typedef struct ft_video_info {
+    char container[32];       /* libavformat short name, e.g. "mov,mp4,..." */
+    char codec[32];           /* e.g. "h264" */
+    char source_pixfmt[32];   /* the decoder's pixel format, e.g. "yuv420p" */
+    int width, height;        /* of delivered frames: after rotation */
+    int coded_width, coded_height; /* as stored */
+    int rotation;             /* clockwise degrees applied: 0, 90, 180, 270 */
+    int mirrored;             /* the display matrix also flips horizontally */
+    double fps_nominal;       /* the stream's base rate (r_frame_rate) */
+    double fps_average;       /* container's average rate (avg_frame_rate) */
+    int64_t frame_count_hint; /* container's frame count; -1 when unknown */
+    double duration_hint;     /* container's duration in seconds; -1 unknown */
+    int64_t bit_rate;         /* bits per second; 0 when unknown */
+    int time_base_num, time_base_den; /* of frame PTS values */
+    int64_t start_pts;        /* stream start PTS (time-base units) */
+    double start_time;        /* the same in seconds */
+    int stream_index;         /* the chosen video stream in the container */
+    int stream_count;         /* all streams in the container */
+} ft_video_info;
+
+typedef struct ft_frame {
+    int64_t index;   /* 0-based, in presentation order, over decoded frames */
+    int64_t pts;     /* presentation timestamp in the stream's time base */
+    double time;     /* seconds since the stream's start PTS */
+    int64_t duration; /* in the time base; 0 when unknown */
+    int width, height;
+    ft_pixfmt format;
+    uint8_t *data[3];    /* planes; packed formats use data[0] only */
+    int linesize[3];     /* bytes per row of each plane */
+    int key_frame;       /* decoded from an intra picture */
+} ft_frame;
+
+/* A decoder of one video file.
+ * Thread-safety: one ft_video per thread. Open several to read in parallel. */
+typedef struct ft_video ft_video;
+
+/* Opens PATH (a regular file any libavformat demuxer reads) and picks its
+ * best video stream. On failure *out is NULL and, when err is not NULL, a one
+ * line message naming the file and the reason is copied into err. */
+ft_status ft_video_open(const char *path, const ft_video_options *options,
+                        ft_video **out, char *err, size_t err_size);
+void ft_video_close(ft_video *video);
+
+const ft_video_info *ft_video_get_info(const ft_video *video);
+const char *ft_video_path(const ft_video *video);
+/* The last failure of this handle, one line; "" when none. */
+const char *ft_video_error(const ft_video *video);
+
+/* Decodes the next frame. Returns FT_OK with *frame filled, FT_EOF after the
+ * last frame, or an error. The pixels belong to the reader and stay valid until
+ * the next call on this handle. */
+ft_status ft_video_read(ft_video *video, ft_frame *frame);
+
+/* Positions the reader so that the next ft_video_read() returns frame INDEX,
+ * pixel-identical to the same frame reached by reading sequentially. The first
+ * call scans the packet index of the file (demux only). FT_EOF when INDEX is
+ * past the last frame. */
+ft_status ft_video_seek(ft_video *video, int64_t index);
+
+/* Counts the frames by decoding the whole file from the start; leaves the
+ * reader at the end. This is the exact count (ffprobe -count_frames). */
+ft_status ft_video_count_frames(ft_video *video, int64_t *count,
+                                double *duration);
+
+/* ------------------------------------------------------------ frame utils */
+
+/* Bytes per pixel of packed formats (3 or 4), 1 for gray/yuv420p luma. */
+int ft_pixfmt_bytes_per_pixel(ft_pixfmt format);
+
+/* MD5 of the frame's visible pixels, rows packed without padding and planes
+ * in order: equal to `ffmpeg -f framemd5` of the same raw format. HEX gets
+ * 32 lowercase digits and a NUL. */
+ft_status ft_frame_md5(const ft_frame *frame, char hex[33]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FACETRACK_H */

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages facetrack needs to build, test and make its
+# sample; does nothing when they are all present. Usage: deps.sh
+set -euo pipefail
+
+packages=(
+    gcc make cmake ninja-build pkg-config     # toolchain
+    libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video (FFmpeg 5.1)
+    libcmocka-dev                             # unit tests
+    ffmpeg                                    # test clips, sample, reference decoder
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

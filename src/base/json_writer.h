@@ -1,0 +1,55 @@
+/* Streaming JSON writer: values go straight to a FILE* as they are produced,
+ * so an output never has to be held in memory whole. Commas, nesting and
+ * string escaping are handled here; misuse (a value where a key is expected,
+ * unbalanced close) is recorded and reported by ft_json_finish(). */
+#ifndef FT_BASE_JSON_WRITER_H
+#define FT_BASE_JSON_WRITER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "facetrack.h"
+
+#define FT_JSON_MAX_DEPTH 64
+
+typedef struct ft_json {
+    FILE *out;
+    int pretty;            /* indent with two spaces, one value per line */
+    int depth;
+    int failed;            /* a write failed or the writer was misused */
+    unsigned char stack[FT_JSON_MAX_DEPTH]; /* 'o' object, 'a' array */
+    unsigned char count[FT_JSON_MAX_DEPTH]; /* 0 = no member written yet */
+    int expect_value;      /* a key was written; its value comes next */
+    int done;              /* the top-level value is complete */
+} ft_json;
+
+void ft_json_init(ft_json *w, FILE *out, int pretty);
+
+void ft_json_object_begin(ft_json *w);
+void ft_json_object_end(ft_json *w);
+void ft_json_array_begin(ft_json *w);
+void ft_json_array_end(ft_json *w);
+/* Inside an object: the key of the next value. */
+void ft_json_key(ft_json *w, const char *key);
+
+void ft_json_string(ft_json *w, const char *s);   /* NULL writes null */
+void ft_json_int(ft_json *w, int64_t v);
+/* Shortest decimal that reads back as the same double; NaN/Inf write null. */
+void ft_json_double(ft_json *w, double v);
+/* At most DIGITS significant digits (1..17), trailing zeros dropped. */
+void ft_json_double_digits(ft_json *w, double v, int digits);
+void ft_json_bool(ft_json *w, int v);
+void ft_json_null(ft_json *w);
+
+/* Key + value shorthands for objects. */
+void ft_json_kv_string(ft_json *w, const char *key, const char *s);
+void ft_json_kv_int(ft_json *w, const char *key, int64_t v);
+void ft_json_kv_double(ft_json *w, const char *key, double v);
+void ft_json_kv_bool(ft_json *w, const char *key, int v);
+
+/* Ends the document (a newline after the top-level value) and flushes.
+ * FT_ERR_IO when a write failed, FT_ERR_INVALID_ARG when misused or
+ * unbalanced. */
+ft_status ft_json_finish(ft_json *w);
+
+#endif

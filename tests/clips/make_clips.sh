@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Makes the small deterministic clips the tests need for cases the shared
+# media do not cover, with the ffmpeg command line. Usage: make_clips.sh OUTDIR
+# Idempotent: a clip already present is kept (delete OUTDIR to remake).
+set -euo pipefail
+out=${1:?usage: make_clips.sh OUTDIR}
+mkdir -p "$out"
+cd "$out"
+
+ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
+src() { echo "testsrc2=size=$1:rate=${2:-25}"; }
+x264() { echo "-c:v libx264 -preset veryfast -threads 1"; }
+
+make() { # make NAME COMMAND...: run COMMAND (which writes NAME) unless NAME exists
+    local name=$1; shift
+    [ -s "$name" ] && return 0
+    "$@"
+    [ -e "$name" ] || { echo "make_clips: $name was not made" >&2; exit 1; }
+}
+
+# --- clips that must decode -------------------------------------------------
+make h264_bframes.mp4 ff -f lavfi -i "$(src 320x240)" -frames:v 120 $(x264) \
+    -bf 3 -g 30 -x264-params open-gop=1 -pix_fmt yuv420p h264_bframes.mp4
+make h264_faststart.mp4 ff -i h264_bframes.mp4 -c copy -movflags +faststart h264_faststart.mp4
+# H.264 refuses odd 4:2:0 sizes; FFV1 keeps them (chroma planes round up).
+make odd_size_321x241.mkv ff -f lavfi -i "$(src 322x242)" -vf crop=321:241:0:0:exact=1 \
+    -frames:v 30 -c:v ffv1 -pix_fmt yuv420p odd_size_321x241.mkv
+make one_frame.mp4 ff -f lavfi -i "$(src 320x240)" -frames:v 1 $(x264) -pix_fmt yuv420p one_frame.mp4
+make yuv420p10.mp4 ff -f lavfi -i "$(src 320x240)" -frames:v 40 $(x264) -pix_fmt yuv420p10le yuv420p10.mp4
+make yuv444p.mp4 ff -f lavfi -i "$(src 320x240)" -frames:v 40 $(x264) -pix_fmt yuv444p yuv444p.mp4
+# Variable frame rate: every 7th frame is followed by a 3-frame gap.
+make vfr.mp4 ff -f lavfi -i "$(src 320x240)" -frames:v 90 \
+    -vf "setpts='(N+floor(N/7)*3)/(25*TB)'" -fps_mode passthrough $(x264) -bf 2 -g 20 \
+    -pix_fmt yuv420p vfr.mp4
+make start_offset.mp4 ff -f lavfi -i "$(src 320x240)" -frames:v 50 $(x264) -pix_fmt yuv420p \
+    -output_ts_offset 2.5 start_offset.mp4
+for r in 90 180 270; do
+    make rotate_$r.mp4 ff -i h264_bframes.mp4 -c copy \
+        -metadata:s:v:0 rotate=$r rotate_$r.mp4
+done
+# Audio comes first so that picking "the" stream is not enough; a subtitle
+# stream rides along.
+printf '1\n00:00:00,000 --> 00:00:01,000\nhello\n' > subs.srt
+make streams_audio_video_subs.mkv ff -f lavfi -i "sine=frequency=440:duration=2" \
+    -f lavfi -i "$(src 320x240 30)" -i subs.srt -map 0:a -map 1:v -map 2:s -t 2 \
+    -c:a libvorbis -c:v libx264 -preset veryfast -threads 1 -pix_fmt yuv420p -c:s srt \
+    streams_audio_video_subs.mkv
+
+# --- inputs that must fail with a clear error ------------------------------
+mkdir -p bad
+size=$(stat -c %s h264_faststart.mp4)
+make bad/truncated_moov_missing.mp4 head -c $((size / 2)) h264_bframes.mp4 > bad/truncated_moov_missing.mp4
+make bad/truncated_faststart.mp4 head -c $((size * 6 / 10)) h264_faststart.mp4 > bad/truncated_faststart.mp4
+make bad/zero_bytes.mp4 touch bad/zero_bytes.mp4
+[ -e bad/zero_bytes.mp4 ] || : > bad/zero_bytes.mp4
+make bad/garbage.mp4 ff -f lavfi -i "anoisesrc=seed=42:duration=1" -f s16le bad/garbage.mp4
+make bad/text.mp4 sh -c 'printf "this is not a video\n" > bad/text.mp4'
+make bad/audio_only.m4a ff -f lavfi -i "sine=frequency=440:duration=1" -c:a aac bad/audio_only.m4a
+# A valid header whose video payload is overwritten with noise.
+if [ ! -s bad/corrupt_payload.mp4 ]; then
+    cp h264_faststart.mp4 bad/corrupt_payload.mp4
+    dd if=bad/garbage.mp4 of=bad/corrupt_payload.mp4 bs=1 seek=$((size / 4)) \
+        count=$((size / 2)) conv=notrunc status=none
+fi
+mkdir -p bad/a_directory.mp4
+rm -f subs.srt
+echo "clips ready in $out"

@@ -1,0 +1,35 @@
+# Shared helpers of the shell integration tests: sourced, not run.
+# Each test prints one line per check and ends with "N passed, N failed".
+set -u
+: "${FACETRACK:?FACETRACK must name the built program}"
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); echo "ok   $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
+    local what=$1; shift
+    if "$@"; then pass "$what"; else fail "$what"; fi
+}
+skip_test() { echo "SKIP: $*"; exit 77; }
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit $?
+}
+
+need_shared_media() {
+    [ -d "${FT_SHARED_DIR:-}/media" ] || skip_test "shared media not found at ${FT_SHARED_DIR:-(unset)}/media"
+}
+
+# All video clips under a folder, sorted.
+clips_in() { find "$1" -type f \( -name '*.mp4' -o -name '*.mkv' -o -name '*.mov' \) | sort; }
+
+# ffprobe's exact decoded frame count of the best video stream.
+ffprobe_count() {
+    ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames \
+        -of csv=p=0 "$1" | tr -d ',\n'
+}
+
+# A JSON integer field of facetrack's compact output.
+json_int() { sed -n "s/.*\"$1\":\(-\?[0-9]*\).*/\1/p"; }
