@@ -1,14 +1,16 @@
 /* facetrack probe: exact metadata of videos as JSON, one object per video. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "facetrack.h"
 #include "base/json_writer.h"
+#include "base/thread_pool.h"
 #include "cli/cli.h"
 
 static const char usage[] =
-    "usage: facetrack probe [--fast] [--pretty] VIDEO...\n"
+    "usage: facetrack probe [--fast] [--pretty] [--jobs N] VIDEO...\n"
     "\n"
     "Prints one JSON object per video (one per line unless --pretty):\n"
     "  path, container, codec, pixel_format, width, height (upright, after\n"
@@ -25,6 +27,8 @@ static const char usage[] =
     "  --fast     use the container's metadata instead of decoding;\n"
     "             frame_count_method says \"container\" or \"estimated\"\n"
     "  --pretty   indented output\n"
+    "  --jobs N   probe N videos at a time (default 1; 0 = one per CPU);\n"
+    "             results still come out in the order given\n"
     "\n"
     "Exit status: 0 when every video was probed, 1 when one or more failed\n"
     "(each failure is one line on stderr), 2 on a usage error.\n";
@@ -34,6 +38,16 @@ typedef struct probe_result {
     const char *method;
     double duration, fps_average;
 } probe_result;
+
+/* One video's work, filled in by a pool task and printed in order after. */
+typedef struct probe_task {
+    const char *path;
+    int fast;
+    ft_status status;
+    char error[512];
+    ft_video_info info;
+    probe_result result;
+} probe_task;
 
 static ft_status measure(ft_video *video, int fast, probe_result *r)
 {
@@ -105,14 +119,35 @@ static void write_probe(ft_json *w, const char *path, const ft_video_info *in,
     ft_json_object_end(w);
 }
 
+static void probe_one(void *arg)
+{
+    probe_task *t = arg;
+    ft_video_options options;
+    ft_video_options_init(&options);
+    options.pixfmt = FT_PIXFMT_YUV420P; /* counting needs no RGB */
+    ft_video *video = NULL;
+    t->status = ft_video_open(t->path, &options, &video, t->error, sizeof t->error);
+    if (t->status == FT_OK) {
+        t->info = *ft_video_get_info(video);
+        if ((t->status = measure(video, t->fast, &t->result)) != FT_OK)
+            snprintf(t->error, sizeof t->error, "%s", ft_video_error(video));
+    }
+    ft_video_close(video);
+}
+
 static int run_probe(int argc, char **argv)
 {
     int fast = 0, pretty = 0, first_path = 0, failures = 0;
+    long long jobs = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--fast") == 0) {
             fast = 1;
         } else if (strcmp(argv[i], "--pretty") == 0) {
             pretty = 1;
+        } else if (strcmp(argv[i], "--jobs") == 0 || strcmp(argv[i], "-j") == 0) {
+            if ((jobs = ft_cli_parse_count(i + 1 < argc ? argv[i + 1] : NULL)) < 0)
+                return ft_cli_usage_error("probe", "%s needs a non-negative integer", argv[i]);
+            i++;
         } else if (strcmp(argv[i], "--") == 0) {
             first_path = i + 1;
             break;
@@ -125,30 +160,37 @@ static int run_probe(int argc, char **argv)
     }
     if (!first_path || first_path >= argc)
         return ft_cli_usage_error("probe", "no video given");
-    for (int i = first_path; i < argc; i++) {
-        ft_video_options options;
-        ft_video_options_init(&options);
-        options.pixfmt = FT_PIXFMT_YUV420P; /* counting needs no RGB */
-        ft_video *video = NULL;
-        char err[512];
-        ft_status st = ft_video_open(argv[i], &options, &video, err, sizeof err);
-        probe_result r = {0};
-        if (st == FT_OK && (st = measure(video, fast, &r)) != FT_OK)
-            snprintf(err, sizeof err, "%s", ft_video_error(video));
-        if (st != FT_OK) {
-            ft_log(FT_LOG_ERROR, "%s", err);
-            failures++;
-        } else {
-            ft_json w;
-            ft_json_init(&w, stdout, pretty);
-            write_probe(&w, argv[i], ft_video_get_info(video), &r);
-            if (ft_json_finish(&w) != FT_OK) {
-                ft_log(FT_LOG_ERROR, "%s: cannot write the result to standard output", argv[i]);
-                failures++;
-            }
-        }
-        ft_video_close(video);
+    const int count = argc - first_path;
+    probe_task *tasks = calloc((size_t)count, sizeof *tasks);
+    ft_thread_pool *pool = NULL;
+    int threads = jobs == 0 ? ft_cpu_count() : (int)(jobs < count ? jobs : count);
+    if (!tasks || ft_thread_pool_create(threads, &pool) != FT_OK) {
+        ft_log(FT_LOG_ERROR, "probe: cannot start %d worker threads", threads);
+        free(tasks);
+        return FT_EXIT_FAILED;
     }
+    for (int i = 0; i < count; i++) {
+        tasks[i] = (probe_task){.path = argv[first_path + i], .fast = fast};
+        if (ft_thread_pool_submit(pool, probe_one, &tasks[i]) != FT_OK)
+            probe_one(&tasks[i]);
+    }
+    ft_thread_pool_destroy(pool); /* waits for every task */
+    for (int i = 0; i < count; i++) {
+        const probe_task *t = &tasks[i];
+        if (t->status != FT_OK) {
+            ft_log(FT_LOG_ERROR, "%s", t->error);
+            failures++;
+            continue;
+        }
+        ft_json w;
+        ft_json_init(&w, stdout, pretty);
+        write_probe(&w, t->path, &t->info, &t->result);
+        if (ft_json_finish(&w) != FT_OK) {
+            ft_log(FT_LOG_ERROR, "%s: cannot write the result to standard output", t->path);
+            failures++;
+        }
+    }
+    free(tasks);
     return failures ? FT_EXIT_FAILED : FT_EXIT_OK;
 }
 

@@ -7,6 +7,7 @@
  * gives the same pixels as reading from the start. */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -584,7 +585,7 @@ ft_status ft_video_seek(ft_video *v, int64_t index)
     const int64_t key = ft_packet_index_key_before(&v->index, target);
     /* Reading forward is cheaper when no key frame lies between here and the
      * target. */
-    int forward = index > v->next_index && v->next_index < v->index.frame_count &&
+    int forward = key >= 0 && index > v->next_index && v->next_index < v->index.frame_count &&
                   v->index.packets[key].pts <= v->index.frame_pts[v->next_index];
     if (!forward) {
         int seeked = key > 0 && seek_to_key(v, &v->index.packets[key]) == 0;

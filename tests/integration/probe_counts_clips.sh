@@ -25,4 +25,10 @@ check "one_frame has one frame" field_is "$FT_CLIPS_DIR/one_frame.mp4" frame_cou
 check "odd size is 321 wide" field_is "$FT_CLIPS_DIR/odd_size_321x241.mkv" width 321
 check "start offset is reported" sh -c "'$FACETRACK' probe '$FT_CLIPS_DIR/start_offset.mp4' | grep -q '\"start_time\":2.5'"
 check "--fast says it did not count" sh -c "'$FACETRACK' probe --fast '$FT_CLIPS_DIR/vfr.mp4' | grep -q '\"frame_count_method\":\"container\"'"
+parallel_same_as_serial() {
+    local clips
+    mapfile -t clips < <(clips_in "$FT_CLIPS_DIR" | grep -v /bad/)
+    [ "$("$FACETRACK" probe --jobs 4 "${clips[@]}")" = "$("$FACETRACK" probe "${clips[@]}")" ]
+}
+check "probe --jobs 4 prints the same, in the same order, as --jobs 1" parallel_same_as_serial
 finish
