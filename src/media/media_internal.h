@@ -36,6 +36,11 @@ void ft_converter_free(ft_converter *conv);
 ft_status ft_converter_run(ft_converter *conv, const AVFrame *src,
                            uint8_t *data[3], int linesize[3]);
 
+/* Allocates the planes of a W x H frame of FORMAT: rows 64-byte aligned, and
+ * slack after each plane so SIMD kernels may over-read. Unused planes are
+ * left alone; free each with free(). */
+ft_status ft_planes_alloc(ft_pixfmt format, int w, int h, uint8_t *planes[3], int linesize[3]);
+
 /* Plane geometry of FORMAT at W x H: count, bytes per element, sizes. */
 int ft_pixfmt_planes(ft_pixfmt format, int w, int h, int elem[3], int pw[3],
                      int ph[3]);

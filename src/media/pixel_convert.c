@@ -62,17 +62,24 @@ ft_status ft_converter_create(ft_pixfmt format, int w, int h, ft_converter **out
     c->format = format;
     c->w = w;
     c->h = h;
+    if (ft_planes_alloc(format, w, h, c->planes, c->linesize) != FT_OK) {
+        ft_converter_free(c);
+        return FT_ERR_NOMEM;
+    }
+    *out = c;
+    return FT_OK;
+}
+
+ft_status ft_planes_alloc(ft_pixfmt format, int w, int h, uint8_t *planes[3], int linesize[3])
+{
     int elem[3], pw[3], ph[3];
     int n = ft_pixfmt_planes(format, w, h, elem, pw, ph);
     for (int i = 0; i < n; i++) {
-        c->linesize[i] = (pw[i] * elem[i] + FT_ALIGN - 1) / FT_ALIGN * FT_ALIGN;
-        c->planes[i] = aligned_alloc(FT_ALIGN, (size_t)c->linesize[i] * ph[i] + FT_PAD);
-        if (!c->planes[i]) {
-            ft_converter_free(c);
+        linesize[i] = (pw[i] * elem[i] + FT_ALIGN - 1) / FT_ALIGN * FT_ALIGN;
+        planes[i] = aligned_alloc(FT_ALIGN, (size_t)linesize[i] * ph[i] + FT_PAD);
+        if (!planes[i])
             return FT_ERR_NOMEM;
-        }
     }
-    *out = c;
     return FT_OK;
 }
 

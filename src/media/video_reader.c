@@ -240,15 +240,8 @@ static ft_status alloc_buffers(ft_video *v)
     ft_status st = ft_converter_create(v->options.pixfmt, in->coded_width, in->coded_height, &v->conv);
     if (st != FT_OK || (in->rotation == 0 && !in->mirrored))
         return st;
-    int elem[3], pw[3], ph[3];
-    int n = ft_pixfmt_planes(v->options.pixfmt, in->width, in->height, elem, pw, ph);
-    for (int i = 0; i < n; i++) {
-        v->rotated_linesize[i] = (pw[i] * elem[i] + 63) / 64 * 64;
-        v->rotated[i] = aligned_alloc(64, (size_t)v->rotated_linesize[i] * ph[i] + 64);
-        if (!v->rotated[i])
-            return FT_ERR_NOMEM;
-    }
-    return FT_OK;
+    return ft_planes_alloc(v->options.pixfmt, in->width, in->height, v->rotated,
+                           v->rotated_linesize);
 }
 
 ft_status ft_video_open(const char *path, const ft_video_options *options, ft_video **out,
