@@ -21,6 +21,7 @@
 #include "media/media_internal.h"
 
 #define SEEK_RETRIES 4
+#define MAX_DRAIN_ERRORS 64
 
 /* AVFrame.duration replaced pkt_duration in libavutil 57.30. */
 static int64_t frame_duration(const AVFrame *frame)
@@ -51,7 +52,7 @@ struct ft_video {
 
     int64_t next_index;       /* index of the next frame read() returns */
     int64_t last_pts, last_duration;
-    int demux_eof, flush_sent;
+    int demux_eof, flush_sent, drain_errors;
     int from_start;           /* this pass began at the first packet */
     int64_t packets_read;     /* of our stream in this pass */
     int64_t frames_decoded;   /* by the decoder in this pass */
@@ -224,7 +225,7 @@ static ft_status open_decoder(ft_video *v)
     v->next_index = 0;
     v->last_pts = AV_NOPTS_VALUE;
     v->last_duration = 0;
-    v->demux_eof = v->flush_sent = v->pkt_pending = 0;
+    v->demux_eof = v->flush_sent = v->drain_errors = v->pkt_pending = 0;
     v->from_start = 1;
     v->packets_read = v->frames_decoded = 0;
     v->corrupt_packets = v->decode_errors = 0;
@@ -404,11 +405,12 @@ static ft_status decode_next(ft_video *v)
                             v->decode_errors, (long long)v->packets_read);
             return FT_EOF;
         }
-        if (ret != AVERROR(EAGAIN)) {
+        if (ret != AVERROR(EAGAIN))
             v->decode_errors++;
-            if (v->flush_sent && ret != AVERROR_INVALIDDATA)
-                return fail(v, FT_ERR_FORMAT, "decoder failed at the end of the stream");
-        }
+        /* Once flushed, a decoder owes only frames, errors for its last
+         * frames, then EOF; anything else would loop here for ever. */
+        if (v->flush_sent && (ret == AVERROR(EAGAIN) || ++v->drain_errors > MAX_DRAIN_ERRORS))
+            return fail(v, FT_ERR_FORMAT, "decoder failed at the end of the stream");
         ft_status st = feed_decoder(v);
         if (st != FT_OK)
             return st;
@@ -533,7 +535,7 @@ static int seek_to_key(ft_video *v, const ft_packet_entry *key)
         if (avformat_seek_file(v->fmt, v->stream->index, INT64_MIN, ts, ts, 0) < 0)
             continue;
         avcodec_flush_buffers(v->dec);
-        v->demux_eof = v->flush_sent = 0;
+        v->demux_eof = v->flush_sent = v->drain_errors = 0;
         v->pkt_pending = 0;
         int ret;
         while ((ret = av_read_frame(v->fmt, v->pkt)) >= 0 && v->pkt->stream_index != v->stream->index)
