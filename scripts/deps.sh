@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     gcc make cmake ninja-build pkg-config     # toolchain
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video (FFmpeg 5.1)
+    libzip-dev                                # MediaPipe .task bundles
     libcmocka-dev                             # unit tests
     ffmpeg                                    # test clips, sample, reference decoder
 )

@@ -8,7 +8,7 @@
 #include "cli/cli.h"
 #include "gpu/device_info.h"
 
-static const ft_command *const commands[] = {&ft_cmd_probe, &ft_cmd_frames};
+static const ft_command *const commands[] = {&ft_cmd_probe, &ft_cmd_frames, &ft_cmd_model};
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
 static void print_help(FILE *out)

@@ -1,0 +1,66 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "nn/model.h"
+#include "nn/model_file.h"
+#include "nn/tflite.h"
+
+ft_status ft_nn_model_load(const char *spec, ft_nn_graph *graph, char *err, size_t err_size)
+{
+    ft_model_bytes bytes;
+    memset(graph, 0, sizeof *graph);
+    ft_status st = ft_model_bytes_read(spec, &bytes, err, err_size);
+    if (st != FT_OK)
+        return st;
+    if (bytes.size >= 8 && memcmp(bytes.data + 4, "TFL3", 4) == 0) {
+        st = ft_tflite_load(bytes.data, bytes.size, spec, graph, err, err_size);
+    } else {
+        snprintf(err, err_size, "%s: not a model format facetrack reads (expected TFLite)", spec);
+        st = FT_ERR_FORMAT;
+    }
+    ft_model_bytes_free(&bytes);
+    return st;
+}
+
+int64_t ft_nn_op_flops(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_nn_tensor *out = &g->tensors[op->outputs[0]];
+    int64_t n = ft_nn_tensor_elements(out);
+    if (n < 0)
+        return -1;
+    const ft_nn_tensor *w = op->input_count > 1 && op->inputs[1] >= 0 ? &g->tensors[op->inputs[1]]
+                                                                       : NULL;
+    switch (op->type) {
+    case FT_OP_CONV2D:
+        /* OHWI (NHWC) or OIHW (NCHW): every output element is a dot product
+         * over one filter of H*W*I/groups weights. */
+        return w && w->rank == 4 ? 2 * n * (ft_nn_tensor_elements(w) / w->shape[0]) : -1;
+    case FT_OP_DEPTHWISE_CONV2D:
+        return w && w->rank == 4 ? 2 * n * (op->attrs.layout == FT_LAYOUT_NHWC
+                                                ? w->shape[1] * w->shape[2]
+                                                : w->shape[2] * w->shape[3])
+                                 : -1;
+    case FT_OP_FULLY_CONNECTED:
+        return w && w->rank == 2 ? 2 * n * w->shape[1] : -1;
+    case FT_OP_MAX_POOL2D:
+    case FT_OP_AVERAGE_POOL2D:
+        return n * op->attrs.kernel[0] * op->attrs.kernel[1];
+    case FT_OP_RESHAPE:
+    case FT_OP_TRANSPOSE:
+    case FT_OP_CONCAT:
+    case FT_OP_SLICE:
+    case FT_OP_PAD:
+    case FT_OP_DEPTH_TO_SPACE:
+    case FT_OP_GATHER:
+    case FT_OP_CAST:
+        return 0;
+    case FT_OP_REDUCE_MEAN:
+    case FT_OP_REDUCE_SUM:
+    case FT_OP_REDUCE_MAX: {
+        int64_t in = ft_nn_tensor_elements(&g->tensors[op->inputs[0]]);
+        return in;
+    }
+    default:
+        return n; /* element-wise: one operation per output element */
+    }
+}

@@ -1,0 +1,16 @@
+/* Loading a model of any supported format into the graph IR, and what can be
+ * said about a loaded graph (parameters, FLOPs). */
+#ifndef FT_NN_MODEL_H
+#define FT_NN_MODEL_H
+
+#include "nn/graph.h"
+
+/* SPEC: a file, or "bundle.task:member". The format is recognised from the
+ * content. One line in ERR on failure. */
+ft_status ft_nn_model_load(const char *spec, ft_nn_graph *graph, char *err, size_t err_size);
+
+/* Floating-point operations of one run of OP (multiply-add = 2); 0 for pure
+ * data movement; -1 when a shape is unknown. */
+int64_t ft_nn_op_flops(const ft_nn_graph *graph, const ft_nn_op *op);
+
+#endif

@@ -1,0 +1,30 @@
+# facetrack model info on the bundled MediaPipe models, and its errors.
+. "$(dirname "$0")/lib.sh"
+need_shared_media
+task="$FT_SHARED_DIR/models/face_landmarker_v2_with_blendshapes.task"
+[ -f "$task" ] || skip_test "$task not found"
+
+field_is() { # SPEC FIELD VALUE
+    local got
+    got=$("$FACETRACK" model info "$1" | json_int "$2")
+    [ "$got" = "$3" ] || { echo "  $2 = $got, expected $3"; return 1; }
+}
+check "face_detector: 90 ops" field_is "$task:face_detector.tflite" op_count 90
+check "face_landmarks_detector: 220 ops" field_is "$task:face_landmarks_detector.tflite" op_count 220
+check "face_blendshapes: 133 ops" field_is "$task:face_blendshapes.tflite" op_count 133
+check "face_detector: 101390 parameters" field_is "$task:face_detector.tflite" parameters 101390
+
+one_line_error() { # SPEC TEXT
+    local err rc
+    err=$("$FACETRACK" model info "$1" 2>&1 >/dev/null)
+    rc=$?
+    [ "$rc" -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [[ "$err" == *"$2"* ]] ||
+        { echo "  exit $rc: $err"; return 1; }
+}
+check "missing member is one line" one_line_error "$task:nope.tflite" "no member 'nope.tflite'"
+check "a video is not a model" one_line_error "$FT_CLIPS_DIR/one_frame.mp4" "not a model format"
+check "missing file is one line" one_line_error "/nonexistent/x.tflite" "/nonexistent/x.tflite"
+usage() { "$FACETRACK" model "$@" >/dev/null 2>&1; [ $? -eq 2 ]; }
+check "model without subcommand is a usage error" usage
+check "model info without model is a usage error" usage info
+finish
