@@ -1,0 +1,154 @@
+/* The runner: buffers for every activation, made once; a run walks the ops
+ * in order through the backend's kernels. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/ref_kernels.h"
+#include "nn/runner.h"
+
+#define BUFFER_SLACK 64 /* kernels may read a little past the end */
+
+struct ft_nn_runner {
+    const ft_nn_graph *graph;
+    ft_nn_backend backend;
+    void **data;     /* per tensor: its constant data or its activation buffer */
+    char *owned;     /* per tensor: data was allocated here */
+    char error[512];
+};
+
+static ft_status runner_error(char *err, size_t size, ft_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static ft_status runner_error(char *err, size_t size, ft_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (err && size)
+        vsnprintf(err, size, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static const char *op_label(const ft_nn_op *op)
+{
+    return op->type == FT_OP_CUSTOM ? op->attrs.custom_name : ft_op_name(op->type);
+}
+
+ft_status ft_nn_runner_create(const ft_nn_graph *g, ft_nn_backend backend, ft_nn_runner **out,
+                              char *err, size_t err_size)
+{
+    *out = NULL;
+    if (!g || backend != FT_NN_BACKEND_REFERENCE)
+        return runner_error(err, err_size, FT_ERR_INVALID_ARG, "(model): unknown backend");
+    const char *name = g->name && *g->name ? g->name : "(model)";
+    char *ready = calloc((size_t)g->tensor_count, 1);
+    if (!ready)
+        return FT_ERR_NOMEM;
+    for (int i = 0; i < g->input_count; i++)
+        ready[g->inputs[i]] = 1;
+    for (int i = 0; i < g->op_count; i++) {
+        const ft_nn_op *op = &g->ops[i];
+        const char *why = NULL;
+        for (int j = 0; j < op->input_count && !why; j++) {
+            int t = op->inputs[j];
+            if (t >= 0 && !ready[t] && !g->tensors[t].data)
+                why = "reads a tensor that nothing has made yet";
+        }
+        if (!why)
+            why = ft_ref_check_op(g, op);
+        if (why) {
+            free(ready);
+            return runner_error(err, err_size, FT_ERR_UNSUPPORTED, "%s: op %d (%s, output '%s'): %s",
+                                name, i, op_label(op), g->tensors[op->outputs[0]].name, why);
+        }
+        for (int j = 0; j < op->output_count; j++)
+            ready[op->outputs[j]] = 1;
+    }
+    free(ready);
+
+    ft_nn_runner *r = calloc(1, sizeof *r);
+    if (!r || !(r->data = calloc((size_t)g->tensor_count, sizeof *r->data)) ||
+        !(r->owned = calloc((size_t)g->tensor_count, 1))) {
+        ft_nn_runner_free(r);
+        return runner_error(err, err_size, FT_ERR_NOMEM, "%s: out of memory", name);
+    }
+    r->graph = g;
+    r->backend = backend;
+    for (int t = 0; t < g->tensor_count; t++) {
+        const ft_nn_tensor *tensor = &g->tensors[t];
+        if (tensor->data) {
+            r->data[t] = tensor->data;
+            continue;
+        }
+        int64_t n = ft_nn_tensor_elements(tensor);
+        if (n < 0) {
+            ft_nn_runner_free(r);
+            return runner_error(err, err_size, FT_ERR_UNSUPPORTED,
+                                "%s: tensor '%s' has no fixed shape", name, tensor->name);
+        }
+        r->data[t] = calloc(1, (size_t)n * ft_dtype_size(tensor->dtype) + BUFFER_SLACK);
+        r->owned[t] = 1;
+        if (!r->data[t]) {
+            ft_nn_runner_free(r);
+            return runner_error(err, err_size, FT_ERR_NOMEM, "%s: out of memory", name);
+        }
+    }
+    *out = r;
+    return FT_OK;
+}
+
+void ft_nn_runner_free(ft_nn_runner *r)
+{
+    if (!r)
+        return;
+    if (r->data && r->owned)
+        for (int t = 0; t < r->graph->tensor_count; t++)
+            if (r->owned[t])
+                free(r->data[t]);
+    free(r->data);
+    free(r->owned);
+    free(r);
+}
+
+void *ft_nn_runner_input(ft_nn_runner *r, int i)
+{
+    return r && i >= 0 && i < r->graph->input_count ? r->data[r->graph->inputs[i]] : NULL;
+}
+
+const void *ft_nn_runner_output(const ft_nn_runner *r, int i)
+{
+    return r && i >= 0 && i < r->graph->output_count ? r->data[r->graph->outputs[i]] : NULL;
+}
+
+const char *ft_nn_runner_error(const ft_nn_runner *r)
+{
+    return r ? r->error : "";
+}
+
+ft_status ft_nn_runner_run(ft_nn_runner *r)
+{
+    if (!r)
+        return FT_ERR_INVALID_ARG;
+    const ft_nn_graph *g = r->graph;
+    for (int i = 0; i < g->op_count; i++) {
+        const ft_nn_op *op = &g->ops[i];
+        ft_ref_call call = {.op = op};
+        for (int j = 0; j < op->input_count; j++) {
+            int t = op->inputs[j];
+            call.in[j] = t >= 0 ? &g->tensors[t] : NULL;
+            call.in_data[j] = t >= 0 ? r->data[t] : NULL;
+        }
+        for (int j = 0; j < op->output_count; j++) {
+            call.out[j] = &g->tensors[op->outputs[j]];
+            call.out_data[j] = r->data[op->outputs[j]];
+        }
+        ft_status st = ft_ref_run_op(&call);
+        if (st != FT_OK)
+            return runner_error(r->error, sizeof r->error, st, "%s: op %d (%s) failed: %s",
+                                g->name ? g->name : "(model)", i, op_label(op),
+                                ft_status_str(st));
+    }
+    return FT_OK;
+}

@@ -1,0 +1,29 @@
+/* Running a graph: a runner owns every buffer one inference needs, so it
+ * allocates nothing per run. One runner per thread; the graph it was made
+ * from must outlive it and may be shared by many runners. */
+#ifndef FT_NN_RUNNER_H
+#define FT_NN_RUNNER_H
+
+#include "nn/graph.h"
+
+typedef enum ft_nn_backend {
+    FT_NN_BACKEND_REFERENCE = 0, /* plain C, every op: the oracle of the tests */
+} ft_nn_backend;
+
+typedef struct ft_nn_runner ft_nn_runner;
+
+/* Checks every op's shapes and plans the buffers; one line in ERR naming
+ * the op on failure. */
+ft_status ft_nn_runner_create(const ft_nn_graph *graph, ft_nn_backend backend,
+                              ft_nn_runner **out, char *err, size_t err_size);
+void ft_nn_runner_free(ft_nn_runner *runner);
+
+/* The buffer of graph input I (fill it before run) and of graph output I
+ * (valid after run, until the next run). Element type: the tensor's dtype. */
+void *ft_nn_runner_input(ft_nn_runner *runner, int i);
+const void *ft_nn_runner_output(const ft_nn_runner *runner, int i);
+
+ft_status ft_nn_runner_run(ft_nn_runner *runner);
+const char *ft_nn_runner_error(const ft_nn_runner *runner);
+
+#endif

@@ -1,0 +1,116 @@
+/* The reference backend on real models: MediaPipe's own tensors for the
+ * 478-landmark model (golden/mediapipe/face_landmarks_v2_tensors, tolerance
+ * from its MANIFEST: 1.5 px of 256 on x, y, z and 0.05 on the presence
+ * logit), and finite outputs of every bundled model on random input. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "nn/model.h"
+#include "nn/runner.h"
+
+static char shared[1024];
+
+static int read_floats(const char *name, float *out, size_t n)
+{
+    char path[1400];
+    snprintf(path, sizeof path, "%s/golden/mediapipe/face_landmarks_v2_tensors/%s", shared, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t got = fread(out, sizeof *out, n, f);
+    fclose(f);
+    return got == n ? 0 : -1;
+}
+
+static void load(const char *member, ft_nn_graph *g, ft_nn_runner **r)
+{
+    char spec[1400], err[512];
+    snprintf(spec, sizeof spec, "%s/models/face_landmarker_v2_with_blendshapes.task:%s", shared,
+             member);
+    if (ft_nn_model_load(spec, g, err, sizeof err) != FT_OK)
+        fail_msg("%s", err);
+    if (ft_nn_runner_create(g, FT_NN_BACKEND_REFERENCE, r, err, sizeof err) != FT_OK)
+        fail_msg("%s", err);
+}
+
+static void landmarks_v2_match_mediapipe(void **state)
+{
+    (void)state;
+    ft_nn_graph g;
+    ft_nn_runner *r;
+    load("face_landmarks_detector.tflite", &g, &r);
+    float *in = ft_nn_runner_input(r, 0);
+    float want[1434], logit, tongue;
+    if (read_floats("face_landmark_tflite_input_tensor0.bin", in, 256 * 256 * 3) ||
+        read_floats("face_landmark_tflite_mldrift_opengl_output_tensor0.bin", want, 1434) ||
+        read_floats("face_landmark_tflite_mldrift_opengl_output_tensor1.bin", &logit, 1) ||
+        read_floats("face_landmark_tflite_mldrift_opengl_output_tensor2.bin", &tongue, 1))
+        fail_msg("golden tensors missing under %s/golden", shared);
+    assert_int_equal(ft_nn_runner_run(r), FT_OK);
+    const float *mesh = ft_nn_runner_output(r, 0);
+    const float *presence = ft_nn_runner_output(r, 1);
+    const float *tongue_out = ft_nn_runner_output(r, 2);
+    double worst = 0;
+    for (int i = 0; i < 1434; i++)
+        worst = fmax(worst, fabs((double)mesh[i] - want[i]));
+    printf("landmarks: max |diff| %.3f px; presence logit %.4f (golden %.4f); tongue %.4f (%.4f)\n",
+           worst, presence[0], logit, tongue_out[0], tongue);
+    assert_true(worst <= 1.5);
+    assert_true(fabs(presence[0] - logit) <= 0.05);
+    assert_true(fabs(tongue_out[0] - tongue) <= 0.05);
+    ft_nn_runner_free(r);
+    ft_nn_graph_free(&g);
+}
+
+static void bundled_models_give_finite_outputs(void **state)
+{
+    (void)state;
+    const char *members[] = {"face_detector.tflite", "face_blendshapes.tflite"};
+    srand(3);
+    for (size_t m = 0; m < sizeof members / sizeof members[0]; m++) {
+        ft_nn_graph g;
+        ft_nn_runner *r;
+        load(members[m], &g, &r);
+        float *in = ft_nn_runner_input(r, 0);
+        int64_t n = ft_nn_tensor_elements(&g.tensors[g.inputs[0]]);
+        for (int64_t i = 0; i < n; i++)
+            in[i] = (float)rand() / RAND_MAX * 2.0f - 1.0f;
+        assert_int_equal(ft_nn_runner_run(r), FT_OK);
+        for (int o = 0; o < g.output_count; o++) {
+            const float *y = ft_nn_runner_output(r, o);
+            int64_t k = ft_nn_tensor_elements(&g.tensors[g.outputs[o]]);
+            for (int64_t i = 0; i < k; i++)
+                if (!isfinite(y[i]))
+                    fail_msg("%s: output %d element %lld is not finite", members[m], o, (long long)i);
+        }
+        ft_nn_runner_free(r);
+        ft_nn_graph_free(&g);
+    }
+}
+
+int main(void)
+{
+    const char *dir = getenv("FT_SHARED_DIR");
+    snprintf(shared, sizeof shared, "%s", dir ? dir : "../shared");
+    char probe[1400];
+    snprintf(probe, sizeof probe, "%s/models/face_landmarker_v2_with_blendshapes.task", shared);
+    FILE *f = fopen(probe, "rb");
+    if (!f) {
+        printf("SKIP: %s not found (the shared test models)\n", probe);
+        return 77;
+    }
+    fclose(f);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(landmarks_v2_match_mediapipe),
+        cmocka_unit_test(bundled_models_give_finite_outputs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
