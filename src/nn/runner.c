@@ -7,16 +7,32 @@
 
 #include "nn/ref_kernels.h"
 #include "nn/runner.h"
+#include "nn/xnn_backend.h"
 
 #define BUFFER_SLACK 64 /* kernels may read a little past the end */
+
+/* A run is a list of steps: one XNNPACK segment, or one reference op. */
+typedef struct step {
+    int first, last;          /* ops [first, last) */
+    ft_xnn_segment *segment;  /* NULL: reference kernel of op first */
+} step;
 
 struct ft_nn_runner {
     const ft_nn_graph *graph;
     ft_nn_backend backend;
     void **data;     /* per tensor: its constant data or its activation buffer */
     char *owned;     /* per tensor: data was allocated here */
+    step *steps;
+    int step_count;
+    int fast_ops;
+    pthreadpool_t pool;
     char error[512];
 };
+
+const char *ft_nn_backend_name(ft_nn_backend backend)
+{
+    return backend == FT_NN_BACKEND_FAST ? "xnnpack" : "reference";
+}
 
 static ft_status runner_error(char *err, size_t size, ft_status st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -36,11 +52,58 @@ static const char *op_label(const ft_nn_op *op)
     return op->type == FT_OP_CUSTOM ? op->attrs.custom_name : ft_op_name(op->type);
 }
 
-ft_status ft_nn_runner_create(const ft_nn_graph *g, ft_nn_backend backend, ft_nn_runner **out,
-                              char *err, size_t err_size)
+/* Splits the ops into steps: maximal runs of XNNPACK-supported ops become
+ * segments when the backend is fast. */
+static ft_status plan_steps(ft_nn_runner *r, int threads, char *err, size_t err_size)
+{
+    const ft_nn_graph *g = r->graph;
+    r->steps = calloc((size_t)(g->op_count ? g->op_count : 1), sizeof *r->steps);
+    char *outside = calloc((size_t)g->tensor_count, 1);
+    if (!r->steps || !outside) {
+        free(outside);
+        return FT_ERR_NOMEM;
+    }
+    if (r->backend == FT_NN_BACKEND_FAST && threads != 1)
+        r->pool = pthreadpool_create(threads > 0 ? (size_t)threads : 0);
+    ft_status st = FT_OK;
+    for (int i = 0; i < g->op_count && st == FT_OK;) {
+        int end = i;
+        while (r->backend == FT_NN_BACKEND_FAST && end < g->op_count &&
+               ft_xnn_supports(g, &g->ops[end]))
+            end++;
+        step *s = &r->steps[r->step_count++];
+        if (end == i) {
+            *s = (step){i, i + 1, NULL};
+            i++;
+            continue;
+        }
+        /* What the segment makes that is read after it or returned. */
+        memset(outside, 0, (size_t)g->tensor_count);
+        for (int k = end; k < g->op_count; k++)
+            for (int j = 0; j < g->ops[k].input_count; j++)
+                if (g->ops[k].inputs[j] >= 0)
+                    outside[g->ops[k].inputs[j]] = 1;
+        for (int k = 0; k < g->output_count; k++)
+            outside[g->outputs[k]] = 1;
+        *s = (step){i, end, NULL};
+        st = ft_xnn_segment_create(g, i, end, r->data, outside, r->pool, &s->segment, err, err_size);
+        r->fast_ops += end - i;
+        i = end;
+    }
+    free(outside);
+    return st;
+}
+
+int ft_nn_runner_fast_ops(const ft_nn_runner *r)
+{
+    return r ? r->fast_ops : 0;
+}
+
+ft_status ft_nn_runner_create(const ft_nn_graph *g, ft_nn_backend backend, int threads,
+                              ft_nn_runner **out, char *err, size_t err_size)
 {
     *out = NULL;
-    if (!g || backend != FT_NN_BACKEND_REFERENCE)
+    if (!g || (backend != FT_NN_BACKEND_REFERENCE && backend != FT_NN_BACKEND_FAST))
         return runner_error(err, err_size, FT_ERR_INVALID_ARG, "(model): unknown backend");
     const char *name = g->name && *g->name ? g->name : "(model)";
     char *ready = calloc((size_t)g->tensor_count, 1);
@@ -95,6 +158,11 @@ ft_status ft_nn_runner_create(const ft_nn_graph *g, ft_nn_backend backend, ft_nn
             return runner_error(err, err_size, FT_ERR_NOMEM, "%s: out of memory", name);
         }
     }
+    ft_status st = plan_steps(r, threads, err, err_size);
+    if (st != FT_OK) {
+        ft_nn_runner_free(r);
+        return st == FT_ERR_NOMEM ? runner_error(err, err_size, st, "%s: out of memory", name) : st;
+    }
     *out = r;
     return FT_OK;
 }
@@ -103,6 +171,11 @@ void ft_nn_runner_free(ft_nn_runner *r)
 {
     if (!r)
         return;
+    for (int i = 0; i < r->step_count; i++)
+        ft_xnn_segment_free(r->steps[i].segment);
+    free(r->steps);
+    if (r->pool)
+        pthreadpool_destroy(r->pool);
     if (r->data && r->owned)
         for (int t = 0; t < r->graph->tensor_count; t++)
             if (r->owned[t])
@@ -127,28 +200,35 @@ const char *ft_nn_runner_error(const ft_nn_runner *r)
     return r ? r->error : "";
 }
 
+static ft_status run_reference_op(ft_nn_runner *r, int i)
+{
+    const ft_nn_graph *g = r->graph;
+    const ft_nn_op *op = &g->ops[i];
+    ft_ref_call call = {.op = op};
+    for (int j = 0; j < op->input_count; j++) {
+        int t = op->inputs[j];
+        call.in[j] = t >= 0 ? &g->tensors[t] : NULL;
+        call.in_data[j] = t >= 0 ? r->data[t] : NULL;
+    }
+    for (int j = 0; j < op->output_count; j++) {
+        call.out[j] = &g->tensors[op->outputs[j]];
+        call.out_data[j] = r->data[op->outputs[j]];
+    }
+    return ft_ref_run_op(&call);
+}
+
 ft_status ft_nn_runner_run(ft_nn_runner *r)
 {
     if (!r)
         return FT_ERR_INVALID_ARG;
     const ft_nn_graph *g = r->graph;
-    for (int i = 0; i < g->op_count; i++) {
-        const ft_nn_op *op = &g->ops[i];
-        ft_ref_call call = {.op = op};
-        for (int j = 0; j < op->input_count; j++) {
-            int t = op->inputs[j];
-            call.in[j] = t >= 0 ? &g->tensors[t] : NULL;
-            call.in_data[j] = t >= 0 ? r->data[t] : NULL;
-        }
-        for (int j = 0; j < op->output_count; j++) {
-            call.out[j] = &g->tensors[op->outputs[j]];
-            call.out_data[j] = r->data[op->outputs[j]];
-        }
-        ft_status st = ft_ref_run_op(&call);
+    for (int i = 0; i < r->step_count; i++) {
+        const step *s = &r->steps[i];
+        ft_status st = s->segment ? ft_xnn_segment_run(s->segment) : run_reference_op(r, s->first);
         if (st != FT_OK)
             return runner_error(r->error, sizeof r->error, st, "%s: op %d (%s) failed: %s",
-                                g->name ? g->name : "(model)", i, op_label(op),
-                                ft_status_str(st));
+                                g->name ? g->name : "(model)", s->first,
+                                op_label(&g->ops[s->first]), ft_status_str(st));
     }
     return FT_OK;
 }

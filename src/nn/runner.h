@@ -8,14 +8,20 @@
 
 typedef enum ft_nn_backend {
     FT_NN_BACKEND_REFERENCE = 0, /* plain C, every op: the oracle of the tests */
+    FT_NN_BACKEND_FAST,          /* XNNPACK where it can, reference kernels between */
 } ft_nn_backend;
+
+const char *ft_nn_backend_name(ft_nn_backend backend);
 
 typedef struct ft_nn_runner ft_nn_runner;
 
 /* Checks every op's shapes and plans the buffers; one line in ERR naming
- * the op on failure. */
-ft_status ft_nn_runner_create(const ft_nn_graph *graph, ft_nn_backend backend,
+ * the op on failure. THREADS: 0 = one per CPU (the fast backend only). */
+ft_status ft_nn_runner_create(const ft_nn_graph *graph, ft_nn_backend backend, int threads,
                               ft_nn_runner **out, char *err, size_t err_size);
+
+/* Ops the fast backend runs with XNNPACK (the rest fall back). */
+int ft_nn_runner_fast_ops(const ft_nn_runner *runner);
 void ft_nn_runner_free(ft_nn_runner *runner);
 
 /* The buffer of graph input I (fill it before run) and of graph output I

@@ -1,0 +1,312 @@
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xnnpack.h>
+
+#include "nn/xnn_backend.h"
+
+struct ft_xnn_segment {
+    xnn_runtime_t runtime;
+};
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static enum xnn_status init_status = xnn_status_uninitialized;
+
+static void init_library(void)
+{
+    init_status = xnn_initialize(NULL);
+}
+
+ft_status ft_xnn_init(void)
+{
+    pthread_once(&init_once, init_library);
+    return init_status == xnn_status_success ? FT_OK : FT_ERR_UNSUPPORTED;
+}
+
+/* Output clamping that stands for a fused activation; 0 when there is none. */
+static int clamp_of(ft_activation act, float *lo, float *hi)
+{
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    switch (act) {
+    case FT_ACT_NONE: return 1;
+    case FT_ACT_RELU: *lo = 0; return 1;
+    case FT_ACT_RELU6: *lo = 0; *hi = 6; return 1;
+    case FT_ACT_RELU_N1_TO_1: *lo = -1; *hi = 1; return 1;
+    default: return 0;
+    }
+}
+
+static const ft_nn_tensor *input_of(const ft_nn_graph *g, const ft_nn_op *op, int i)
+{
+    return i < op->input_count && op->inputs[i] >= 0 ? &g->tensors[op->inputs[i]] : NULL;
+}
+
+int ft_xnn_supports(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_op_attrs *a = &op->attrs;
+    const ft_nn_tensor *x = input_of(g, op, 0), *w = input_of(g, op, 1), *b = input_of(g, op, 2);
+    const ft_nn_tensor *y = &g->tensors[op->outputs[0]];
+    float lo, hi;
+    if (!x || x->dtype != FT_DTYPE_F32 || y->dtype != FT_DTYPE_F32 || op->output_count != 1 ||
+        x->rank == 0 || !clamp_of(a->activation, &lo, &hi))
+        return 0;
+    for (int i = 0; i < op->input_count; i++)
+        if (op->inputs[i] >= 0 && g->tensors[op->inputs[i]].dtype != FT_DTYPE_F32)
+            return 0;
+    switch (op->type) {
+    case FT_OP_CONV2D:
+    case FT_OP_DEPTHWISE_CONV2D:
+        return a->layout == FT_LAYOUT_NHWC && w && w->data && (!b || b->data);
+    case FT_OP_MAX_POOL2D:
+        /* XNNPACK refuses a 1x1 window (a copy). */
+        return a->layout == FT_LAYOUT_NHWC && a->kernel[0] * a->kernel[1] > 1;
+    case FT_OP_ADD:
+    case FT_OP_SUB:
+    case FT_OP_MUL:
+    case FT_OP_DIV:
+        return w != NULL;
+    case FT_OP_MAXIMUM:
+    case FT_OP_MINIMUM:
+    case FT_OP_SQUARED_DIFFERENCE:
+        return w != NULL && a->activation == FT_ACT_NONE;
+    case FT_OP_PRELU:
+        /* a static per-channel slope */
+        return w && w->data && ft_nn_tensor_elements(w) == x->shape[x->rank - 1];
+    case FT_OP_RELU:
+    case FT_OP_RELU6:
+    case FT_OP_RELU_N1_TO_1:
+    case FT_OP_CLIP:
+    case FT_OP_SIGMOID:
+    case FT_OP_HARD_SWISH:
+    case FT_OP_LEAKY_RELU:
+    case FT_OP_NEG:
+    case FT_OP_ABS:
+    case FT_OP_RESHAPE:
+    case FT_OP_PAD:
+        return 1;
+    case FT_OP_SOFTMAX:
+        return a->beta == 1.0f && a->axis == x->rank - 1;
+    case FT_OP_RESIZE:
+        return a->layout == FT_LAYOUT_NHWC && a->resize_mode == FT_RESIZE_BILINEAR &&
+               !(a->align_corners && a->half_pixel_centers);
+    case FT_OP_DEPTH_TO_SPACE:
+        return a->layout == FT_LAYOUT_NHWC;
+    default:
+        return 0;
+    }
+}
+
+typedef struct builder {
+    xnn_subgraph_t sg;
+    const ft_nn_graph *g;
+    uint32_t *ids;       /* per graph tensor: XNNPACK value id or XNN_INVALID_VALUE_ID */
+    uint32_t *external;  /* per graph tensor: external id or XNN_INVALID_VALUE_ID */
+} builder;
+
+/* The value for tensor T, defined on first use. */
+static enum xnn_status value(builder *B, int t, uint32_t *id)
+{
+    if (B->ids[t] != XNN_INVALID_VALUE_ID) {
+        *id = B->ids[t];
+        return xnn_status_success;
+    }
+    const ft_nn_tensor *tensor = &B->g->tensors[t];
+    size_t dims[FT_NN_MAX_RANK] = {1};
+    for (int d = 0; d < tensor->rank; d++)
+        dims[d] = (size_t)tensor->shape[d];
+    uint32_t flags = 0;
+    if (B->external[t] != XNN_INVALID_VALUE_ID)
+        flags = B->external[t] & 0x80000000u ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT
+                                              : XNN_VALUE_FLAG_EXTERNAL_INPUT;
+    uint32_t ext = B->external[t] == XNN_INVALID_VALUE_ID ? XNN_INVALID_VALUE_ID
+                                                          : B->external[t] & 0x7fffffffu;
+    enum xnn_status st = xnn_define_tensor_value(B->sg, xnn_datatype_fp32,
+                                                 tensor->rank ? (size_t)tensor->rank : 1, dims,
+                                                 tensor->data, ext, flags, &B->ids[t]);
+    *id = B->ids[t];
+    return st;
+}
+
+/* Defines one node for OP; every input and output value first. */
+static enum xnn_status define_node(builder *B, const ft_nn_op *op)
+{
+    const ft_nn_graph *g = B->g;
+    const ft_op_attrs *a = &op->attrs;
+    uint32_t in[3] = {XNN_INVALID_VALUE_ID, XNN_INVALID_VALUE_ID, XNN_INVALID_VALUE_ID}, out;
+    enum xnn_status st;
+    for (int i = 0; i < op->input_count && i < 3; i++)
+        if (op->inputs[i] >= 0 && (st = value(B, op->inputs[i], &in[i])) != xnn_status_success)
+            return st;
+    if ((st = value(B, op->outputs[0], &out)) != xnn_status_success)
+        return st;
+    const ft_nn_tensor *x = &g->tensors[op->inputs[0]], *y = &g->tensors[op->outputs[0]];
+    const ft_nn_tensor *w = op->input_count > 1 ? &g->tensors[op->inputs[1]] : NULL;
+    float lo, hi;
+    clamp_of(a->activation, &lo, &hi);
+    const uint32_t same = a->same_padding ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0;
+    const uint32_t pt = same ? 0 : (uint32_t)a->pads[0], pl = same ? 0 : (uint32_t)a->pads[1];
+    const uint32_t pb = same ? 0 : (uint32_t)a->pads[2], pr = same ? 0 : (uint32_t)a->pads[3];
+    switch (op->type) {
+    case FT_OP_CONV2D: {
+        const size_t gin = (size_t)w->shape[3], groups = (size_t)(x->shape[3] / w->shape[3]);
+        return xnn_define_convolution_2d(B->sg, pt, pr, pb, pl, (uint32_t)w->shape[1],
+                                         (uint32_t)w->shape[2], (uint32_t)a->stride[0],
+                                         (uint32_t)a->stride[1], (uint32_t)a->dilation[0],
+                                         (uint32_t)a->dilation[1], (uint32_t)groups, gin,
+                                         (size_t)w->shape[0] / groups, lo, hi, in[0], in[1], in[2],
+                                         out, same);
+    }
+    case FT_OP_DEPTHWISE_CONV2D:
+        return xnn_define_depthwise_convolution_2d(
+            B->sg, pt, pr, pb, pl, (uint32_t)w->shape[1], (uint32_t)w->shape[2],
+            (uint32_t)a->stride[0], (uint32_t)a->stride[1], (uint32_t)a->dilation[0],
+            (uint32_t)a->dilation[1], (uint32_t)(w->shape[3] / x->shape[3]), (size_t)x->shape[3],
+            lo, hi, in[0], in[1], in[2], out, same);
+    case FT_OP_MAX_POOL2D:
+        return xnn_define_max_pooling_2d(B->sg, pt, pr, pb, pl, (uint32_t)a->kernel[0],
+                                         (uint32_t)a->kernel[1], (uint32_t)a->stride[0],
+                                         (uint32_t)a->stride[1], 1, 1, lo, hi, in[0], out, same);
+    case FT_OP_ADD: return xnn_define_add2(B->sg, lo, hi, in[0], in[1], out, 0);
+    case FT_OP_SUB: return xnn_define_subtract(B->sg, lo, hi, in[0], in[1], out, 0);
+    case FT_OP_MUL: return xnn_define_multiply2(B->sg, lo, hi, in[0], in[1], out, 0);
+    case FT_OP_DIV: return xnn_define_divide(B->sg, lo, hi, in[0], in[1], out, 0);
+    case FT_OP_MAXIMUM: return xnn_define_maximum2(B->sg, in[0], in[1], out, 0);
+    case FT_OP_MINIMUM: return xnn_define_minimum2(B->sg, in[0], in[1], out, 0);
+    case FT_OP_SQUARED_DIFFERENCE: return xnn_define_squared_difference(B->sg, in[0], in[1], out, 0);
+    case FT_OP_PRELU: {
+        /* XNNPACK wants a rank-1 slope: define one over the same data. */
+        size_t c = (size_t)x->shape[x->rank - 1];
+        uint32_t slope;
+        st = xnn_define_tensor_value(B->sg, xnn_datatype_fp32, 1, &c, w->data,
+                                     XNN_INVALID_VALUE_ID, 0, &slope);
+        return st != xnn_status_success ? st : xnn_define_prelu(B->sg, in[0], slope, out, 0);
+    }
+    case FT_OP_RELU: return xnn_define_clamp(B->sg, 0, INFINITY, in[0], out, 0);
+    case FT_OP_RELU6: return xnn_define_clamp(B->sg, 0, 6, in[0], out, 0);
+    case FT_OP_RELU_N1_TO_1: return xnn_define_clamp(B->sg, -1, 1, in[0], out, 0);
+    case FT_OP_CLIP: return xnn_define_clamp(B->sg, a->min, a->max, in[0], out, 0);
+    case FT_OP_SIGMOID: return xnn_define_sigmoid(B->sg, in[0], out, 0);
+    case FT_OP_HARD_SWISH: return xnn_define_hardswish(B->sg, in[0], out, 0);
+    case FT_OP_LEAKY_RELU: return xnn_define_leaky_relu(B->sg, a->alpha, in[0], out, 0);
+    case FT_OP_NEG: return xnn_define_negate(B->sg, in[0], out, 0);
+    case FT_OP_ABS: return xnn_define_abs(B->sg, in[0], out, 0);
+    case FT_OP_SOFTMAX: return xnn_define_softmax(B->sg, in[0], out, 0);
+    case FT_OP_RESHAPE: {
+        size_t dims[FT_NN_MAX_RANK] = {1};
+        for (int d = 0; d < y->rank; d++)
+            dims[d] = (size_t)y->shape[d];
+        return xnn_define_static_reshape(B->sg, y->rank ? (size_t)y->rank : 1, dims, in[0], out, 0);
+    }
+    case FT_OP_PAD: {
+        size_t before[FT_NN_MAX_RANK], after[FT_NN_MAX_RANK];
+        for (int d = 0; d < x->rank; d++) {
+            before[d] = (size_t)a->pad_before[d];
+            after[d] = (size_t)a->pad_after[d];
+        }
+        return xnn_define_static_constant_pad(B->sg, before, after, a->value, in[0], out, 0);
+    }
+    case FT_OP_RESIZE: {
+        uint32_t flags = a->align_corners ? XNN_FLAG_ALIGN_CORNERS
+                         : a->half_pixel_centers ? 0 : XNN_FLAG_TENSORFLOW_LEGACY_MODE;
+        return xnn_define_static_resize_bilinear_2d(B->sg, (size_t)y->shape[1], (size_t)y->shape[2],
+                                                    in[0], out, flags);
+    }
+    case FT_OP_DEPTH_TO_SPACE:
+        return xnn_define_depth_to_space(B->sg, in[0], out, (uint32_t)a->block, 0);
+    default:
+        return xnn_status_unsupported_parameter;
+    }
+}
+
+ft_status ft_xnn_segment_create(const ft_nn_graph *g, int first, int last, void *const *buffers,
+                                const char *consumed_outside, pthreadpool_t pool,
+                                ft_xnn_segment **out, char *err, size_t err_size)
+{
+    *out = NULL;
+    const char *name = g->name && *g->name ? g->name : "(model)";
+    if (ft_xnn_init() != FT_OK) {
+        snprintf(err, err_size, "%s: XNNPACK does not support this CPU", name);
+        return FT_ERR_UNSUPPORTED;
+    }
+    builder B = {.g = g};
+    B.ids = malloc((size_t)g->tensor_count * sizeof *B.ids);
+    B.external = malloc((size_t)g->tensor_count * sizeof *B.external);
+    struct xnn_external_value *bind = calloc((size_t)g->tensor_count, sizeof *bind);
+    char *made = calloc((size_t)g->tensor_count, 1);
+    ft_xnn_segment *seg = calloc(1, sizeof *seg);
+    ft_status result = FT_ERR_NOMEM;
+    if (!B.ids || !B.external || !bind || !made || !seg)
+        goto done;
+    /* External values: activations read from before the segment, and
+     * results read after it; the high bit marks outputs. */
+    uint32_t n_ext = 0;
+    for (int t = 0; t < g->tensor_count; t++)
+        B.ids[t] = B.external[t] = XNN_INVALID_VALUE_ID;
+    for (int i = first; i < last; i++) {
+        const ft_nn_op *op = &g->ops[i];
+        for (int j = 0; j < op->input_count; j++) {
+            int t = op->inputs[j];
+            if (t >= 0 && !made[t] && !g->tensors[t].data && B.external[t] == XNN_INVALID_VALUE_ID) {
+                bind[n_ext] = (struct xnn_external_value){n_ext, buffers[t]};
+                B.external[t] = n_ext++;
+            }
+        }
+        for (int j = 0; j < op->output_count; j++)
+            made[op->outputs[j]] = 1;
+    }
+    for (int t = 0; t < g->tensor_count; t++) {
+        if (made[t] && consumed_outside[t]) {
+            bind[n_ext] = (struct xnn_external_value){n_ext, buffers[t]};
+            B.external[t] = n_ext++ | 0x80000000u;
+        }
+    }
+    enum xnn_status st = xnn_create_subgraph(n_ext, 0, &B.sg);
+    for (int i = first; i < last && st == xnn_status_success; i++) {
+        st = define_node(&B, &g->ops[i]);
+        if (st != xnn_status_success)
+            snprintf(err, err_size, "%s: XNNPACK refused op %d (%s): status %d", name, i,
+                     ft_op_name(g->ops[i].type), (int)st);
+    }
+    if (st == xnn_status_success &&
+        (st = xnn_create_runtime_v2(B.sg, pool, 0, &seg->runtime)) != xnn_status_success)
+        snprintf(err, err_size, "%s: XNNPACK cannot build ops %d-%d: status %d", name, first,
+                 last - 1, (int)st);
+    if (st == xnn_status_success &&
+        (st = xnn_setup_runtime(seg->runtime, n_ext, bind)) != xnn_status_success)
+        snprintf(err, err_size, "%s: XNNPACK cannot bind ops %d-%d: status %d", name, first,
+                 last - 1, (int)st);
+    result = st == xnn_status_success ? FT_OK : FT_ERR_UNSUPPORTED;
+done:
+    if (B.sg)
+        xnn_delete_subgraph(B.sg);
+    free(B.ids);
+    free(B.external);
+    free(bind);
+    free(made);
+    if (result == FT_OK) {
+        *out = seg;
+    } else {
+        if (result == FT_ERR_NOMEM)
+            snprintf(err, err_size, "%s: out of memory", name);
+        ft_xnn_segment_free(seg);
+    }
+    return result;
+}
+
+ft_status ft_xnn_segment_run(ft_xnn_segment *seg)
+{
+    return xnn_invoke_runtime(seg->runtime) == xnn_status_success ? FT_OK : FT_ERR_INTERNAL;
+}
+
+void ft_xnn_segment_free(ft_xnn_segment *seg)
+{
+    if (!seg)
+        return;
+    if (seg->runtime)
+        xnn_delete_runtime(seg->runtime);
+    free(seg);
+}
