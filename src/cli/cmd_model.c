@@ -1,14 +1,18 @@
 /* facetrack model: what a model file holds. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "facetrack.h"
 #include "base/json_writer.h"
 #include "cli/cli.h"
 #include "nn/model.h"
+#include "nn/runner.h"
 
 static const char usage[] =
     "usage: facetrack model info [--pretty] MODEL\n"
+    "       facetrack model bench [--backend fast|reference] [--threads N] [--runs N] MODEL\n"
     "\n"
     "MODEL is a .tflite file or a member of a MediaPipe bundle, named\n"
     "BUNDLE.task:MEMBER (e.g. face_landmarker.task:face_detector.tflite).\n"
@@ -17,7 +21,12 @@ static const char usage[] =
     "shape), its operators with their counts (custom operators by name), the\n"
     "number of parameters and the floating-point operations of one run\n"
     "(a multiply-add counts 2). Float16 weights are reported as the float32\n"
-    "they become at load.\n";
+    "they become at load.\n"
+    "\n"
+    "bench runs the model on random input: 20 warm-up runs, then --runs timed\n"
+    "runs (default 300), and prints the median, 10th and 90th percentile\n"
+    "latency in milliseconds with the backend used and how many ops it ran.\n"
+    "--threads defaults to 1 (0 = one per CPU).\n";
 
 static void write_tensors(ft_json *w, const ft_nn_graph *g, const int *ids, int count)
 {
@@ -97,18 +106,111 @@ static int model_info(const char *spec, int pretty)
     return st == FT_OK ? FT_EXIT_OK : FT_EXIT_FAILED;
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int model_bench(const char *spec, ft_nn_backend backend, int threads, int runs)
+{
+    ft_nn_graph g;
+    ft_nn_runner *r = NULL;
+    char err[512];
+    if (ft_nn_model_load(spec, &g, err, sizeof err) != FT_OK ||
+        ft_nn_runner_create(&g, backend, threads, &r, err, sizeof err) != FT_OK) {
+        ft_log(FT_LOG_ERROR, "%s", err);
+        ft_nn_graph_free(&g);
+        return FT_EXIT_FAILED;
+    }
+    srand(1);
+    for (int i = 0; i < g.input_count; i++) {
+        const ft_nn_tensor *t = &g.tensors[g.inputs[i]];
+        if (t->dtype != FT_DTYPE_F32)
+            continue;
+        float *in = ft_nn_runner_input(r, i);
+        for (int64_t k = 0, n = ft_nn_tensor_elements(t); k < n; k++)
+            in[k] = (float)rand() / RAND_MAX;
+    }
+    double *ms = malloc((size_t)runs * sizeof *ms);
+    ft_status st = ms ? FT_OK : FT_ERR_NOMEM;
+    for (int i = 0; i < 20 && st == FT_OK; i++)
+        st = ft_nn_runner_run(r);
+    for (int i = 0; i < runs && st == FT_OK; i++) {
+        double t0 = now_ms();
+        st = ft_nn_runner_run(r);
+        ms[i] = now_ms() - t0;
+    }
+    int rc = FT_EXIT_OK;
+    if (st != FT_OK) {
+        ft_log(FT_LOG_ERROR, "%s", st == FT_ERR_NOMEM ? "out of memory" : ft_nn_runner_error(r));
+        rc = FT_EXIT_FAILED;
+    } else {
+        qsort(ms, (size_t)runs, sizeof *ms, compare_double);
+        ft_json w;
+        ft_json_init(&w, stdout, 0);
+        ft_json_object_begin(&w);
+        ft_json_kv_string(&w, "model", spec);
+        ft_json_kv_string(&w, "backend", ft_nn_backend_name(backend));
+        ft_json_kv_int(&w, "threads", threads);
+        ft_json_kv_int(&w, "runs", runs);
+        ft_json_key(&w, "median_ms");
+        ft_json_double_digits(&w, ms[runs / 2], 4);
+        ft_json_key(&w, "p10_ms");
+        ft_json_double_digits(&w, ms[runs / 10], 4);
+        ft_json_key(&w, "p90_ms");
+        ft_json_double_digits(&w, ms[runs * 9 / 10], 4);
+        ft_json_kv_int(&w, "ops", g.op_count);
+        ft_json_kv_int(&w, "fast_ops", ft_nn_runner_fast_ops(r));
+        ft_json_object_end(&w);
+        if (ft_json_finish(&w) != FT_OK)
+            rc = FT_EXIT_FAILED;
+    }
+    free(ms);
+    ft_nn_runner_free(r);
+    ft_nn_graph_free(&g);
+    return rc;
+}
+
 static int run_model(int argc, char **argv)
 {
     if (argc < 2)
-        return ft_cli_usage_error("model", "missing subcommand (info)");
-    if (strcmp(argv[1], "info") != 0)
+        return ft_cli_usage_error("model", "missing subcommand (info, bench)");
+    const int bench = strcmp(argv[1], "bench") == 0;
+    if (!bench && strcmp(argv[1], "info") != 0)
         return ft_cli_usage_error("model", "unknown subcommand '%s'", argv[1]);
     int pretty = 0;
+    long long threads = 1, runs = 300;
+    ft_nn_backend backend = FT_NN_BACKEND_FAST;
     const char *spec = NULL;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--pretty") == 0)
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(argv[i], "--pretty") == 0 && !bench) {
             pretty = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
+        } else if (bench && strcmp(argv[i], "--threads") == 0) {
+            if ((threads = ft_cli_parse_count(value)) < 0 || threads > 1024)
+                return ft_cli_usage_error("model", "--threads needs a number from 0 to 1024");
+            i++;
+        } else if (bench && strcmp(argv[i], "--runs") == 0) {
+            if ((runs = ft_cli_parse_count(value)) < 1 || runs > 1000000)
+                return ft_cli_usage_error("model", "--runs needs a number from 1 to 1000000");
+            i++;
+        } else if (bench && strcmp(argv[i], "--backend") == 0) {
+            if (value && strcmp(value, "fast") == 0)
+                backend = FT_NN_BACKEND_FAST;
+            else if (value && strcmp(value, "reference") == 0)
+                backend = FT_NN_BACKEND_REFERENCE;
+            else
+                return ft_cli_usage_error("model", "--backend needs fast or reference");
+            i++;
+        } else if (argv[i][0] == '-' && argv[i][1])
             return ft_cli_usage_error("model", "unknown option '%s'", argv[i]);
         else if (!spec)
             spec = argv[i];
@@ -117,8 +219,8 @@ static int run_model(int argc, char **argv)
     }
     if (!spec)
         return ft_cli_usage_error("model", "no model given");
-    return model_info(spec, pretty);
+    return bench ? model_bench(spec, backend, (int)threads, (int)runs) : model_info(spec, pretty);
 }
 
-const ft_command ft_cmd_model = {"model", "what a model file holds (inputs, outputs, ops, FLOPs)",
+const ft_command ft_cmd_model = {"model", "what a model holds (ops, FLOPs) and how fast it runs",
                                  usage, run_model};

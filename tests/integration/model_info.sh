@@ -24,7 +24,18 @@ one_line_error() { # SPEC TEXT
 check "missing member is one line" one_line_error "$task:nope.tflite" "no member 'nope.tflite'"
 check "a video is not a model" one_line_error "$FT_CLIPS_DIR/one_frame.mp4" "not a model format"
 check "missing file is one line" one_line_error "/nonexistent/x.tflite" "/nonexistent/x.tflite"
+bench_runs() {
+    local out
+    out=$("$FACETRACK" model bench --runs 3 --threads "$2" "$task:$1") || return 1
+    [[ "$out" == *'"backend":"xnnpack"'* && "$out" == *'"median_ms":'* ]] || { echo "  $out"; return 1; }
+}
+check "model bench runs the detector, 1 thread" bench_runs face_detector.tflite 1
+check "model bench runs the blendshapes, 2 threads" bench_runs face_blendshapes.tflite 2
+ref_bench() { "$FACETRACK" model bench --runs 1 --backend reference "$task:face_detector.tflite" | grep -q '"backend":"reference"'; }
+check "model bench --backend reference" ref_bench
 usage() { "$FACETRACK" model "$@" >/dev/null 2>&1; [ $? -eq 2 ]; }
 check "model without subcommand is a usage error" usage
 check "model info without model is a usage error" usage info
+check "model bench --threads x is a usage error" usage bench --threads x "$task:face_detector.tflite"
+check "model bench --backend gpu is a usage error" usage bench --backend gpu "$task:face_detector.tflite"
 finish
