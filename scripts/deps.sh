@@ -9,6 +9,7 @@ packages=(
     libzip-dev                                # MediaPipe .task bundles
     libxnnpack-dev libpthreadpool-dev         # fast CPU inference kernels
     libcmocka-dev                             # unit tests
+    clang libclang-rt-14-dev                  # loader fuzzing (libFuzzer)
     ffmpeg                                    # test clips, sample, reference decoder
 )
 

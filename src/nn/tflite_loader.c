@@ -10,6 +10,7 @@
 
 #include "nn/flatbuffer.h"
 #include "nn/half.h"
+#include "nn/load_error.h"
 #include "nn/tflite.h"
 
 /* BuiltinOperator codes used by the models we run. */
@@ -46,13 +47,10 @@ static ft_status load_error(loader *L, ft_status st, const char *fmt, ...)
 
 static ft_status load_error(loader *L, ft_status st, const char *fmt, ...)
 {
-    char reason[300];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    ft_nn_format_error(L->err, L->err_size, L->name, fmt, ap);
     va_end(ap);
-    if (L->err && L->err_size)
-        snprintf(L->err, L->err_size, "%s: %s", L->name, reason);
     return st;
 }
 
@@ -489,7 +487,8 @@ static ft_status load_operator(loader *L, size_t ot, int *kept)
         return fold_constant_op(L, builtin, in, out);
     }
 
-    ft_nn_op *op = &g->ops[g->op_count];
+    /* Counted at once so that a failure below frees what it owns. */
+    ft_nn_op *op = &g->ops[g->op_count++];
     memset(op, 0, sizeof *op);
     op->input_count = (int)ins.count;
     op->output_count = (int)outs.count;
@@ -513,14 +512,11 @@ static ft_status load_operator(loader *L, size_t ot, int *kept)
         if (op->input_count < 1 || op->inputs[0] < 0)
             return corrupt(L, "operator without input");
         ft_status st = map_builtin(L, builtin, ft_fb_table(fb, ot, 4), op);
-        if (st != FT_OK) {
-            free(op->attrs.custom_name);
+        if (st != FT_OK)
             return st;
-        }
     }
     if (fb->bad)
         return corrupt(L, "operator options");
-    g->op_count++;
     *kept = 1;
     return FT_OK;
 }

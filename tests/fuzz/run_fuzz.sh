@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds each model-loader fuzz target with clang's libFuzzer (ASan + UBSan)
+# and runs it for a bounded time from its self-made seeds in corpus/NAME.
+# Usage: run_fuzz.sh BUILD_DIR [SECONDS_PER_TARGET]   (skips, exit 77, without clang)
+set -euo pipefail
+out=${1:?usage: run_fuzz.sh BUILD_DIR [SECONDS_PER_TARGET]}
+seconds=${2:-${FT_FUZZ_SECONDS:-60}}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+command -v clang >/dev/null || { echo "SKIP: clang not installed (libFuzzer)"; exit 77; }
+flags=(-std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$root/include" -I"$root/src"
+       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
+nn="$root/src/nn"
+
+# fuzz NAME SOURCE... : builds fuzz_NAME from tests/fuzz/fuzz_NAME.c and SOURCEs, then runs it.
+fuzz() {
+    local name=$1; shift
+    mkdir -p "$out/corpus-$name"
+    clang "${flags[@]}" -o "$out/fuzz_$name" "$root/tests/fuzz/fuzz_$name.c" "$@" \
+        "$nn/graph.c" "$nn/load_error.c" "$root/src/base/status.c"
+    "$out/fuzz_$name" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=8192 \
+        -print_final_stats=1 -artifact_prefix="$out/" \
+        "$out/corpus-$name" "$root/tests/fuzz/corpus/$name" 2>&1 | tail -n 12
+    echo "fuzz_$name: ran ${seconds}s without a finding"
+}
+
+fuzz tflite "$nn/flatbuffer.c" "$nn/tflite_loader.c"
