@@ -26,6 +26,9 @@ static const char usage[] =
     "bench runs the model on random input: 20 warm-up runs, then --runs timed\n"
     "runs (default 300), and prints the median, 10th and 90th percentile\n"
     "latency in milliseconds with the backend used and how many ops it ran.\n"
+    "With the fast backend it also times the kernel library's runtimes alone\n"
+    "on the same graph (library_median_ms) and prints our overhead over them\n"
+    "(fallback ops and bookkeeping; 0.10 = 10 %).\n"
     "--threads defaults to 1 (0 = one per CPU).\n";
 
 static void write_tensors(ft_json *w, const ft_nn_graph *g, const int *ids, int count)
@@ -139,14 +142,22 @@ static int model_bench(const char *spec, ft_nn_backend backend, int threads, int
         for (int64_t k = 0, n = ft_nn_tensor_elements(t); k < n; k++)
             in[k] = (float)rand() / RAND_MAX;
     }
-    double *ms = malloc((size_t)runs * sizeof *ms);
-    ft_status st = ms ? FT_OK : FT_ERR_NOMEM;
+    /* With the fast backend, each timed run is followed by a run of the
+     * kernel library's runtimes alone, so that both see the same machine
+     * state and their ratio is our overhead on this graph. */
+    const int raw = backend == FT_NN_BACKEND_FAST && ft_nn_runner_fast_ops(r) > 0;
+    double *ms = malloc((size_t)runs * sizeof *ms), *lib_ms = malloc((size_t)runs * sizeof *ms);
+    ft_status st = ms && lib_ms ? FT_OK : FT_ERR_NOMEM;
     for (int i = 0; i < 20 && st == FT_OK; i++)
         st = ft_nn_runner_run(r);
     for (int i = 0; i < runs && st == FT_OK; i++) {
         double t0 = now_ms();
         st = ft_nn_runner_run(r);
-        ms[i] = now_ms() - t0;
+        double t1 = now_ms();
+        if (raw && st == FT_OK)
+            st = ft_nn_runner_run_library_only(r);
+        ms[i] = t1 - t0;
+        lib_ms[i] = now_ms() - t1;
     }
     int rc = FT_EXIT_OK;
     if (st != FT_OK) {
@@ -169,11 +180,19 @@ static int model_bench(const char *spec, ft_nn_backend backend, int threads, int
         ft_json_double_digits(&w, ms[runs * 9 / 10], 4);
         ft_json_kv_int(&w, "ops", g.op_count);
         ft_json_kv_int(&w, "fast_ops", ft_nn_runner_fast_ops(r));
+        if (raw) {
+            qsort(lib_ms, (size_t)runs, sizeof *lib_ms, compare_double);
+            ft_json_key(&w, "library_median_ms");
+            ft_json_double_digits(&w, lib_ms[runs / 2], 4);
+            ft_json_key(&w, "overhead");
+            ft_json_double_digits(&w, ms[runs / 2] / lib_ms[runs / 2] - 1.0, 3);
+        }
         ft_json_object_end(&w);
         if (ft_json_finish(&w) != FT_OK)
             rc = FT_EXIT_FAILED;
     }
     free(ms);
+    free(lib_ms);
     ft_nn_runner_free(r);
     ft_nn_graph_free(&g);
     return rc;

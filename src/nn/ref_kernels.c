@@ -288,6 +288,22 @@ static void softmax(const ft_ref_call *c)
 
 /* ------------------------------------------------------------ data movement */
 
+/* Copies N elements of ESIZE bytes read STRIDE elements apart. */
+static void gather_row(uint8_t *dst, const uint8_t *src, int64_t n, int64_t stride, size_t esize)
+{
+    if (esize == 4) {
+        uint32_t *d = (uint32_t *)dst;
+        const uint32_t *s = (const uint32_t *)src;
+        for (int64_t j = 0; j < n; j++)
+            d[j] = s[j * stride];
+    } else {
+        for (int64_t j = 0; j < n; j++)
+            memcpy(dst + j * (int64_t)esize, src + j * stride * (int64_t)esize, esize);
+    }
+}
+
+/* The data-movement kernels walk the output row by row (its last axis);
+ * along a row the source advances by a fixed stride. */
 static void transpose(const ft_ref_call *c, size_t esize)
 {
     const dims in = dims_of(c->in[0]), out = dims_of(c->out[0]);
@@ -297,15 +313,21 @@ static void transpose(const ft_ref_call *c, size_t esize)
         in_strides[d] = stride;
         stride *= in.d[d];
     }
+    const int last = out.rank - 1;
+    const int64_t row = last >= 0 ? out.d[last] : 1;
+    const int64_t row_stride = last >= 0 ? in_strides[c->op->attrs.perm[last]] : 1;
     const uint8_t *X = c->in_data[0];
     uint8_t *Y = c->out_data[0];
     const int64_t n = count(&out);
-    for (int64_t i = 0; i < n; i++) {
+    for (int64_t i = 0; i < n; i += row) {
         int64_t src = 0;
-        for (int d = 0; d < out.rank; d++)
+        for (int d = 0; d < last; d++)
             src += idx[d] * in_strides[c->op->attrs.perm[d]];
-        memcpy(Y + i * esize, X + src * esize, esize);
-        next_index(idx, &out);
+        gather_row(Y + i * (int64_t)esize, X + src * (int64_t)esize, row, row_stride, esize);
+        if (last > 0) {
+            idx[last] = row - 1;
+            next_index(idx, &out);
+        }
     }
 }
 
@@ -354,15 +376,21 @@ static void slice(const ft_ref_call *c, size_t esize)
         stride *= in.d[d];
         out.d[d] = slice_len(a->begin[d], a->end[d], a->step[d]);
     }
+    const int last = in.rank - 1;
+    const int64_t row = last >= 0 ? out.d[last] : 1;
+    const int64_t row_stride = last >= 0 ? a->step[last] : 1;
     const uint8_t *X = c->in_data[0];
     uint8_t *Y = c->out_data[0];
     const int64_t n = count(&out);
-    for (int64_t i = 0; i < n; i++) {
+    for (int64_t i = 0; i < n; i += row) {
         int64_t src = 0;
-        for (int d = 0; d < in.rank; d++)
-            src += (a->begin[d] + idx[d] * a->step[d]) * in_strides[d];
-        memcpy(Y + i * esize, X + src * esize, esize);
-        next_index(idx, &out);
+        for (int d = 0; d <= last; d++)
+            src += (a->begin[d] + (d < last ? idx[d] * a->step[d] : 0)) * in_strides[d];
+        gather_row(Y + i * (int64_t)esize, X + src * (int64_t)esize, row, row_stride, esize);
+        if (last > 0) {
+            idx[last] = row - 1;
+            next_index(idx, &out);
+        }
     }
 }
 
@@ -475,12 +503,29 @@ static void reduce(const ft_ref_call *c)
     const int is_max = c->op->type == FT_OP_REDUCE_MAX;
     for (int64_t i = 0; i < n_out; i++)
         Y[i] = is_max ? -INFINITY : 0.0f;
-    for (int64_t i = 0; i < n_in; i++) {
+    /* Row by row along the input's last axis, where the output index
+     * advances by that axis's stride (0 when it is reduced). */
+    const int last = in.rank - 1;
+    const int64_t row = last >= 0 ? in.d[last] : 1, step = last >= 0 ? strides[last] : 0;
+    for (int64_t i = 0; i < n_in; i += row) {
         int64_t o = 0;
-        for (int d = 0; d < in.rank; d++)
+        for (int d = 0; d < last; d++)
             o += idx[d] * strides[d];
-        Y[o] = is_max ? fmaxf(Y[o], X[i]) : Y[o] + X[i];
-        next_index(idx, &in);
+        float *restrict y = Y + o;
+        const float *restrict x = X + i;
+        if (is_max)
+            for (int64_t j = 0; j < row; j++)
+                y[j * step] = fmaxf(y[j * step], x[j]);
+        else if (step == 0)
+            for (int64_t j = 0; j < row; j++)
+                y[0] += x[j];
+        else
+            for (int64_t j = 0; j < row; j++)
+                y[j] += x[j];
+        if (last > 0) {
+            idx[last] = row - 1;
+            next_index(idx, &in);
+        }
     }
     if (c->op->type == FT_OP_REDUCE_MEAN)
         for (int64_t i = 0; i < n_out; i++)

@@ -232,3 +232,13 @@ ft_status ft_nn_runner_run(ft_nn_runner *r)
     }
     return FT_OK;
 }
+
+ft_status ft_nn_runner_run_library_only(ft_nn_runner *r)
+{
+    if (!r)
+        return FT_ERR_INVALID_ARG;
+    for (int i = 0; i < r->step_count; i++)
+        if (r->steps[i].segment && ft_xnn_segment_run(r->steps[i].segment) != FT_OK)
+            return FT_ERR_INTERNAL;
+    return FT_OK;
+}

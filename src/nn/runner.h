@@ -30,6 +30,11 @@ void *ft_nn_runner_input(ft_nn_runner *runner, int i);
 const void *ft_nn_runner_output(const ft_nn_runner *runner, int i);
 
 ft_status ft_nn_runner_run(ft_nn_runner *runner);
+
+/* Benchmarks only: invokes the kernel library's runtimes of a fast runner
+ * back to back and nothing else (no fallback ops, no bookkeeping), which
+ * is what the raw library costs on this graph. Outputs are not valid. */
+ft_status ft_nn_runner_run_library_only(ft_nn_runner *runner);
 const char *ft_nn_runner_error(const ft_nn_runner *runner);
 
 #endif

@@ -85,6 +85,7 @@ int ft_xnn_supports(const ft_nn_graph *g, const ft_nn_op *op)
     case FT_OP_LEAKY_RELU:
     case FT_OP_NEG:
     case FT_OP_ABS:
+    case FT_OP_SQRT:
     case FT_OP_RESHAPE:
     case FT_OP_PAD:
         return 1;
@@ -194,6 +195,7 @@ static enum xnn_status define_node(builder *B, const ft_nn_op *op)
     case FT_OP_LEAKY_RELU: return xnn_define_leaky_relu(B->sg, a->alpha, in[0], out, 0);
     case FT_OP_NEG: return xnn_define_negate(B->sg, in[0], out, 0);
     case FT_OP_ABS: return xnn_define_abs(B->sg, in[0], out, 0);
+    case FT_OP_SQRT: return xnn_define_square_root(B->sg, in[0], out, 0);
     case FT_OP_SOFTMAX: return xnn_define_softmax(B->sg, in[0], out, 0);
     case FT_OP_RESHAPE: {
         size_t dims[FT_NN_MAX_RANK] = {1};

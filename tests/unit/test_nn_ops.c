@@ -1,0 +1,477 @@
+/* Every op the fast backend runs with XNNPACK gives the reference kernel's
+ * result, over many shapes and attribute variants, on fresh random inputs
+ * (the seed is printed; FT_TEST_SEED replays one). The tolerance is a
+ * relative error of 1e-5 of the output's scale: both sides compute in
+ * float32 and differ only in summation order and in XNNPACK's polynomial
+ * sigmoid, both far below that.
+ * Also: a tiny TFLite model written by our own builder loads and gives
+ * hand-computed values on both backends. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "../fuzz/tflite_builder.h"
+#include "nn/runner.h"
+#include "nn/tflite.h"
+
+#define REL_TOL 1e-5
+#define MAX_TENSORS 8
+
+static unsigned seed, first_seed;
+static int cases_run;
+
+/* Uniform in ±[lo, hi]: never zero, so no op is tested on trivial input. */
+static float random_value(float lo, float hi)
+{
+    float u = (float)rand_r(&seed) / (float)RAND_MAX;
+    float v = lo + (hi - lo) * u;
+    return rand_r(&seed) & 1 ? v : -v;
+}
+
+static void fill_random(float *p, int64_t n, float lo, float hi)
+{
+    for (int64_t i = 0; i < n; i++)
+        p[i] = random_value(lo, hi);
+}
+
+static void fill_positive(float *p, int64_t n, float lo, float hi)
+{
+    for (int64_t i = 0; i < n; i++)
+        p[i] = fabsf(random_value(lo, hi));
+}
+
+/* ------------------------------------------------------------ graph making */
+
+typedef struct case_graph {
+    ft_nn_graph g;
+    float lo[MAX_TENSORS], hi[MAX_TENSORS]; /* input magnitudes per tensor */
+    int positive[MAX_TENSORS];               /* no negative inputs */
+} case_graph;
+
+static void graph_begin(case_graph *c)
+{
+    memset(c, 0, sizeof *c);
+    c->g.tensors = calloc(MAX_TENSORS, sizeof *c->g.tensors);
+    c->g.ops = calloc(1, sizeof *c->g.ops);
+    assert_non_null(c->g.tensors);
+    assert_non_null(c->g.ops);
+}
+
+static int tensor(case_graph *c, int rank, const int64_t *shape)
+{
+    assert_true(c->g.tensor_count < MAX_TENSORS);
+    int t = c->g.tensor_count++;
+    ft_nn_tensor *x = &c->g.tensors[t];
+    char name[16];
+    snprintf(name, sizeof name, "t%d", t);
+    x->name = strdup(name);
+    x->dtype = FT_DTYPE_F32;
+    x->rank = rank;
+    memcpy(x->shape, shape, sizeof(int64_t) * (size_t)rank);
+    c->lo[t] = 0.05f;
+    c->hi[t] = 1.0f;
+    return t;
+}
+
+static int input(case_graph *c, int rank, const int64_t *shape)
+{
+    int t = tensor(c, rank, shape);
+    c->g.inputs[c->g.input_count++] = t;
+    return t;
+}
+
+static int constant(case_graph *c, int rank, const int64_t *shape)
+{
+    int t = tensor(c, rank, shape);
+    ft_nn_tensor *x = &c->g.tensors[t];
+    int64_t n = ft_nn_tensor_elements(x);
+    x->data = malloc((size_t)n * sizeof(float));
+    x->nbytes = (size_t)n * sizeof(float);
+    assert_non_null(x->data);
+    fill_random(x->data, n, 0.05f, 1.0f);
+    return t;
+}
+
+/* The one op of the graph, writing a new output tensor of SHAPE. */
+static ft_nn_op *op(case_graph *c, ft_op_type type, int rank, const int64_t *shape, int n_in, ...)
+{
+    ft_nn_op *o = &c->g.ops[c->g.op_count++];
+    o->type = type;
+    va_list ap;
+    va_start(ap, n_in);
+    for (int i = 0; i < n_in; i++)
+        o->inputs[i] = va_arg(ap, int);
+    va_end(ap);
+    o->input_count = n_in;
+    o->outputs[0] = tensor(c, rank, shape);
+    o->output_count = 1;
+    c->g.outputs[c->g.output_count++] = o->outputs[0];
+    return o;
+}
+
+/* Runs the graph on both backends with the same inputs and compares. */
+static void check_case(case_graph *c, const char *what)
+{
+    char err[512];
+    ft_nn_runner *ref, *fast;
+    if (ft_nn_runner_create(&c->g, FT_NN_BACKEND_REFERENCE, 1, &ref, err, sizeof err) != FT_OK)
+        fail_msg("%s: %s", what, err);
+    if (ft_nn_runner_create(&c->g, FT_NN_BACKEND_FAST, 1, &fast, err, sizeof err) != FT_OK)
+        fail_msg("%s: %s", what, err);
+    if (ft_nn_runner_fast_ops(fast) != c->g.op_count)
+        fail_msg("%s: the fast backend did not run the op with XNNPACK", what);
+    for (int i = 0; i < c->g.input_count; i++) {
+        int t = c->g.inputs[i];
+        int64_t n = ft_nn_tensor_elements(&c->g.tensors[t]);
+        (c->positive[t] ? fill_positive : fill_random)(ft_nn_runner_input(ref, i), n, c->lo[t],
+                                                       c->hi[t]);
+        memcpy(ft_nn_runner_input(fast, i), ft_nn_runner_input(ref, i), (size_t)n * sizeof(float));
+    }
+    assert_int_equal(ft_nn_runner_run(ref), FT_OK);
+    assert_int_equal(ft_nn_runner_run(fast), FT_OK);
+    int64_t n = ft_nn_tensor_elements(&c->g.tensors[c->g.outputs[0]]);
+    const float *want = ft_nn_runner_output(ref, 0), *got = ft_nn_runner_output(fast, 0);
+    double scale = 0, diff = 0;
+    for (int64_t i = 0; i < n; i++) {
+        scale = fmax(scale, fabs(want[i]));
+        diff = fmax(diff, fabs((double)want[i] - got[i]));
+        if (isnan(want[i]) || isnan(got[i]))
+            fail_msg("%s: NaN at output %lld", what, (long long)i);
+    }
+    if (!(scale > 0) || diff > REL_TOL * scale)
+        fail_msg("%s: max |fast - reference| = %g at output scale %g (seed %u)", what, diff, scale,
+                 first_seed);
+    ft_nn_runner_free(ref);
+    ft_nn_runner_free(fast);
+    ft_nn_graph_free(&c->g);
+    cases_run++;
+}
+
+/* ------------------------------------------------------------ convolutions */
+
+enum pad_mode { PAD_SAME, PAD_VALID, PAD_EXPLICIT };
+
+typedef struct conv_case {
+    int h, w, cin, cout, kh, kw, stride, dilation;
+    enum pad_mode pad;
+    int groups;  /* conv: channel groups; depthwise: the depth multiplier */
+    ft_activation act;
+    int bias;
+} conv_case;
+
+static int64_t out_size(int64_t in, int k, int stride, int dil, enum pad_mode pad, int pads)
+{
+    if (pad == PAD_SAME)
+        return (in + stride - 1) / stride;
+    return (in + pads - (int64_t)(k - 1) * dil - 1) / stride + 1;
+}
+
+static void set_window(ft_op_attrs *a, const conv_case *k)
+{
+    a->stride[0] = a->stride[1] = k->stride;
+    a->dilation[0] = a->dilation[1] = k->dilation;
+    a->same_padding = k->pad == PAD_SAME;
+    if (k->pad == PAD_EXPLICIT) {
+        a->pads[0] = 1; /* top, left, bottom, right: deliberately uneven */
+        a->pads[1] = 2;
+        a->pads[2] = 2;
+        a->pads[3] = 0;
+    }
+    a->activation = k->act;
+}
+
+static void run_conv(const conv_case *k, int depthwise)
+{
+    case_graph c;
+    graph_begin(&c);
+    int x = input(&c, 4, (int64_t[]){1, k->h, k->w, k->cin});
+    int cout = depthwise ? k->cin * k->groups : k->cout;
+    int w = depthwise ? constant(&c, 4, (int64_t[]){1, k->kh, k->kw, cout})
+                      : constant(&c, 4, (int64_t[]){cout, k->kh, k->kw, k->cin / k->groups});
+    int b = k->bias ? constant(&c, 1, (int64_t[]){cout}) : -1;
+    int ph = k->pad == PAD_EXPLICIT ? 3 : 0, pw = k->pad == PAD_EXPLICIT ? 2 : 0;
+    int64_t oh = out_size(k->h, k->kh, k->stride, k->dilation, k->pad, ph);
+    int64_t ow = out_size(k->w, k->kw, k->stride, k->dilation, k->pad, pw);
+    ft_nn_op *o = op(&c, depthwise ? FT_OP_DEPTHWISE_CONV2D : FT_OP_CONV2D, 4,
+                     (int64_t[]){1, oh, ow, cout}, 3, x, w, b);
+    set_window(&o->attrs, k);
+    o->attrs.depth_multiplier = depthwise ? k->groups : 0;
+    char what[160];
+    snprintf(what, sizeof what, "%s %dx%dx%d k%dx%d s%d d%d pad%d g%d act%d", ft_op_name(o->type),
+             k->h, k->w, k->cin, k->kh, k->kw, k->stride, k->dilation, k->pad, k->groups, k->act);
+    check_case(&c, what);
+}
+
+static void conv2d_matches_reference(void **state)
+{
+    (void)state;
+    static const conv_case cases[] = {
+        {16, 16, 3, 8, 1, 1, 1, 1, PAD_VALID, 1, FT_ACT_NONE, 1},
+        {16, 16, 8, 16, 1, 1, 1, 1, PAD_SAME, 1, FT_ACT_RELU, 1},
+        {17, 13, 3, 24, 5, 5, 2, 1, PAD_SAME, 1, FT_ACT_RELU, 1},
+        {32, 32, 16, 16, 3, 3, 1, 1, PAD_SAME, 1, FT_ACT_RELU6, 0},
+        {15, 15, 8, 12, 3, 3, 2, 1, PAD_SAME, 1, FT_ACT_NONE, 1},
+        {12, 10, 4, 6, 3, 3, 1, 1, PAD_VALID, 1, FT_ACT_RELU_N1_TO_1, 1},
+        {12, 12, 4, 6, 3, 3, 1, 1, PAD_EXPLICIT, 1, FT_ACT_NONE, 1},
+        {12, 12, 4, 6, 3, 3, 2, 1, PAD_EXPLICIT, 1, FT_ACT_RELU, 0},
+        {14, 14, 6, 6, 3, 3, 1, 2, PAD_SAME, 1, FT_ACT_NONE, 1},
+        {10, 10, 8, 8, 3, 3, 1, 1, PAD_SAME, 2, FT_ACT_NONE, 1},
+        {9, 9, 12, 6, 2, 2, 2, 1, PAD_VALID, 3, FT_ACT_RELU, 1},
+        {4, 4, 64, 128, 1, 1, 1, 1, PAD_VALID, 1, FT_ACT_NONE, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        run_conv(&cases[i], 0);
+}
+
+static void depthwise_matches_reference(void **state)
+{
+    (void)state;
+    static const conv_case cases[] = {
+        {16, 16, 8, 0, 3, 3, 1, 1, PAD_SAME, 1, FT_ACT_NONE, 1},
+        {16, 16, 24, 0, 5, 5, 1, 1, PAD_SAME, 1, FT_ACT_RELU, 1},
+        {17, 17, 16, 0, 3, 3, 2, 1, PAD_SAME, 1, FT_ACT_NONE, 0},
+        {12, 12, 8, 0, 3, 3, 2, 1, PAD_VALID, 1, FT_ACT_RELU6, 1},
+        {12, 12, 8, 0, 3, 3, 1, 1, PAD_EXPLICIT, 1, FT_ACT_NONE, 1},
+        {10, 10, 4, 0, 3, 3, 1, 1, PAD_SAME, 2, FT_ACT_NONE, 1},
+        {14, 14, 6, 0, 3, 3, 1, 2, PAD_SAME, 1, FT_ACT_NONE, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        run_conv(&cases[i], 1);
+}
+
+static void max_pool_matches_reference(void **state)
+{
+    (void)state;
+    static const conv_case cases[] = {
+        {16, 16, 8, 0, 2, 2, 2, 1, PAD_VALID, 0, FT_ACT_NONE, 0},
+        {15, 15, 8, 0, 3, 3, 2, 1, PAD_SAME, 0, FT_ACT_NONE, 0},
+        {12, 10, 4, 0, 2, 2, 1, 1, PAD_VALID, 0, FT_ACT_RELU, 0},
+        {13, 13, 4, 0, 3, 3, 1, 1, PAD_SAME, 0, FT_ACT_NONE, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const conv_case *k = &cases[i];
+        case_graph c;
+        graph_begin(&c);
+        int x = input(&c, 4, (int64_t[]){1, k->h, k->w, k->cin});
+        int64_t oh = out_size(k->h, k->kh, k->stride, 1, k->pad, 0);
+        int64_t ow = out_size(k->w, k->kw, k->stride, 1, k->pad, 0);
+        ft_nn_op *o = op(&c, FT_OP_MAX_POOL2D, 4, (int64_t[]){1, oh, ow, k->cin}, 1, x);
+        set_window(&o->attrs, k);
+        o->attrs.kernel[0] = k->kh;
+        o->attrs.kernel[1] = k->kw;
+        check_case(&c, "MaxPool2D");
+    }
+}
+
+/* --------------------------------------------------------------- element-wise */
+
+static void binary_ops_match_reference(void **state)
+{
+    (void)state;
+    static const ft_op_type types[] = {FT_OP_ADD,     FT_OP_SUB,     FT_OP_MUL,
+                                       FT_OP_DIV,     FT_OP_MAXIMUM, FT_OP_MINIMUM,
+                                       FT_OP_SQUARED_DIFFERENCE};
+    /* a, b and the broadcast result */
+    static const int64_t shapes[][3][4] = {
+        {{1, 8, 8, 16}, {1, 8, 8, 16}, {1, 8, 8, 16}},
+        {{1, 8, 8, 16}, {1, 1, 1, 16}, {1, 8, 8, 16}},
+        {{1, 5, 7, 3}, {1, 5, 1, 3}, {1, 5, 7, 3}},
+        {{1, 1, 6, 4}, {1, 9, 1, 4}, {1, 9, 6, 4}},
+        {{1, 4, 4, 1}, {1, 4, 4, 12}, {1, 4, 4, 12}},
+    };
+    for (size_t t = 0; t < sizeof types / sizeof *types; t++) {
+        for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+            for (int constant_b = 0; constant_b < 2; constant_b++) {
+                case_graph c;
+                graph_begin(&c);
+                int a = input(&c, 4, shapes[s][0]);
+                int b = constant_b ? constant(&c, 4, shapes[s][1]) : input(&c, 4, shapes[s][1]);
+                if (types[t] == FT_OP_DIV)
+                    c.lo[b] = 0.5f; /* keep quotients finite */
+                ft_nn_op *o = op(&c, types[t], 4, shapes[s][2], 2, a, b);
+                if (t < 4 && s == 1)
+                    o->attrs.activation = FT_ACT_RELU;
+                check_case(&c, ft_op_name(types[t]));
+            }
+        }
+    }
+}
+
+static void prelu_matches_reference(void **state)
+{
+    (void)state;
+    for (int ch = 1; ch <= 33; ch += 8) {
+        case_graph c;
+        graph_begin(&c);
+        int x = input(&c, 4, (int64_t[]){1, 6, 5, ch});
+        int slope = constant(&c, 3, (int64_t[]){1, 1, ch});
+        op(&c, FT_OP_PRELU, 4, (int64_t[]){1, 6, 5, ch}, 2, x, slope);
+        check_case(&c, "PRelu");
+    }
+}
+
+static void unary_ops_match_reference(void **state)
+{
+    (void)state;
+    static const ft_op_type types[] = {FT_OP_RELU,       FT_OP_RELU6,   FT_OP_RELU_N1_TO_1,
+                                       FT_OP_CLIP,       FT_OP_SIGMOID, FT_OP_HARD_SWISH,
+                                       FT_OP_LEAKY_RELU, FT_OP_NEG,     FT_OP_ABS,
+                                       FT_OP_SQRT};
+    static const int64_t shapes[][4] = {{1, 7, 9, 5}, {1, 1, 1, 1000}, {2, 3, 4, 17}};
+    for (size_t t = 0; t < sizeof types / sizeof *types; t++) {
+        for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+            case_graph c;
+            graph_begin(&c);
+            int x = input(&c, 4, shapes[s]);
+            c.hi[x] = 8.0f; /* reach past every clamp and knee */
+            c.positive[x] = types[t] == FT_OP_SQRT;
+            ft_nn_op *o = op(&c, types[t], 4, shapes[s], 1, x);
+            o->attrs.min = -0.3f;
+            o->attrs.max = 0.7f;
+            o->attrs.alpha = 0.2f;
+            check_case(&c, ft_op_name(types[t]));
+        }
+    }
+}
+
+static void softmax_matches_reference(void **state)
+{
+    (void)state;
+    static const int64_t shapes[][2] = {{1, 2}, {4, 52}, {3, 1000}};
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        case_graph c;
+        graph_begin(&c);
+        int x = input(&c, 2, shapes[s]);
+        c.hi[x] = 6.0f;
+        ft_nn_op *o = op(&c, FT_OP_SOFTMAX, 2, shapes[s], 1, x);
+        o->attrs.axis = 1;
+        o->attrs.beta = 1.0f;
+        check_case(&c, "Softmax");
+    }
+}
+
+/* ----------------------------------------------------------- data movement */
+
+static void reshape_and_pad_match_reference(void **state)
+{
+    (void)state;
+    case_graph c;
+    graph_begin(&c);
+    int x = input(&c, 4, (int64_t[]){1, 4, 6, 8});
+    op(&c, FT_OP_RESHAPE, 2, (int64_t[]){1, 192}, 1, x);
+    check_case(&c, "Reshape");
+
+    static const int64_t pads[][2][4] = {
+        {{0, 1, 1, 0}, {0, 1, 1, 0}},
+        {{0, 0, 0, 0}, {0, 0, 0, 8}},   /* BlazeFace's channel pad */
+        {{0, 2, 0, 3}, {0, 1, 3, 0}},
+    };
+    for (size_t p = 0; p < sizeof pads / sizeof *pads; p++) {
+        graph_begin(&c);
+        x = input(&c, 4, (int64_t[]){1, 5, 6, 8});
+        int64_t out[4];
+        for (int d = 0; d < 4; d++)
+            out[d] = c.g.tensors[x].shape[d] + pads[p][0][d] + pads[p][1][d];
+        ft_nn_op *o = op(&c, FT_OP_PAD, 4, out, 1, x);
+        memcpy(o->attrs.pad_before, pads[p][0], sizeof pads[p][0]);
+        memcpy(o->attrs.pad_after, pads[p][1], sizeof pads[p][1]);
+        o->attrs.value = p == 2 ? 0.25f : 0.0f;
+        check_case(&c, "Pad");
+    }
+}
+
+static void resize_and_depth_to_space_match_reference(void **state)
+{
+    (void)state;
+    static const int64_t sizes[][4] = {{6, 6, 12, 12}, {5, 7, 7, 11}, {12, 12, 6, 6}, {3, 4, 8, 8}};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        for (int mode = 0; mode < 3; mode++) {
+            case_graph c;
+            graph_begin(&c);
+            int x = input(&c, 4, (int64_t[]){1, sizes[s][0], sizes[s][1], 5});
+            ft_nn_op *o = op(&c, FT_OP_RESIZE, 4, (int64_t[]){1, sizes[s][2], sizes[s][3], 5}, 1, x);
+            o->attrs.resize_mode = FT_RESIZE_BILINEAR;
+            o->attrs.half_pixel_centers = mode == 1;
+            o->attrs.align_corners = mode == 2;
+            check_case(&c, mode == 0 ? "Resize (legacy)" : mode == 1 ? "Resize (half pixel)"
+                                                                     : "Resize (align corners)");
+        }
+    }
+    for (int block = 2; block <= 3; block++) {
+        case_graph c;
+        graph_begin(&c);
+        int x = input(&c, 4, (int64_t[]){1, 4, 5, 2 * block * block});
+        ft_nn_op *o = op(&c, FT_OP_DEPTH_TO_SPACE, 4, (int64_t[]){1, 4 * block, 5 * block, 2}, 1, x);
+        o->attrs.block = block;
+        check_case(&c, "DepthToSpace");
+    }
+}
+
+/* -------------------------------------------------- a model from our builder */
+
+static void built_tflite_model_gives_hand_computed_values(void **state)
+{
+    (void)state;
+    static fbw w;
+    fbw_conv_add_model(&w);
+    ft_nn_graph g;
+    char err[512];
+    if (ft_tflite_load(w.buf, w.len, "built.tflite", &g, err, sizeof err) != FT_OK)
+        fail_msg("%s", err);
+    assert_int_equal(g.op_count, 2); /* the DEQUANTIZE was folded */
+    const float wt[2][2] = {{1.0f, 0.5f}, {-2.0f, 0.25f}};
+    for (int backend = 0; backend < 2; backend++) {
+        ft_nn_runner *r;
+        if (ft_nn_runner_create(&g, backend ? FT_NN_BACKEND_FAST : FT_NN_BACKEND_REFERENCE, 1, &r,
+                                err, sizeof err) != FT_OK)
+            fail_msg("%s", err);
+        float *x = ft_nn_runner_input(r, 0);
+        fill_random(x, 32, 0.05f, 1.0f);
+        assert_int_equal(ft_nn_runner_run(r), FT_OK);
+        const float *y = ft_nn_runner_output(r, 0);
+        for (int p = 0; p < 16; p++) {
+            for (int o = 0; o < 2; o++) {
+                float conv = wt[o][0] * x[2 * p] + wt[o][1] * x[2 * p + 1];
+                float want = fmaxf(conv + x[2 * p + o], 0.0f);
+                assert_float_equal(y[2 * p + o], want, 1e-6);
+            }
+        }
+        ft_nn_runner_free(r);
+    }
+    ft_nn_graph_free(&g);
+}
+
+static int report(void **state)
+{
+    (void)state;
+    printf("nn ops: %d fast-vs-reference cases, seed %u\n", cases_run, first_seed);
+    return 0;
+}
+
+int main(void)
+{
+    const char *fixed = getenv("FT_TEST_SEED");
+    seed = first_seed = fixed ? (unsigned)strtoul(fixed, NULL, 10) : (unsigned)time(NULL);
+    printf("seed %u (FT_TEST_SEED=%u replays it)\n", seed, seed);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(conv2d_matches_reference),
+        cmocka_unit_test(depthwise_matches_reference),
+        cmocka_unit_test(max_pool_matches_reference),
+        cmocka_unit_test(binary_ops_match_reference),
+        cmocka_unit_test(prelu_matches_reference),
+        cmocka_unit_test(unary_ops_match_reference),
+        cmocka_unit_test(softmax_matches_reference),
+        cmocka_unit_test(reshape_and_pad_match_reference),
+        cmocka_unit_test(resize_and_depth_to_space_match_reference),
+        cmocka_unit_test(built_tflite_model_gives_hand_computed_values),
+    };
+    return cmocka_run_group_tests(tests, NULL, report);
+}
