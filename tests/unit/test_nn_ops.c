@@ -19,108 +19,20 @@
 #include <cmocka.h>
 
 #include "../fuzz/tflite_builder.h"
+#include "nn_case.h"
 #include "nn/runner.h"
 #include "nn/tflite.h"
 
 #define REL_TOL 1e-5
-#define MAX_TENSORS 8
 
-static unsigned seed, first_seed;
 static int cases_run;
-
-/* Uniform in ±[lo, hi]: never zero, so no op is tested on trivial input. */
-static float random_value(float lo, float hi)
-{
-    float u = (float)rand_r(&seed) / (float)RAND_MAX;
-    float v = lo + (hi - lo) * u;
-    return rand_r(&seed) & 1 ? v : -v;
-}
-
-static void fill_random(float *p, int64_t n, float lo, float hi)
-{
-    for (int64_t i = 0; i < n; i++)
-        p[i] = random_value(lo, hi);
-}
-
-static void fill_positive(float *p, int64_t n, float lo, float hi)
-{
-    for (int64_t i = 0; i < n; i++)
-        p[i] = fabsf(random_value(lo, hi));
-}
-
-/* ------------------------------------------------------------ graph making */
-
-typedef struct case_graph {
-    ft_nn_graph g;
-    float lo[MAX_TENSORS], hi[MAX_TENSORS]; /* input magnitudes per tensor */
-    int positive[MAX_TENSORS];               /* no negative inputs */
-} case_graph;
-
-static void graph_begin(case_graph *c)
-{
-    memset(c, 0, sizeof *c);
-    c->g.tensors = calloc(MAX_TENSORS, sizeof *c->g.tensors);
-    c->g.ops = calloc(1, sizeof *c->g.ops);
-    assert_non_null(c->g.tensors);
-    assert_non_null(c->g.ops);
-}
-
-static int tensor(case_graph *c, int rank, const int64_t *shape)
-{
-    assert_true(c->g.tensor_count < MAX_TENSORS);
-    int t = c->g.tensor_count++;
-    ft_nn_tensor *x = &c->g.tensors[t];
-    char name[16];
-    snprintf(name, sizeof name, "t%d", t);
-    x->name = strdup(name);
-    x->dtype = FT_DTYPE_F32;
-    x->rank = rank;
-    memcpy(x->shape, shape, sizeof(int64_t) * (size_t)rank);
-    c->lo[t] = 0.05f;
-    c->hi[t] = 1.0f;
-    return t;
-}
-
-static int input(case_graph *c, int rank, const int64_t *shape)
-{
-    int t = tensor(c, rank, shape);
-    c->g.inputs[c->g.input_count++] = t;
-    return t;
-}
-
-static int constant(case_graph *c, int rank, const int64_t *shape)
-{
-    int t = tensor(c, rank, shape);
-    ft_nn_tensor *x = &c->g.tensors[t];
-    int64_t n = ft_nn_tensor_elements(x);
-    x->data = malloc((size_t)n * sizeof(float));
-    x->nbytes = (size_t)n * sizeof(float);
-    assert_non_null(x->data);
-    fill_random(x->data, n, 0.05f, 1.0f);
-    return t;
-}
-
-/* The one op of the graph, writing a new output tensor of SHAPE. */
-static ft_nn_op *op(case_graph *c, ft_op_type type, int rank, const int64_t *shape, int n_in, ...)
-{
-    ft_nn_op *o = &c->g.ops[c->g.op_count++];
-    o->type = type;
-    va_list ap;
-    va_start(ap, n_in);
-    for (int i = 0; i < n_in; i++)
-        o->inputs[i] = va_arg(ap, int);
-    va_end(ap);
-    o->input_count = n_in;
-    o->outputs[0] = tensor(c, rank, shape);
-    o->output_count = 1;
-    c->g.outputs[c->g.output_count++] = o->outputs[0];
-    return o;
-}
 
 /* Runs the graph on both backends with the same inputs and compares. */
 static void check_case(case_graph *c, const char *what)
 {
     char err[512];
+    if (c->g.output_count == 0)
+        graph_output(c, c->g.ops[c->g.op_count - 1].outputs[0]);
     ft_nn_runner *ref, *fast;
     if (ft_nn_runner_create(&c->g, FT_NN_BACKEND_REFERENCE, 1, &ref, err, sizeof err) != FT_OK)
         fail_msg("%s: %s", what, err);
