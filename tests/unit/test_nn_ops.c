@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <pthread.h>
+
 #include <cmocka.h>
 
 #include "../fuzz/tflite_builder.h"
@@ -361,6 +363,71 @@ static void built_tflite_model_gives_hand_computed_values(void **state)
     ft_nn_graph_free(&g);
 }
 
+/* ------------------------------------------ one graph, runners on threads */
+
+#define THREADS 4
+
+typedef struct worker {
+    const ft_nn_graph *g;
+    float input[1 * 20 * 20 * 8];
+    float output[1 * 10 * 10 * 16];
+    int status;
+} worker;
+
+static void *run_worker(void *arg)
+{
+    worker *w = arg;
+    ft_nn_runner *r;
+    char err[256];
+    w->status = ft_nn_runner_create(w->g, FT_NN_BACKEND_FAST, 1, &r, err, sizeof err);
+    for (int i = 0; i < 50 && w->status == FT_OK; i++) {
+        memcpy(ft_nn_runner_input(r, 0), w->input, sizeof w->input);
+        w->status = ft_nn_runner_run(r);
+        if (w->status == FT_OK && i > 0 &&
+            memcmp(w->output, ft_nn_runner_output(r, 0), sizeof w->output) != 0)
+            w->status = FT_ERR_INTERNAL; /* a run must not depend on other threads */
+        memcpy(w->output, ft_nn_runner_output(r, 0), sizeof w->output);
+    }
+    if (w->status == FT_OK)
+        ft_nn_runner_free(r);
+    return NULL;
+}
+
+static void runners_share_one_graph_across_threads(void **state)
+{
+    (void)state;
+    case_graph c;
+    graph_begin(&c);
+    int x = input(&c, 4, (int64_t[]){1, 20, 20, 8});
+    int w = constant(&c, 4, (int64_t[]){16, 3, 3, 8});
+    ft_nn_op *o = op(&c, FT_OP_CONV2D, 4, (int64_t[]){1, 10, 10, 16}, 2, x, w);
+    set_window(&o->attrs, &(conv_case){.stride = 2, .dilation = 1, .pad = PAD_SAME});
+    graph_output(&c, o->outputs[0]);
+    static worker workers[THREADS];
+    pthread_t threads[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        workers[i].g = &c.g;
+        fill_random(workers[i].input, 20 * 20 * 8, 0.05f, 1.0f);
+        assert_int_equal(pthread_create(&threads[i], NULL, run_worker, &workers[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    /* Each thread's result equals a reference run of its own input. */
+    char err[256];
+    ft_nn_runner *ref;
+    assert_int_equal(ft_nn_runner_create(&c.g, FT_NN_BACKEND_REFERENCE, 1, &ref, err, sizeof err), FT_OK);
+    for (int i = 0; i < THREADS; i++) {
+        assert_int_equal(workers[i].status, FT_OK);
+        memcpy(ft_nn_runner_input(ref, 0), workers[i].input, sizeof workers[i].input);
+        assert_int_equal(ft_nn_runner_run(ref), FT_OK);
+        const float *want = ft_nn_runner_output(ref, 0);
+        for (int k = 0; k < 10 * 10 * 16; k++)
+            assert_float_equal(workers[i].output[k], want[k], 1e-4);
+    }
+    ft_nn_runner_free(ref);
+    ft_nn_graph_free(&c.g);
+}
+
 static int report(void **state)
 {
     (void)state;
@@ -384,6 +451,7 @@ int main(void)
         cmocka_unit_test(reshape_and_pad_match_reference),
         cmocka_unit_test(resize_and_depth_to_space_match_reference),
         cmocka_unit_test(built_tflite_model_gives_hand_computed_values),
+        cmocka_unit_test(runners_share_one_graph_across_threads),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }
