@@ -23,6 +23,8 @@ typedef struct pass {
     size_t err_size;
 } pass;
 
+/* ONNX Resize keeps NCHW: its coordinate modes are not TFLite's, and the
+ * fast kernels have no nearest-neighbour resize anyway. */
 static int is_layout_op(const ft_nn_op *op)
 {
     switch (op->type) {
@@ -30,7 +32,6 @@ static int is_layout_op(const ft_nn_op *op)
     case FT_OP_DEPTHWISE_CONV2D:
     case FT_OP_MAX_POOL2D:
     case FT_OP_AVERAGE_POOL2D:
-    case FT_OP_RESIZE:
         return op->attrs.layout == FT_LAYOUT_NCHW;
     default:
         return 0;
@@ -252,6 +253,17 @@ static int rewrite_layout_op(pass *P, ft_nn_op *op)
             return 0;
         if (!reorder_filter(P, op->inputs[1], op->type == FT_OP_DEPTHWISE_CONV2D))
             return -1;
+    }
+    /* ONNX ceil_mode pooling: the extra window becomes bottom/right
+     * padding, which pooling ignores in both layouts. */
+    const ft_nn_tensor *x = &g->tensors[op->inputs[0]], *y = &g->tensors[op->outputs[0]];
+    if (!is_conv) {
+        for (int i = 0; i < 2; i++) {
+            int64_t span = x->shape[2 + i] + op->attrs.pads[i] + op->attrs.pads[i + 2];
+            int64_t need = (y->shape[2 + i] - 1) * op->attrs.stride[i] + op->attrs.kernel[i];
+            if (need > span)
+                op->attrs.pads[i + 2] += (int)(need - span);
+        }
     }
     if ((op->inputs[0] = nhwc_of(P, op->inputs[0])) < 0)
         return -1;
