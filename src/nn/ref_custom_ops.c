@@ -30,7 +30,9 @@ static int is(const ft_nn_op *op, const char *name)
 static int option(const ft_nn_op *op, const char *key, double def, double *out)
 {
     ft_flex_ref ref;
-    int found = ft_flex_map_find(op->attrs.custom_options, op->attrs.custom_options_size, key, &ref);
+    int found = op->attrs.custom_options
+                    ? ft_flex_map_find(op->attrs.custom_options, op->attrs.custom_options_size, key, &ref)
+                    : 0;
     if (found < 0)
         return 0;
     if (found == 0) {
