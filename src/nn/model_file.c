@@ -7,6 +7,7 @@
 #include <zip.h>
 
 #include "nn/model_file.h"
+#include "nn/packed_assets.h"
 
 #define MAX_MODEL_BYTES ((size_t)1 << 30) /* no face model is near 1 GiB */
 
@@ -101,8 +102,10 @@ ft_status ft_model_bytes_read(const char *spec, ft_model_bytes *out, char *err, 
     char *bundle = strndup(spec, (size_t)(colon - spec));
     if (!bundle)
         return FT_ERR_NOMEM;
-    ft_status st = stat(bundle, &sb) == 0 ? read_member(bundle, colon + 1, out, err, err_size)
-                                          : read_plain(spec, out, err, err_size);
+    ft_status st = stat(bundle, &sb) != 0 ? read_plain(spec, out, err, err_size)
+                   : ft_packed_assets_is_data(bundle)
+                       ? ft_packed_assets_read(bundle, colon + 1, out, err, err_size)
+                       : read_member(bundle, colon + 1, out, err, err_size);
     free(bundle);
     return st;
 }

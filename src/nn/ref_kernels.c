@@ -1,6 +1,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "nn/ref_custom_ops.h"
 #include "nn/ref_kernels.h"
 
 /* ------------------------------------------------------------ shape help */
@@ -639,6 +640,7 @@ ft_status ft_ref_run_op(const ft_ref_call *c)
     case FT_OP_REDUCE_MAX: reduce(c); return FT_OK;
     case FT_OP_GATHER: return gather(c, esize);
     case FT_OP_CAST: cast(c); return FT_OK;
+    case FT_OP_CUSTOM: return ft_ref_run_custom(c);
     default: return FT_ERR_UNSUPPORTED;
     }
 }
@@ -680,6 +682,8 @@ const char *ft_ref_check_op(const ft_nn_graph *g, const ft_nn_op *op)
         return "no input";
     if (ft_nn_tensor_elements(y) < 0 || ft_nn_tensor_elements(x) < 0)
         return "a shape is not known before run time";
+    if (op->type == FT_OP_CUSTOM)
+        return ft_ref_check_custom(g, op);
     if (op->type == FT_OP_CAST || op->type == FT_OP_GATHER || op->type == FT_OP_RESHAPE ||
         op->type == FT_OP_TRANSPOSE || op->type == FT_OP_CONCAT || op->type == FT_OP_SLICE) {
         if (op->type != FT_OP_CAST && x->dtype != y->dtype)

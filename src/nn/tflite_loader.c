@@ -12,6 +12,7 @@
 #include "nn/half.h"
 #include "nn/load_error.h"
 #include "nn/tflite.h"
+#include "nn/tflite_sparsity.h"
 
 /* BuiltinOperator codes used by the models we run. */
 enum {
@@ -40,6 +41,7 @@ typedef struct loader {
     size_t buffers_pos;   /* Model.buffers */
     uint32_t buffer_count;
     ft_fb_vec opcodes;
+    ft_fb_vec tensors;    /* SubGraph.tensors, for sparsity read at DENSIFY */
 } loader;
 
 static ft_status load_error(loader *L, ft_status st, const char *fmt, ...)
@@ -450,6 +452,37 @@ static ft_status fold_constant_op(loader *L, int builtin, const int *in, const i
     return FT_OK;
 }
 
+/* DENSIFY of a sparse constant: the dense values, widened like any
+ * float16 constant, become the output's data. */
+static ft_status densify_constant(loader *L, int in, int out)
+{
+    ft_fb *fb = &L->fb;
+    ft_nn_tensor *src = &L->g->tensors[in], *dst = &L->g->tensors[out];
+    size_t tt = ft_fb_vec_table(fb, L->tensors, (uint32_t)in);
+    size_t sparsity = tt ? ft_fb_table(fb, tt, 6) : 0;
+    if (!sparsity)
+        return load_error(L, FT_ERR_UNSUPPORTED, "DENSIFY of '%s', which is not a sparse constant",
+                          src->name);
+    size_t size;
+    const uint8_t *values = buffer_bytes(L, (uint32_t)ft_fb_int(fb, tt, 2, 4, 0, 0), &size);
+    const size_t esize = ft_dtype_size(src->dtype);
+    const int64_t elements = ft_nn_tensor_elements(src);
+    if (fb->bad || !values || size % esize || elements < 1 ||
+        ft_nn_tensor_elements(dst) != elements || dst->dtype != src->dtype)
+        return load_error(L, FT_ERR_FORMAT, "sparse tensor '%s': bad values or shape", src->name);
+    ft_sparsity sp;
+    const char *why = ft_tflite_read_sparsity(fb, sparsity, src->rank, &sp);
+    free(dst->data);
+    if (!(dst->data = malloc((size_t)elements * esize)))
+        return FT_ERR_NOMEM;
+    dst->nbytes = (size_t)elements * esize;
+    if (!why)
+        why = ft_densify(&sp, src->shape, src->rank, values, size / esize, esize, dst->data);
+    if (why)
+        return load_error(L, FT_ERR_FORMAT, "sparse tensor '%s': %s", src->name, why);
+    return dst->dtype == FT_DTYPE_F16 ? widen_half(dst) : FT_OK;
+}
+
 static ft_status load_operator(loader *L, size_t ot, int *kept)
 {
     ft_fb *fb = &L->fb;
@@ -481,9 +514,8 @@ static ft_status load_operator(loader *L, size_t ot, int *kept)
     if (builtin == TFL_DEQUANTIZE || builtin == TFL_DENSIFY) {
         if (ins.count < 1 || in[0] < 0)
             return corrupt(L, "DEQUANTIZE input");
-        if (builtin == TFL_DENSIFY && !g->tensors[in[0]].data)
-            return load_error(L, FT_ERR_UNSUPPORTED, "sparse tensor '%s' (DENSIFY) is not supported",
-                              g->tensors[in[0]].name);
+        if (builtin == TFL_DENSIFY)
+            return densify_constant(L, in[0], out[0]);
         return fold_constant_op(L, builtin, in, out);
     }
 
@@ -555,6 +587,7 @@ static ft_status load_subgraph(loader *L, size_t sg)
     if (!g->tensors || !g->ops)
         return FT_ERR_NOMEM;
     g->tensor_count = (int)tensors.count;
+    L->tensors = tensors;
     for (uint32_t i = 0; i < tensors.count; i++) {
         ft_status st = load_tensor(L, ft_fb_vec_table(fb, tensors, i), &g->tensors[i], (int)i);
         if (st != FT_OK)

@@ -23,4 +23,4 @@ fuzz() {
     echo "fuzz_$name: ran ${seconds}s without a finding"
 }
 
-fuzz tflite "$nn/flatbuffer.c" "$nn/tflite_loader.c"
+fuzz tflite "$nn/flatbuffer.c" "$nn/tflite_loader.c" "$nn/tflite_sparsity.c" "$nn/densify.c"
