@@ -20,7 +20,7 @@ struct ft_face_detector {
     int count; /* anchors */
     ft_anchor *anchors;
     ft_nn_graph graph;
-    int have_graph;
+    int have_graph, have_lock;
     ft_nn_runner *runner;
     int out_boxes, out_scores; /* runner output indices */
     ft_face_box *candidates;   /* count */
@@ -114,6 +114,7 @@ ft_status ft_face_detector_create(const char *model_spec, ft_face_detector_kind 
     }
     ft_anchors_generate(&ao, d->anchors, d->count);
     pthread_mutex_init(&d->lock, NULL);
+    d->have_lock = 1;
 
     ft_status st = ft_nn_model_load(model_spec, &d->graph, err, err_size);
     if (st != FT_OK) {
@@ -142,7 +143,7 @@ void ft_face_detector_free(ft_face_detector *d)
         ft_nn_runner_free(d->runner);
     if (d->have_graph)
         ft_nn_graph_free(&d->graph);
-    if (d->anchors)
+    if (d->have_lock)
         pthread_mutex_destroy(&d->lock);
     free(d->anchors);
     free(d->candidates);

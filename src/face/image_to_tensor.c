@@ -106,7 +106,7 @@ ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi
                              const ft_tensor_spec *spec, float *out, float padding[4],
                              float matrix[16])
 {
-    if (!image || !image->data || !out || (image->channels != 3 && image->channels != 4) ||
+    if (!image || !image->data || !out || !spec || (image->channels != 3 && image->channels != 4) ||
         image->stride < image->width * image->channels || !(spec->range_min < spec->range_max))
         return FT_ERR_INVALID_ARG;
     ft_rotated_rect r;
@@ -137,6 +137,7 @@ ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi
     const float offset = spec->range_min;
     const int iw = image->width, ih = image->height, cn = image->channels;
     const int zero = spec->border == FT_BORDER_ZERO;
+    static const uint8_t black[4]; /* taps outside the image, zero border */
 
     for (int y = 0; y < H; y++) {
         const double row_x = mxy * y + p1x, row_y = myy * y + p1y;
@@ -150,7 +151,6 @@ ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi
             const int w00 = (WARP_TAB - ax) * (WARP_TAB - ay), w01 = ax * (WARP_TAB - ay);
             const int w10 = (WARP_TAB - ax) * ay, w11 = ax * ay;
             const uint8_t *t00, *t01, *t10, *t11;
-            static const uint8_t black[4];
             if ((unsigned)sx < (unsigned)(iw - 1) && (unsigned)sy < (unsigned)(ih - 1)) {
                 t00 = image->data + (size_t)sy * image->stride + (size_t)sx * cn;
                 t01 = t00 + cn;

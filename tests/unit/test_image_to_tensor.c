@@ -154,6 +154,38 @@ static void sampling_convention_and_border(void **state)
     assert_float_equal(t[7 * 3], 210.0f * 2.0f / 255.0f - 1.0f, 1e-5f); /* samples x = 10 -> 7 */
 }
 
+/* RGBA input gives the RGB result (alpha dropped after the warp, as
+ * MediaPipe's RGBA2RGB); bad arguments are refused. */
+static void rgba_and_bad_arguments(void **state)
+{
+    (void)state;
+    uint8_t rgb[5 * 3 * 3], rgba[5 * 3 * 4];
+    for (int i = 0; i < 15; i++)
+        for (int c = 0; c < 4; c++) {
+            uint8_t v = (uint8_t)(i * 17 + c * 50);
+            if (c < 3)
+                rgb[i * 3 + c] = v;
+            rgba[i * 4 + c] = c < 3 ? v : 7;
+        }
+    ft_face_image a = {rgb, 5, 3, 15, 3}, b = {rgba, 5, 3, 20, 4};
+    ft_norm_rect roi = {0.4f, 0.6f, 0.9f, 1.3f, 0.7f};
+    ft_tensor_spec spec = {6, 4, 0, 1, 1, FT_BORDER_REPLICATE};
+    float ta[6 * 4 * 3], tb[6 * 4 * 3];
+    assert_int_equal(ft_image_to_tensor(&a, &roi, &spec, ta, NULL, NULL), FT_OK);
+    assert_int_equal(ft_image_to_tensor(&b, &roi, &spec, tb, NULL, NULL), FT_OK);
+    assert_memory_equal(ta, tb, sizeof ta);
+    b.channels = 2;
+    assert_int_equal(ft_image_to_tensor(&b, &roi, &spec, tb, NULL, NULL), FT_ERR_INVALID_ARG);
+    a.stride = 14;
+    assert_int_equal(ft_image_to_tensor(&a, &roi, &spec, ta, NULL, NULL), FT_ERR_INVALID_ARG);
+    a.stride = 15;
+    spec.range_max = spec.range_min;
+    assert_int_equal(ft_image_to_tensor(&a, &roi, &spec, ta, NULL, NULL), FT_ERR_INVALID_ARG);
+    spec.range_max = 1;
+    roi.height = -1;
+    assert_int_equal(ft_image_to_tensor(&a, &roi, &spec, ta, NULL, NULL), FT_ERR_INVALID_ARG);
+}
+
 int main(void)
 {
     if (!ft_test_have(ft_test_shared_path("golden/mediapipe/image_to_tensor/input.jpg")))
@@ -163,6 +195,7 @@ int main(void)
         cmocka_unit_test(letterbox_padding),
         cmocka_unit_test(matrix_maps_corners),
         cmocka_unit_test(sampling_convention_and_border),
+        cmocka_unit_test(rgba_and_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
