@@ -1,0 +1,25 @@
+/* Plain types shared by the face engine: an 8-bit image view and MediaPipe's
+ * NormalizedRect. Nothing here allocates. */
+#ifndef FT_FACE_TYPES_H
+#define FT_FACE_TYPES_H
+
+#include <stdint.h>
+
+/* A view of packed 8-bit pixels: 3 channels (R,G,B) or 4 (R,G,B,A; alpha is
+ * ignored, as MediaPipe drops it after the warp). Rows are STRIDE bytes. */
+typedef struct ft_face_image {
+    const uint8_t *data;
+    int width, height;
+    int stride;
+    int channels;
+} ft_face_image;
+
+/* MediaPipe's NormalizedRect: centre and size as fractions of the image,
+ * rotation in radians (clockwise on screen, since y points down). */
+typedef struct ft_norm_rect {
+    float x_center, y_center;
+    float width, height;
+    float rotation;
+} ft_norm_rect;
+
+#endif

@@ -1,0 +1,48 @@
+/* MediaPipe's ImageToTensorCalculator, CPU (OpenCV) path: a rotated ROI of
+ * an RGB image warped into a float NHWC tensor (spec §1.1). The warp
+ * reproduces OpenCV's fixed-point INTER_LINEAR arithmetic (spec §8.1), which
+ * is what makes MediaPipe's golden tensors match to the last level. */
+#ifndef FT_FACE_IMAGE_TO_TENSOR_H
+#define FT_FACE_IMAGE_TO_TENSOR_H
+
+#include "face/face_types.h"
+#include "facetrack.h"
+
+typedef enum ft_border_mode {
+    FT_BORDER_REPLICATE = 0, /* MediaPipe's default (BORDER_UNSPECIFIED) */
+    FT_BORDER_ZERO           /* pixels outside are 0 before the range mapping */
+} ft_border_mode;
+
+typedef struct ft_tensor_spec {
+    int width, height;          /* of the tensor */
+    float range_min, range_max; /* 0..255 maps onto this */
+    int keep_aspect_ratio;      /* letterbox by enlarging the ROI (PadRoi) */
+    ft_border_mode border;
+} ft_tensor_spec;
+
+/* The ROI in pixels after the optional letterbox enlargement. */
+typedef struct ft_rotated_rect {
+    float center_x, center_y, width, height, rotation;
+} ft_rotated_rect;
+
+/* ROI (NULL: the whole image) in pixels, enlarged like MediaPipe's PadRoi
+ * when SPEC keeps the aspect ratio. PADDING (may be NULL) gets left, top,
+ * right, bottom as fractions of the tensor, as MediaPipe reports them. */
+ft_status ft_roi_to_pixels(const ft_norm_rect *roi, int image_width, int image_height,
+                           const ft_tensor_spec *spec, ft_rotated_rect *out, float padding[4]);
+
+/* The 4x4 row-major matrix taking tensor-normalised (u, v, z, 1) to
+ * image-normalised coordinates: MediaPipe's
+ * GetRotatedSubRectToRectTransformMatrix, in the same float arithmetic. */
+void ft_roi_matrix(const ft_rotated_rect *roi, int image_width, int image_height, float matrix[16]);
+
+/* Applies the first two rows of MATRIX to (u, v). */
+void ft_matrix_apply(const float matrix[16], float u, float v, float *x, float *y);
+
+/* Fills OUT (height x width x 3 floats) from IMAGE. PADDING and MATRIX may
+ * be NULL; MATRIX is for the padded ROI, the one actually sampled. */
+ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi,
+                             const ft_tensor_spec *spec, float *out, float padding[4],
+                             float matrix[16]);
+
+#endif

@@ -1,0 +1,209 @@
+/* Face mesh inference and projection (spec §3.1). Buffers are the runner's,
+ * made at create time; nothing is allocated per face. */
+#include "face/landmarks.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "face/image_to_tensor.h"
+#include "face/roi.h"
+#include "nn/model.h"
+#include "nn/runner.h"
+
+struct ft_face_landmarker {
+    char model[512];
+    int size, count;
+    ft_nn_graph graph;
+    ft_nn_runner *runner;
+    pthread_mutex_t lock;
+    char error[640];
+};
+
+static ft_status fail(char *err, size_t err_size, ft_status st, const char *model,
+                      const char *reason)
+{
+    if (err && err_size)
+        snprintf(err, err_size, "%s: %s", model, reason);
+    return st;
+}
+
+/* Input [1, S, S, 3] float; output 0 holds count x 3 floats (478 or 468),
+ * output 1 the presence logit. */
+static ft_status check_model(ft_face_landmarker *lm, char *reason, size_t n)
+{
+    const ft_nn_graph *g = &lm->graph;
+    if (g->input_count != 1 || g->output_count < 2) {
+        snprintf(reason, n, "expected 1 input and at least 2 outputs (face mesh), the model has %d and %d",
+                 g->input_count, g->output_count);
+        return FT_ERR_FORMAT;
+    }
+    const ft_nn_tensor *in = &g->tensors[g->inputs[0]];
+    if (in->dtype != FT_DTYPE_F32 || in->rank != 4 || in->shape[0] != 1 || in->shape[1] <= 0 ||
+        in->shape[1] != in->shape[2] || in->shape[3] != 3) {
+        snprintf(reason, n, "input is not a square [1,S,S,3] float32 image");
+        return FT_ERR_FORMAT;
+    }
+    lm->size = (int)in->shape[1];
+    int64_t mesh = ft_nn_tensor_elements(&g->tensors[g->outputs[0]]);
+    int64_t flag = ft_nn_tensor_elements(&g->tensors[g->outputs[1]]);
+    if ((mesh != 478 * 3 && mesh != 468 * 3) || flag != 1 ||
+        g->tensors[g->outputs[0]].dtype != FT_DTYPE_F32 ||
+        g->tensors[g->outputs[1]].dtype != FT_DTYPE_F32) {
+        snprintf(reason, n, "outputs are not 478x3 (or 468x3) landmarks and a presence logit");
+        return FT_ERR_FORMAT;
+    }
+    lm->count = (int)(mesh / 3);
+    return FT_OK;
+}
+
+ft_status ft_face_landmarker_create(const char *model_spec, int threads,
+                                    ft_face_landmarker **out, char *err, size_t err_size)
+{
+    if (!out)
+        return FT_ERR_INVALID_ARG;
+    *out = NULL;
+    if (!model_spec)
+        return fail(err, err_size, FT_ERR_INVALID_ARG, "(null)", "no model given");
+    ft_face_landmarker *lm = calloc(1, sizeof *lm);
+    if (!lm)
+        return fail(err, err_size, FT_ERR_NOMEM, model_spec, "out of memory");
+    snprintf(lm->model, sizeof lm->model, "%s", model_spec);
+    ft_status st = ft_nn_model_load(model_spec, &lm->graph, err, err_size);
+    if (st != FT_OK) {
+        free(lm);
+        return st;
+    }
+    char reason[256];
+    st = check_model(lm, reason, sizeof reason);
+    if (st == FT_OK)
+        st = ft_nn_runner_create(&lm->graph, FT_NN_BACKEND_FAST, threads, &lm->runner, reason,
+                                 sizeof reason);
+    if (st != FT_OK) {
+        ft_nn_graph_free(&lm->graph);
+        free(lm);
+        return fail(err, err_size, st, model_spec, reason);
+    }
+    pthread_mutex_init(&lm->lock, NULL);
+    *out = lm;
+    return FT_OK;
+}
+
+void ft_face_landmarker_free(ft_face_landmarker *lm)
+{
+    if (!lm)
+        return;
+    ft_nn_runner_free(lm->runner);
+    ft_nn_graph_free(&lm->graph);
+    pthread_mutex_destroy(&lm->lock);
+    free(lm);
+}
+
+const char *ft_face_landmarker_error(const ft_face_landmarker *lm)
+{
+    return lm ? lm->error : "";
+}
+
+int ft_face_landmarker_input_size(const ft_face_landmarker *lm)
+{
+    return lm->size;
+}
+
+int ft_face_landmarker_count(const ft_face_landmarker *lm)
+{
+    return lm->count;
+}
+
+/* Runs the filled input buffer; the caller holds the lock. */
+static ft_status run_locked(ft_face_landmarker *lm, float (*raw)[3], float *logit)
+{
+    ft_status st = ft_nn_runner_run(lm->runner);
+    if (st != FT_OK) {
+        snprintf(lm->error, sizeof lm->error, "%s: %s", lm->model, ft_nn_runner_error(lm->runner));
+        return st;
+    }
+    const float *mesh = ft_nn_runner_output(lm->runner, 0);
+    memcpy(raw, mesh, sizeof(float) * 3 * (size_t)lm->count);
+    *logit = *(const float *)ft_nn_runner_output(lm->runner, 1);
+    return FT_OK;
+}
+
+ft_status ft_face_landmarker_run_tensor(ft_face_landmarker *lm, const float *input,
+                                        float (*raw)[3], float *presence_logit)
+{
+    if (!lm || !input || !raw || !presence_logit)
+        return FT_ERR_INVALID_ARG;
+    pthread_mutex_lock(&lm->lock);
+    lm->error[0] = '\0';
+    memcpy(ft_nn_runner_input(lm->runner, 0), input, sizeof(float) * 3 * (size_t)lm->size * lm->size);
+    ft_status st = run_locked(lm, raw, presence_logit);
+    pthread_mutex_unlock(&lm->lock);
+    return st;
+}
+
+void ft_face_landmarks_project(const float (*raw)[3], int count, int size, const ft_norm_rect *roi,
+                               int image_width, int image_height, ft_face_landmarks *out)
+{
+    /* The crop has no letterbox (keep_aspect_ratio false), so the ROI in
+     * pixels is the sampled one. */
+    const ft_rotated_rect r = {roi->x_center * (float)image_width, roi->y_center * (float)image_height,
+                               roi->width * (float)image_width, roi->height * (float)image_height,
+                               roi->rotation};
+    float m[16];
+    ft_roi_matrix(&r, image_width, image_height, m);
+    /* z scales like the projected length of the unit x vector. */
+    const float z_scale = (float)sqrt(pow(m[0], 2) + pow(m[4], 2));
+    const float s = (float)size;
+    /* Pixel z: the same pixel scale as x along the crop, whatever its
+     * rotation (MediaPipe's normalised z mixes the x and y image units). */
+    const float z_px = r.width / s;
+    out->count = count;
+    out->roi = *roi;
+    for (int i = 0; i < count; i++) {
+        const float x = raw[i][0] / s, y = raw[i][1] / s, z = raw[i][2] / s;
+        float *n = out->norm[i];
+        n[0] = x * m[0] + y * m[1] + z * m[2] + m[3];
+        n[1] = x * m[4] + y * m[5] + z * m[6] + m[7];
+        n[2] = z_scale * z;
+        out->points[i][0] = n[0] * (float)image_width;
+        out->points[i][1] = n[1] * (float)image_height;
+        out->points[i][2] = raw[i][2] * z_px;
+    }
+}
+
+ft_status ft_face_landmarks_detect(ft_face_landmarker *lm, const ft_face_image *image,
+                                   const ft_norm_rect *roi, ft_face_landmarks *out)
+{
+    if (!lm || !image || !roi || !out)
+        return FT_ERR_INVALID_ARG;
+    /* 256 x 256 RGB in [0, 1], replicate border, no letterbox (§2.3). */
+    const ft_tensor_spec spec = {lm->size, lm->size, 0.0f, 1.0f, 0, FT_BORDER_REPLICATE};
+    float raw[FT_FACE_MESH_MAX][3], logit = 0.0f;
+    pthread_mutex_lock(&lm->lock);
+    lm->error[0] = '\0';
+    ft_status st = ft_image_to_tensor(image, roi, &spec, ft_nn_runner_input(lm->runner, 0), NULL,
+                                      NULL);
+    if (st != FT_OK)
+        snprintf(lm->error, sizeof lm->error, "%s: invalid image or ROI", lm->model);
+    else
+        st = run_locked(lm, raw, &logit);
+    pthread_mutex_unlock(&lm->lock);
+    if (st != FT_OK)
+        return st;
+    ft_face_landmarks_project((const float(*)[3])raw, lm->count, lm->size, roi, image->width,
+                              image->height, out);
+    out->presence_logit = logit;
+    out->presence = 1.0f / (1.0f + expf(-logit));
+    return FT_OK;
+}
+
+ft_norm_rect ft_face_roi_from_landmarks(const ft_face_landmarks *lm, int image_width,
+                                        int image_height)
+{
+    ft_rect_transform t;
+    ft_rect_transform_from_landmarks(&t);
+    return ft_roi_from_points((const float(*)[3])lm->norm, lm->count, FT_FACE_MESH_RIGHT_EYE_OUTER,
+                              FT_FACE_MESH_LEFT_EYE_OUTER, image_width, image_height, &t);
+}
