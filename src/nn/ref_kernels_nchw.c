@@ -38,7 +38,9 @@ int ft_ref_is_nchw_op(const ft_nn_op *op)
 /* ------------------------------------------------------------ convolution */
 
 /* Plain, grouped and depthwise convolution share one loop: output channel
- * o reads I = w.shape[1] input channels starting at (o / (O / groups)) * I. */
+ * o reads I = w.shape[1] input channels starting at (o / (O / groups)) * I.
+ * Each filter tap is added over a whole output row at a time, with the
+ * columns that fall in the padding skipped. */
 static void conv(const ft_ref_call *c)
 {
     const ft_op_attrs *a = &c->op->attrs;
@@ -50,30 +52,37 @@ static void conv(const ft_ref_call *c)
     const int64_t O = w->shape[0], I = w->shape[1], KH = w->shape[2], KW = w->shape[3];
     const int64_t OH = y->shape[2], OW = y->shape[3];
     const int64_t groups = C / I, og = O / groups;
+    const int64_t sy = a->stride[0], sx = a->stride[1], dy = a->dilation[0], dx = a->dilation[1];
     for (int64_t n = 0; n < N; n++)
         for (int64_t o = 0; o < O; o++) {
             const int64_t ic0 = (o / og) * I;
             const float *wo = W + o * I * KH * KW;
             float *yo = Y + (n * O + o) * OH * OW;
-            for (int64_t oy = 0; oy < OH; oy++)
-                for (int64_t ox = 0; ox < OW; ox++) {
-                    float acc = B ? B[o] : 0.0f;
-                    for (int64_t i = 0; i < I; i++) {
-                        const float *xc = X + (n * C + ic0 + i) * H * Wd;
-                        const float *wi = wo + i * KH * KW;
-                        for (int64_t ky = 0; ky < KH; ky++) {
-                            const int64_t iy = oy * a->stride[0] - a->pads[0] + ky * a->dilation[0];
+            for (int64_t k = 0; k < OH * OW; k++)
+                yo[k] = B ? B[o] : 0.0f;
+            for (int64_t i = 0; i < I; i++) {
+                const float *xc = X + (n * C + ic0 + i) * H * Wd;
+                for (int64_t ky = 0; ky < KH; ky++)
+                    for (int64_t kx = 0; kx < KW; kx++) {
+                        const float wv = wo[(i * KH + ky) * KW + kx];
+                        const int64_t off = kx * dx - a->pads[1];
+                        /* ox with 0 <= ox * sx + off < Wd */
+                        const int64_t lo = off >= 0 ? 0 : (-off + sx - 1) / sx;
+                        int64_t hi = Wd - off <= 0 ? 0 : (Wd - off + sx - 1) / sx;
+                        hi = hi < OW ? hi : OW;
+                        for (int64_t oy = 0; oy < OH; oy++) {
+                            const int64_t iy = oy * sy - a->pads[0] + ky * dy;
                             if (iy < 0 || iy >= H)
                                 continue;
-                            for (int64_t kx = 0; kx < KW; kx++) {
-                                const int64_t ix = ox * a->stride[1] - a->pads[1] + kx * a->dilation[1];
-                                if (ix >= 0 && ix < Wd)
-                                    acc += xc[iy * Wd + ix] * wi[ky * KW + kx];
-                            }
+                            const float *xr = xc + iy * Wd;
+                            float *yr = yo + oy * OW;
+                            for (int64_t ox = lo; ox < hi; ox++)
+                                yr[ox] += wv * xr[ox * sx + off];
                         }
                     }
-                    yo[oy * OW + ox] = activate(acc, a->activation);
-                }
+            }
+            for (int64_t k = 0; k < OH * OW; k++)
+                yo[k] = activate(yo[k], a->activation);
         }
 }
 
