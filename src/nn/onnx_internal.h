@@ -35,6 +35,10 @@ int onnx_find(const onnx_loader *L, const char *name);
 /* Binds NAME to TENSOR (a later binding of the same name wins). */
 ft_status onnx_bind(onnx_loader *L, const char *name, int tensor);
 
+/* Makes room for EXTRA more tensors, so that adding them moves nothing:
+ * node mapping holds tensor pointers while it adds outputs. */
+ft_status onnx_reserve(onnx_loader *L, int extra);
+
 /* A new tensor without data; its index, or -1 when out of memory. */
 int onnx_add_tensor(onnx_loader *L, const char *name, ft_dtype dtype, int rank,
                     const int64_t *shape);

@@ -77,18 +77,28 @@ ft_status onnx_bind(onnx_loader *L, const char *name, int tensor)
 
 /* ------------------------------------------------------- tensors and ops */
 
+ft_status onnx_reserve(onnx_loader *L, int extra)
+{
+    ft_nn_graph *g = L->g;
+    if (g->tensor_count + extra <= L->tensor_cap)
+        return FT_OK;
+    int cap = L->tensor_cap ? 2 * L->tensor_cap : 256;
+    while (cap < g->tensor_count + extra)
+        cap *= 2;
+    ft_nn_tensor *t = realloc(g->tensors, (size_t)cap * sizeof *t);
+    if (!t)
+        return onnx_error(L, FT_ERR_NOMEM, "out of memory");
+    g->tensors = t;
+    L->tensor_cap = cap;
+    return FT_OK;
+}
+
 int onnx_add_tensor(onnx_loader *L, const char *name, ft_dtype dtype, int rank,
                     const int64_t *shape)
 {
     ft_nn_graph *g = L->g;
-    if (g->tensor_count == L->tensor_cap) {
-        int cap = L->tensor_cap ? 2 * L->tensor_cap : 256;
-        ft_nn_tensor *t = realloc(g->tensors, (size_t)cap * sizeof *t);
-        if (!t)
-            return -1;
-        g->tensors = t;
-        L->tensor_cap = cap;
-    }
+    if (g->tensor_count == L->tensor_cap && onnx_reserve(L, 1) != FT_OK)
+        return -1;
     ft_nn_tensor *t = &g->tensors[g->tensor_count];
     memset(t, 0, sizeof *t);
     t->name = strdup(name ? name : "");

@@ -1328,6 +1328,13 @@ ft_status onnx_map_node(onnx_loader *L, const Onnx__NodeProto *n)
     for (size_t i = 0; i < n->n_output; i++)
         if (!n->output[i])
             return node_error(c, FT_ERR_FORMAT, "an output without a name");
+    /* every tensor a node may add (outputs, at most 8 temporaries and
+     * constants), reserved now so that the tensor pointers held stay valid */
+    if (n->n_output > 1024)
+        return node_error(c, FT_ERR_UNSUPPORTED, "%zu outputs", n->n_output);
+    ft_status st = onnx_reserve(L, (int)n->n_output + 8);
+    if (st != FT_OK)
+        return st;
     const int std = strcmp(domain, "ai.onnx") == 0;
     if (!std) {
         if (strcmp(domain, "com.microsoft") == 0 && strcmp(op, "FusedConv") == 0)
