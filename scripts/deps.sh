@@ -7,6 +7,7 @@ packages=(
     gcc make cmake ninja-build pkg-config     # toolchain
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video (FFmpeg 5.1)
     libzip-dev                                # MediaPipe .task bundles
+    protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX loader: C parser generated from onnx.proto
     libxnnpack-dev libpthreadpool-dev         # fast CPU inference kernels
     libcmocka-dev                             # unit tests
     clang libclang-rt-14-dev                  # loader fuzzing (libFuzzer)

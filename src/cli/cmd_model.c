@@ -11,11 +11,16 @@
 #include "nn/runner.h"
 
 static const char usage[] =
-    "usage: facetrack model info [--pretty] MODEL\n"
-    "       facetrack model bench [--backend fast|reference] [--threads N] [--runs N] MODEL\n"
+    "usage: facetrack model info [--pretty] [--input NAME=SHAPE]... MODEL\n"
+    "       facetrack model bench [--backend fast|reference] [--threads N] [--runs N]\n"
+    "                             [--input NAME=SHAPE]... MODEL\n"
     "\n"
-    "MODEL is a .tflite file or a member of a MediaPipe bundle, named\n"
+    "MODEL is a .tflite or .onnx file or a member of a MediaPipe bundle, named\n"
     "BUNDLE.task:MEMBER (e.g. face_landmarker.task:face_detector.tflite).\n"
+    "\n"
+    "--input gives an ONNX graph input a shape, e.g. --input input=1x3x320x320\n"
+    "(needed where the model leaves a dimension other than the batch symbolic;\n"
+    "a symbolic batch is 1).\n"
     "\n"
     "info prints one JSON object: the graph's inputs and outputs (name, type,\n"
     "shape), its operators with their counts (custom operators by name), the\n"
@@ -71,11 +76,35 @@ static void write_op_counts(ft_json *w, const ft_nn_graph *g)
     ft_json_object_end(w);
 }
 
-static int model_info(const char *spec, int pretty)
+/* NAME=AxBx... into SHAPE; 0 when malformed. */
+static int parse_input_shape(const char *arg, ft_onnx_input_shape *shape)
+{
+    const char *eq = arg ? strrchr(arg, '=') : NULL;
+    if (!eq || eq == arg)
+        return 0;
+    memset(shape, 0, sizeof *shape);
+    shape->name = arg; /* cut at '=' by the caller */
+    const char *p = eq + 1;
+    while (*p) {
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || v < 1 || v > (1 << 24) || shape->rank == FT_NN_MAX_RANK ||
+            (*end && *end != 'x'))
+            return 0;
+        shape->shape[shape->rank++] = v;
+        p = *end ? end + 1 : end;
+        if (*end && !*p)
+            return 0;
+    }
+    return shape->rank > 0;
+}
+
+static int model_info(const char *spec, const ft_onnx_options *onnx, int pretty)
 {
     ft_nn_graph g;
+    ft_nn_format format = FT_NN_FORMAT_TFLITE;
     char err[512];
-    if (ft_nn_model_load(spec, &g, err, sizeof err) != FT_OK) {
+    if (ft_nn_model_load_with(spec, onnx, &g, &format, err, sizeof err) != FT_OK) {
         ft_log(FT_LOG_ERROR, "%s", err);
         return FT_EXIT_FAILED;
     }
@@ -88,7 +117,7 @@ static int model_info(const char *spec, int pretty)
     ft_json_init(&w, stdout, pretty);
     ft_json_object_begin(&w);
     ft_json_kv_string(&w, "model", spec);
-    ft_json_kv_string(&w, "format", "tflite");
+    ft_json_kv_string(&w, "format", ft_nn_format_name(format));
     ft_json_kv_string(&w, "name", g.name);
     ft_json_key(&w, "inputs");
     write_tensors(&w, &g, g.inputs, g.input_count);
@@ -122,12 +151,13 @@ static int compare_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int model_bench(const char *spec, ft_nn_backend backend, int threads, int runs)
+static int model_bench(const char *spec, const ft_onnx_options *onnx, ft_nn_backend backend,
+                       int threads, int runs)
 {
     ft_nn_graph g;
     ft_nn_runner *r = NULL;
     char err[512];
-    if (ft_nn_model_load(spec, &g, err, sizeof err) != FT_OK ||
+    if (ft_nn_model_load_with(spec, onnx, &g, NULL, err, sizeof err) != FT_OK ||
         ft_nn_runner_create(&g, backend, threads, &r, err, sizeof err) != FT_OK) {
         ft_log(FT_LOG_ERROR, "%s", err);
         ft_nn_graph_free(&g);
@@ -209,10 +239,22 @@ static int run_model(int argc, char **argv)
     long long threads = 1, runs = 300;
     ft_nn_backend backend = FT_NN_BACKEND_FAST;
     const char *spec = NULL;
+    static ft_onnx_input_shape shapes[FT_NN_MAX_IO];
+    static char names[FT_NN_MAX_IO][256];
+    ft_onnx_options onnx = {shapes, 0};
     for (int i = 2; i < argc; i++) {
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--pretty") == 0 && !bench) {
             pretty = 1;
+        } else if (strcmp(argv[i], "--input") == 0) {
+            ft_onnx_input_shape *s = &shapes[onnx.input_count];
+            if (onnx.input_count == FT_NN_MAX_IO || !parse_input_shape(value, s) ||
+                (size_t)(strrchr(value, '=') - value) >= sizeof names[0])
+                return ft_cli_usage_error("model", "--input needs NAME=DIMS, e.g. input=1x3x320x320");
+            memcpy(names[onnx.input_count], value, (size_t)(strrchr(value, '=') - value));
+            names[onnx.input_count][strrchr(value, '=') - value] = '\0';
+            s->name = names[onnx.input_count++];
+            i++;
         } else if (bench && strcmp(argv[i], "--threads") == 0) {
             if ((threads = ft_cli_parse_count(value)) < 0 || threads > 1024)
                 return ft_cli_usage_error("model", "--threads needs a number from 0 to 1024");
@@ -238,7 +280,8 @@ static int run_model(int argc, char **argv)
     }
     if (!spec)
         return ft_cli_usage_error("model", "no model given");
-    return bench ? model_bench(spec, backend, (int)threads, (int)runs) : model_info(spec, pretty);
+    return bench ? model_bench(spec, &onnx, backend, (int)threads, (int)runs)
+                 : model_info(spec, &onnx, pretty);
 }
 
 const ft_command ft_cmd_model = {"model", "what a model holds (ops, FLOPs) and how fast it runs",

@@ -110,6 +110,22 @@ typedef enum ft_layout { FT_LAYOUT_NHWC = 0, FT_LAYOUT_NCHW } ft_layout;
 
 typedef enum ft_resize_mode { FT_RESIZE_NEAREST = 0, FT_RESIZE_BILINEAR } ft_resize_mode;
 
+/* ONNX Resize (NCHW ops): how an output coordinate maps back to the input,
+ * and how nearest rounds it; NHWC ops use align_corners/half_pixel_centers. */
+typedef enum ft_resize_coord {
+    FT_COORD_HALF_PIXEL = 0,     /* (x + 0.5) / scale - 0.5 */
+    FT_COORD_PYTORCH_HALF_PIXEL, /* half_pixel, but 0 when the output is 1 long */
+    FT_COORD_ASYMMETRIC,         /* x / scale */
+    FT_COORD_ALIGN_CORNERS       /* x * (in - 1) / (out - 1) */
+} ft_resize_coord;
+
+typedef enum ft_resize_round {
+    FT_ROUND_PREFER_FLOOR = 0, /* halves go down */
+    FT_ROUND_PREFER_CEIL,      /* halves go up */
+    FT_ROUND_FLOOR,
+    FT_ROUND_CEIL
+} ft_resize_round;
+
 typedef struct ft_op_attrs {
     ft_layout layout;
     ft_activation activation;      /* fused after the op */
@@ -127,6 +143,8 @@ typedef struct ft_op_attrs {
     float value, min, max, alpha, beta;
     ft_resize_mode resize_mode;
     int align_corners, half_pixel_centers;
+    ft_resize_coord coord;
+    ft_resize_round nearest_round;
     int block;
     char *custom_name;
     uint8_t *custom_options;

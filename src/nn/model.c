@@ -3,9 +3,16 @@
 
 #include "nn/model.h"
 #include "nn/model_file.h"
+#include "nn/onnx.h"
 #include "nn/tflite.h"
 
-ft_status ft_nn_model_load(const char *spec, ft_nn_graph *graph, char *err, size_t err_size)
+const char *ft_nn_format_name(ft_nn_format format)
+{
+    return format == FT_NN_FORMAT_ONNX ? "onnx" : "tflite";
+}
+
+ft_status ft_nn_model_load_with(const char *spec, const ft_onnx_options *onnx, ft_nn_graph *graph,
+                                ft_nn_format *format, char *err, size_t err_size)
 {
     ft_model_bytes bytes;
     memset(graph, 0, sizeof *graph);
@@ -13,13 +20,25 @@ ft_status ft_nn_model_load(const char *spec, ft_nn_graph *graph, char *err, size
     if (st != FT_OK)
         return st;
     if (bytes.size >= 8 && memcmp(bytes.data + 4, "TFL3", 4) == 0) {
+        if (format)
+            *format = FT_NN_FORMAT_TFLITE;
         st = ft_tflite_load(bytes.data, bytes.size, spec, graph, err, err_size);
+    } else if (ft_onnx_sniff(bytes.data, bytes.size)) {
+        if (format)
+            *format = FT_NN_FORMAT_ONNX;
+        st = ft_onnx_load_with(bytes.data, bytes.size, spec, onnx, graph, err, err_size);
     } else {
-        snprintf(err, err_size, "%s: not a model format facetrack reads (expected TFLite)", spec);
+        snprintf(err, err_size, "%s: not a model format facetrack reads (expected TFLite or ONNX)",
+                 spec);
         st = FT_ERR_FORMAT;
     }
     ft_model_bytes_free(&bytes);
     return st;
+}
+
+ft_status ft_nn_model_load(const char *spec, ft_nn_graph *graph, char *err, size_t err_size)
+{
+    return ft_nn_model_load_with(spec, NULL, graph, NULL, err, err_size);
 }
 
 int64_t ft_nn_op_flops(const ft_nn_graph *g, const ft_nn_op *op)
@@ -42,6 +61,12 @@ int64_t ft_nn_op_flops(const ft_nn_graph *g, const ft_nn_op *op)
                                  : -1;
     case FT_OP_FULLY_CONNECTED:
         return w && w->rank == 2 ? 2 * n * w->shape[1] : -1;
+    case FT_OP_MATMUL: {
+        /* every output element is a dot product over K = a's last axis */
+        const ft_nn_tensor *a = &g->tensors[op->inputs[0]];
+        return a->rank >= 1 ? 2 * n * a->shape[a->rank - 1] : -1;
+    }
+
     case FT_OP_MAX_POOL2D:
     case FT_OP_AVERAGE_POOL2D:
         return n * op->attrs.kernel[0] * op->attrs.kernel[1];

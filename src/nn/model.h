@@ -4,10 +4,20 @@
 #define FT_NN_MODEL_H
 
 #include "nn/graph.h"
+#include "nn/onnx.h"
+
+typedef enum ft_nn_format { FT_NN_FORMAT_TFLITE = 0, FT_NN_FORMAT_ONNX } ft_nn_format;
+
+const char *ft_nn_format_name(ft_nn_format format);
 
 /* SPEC: a file, or "bundle.task:member". The format is recognised from the
  * content. One line in ERR on failure. */
 ft_status ft_nn_model_load(const char *spec, ft_nn_graph *graph, char *err, size_t err_size);
+
+/* The same, with input shapes for ONNX models (ONNX may be NULL; see
+ * nn/onnx.h) and the format it found in FORMAT (may be NULL). */
+ft_status ft_nn_model_load_with(const char *spec, const ft_onnx_options *onnx, ft_nn_graph *graph,
+                                ft_nn_format *format, char *err, size_t err_size);
 
 /* Floating-point operations of one run of OP (multiply-add = 2); 0 for pure
  * data movement; -1 when a shape is unknown. */

@@ -3,6 +3,7 @@
 
 #include "nn/ref_custom_ops.h"
 #include "nn/ref_kernels.h"
+#include "nn/ref_kernels_nchw.h"
 
 /* ------------------------------------------------------------ shape help */
 
@@ -619,7 +620,10 @@ ft_status ft_ref_run_op(const ft_ref_call *c)
         binary_broadcast(c);
         return FT_OK;
     }
+    if (ft_ref_is_nchw_op(op))
+        return ft_ref_run_nchw(c);
     switch (op->type) {
+    case FT_OP_MATMUL: return ft_ref_run_matmul(c);
     case FT_OP_CONV2D: conv2d_nhwc(c); return FT_OK;
     case FT_OP_DEPTHWISE_CONV2D: depthwise_nhwc(c); return FT_OK;
     case FT_OP_MAX_POOL2D: pool_nhwc(c, 1); return FT_OK;
@@ -699,8 +703,11 @@ const char *ft_ref_check_op(const ft_nn_graph *g, const ft_nn_op *op)
             return "needs two float32 inputs";
         return broadcasts_to(x, y) && broadcasts_to(w, y) ? NULL : "shapes do not broadcast";
     }
+    if (ft_ref_is_nchw_op(op))
+        return ft_ref_check_nchw(g, op);
     const int nhwc = a->layout == FT_LAYOUT_NHWC;
     switch (op->type) {
+    case FT_OP_MATMUL: return ft_ref_check_matmul(g, op);
     case FT_OP_CONV2D:
     case FT_OP_DEPTHWISE_CONV2D:
     case FT_OP_MAX_POOL2D:

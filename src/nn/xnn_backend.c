@@ -75,7 +75,8 @@ int ft_xnn_supports(const ft_nn_graph *g, const ft_nn_op *op)
         return w != NULL && a->activation == FT_ACT_NONE;
     case FT_OP_PRELU:
         /* a static per-channel slope */
-        return w && w->data && ft_nn_tensor_elements(w) == x->shape[x->rank - 1];
+        return w && w->data && ft_nn_tensor_elements(w) == x->shape[x->rank - 1] &&
+               w->shape[w->rank - 1] == x->shape[x->rank - 1];
     case FT_OP_RELU:
     case FT_OP_RELU6:
     case FT_OP_RELU_N1_TO_1:

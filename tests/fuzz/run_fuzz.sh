@@ -7,6 +7,7 @@ out=${1:?usage: run_fuzz.sh BUILD_DIR [SECONDS_PER_TARGET]}
 seconds=${2:-${FT_FUZZ_SECONDS:-60}}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v clang >/dev/null || { echo "SKIP: clang not installed (libFuzzer)"; exit 77; }
+command -v protoc-c >/dev/null || { echo "SKIP: protoc-c not installed (ONNX parser)"; exit 77; }
 flags=(-std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$root/include" -I"$root/src"
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
 nn="$root/src/nn"
@@ -24,3 +25,11 @@ fuzz() {
 }
 
 fuzz tflite "$nn/flatbuffer.c" "$nn/tflite_loader.c" "$nn/tflite_sparsity.c" "$nn/densify.c"
+
+# ONNX: the protobuf-c parser is generated here as in the CMake build.
+gen="$out/onnx-gen"
+mkdir -p "$gen"
+protoc-c --proto_path=/usr/include/onnx --c_out="$gen" /usr/include/onnx/onnx.proto
+fuzz onnx -I"$gen" "$gen/onnx.pb-c.c" "$nn/onnx_loader.c" "$nn/onnx_ops.c" "$nn/onnx_tensor.c" \
+    "$nn/ref_kernels.c" "$nn/ref_kernels_nchw.c" "$nn/ref_kernels_matmul.c" \
+    "$nn/ref_custom_ops.c" "$nn/flexbuffer.c" -lprotobuf-c -lm
