@@ -241,7 +241,7 @@ static int run_model(int argc, char **argv)
     const char *spec = NULL;
     static ft_onnx_input_shape shapes[FT_NN_MAX_IO];
     static char names[FT_NN_MAX_IO][256];
-    ft_onnx_options onnx = {shapes, 0};
+    ft_onnx_options onnx = {.inputs = shapes};
     for (int i = 2; i < argc; i++) {
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--pretty") == 0 && !bench) {

@@ -258,8 +258,9 @@ static int rewrite_layout_op(pass *P, ft_nn_op *op)
      * padding, which pooling ignores in both layouts. */
     const ft_nn_tensor *x = &g->tensors[op->inputs[0]], *y = &g->tensors[op->outputs[0]];
     if (!is_conv) {
+        const int spatial = P->nhwc[op->inputs[0]] ? 1 : 2; /* where H is */
         for (int i = 0; i < 2; i++) {
-            int64_t span = x->shape[2 + i] + op->attrs.pads[i] + op->attrs.pads[i + 2];
+            int64_t span = x->shape[spatial + i] + op->attrs.pads[i] + op->attrs.pads[i + 2];
             int64_t need = (y->shape[2 + i] - 1) * op->attrs.stride[i] + op->attrs.kernel[i];
             if (need > span)
                 op->attrs.pads[i + 2] += (int)(need - span);

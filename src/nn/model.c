@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nn/layout_nhwc.h"
 #include "nn/model.h"
 #include "nn/model_file.h"
 #include "nn/onnx.h"
@@ -27,6 +28,10 @@ ft_status ft_nn_model_load_with(const char *spec, const ft_onnx_options *onnx, f
         if (format)
             *format = FT_NN_FORMAT_ONNX;
         st = ft_onnx_load_with(bytes.data, bytes.size, spec, onnx, graph, err, err_size);
+        /* The fast kernels are NHWC; the model's inputs and outputs stay NCHW. */
+        if (st == FT_OK && !(onnx && onnx->keep_nchw) && ft_nn_nchw_ops(graph) > 0 &&
+            (st = ft_nn_graph_to_nhwc(graph, err, err_size)) != FT_OK)
+            ft_nn_graph_free(graph);
     } else {
         snprintf(err, err_size, "%s: not a model format facetrack reads (expected TFLite or ONNX)",
                  spec);

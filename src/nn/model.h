@@ -11,7 +11,8 @@ typedef enum ft_nn_format { FT_NN_FORMAT_TFLITE = 0, FT_NN_FORMAT_ONNX } ft_nn_f
 const char *ft_nn_format_name(ft_nn_format format);
 
 /* SPEC: a file, or "bundle.task:member". The format is recognised from the
- * content. One line in ERR on failure. */
+ * content. ONNX graphs come rewritten to NHWC inside (nn/layout_nhwc.h).
+ * One line in ERR on failure. */
 ft_status ft_nn_model_load(const char *spec, ft_nn_graph *graph, char *err, size_t err_size);
 
 /* The same, with input shapes for ONNX models (ONNX may be NULL; see

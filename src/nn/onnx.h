@@ -23,6 +23,7 @@ typedef struct ft_onnx_input_shape {
 typedef struct ft_onnx_options {
     const ft_onnx_input_shape *inputs;
     int input_count;
+    int keep_nchw; /* ft_nn_model_load_with: skip the NHWC rewrite (tests) */
 } ft_onnx_options;
 
 /* Builds GRAPH from the ONNX ModelProto DATA (SIZE bytes; the caller keeps

@@ -18,20 +18,20 @@
 static unsigned seed, first_seed;
 
 /* Uniform in ±[lo, hi]: never zero, so no op is tested on trivial input. */
-static float random_value(float lo, float hi)
+static inline float random_value(float lo, float hi)
 {
     float u = (float)rand_r(&seed) / (float)RAND_MAX;
     float v = lo + (hi - lo) * u;
     return rand_r(&seed) & 1 ? v : -v;
 }
 
-static void fill_random(float *p, int64_t n, float lo, float hi)
+static inline void fill_random(float *p, int64_t n, float lo, float hi)
 {
     for (int64_t i = 0; i < n; i++)
         p[i] = random_value(lo, hi);
 }
 
-static void fill_positive(float *p, int64_t n, float lo, float hi)
+static inline void fill_positive(float *p, int64_t n, float lo, float hi)
 {
     for (int64_t i = 0; i < n; i++)
         p[i] = fabsf(random_value(lo, hi));
@@ -45,7 +45,7 @@ typedef struct case_graph {
     int positive[MAX_TENSORS];               /* no negative inputs */
 } case_graph;
 
-static void graph_begin(case_graph *c)
+static inline void graph_begin(case_graph *c)
 {
     memset(c, 0, sizeof *c);
     c->g.tensors = calloc(MAX_TENSORS, sizeof *c->g.tensors);
@@ -54,7 +54,7 @@ static void graph_begin(case_graph *c)
     assert_non_null(c->g.ops);
 }
 
-static int tensor(case_graph *c, int rank, const int64_t *shape)
+static inline int tensor(case_graph *c, int rank, const int64_t *shape)
 {
     assert_true(c->g.tensor_count < MAX_TENSORS);
     int t = c->g.tensor_count++;
@@ -70,14 +70,14 @@ static int tensor(case_graph *c, int rank, const int64_t *shape)
     return t;
 }
 
-static int input(case_graph *c, int rank, const int64_t *shape)
+static inline int input(case_graph *c, int rank, const int64_t *shape)
 {
     int t = tensor(c, rank, shape);
     c->g.inputs[c->g.input_count++] = t;
     return t;
 }
 
-static int constant(case_graph *c, int rank, const int64_t *shape)
+static inline int constant(case_graph *c, int rank, const int64_t *shape)
 {
     int t = tensor(c, rank, shape);
     ft_nn_tensor *x = &c->g.tensors[t];
@@ -90,7 +90,7 @@ static int constant(case_graph *c, int rank, const int64_t *shape)
 }
 
 /* Appends an op writing a new tensor of SHAPE. */
-static ft_nn_op *op(case_graph *c, ft_op_type type, int rank, const int64_t *shape, int n_in, ...)
+static inline ft_nn_op *op(case_graph *c, ft_op_type type, int rank, const int64_t *shape, int n_in, ...)
 {
     assert_true(c->g.op_count < MAX_OPS);
     ft_nn_op *o = &c->g.ops[c->g.op_count++];
@@ -106,7 +106,7 @@ static ft_nn_op *op(case_graph *c, ft_op_type type, int rank, const int64_t *sha
     return o;
 }
 
-static void graph_output(case_graph *c, int t)
+static inline void graph_output(case_graph *c, int t)
 {
     c->g.outputs[c->g.output_count++] = t;
 }

@@ -100,7 +100,7 @@ static void input_shape_option_applies(void **state)
     size_t size;
     uint8_t *data = onnx_tiny_model(&o, &size);
     ft_onnx_input_shape shape = {"x", 4, {1, 2, 9, 7}};
-    ft_onnx_options opts = {&shape, 1};
+    ft_onnx_options opts = {.inputs = &shape, .input_count = 1};
     ft_nn_graph g;
     char err[512];
     if (ft_onnx_load_with(data, size, name, &opts, &g, err, sizeof err) != FT_OK)
