@@ -23,16 +23,41 @@ typedef struct pass {
     size_t err_size;
 } pass;
 
-/* ONNX Resize keeps NCHW: its coordinate modes are not TFLite's, and the
- * fast kernels have no nearest-neighbour resize anyway. */
-static int is_layout_op(const ft_nn_op *op)
+/* An ONNX Resize moves to NHWC only where TFLite's flags say exactly the
+ * same (the NHWC kernels follow TFLite); any other keeps NCHW. */
+static int resize_as_tflite(const ft_nn_op *op, const ft_nn_graph *g, int input_nhwc, int *align,
+                            int *half)
 {
+    const ft_op_attrs *a = &op->attrs;
+    const ft_nn_tensor *x = &g->tensors[op->inputs[0]], *y = &g->tensors[op->outputs[0]];
+    *align = 0;
+    *half = 0;
+    /* Bilinear stays: XNNPACK's bilinear weights measured 5e-5 off ONNX's
+     * on OpenSeeFace, over our tolerance. Nearest copies exact values. */
+    if (a->resize_mode != FT_RESIZE_NEAREST || a->coord != FT_COORD_ASYMMETRIC || x->rank != 4 ||
+        y->rank != 4)
+        return 0;
+    /* floor(o * in / out); rounding halves down agrees when out is a
+     * whole multiple of in (no other fraction than .5 then). */
+    const int64_t h = x->shape[input_nhwc ? 1 : 2], w = x->shape[input_nhwc ? 2 : 3];
+    return a->nearest_round == FT_ROUND_FLOOR ||
+           (a->nearest_round == FT_ROUND_PREFER_FLOOR && h > 0 && w > 0 && y->shape[2] % h == 0 &&
+            y->shape[3] % w == 0);
+}
+
+static int is_layout_op(const ft_nn_graph *g, const ft_nn_op *op, int input_nhwc)
+{
+    int align, half;
+    if (op->attrs.layout != FT_LAYOUT_NCHW)
+        return 0;
     switch (op->type) {
     case FT_OP_CONV2D:
     case FT_OP_DEPTHWISE_CONV2D:
     case FT_OP_MAX_POOL2D:
     case FT_OP_AVERAGE_POOL2D:
-        return op->attrs.layout == FT_LAYOUT_NCHW;
+        return 1;
+    case FT_OP_RESIZE:
+        return resize_as_tflite(op, g, input_nhwc, &align, &half);
     default:
         return 0;
     }
@@ -42,7 +67,7 @@ int ft_nn_nchw_ops(const ft_nn_graph *g)
 {
     int n = 0;
     for (int i = 0; i < g->op_count; i++)
-        n += is_layout_op(&g->ops[i]);
+        n += is_layout_op(g, &g->ops[i], 0);
     return n;
 }
 
@@ -257,7 +282,10 @@ static int rewrite_layout_op(pass *P, ft_nn_op *op)
     /* ONNX ceil_mode pooling: the extra window becomes bottom/right
      * padding, which pooling ignores in both layouts. */
     const ft_nn_tensor *x = &g->tensors[op->inputs[0]], *y = &g->tensors[op->outputs[0]];
-    if (!is_conv) {
+    if (op->type == FT_OP_RESIZE)
+        resize_as_tflite(op, g, P->nhwc[op->inputs[0]], &op->attrs.align_corners,
+                         &op->attrs.half_pixel_centers);
+    if (op->type == FT_OP_MAX_POOL2D || op->type == FT_OP_AVERAGE_POOL2D) {
         const int spatial = P->nhwc[op->inputs[0]] ? 1 : 2; /* where H is */
         for (int i = 0; i < 2; i++) {
             int64_t span = x->shape[spatial + i] + op->attrs.pads[i] + op->attrs.pads[i + 2];
@@ -369,8 +397,16 @@ static int rewrite_axes(pass *P, ft_nn_op *op)
     }
     case FT_OP_TRANSPOSE:
         /* Read the NHWC data directly: the output is the same tensor. */
-        for (int d = 0; d < 4; d++)
-            a->perm[d] = nhwc_pos[a->perm[d]];
+        {
+            int identity = 1;
+            for (int d = 0; d < 4; d++) {
+                a->perm[d] = nhwc_pos[a->perm[d]];
+                identity &= a->perm[d] == d;
+            }
+            /* NCHW -> NHWC before a detection head: now a plain copy. */
+            if (identity)
+                op->type = FT_OP_RESHAPE;
+        }
         return 1;
     case FT_OP_RESHAPE:
         /* N×C×1×1 has the same memory order in both layouts. */
@@ -386,7 +422,7 @@ static int rewrite_op(pass *P, ft_nn_op *op)
 {
     if (op->input_count < 1 || op->inputs[0] < 0 || op->output_count != 1)
         return 0;
-    if (is_layout_op(op))
+    if (is_layout_op(P->g, op, P->nhwc[op->inputs[0]]))
         return rewrite_layout_op(P, op);
     if (is_elementwise_unary(op->type) || is_elementwise_binary(op->type))
         return rewrite_elementwise(P, op);

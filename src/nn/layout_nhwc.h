@@ -9,7 +9,7 @@
 
 #include "nn/graph.h"
 
-/* Number of NCHW convolution and pooling ops in GRAPH. */
+/* Number of NCHW convolution, pooling and resize ops the rewrite moves. */
 int ft_nn_nchw_ops(const ft_nn_graph *graph);
 
 /* In place; on failure the graph is unusable and must be freed. */

@@ -23,16 +23,23 @@ typedef struct expect {
     const char *file;
     int min_ops;
     const char *must_have; /* an IR op the model needs */
+    double tolerance;      /* fast vs reference, of the output's scale */
 } expect;
 
+/* 1e-5 of the output's scale, like single ops: the fast kernels sum in
+ * another order, nothing else differs. OpenSeeFace's landmark model chains
+ * 44 convolutions with hard-swish (x * clip(x + 3) / 6) between them, which
+ * amplifies those last-bit differences: measured up to 3.4e-5 over twenty
+ * seeds, so it gets 1e-4. */
+
 static const expect models[] = {
-    {"face_detection_yunet_2023mar.onnx", 100, "DepthwiseConv2D"},
-    {"scrfd_2.5g_kps_640.onnx", 130, "AveragePool2D"},
-    {"scrfd_500m_kps_640.onnx", 120, "Resize"},
-    {"facemesh_face_landmark.onnx", 200, "Pad"},
-    {"face_blendshapes.onnx", 150, "ReduceMean"},
-    {"openseeface_mnv3_detection_opt.onnx", 200, "MaxPool2D"},
-    {"openseeface_lm_model0_opt.onnx", 150, "Clip"},
+    {"face_detection_yunet_2023mar.onnx", 100, "DepthwiseConv2D", 1e-5},
+    {"scrfd_2.5g_kps_640.onnx", 130, "AveragePool2D", 1e-5},
+    {"scrfd_500m_kps_640.onnx", 120, "Resize", 1e-5},
+    {"facemesh_face_landmark.onnx", 200, "Pad", 1e-5},
+    {"face_blendshapes.onnx", 150, "ReduceMean", 1e-5},
+    {"openseeface_mnv3_detection_opt.onnx", 200, "MaxPool2D", 1e-5},
+    {"openseeface_lm_model0_opt.onnx", 150, "Clip", 1e-4},
 };
 
 /* As the runtime loads it (NHWC inside), or as written (NCHW). */
@@ -142,7 +149,7 @@ static void models_load_and_run(void **state)
             printf("  %s: %d of %d ops fast, max |diff| %.3g of max |y| %.3g\n", t->name,
                    ft_nn_runner_fast_ops(fast), g.op_count, diff, scale);
             /* int32 outputs are rounded pixel positions: one step either way */
-            assert_true(t->dtype == FT_DTYPE_I32 ? diff <= 1 : diff / scale <= 1e-5);
+            assert_true(t->dtype == FT_DTYPE_I32 ? diff <= 1 : diff / scale <= models[m].tolerance);
         }
         ft_nn_runner_free(ref);
         ft_nn_runner_free(fast);
