@@ -306,29 +306,61 @@ static void gather_row(uint8_t *dst, const uint8_t *src, int64_t n, int64_t stri
 
 /* The data-movement kernels walk the output row by row (its last axis);
  * along a row the source advances by a fixed stride. */
+/* Copies N elements of ESIZE bytes, written STRIDE elements apart. */
+static void scatter_row(uint8_t *dst, const uint8_t *src, int64_t n, int64_t stride, size_t esize)
+{
+    if (esize == 4) {
+        uint32_t *d = (uint32_t *)dst;
+        const uint32_t *s = (const uint32_t *)src;
+        for (int64_t j = 0; j < n; j++)
+            d[j * stride] = s[j];
+    } else {
+        for (int64_t j = 0; j < n; j++)
+            memcpy(dst + j * stride * (int64_t)esize, src + j * (int64_t)esize, esize);
+    }
+}
+
+/* Walks whichever side has the longer rows: output rows gathered from the
+ * input, or input rows scattered into the output (NCHW -> NHWC of an
+ * image has output rows of 3). */
 static void transpose(const ft_ref_call *c, size_t esize)
 {
     const dims in = dims_of(c->in[0]), out = dims_of(c->out[0]);
-    int64_t in_strides[FT_NN_MAX_RANK], idx[FT_NN_MAX_RANK] = {0};
+    const int *perm = c->op->attrs.perm;
+    int64_t in_strides[FT_NN_MAX_RANK], out_strides[FT_NN_MAX_RANK], idx[FT_NN_MAX_RANK] = {0};
     int64_t stride = 1;
     for (int d = in.rank - 1; d >= 0; d--) {
         in_strides[d] = stride;
         stride *= in.d[d];
     }
+    /* out_strides[a]: the output stride of input axis a */
+    stride = 1;
+    for (int d = out.rank - 1; d >= 0; d--) {
+        out_strides[perm[d]] = stride;
+        stride *= out.d[d];
+    }
     const int last = out.rank - 1;
-    const int64_t row = last >= 0 ? out.d[last] : 1;
-    const int64_t row_stride = last >= 0 ? in_strides[c->op->attrs.perm[last]] : 1;
+    if (last < 0) {
+        memcpy(c->out_data[0], c->in_data[0], esize);
+        return;
+    }
     const uint8_t *X = c->in_data[0];
     uint8_t *Y = c->out_data[0];
     const int64_t n = count(&out);
+    const int scatter = in.d[last] > out.d[last];
+    const dims *walk = scatter ? &in : &out;
+    const int64_t row = walk->d[last];
     for (int64_t i = 0; i < n; i += row) {
-        int64_t src = 0;
+        int64_t other = 0;
         for (int d = 0; d < last; d++)
-            src += idx[d] * in_strides[c->op->attrs.perm[d]];
-        gather_row(Y + i * (int64_t)esize, X + src * (int64_t)esize, row, row_stride, esize);
+            other += idx[d] * (scatter ? out_strides[d] : in_strides[perm[d]]);
+        if (scatter)
+            scatter_row(Y + other * (int64_t)esize, X + i * (int64_t)esize, row, out_strides[last], esize);
+        else
+            gather_row(Y + i * (int64_t)esize, X + other * (int64_t)esize, row, in_strides[perm[last]], esize);
         if (last > 0) {
             idx[last] = row - 1;
-            next_index(idx, &out);
+            next_index(idx, walk);
         }
     }
 }
