@@ -205,7 +205,8 @@ static void model_load_recognises_onnx(void **state)
     ft_nn_graph g;
     ft_nn_format format = FT_NN_FORMAT_TFLITE;
     char err[512];
-    if (ft_nn_model_load_with(path, NULL, &g, &format, err, sizeof err) != FT_OK)
+    const ft_onnx_options as_written = {.keep_nchw = 1};
+    if (ft_nn_model_load_with(path, &as_written, &g, &format, err, sizeof err) != FT_OK)
         fail_msg("%s", err);
     assert_int_equal(format, FT_NN_FORMAT_ONNX);
     assert_int_equal(g.op_count, 3);
