@@ -33,3 +33,19 @@ ffprobe_count() {
 
 # A JSON integer field of facetrack's compact output.
 json_int() { sed -n "s/.*\"$1\":\(-\?[0-9]*\).*/\1/p"; }
+
+# model_field_is SPEC FIELD VALUE: an integer field of `facetrack model info`
+model_field_is() {
+    local got
+    got=$("$FACETRACK" model info "$1" | json_int "$2")
+    [ "$got" = "$3" ] || { echo "  $2 = $got, expected $3"; return 1; }
+}
+
+# model_error_is SPEC TEXT: `model info` fails with one line containing TEXT
+model_error_is() {
+    local err rc
+    err=$("$FACETRACK" model info "$1" 2>&1 >/dev/null)
+    rc=$?
+    [ "$rc" -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [[ "$err" == *"$2"* ]] ||
+        { echo "  exit $rc: $err"; return 1; }
+}

@@ -4,26 +4,14 @@ need_shared_media
 task="$FT_SHARED_DIR/models/face_landmarker_v2_with_blendshapes.task"
 [ -f "$task" ] || skip_test "$task not found"
 
-field_is() { # SPEC FIELD VALUE
-    local got
-    got=$("$FACETRACK" model info "$1" | json_int "$2")
-    [ "$got" = "$3" ] || { echo "  $2 = $got, expected $3"; return 1; }
-}
-check "face_detector: 90 ops" field_is "$task:face_detector.tflite" op_count 90
-check "face_landmarks_detector: 220 ops" field_is "$task:face_landmarks_detector.tflite" op_count 220
-check "face_blendshapes: 133 ops" field_is "$task:face_blendshapes.tflite" op_count 133
-check "face_detector: 101390 parameters" field_is "$task:face_detector.tflite" parameters 101390
+check "face_detector: 90 ops" model_field_is "$task:face_detector.tflite" op_count 90
+check "face_landmarks_detector: 220 ops" model_field_is "$task:face_landmarks_detector.tflite" op_count 220
+check "face_blendshapes: 133 ops" model_field_is "$task:face_blendshapes.tflite" op_count 133
+check "face_detector: 101390 parameters" model_field_is "$task:face_detector.tflite" parameters 101390
 
-one_line_error() { # SPEC TEXT
-    local err rc
-    err=$("$FACETRACK" model info "$1" 2>&1 >/dev/null)
-    rc=$?
-    [ "$rc" -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [[ "$err" == *"$2"* ]] ||
-        { echo "  exit $rc: $err"; return 1; }
-}
-check "missing member is one line" one_line_error "$task:nope.tflite" "no member 'nope.tflite'"
-check "a video is not a model" one_line_error "$FT_CLIPS_DIR/one_frame.mp4" "not a model format"
-check "missing file is one line" one_line_error "/nonexistent/x.tflite" "/nonexistent/x.tflite"
+check "missing member is one line" model_error_is "$task:nope.tflite" "no member 'nope.tflite'"
+check "a video is not a model" model_error_is "$FT_CLIPS_DIR/one_frame.mp4" "not a model format"
+check "missing file is one line" model_error_is "/nonexistent/x.tflite" "/nonexistent/x.tflite"
 bench_runs() {
     local out
     out=$("$FACETRACK" model bench --runs 3 --threads "$2" "$task:$1") || return 1

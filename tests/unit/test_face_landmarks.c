@@ -13,24 +13,13 @@
 
 #include <cmocka.h>
 
+#include "golden_tensors.h"
 #include "face/detector.h"
 #include "face/landmarks.h"
 #include "face/roi.h"
 #include "face_test_util.h"
 
 static char mesh_spec[2048], detector_spec[2048];
-
-static int read_floats(const char *name, float *out, size_t n)
-{
-    char rel[512];
-    snprintf(rel, sizeof rel, "golden/mediapipe/face_landmarks_v2_tensors/%s", name);
-    FILE *f = fopen(ft_test_shared_path(rel), "rb");
-    if (!f)
-        return -1;
-    size_t got = fread(out, sizeof *out, n, f);
-    fclose(f);
-    return got == n ? 0 : -1;
-}
 
 static ft_face_landmarker *open_mesh(void)
 {
@@ -49,9 +38,9 @@ static void golden_tensor(void **state)
     float *in = malloc(sizeof(float) * 256 * 256 * 3);
     float want[478][3], want_logit, raw[478][3], logit;
     assert_non_null(in);
-    assert_int_equal(read_floats("face_landmark_tflite_input_tensor0.bin", in, 256 * 256 * 3), 0);
-    assert_int_equal(read_floats("face_landmark_tflite_mldrift_opengl_output_tensor0.bin", &want[0][0], 1434), 0);
-    assert_int_equal(read_floats("face_landmark_tflite_mldrift_opengl_output_tensor1.bin", &want_logit, 1), 0);
+    assert_int_equal(read_golden_tensor(ft_test_shared_dir(), "face_landmark_tflite_input_tensor0.bin", in, 256 * 256 * 3), 0);
+    assert_int_equal(read_golden_tensor(ft_test_shared_dir(), "face_landmark_tflite_mldrift_opengl_output_tensor0.bin", &want[0][0], 1434), 0);
+    assert_int_equal(read_golden_tensor(ft_test_shared_dir(), "face_landmark_tflite_mldrift_opengl_output_tensor1.bin", &want_logit, 1), 0);
     ft_face_landmarker *lm = open_mesh();
     assert_int_equal(ft_face_landmarker_run_tensor(lm, in, raw, &logit), FT_OK);
     double worst_xy = 0, worst_z = 0, sum = 0;

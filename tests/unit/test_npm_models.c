@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "golden_tensors.h"
 #include "nn/model.h"
 #include "nn/runner.h"
 
@@ -95,18 +96,6 @@ static const int right_eye_idx[71] = {
     452, 453, 464, 342, 445, 444, 443, 442, 441, 413, 265, 353, 276, 283, 282, 295, 372, 340, 346,
     347, 348, 349, 350, 357, 465, 383, 300, 293, 334, 296, 336, 285, 417};
 
-static int read_golden(const char *name, float *out, size_t n)
-{
-    char path[1400];
-    snprintf(path, sizeof path, "%s/golden/mediapipe/face_landmarks_v2_tensors/%s", shared, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t got = fread(out, sizeof *out, n, f);
-    fclose(f);
-    return got == n ? 0 : -1;
-}
-
 /* Bilinear resize of an HWC float image, pixel centres aligned (the
  * convention of OpenCV's INTER_LINEAR and TFLite's half_pixel_centers). */
 static void resize_bilinear(const float *src, int sh, int sw, float *dst, int dh, int dw, int c)
@@ -133,7 +122,7 @@ static float *face_crop_192(void)
     float *src = malloc(256 * 256 * 3 * sizeof *src), *dst = malloc(192 * 192 * 3 * sizeof *dst);
     assert_non_null(src);
     assert_non_null(dst);
-    if (read_golden("face_landmark_tflite_input_tensor0.bin", src, 256 * 256 * 3))
+    if (read_golden_tensor(shared, "face_landmark_tflite_input_tensor0.bin", src, 256 * 256 * 3))
         fail_msg("golden face crop missing under %s/golden", shared);
     resize_bilinear(src, 256, 256, dst, 192, 192, 3);
     free(src);
@@ -364,7 +353,7 @@ static void attention_model_on_a_face(void **state)
     (void)state;
     float *crop = face_crop_192();
     static float golden[478 * 3];
-    if (read_golden("face_landmark_tflite_mldrift_opengl_output_tensor0.bin", golden, 478 * 3))
+    if (read_golden_tensor(shared, "face_landmark_tflite_mldrift_opengl_output_tensor0.bin", golden, 478 * 3))
         fail_msg("golden landmarks missing under %s/golden", shared);
     ft_nn_graph plain, att;
     load("face_landmark.tflite", &plain);

@@ -13,22 +13,11 @@
 
 #include <cmocka.h>
 
+#include "golden_tensors.h"
 #include "nn/model.h"
 #include "nn/runner.h"
 
 static char shared[1024];
-
-static int read_floats(const char *name, float *out, size_t n)
-{
-    char path[1400];
-    snprintf(path, sizeof path, "%s/golden/mediapipe/face_landmarks_v2_tensors/%s", shared, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t got = fread(out, sizeof *out, n, f);
-    fclose(f);
-    return got == n ? 0 : -1;
-}
 
 static void load_with(const char *member, ft_nn_backend backend, ft_nn_graph *g, ft_nn_runner **r)
 {
@@ -54,10 +43,10 @@ static void landmarks_v2_match_mediapipe(void **state)
     load_with("face_landmarks_detector.tflite", backend, &g, &r);
     float *in = ft_nn_runner_input(r, 0);
     float want[1434], logit, tongue;
-    if (read_floats("face_landmark_tflite_input_tensor0.bin", in, 256 * 256 * 3) ||
-        read_floats("face_landmark_tflite_mldrift_opengl_output_tensor0.bin", want, 1434) ||
-        read_floats("face_landmark_tflite_mldrift_opengl_output_tensor1.bin", &logit, 1) ||
-        read_floats("face_landmark_tflite_mldrift_opengl_output_tensor2.bin", &tongue, 1))
+    if (read_golden_tensor(shared, "face_landmark_tflite_input_tensor0.bin", in, 256 * 256 * 3) ||
+        read_golden_tensor(shared, "face_landmark_tflite_mldrift_opengl_output_tensor0.bin", want, 1434) ||
+        read_golden_tensor(shared, "face_landmark_tflite_mldrift_opengl_output_tensor1.bin", &logit, 1) ||
+        read_golden_tensor(shared, "face_landmark_tflite_mldrift_opengl_output_tensor2.bin", &tongue, 1))
         fail_msg("golden tensors missing under %s/golden", shared);
     assert_int_equal(ft_nn_runner_run(r), FT_OK);
     const float *mesh = ft_nn_runner_output(r, 0);
