@@ -7,6 +7,8 @@ packages=(
     gcc make cmake ninja-build pkg-config     # toolchain
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video (FFmpeg 5.1)
     libzip-dev                                # MediaPipe .task bundles
+    libcurl4-openssl-dev                      # models pull
+    libmicrohttpd-dev                         # local HTTP server of the download tests, web UI
     protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX loader: C parser generated from onnx.proto
     libxnnpack-dev libpthreadpool-dev         # fast CPU inference kernels
     libcmocka-dev                             # unit tests
