@@ -19,6 +19,7 @@ typedef struct ft_command {
 extern const ft_command ft_cmd_probe;
 extern const ft_command ft_cmd_frames;
 extern const ft_command ft_cmd_model;
+extern const ft_command ft_cmd_models;
 
 /* Prints "facetrack CMD: MESSAGE" and a hint to stderr; returns FT_EXIT_USAGE. */
 int ft_cli_usage_error(const char *cmd, const char *fmt, ...)

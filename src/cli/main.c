@@ -8,7 +8,8 @@
 #include "cli/cli.h"
 #include "gpu/device_info.h"
 
-static const ft_command *const commands[] = {&ft_cmd_probe, &ft_cmd_frames, &ft_cmd_model};
+static const ft_command *const commands[] = {&ft_cmd_probe, &ft_cmd_frames, &ft_cmd_model,
+                                             &ft_cmd_models};
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
 static void print_help(FILE *out)
