@@ -175,6 +175,99 @@ int ft_pixfmt_bytes_per_pixel(ft_pixfmt format);
  * 32 lowercase digits and a NUL. */
 ft_status ft_frame_md5(const ft_frame *frame, char hex[33]);
 
+
+/* ------------------------------------------------------------ face engine */
+
+/* MediaPipe's face landmarker, in C: detection, 478 landmarks, blendshapes,
+ * the facial transformation matrix and head pose, with tracking across the
+ * frames of a video. Numerics follow MediaPipe's CPU graph. */
+
+#define FT_FACE_MAX_LANDMARKS 478
+#define FT_FACE_BLENDSHAPE_COUNT 52
+
+typedef struct ft_face_options {
+    /* Model files; NULL = the default found on the model search path
+     * (ft_face_default_model()). "" disables blendshapes or the matrix. */
+    const char *detector_model;   /* BlazeFace full or short range .tflite */
+    const char *landmark_model;   /* v2 (face_landmarker.task), attention or legacy mesh */
+    const char *blendshape_model; /* face_landmarker.task:face_blendshapes.tflite */
+    const char *geometry_model;   /* geometry_pipeline_metadata_landmarks.binarypb */
+    int num_faces;                /* at most this many faces per frame: 5 */
+    float min_detection_confidence; /* detector score >= this: 0.5 */
+    float min_presence_confidence;  /* landmark presence > this: 0.5 */
+    float min_tracking_confidence;  /* IoU above which a detection is a tracked face: 0.5 */
+    int video;           /* 1 (default): frames form a sequence: tracking,
+                            smoothing, IDs across frames. 0: independent stills */
+    int detect_interval; /* video: run the detector every N frames to find
+                            faces that enter (1 = every frame): 10. It also
+                            runs whenever no face or a lost face, and after a cut */
+    int max_tile_px;     /* detection tiles of at most this side on large
+                            frames, to find small faces: 1088; 0 = one pass
+                            over the letterboxed frame, as MediaPipe */
+    int smoothing;       /* -1 (default): on for video, off for stills; 0; 1 */
+    float smoothing_min_cutoff;      /* One-Euro: 0.05 */
+    float smoothing_beta;            /* 80 */
+    float smoothing_derivate_cutoff; /* 1 */
+    int max_lost_frames; /* an ID survives this many frames without the face: 25 */
+    int threads;         /* inference threads: 1 */
+} ft_face_options;
+
+void ft_face_options_init(ft_face_options *options);
+
+/* Default model NAME ("detector", "landmarks", "blendshapes", "geometry")
+ * found on the model search path into OUT. FT_ERR_NOT_FOUND when none. */
+ft_status ft_face_default_model(const char *name, char *out, size_t out_size);
+
+typedef struct ft_face {
+    int id;                 /* stable while tracked and through short losses */
+    float detection_score;  /* detector score when the face was last detected */
+    float presence;         /* landmark model's face presence, this frame */
+    int detected;           /* 1 when this frame's detector found it */
+    float box[4];           /* x, y, width, height in pixels: the landmarks' bounds */
+    int landmark_count;     /* 478 (468 with the legacy mesh model) */
+    float landmarks[FT_FACE_MAX_LANDMARKS][3]; /* pixels; z in pixels at the
+                                                  face's scale, smaller = nearer */
+    float landmarks_norm[FT_FACE_MAX_LANDMARKS][3]; /* MediaPipe's normalised
+                                                       x, y, z */
+    int has_blendshapes;
+    float blendshapes[FT_FACE_BLENDSHAPE_COUNT]; /* MediaPipe order; names
+                                                    from ft_face_blendshape_name */
+    int has_matrix;
+    float matrix[16];       /* facial transformation, column-major, cm */
+    float yaw, pitch, roll; /* degrees, from the matrix (see docs/face_engine.md) */
+} ft_face;
+
+/* An image in memory: RGB24, BGR24, RGBA or GRAY8. */
+typedef struct ft_image {
+    const uint8_t *data;
+    int width, height;
+    int stride; /* bytes per row */
+    ft_pixfmt format;
+} ft_image;
+
+/* Thread-safety: one engine per thread (each holds its own models'
+ * buffers); create several to process videos in parallel. */
+typedef struct ft_face_engine ft_face_engine;
+
+ft_status ft_face_engine_create(const ft_face_options *options, ft_face_engine **out, char *err,
+                                size_t err_size);
+void ft_face_engine_free(ft_face_engine *engine);
+const char *ft_face_engine_error(const ft_face_engine *engine);
+
+/* Finds the faces of one frame; TIMESTAMP_US must increase within a video
+ * (smoothing uses it). *FACES (owned by the engine, valid until the next
+ * call) gets *COUNT faces in increasing id order. */
+ft_status ft_face_engine_process(ft_face_engine *engine, const ft_image *image,
+                                 int64_t timestamp_us, const ft_face **faces, int *count);
+
+/* The next frame starts a new shot: faces are detected afresh and get new IDs. */
+void ft_face_engine_signal_cut(ft_face_engine *engine);
+/* Forgets everything between videos; IDs restart at 0. */
+void ft_face_engine_reset(ft_face_engine *engine);
+
+/* "_neutral", "browDownLeft", ...; NULL out of range. */
+const char *ft_face_blendshape_name(int index);
+
 #ifdef __cplusplus
 }
 #endif

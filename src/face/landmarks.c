@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "face/image_to_tensor.h"
+#include "face/mesh_refinement.h"
 #include "face/roi.h"
 #include "nn/model.h"
 #include "nn/runner.h"
@@ -16,6 +17,8 @@
 struct ft_face_landmarker {
     char model[512];
     int size, count;
+    int refine;    /* the attention model: 468 mesh + refinement heads */
+    int flag_out;  /* output index of the presence logit */
     ft_nn_graph graph;
     ft_nn_runner *runner;
     pthread_mutex_t lock;
@@ -30,8 +33,27 @@ static ft_status fail(char *err, size_t err_size, ft_status st, const char *mode
     return st;
 }
 
+static int64_t output_elements(const ft_nn_graph *g, int i)
+{
+    const ft_nn_tensor *t = &g->tensors[g->outputs[i]];
+    return t->dtype == FT_DTYPE_F32 ? ft_nn_tensor_elements(t) : -1;
+}
+
+/* The attention model: mesh 468 x 3, then the five refinement heads, then
+ * the face flag. */
+static int is_attention_model(const ft_nn_graph *g)
+{
+    if (g->output_count != 2 + FT_MESH_HEADS || output_elements(g, 0) != 468 * 3 ||
+        output_elements(g, 1 + FT_MESH_HEADS) != 1)
+        return 0;
+    for (int h = 0; h < FT_MESH_HEADS; h++)
+        if (output_elements(g, 1 + h) != 2 * ft_mesh_head_points[h])
+            return 0;
+    return 1;
+}
+
 /* Input [1, S, S, 3] float; output 0 holds count x 3 floats (478 or 468),
- * output 1 the presence logit. */
+ * output 1 the presence logit; or the attention model's outputs. */
 static ft_status check_model(ft_face_landmarker *lm, char *reason, size_t n)
 {
     const ft_nn_graph *g = &lm->graph;
@@ -47,15 +69,19 @@ static ft_status check_model(ft_face_landmarker *lm, char *reason, size_t n)
         return FT_ERR_FORMAT;
     }
     lm->size = (int)in->shape[1];
-    int64_t mesh = ft_nn_tensor_elements(&g->tensors[g->outputs[0]]);
-    int64_t flag = ft_nn_tensor_elements(&g->tensors[g->outputs[1]]);
-    if ((mesh != 478 * 3 && mesh != 468 * 3) || flag != 1 ||
-        g->tensors[g->outputs[0]].dtype != FT_DTYPE_F32 ||
-        g->tensors[g->outputs[1]].dtype != FT_DTYPE_F32) {
+    if (is_attention_model(g)) {
+        lm->refine = 1;
+        lm->count = 478;
+        lm->flag_out = 1 + FT_MESH_HEADS;
+        return FT_OK;
+    }
+    const int64_t mesh = output_elements(g, 0), flag = output_elements(g, 1);
+    if ((mesh != 478 * 3 && mesh != 468 * 3) || flag != 1) {
         snprintf(reason, n, "outputs are not 478x3 (or 468x3) landmarks and a presence logit");
         return FT_ERR_FORMAT;
     }
     lm->count = (int)(mesh / 3);
+    lm->flag_out = 1;
     return FT_OK;
 }
 
@@ -125,8 +151,15 @@ static ft_status run_locked(ft_face_landmarker *lm, float (*raw)[3], float *logi
         return st;
     }
     const float *mesh = ft_nn_runner_output(lm->runner, 0);
-    memcpy(raw, mesh, sizeof(float) * 3 * (size_t)lm->count);
-    *logit = *(const float *)ft_nn_runner_output(lm->runner, 1);
+    if (lm->refine) {
+        const float *heads[FT_MESH_HEADS];
+        for (int h = 0; h < FT_MESH_HEADS; h++)
+            heads[h] = ft_nn_runner_output(lm->runner, 1 + h);
+        ft_mesh_refine(mesh, heads, raw);
+    } else {
+        memcpy(raw, mesh, sizeof(float) * 3 * (size_t)lm->count);
+    }
+    *logit = *(const float *)ft_nn_runner_output(lm->runner, lm->flag_out);
     return FT_OK;
 }
 

@@ -19,6 +19,14 @@ const char *ft_test_shared_path(const char *rel)
     return path;
 }
 
+const char *ft_test_npm_model(const char *name)
+{
+    static char path[2048];
+    const char *dir = getenv("FT_NPM_MODELS_DIR");
+    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "build/models", name);
+    return path;
+}
+
 int ft_test_have(const char *path)
 {
     FILE *f = fopen(path, "rb");

@@ -13,6 +13,10 @@ const char *ft_test_shared_dir(void);
 /* "SHARED/REL" into a static buffer (one at a time). */
 const char *ft_test_shared_path(const char *rel);
 
+/* "FT_NPM_MODELS_DIR/NAME" (the models scripts/models.sh installs) into a
+ * static buffer (one at a time). */
+const char *ft_test_npm_model(const char *name);
+
 /* 1 when the file exists; otherwise prints "SKIP: ..." once and returns 0. */
 int ft_test_have(const char *path);
 

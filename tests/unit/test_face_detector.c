@@ -169,19 +169,14 @@ static void sergey_matches_mediapipe(void **state)
     ft_test_free_image(&img);
 }
 
-/* The full-range model is optional test data: models/face_detection_full_range.tflite. */
+/* The full-range model comes from npm (scripts/models.sh). */
 static void full_range_on_sergey(void **state)
 {
     (void)state;
-    const char *model = ft_test_shared_path("models/face_detection_full_range.tflite");
-    FILE *f = fopen(model, "rb");
-    if (!f) {
-        printf("SKIP: %s not found (full-range model)\n", model);
-        skip();
-    }
-    fclose(f);
     char spec[2048];
-    snprintf(spec, sizeof spec, "%s", model);
+    snprintf(spec, sizeof spec, "%s", ft_test_npm_model("face_detection_full_range.tflite"));
+    if (!ft_test_have(spec))
+        skip();
     ft_face_image img;
     assert_int_equal(ft_test_load_rgb(ft_test_shared_path("golden/mediapipe/"
                                                           "legacy_face_detection_sergey/sergey.png"),

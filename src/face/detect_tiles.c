@@ -1,0 +1,79 @@
+#include "face/detect_tiles.h"
+
+#include <math.h>
+
+/* N tiles of side S along a length L, first and last flush with the ends. */
+static int tiles_along(int length, int side)
+{
+    if (length <= side)
+        return 1;
+    const int step_max = side - side / 8; /* at least 1/8 overlap */
+    return 1 + (length - side + step_max - 1) / step_max;
+}
+
+void ft_detect_plan_tiles(int width, int height, int max_tile_px, ft_detect_plan *plan)
+{
+    plan->count = 0;
+    int side = width < height ? width : height;
+    if (max_tile_px > 0 && side > max_tile_px)
+        side = max_tile_px;
+    if (max_tile_px <= 0 || side <= 0 || width == height) {
+        plan->tiles[plan->count++] = (ft_norm_rect){0.5f, 0.5f, 1.0f, 1.0f, 0.0f};
+        return;
+    }
+    int nx = tiles_along(width, side), ny = tiles_along(height, side);
+    while (nx * ny > FT_DETECT_MAX_TILES) {
+        side += side / 4;
+        nx = tiles_along(width, side);
+        ny = tiles_along(height, side);
+    }
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            const int tw = side < width ? side : width, th = side < height ? side : height;
+            const float x0 = nx == 1 ? (float)(width - tw) / 2 : (float)(width - tw) * i / (nx - 1);
+            const float y0 = ny == 1 ? (float)(height - th) / 2 : (float)(height - th) * j / (ny - 1);
+            plan->tiles[plan->count++] =
+                (ft_norm_rect){(x0 + tw / 2.0f) / width, (y0 + th / 2.0f) / height,
+                               (float)tw / width, (float)th / height, 0.0f};
+        }
+}
+
+ft_status ft_face_detect_tiled(ft_face_detector *det, const ft_face_image *image,
+                               const ft_detect_plan *plan, float nms_threshold,
+                               ft_detect_scratch *s, ft_face_detection *out, int max, int *count)
+{
+    *count = 0;
+    int n = 0;
+    for (int t = 0; t < plan->count; t++) {
+        int found = 0;
+        ft_status st = ft_face_detect(det, image, &plan->tiles[t], &s->found[n],
+                                      FT_DETECT_MAX_PER_TILE, &found);
+        if (st != FT_OK)
+            return st;
+        n += found;
+    }
+    if (plan->count == 1) { /* already merged by the detector */
+        for (int i = 0; i < n && i < max; i++)
+            out[(*count)++] = s->found[i];
+        return FT_OK;
+    }
+    for (int i = 0; i < n; i++)
+        s->boxes[i] = s->found[i].rel;
+    const int kept = ft_face_weighted_nms(s->boxes, n, nms_threshold, s->order, s->merged, max);
+    for (int i = 0; i < kept; i++) {
+        const ft_face_box *b = &s->merged[i];
+        ft_face_detection *o = &out[i];
+        o->rel = *b;
+        o->score = b->score;
+        o->xmin = b->xmin * (float)image->width;
+        o->ymin = b->ymin * (float)image->height;
+        o->width = b->width * (float)image->width;
+        o->height = b->height * (float)image->height;
+        for (int k = 0; k < FT_FACE_KEYPOINTS; k++) {
+            o->keypoints[k][0] = b->keypoints[k][0] * (float)image->width;
+            o->keypoints[k][1] = b->keypoints[k][1] * (float)image->height;
+        }
+    }
+    *count = kept;
+    return FT_OK;
+}
