@@ -78,15 +78,18 @@ void ft_matrix_apply(const float matrix[16], float u, float v, float *x, float *
     *y = matrix[4] * u + matrix[5] * v + matrix[7];
 }
 
-/* cvRound of a double clamped to int: round half to even, like lrint in the
- * default rounding mode. */
+/* cvRound of a double clamped to int: round half to even. Adding and
+ * subtracting 1.5 * 2^52 rounds exactly that way in the default rounding
+ * mode, without lrint's call into libm (which costs more than the rest of
+ * the per-pixel work). */
 static int round_to_int(double v)
 {
     if (!(v > (double)INT_MIN))
         return INT_MIN;
     if (v >= (double)INT_MAX)
         return INT_MAX;
-    return (int)lrint(v);
+    const double shifted = v + 0x1.8p52; /* C forbids re-associating this */
+    return (int)(shifted - 0x1.8p52);
 }
 
 /* Integer part (floor) of a 1/32-px position, saturated to int16 as OpenCV
