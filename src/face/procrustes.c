@@ -76,7 +76,11 @@ void ft_svd3(const double a[3][3], double u[3][3], double s[3], double v[3][3])
     /* Rank-deficient A: complete U from its good columns (the cross product
      * keeps it orthonormal; its sign is fixed by the caller's det check). */
     const double tiny = 1e-12 * s[0];
-    if (s[1] <= tiny) {
+    if (!(s[0] > 0)) { /* A = 0: any orthogonal U */
+        for (int r = 0; r < 3; r++)
+            for (int k = 0; k < 3; k++)
+                u[r][k] = r == k;
+    } else if (s[1] <= tiny) {
         /* Any unit vector orthogonal to u0 will do. */
         const int k = fabs(u[0][0]) < 0.6 ? 0 : fabs(u[1][0]) < 0.6 ? 1 : 2;
         double e[3] = {0, 0, 0};
