@@ -34,7 +34,8 @@ ft_status ft_model_find(const char *name, char *out, size_t out_size);
 int ft_model_search_dirs(ft_model_dir *dirs, int max);
 /* Where `models pull` writes: $FACETRACK_MODELS_DIR if set, else
  * $XDG_CACHE_HOME/facetrack/models or ~/.cache/facetrack/models.
- * FT_ERR_NOT_FOUND when none of those variables is set. */
+ * FT_ERR_NOT_FOUND when none of those variables is set, FT_ERR_INVALID_ARG
+ * when OUT is too small. */
 ft_status ft_model_pull_dir(char *out, size_t out_size);
 
 #endif
