@@ -89,12 +89,17 @@ ft_status ft_model_find(const char *name, char *out, size_t out_size)
         alias = m->alias;
     else if (m && m->alias && strcmp(name, m->alias) == 0)
         alias = m->file;
-    ft_model_dir dirs[FT_MODEL_MAX_DIRS];
-    int count = ft_model_search_dirs(dirs, FT_MODEL_MAX_DIRS), too_long = 0;
-    for (int i = 0; i < count; i++)
-        if (try_file(dirs[i].path, name, out, out_size, &too_long) ||
-            (alias && try_file(dirs[i].path, alias, out, out_size, &too_long)))
-            return FT_OK;
+    /* On the heap: 128 KiB is too much for the stack of a worker thread. */
+    ft_model_dir *dirs = malloc(FT_MODEL_MAX_DIRS * sizeof *dirs);
+    if (!dirs)
+        return FT_ERR_NOMEM;
+    int count = ft_model_search_dirs(dirs, FT_MODEL_MAX_DIRS), too_long = 0, found = 0;
+    for (int i = 0; i < count && !found; i++)
+        found = try_file(dirs[i].path, name, out, out_size, &too_long) ||
+                (alias && try_file(dirs[i].path, alias, out, out_size, &too_long));
+    free(dirs);
+    if (found)
+        return FT_OK;
     out[0] = '\0';
     return too_long ? FT_ERR_INVALID_ARG : FT_ERR_NOT_FOUND;
 }

@@ -27,7 +27,8 @@ typedef struct ft_model_dir {
  * "face_detection_short_range.tflite") on the search path; writes the full
  * path to OUT. A known model is also found under its alias
  * (face_landmarker_v2_with_blendshapes.task). FT_ERR_NOT_FOUND when absent
- * everywhere, FT_ERR_INVALID_ARG for a NAME with a '/' or an OUT too small. */
+ * everywhere, FT_ERR_INVALID_ARG for a NAME with a '/' or an OUT too small,
+ * FT_ERR_NOMEM. */
 ft_status ft_model_find(const char *name, char *out, size_t out_size);
 /* The search path, in order, for `models list`: at most MAX folders, each
  * once, whether it exists or not; returns how many were written. */
