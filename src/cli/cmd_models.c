@@ -232,14 +232,14 @@ static int models_pull(const char *name, const char *url_arg, const char *dir_ar
             return FT_EXIT_OK;
         }
     }
-    char dir[PATH_MAX], dest[PATH_MAX], url[4096];
-    if (dir_arg) {
-        snprintf(dir, sizeof dir, "%s", dir_arg);
-    } else if (ft_model_pull_dir(dir, sizeof dir) != FT_OK) {
-        ft_log(FT_LOG_ERROR, "models: no folder to pull into: set FACETRACK_MODELS_DIR or HOME, "
-                             "or give --dir");
+    char pull_dir[PATH_MAX], dest[PATH_MAX], source[4096];
+    const char *dir = dir_arg, *url = url_arg;
+    if (!dir && ft_model_pull_dir(pull_dir, sizeof pull_dir) != FT_OK) {
+        ft_log(FT_LOG_ERROR, "%s: no folder to pull into (FACETRACK_MODELS_DIR, HOME and "
+                             "XDG_CACHE_HOME unset or too long); give --dir", m->file);
         return FT_EXIT_FAILED;
     }
+    dir = dir ? dir : pull_dir;
     if ((size_t)snprintf(dest, sizeof dest, "%s/%s", dir, m->file) >= sizeof dest) {
         ft_log(FT_LOG_ERROR, "%s: folder name too long", dir);
         return FT_EXIT_FAILED;
@@ -249,12 +249,11 @@ static int models_pull(const char *name, const char *url_arg, const char *dir_ar
         printf("%s: already present at %s (SHA-256 ok)\n", m->file, dest);
         return FT_EXIT_OK;
     }
-    if (url_arg) {
-        snprintf(url, sizeof url, "%s", url_arg);
-    } else if (ft_model_source_url(m, url, sizeof url) != FT_OK) {
-        ft_log(FT_LOG_ERROR, "%s: no download URL (FACETRACK_MODEL_URL_BASE too long?)", m->file);
+    if (!url && ft_model_source_url(m, source, sizeof source) != FT_OK) {
+        ft_log(FT_LOG_ERROR, "%s: FACETRACK_MODEL_URL_BASE is too long", m->file);
         return FT_EXIT_FAILED;
     }
+    url = url ? url : source;
     if (ft_model_download(url, m->sha256, dest, err, sizeof err) != FT_OK) {
         ft_log(FT_LOG_ERROR, "%s", err);
         return FT_EXIT_FAILED;

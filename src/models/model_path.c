@@ -13,8 +13,9 @@
 #error "FT_MODELS_BUILD_DIR must be defined by the build"
 #endif
 
-/* The user cache folder; 0 when neither XDG_CACHE_HOME nor HOME helps. The
- * XDG spec says a relative XDG_CACHE_HOME is to be ignored. */
+/* The user cache folder: 1 written, 0 when neither XDG_CACHE_HOME nor HOME
+ * helps, -1 when OUT is too small. The XDG spec says a relative
+ * XDG_CACHE_HOME is to be ignored. */
 static int user_cache_dir(char *out, size_t out_size)
 {
     const char *xdg = getenv("XDG_CACHE_HOME");
@@ -26,7 +27,7 @@ static int user_cache_dir(char *out, size_t out_size)
         n = snprintf(out, out_size, "%s/.cache/facetrack/models", home);
     else
         return 0;
-    return n > 0 && (size_t)n < out_size;
+    return n > 0 && (size_t)n < out_size ? 1 : -1;
 }
 
 /* Appends DIR (LEN bytes) unless empty, too long, already listed or the
@@ -59,7 +60,7 @@ int ft_model_search_dirs(ft_model_dir *dirs, int max)
     if (models_dir)
         add_dir(dirs, max, &count, models_dir, strlen(models_dir), "FACETRACK_MODELS_DIR");
     char cache[PATH_MAX];
-    if (user_cache_dir(cache, sizeof cache))
+    if (user_cache_dir(cache, sizeof cache) == 1)
         add_dir(dirs, max, &count, cache, strlen(cache), "user cache");
     add_dir(dirs, max, &count, FT_MODELS_INSTALL_DIR, strlen(FT_MODELS_INSTALL_DIR), "install");
     add_dir(dirs, max, &count, FT_MODELS_BUILD_DIR, strlen(FT_MODELS_BUILD_DIR), "build tree");
@@ -88,12 +89,17 @@ ft_status ft_model_find(const char *name, char *out, size_t out_size)
         alias = m->alias;
     else if (m && m->alias && strcmp(name, m->alias) == 0)
         alias = m->file;
-    ft_model_dir dirs[FT_MODEL_MAX_DIRS];
-    int count = ft_model_search_dirs(dirs, FT_MODEL_MAX_DIRS), too_long = 0;
-    for (int i = 0; i < count; i++)
-        if (try_file(dirs[i].path, name, out, out_size, &too_long) ||
-            (alias && try_file(dirs[i].path, alias, out, out_size, &too_long)))
-            return FT_OK;
+    /* On the heap: 128 KiB is too much for the stack of a worker thread. */
+    ft_model_dir *dirs = malloc(FT_MODEL_MAX_DIRS * sizeof *dirs);
+    if (!dirs)
+        return FT_ERR_NOMEM;
+    int count = ft_model_search_dirs(dirs, FT_MODEL_MAX_DIRS), too_long = 0, found = 0;
+    for (int i = 0; i < count && !found; i++)
+        found = try_file(dirs[i].path, name, out, out_size, &too_long) ||
+                (alias && try_file(dirs[i].path, alias, out, out_size, &too_long));
+    free(dirs);
+    if (found)
+        return FT_OK;
     out[0] = '\0';
     return too_long ? FT_ERR_INVALID_ARG : FT_ERR_NOT_FOUND;
 }
@@ -105,7 +111,9 @@ ft_status ft_model_pull_dir(char *out, size_t out_size)
         int n = snprintf(out, out_size, "%s", models_dir);
         return n < 0 || (size_t)n >= out_size ? FT_ERR_INVALID_ARG : FT_OK;
     }
-    if (!user_cache_dir(out, out_size))
-        return FT_ERR_NOT_FOUND;
-    return FT_OK;
+    switch (user_cache_dir(out, out_size)) {
+    case 1: return FT_OK;
+    case 0: return FT_ERR_NOT_FOUND;
+    default: return FT_ERR_INVALID_ARG;
+    }
 }

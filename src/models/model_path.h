@@ -27,14 +27,16 @@ typedef struct ft_model_dir {
  * "face_detection_short_range.tflite") on the search path; writes the full
  * path to OUT. A known model is also found under its alias
  * (face_landmarker_v2_with_blendshapes.task). FT_ERR_NOT_FOUND when absent
- * everywhere, FT_ERR_INVALID_ARG for a NAME with a '/' or an OUT too small. */
+ * everywhere, FT_ERR_INVALID_ARG for a NAME with a '/' or an OUT too small,
+ * FT_ERR_NOMEM. */
 ft_status ft_model_find(const char *name, char *out, size_t out_size);
 /* The search path, in order, for `models list`: at most MAX folders, each
  * once, whether it exists or not; returns how many were written. */
 int ft_model_search_dirs(ft_model_dir *dirs, int max);
 /* Where `models pull` writes: $FACETRACK_MODELS_DIR if set, else
  * $XDG_CACHE_HOME/facetrack/models or ~/.cache/facetrack/models.
- * FT_ERR_NOT_FOUND when none of those variables is set. */
+ * FT_ERR_NOT_FOUND when none of those variables is set, FT_ERR_INVALID_ARG
+ * when OUT is too small. */
 ft_status ft_model_pull_dir(char *out, size_t out_size);
 
 #endif
