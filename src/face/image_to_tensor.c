@@ -148,7 +148,9 @@ ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi
         for (int x = 0; x < W; x++, o += 3) {
             const int fxp = round_to_int((mxx * x + row_x) * WARP_TAB);
             const int fyp = round_to_int((myx * x + row_y) * WARP_TAB);
-            const int sx = cell(fxp), sy = cell(fyp);
+            /* floor(fixed / 32) by an arithmetic shift (GCC and Clang
+             * define >> of negatives so); saturated only off the fast path. */
+            int sx = fxp >> WARP_BITS, sy = fyp >> WARP_BITS;
             const int ax = fxp & (WARP_TAB - 1), ay = fyp & (WARP_TAB - 1);
             /* OpenCV's weights are these times 32 over 2^15; same result. */
             const int w00 = (WARP_TAB - ax) * (WARP_TAB - ay), w01 = ax * (WARP_TAB - ay);
@@ -159,24 +161,28 @@ ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi
                 t01 = t00 + cn;
                 t10 = t00 + image->stride;
                 t11 = t10 + cn;
-            } else if (zero && (sx >= iw || sx + 1 < 0 || sy >= ih || sy + 1 < 0)) {
-                t00 = t01 = t10 = t11 = black;
             } else {
-                int x0 = sx, x1 = sx + 1, y0 = sy, y1 = sy + 1;
-                if (!zero) {
-                    x0 = clampi(x0, 0, iw - 1);
-                    x1 = clampi(x1, 0, iw - 1);
-                    y0 = clampi(y0, 0, ih - 1);
-                    y1 = clampi(y1, 0, ih - 1);
+                sx = cell(fxp);
+                sy = cell(fyp);
+                if (zero && (sx >= iw || sx + 1 < 0 || sy >= ih || sy + 1 < 0)) {
+                    t00 = t01 = t10 = t11 = black;
+                } else {
+                    int x0 = sx, x1 = sx + 1, y0 = sy, y1 = sy + 1;
+                    if (!zero) {
+                        x0 = clampi(x0, 0, iw - 1);
+                        x1 = clampi(x1, 0, iw - 1);
+                        y0 = clampi(y0, 0, ih - 1);
+                        y1 = clampi(y1, 0, ih - 1);
+                    }
+                    const int in_x0 = x0 >= 0 && x0 < iw, in_x1 = x1 >= 0 && x1 < iw;
+                    const int in_y0 = y0 >= 0 && y0 < ih, in_y1 = y1 >= 0 && y1 < ih;
+                    const uint8_t *r0 = image->data + (size_t)(in_y0 ? y0 : 0) * image->stride;
+                    const uint8_t *r1 = image->data + (size_t)(in_y1 ? y1 : 0) * image->stride;
+                    t00 = in_x0 && in_y0 ? r0 + (size_t)x0 * cn : black;
+                    t01 = in_x1 && in_y0 ? r0 + (size_t)x1 * cn : black;
+                    t10 = in_x0 && in_y1 ? r1 + (size_t)x0 * cn : black;
+                    t11 = in_x1 && in_y1 ? r1 + (size_t)x1 * cn : black;
                 }
-                const int in_x0 = x0 >= 0 && x0 < iw, in_x1 = x1 >= 0 && x1 < iw;
-                const int in_y0 = y0 >= 0 && y0 < ih, in_y1 = y1 >= 0 && y1 < ih;
-                const uint8_t *r0 = image->data + (size_t)(in_y0 ? y0 : 0) * image->stride;
-                const uint8_t *r1 = image->data + (size_t)(in_y1 ? y1 : 0) * image->stride;
-                t00 = in_x0 && in_y0 ? r0 + (size_t)x0 * cn : black;
-                t01 = in_x1 && in_y0 ? r0 + (size_t)x1 * cn : black;
-                t10 = in_x0 && in_y1 ? r1 + (size_t)x0 * cn : black;
-                t11 = in_x1 && in_y1 ? r1 + (size_t)x1 * cn : black;
             }
             for (int c = 0; c < 3; c++) {
                 int v = (t00[c] * w00 + t01[c] * w01 + t10[c] * w10 + t11[c] * w11 +
