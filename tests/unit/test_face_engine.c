@@ -216,6 +216,93 @@ static void rotated_video(void **state)
     assert_int_equal(turned.inside, turned.checked);
 }
 
+/* Downsamples SRC by an integer FACTOR (box filter) into a new image. */
+static ft_face_image shrink(const ft_face_image *src, int factor)
+{
+    const int w = src->width / factor, h = src->height / factor;
+    uint8_t *d = malloc((size_t)w * h * 3);
+    assert_non_null(d);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int c = 0; c < 3; c++) {
+                int sum = 0;
+                for (int j = 0; j < factor; j++)
+                    for (int i = 0; i < factor; i++)
+                        sum += src->data[(size_t)(y * factor + j) * src->stride +
+                                         (size_t)(x * factor + i) * 3 + c];
+                d[((size_t)y * w + x) * 3 + c] = (uint8_t)(sum / (factor * factor));
+            }
+    return (ft_face_image){d, w, h, 3 * w, 3};
+}
+
+static void paste(uint8_t *canvas, int cw, int ch, const ft_face_image *p, int x0, int y0)
+{
+    for (int y = 0; y < p->height; y++)
+        for (int x = 0; x < p->width; x++) {
+            const int cx = x0 + x, cy = y0 + y;
+            if (cx >= 0 && cx < cw && cy >= 0 && cy < ch)
+                memcpy(canvas + ((size_t)cy * cw + cx) * 3, p->data + (size_t)y * p->stride + 3 * x, 3);
+        }
+}
+
+/* Two different faces cross, one passing in front of the other and hiding
+ * it: the hidden face's track must not take over the visible one's ID, and
+ * when it comes out on the other side it gets its own ID back. */
+static void crossing_faces(void **state)
+{
+    (void)state;
+    ft_face_image a_full, b_full;
+    assert_int_equal(ft_test_load_rgb(ft_test_shared_path("golden/mediapipe/legacy_face_detection_sergey/"
+                                                          "sergey.png"), &a_full), 0);
+    const char *clip = ft_test_shared_path("media/faces/liveportrait_driving_d0.mp4");
+    if (!ft_test_have(clip)) {
+        ft_test_free_image(&a_full);
+        skip();
+    }
+    assert_int_equal(ft_test_load_rgb(clip, &b_full), 0);
+    ft_face_image a = shrink(&a_full, 3), b = shrink(&b_full, 2); /* 200 and 256 px */
+    const int w = 960, h = 400, frames = 70, step = 10;
+    uint8_t *canvas = malloc((size_t)w * h * 3);
+    assert_non_null(canvas);
+    ft_face_engine *e = open_engine(1);
+    int id_a = -1, id_b = -1, hidden = 0, seen_after = 0;
+    for (int f = 0; f < frames; f++) {
+        const int ax = 20 + step * f, bx = w - 20 - b.width - step * f;
+        memset(canvas, 90, (size_t)w * h * 3);
+        paste(canvas, w, h, &a, ax, 100);
+        paste(canvas, w, h, &b, bx, 72); /* B passes in front */
+        const ft_image im = {canvas, w, h, 3 * w, FT_PIXFMT_RGB24};
+        const ft_face *faces;
+        int n;
+        assert_int_equal(ft_face_engine_process(e, &im, (int64_t)f * 40000, &faces, &n), FT_OK);
+        /* Whose face is each: the nearer patch centre. */
+        const float acx = ax + a.width / 2.0f, bcx = bx + b.width / 2.0f;
+        for (int i = 0; i < n; i++) {
+            const float cx = faces[i].box[0] + faces[i].box[2] / 2;
+            const int is_a = fabsf(cx - acx) < fabsf(cx - bcx);
+            int *id = is_a ? &id_a : &id_b;
+            if (*id < 0)
+                *id = faces[i].id;
+            if (faces[i].id != *id)
+                fail_msg("frame %d: face %s has id %d, expected %d", f, is_a ? "A" : "B",
+                         faces[i].id, *id);
+            if (is_a && hidden)
+                seen_after++;
+        }
+        hidden |= n < 2 && id_a >= 0;
+    }
+    printf("crossing: A id %d, B id %d, A hidden for a while: %d, seen again in %d frames\n", id_a,
+           id_b, hidden, seen_after);
+    assert_true(id_a >= 0 && id_b >= 0 && id_a != id_b);
+    assert_true(seen_after > 0);
+    ft_face_engine_free(e);
+    free(canvas);
+    ft_test_free_image(&a);
+    ft_test_free_image(&b);
+    ft_test_free_image(&a_full);
+    ft_test_free_image(&b_full);
+}
+
 /* Black and noise frames find nothing; a face after them is found at once. */
 static void frames_without_faces(void **state)
 {
@@ -323,7 +410,7 @@ int main(void)
         cmocka_unit_test(one_face_vertical),    cmocka_unit_test(small_face_wide_frame),
         cmocka_unit_test(irregular_timestamps), cmocka_unit_test(low_resolution),
         cmocka_unit_test(three_faces_1080p),    cmocka_unit_test(crowd),
-        cmocka_unit_test(rotated_video),
+        cmocka_unit_test(rotated_video),        cmocka_unit_test(crossing_faces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
