@@ -449,25 +449,21 @@ static void fill_face(ft_face_engine *e, const candidate *c, ft_track *t, int64_
     f->presence = lm->presence;
     f->detected = c->detected;
     f->landmark_count = n;
-    float x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     for (int i = 0; i < n; i++) {
         /* z in pixels of the crop's scale, rescaled by the smoothing ratio. */
         const float zr = lm->norm[i][2] != 0.0f ? px[i][2] / (lm->norm[i][2] * (float)iw) : 1.0f;
         f->landmarks[i][0] = px[i][0];
         f->landmarks[i][1] = px[i][1];
         f->landmarks[i][2] = lm->points[i][2] * zr;
-        x0 = fminf(x0, px[i][0]);
-        y0 = fminf(y0, px[i][1]);
-        x1 = fmaxf(x1, px[i][0]);
-        y1 = fmaxf(y1, px[i][1]);
         f->landmarks_norm[i][0] = px[i][0] / (float)iw;
         f->landmarks_norm[i][1] = px[i][1] / (float)ih;
         f->landmarks_norm[i][2] = px[i][2] / (float)iw;
     }
-    f->box[0] = x0;
-    f->box[1] = y0;
-    f->box[2] = x1 - x0;
-    f->box[3] = y1 - y0;
+    const ft_box box = ft_box_of_points((const float(*)[3])f->landmarks, n);
+    f->box[0] = box.x0;
+    f->box[1] = box.y0;
+    f->box[2] = box.x1 - box.x0;
+    f->box[3] = box.y1 - box.y0;
     f->has_blendshapes = e->blendshaper &&
                          ft_face_blendshapes_compute(e->blendshaper,
                                                      (const float(*)[3])f->landmarks_norm, n, iw,

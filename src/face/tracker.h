@@ -31,7 +31,7 @@ typedef struct ft_track {
 float ft_box_iou(const ft_box *a, const ft_box *b);
 /* Axis-aligned bounds of a rotated ROI, image-normalised. */
 ft_box ft_box_of_roi(const ft_norm_rect *roi, int image_width, int image_height);
-/* Bounds of N normalised points. */
+/* Bounds of N points (x, y first; any one unit). */
 ft_box ft_box_of_points(const float (*norm)[3], int n);
 
 /* Where a LOST track is expected now: its last box moved by its velocity
