@@ -11,7 +11,9 @@ packages=(
     libmicrohttpd-dev                         # local HTTP server of the download tests, web UI
     protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX loader: C parser generated from onnx.proto
     libxnnpack-dev libpthreadpool-dev         # fast CPU inference kernels
+    libjson-c-dev                             # JSON inputs: video lists, audio analyses
     libcmocka-dev                             # unit tests
+    python3-jsonschema                        # output schema checks in the tests
     clang libclang-rt-14-dev                  # loader fuzzing (libFuzzer)
     ffmpeg                                    # test clips, sample, reference decoder
 )

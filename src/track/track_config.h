@@ -1,0 +1,92 @@
+/* Settings of `facetrack track`: every knob with its command-line flag, the
+ * original workflow's environment variable and its default. Values are
+ * looked up in layers, first hit wins: command line > process environment >
+ * .env file > default. Invalid values are errors, never silently replaced. */
+#ifndef FT_TRACK_CONFIG_H
+#define FT_TRACK_CONFIG_H
+
+#include <stddef.h>
+
+#include "facetrack.h"
+
+typedef enum ft_track_format {
+    FT_TRACK_FORMAT_RAW = 0, /* <stem>.json, STEP5's raw schema */
+    FT_TRACK_FORMAT_REDUCED  /* <stem>_tracking.json, STEP6's reduced schema */
+} ft_track_format;
+
+typedef enum ft_progress_mode {
+    FT_PROGRESS_AUTO = 0, /* a bar when stderr is a terminal, else none */
+    FT_PROGRESS_BAR,
+    FT_PROGRESS_JSON,     /* one JSON event per line on stdout */
+    FT_PROGRESS_LEGACY,   /* the original manager's French lines on stdout */
+    FT_PROGRESS_NONE
+} ft_progress_mode;
+
+typedef enum ft_blendshape_profile {
+    FT_BLENDSHAPES_FULL = 0, /* all 52 */
+    FT_BLENDSHAPES_NONE,     /* blendshapes: null */
+    FT_BLENDSHAPES_MOUTH,    /* mouth* and jaw* (tongueOut only if include_tongue) */
+    FT_BLENDSHAPES_MEDIAPIPE,/* MediaPipe's 52 (with _neutral, no tongueOut) */
+    FT_BLENDSHAPES_CUSTOM    /* the names in export_keys */
+} ft_blendshape_profile;
+
+#define FT_TRACK_MAX_KEYS 64
+
+typedef struct ft_track_config {
+    /* engine */
+    char engine[32];            /* STEP5_TRACKING_ENGINE / --engine: canonical
+                                   name, "mediapipe_landmarker" (alias "mediapipe") */
+    int max_faces;              /* STEP5_MEDIAPIPE_MAX_FACES / --max-faces: 5 */
+    float min_detection_confidence; /* --min-detection-confidence: 0.5 */
+    float min_presence_confidence;  /* --min-presence-confidence: 0.5 */
+    float min_tracking_confidence;  /* --min-tracking-confidence: 0.5 */
+    int detect_every;           /* --detect-every: 10 */
+    int max_width;              /* STEP5_MEDIAPIPE_MAX_WIDTH / --max-width: 0 = none */
+    int yunet_max_width;        /* STEP5_YUNET_MAX_WIDTH: 640 */
+    float jawopen_scale;        /* STEP5_MEDIAPIPE_JAWOPEN_SCALE: 1.0 */
+    int blendshapes_every;      /* STEP5_BLENDSHAPES_THROTTLE_N / --blendshapes-every: 1 */
+    ft_blendshape_profile blendshape_profile; /* STEP5_BLENDSHAPES_PROFILE: full */
+    int include_tongue;         /* STEP5_BLENDSHAPES_INCLUDE_TONGUE: 0 */
+    int export_key_count;       /* STEP5_BLENDSHAPES_EXPORT_KEYS (comma list) */
+    char export_keys[FT_TRACK_MAX_KEYS][32];
+    /* resources */
+    int workers;                /* TRACKING_CPU_WORKERS / --workers: CPU count */
+    int disable_gpu;            /* TRACKING_DISABLE_GPU / --cpu: 0 */
+    int enable_gpu;             /* STEP5_ENABLE_GPU (exactly "1") / --gpu: 0 */
+    char gpu_engines[256];      /* STEP5_GPU_ENGINES: "" (comma list, lower case, "all") */
+    int gpu_fallback_auto;      /* STEP5_GPU_FALLBACK_AUTO: 1 */
+    int gpu_max_vram_mb;        /* STEP5_GPU_MAX_VRAM_MB: 2048 */
+    /* output */
+    ft_track_format format;     /* --format raw|reduced: raw */
+    int verbose_fields;         /* STEP5_EXPORT_VERBOSE_FIELDS / --verbose-fields: 0 */
+    int pretty;                 /* --pretty: 0 */
+    int force;                  /* --force: 0 */
+    char output_dir[1024];      /* -o/--output-dir: "" = next to each video */
+    /* operation */
+    int profiling;              /* STEP5_ENABLE_PROFILING / --profile: 0 */
+    ft_progress_mode progress;  /* --progress auto|bar|json|legacy|none */
+    int shard_index, shard_count; /* --shard K/N: 1/1 (K is 1-based) */
+} ft_track_config;
+
+/* One command-line value: NAME is the setting's environment-variable name
+ * (the key every layer shares, e.g. "TRACKING_CPU_WORKERS"), or for settings
+ * without one, the long flag without dashes ("detect-every", "format"). */
+typedef struct ft_config_value {
+    const char *name;
+    const char *value;
+} ft_config_value;
+
+/* Resolves every setting. CLI holds the command line's values (N of them);
+ * ENV_FILE is the .env to read, or NULL for "./.env" when it exists (an
+ * explicitly named file that is missing is an error). On failure ERR gets
+ * one line naming the setting, where it came from and why it is invalid
+ * ("STEP5_BLENDSHAPES_THROTTLE_N=0 (from .env): must be an integer >= 1"). */
+ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *cli, size_t n,
+                                  const char *env_file, char *err, size_t err_size);
+
+/* The engine names facetrack knows ("mediapipe_landmarker", "opencv_haar",
+ * ...), NULL-terminated; and whether this build can run one. */
+const char *const *ft_track_engine_names(void);
+int ft_track_engine_available(const char *engine);
+
+#endif
