@@ -209,6 +209,8 @@ typedef struct ft_face_options {
     float smoothing_beta;            /* 80 */
     float smoothing_derivate_cutoff; /* 1 */
     int max_lost_frames; /* an ID survives this many frames without the face: 25 */
+    int blendshape_interval; /* video: a face's blendshapes are computed every
+                                N frames and repeated between: 1 (every frame) */
     int threads;         /* inference threads: 1 */
 } ft_face_options;
 
@@ -264,6 +266,18 @@ ft_status ft_face_engine_process(ft_face_engine *engine, const ft_image *image,
 void ft_face_engine_signal_cut(ft_face_engine *engine);
 /* Forgets everything between videos; IDs restart at 0. */
 void ft_face_engine_reset(ft_face_engine *engine);
+
+/* Time spent per stage since the engine was created (wall clock, ms). */
+typedef struct ft_face_timings {
+    int64_t frames;
+    double detection_ms;   /* detector passes, tiles and turned passes included */
+    double landmarks_ms;   /* landmark model runs */
+    double blendshapes_ms; /* blendshape model runs */
+    double geometry_ms;    /* transformation matrix and pose */
+    double total_ms;       /* whole ft_face_engine_process calls */
+} ft_face_timings;
+
+void ft_face_engine_timings(const ft_face_engine *engine, ft_face_timings *out);
 
 /* "_neutral", "browDownLeft", ...; NULL out of range. */
 const char *ft_face_blendshape_name(int index);

@@ -288,6 +288,26 @@ void ft_json_double_digits(ft_json *w, double v, int digits)
     scalar(w, buf);
 }
 
+void ft_json_double_places(ft_json *w, double v, int places)
+{
+    char buf[64];
+    if (!isfinite(v) || fabs(v) >= 1e15) {
+        ft_json_double(w, v); /* %f of huge values is long; keep them exact */
+        return;
+    }
+    places = places < 0 ? 0 : places > 9 ? 9 : places;
+    snprintf(buf, sizeof buf, "%.*f", places, v);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *end = buf + strlen(buf) - 1;
+        while (end > dot && *end == '0')
+            *end-- = '\0';
+        if (end == dot)
+            *end = '\0';
+    }
+    scalar(w, strcmp(buf, "-0") == 0 ? "0" : buf);
+}
+
 void ft_json_bool(ft_json *w, int v) { scalar(w, v ? "true" : "false"); }
 void ft_json_null(ft_json *w) { scalar(w, "null"); }
 

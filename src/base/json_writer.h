@@ -38,6 +38,8 @@ void ft_json_int(ft_json *w, int64_t v);
 void ft_json_double(ft_json *w, double v);
 /* At most DIGITS significant digits (1..17), trailing zeros dropped. */
 void ft_json_double_digits(ft_json *w, double v, int digits);
+/* Rounded to PLACES decimals (0..9), trailing zeros dropped: 0.25, 3, -1.5. */
+void ft_json_double_places(ft_json *w, double v, int places);
 void ft_json_bool(ft_json *w, int v);
 void ft_json_null(ft_json *w);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "face/blendshapes.h"
 #include "face/detect_tiles.h"
@@ -47,6 +48,7 @@ struct ft_face_engine {
     int frames_since_detect;
     int frames_since_turned; /* since detection last tried turned images */
     int need_detect; /* a face was lost, or a cut was signalled */
+    ft_face_timings timings;
     uint8_t *rgb;    /* converted input when it is not RGB or RGBA */
     size_t rgb_size;
     char error[768];
@@ -67,8 +69,16 @@ void ft_face_options_init(ft_face_options *o)
         .smoothing_beta = 80.0f,
         .smoothing_derivate_cutoff = 1.0f,
         .max_lost_frames = 25,
+        .blendshape_interval = 1,
         .threads = 1,
     };
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
 static ft_status fail(char *err, size_t n, ft_status st, const char *what)
@@ -97,8 +107,9 @@ static ft_status check_options(const ft_face_options *o, char *err, size_t n)
 {
     if (o->num_faces < 1 || o->num_faces > 64)
         return fail(err, n, FT_ERR_INVALID_ARG, "num_faces must be between 1 and 64");
-    if (o->detect_interval < 1)
-        return fail(err, n, FT_ERR_INVALID_ARG, "detect_interval must be at least 1");
+    if (o->detect_interval < 1 || o->blendshape_interval < 1)
+        return fail(err, n, FT_ERR_INVALID_ARG,
+                    "detect_interval and blendshape_interval must be at least 1");
     if (o->max_lost_frames < 0 || o->threads < 0)
         return fail(err, n, FT_ERR_INVALID_ARG, "max_lost_frames and threads cannot be negative");
     if (!(o->min_detection_confidence >= 0 && o->min_detection_confidence <= 1) ||
@@ -224,6 +235,12 @@ const char *ft_face_engine_error(const ft_face_engine *e)
     return e ? e->error : "";
 }
 
+void ft_face_engine_timings(const ft_face_engine *e, ft_face_timings *out)
+{
+    if (out)
+        *out = e ? e->timings : (ft_face_timings){0};
+}
+
 void ft_face_engine_reset(ft_face_engine *e)
 {
     for (int i = 0; i < e->track_cap; i++)
@@ -336,7 +353,9 @@ static ft_status add_detections(ft_face_engine *e, const ft_face_image *img, int
         tracked += e->cands[c].track >= 0;
     e->frames_since_detect = 0;
     e->need_detect = 0;
+    const double t0 = now_ms();
     ft_status st = detect(e, img, tracked, &found);
+    e->timings.detection_ms += now_ms() - t0;
     if (st != FT_OK)
         return st;
     ft_rect_transform t;
@@ -420,7 +439,32 @@ static int adopt(ft_face_engine *e, const candidate *c)
     ft_track *tr = &e->tracks[t];
     tr->state = FT_TRACK_LOST; /* observe() treats it as a fresh sighting */
     tr->filters_ready = 0;
+    tr->blendshapes_age = -1;
     return t;
+}
+
+/* The face's blendshapes: computed from its landmarks, or with an interval,
+ * repeated from the last computation until it is due again. */
+static void fill_blendshapes(ft_face_engine *e, ft_track *t, ft_face *f, int iw, int ih)
+{
+    f->has_blendshapes = 0;
+    if (!e->blendshaper)
+        return;
+    if (e->opt.video && t->blendshapes_age >= 0 && t->blendshapes_age + 1 < e->opt.blendshape_interval) {
+        t->blendshapes_age++;
+        memcpy(f->blendshapes, t->blendshapes, sizeof f->blendshapes);
+        f->has_blendshapes = 1;
+        return;
+    }
+    const double t0 = now_ms();
+    f->has_blendshapes = ft_face_blendshapes_compute(e->blendshaper,
+                                                     (const float(*)[3])f->landmarks_norm,
+                                                     f->landmark_count, iw, ih,
+                                                     f->blendshapes) == FT_OK;
+    e->timings.blendshapes_ms += now_ms() - t0;
+    t->blendshapes_age = f->has_blendshapes ? 0 : -1;
+    if (f->has_blendshapes)
+        memcpy(t->blendshapes, f->blendshapes, sizeof t->blendshapes);
 }
 
 /* Smoothed landmarks (spec §6: in pixels x W, y H, z W), then the face's
@@ -464,10 +508,8 @@ static void fill_face(ft_face_engine *e, const candidate *c, ft_track *t, int64_
     f->box[1] = box.y0;
     f->box[2] = box.x1 - box.x0;
     f->box[3] = box.y1 - box.y0;
-    f->has_blendshapes = e->blendshaper &&
-                         ft_face_blendshapes_compute(e->blendshaper,
-                                                     (const float(*)[3])f->landmarks_norm, n, iw,
-                                                     ih, f->blendshapes) == FT_OK;
+    fill_blendshapes(e, t, f, iw, ih);
+    const double t0 = now_ms();
     f->has_matrix = e->geometry &&
                     ft_face_geometry_pose(e->geometry, (const float(*)[3])f->landmarks_norm, n, iw,
                                           ih, f->matrix, NULL) == FT_OK;
@@ -475,6 +517,7 @@ static void fill_face(ft_face_engine *e, const candidate *c, ft_track *t, int64_
         ft_face_pose_angles(f->matrix, &f->yaw, &f->pitch, &f->roll);
     else
         f->yaw = f->pitch = f->roll = 0.0f;
+    e->timings.geometry_ms += now_ms() - t0;
 }
 
 /* Landmarks for candidates [from, to); presence gates them (strict >). */
@@ -482,7 +525,9 @@ static ft_status run_landmarks(ft_face_engine *e, const ft_face_image *img, int 
 {
     for (int i = from; i < to; i++) {
         candidate *c = &e->cands[i];
+        const double t0 = now_ms();
         ft_status st = ft_face_landmarks_detect(e->landmarker, img, &c->roi, &c->lm);
+        e->timings.landmarks_ms += now_ms() - t0;
         if (st != FT_OK) {
             snprintf(e->error, sizeof e->error, "%s", ft_face_landmarker_error(e->landmarker));
             return st;
@@ -510,6 +555,7 @@ ft_status ft_face_engine_process(ft_face_engine *e, const ft_image *image, int64
     *faces = e->faces;
     *count = 0;
     e->error[0] = '\0';
+    const double t0 = now_ms();
     if (!e->opt.video)
         ft_face_engine_reset(e);
     ft_face_image img;
@@ -561,5 +607,7 @@ ft_status ft_face_engine_process(ft_face_engine *e, const ft_image *image, int64
             e->tracks[i].state = FT_TRACK_FREE;
     qsort(e->faces, (size_t)out, sizeof *e->faces, by_id);
     *count = out;
+    e->timings.frames++;
+    e->timings.total_ms += now_ms() - t0;
     return FT_OK;
 }

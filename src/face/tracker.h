@@ -8,6 +8,7 @@
 #include "face/face_types.h"
 #include "face/landmarks.h"
 #include "face/one_euro.h"
+#include "facetrack.h"
 
 typedef enum ft_track_state { FT_TRACK_FREE = 0, FT_TRACK_ACTIVE, FT_TRACK_LOST } ft_track_state;
 
@@ -25,6 +26,8 @@ typedef struct ft_track {
     ft_box box;             /* landmarks' bounds when last seen */
     float velocity[2];      /* box centre motion per frame, damped */
     int filters_ready;      /* smoothing state holds this face */
+    int blendshapes_age;    /* frames since they were computed; -1 = none yet */
+    float blendshapes[FT_FACE_BLENDSHAPE_COUNT];
     ft_one_euro filters[FT_FACE_MESH_MAX * 3];
 } ft_track;
 

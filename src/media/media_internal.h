@@ -67,5 +67,12 @@ void ft_packet_index_free(ft_packet_index *index);
 int64_t ft_packet_index_find_pts(const ft_packet_index *index, int64_t pts);
 /* The last key packet in decode order whose PTS <= PTS; -1 when none. */
 int64_t ft_packet_index_key_before(const ft_packet_index *index, int64_t pts);
+/* Presentation indices of the frames a seek can start decoding at, ascending
+ * (*OUT is malloc'ed; none when timestamps are unusable). */
+ft_status ft_packet_index_key_frames(const ft_packet_index *index, int64_t **out, int64_t *count);
+
+/* The packet index of VIDEO, built by the first call (demux only) and kept
+ * for its seeks. */
+ft_status ft_video_packet_index(ft_video *video, const ft_packet_index **out);
 
 #endif

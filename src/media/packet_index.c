@@ -123,3 +123,26 @@ int64_t ft_packet_index_key_before(const ft_packet_index *index, int64_t pts)
             best = i;
     return best;
 }
+
+ft_status ft_packet_index_key_frames(const ft_packet_index *index, int64_t **out, int64_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    if (!index->pts_usable)
+        return FT_OK; /* no seekable key frames: decoding always starts at 0 */
+    int64_t *keys = malloc((size_t)(index->packet_count + 1) * sizeof *keys);
+    if (!keys)
+        return FT_ERR_NOMEM;
+    int64_t n = 0;
+    for (int64_t i = 0; i < index->packet_count; i++) {
+        if (!index->packets[i].key)
+            continue;
+        const int64_t frame = ft_packet_index_find_pts(index, index->packets[i].pts);
+        if (frame >= 0)
+            keys[n++] = frame;
+    }
+    qsort(keys, (size_t)n, sizeof *keys, compare_i64);
+    *out = keys;
+    *count = n;
+    return FT_OK;
+}

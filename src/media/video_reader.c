@@ -525,6 +525,17 @@ static ft_status ensure_index(ft_video *v)
     return FT_OK;
 }
 
+ft_status ft_video_packet_index(ft_video *v, const ft_packet_index **out)
+{
+    *out = NULL;
+    if (!v)
+        return FT_ERR_INVALID_ARG;
+    ft_status st = ensure_index(v);
+    if (st == FT_OK)
+        *out = &v->index;
+    return st;
+}
+
 /* Seeks the demuxer so that decoding starts at or before key packet KEY.
  * Returns 0 when the first packet read is not after it. */
 static int seek_to_key(ft_video *v, const ft_packet_entry *key)

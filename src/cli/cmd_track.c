@@ -1,0 +1,347 @@
+/* facetrack track: batch face tracking of videos into the original STEP5
+ * outputs (<stem>.json) or STEP6's reduced <stem>_tracking.json. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/track_progress.h"
+#include "facetrack.h"
+#include "gpu/device_info.h"
+#include "track/batch.h"
+#include "track/track_config.h"
+#include "track/video_list.h"
+
+static const char usage[] =
+    "usage: facetrack track [options] VIDEO|FOLDER...\n"
+    "\n"
+    "Tracks the faces of videos: 478 landmarks, 52 blendshapes, head pose and\n"
+    "stable IDs in every frame. Writes <stem>.json next to each video (or in\n"
+    "--output-dir) in the original STEP5 schema, frame by frame, 1..N; with\n"
+    "--format reduced, STEP6's <stem>_tracking.json instead. A <stem>.csv shot\n"
+    "list beside a video restarts IDs at its cuts; a <stem>_audio.json\n"
+    "(STEP4) fills the speaking fields. Folders are searched recursively for\n"
+    ".mp4 .avi .mov .mkv .webm. A video whose output is already complete is\n"
+    "skipped unless --force.\n"
+    "\n"
+    "inputs:\n"
+    "  --videos-json FILE        a JSON array of paths, or {\"videos\": [...]}\n"
+    "  --shard K/N               only the K-th of N slices of the input list\n"
+    "output:\n"
+    "  -o, --output-dir DIR      where outputs go (default: next to each video)\n"
+    "  --format raw|reduced      raw <stem>.json (default) or <stem>_tracking.json\n"
+    "  --verbose-fields          also each face's 478 landmarks [x, y, z] in pixels\n"
+    "                            (STEP5_EXPORT_VERBOSE_FIELDS)\n"
+    "  --pretty                  indented JSON (default: compact)\n"
+    "  --force                   redo videos whose output is complete\n"
+    "analysis:\n"
+    "  --engine NAME             STEP5_TRACKING_ENGINE (default mediapipe_landmarker)\n"
+    "  --max-faces N             STEP5_MEDIAPIPE_MAX_FACES (default 5)\n"
+    "  --detect-every N          look for new faces every N frames (default 10)\n"
+    "  --blendshapes-every N     STEP5_BLENDSHAPES_THROTTLE_N (default 1)\n"
+    "  --min-detection-confidence X  --min-presence-confidence X\n"
+    "  --min-tracking-confidence X   thresholds (default 0.5 each)\n"
+    "  --landmarks MODEL         landmark model instead of the default\n"
+    "resources:\n"
+    "  --workers N               TRACKING_CPU_WORKERS (default: the CPU count)\n"
+    "  --cpu                     TRACKING_DISABLE_GPU=1\n"
+    "  --gpu                     STEP5_ENABLE_GPU=1\n"
+    "  --chunk-frames N          frame range a worker takes at a time (default 250)\n"
+    "operation:\n"
+    "  --progress MODE           auto (a bar on a terminal), bar, json (one event\n"
+    "                            per line on stdout), legacy (the original\n"
+    "                            manager's lines), none\n"
+    "  --profile                 STEP5_ENABLE_PROFILING: [PROFILING] lines on stderr\n"
+    "  --env-file FILE           settings file (default ./.env when present)\n"
+    "\n"
+    "Settings: command line, else the environment, else the .env file, else the\n"
+    "default. The original manager's --videos_json_path, --disable_gpu,\n"
+    "--cpu_internal_workers and --tracking_engine are accepted too.\n"
+    "\n"
+    "Exit status: 0 when every video succeeded (or was skipped), 1 when some\n"
+    "failed (each named with its reason), 2 on a usage error, 130/143 when\n"
+    "interrupted by SIGINT/SIGTERM (no partial output is left behind).\n";
+
+/* Flags that set a configuration value, by the name the configuration
+ * knows them by; a NULL value name marks a switch ("1"). */
+typedef struct flag {
+    const char *flag, *alias;
+    const char *setting;
+    int takes_value;
+} flag;
+
+static const flag flags[] = {
+    {"--output-dir", "-o", "output-dir", 1},
+    {"--format", NULL, "format", 1},
+    {"--verbose-fields", NULL, "STEP5_EXPORT_VERBOSE_FIELDS", 0},
+    {"--pretty", NULL, "pretty", 0},
+    {"--force", NULL, "force", 0},
+    {"--engine", "--tracking_engine", "STEP5_TRACKING_ENGINE", 1},
+    {"--max-faces", NULL, "STEP5_MEDIAPIPE_MAX_FACES", 1},
+    {"--detect-every", NULL, "detect-every", 1},
+    {"--blendshapes-every", NULL, "STEP5_BLENDSHAPES_THROTTLE_N", 1},
+    {"--min-detection-confidence", NULL, "min-detection-confidence", 1},
+    {"--min-presence-confidence", NULL, "min-presence-confidence", 1},
+    {"--min-tracking-confidence", NULL, "min-tracking-confidence", 1},
+    {"--workers", "--cpu_internal_workers", "TRACKING_CPU_WORKERS", 1},
+    {"--cpu", "--disable_gpu", "TRACKING_DISABLE_GPU", 0},
+    {"--gpu", NULL, "STEP5_ENABLE_GPU", 0},
+    {"--progress", NULL, "progress", 1},
+    {"--profile", NULL, "STEP5_ENABLE_PROFILING", 0},
+    {"--shard", NULL, "shard", 1},
+};
+#define FLAG_COUNT (sizeof flags / sizeof flags[0])
+#define MAX_VALUES (FLAG_COUNT + 4)
+
+typedef struct track_args {
+    ft_config_value values[MAX_VALUES];
+    size_t value_count;
+    const char *env_file;
+    const char *videos_json;
+    const char *landmark_model;
+    long long chunk_frames;
+    char **inputs;
+    int input_count;
+} track_args;
+
+static const flag *find_flag(const char *o)
+{
+    for (size_t i = 0; i < FLAG_COUNT; i++)
+        if (strcmp(o, flags[i].flag) == 0 || (flags[i].alias && strcmp(o, flags[i].alias) == 0))
+            return &flags[i];
+    return NULL;
+}
+
+static void set_value(track_args *a, const char *setting, const char *value)
+{
+    for (size_t i = 0; i < a->value_count; i++)
+        if (strcmp(a->values[i].name, setting) == 0) { /* the last one given wins */
+            a->values[i].value = value;
+            return;
+        }
+    a->values[a->value_count++] = (ft_config_value){setting, value};
+}
+
+static int parse_args(int argc, char **argv, track_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->chunk_frames = 250;
+    a->inputs = calloc((size_t)argc, sizeof *a->inputs);
+    if (!a->inputs)
+        return FT_EXIT_FAILED;
+    int only_paths = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (only_paths || o[0] != '-' || strcmp(o, "-") == 0) {
+            a->inputs[a->input_count++] = argv[i];
+            continue;
+        }
+        if (strcmp(o, "--") == 0) {
+            only_paths = 1;
+            continue;
+        }
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const flag *f = find_flag(o);
+        if (f) {
+            if (f->takes_value && !v)
+                return ft_cli_usage_error("track", "%s needs a value", o);
+            set_value(a, f->setting, f->takes_value ? v : "1");
+            i += f->takes_value;
+        } else if (strcmp(o, "--videos-json") == 0 || strcmp(o, "--videos_json_path") == 0 ||
+                   strcmp(o, "--env-file") == 0 || strcmp(o, "--landmarks") == 0) {
+            if (!v)
+                return ft_cli_usage_error("track", "%s needs a value", o);
+            if (strcmp(o, "--env-file") == 0)
+                a->env_file = v;
+            else if (strcmp(o, "--landmarks") == 0)
+                a->landmark_model = v;
+            else
+                a->videos_json = v;
+            i++;
+        } else if (strcmp(o, "--chunk-frames") == 0) {
+            a->chunk_frames = ft_cli_parse_count(v);
+            if (a->chunk_frames < 20)
+                return ft_cli_usage_error("track", "--chunk-frames needs an integer >= 20");
+            i++;
+        } else {
+            return ft_cli_usage_error("track", "unknown option '%s'", o);
+        }
+    }
+    if (a->input_count == 0 && !a->videos_json)
+        return ft_cli_usage_error("track", "no video, folder or --videos-json given");
+    return FT_EXIT_OK;
+}
+
+/* The original's GPU rules, for an engine that has no GPU path yet: a GPU
+ * request falls back to the CPU, saying so, or fails when fallback is off. */
+static int check_gpu(const ft_track_config *c)
+{
+    if (!c->enable_gpu || c->disable_gpu)
+        return FT_EXIT_OK;
+    int listed = 0; /* STEP5_GPU_ENGINES: a comma list, or "all" */
+    char names[sizeof c->gpu_engines];
+    snprintf(names, sizeof names, "%s", c->gpu_engines);
+    for (char *save = NULL, *t = strtok_r(names, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        listed |= strcmp(t, "all") == 0 || strcmp(t, c->engine) == 0;
+    if (!listed) {
+        ft_log(FT_LOG_WARN, "GPU mode is reserved for the engines in STEP5_GPU_ENGINES. Engine '%s' will run in CPU-only mode.",
+               c->engine);
+        return FT_EXIT_OK;
+    }
+    const char *why = ft_gpu_device_count() > 0 ? "this engine has no GPU path in this build"
+                                                : "no CUDA device";
+    if (c->gpu_fallback_auto) {
+        ft_log(FT_LOG_WARN, "GPU requested for %s but unavailable (%s). Auto-fallback to CPU enabled.",
+               c->engine, why);
+        return FT_EXIT_OK;
+    }
+    fprintf(stderr, "facetrack track: GPU requested for %s but unavailable (%s), and STEP5_GPU_FALLBACK_AUTO=0\n",
+            c->engine, why);
+    return FT_EXIT_FAILED;
+}
+
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int collect_inputs(const track_args *a, const ft_track_config *cfg, ft_video_list *list)
+{
+    char err[1536];
+    for (int i = 0; i < a->input_count; i++)
+        if (ft_video_list_add(list, a->inputs[i], err, sizeof err) != FT_OK) {
+            fprintf(stderr, "facetrack track: %s\n", err);
+            return FT_EXIT_FAILED;
+        }
+    if (a->videos_json && ft_video_list_add_json(list, a->videos_json, err, sizeof err) != FT_OK) {
+        fprintf(stderr, "facetrack track: %s\n", err);
+        return FT_EXIT_FAILED;
+    }
+    ft_video_list_shard(list, cfg->shard_index, cfg->shard_count);
+    return FT_EXIT_OK;
+}
+
+/* Outputs of LIST: the videos to do (TODO, OUTPUTS) and those skipped
+ * because their output is complete (SKIPPED, SKIPPED_OUTPUTS). */
+typedef struct work {
+    const char **todo, **skipped;
+    char **outputs, **skipped_outputs;
+    size_t n, ns;
+} work;
+
+static void free_work(work *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->outputs[i]);
+    for (size_t i = 0; i < w->ns; i++)
+        free(w->skipped_outputs[i]);
+    free(w->todo);
+    free(w->skipped);
+    free(w->outputs);
+    free(w->skipped_outputs);
+}
+
+static int sort_work(const ft_track_config *cfg, const ft_video_list *list, work *w)
+{
+    const char *suffix = cfg->format == FT_TRACK_FORMAT_RAW ? ".json" : "_tracking.json";
+    const size_t cap = list->count + 1;
+    w->todo = calloc(cap, sizeof *w->todo);
+    w->skipped = calloc(cap, sizeof *w->skipped);
+    w->outputs = calloc(cap, sizeof *w->outputs);
+    w->skipped_outputs = calloc(cap, sizeof *w->skipped_outputs);
+    if (!w->todo || !w->skipped || !w->outputs || !w->skipped_outputs)
+        return FT_EXIT_FAILED;
+    for (size_t i = 0; i < list->count; i++) {
+        char path[4096];
+        if (ft_output_path(list->paths[i], cfg->output_dir, suffix, path, sizeof path) != FT_OK) {
+            fprintf(stderr, "facetrack track: %s: output name too long\n", list->paths[i]);
+            return FT_EXIT_FAILED;
+        }
+        const int done = !cfg->force && ft_tracking_output_complete(path);
+        char *copy = strdup(path);
+        if (!copy)
+            return FT_EXIT_FAILED;
+        if (done) {
+            w->skipped[w->ns] = list->paths[i];
+            w->skipped_outputs[w->ns++] = copy;
+        } else {
+            w->todo[w->n] = list->paths[i];
+            w->outputs[w->n++] = copy;
+        }
+    }
+    return FT_EXIT_OK;
+}
+
+static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_video_list *list)
+{
+    work w = {0};
+    int rc = sort_work(cfg, list, &w);
+    ft_progress *progress = rc == FT_EXIT_OK ? ft_progress_create(cfg->progress, w.todo, w.n, cfg->profiling) : NULL;
+    if (!progress) {
+        free_work(&w);
+        return FT_EXIT_FAILED;
+    }
+    for (size_t i = 0; i < w.ns; i++)
+        ft_progress_skipped(progress, w.skipped[i], w.skipped_outputs[i]);
+    const ft_batch_options bo = {.config = cfg, .chunk_frames = a->chunk_frames, .warmup_frames = 10,
+                                 .landmark_model = a->landmark_model, .stop = &stop_signal};
+    const ft_batch_callbacks cb = ft_progress_callbacks(progress);
+    char err[1024] = "";
+    catch_signals();
+    ft_status st = ft_batch_run(&bo, w.todo, (const char *const *)w.outputs, w.n, &cb, err, sizeof err);
+    const size_t failed = ft_progress_finish(progress, stop_signal != 0);
+    if (st != FT_OK)
+        fprintf(stderr, "facetrack track: %s\n", err);
+    free_work(&w);
+    if (stop_signal)
+        return 128 + stop_signal;
+    return st != FT_OK || failed ? FT_EXIT_FAILED : FT_EXIT_OK;
+}
+
+static int run_track(int argc, char **argv)
+{
+    track_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != FT_EXIT_OK) {
+        free(a.inputs);
+        return rc;
+    }
+    ft_track_config cfg;
+    char err[1024];
+    ft_status st = ft_track_config_resolve(&cfg, a.values, a.value_count, a.env_file, err, sizeof err);
+    if (st != FT_OK) {
+        free(a.inputs);
+        return ft_cli_usage_error("track", "%s", err);
+    }
+    if (!ft_track_engine_available(cfg.engine)) {
+        free(a.inputs);
+        fprintf(stderr, "facetrack track: engine '%s' is not available in this build (available: mediapipe_landmarker)\n",
+                cfg.engine);
+        return FT_EXIT_USAGE;
+    }
+    ft_video_list list = {0};
+    rc = check_gpu(&cfg);
+    if (rc == FT_EXIT_OK)
+        rc = collect_inputs(&a, &cfg, &list);
+    if (rc == FT_EXIT_OK)
+        rc = run_batch(&a, &cfg, &list);
+    ft_video_list_free(&list);
+    free(a.inputs);
+    return rc;
+}
+
+const ft_command ft_cmd_track = {"track", "track the faces of videos into STEP5/STEP6 JSON outputs",
+                                 usage, run_track};

@@ -1,0 +1,312 @@
+/* Progress and summary of `facetrack track` (see track_progress.h). */
+#include "cli/track_progress.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/json_writer.h"
+
+typedef struct video_state {
+    const char *path;
+    int64_t done, total;
+    int state;            /* 0 waiting, 1 running, 2 done, 3 failed */
+    int last_percent;
+    double last_report;
+    char *reason;
+    ft_batch_stats stats;
+} video_state;
+
+struct ft_progress {
+    ft_progress_mode mode;
+    int profiling;
+    pthread_mutex_t lock;
+    video_state *videos;
+    size_t count, skipped, succeeded, failed;
+    double started, last_bar;
+    int bar_drawn;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* One JSON event line on stdout, flushed: the web service reads it live. */
+static ft_json event_begin(const char *name)
+{
+    ft_json j;
+    ft_json_init(&j, stdout, 0);
+    ft_json_object_begin(&j);
+    ft_json_kv_string(&j, "event", name);
+    return j;
+}
+
+static void event_end(ft_json *j)
+{
+    ft_json_object_end(j);
+    ft_json_finish(j);
+    fflush(stdout);
+}
+
+ft_progress *ft_progress_create(ft_progress_mode mode, const char *const *names, size_t count,
+                                int profiling)
+{
+    ft_progress *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->videos = calloc(count ? count : 1, sizeof *p->videos);
+    if (!p->videos) {
+        free(p);
+        return NULL;
+    }
+    if (mode == FT_PROGRESS_AUTO)
+        mode = isatty(STDERR_FILENO) ? FT_PROGRESS_BAR : FT_PROGRESS_NONE;
+    p->mode = mode;
+    p->profiling = profiling;
+    p->count = count;
+    p->started = now_s();
+    pthread_mutex_init(&p->lock, NULL);
+    for (size_t i = 0; i < count; i++)
+        p->videos[i] = (video_state){.path = names[i], .last_percent = -1};
+    if (mode == FT_PROGRESS_JSON) {
+        ft_json j = event_begin("start");
+        ft_json_kv_int(&j, "videos", (int64_t)count);
+        event_end(&j);
+    } else if (mode == FT_PROGRESS_LEGACY) {
+        printf("Vidéos à traiter: %zu\n", count);
+        fflush(stdout);
+    }
+    return p;
+}
+
+void ft_progress_skipped(ft_progress *p, const char *video, const char *output)
+{
+    pthread_mutex_lock(&p->lock);
+    p->skipped++;
+    if (p->mode == FT_PROGRESS_JSON) {
+        ft_json j = event_begin("skipped");
+        ft_json_kv_string(&j, "video", video);
+        ft_json_kv_string(&j, "output", output);
+        ft_json_kv_string(&j, "reason", "output already complete (use --force to redo it)");
+        event_end(&j);
+    } else if (p->mode != FT_PROGRESS_LEGACY) {
+        ft_log(FT_LOG_INFO, "%s: skipped, %s is complete", video, output);
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* The terminal bar: overall frames, videos done, the running ones. */
+static void draw_bar(ft_progress *p)
+{
+    int64_t done = 0, total = 0;
+    size_t finished = 0;
+    const char *current = NULL;
+    for (size_t i = 0; i < p->count; i++) {
+        done += p->videos[i].done;
+        total += p->videos[i].total;
+        finished += p->videos[i].state >= 2;
+        if (p->videos[i].state == 1 && !current)
+            current = base_name(p->videos[i].path);
+    }
+    const double frac = total > 0 ? (double)done / (double)total : 0;
+    const double elapsed = now_s() - p->started;
+    char bar[31];
+    const int fill = (int)(frac * 30);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\r[%s] %3d%%  %zu/%zu videos  %.0f fps  %-30.30s", bar, (int)(frac * 100),
+            finished, p->count, elapsed > 0 ? (double)done / elapsed : 0.0,
+            current ? current : "");
+    fflush(stderr);
+    p->bar_drawn = 1;
+}
+
+static void clear_bar(ft_progress *p)
+{
+    if (p->bar_drawn)
+        fprintf(stderr, "\r%100s\r", "");
+    p->bar_drawn = 0;
+}
+
+static void on_started(void *user, size_t i, const char *path, int64_t total)
+{
+    ft_progress *p = user;
+    pthread_mutex_lock(&p->lock);
+    video_state *v = &p->videos[i];
+    v->state = 1;
+    v->total = total;
+    v->last_report = now_s();
+    if (p->mode == FT_PROGRESS_JSON) {
+        ft_json j = event_begin("video_started");
+        ft_json_kv_string(&j, "video", path);
+        ft_json_kv_int(&j, "index", (int64_t)i);
+        ft_json_kv_int(&j, "frames", total);
+        event_end(&j);
+    } else if (p->mode == FT_PROGRESS_LEGACY) {
+        printf("%s: 0%%\n", base_name(path));
+        fflush(stdout);
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void on_progress(void *user, size_t i, int64_t done, int64_t total)
+{
+    ft_progress *p = user;
+    pthread_mutex_lock(&p->lock);
+    video_state *v = &p->videos[i];
+    if (v->state != 1 || done < v->done) { /* late news of a finished video */
+        pthread_mutex_unlock(&p->lock);
+        return;
+    }
+    v->done = done;
+    const int percent = total > 0 ? (int)(100 * done / total) : 100;
+    const double t = now_s();
+    if (p->mode == FT_PROGRESS_JSON && percent != v->last_percent && t - v->last_report >= 0.5) {
+        ft_json j = event_begin("progress");
+        ft_json_kv_string(&j, "video", v->path);
+        ft_json_kv_int(&j, "percent", percent);
+        ft_json_kv_int(&j, "frames_done", done);
+        ft_json_kv_int(&j, "frames", total);
+        ft_json_key(&j, "fps");
+        ft_json_double_places(&j, done / (t - p->started > 1e-3 ? t - p->started : 1e-3), 1);
+        event_end(&j);
+        v->last_percent = percent;
+        v->last_report = t;
+    } else if (p->mode == FT_PROGRESS_LEGACY && percent / 10 != v->last_percent / 10 && percent < 100) {
+        printf("%s: %d%%\n", base_name(v->path), percent); /* the web UI's STEP5 pattern */
+        fflush(stdout);
+        v->last_percent = percent;
+    } else if (p->mode == FT_PROGRESS_BAR && t - p->last_bar >= 0.2) {
+        draw_bar(p);
+        p->last_bar = t;
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void print_profile(const char *path, const ft_batch_stats *s)
+{
+    const double n = s->frames > 0 ? (double)s->frames : 1;
+    fprintf(stderr,
+            "[PROFILING] Summary %s: %lld frames, %.2f s, per frame: decode=%.2fms, detection=%.2fms, "
+            "landmarks=%.2fms, blendshapes=%.2fms, pose=%.2fms, engine total=%.2fms\n",
+            base_name(path), (long long)s->frames, s->seconds, s->decode_ms / n,
+            s->timings.detection_ms / n, s->timings.landmarks_ms / n, s->timings.blendshapes_ms / n,
+            s->timings.geometry_ms / n, s->timings.total_ms / n);
+}
+
+static void on_finished(void *user, size_t i, ft_status st, const char *message,
+                        const ft_batch_stats *stats)
+{
+    ft_progress *p = user;
+    pthread_mutex_lock(&p->lock);
+    video_state *v = &p->videos[i];
+    v->state = st == FT_OK ? 2 : 3;
+    v->stats = *stats;
+    v->done = v->total;
+    if (st == FT_OK)
+        p->succeeded++;
+    else {
+        p->failed++;
+        v->reason = strdup(message);
+    }
+    const double fps = stats->seconds > 0 ? (double)stats->frames / stats->seconds : 0;
+    if (p->mode == FT_PROGRESS_JSON) {
+        ft_json j = event_begin(st == FT_OK ? "done" : "failed");
+        ft_json_kv_string(&j, "video", v->path);
+        ft_json_kv_string(&j, st == FT_OK ? "output" : "reason", message);
+        ft_json_kv_int(&j, "frames", stats->frames);
+        ft_json_key(&j, "seconds");
+        ft_json_double_places(&j, stats->seconds, 3);
+        ft_json_key(&j, "fps");
+        ft_json_double_places(&j, fps, 1);
+        if (st == FT_OK)
+            ft_json_kv_int(&j, "bytes", stats->output_bytes);
+        event_end(&j);
+    } else if (p->mode == FT_PROGRESS_LEGACY) {
+        if (st == FT_OK)
+            printf("%s: 100%%\n[Gestionnaire] Succès pour %s\n", base_name(v->path),
+                   base_name(v->path));
+        else
+            printf("[Gestionnaire] Échec pour %s\n", base_name(v->path));
+        fflush(stdout);
+    }
+    if (p->mode == FT_PROGRESS_BAR)
+        clear_bar(p);
+    if (st != FT_OK && p->mode != FT_PROGRESS_JSON)
+        fprintf(stderr, "facetrack track: %s\n", message);
+    if (p->profiling && st == FT_OK)
+        print_profile(v->path, stats);
+    if (st == FT_OK && stats->missing > 0)
+        ft_log(FT_LOG_WARN, "%s: %lld of %lld frames could not be decoded (written empty)",
+               v->path, (long long)stats->missing, (long long)stats->frames);
+    pthread_mutex_unlock(&p->lock);
+}
+
+ft_batch_callbacks ft_progress_callbacks(ft_progress *p)
+{
+    return (ft_batch_callbacks){on_started, on_progress, on_finished, p};
+}
+
+size_t ft_progress_finish(ft_progress *p, int interrupted)
+{
+    int64_t frames = 0;
+    for (size_t i = 0; i < p->count; i++)
+        frames += p->videos[i].state == 2 ? p->videos[i].stats.frames : 0;
+    const double elapsed = now_s() - p->started;
+    const size_t failed = p->count - p->succeeded;
+    if (p->mode == FT_PROGRESS_JSON) {
+        ft_json j = event_begin("summary");
+        ft_json_kv_int(&j, "videos", (int64_t)(p->count + p->skipped));
+        ft_json_kv_int(&j, "succeeded", (int64_t)p->succeeded);
+        ft_json_kv_int(&j, "failed", (int64_t)failed);
+        ft_json_kv_int(&j, "skipped", (int64_t)p->skipped);
+        ft_json_kv_bool(&j, "interrupted", interrupted);
+        ft_json_kv_int(&j, "frames", frames);
+        ft_json_key(&j, "seconds");
+        ft_json_double_places(&j, elapsed, 3);
+        ft_json_key(&j, "failures");
+        ft_json_array_begin(&j);
+        for (size_t i = 0; i < p->count; i++)
+            if (p->videos[i].state != 2) {
+                ft_json_object_begin(&j);
+                ft_json_kv_string(&j, "video", p->videos[i].path);
+                ft_json_kv_string(&j, "reason",
+                                  p->videos[i].reason ? p->videos[i].reason : "not processed (interrupted)");
+                ft_json_object_end(&j);
+            }
+        ft_json_array_end(&j);
+        event_end(&j);
+    } else if (p->mode == FT_PROGRESS_LEGACY) {
+        printf("Traitement terminé. %zu/%zu jobs réussis.\n", p->succeeded, p->count);
+    } else {
+        clear_bar(p);
+        printf("tracked %zu of %zu videos (%zu skipped, %zu failed%s), %lld frames in %.1f s (%.1f fps)\n",
+               p->succeeded, p->count + p->skipped, p->skipped, failed,
+               interrupted ? ", interrupted" : "", (long long)frames, elapsed,
+               elapsed > 0 ? (double)frames / elapsed : 0.0);
+        for (size_t i = 0; i < p->count; i++)
+            if (p->videos[i].state != 2)
+                printf("  failed: %s\n",
+                       p->videos[i].reason ? p->videos[i].reason : p->videos[i].path);
+    }
+    fflush(stdout);
+    for (size_t i = 0; i < p->count; i++)
+        free(p->videos[i].reason);
+    free(p->videos);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+    return failed;
+}

@@ -1,0 +1,94 @@
+/* Storage of one frame range's faces (see chunk_result.h). */
+#include "track/chunk_result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void ft_chunk_result_init(ft_chunk_result *r, int64_t first)
+{
+    memset(r, 0, sizeof *r);
+    r->first = first;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 1;
+    size_t n = *cap ? *cap * 2 : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return 0;
+    *p = q;
+    *cap = n;
+    return 1;
+}
+
+static void summarise(const ft_face *f, ft_tracked_face *t)
+{
+    double sx = 0, sy = 0;
+    for (int i = 0; i < f->landmark_count; i++) {
+        sx += f->landmarks[i][0];
+        sy += f->landmarks[i][1];
+    }
+    const int n = f->landmark_count > 0 ? f->landmark_count : 1;
+    *t = (ft_tracked_face){
+        .local_id = f->id,
+        .x0 = f->box[0], .y0 = f->box[1],
+        .x1 = f->box[0] + f->box[2], .y1 = f->box[1] + f->box[3],
+        .cx = (float)(sx / n), .cy = (float)(sy / n),
+        .confidence = f->presence,
+        .detection_score = f->detection_score,
+        .has_pose = f->has_matrix,
+        .yaw = f->yaw, .pitch = f->pitch, .roll = f->roll,
+        .has_blendshapes = f->has_blendshapes,
+        .landmark_count = f->landmark_count,
+    };
+    if (f->has_blendshapes)
+        memcpy(t->blendshapes, f->blendshapes, sizeof t->blendshapes);
+}
+
+ft_status ft_chunk_result_add_frame(ft_chunk_result *r, const ft_face *faces, int n,
+                                    int keep_landmarks)
+{
+    if (!grow((void **)&r->offsets, &r->offset_cap, (size_t)r->frame_count + 2, sizeof *r->offsets) ||
+        !grow((void **)&r->faces, &r->face_cap, r->face_count + (size_t)n, sizeof *r->faces))
+        return FT_ERR_NOMEM;
+    if (r->frame_count == 0)
+        r->offsets[0] = 0;
+    for (int i = 0; i < n; i++) {
+        ft_tracked_face *t = &r->faces[r->face_count];
+        summarise(&faces[i], t);
+        if (keep_landmarks && faces[i].landmark_count > 0) {
+            const size_t bytes = (size_t)faces[i].landmark_count * sizeof faces[i].landmarks[0];
+            t->landmarks = malloc(bytes);
+            if (!t->landmarks)
+                return FT_ERR_NOMEM;
+            memcpy(t->landmarks, faces[i].landmarks, bytes);
+        }
+        r->face_count++;
+    }
+    r->frame_count++;
+    r->offsets[r->frame_count] = r->face_count;
+    return FT_OK;
+}
+
+size_t ft_chunk_result_frame(const ft_chunk_result *r, int64_t index, const ft_tracked_face **faces)
+{
+    *faces = NULL;
+    const int64_t i = index - r->first;
+    if (i < 0 || i >= r->frame_count)
+        return 0;
+    *faces = r->faces + r->offsets[i];
+    return r->offsets[i + 1] - r->offsets[i];
+}
+
+void ft_chunk_result_free(ft_chunk_result *r)
+{
+    for (size_t i = 0; i < r->face_count; i++)
+        free(r->faces[i].landmarks);
+    free(r->faces);
+    free(r->offsets);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,103 @@
+/* One frame range through the face engine (see chunk_runner.h). */
+#include "track/chunk_runner.h"
+
+#include <stdio.h>
+#include <time.h>
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static int is_cut(const ft_chunk_context *ctx, int64_t index)
+{
+    for (size_t i = 0; i < ctx->cut_count && ctx->cuts[i] <= index; i++)
+        if (ctx->cuts[i] == index)
+            return 1;
+    return 0;
+}
+
+/* The original's per-20-frames line: this frame's cost by stage. */
+static void profile_line(int64_t index, const ft_face_timings *before, const ft_face_timings *now)
+{
+    fprintf(stderr, "[PROFILING] Frame %lld: detection=%.1fms, landmarks=%.1fms, blendshapes=%.1fms, total=%.1fms\n",
+            (long long)(index + 1), now->detection_ms - before->detection_ms,
+            now->landmarks_ms - before->landmarks_ms,
+            now->blendshapes_ms - before->blendshapes_ms, now->total_ms - before->total_ms);
+}
+
+static void subtract(ft_face_timings *a, const ft_face_timings *b)
+{
+    a->frames -= b->frames;
+    a->detection_ms -= b->detection_ms;
+    a->landmarks_ms -= b->landmarks_ms;
+    a->blendshapes_ms -= b->blendshapes_ms;
+    a->geometry_ms -= b->geometry_ms;
+    a->total_ms -= b->total_ms;
+}
+
+ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *chunk,
+                       const ft_chunk_context *ctx, ft_chunk_result *out, char *err,
+                       size_t err_size)
+{
+    ft_chunk_result_init(out, chunk->start);
+    ft_face_engine_reset(engine);
+    ft_face_timings start_times;
+    ft_face_engine_timings(engine, &start_times);
+    double t0 = now_ms();
+    ft_status st = chunk->start < chunk->end ? ft_video_seek(video, chunk->start) : FT_OK;
+    if (st != FT_OK && st != FT_EOF) {
+        snprintf(err, err_size, "%s", ft_video_error(video));
+        return st;
+    }
+    int at_end = st == FT_EOF;
+    for (int64_t index = chunk->start; index < chunk->end; index++) {
+        if (ctx->stop && *ctx->stop) {
+            snprintf(err, err_size, "interrupted");
+            return FT_ERR_INTERNAL;
+        }
+        ft_frame frame;
+        st = at_end ? FT_EOF : ft_video_read(video, &frame);
+        if (st != FT_OK && st != FT_EOF) {
+            snprintf(err, err_size, "%s", ft_video_error(video));
+            return st;
+        }
+        out->decode_ms += now_ms() - t0;
+        if (st == FT_EOF) { /* shorter than its index said: keep the frames dense */
+            at_end = 1;
+            out->missing++;
+            if ((st = ft_chunk_result_add_frame(out, NULL, 0, 0)) != FT_OK)
+                return st;
+        } else {
+            if (is_cut(ctx, index) && index > chunk->start)
+                ft_face_engine_signal_cut(engine);
+            const ft_image image = {frame.data[0], frame.width, frame.height, frame.linesize[0],
+                                    FT_PIXFMT_RGB24};
+            const ft_face *faces;
+            int count = 0;
+            ft_face_timings before;
+            ft_face_engine_timings(engine, &before);
+            st = ft_face_engine_process(engine, &image, (int64_t)(frame.time * 1e6), &faces, &count);
+            if (st != FT_OK) {
+                snprintf(err, err_size, "frame %lld: %s", (long long)index + 1,
+                         ft_face_engine_error(engine));
+                return st;
+            }
+            if ((st = ft_chunk_result_add_frame(out, faces, count, ctx->keep_landmarks)) != FT_OK)
+                return st;
+            if (ctx->profiling && (index + 1) % 20 == 0) {
+                ft_face_timings after;
+                ft_face_engine_timings(engine, &after);
+                profile_line(index, &before, &after);
+            }
+        }
+        if (index >= chunk->out_first && ctx->on_frame)
+            ctx->on_frame(ctx->user);
+        t0 = now_ms();
+    }
+    ft_face_engine_timings(engine, &out->timings);
+    subtract(&out->timings, &start_times);
+    return FT_OK;
+}

@@ -1,0 +1,31 @@
+/* Analyses one frame range of a video with one face engine: seek, decode,
+ * signal shot cuts, record every frame's faces. */
+#ifndef FT_TRACK_CHUNK_RUNNER_H
+#define FT_TRACK_CHUNK_RUNNER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "facetrack.h"
+#include "track/chunk_plan.h"
+#include "track/chunk_result.h"
+
+typedef struct ft_chunk_context {
+    const int64_t *cuts;   /* ascending 0-based first frames of shots */
+    size_t cut_count;
+    int keep_landmarks;
+    int profiling;         /* [PROFILING] lines every 20 frames on stderr */
+    const volatile sig_atomic_t *stop; /* set: give up at the next frame */
+    void (*on_frame)(void *user); /* after each frame the range writes */
+    void *user;
+} ft_chunk_context;
+
+/* Runs CHUNK of VIDEO (opened RGB24) through ENGINE, reset first. Frames the
+ * decoder cannot deliver before CHUNK->end are recorded empty and counted
+ * in OUT->missing. FT_ERR_INTERNAL with ERR "interrupted" when STOP is set. */
+ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *chunk,
+                       const ft_chunk_context *ctx, ft_chunk_result *out, char *err,
+                       size_t err_size);
+
+#endif

@@ -1,0 +1,381 @@
+/* Tracking outputs, raw and reduced (see tracking_writer.h). */
+#include "track/tracking_writer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/atomic_file.h"
+#include "base/json_writer.h"
+#include "track/speaking.h"
+
+struct ft_tracking_writer {
+    ft_writer_options opt;
+    ft_atomic_file file;
+    ft_json json;
+    ft_speaking_history *history; /* per object ID */
+    int history_cap;
+    int export_mask[FT_FACE_BLENDSHAPE_COUNT]; /* names the profile exports */
+    int jaw_index;
+    int64_t next_frame;
+};
+
+static int name_index(const char *name)
+{
+    for (int i = 0; i < FT_FACE_BLENDSHAPE_COUNT; i++)
+        if (strcmp(ft_face_blendshape_name(i), name) == 0)
+            return i;
+    return -1;
+}
+
+/* Which of the 52 names STEP5_BLENDSHAPES_PROFILE exports. MediaPipe's set
+ * has _neutral and no tongueOut, so "full" and "mediapipe" agree. */
+static void profile_mask(const ft_track_config *cfg, int mask[FT_FACE_BLENDSHAPE_COUNT])
+{
+    for (int i = 0; i < FT_FACE_BLENDSHAPE_COUNT; i++) {
+        const char *name = ft_face_blendshape_name(i);
+        switch (cfg ? cfg->blendshape_profile : FT_BLENDSHAPES_FULL) {
+        case FT_BLENDSHAPES_NONE:
+            mask[i] = 0;
+            break;
+        case FT_BLENDSHAPES_MOUTH:
+            mask[i] = strncmp(name, "mouth", 5) == 0 || strncmp(name, "jaw", 3) == 0;
+            break;
+        case FT_BLENDSHAPES_CUSTOM:
+            mask[i] = 0;
+            for (int k = 0; k < cfg->export_key_count; k++)
+                mask[i] |= strcmp(cfg->export_keys[k], name) == 0;
+            break;
+        default:
+            mask[i] = 1;
+        }
+    }
+}
+
+static int begin_document(ft_tracking_writer *w)
+{
+    ft_json *j = &w->json;
+    ft_json_object_begin(j);
+    if (w->opt.format == FT_TRACK_FORMAT_RAW) {
+        ft_json_key(j, "metadata");
+        ft_json_object_begin(j);
+        ft_json_kv_string(j, "video_path", w->opt.video_path);
+        ft_json_kv_int(j, "total_frames", w->opt.total_frames);
+        ft_json_key(j, "fps");
+        ft_json_double_places(j, w->opt.fps, 6);
+        ft_json_kv_string(j, "tracking_engine", w->opt.engine);
+        ft_json_object_end(j);
+        ft_json_key(j, "frames");
+    } else {
+        ft_json_key(j, "frames_analysis");
+    }
+    ft_json_array_begin(j);
+    return !j->failed;
+}
+
+ft_status ft_tracking_writer_open(const char *path, const ft_writer_options *options,
+                                  ft_tracking_writer **out, char *err, size_t err_size)
+{
+    *out = NULL;
+    ft_tracking_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, err_size, "%s: out of memory", path);
+        return FT_ERR_NOMEM;
+    }
+    w->opt = *options;
+    w->next_frame = 1;
+    w->jaw_index = name_index("jawOpen");
+    profile_mask(options->config, w->export_mask);
+    ft_status st = ft_atomic_file_open(&w->file, path, err, err_size);
+    if (st != FT_OK) {
+        free(w);
+        return st;
+    }
+    ft_json_init(&w->json, w->file.fp, options->pretty);
+    begin_document(w);
+    *out = w;
+    return FT_OK;
+}
+
+static ft_speaking_history *history_of(ft_tracking_writer *w, int id)
+{
+    if (id >= w->history_cap) {
+        int n = w->history_cap ? w->history_cap : 16;
+        while (n <= id)
+            n *= 2;
+        ft_speaking_history *p = realloc(w->history, (size_t)n * sizeof *p);
+        if (!p)
+            return NULL;
+        memset(p + w->history_cap, 0, (size_t)(n - w->history_cap) * sizeof *p);
+        w->history = p;
+        w->history_cap = n;
+    }
+    return &w->history[id];
+}
+
+static int clampi(double v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : (int)v;
+}
+
+static void write_blendshapes(ft_tracking_writer *w, const float *bs)
+{
+    ft_json *j = &w->json;
+    ft_json_key(j, "blendshapes");
+    if (!bs || w->opt.config->blendshape_profile == FT_BLENDSHAPES_NONE) {
+        ft_json_null(j);
+        return;
+    }
+    ft_json_object_begin(j);
+    for (int i = 0; i < FT_FACE_BLENDSHAPE_COUNT; i++)
+        if (w->export_mask[i]) {
+            ft_json_key(j, ft_face_blendshape_name(i));
+            ft_json_double_places(j, bs[i], 4);
+        }
+    ft_json_object_end(j);
+}
+
+static void write_labels(ft_json *j, const ft_audio_frame *a)
+{
+    ft_json_array_begin(j);
+    for (int i = 0; a && a->speech && i < a->label_count; i++)
+        ft_json_string(j, a->labels[i]);
+    ft_json_array_end(j);
+}
+
+static void write_speaking(ft_json *j, const ft_speaking *s)
+{
+    ft_json_kv_bool(j, "is_speaking", s->is_speaking);
+    ft_json_key(j, "speaking_confidence");
+    ft_json_double_places(j, s->confidence, 4);
+    ft_json_kv_string(j, "speaking_method", s->method);
+    ft_json_key(j, "speaking_sources");
+    ft_json_object_begin(j);
+    if (s->has_audio) {
+        ft_json_key(j, "audio");
+        ft_json_object_begin(j);
+        ft_json_kv_bool(j, "is_speech_present", s->audio_speech);
+        ft_json_kv_int(j, "num_speakers", s->audio_num_speakers);
+        ft_json_key(j, "active_speakers");
+        write_labels(j, s->audio);
+        ft_json_key(j, "confidence");
+        ft_json_double_places(j, s->audio_confidence, 4);
+        ft_json_object_end(j);
+    }
+    if (s->has_visual) {
+        ft_json_key(j, "visual");
+        ft_json_object_begin(j);
+        ft_json_key(j, "jaw_open");
+        ft_json_double_places(j, s->jaw_open, 4);
+        ft_json_key(j, "jaw_threshold");
+        ft_json_double_places(j, FT_SPEAKING_JAW_THRESHOLD, 4);
+        ft_json_key(j, "mouth_activity");
+        ft_json_double_places(j, s->mouth_activity, 4);
+        ft_json_key(j, "confidence");
+        ft_json_double_places(j, s->visual_confidence, 4);
+        if (!s->has_audio) {
+            ft_json_key(j, "mouth_motion");
+            ft_json_double_places(j, s->mouth_motion, 4);
+        }
+        ft_json_object_end(j);
+    }
+    if (s->segment.present) {
+        ft_json_key(j, "segment");
+        ft_json_object_begin(j);
+        ft_json_kv_int(j, "segment_id", s->segment.segment_id);
+        ft_json_key(j, "frame_position");
+        ft_json_double_places(j, s->segment.frame_position, 4);
+        ft_json_kv_int(j, "segment_duration", s->segment.duration);
+        ft_json_kv_bool(j, "is_zero_duration", s->segment.duration == 0);
+        ft_json_object_end(j);
+    }
+    ft_json_object_end(j);
+}
+
+static void write_raw_object(ft_tracking_writer *w, int64_t frame, const ft_output_face *o)
+{
+    ft_json *j = &w->json;
+    const ft_tracked_face *f = o->face;
+    float bs[FT_FACE_BLENDSHAPE_COUNT];
+    const float *blend = NULL;
+    if (f->has_blendshapes) {
+        memcpy(bs, f->blendshapes, sizeof bs);
+        if (w->jaw_index >= 0) { /* STEP5_MEDIAPIPE_JAWOPEN_SCALE: scaled, then clipped */
+            const float v = bs[w->jaw_index] * w->opt.config->jawopen_scale;
+            bs[w->jaw_index] = v < 0 ? 0 : v > 1 ? 1 : v;
+        }
+        blend = bs;
+    }
+    const int x0 = clampi(floor(f->x0), 0, w->opt.width), x1 = clampi(ceil(f->x1), 0, w->opt.width);
+    const int y0 = clampi(floor(f->y0), 0, w->opt.height), y1 = clampi(ceil(f->y1), 0, w->opt.height);
+    char id[32];
+    snprintf(id, sizeof id, "obj_%d", o->id);
+    ft_json_object_begin(j);
+    ft_json_kv_string(j, "id", id);
+    ft_json_kv_int(j, "centroid_x", lround(f->cx));
+    ft_json_kv_int(j, "centroid_y", lround(f->cy));
+    ft_json_kv_int(j, "bbox_xmin", x0);
+    ft_json_kv_int(j, "bbox_xmax", x1);
+    ft_json_kv_string(j, "source", "face_landmarker");
+    ft_json_kv_string(j, "label", "face");
+    ft_json_key(j, "confidence");
+    ft_json_double_places(j, f->confidence, 3);
+    write_blendshapes(w, blend);
+    ft_json_kv_int(j, "bbox_ymin", y0);
+    ft_json_kv_int(j, "bbox_ymax", y1);
+    ft_json_kv_int(j, "bbox_width", x1 - x0);
+    ft_json_kv_int(j, "bbox_height", y1 - y0);
+    ft_speaking s;
+    ft_speaking_compute(frame, 1, blend, w->opt.audio, w->opt.scenes, history_of(w, o->id), &s);
+    write_speaking(j, &s);
+    if (f->has_pose) {
+        ft_json_key(j, "head_pose");
+        ft_json_object_begin(j);
+        ft_json_key(j, "yaw");
+        ft_json_double_places(j, f->yaw, 2);
+        ft_json_key(j, "pitch");
+        ft_json_double_places(j, f->pitch, 2);
+        ft_json_key(j, "roll");
+        ft_json_double_places(j, f->roll, 2);
+        ft_json_object_end(j);
+    }
+    if (w->opt.verbose_fields && f->landmarks) {
+        ft_json_key(j, "landmarks");
+        ft_json_array_begin(j);
+        for (int i = 0; i < f->landmark_count; i++) {
+            ft_json_array_begin(j);
+            for (int k = 0; k < 3; k++)
+                ft_json_double_places(j, f->landmarks[i][k], 2);
+            ft_json_array_end(j);
+        }
+        ft_json_array_end(j);
+    }
+    ft_json_object_end(j);
+}
+
+static void write_reduced_object(ft_tracking_writer *w, int64_t frame, const ft_output_face *o)
+{
+    ft_json *j = &w->json;
+    const ft_tracked_face *f = o->face;
+    const int x0 = clampi(floor(f->x0), 0, w->opt.width), x1 = clampi(ceil(f->x1), 0, w->opt.width);
+    const int y0 = clampi(floor(f->y0), 0, w->opt.height), y1 = clampi(ceil(f->y1), 0, w->opt.height);
+    char id[32];
+    snprintf(id, sizeof id, "obj_%d", o->id);
+    ft_json_object_begin(j);
+    ft_json_kv_string(j, "id", id);
+    ft_json_kv_int(j, "centroid_x", lround(f->cx));
+    ft_json_kv_string(j, "source", "face_landmarker");
+    ft_json_kv_string(j, "label", "face");
+    ft_json_key(j, "confidence");
+    ft_json_double_places(j, f->confidence, 3);
+    ft_json_key(j, "active_speakers"); /* the frame's diarisation labels, as STEP6 copies them */
+    write_labels(j, w->opt.audio ? ft_audio_track_frame(w->opt.audio, frame) : NULL);
+    ft_json_kv_int(j, "bbox_width", x1 - x0);
+    ft_json_kv_int(j, "bbox_height", y1 - y0);
+    ft_json_object_end(j);
+}
+
+static int by_centroid_x(const void *a, const void *b)
+{
+    const ft_output_face *fa = a, *fb = b;
+    const long xa = lround(fa->face->cx), xb = lround(fb->face->cx);
+    if (xa != xb)
+        return xa < xb ? -1 : 1;
+    return (fa->id > fb->id) - (fa->id < fb->id);
+}
+
+ft_status ft_tracking_writer_frame(ft_tracking_writer *w, int64_t frame, ft_output_face *faces,
+                                   size_t n)
+{
+    if (frame != w->next_frame)
+        return FT_ERR_INVALID_ARG;
+    w->next_frame++;
+    qsort(faces, n, sizeof *faces, by_centroid_x);
+    ft_json *j = &w->json;
+    ft_json_object_begin(j);
+    ft_json_kv_int(j, "frame", frame);
+    ft_json_key(j, "tracked_objects");
+    ft_json_array_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        if (w->opt.format == FT_TRACK_FORMAT_RAW)
+            write_raw_object(w, frame, &faces[i]);
+        else
+            write_reduced_object(w, frame, &faces[i]);
+    }
+    ft_json_array_end(j);
+    ft_json_object_end(j);
+    return j->failed ? FT_ERR_IO : FT_OK;
+}
+
+/* STEP6's check of the tracking against the audio analysis. */
+static void write_alignment(ft_tracking_writer *w)
+{
+    ft_json *j = &w->json;
+    const ft_audio_track *a = w->opt.audio;
+    ft_json_key(j, "temporal_alignment");
+    ft_json_object_begin(j);
+    ft_json_kv_int(j, "video_total_frames", w->opt.total_frames);
+    ft_json_kv_int(j, "audio_total_frames", a->total_frames);
+    ft_json_key(j, "video_fps");
+    ft_json_double_places(j, w->opt.fps, 6);
+    ft_json_key(j, "audio_fps");
+    ft_json_double_places(j, a->fps, 6);
+    ft_json_key(j, "warnings");
+    ft_json_array_begin(j);
+    char text[128];
+    if (a->total_frames > 0 &&
+        fabs((double)(w->opt.total_frames - a->total_frames)) / (double)a->total_frames > 0.05) {
+        snprintf(text, sizeof text, "frame_count_mismatch video=%lld audio=%lld",
+                 (long long)w->opt.total_frames, (long long)a->total_frames);
+        ft_json_string(j, text);
+    }
+    if (fabs(w->opt.fps - a->fps) > 0.5) {
+        snprintf(text, sizeof text, "fps_mismatch video=%g audio=%g", w->opt.fps, a->fps);
+        ft_json_string(j, text);
+    }
+    ft_json_array_end(j);
+    ft_json_object_end(j);
+}
+
+static void free_writer(ft_tracking_writer *w)
+{
+    free(w->history);
+    free(w);
+}
+
+ft_status ft_tracking_writer_commit(ft_tracking_writer *w, char *err, size_t err_size)
+{
+    ft_json *j = &w->json;
+    if (w->next_frame != w->opt.total_frames + 1) {
+        snprintf(err, err_size, "%s: %lld of %lld frames written", w->file.path,
+                 (long long)(w->next_frame - 1), (long long)w->opt.total_frames);
+        ft_tracking_writer_abort(w);
+        return FT_ERR_INTERNAL;
+    }
+    ft_json_array_end(j);
+    if (w->opt.format == FT_TRACK_FORMAT_REDUCED) {
+        ft_json_key(j, "fps");
+        ft_json_double_places(j, w->opt.fps, 6);
+        ft_json_kv_int(j, "total_frames", w->opt.total_frames);
+        if (w->opt.audio)
+            write_alignment(w);
+    }
+    ft_json_object_end(j);
+    if (ft_json_finish(j) != FT_OK) {
+        snprintf(err, err_size, "%s: cannot write (disk full?)", w->file.path);
+        ft_tracking_writer_abort(w);
+        return FT_ERR_IO;
+    }
+    ft_status st = ft_atomic_file_commit(&w->file, err, err_size);
+    free_writer(w);
+    return st;
+}
+
+void ft_tracking_writer_abort(ft_tracking_writer *w)
+{
+    if (!w)
+        return;
+    ft_atomic_file_abort(&w->file);
+    free_writer(w);
+}
