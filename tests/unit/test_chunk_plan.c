@@ -62,11 +62,14 @@ static void test_key_frames_and_cuts(void **state)
     assert_int_equal(ft_chunk_plan_make(600, keys, 12, cuts, 1, 100, 10, &p), FT_OK);
     check_cover(&p, 600);
     /* A shot cut is preferred (no warm-up over it), then key frames. */
-    assert_int_equal(p.chunks[1].start, 100);
-    assert_int_equal(p.chunks[2].start, 180);
-    assert_false(p.chunks[2].continues);
-    assert_int_equal(p.chunks[2].out_first, 180);
-    assert_int_equal(p.chunks[3].start, 300);
+    assert_int_equal(p.count, 5);
+    assert_int_equal(p.chunks[1].start, 180);
+    assert_false(p.chunks[1].continues);
+    assert_int_equal(p.chunks[1].out_first, 180);
+    assert_int_equal(p.chunks[2].start, 300);
+    assert_true(p.chunks[2].continues);
+    assert_int_equal(p.chunks[2].out_first, 310);
+    assert_int_equal(p.chunks[4].start, 500);
     ft_chunk_plan_free(&p);
 }
 
