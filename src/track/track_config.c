@@ -1,0 +1,618 @@
+/* Settings of `facetrack track`: one table row per setting says where it is
+ * looked up, how its text is parsed and checked, and which field it fills.
+ * Defaults are text too and go through the same parsers as any value. */
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/dotenv.h"
+#include "base/thread_pool.h"
+#include "track/track_config.h"
+
+/* Enum fields are filled through an int pointer, like the int fields. */
+_Static_assert(sizeof(ft_track_format) == sizeof(int), "enum size");
+_Static_assert(sizeof(ft_progress_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(ft_blendshape_profile) == sizeof(int), "enum size");
+
+static const char *const engine_names[] = {
+    "mediapipe_landmarker", "opencv_haar", "opencv_yunet", "opencv_yunet_pyfeat",
+    "openseeface", "eos", "insightface", NULL};
+
+/* The original's other name for the first engine. */
+#define ENGINE_ALIAS "mediapipe"
+
+const char *const *ft_track_engine_names(void)
+{
+    return engine_names;
+}
+
+/* The canonical spelling of NAME (exact, lower case), or NULL. */
+static const char *canonical_engine(const char *name)
+{
+    if (strcmp(name, ENGINE_ALIAS) == 0)
+        return engine_names[0];
+    for (int i = 0; engine_names[i]; i++)
+        if (strcmp(name, engine_names[i]) == 0)
+            return engine_names[i];
+    return NULL;
+}
+
+int ft_track_engine_available(const char *engine)
+{
+    /* Only the MediaPipe landmarker is built so far. */
+    return engine && canonical_engine(engine) == engine_names[0];
+}
+
+/* Appends TEXT to BUF (SIZE bytes, NUL-terminated), cutting it if need be. */
+static void append(char *buf, size_t size, const char *text)
+{
+    size_t used = strlen(buf);
+    if (used + 1 < size)
+        snprintf(buf + used, size - used, "%s", text);
+}
+
+/* "mediapipe_landmarker, mediapipe, opencv_haar, ...": what the settings
+ * accept, the alias next to the name it stands for. */
+static void list_engines(char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int i = 0; engine_names[i]; i++) {
+        if (i > 0)
+            append(buf, size, ", ");
+        append(buf, size, engine_names[i]);
+        if (i == 0)
+            append(buf, size, ", " ENGINE_ALIAS);
+    }
+}
+
+/* TEXT in lower case into OUT; 0 when it does not fit. */
+static int lower_copy(const char *text, char *out, size_t size)
+{
+    size_t len = strlen(text);
+    if (len >= size)
+        return 0;
+    for (size_t i = 0; i <= len; i++)
+        out[i] = (char)tolower((unsigned char)text[i]);
+    return 1;
+}
+
+/* A whole string as a base-10 integer: no blanks, junk or overflow. */
+static int parse_long(const char *text, long *out)
+{
+    if (!isdigit((unsigned char)text[0]) && text[0] != '-' && text[0] != '+')
+        return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0')
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* ---- the table ------------------------------------------------------- */
+
+typedef struct choice {
+    const char *name; /* lower case */
+    int value;
+} choice;
+
+typedef struct setting setting;
+
+/* Parses TEXT into CFG; 0 with the reason in WHY when it is invalid. */
+typedef int (*parse_fn)(const setting *s, const char *text, ft_track_config *cfg, char *why,
+                        size_t why_size);
+
+struct setting {
+    const char *name;       /* the environment variable, or for CLI-only
+                               settings the flag */
+    const char *flag;       /* the long flag without dashes, NULL if none */
+    int env;                /* also looked up in the environment and .env */
+    parse_fn parse;
+    const char *def;        /* NULL: the number of CPUs */
+    int min, max;           /* bounds of numbers */
+    const choice *choices;  /* NULL-terminated, for parse_choice */
+    int raw;                /* keep surrounding blanks (paths) */
+    size_t offset, size;    /* the field filled; unused by parsers that
+                               fill a pair of fields */
+};
+
+#define NO_MAX INT_MAX
+
+static void *field(ft_track_config *cfg, const setting *s)
+{
+    return (char *)cfg + s->offset;
+}
+
+static int parse_int(const setting *s, const char *text, ft_track_config *cfg, char *why,
+                     size_t why_size)
+{
+    long v;
+    if (parse_long(text, &v) && v >= s->min && v <= s->max) {
+        *(int *)field(cfg, s) = (int)v;
+        return 1;
+    }
+    if (s->max == NO_MAX)
+        snprintf(why, why_size, "must be an integer >= %d", s->min);
+    else
+        snprintf(why, why_size, "must be an integer from %d to %d", s->min, s->max);
+    return 0;
+}
+
+/* A width to downscale to, or 0 for none. */
+static int parse_width(const setting *s, const char *text, ft_track_config *cfg, char *why,
+                       size_t why_size)
+{
+    long v;
+    if (parse_long(text, &v) && (v == 0 || (v >= s->min && v <= s->max))) {
+        *(int *)field(cfg, s) = (int)v;
+        return 1;
+    }
+    snprintf(why, why_size, "must be 0 or an integer >= %d", s->min);
+    return 0;
+}
+
+static int parse_float(const setting *s, const char *text, ft_track_config *cfg, char *why,
+                       size_t why_size)
+{
+    char *end = NULL;
+    double v = text[0] ? strtod(text, &end) : 0.0;
+    /* FLT_MAX: a larger double does not convert to float. */
+    if (end && *end == '\0' && isfinite(v) && v >= s->min && (s->max == NO_MAX || v <= s->max) &&
+        v <= FLT_MAX) {
+        *(float *)field(cfg, s) = (float)v;
+        return 1;
+    }
+    if (s->max == NO_MAX)
+        snprintf(why, why_size, "must be a number >= %d", s->min);
+    else
+        snprintf(why, why_size, "must be a number from %d to %d", s->min, s->max);
+    return 0;
+}
+
+/* The original's booleans, any case: 1 true, 0 false, -1 neither. */
+static int bool_value(const char *text)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off", ""};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (strcasecmp(text, yes[i]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (strcasecmp(text, no[i]) == 0)
+            return 0;
+    return -1;
+}
+
+static int parse_bool(const setting *s, const char *text, ft_track_config *cfg, char *why,
+                      size_t why_size)
+{
+    int v = bool_value(text);
+    if (v < 0) {
+        snprintf(why, why_size, "must be a boolean (1, true, yes, on or 0, false, no, off)");
+        return 0;
+    }
+    *(int *)field(cfg, s) = v;
+    return 1;
+}
+
+/* STEP5_EXPORT_VERBOSE_FIELDS also takes "all" for true. */
+static int parse_bool_or_all(const setting *s, const char *text, ft_track_config *cfg, char *why,
+                             size_t why_size)
+{
+    int v = strcasecmp(text, "all") == 0 ? 1 : bool_value(text);
+    if (v < 0) {
+        snprintf(why, why_size, "must be a boolean (1, true, yes, on, all or 0, false, no, off)");
+        return 0;
+    }
+    *(int *)field(cfg, s) = v;
+    return 1;
+}
+
+/* STEP5_ENABLE_GPU as the original reads it: on only for exactly "1",
+ * anything else is off, never an error. */
+static int parse_exactly_one(const setting *s, const char *text, ft_track_config *cfg,
+                             char *why, size_t why_size)
+{
+    (void)why;
+    (void)why_size;
+    *(int *)field(cfg, s) = strcmp(text, "1") == 0;
+    return 1;
+}
+
+static int parse_choice(const setting *s, const char *text, ft_track_config *cfg, char *why,
+                        size_t why_size)
+{
+    char low[32];
+    if (lower_copy(text, low, sizeof low))
+        for (const choice *c = s->choices; c->name; c++)
+            if (strcmp(low, c->name) == 0) {
+                *(int *)field(cfg, s) = c->value;
+                return 1;
+            }
+    snprintf(why, why_size, "must be one of");
+    const char *sep = " ";
+    for (const choice *c = s->choices; c->name; c++) {
+        if (!c->name[0])
+            continue; /* "" is accepted but reads badly in a list */
+        append(why, why_size, sep);
+        append(why, why_size, c->name);
+        sep = ", ";
+    }
+    return 0;
+}
+
+static int parse_engine(const setting *s, const char *text, ft_track_config *cfg, char *why,
+                        size_t why_size)
+{
+    char low[64];
+    const char *name = lower_copy(text, low, sizeof low) ? canonical_engine(low) : NULL;
+    if (!name) {
+        char known[256];
+        list_engines(known, sizeof known);
+        snprintf(why, why_size, "unknown engine (known: %s)", known);
+        return 0;
+    }
+    snprintf(field(cfg, s), s->size, "%s", name);
+    return 1;
+}
+
+/* A comma list of engines or "all": blanks dropped, lower case, aliases
+ * replaced by their names, empty entries skipped. */
+static int parse_engine_list(const setting *s, const char *text, ft_track_config *cfg,
+                             char *why, size_t why_size)
+{
+    char squeezed[256], out[256] = "";
+    size_t len = 0;
+    for (const char *p = text; *p; p++) {
+        if (isspace((unsigned char)*p))
+            continue;
+        if (len + 1 >= sizeof squeezed) {
+            snprintf(why, why_size, "too long (%zu characters at most)", s->size - 1);
+            return 0;
+        }
+        squeezed[len++] = (char)tolower((unsigned char)*p);
+    }
+    squeezed[len] = '\0';
+    for (char *entry = squeezed; entry;) {
+        char *comma = strchr(entry, ',');
+        if (comma)
+            *comma = '\0';
+        if (*entry) {
+            const char *name = strcmp(entry, "all") == 0 ? "all" : canonical_engine(entry);
+            if (!name) {
+                char known[256];
+                list_engines(known, sizeof known);
+                snprintf(why, why_size, "unknown engine '%s' (known: %s, all)", entry, known);
+                return 0;
+            }
+            size_t used = strlen(out);
+            if (used + 1 + strlen(name) >= sizeof out) {
+                snprintf(why, why_size, "too long (%zu characters at most)", s->size - 1);
+                return 0;
+            }
+            snprintf(out + used, sizeof out - used, "%s%s", used ? "," : "", name);
+        }
+        entry = comma ? comma + 1 : NULL;
+    }
+    if (strlen(out) >= s->size) {
+        snprintf(why, why_size, "too long (%zu characters at most)", s->size - 1);
+        return 0;
+    }
+    memcpy(field(cfg, s), out, strlen(out) + 1);
+    return 1;
+}
+
+/* 1 when NAME is a blendshape the exporter knows: MediaPipe's 52 or tongueOut. */
+static int known_blendshape(const char *name)
+{
+    if (strcmp(name, "tongueOut") == 0)
+        return 1;
+    for (int i = 0; ft_face_blendshape_name(i); i++)
+        if (strcmp(name, ft_face_blendshape_name(i)) == 0)
+            return 1;
+    return 0;
+}
+
+/* The custom profile's comma list: names trimmed, empty entries skipped,
+ * repeats kept once. Fills export_keys and export_key_count. */
+static int parse_keys(const setting *s, const char *text, ft_track_config *cfg, char *why,
+                      size_t why_size)
+{
+    (void)s;
+    cfg->export_key_count = 0;
+    for (const char *p = text; p;) {
+        const char *comma = strchr(p, ',');
+        const char *stop = comma ? comma : p + strlen(p);
+        while (p < stop && isspace((unsigned char)*p))
+            p++;
+        while (stop > p && isspace((unsigned char)stop[-1]))
+            stop--;
+        size_t len = (size_t)(stop - p);
+        if (len > 0) {
+            char key[sizeof cfg->export_keys[0]] = "";
+            if (len < sizeof key) {
+                memcpy(key, p, len);
+                key[len] = '\0';
+            }
+            if (!known_blendshape(key)) {
+                snprintf(why, why_size,
+                         "unknown blendshape '%.*s' "
+                         "(MediaPipe's names, e.g. jawOpen, or tongueOut)",
+                         (int)len, p);
+                return 0;
+            }
+            int seen = 0;
+            for (int i = 0; i < cfg->export_key_count && !seen; i++)
+                seen = strcmp(cfg->export_keys[i], key) == 0;
+            /* Known names are fewer than the slots, so none is ever dropped. */
+            if (!seen && cfg->export_key_count < FT_TRACK_MAX_KEYS)
+                memcpy(cfg->export_keys[cfg->export_key_count++], key, len + 1);
+        }
+        p = comma ? comma + 1 : NULL;
+    }
+    return 1;
+}
+
+static int parse_path(const setting *s, const char *text, ft_track_config *cfg, char *why,
+                      size_t why_size)
+{
+    if (strlen(text) >= s->size) {
+        snprintf(why, why_size, "too long (%zu bytes at most)", s->size - 1);
+        return 0;
+    }
+    memcpy(field(cfg, s), text, strlen(text) + 1);
+    return 1;
+}
+
+/* "K/N", 1 <= K <= N. Fills shard_index and shard_count. */
+static int parse_shard(const setting *s, const char *text, ft_track_config *cfg, char *why,
+                       size_t why_size)
+{
+    (void)s;
+    const char *slash = strchr(text, '/');
+    char head[24];
+    long k, n;
+    size_t head_len = slash ? (size_t)(slash - text) : 0;
+    if (slash && head_len < sizeof head) {
+        memcpy(head, text, head_len);
+        head[head_len] = '\0';
+        if (parse_long(head, &k) && parse_long(slash + 1, &n) && k >= 1 && k <= n &&
+            n <= INT_MAX) {
+            cfg->shard_index = (int)k;
+            cfg->shard_count = (int)n;
+            return 1;
+        }
+    }
+    snprintf(why, why_size, "must be K/N with 1 <= K <= N (e.g. 2/4)");
+    return 0;
+}
+
+static const choice profiles[] = {
+    {"full", FT_BLENDSHAPES_FULL},   {"all", FT_BLENDSHAPES_FULL},
+    {"", FT_BLENDSHAPES_FULL},       {"none", FT_BLENDSHAPES_NONE},
+    {"off", FT_BLENDSHAPES_NONE},    {"0", FT_BLENDSHAPES_NONE},
+    {"false", FT_BLENDSHAPES_NONE},  {"no", FT_BLENDSHAPES_NONE},
+    {"mouth", FT_BLENDSHAPES_MOUTH}, {"mediapipe", FT_BLENDSHAPES_MEDIAPIPE},
+    {"custom", FT_BLENDSHAPES_CUSTOM}, {NULL, 0}};
+
+static const choice formats[] = {
+    {"raw", FT_TRACK_FORMAT_RAW}, {"reduced", FT_TRACK_FORMAT_REDUCED}, {NULL, 0}};
+
+static const choice progress_modes[] = {
+    {"auto", FT_PROGRESS_AUTO}, {"bar", FT_PROGRESS_BAR},       {"json", FT_PROGRESS_JSON},
+    {"legacy", FT_PROGRESS_LEGACY}, {"none", FT_PROGRESS_NONE}, {NULL, 0}};
+
+#define ENV(var, flag_) .name = var, .flag = flag_, .env = 1
+#define CLI(flag_) .name = flag_, .flag = flag_
+#define AT(f) .offset = offsetof(ft_track_config, f), .size = sizeof(((ft_track_config *)0)->f)
+#define INT(lo, hi) .parse = parse_int, .min = lo, .max = hi
+#define FLOAT(lo, hi) .parse = parse_float, .min = lo, .max = hi
+#define WIDTH(lo) .parse = parse_width, .min = lo, .max = NO_MAX
+#define BOOL .parse = parse_bool
+#define CHOICE(list) .parse = parse_choice, .choices = list
+
+static const setting settings[] = {
+    /* engine */
+    {ENV("STEP5_TRACKING_ENGINE", "engine"), .parse = parse_engine,
+     .def = "mediapipe_landmarker", AT(engine)},
+    {ENV("STEP5_MEDIAPIPE_MAX_FACES", "max-faces"), INT(1, 64), .def = "5", AT(max_faces)},
+    {CLI("min-detection-confidence"), FLOAT(0, 1), .def = "0.5", AT(min_detection_confidence)},
+    {CLI("min-presence-confidence"), FLOAT(0, 1), .def = "0.5", AT(min_presence_confidence)},
+    {CLI("min-tracking-confidence"), FLOAT(0, 1), .def = "0.5", AT(min_tracking_confidence)},
+    {CLI("detect-every"), INT(1, NO_MAX), .def = "10", AT(detect_every)},
+    {ENV("STEP5_MEDIAPIPE_MAX_WIDTH", "max-width"), WIDTH(16), .def = "0", AT(max_width)},
+    {ENV("STEP5_YUNET_MAX_WIDTH", NULL), INT(16, NO_MAX), .def = "640", AT(yunet_max_width)},
+    {ENV("STEP5_MEDIAPIPE_JAWOPEN_SCALE", NULL), FLOAT(0, NO_MAX), .def = "1.0",
+     AT(jawopen_scale)},
+    {ENV("STEP5_BLENDSHAPES_THROTTLE_N", "blendshapes-every"), INT(1, NO_MAX), .def = "1",
+     AT(blendshapes_every)},
+    {ENV("STEP5_BLENDSHAPES_PROFILE", NULL), CHOICE(profiles), .def = "full",
+     AT(blendshape_profile)},
+    {ENV("STEP5_BLENDSHAPES_INCLUDE_TONGUE", NULL), BOOL, .def = "0", AT(include_tongue)},
+    {ENV("STEP5_BLENDSHAPES_EXPORT_KEYS", NULL), .parse = parse_keys, .def = ""},
+    /* resources */
+    {ENV("TRACKING_CPU_WORKERS", "workers"), INT(1, 256), .def = NULL, AT(workers)},
+    {ENV("TRACKING_DISABLE_GPU", "cpu"), BOOL, .def = "0", AT(disable_gpu)},
+    {ENV("STEP5_ENABLE_GPU", "gpu"), .parse = parse_exactly_one, .def = "0", AT(enable_gpu)},
+    {ENV("STEP5_GPU_ENGINES", NULL), .parse = parse_engine_list, .def = "", AT(gpu_engines)},
+    {ENV("STEP5_GPU_FALLBACK_AUTO", NULL), BOOL, .def = "1", AT(gpu_fallback_auto)},
+    {ENV("STEP5_GPU_MAX_VRAM_MB", NULL), INT(256, NO_MAX), .def = "2048", AT(gpu_max_vram_mb)},
+    /* output */
+    {CLI("format"), CHOICE(formats), .def = "raw", AT(format)},
+    {ENV("STEP5_EXPORT_VERBOSE_FIELDS", "verbose-fields"), .parse = parse_bool_or_all,
+     .def = "0", AT(verbose_fields)},
+    {CLI("pretty"), BOOL, .def = "0", AT(pretty)},
+    {CLI("force"), BOOL, .def = "0", AT(force)},
+    {CLI("output-dir"), .parse = parse_path, .raw = 1, .def = "", AT(output_dir)},
+    /* operation */
+    {ENV("STEP5_ENABLE_PROFILING", "profile"), BOOL, .def = "0", AT(profiling)},
+    {CLI("progress"), CHOICE(progress_modes), .def = "auto", AT(progress)},
+    {CLI("shard"), .parse = parse_shard, .def = "1/1"},
+};
+
+#define SETTING_COUNT (sizeof settings / sizeof settings[0])
+
+/* ---- resolving ------------------------------------------------------- */
+
+static const char from_cli[] = "command line";
+static const char from_env[] = "environment";
+static const char from_default[] = "default";
+
+static const setting *find_setting(const char *name)
+{
+    for (size_t i = 0; i < SETTING_COUNT; i++)
+        if (strcmp(settings[i].name, name) == 0)
+            return &settings[i];
+    return NULL;
+}
+
+typedef struct layers {
+    const ft_config_value *cli;
+    size_t n;
+    const ft_dotenv *dotenv;
+    const char *dotenv_name; /* as messages call it */
+    char cpus[16];           /* the default of TRACKING_CPU_WORKERS */
+} layers;
+
+/* The text of S from the first layer that has one; *FROM names the layer. */
+static const char *lookup(const setting *s, const layers *l, const char **from)
+{
+    for (size_t i = l->n; i-- > 0;) /* a repeated flag: the last one counts */
+        if (strcmp(l->cli[i].name, s->name) == 0) {
+            *from = from_cli;
+            return l->cli[i].value;
+        }
+    if (s->env) {
+        const char *v = getenv(s->name);
+        if (v) {
+            *from = from_env;
+            return v;
+        }
+        v = ft_dotenv_get(l->dotenv, s->name);
+        if (v) {
+            *from = l->dotenv_name;
+            return v;
+        }
+    }
+    *from = from_default;
+    return s->def ? s->def : l->cpus;
+}
+
+/* TEXT less leading and trailing blanks, in a new string. */
+static char *trimmed_copy(const char *text)
+{
+    while (isspace((unsigned char)*text))
+        text++;
+    size_t len = strlen(text);
+    while (len > 0 && isspace((unsigned char)text[len - 1]))
+        len--;
+    return strndup(text, len);
+}
+
+/* "NAME=VALUE (from FROM): WHY" into ERR, control characters of VALUE
+ * shown as '?' so that the message stays one line. */
+static void report(char *err, size_t err_size, const setting *s, const char *from,
+                   const char *value, const char *why)
+{
+    if (!err || err_size == 0)
+        return;
+    char shown[160];
+    size_t i = 0;
+    for (; value[i] && i + 4 < sizeof shown; i++)
+        shown[i] = (unsigned char)value[i] < 0x20 || value[i] == 0x7f ? '?' : value[i];
+    shown[i] = '\0';
+    if (value[i])
+        append(shown, sizeof shown, "...");
+    if (from == from_cli && s->flag)
+        snprintf(err, err_size, "--%s=%s (from %s): %s", s->flag, shown, from, why);
+    else
+        snprintf(err, err_size, "%s=%s (from %s): %s", s->name, shown, from, why);
+}
+
+/* Parses S's value into CFG; *FROM and *TEXT tell where it came from. */
+static ft_status resolve_one(const setting *s, const layers *l, ft_track_config *cfg,
+                             const char **from, const char **text, char *err, size_t err_size)
+{
+    *text = lookup(s, l, from);
+    char *value = s->raw ? strdup(*text) : trimmed_copy(*text);
+    if (!value)
+        return FT_ERR_NOMEM;
+    char why[384] = "";
+    int ok = s->parse(s, value, cfg, why, sizeof why);
+    free(value);
+    if (ok)
+        return FT_OK;
+    report(err, err_size, s, *from, *text, why);
+    return FT_ERR_INVALID_ARG;
+}
+
+/* Every name on the command line must be a setting: a mistake of the
+ * caller, not of the user. */
+static ft_status check_cli(const ft_config_value *cli, size_t n, char *err, size_t err_size)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *name = cli[i].name ? cli[i].name : "(null)";
+        const char *why = !cli[i].name || !find_setting(name) ? "unknown setting"
+                          : !cli[i].value                     ? "no value for setting"
+                                                              : NULL;
+        if (!why)
+            continue;
+        if (err && err_size > 0)
+            snprintf(err, err_size, "internal error: %s '%s' from the command line", why, name);
+        return FT_ERR_INVALID_ARG;
+    }
+    return FT_OK;
+}
+
+ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *cli, size_t n,
+                                  const char *env_file, char *err, size_t err_size)
+{
+    if (err && err_size > 0)
+        err[0] = '\0';
+    if (!cfg || (!cli && n > 0))
+        return FT_ERR_INVALID_ARG;
+    ft_status st = check_cli(cli, n, err, err_size);
+    if (st != FT_OK)
+        return st;
+
+    ft_dotenv dotenv = {0};
+    st = ft_dotenv_load(env_file ? env_file : ".env", &dotenv, err, err_size);
+    if (st == FT_ERR_NOT_FOUND && !env_file) {
+        st = FT_OK; /* ./.env is optional */
+        if (err && err_size > 0)
+            err[0] = '\0';
+    }
+    if (st != FT_OK)
+        return st;
+
+    layers l = {cli, n, &dotenv, env_file ? env_file : ".env", ""};
+    const setting *workers = find_setting("TRACKING_CPU_WORKERS");
+    int cpus = ft_cpu_count();
+    snprintf(l.cpus, sizeof l.cpus, "%d", cpus < workers->max ? cpus : workers->max);
+
+    /* Filled aside, so that CFG changes only on success. */
+    ft_track_config c;
+    memset(&c, 0, sizeof c);
+    const char *from[SETTING_COUNT], *text[SETTING_COUNT];
+    for (size_t i = 0; i < SETTING_COUNT && st == FT_OK; i++)
+        st = resolve_one(&settings[i], &l, &c, &from[i], &text[i], err, err_size);
+
+    if (st == FT_OK && c.blendshape_profile == FT_BLENDSHAPES_CUSTOM && c.export_key_count == 0) {
+        const setting *profile = find_setting("STEP5_BLENDSHAPES_PROFILE");
+        size_t i = (size_t)(profile - settings);
+        report(err, err_size, profile, from[i], text[i],
+               "needs STEP5_BLENDSHAPES_EXPORT_KEYS (comma-separated blendshape names)");
+        st = FT_ERR_INVALID_ARG;
+    }
+    if (st == FT_OK)
+        *cfg = c;
+    ft_dotenv_free(&dotenv);
+    return st;
+}

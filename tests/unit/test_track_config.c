@@ -1,0 +1,719 @@
+/* Unit tests of `facetrack track`'s settings: defaults, the layers
+ * (command line > environment > .env > default) for every setting, strict
+ * parsing with one-line messages, the original's quirks (STEP5_ENABLE_GPU
+ * is on only for "1", "mediapipe" is an alias), profiles, export keys,
+ * shards, and .env files that are missing or malformed. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/thread_pool.h"
+#include "track/track_config.h"
+
+/* Every variable the resolver reads; cleared around each test. */
+static const char *const env_vars[] = {
+    "STEP5_TRACKING_ENGINE", "STEP5_MEDIAPIPE_MAX_FACES", "STEP5_MEDIAPIPE_MAX_WIDTH",
+    "STEP5_YUNET_MAX_WIDTH", "STEP5_MEDIAPIPE_JAWOPEN_SCALE", "STEP5_BLENDSHAPES_THROTTLE_N",
+    "STEP5_BLENDSHAPES_PROFILE", "STEP5_BLENDSHAPES_INCLUDE_TONGUE",
+    "STEP5_BLENDSHAPES_EXPORT_KEYS", "TRACKING_CPU_WORKERS", "TRACKING_DISABLE_GPU",
+    "STEP5_ENABLE_GPU", "STEP5_GPU_ENGINES", "STEP5_GPU_FALLBACK_AUTO", "STEP5_GPU_MAX_VRAM_MB",
+    "STEP5_EXPORT_VERBOSE_FIELDS", "STEP5_ENABLE_PROFILING",
+    /* CLI-only names, which must never be read from the environment */
+    "detect-every", "format", "pretty"};
+#define ENV_COUNT (sizeof env_vars / sizeof env_vars[0])
+
+typedef struct fixture {
+    char dir[64];          /* a temporary folder, the current one during a test */
+    char cwd[PATH_MAX];    /* the one to go back to */
+    char *saved[ENV_COUNT]; /* the variables as they were, NULL when unset */
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    if (!fx)
+        return -1;
+    strcpy(fx->dir, "/tmp/ft_track_config_XXXXXX");
+    if (!getcwd(fx->cwd, sizeof fx->cwd) || !mkdtemp(fx->dir) || chdir(fx->dir) != 0) {
+        free(fx);
+        return -1;
+    }
+    for (size_t i = 0; i < ENV_COUNT; i++) {
+        const char *v = getenv(env_vars[i]);
+        fx->saved[i] = v ? strdup(v) : NULL;
+        unsetenv(env_vars[i]);
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    for (size_t i = 0; i < ENV_COUNT; i++) {
+        if (fx->saved[i])
+            setenv(env_vars[i], fx->saved[i], 1);
+        else
+            unsetenv(env_vars[i]);
+        free(fx->saved[i]);
+    }
+    if (chdir(fx->cwd) != 0)
+        return -1;
+    DIR *d = opendir(fx->dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            char p[512];
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+                snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
+                unlink(p);
+            }
+        }
+        closedir(d);
+    }
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* ./.env, read when no file is named. */
+static void write_dotenv(const char *text)
+{
+    write_file(".env", text);
+}
+
+static ft_track_config resolve_ok(const ft_config_value *cli, size_t n, const char *env_file)
+{
+    ft_track_config cfg;
+    char err[512] = "x";
+    ft_status st = ft_track_config_resolve(&cfg, cli, n, env_file, err, sizeof err);
+    if (st != FT_OK)
+        print_message("unexpected error: %s\n", err);
+    assert_int_equal(st, FT_OK);
+    assert_string_equal(err, "");
+    return cfg;
+}
+
+static void expect_error(const ft_config_value *cli, size_t n, const char *env_file,
+                         ft_status want, const char *message)
+{
+    ft_track_config cfg;
+    char err[512];
+    assert_int_equal(ft_track_config_resolve(&cfg, cli, n, env_file, err, sizeof err), want);
+    assert_string_equal(err, message);
+}
+
+/* One value from one layer must fail with MESSAGE. */
+static void env_fails(const char *name, const char *value, const char *message)
+{
+    setenv(name, value, 1);
+    expect_error(NULL, 0, NULL, FT_ERR_INVALID_ARG, message);
+    unsetenv(name);
+}
+
+static void cli_fails(const char *name, const char *value, const char *message)
+{
+    ft_config_value cli = {name, value};
+    expect_error(&cli, 1, NULL, FT_ERR_INVALID_ARG, message);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    ft_track_config cfg = resolve_ok(NULL, 0, NULL); /* no ./.env: fine */
+    assert_string_equal(cfg.engine, "mediapipe_landmarker");
+    assert_int_equal(cfg.max_faces, 5);
+    assert_float_equal(cfg.min_detection_confidence, 0.5, 0);
+    assert_float_equal(cfg.min_presence_confidence, 0.5, 0);
+    assert_float_equal(cfg.min_tracking_confidence, 0.5, 0);
+    assert_int_equal(cfg.detect_every, 10);
+    assert_int_equal(cfg.max_width, 0);
+    assert_int_equal(cfg.yunet_max_width, 640);
+    assert_float_equal(cfg.jawopen_scale, 1.0, 0);
+    assert_int_equal(cfg.blendshapes_every, 1);
+    assert_int_equal(cfg.blendshape_profile, FT_BLENDSHAPES_FULL);
+    assert_int_equal(cfg.include_tongue, 0);
+    assert_int_equal(cfg.export_key_count, 0);
+    int cpus = ft_cpu_count();
+    assert_int_equal(cfg.workers, cpus < 256 ? cpus : 256);
+    assert_int_equal(cfg.disable_gpu, 0);
+    assert_int_equal(cfg.enable_gpu, 0);
+    assert_string_equal(cfg.gpu_engines, "");
+    assert_int_equal(cfg.gpu_fallback_auto, 1);
+    assert_int_equal(cfg.gpu_max_vram_mb, 2048);
+    assert_int_equal(cfg.format, FT_TRACK_FORMAT_RAW);
+    assert_int_equal(cfg.verbose_fields, 0);
+    assert_int_equal(cfg.pretty, 0);
+    assert_int_equal(cfg.force, 0);
+    assert_string_equal(cfg.output_dir, "");
+    assert_int_equal(cfg.profiling, 0);
+    assert_int_equal(cfg.progress, FT_PROGRESS_AUTO);
+    assert_int_equal(cfg.shard_index, 1);
+    assert_int_equal(cfg.shard_count, 1);
+}
+
+/* An int (or enum) setting with a value per layer, each unlike the default
+ * and the layer below, and what each gives. */
+typedef struct layer_case {
+    const char *name;
+    const char *dotenv, *env, *cli;
+    int want_dotenv, want_env, want_cli;
+    size_t offset;
+} layer_case;
+
+#define AT(f) offsetof(ft_track_config, f)
+
+static const layer_case layer_cases[] = {
+    {"STEP5_MEDIAPIPE_MAX_FACES", "3", "4", "6", 3, 4, 6, AT(max_faces)},
+    {"STEP5_MEDIAPIPE_MAX_WIDTH", "320", "0", "1280", 320, 0, 1280, AT(max_width)},
+    {"STEP5_YUNET_MAX_WIDTH", "320", "480", "800", 320, 480, 800, AT(yunet_max_width)},
+    {"STEP5_BLENDSHAPES_THROTTLE_N", "2", "3", "4", 2, 3, 4, AT(blendshapes_every)},
+    {"STEP5_BLENDSHAPES_PROFILE", "none", "Mouth", "mediapipe", FT_BLENDSHAPES_NONE,
+     FT_BLENDSHAPES_MOUTH, FT_BLENDSHAPES_MEDIAPIPE, AT(blendshape_profile)},
+    {"STEP5_BLENDSHAPES_INCLUDE_TONGUE", "1", "0", "yes", 1, 0, 1, AT(include_tongue)},
+    {"TRACKING_CPU_WORKERS", "5", "6", "7", 5, 6, 7, AT(workers)},
+    {"TRACKING_DISABLE_GPU", "true", "off", "1", 1, 0, 1, AT(disable_gpu)},
+    {"STEP5_ENABLE_GPU", "1", "0", "1", 1, 0, 1, AT(enable_gpu)},
+    {"STEP5_GPU_FALLBACK_AUTO", "0", "1", "0", 0, 1, 0, AT(gpu_fallback_auto)},
+    {"STEP5_GPU_MAX_VRAM_MB", "512", "1024", "4096", 512, 1024, 4096, AT(gpu_max_vram_mb)},
+    {"STEP5_EXPORT_VERBOSE_FIELDS", "all", "no", "1", 1, 0, 1, AT(verbose_fields)},
+    {"STEP5_ENABLE_PROFILING", "on", "0", "1", 1, 0, 1, AT(profiling)},
+};
+
+static int int_at(const ft_track_config *cfg, size_t offset)
+{
+    int v;
+    memcpy(&v, (const char *)cfg + offset, sizeof v);
+    return v;
+}
+
+static void test_layers_per_setting(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof layer_cases / sizeof layer_cases[0]; i++) {
+        const layer_case *c = &layer_cases[i];
+        print_message("%s\n", c->name);
+        char line[128];
+        snprintf(line, sizeof line, "# one setting\n%s=%s\n", c->name, c->dotenv);
+        write_dotenv(line);
+        ft_track_config cfg = resolve_ok(NULL, 0, NULL);
+        assert_int_equal(int_at(&cfg, c->offset), c->want_dotenv);
+
+        setenv(c->name, c->env, 1);
+        cfg = resolve_ok(NULL, 0, NULL);
+        assert_int_equal(int_at(&cfg, c->offset), c->want_env);
+
+        ft_config_value cli = {c->name, c->cli};
+        cfg = resolve_ok(&cli, 1, NULL);
+        assert_int_equal(int_at(&cfg, c->offset), c->want_cli);
+        unsetenv(c->name);
+        unlink(".env");
+    }
+}
+
+static void test_layers_of_text_settings(void **state)
+{
+    (void)state;
+    write_dotenv("STEP5_TRACKING_ENGINE=opencv_haar\n"
+                 "STEP5_MEDIAPIPE_JAWOPEN_SCALE=0.5\n"
+                 "STEP5_GPU_ENGINES=eos\n"
+                 "STEP5_BLENDSHAPES_EXPORT_KEYS=jawOpen\n");
+    ft_track_config cfg = resolve_ok(NULL, 0, NULL);
+    assert_string_equal(cfg.engine, "opencv_haar");
+    assert_float_equal(cfg.jawopen_scale, 0.5, 0);
+    assert_string_equal(cfg.gpu_engines, "eos");
+    assert_int_equal(cfg.export_key_count, 1);
+    assert_string_equal(cfg.export_keys[0], "jawOpen");
+
+    setenv("STEP5_TRACKING_ENGINE", "eos", 1);
+    setenv("STEP5_MEDIAPIPE_JAWOPEN_SCALE", "2", 1);
+    setenv("STEP5_GPU_ENGINES", "insightface", 1);
+    setenv("STEP5_BLENDSHAPES_EXPORT_KEYS", "mouthClose,mouthFunnel", 1);
+    cfg = resolve_ok(NULL, 0, NULL);
+    assert_string_equal(cfg.engine, "eos");
+    assert_float_equal(cfg.jawopen_scale, 2.0, 0);
+    assert_string_equal(cfg.gpu_engines, "insightface");
+    assert_int_equal(cfg.export_key_count, 2);
+    assert_string_equal(cfg.export_keys[1], "mouthFunnel");
+
+    ft_config_value cli[] = {{"STEP5_TRACKING_ENGINE", "insightface"},
+                             {"STEP5_MEDIAPIPE_JAWOPEN_SCALE", "3.25"},
+                             {"STEP5_GPU_ENGINES", "all"},
+                             {"STEP5_BLENDSHAPES_EXPORT_KEYS", "tongueOut"}};
+    cfg = resolve_ok(cli, 4, NULL);
+    assert_string_equal(cfg.engine, "insightface");
+    assert_float_equal(cfg.jawopen_scale, 3.25, 0);
+    assert_string_equal(cfg.gpu_engines, "all");
+    assert_int_equal(cfg.export_key_count, 1);
+    assert_string_equal(cfg.export_keys[0], "tongueOut");
+}
+
+static void test_empty_env_counts(void **state)
+{
+    (void)state;
+    /* A variable set to "" is set: it hides .env like any other value. */
+    write_dotenv("TRACKING_DISABLE_GPU=1\nSTEP5_GPU_ENGINES=eos\n");
+    setenv("TRACKING_DISABLE_GPU", "", 1);
+    setenv("STEP5_GPU_ENGINES", "", 1);
+    ft_track_config cfg = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(cfg.disable_gpu, 0);
+    assert_string_equal(cfg.gpu_engines, "");
+}
+
+static void test_cli_only_settings(void **state)
+{
+    (void)state;
+    /* Neither the environment nor .env can set them. */
+    write_dotenv("format=reduced\npretty=1\n");
+    setenv("detect-every", "3", 1);
+    ft_track_config cfg = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(cfg.format, FT_TRACK_FORMAT_RAW);
+    assert_int_equal(cfg.pretty, 0);
+    assert_int_equal(cfg.detect_every, 10);
+
+    ft_config_value cli[] = {
+        {"min-detection-confidence", "0.25"}, {"min-presence-confidence", "0"},
+        {"min-tracking-confidence", "1"},     {"detect-every", "1"},
+        {"format", "REDUCED"},                {"pretty", "1"},
+        {"force", "1"},                       {"output-dir", " /tmp/with spaces "},
+        {"progress", "json"},                 {"shard", "2/3"}};
+    cfg = resolve_ok(cli, sizeof cli / sizeof cli[0], NULL);
+    assert_float_equal(cfg.min_detection_confidence, 0.25, 0);
+    assert_float_equal(cfg.min_presence_confidence, 0.0, 0);
+    assert_float_equal(cfg.min_tracking_confidence, 1.0, 0);
+    assert_int_equal(cfg.detect_every, 1);
+    assert_int_equal(cfg.format, FT_TRACK_FORMAT_REDUCED);
+    assert_int_equal(cfg.pretty, 1);
+    assert_int_equal(cfg.force, 1);
+    assert_string_equal(cfg.output_dir, " /tmp/with spaces "); /* paths are kept as given */
+    assert_int_equal(cfg.progress, FT_PROGRESS_JSON);
+    assert_int_equal(cfg.shard_index, 2);
+    assert_int_equal(cfg.shard_count, 3);
+
+    static const struct {
+        const char *name;
+        ft_progress_mode mode;
+    } modes[] = {{"auto", FT_PROGRESS_AUTO}, {"bar", FT_PROGRESS_BAR}, {"json", FT_PROGRESS_JSON},
+                 {"legacy", FT_PROGRESS_LEGACY}, {"none", FT_PROGRESS_NONE}};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        ft_config_value v = {"progress", modes[i].name};
+        assert_int_equal(resolve_ok(&v, 1, NULL).progress, modes[i].mode);
+    }
+}
+
+static void test_repeated_flag_last_wins(void **state)
+{
+    (void)state;
+    ft_config_value cli[] = {{"TRACKING_CPU_WORKERS", "3"}, {"TRACKING_CPU_WORKERS", "9"}};
+    assert_int_equal(resolve_ok(cli, 2, NULL).workers, 9);
+}
+
+static void test_message_shape(void **state)
+{
+    (void)state;
+    write_dotenv("STEP5_BLENDSHAPES_THROTTLE_N=0\n");
+    expect_error(NULL, 0, NULL, FT_ERR_INVALID_ARG,
+                 "STEP5_BLENDSHAPES_THROTTLE_N=0 (from .env): must be an integer >= 1");
+    unlink(".env");
+    env_fails("STEP5_TRACKING_ENGINE", "foo",
+              "STEP5_TRACKING_ENGINE=foo (from environment): unknown engine (known: "
+              "mediapipe_landmarker, mediapipe, opencv_haar, opencv_yunet, opencv_yunet_pyfeat, "
+              "openseeface, eos, insightface)");
+    /* The command line is told by its flag where there is one. */
+    cli_fails("STEP5_MEDIAPIPE_MAX_FACES", "65",
+              "--max-faces=65 (from command line): must be an integer from 1 to 64");
+    cli_fails("detect-every", "0",
+              "--detect-every=0 (from command line): must be an integer >= 1");
+    cli_fails("STEP5_YUNET_MAX_WIDTH", "8",
+              "STEP5_YUNET_MAX_WIDTH=8 (from command line): must be an integer >= 16");
+    /* A named .env file is named. */
+    write_file("other.env", "STEP5_GPU_MAX_VRAM_MB=100\n");
+    expect_error(NULL, 0, "other.env", FT_ERR_INVALID_ARG,
+                 "STEP5_GPU_MAX_VRAM_MB=100 (from other.env): must be an integer >= 256");
+    /* Control characters would break the line. */
+    env_fails("STEP5_MEDIAPIPE_MAX_FACES", "1\n2",
+              "STEP5_MEDIAPIPE_MAX_FACES=1?2 (from environment): must be an integer from 1 to 64");
+}
+
+static void test_invalid_integers(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"", "5x", "x5", "0x10", "1.0", "1e2", "5 5",
+                                      "99999999999999999999", "-99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char want[256];
+        snprintf(want, sizeof want,
+                 "STEP5_MEDIAPIPE_MAX_FACES=%s (from environment): must be an integer from 1 to 64",
+                 bad[i]);
+        env_fails("STEP5_MEDIAPIPE_MAX_FACES", bad[i], want);
+    }
+    env_fails("STEP5_MEDIAPIPE_MAX_FACES", "0",
+              "STEP5_MEDIAPIPE_MAX_FACES=0 (from environment): must be an integer from 1 to 64");
+    env_fails("TRACKING_CPU_WORKERS", "257",
+              "TRACKING_CPU_WORKERS=257 (from environment): must be an integer from 1 to 256");
+    env_fails("TRACKING_CPU_WORKERS", "-1",
+              "TRACKING_CPU_WORKERS=-1 (from environment): must be an integer from 1 to 256");
+    env_fails("STEP5_GPU_MAX_VRAM_MB", "255",
+              "STEP5_GPU_MAX_VRAM_MB=255 (from environment): must be an integer >= 256");
+    env_fails("STEP5_MEDIAPIPE_MAX_WIDTH", "15",
+              "STEP5_MEDIAPIPE_MAX_WIDTH=15 (from environment): must be 0 or an integer >= 16");
+    env_fails("STEP5_MEDIAPIPE_MAX_WIDTH", "-16",
+              "STEP5_MEDIAPIPE_MAX_WIDTH=-16 (from environment): must be 0 or an integer >= 16");
+    env_fails("STEP5_YUNET_MAX_WIDTH", "",
+              "STEP5_YUNET_MAX_WIDTH= (from environment): must be an integer >= 16");
+
+    /* Surrounding blanks are no junk; a sign is fine. */
+    setenv("STEP5_MEDIAPIPE_MAX_FACES", " 7\t", 1);
+    setenv("TRACKING_CPU_WORKERS", "+2", 1);
+    setenv("STEP5_MEDIAPIPE_MAX_WIDTH", "16", 1);
+    ft_track_config cfg = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(cfg.max_faces, 7);
+    assert_int_equal(cfg.workers, 2);
+    assert_int_equal(cfg.max_width, 16);
+}
+
+static void test_invalid_numbers(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"", "abc", "0.5x", "nan", "inf", "-inf", "1.5", "-0.1",
+                                      "1e400"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char want[256];
+        snprintf(want, sizeof want,
+                 "--min-tracking-confidence=%s (from command line): must be a number from 0 to 1",
+                 bad[i]);
+        cli_fails("min-tracking-confidence", bad[i], want);
+    }
+    env_fails("STEP5_MEDIAPIPE_JAWOPEN_SCALE", "-0.1",
+              "STEP5_MEDIAPIPE_JAWOPEN_SCALE=-0.1 (from environment): must be a number >= 0");
+    env_fails("STEP5_MEDIAPIPE_JAWOPEN_SCALE", "1e39", /* beyond float */
+              "STEP5_MEDIAPIPE_JAWOPEN_SCALE=1e39 (from environment): must be a number >= 0");
+    env_fails("STEP5_MEDIAPIPE_JAWOPEN_SCALE", "inf",
+              "STEP5_MEDIAPIPE_JAWOPEN_SCALE=inf (from environment): must be a number >= 0");
+
+    setenv("STEP5_MEDIAPIPE_JAWOPEN_SCALE", "1e3", 1);
+    assert_float_equal(resolve_ok(NULL, 0, NULL).jawopen_scale, 1000.0, 0);
+    setenv("STEP5_MEDIAPIPE_JAWOPEN_SCALE", "0", 1);
+    assert_float_equal(resolve_ok(NULL, 0, NULL).jawopen_scale, 0.0, 0);
+}
+
+static void test_booleans(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"1", "true", "TRUE", "Yes", "on", "ON", " true "};
+    static const char *const no[] = {"0", "false", "False", "NO", "off", "", "  "};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        setenv("STEP5_ENABLE_PROFILING", yes[i], 1);
+        assert_int_equal(resolve_ok(NULL, 0, NULL).profiling, 1);
+    }
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        setenv("STEP5_ENABLE_PROFILING", no[i], 1);
+        assert_int_equal(resolve_ok(NULL, 0, NULL).profiling, 0);
+    }
+    unsetenv("STEP5_ENABLE_PROFILING");
+    env_fails("TRACKING_DISABLE_GPU", "maybe",
+              "TRACKING_DISABLE_GPU=maybe (from environment): must be a boolean "
+              "(1, true, yes, on or 0, false, no, off)");
+    env_fails("STEP5_ENABLE_PROFILING", "all",
+              "STEP5_ENABLE_PROFILING=all (from environment): must be a boolean "
+              "(1, true, yes, on or 0, false, no, off)");
+    cli_fails("pretty", "2",
+              "--pretty=2 (from command line): must be a boolean "
+              "(1, true, yes, on or 0, false, no, off)");
+
+    /* Only STEP5_EXPORT_VERBOSE_FIELDS takes "all". */
+    setenv("STEP5_EXPORT_VERBOSE_FIELDS", "ALL", 1);
+    assert_int_equal(resolve_ok(NULL, 0, NULL).verbose_fields, 1);
+    env_fails("STEP5_EXPORT_VERBOSE_FIELDS", "some",
+              "STEP5_EXPORT_VERBOSE_FIELDS=some (from environment): must be a boolean "
+              "(1, true, yes, on, all or 0, false, no, off)");
+}
+
+static void test_enable_gpu_exactly_one(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        int on;
+    } cases[] = {{"1", 1}, {" 1\n", 1}, {"true", 0}, {"yes", 0}, {"on", 0}, {"01", 0},
+                 {"2", 0}, {"", 0},     {"1.0", 0},  {"garbage", 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        setenv("STEP5_ENABLE_GPU", cases[i].value, 1);
+        assert_int_equal(resolve_ok(NULL, 0, NULL).enable_gpu, cases[i].on);
+    }
+    unsetenv("STEP5_ENABLE_GPU");
+    write_dotenv("STEP5_ENABLE_GPU=true\n");
+    assert_int_equal(resolve_ok(NULL, 0, NULL).enable_gpu, 0);
+    ft_config_value gpu = {"STEP5_ENABLE_GPU", "1"}; /* --gpu */
+    assert_int_equal(resolve_ok(&gpu, 1, NULL).enable_gpu, 1);
+}
+
+static void test_engines(void **state)
+{
+    (void)state;
+    setenv("STEP5_TRACKING_ENGINE", "MediaPipe", 1);
+    assert_string_equal(resolve_ok(NULL, 0, NULL).engine, "mediapipe_landmarker");
+    setenv("STEP5_TRACKING_ENGINE", " OpenCV_YuNet_PyFeat ", 1);
+    assert_string_equal(resolve_ok(NULL, 0, NULL).engine, "opencv_yunet_pyfeat");
+    env_fails("STEP5_TRACKING_ENGINE", "",
+              "STEP5_TRACKING_ENGINE= (from environment): unknown engine (known: "
+              "mediapipe_landmarker, mediapipe, opencv_haar, opencv_yunet, opencv_yunet_pyfeat, "
+              "openseeface, eos, insightface)");
+
+    const char *const *names = ft_track_engine_names();
+    static const char *const want[] = {"mediapipe_landmarker", "opencv_haar", "opencv_yunet",
+                                       "opencv_yunet_pyfeat", "openseeface", "eos",
+                                       "insightface"};
+    size_t count = 0;
+    while (names[count])
+        count++;
+    assert_int_equal(count, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < count; i++) {
+        assert_string_equal(names[i], want[i]);
+        assert_int_equal(ft_track_engine_available(names[i]), i == 0);
+    }
+    assert_true(ft_track_engine_available("mediapipe"));
+    assert_false(ft_track_engine_available("foo"));
+    assert_false(ft_track_engine_available(NULL));
+}
+
+static void test_gpu_engines(void **state)
+{
+    (void)state;
+    setenv("STEP5_GPU_ENGINES", " InsightFace , ALL ", 1);
+    assert_string_equal(resolve_ok(NULL, 0, NULL).gpu_engines, "insightface,all");
+    setenv("STEP5_GPU_ENGINES", ",insightface,,open seeface,", 1);
+    assert_string_equal(resolve_ok(NULL, 0, NULL).gpu_engines, "insightface,openseeface");
+    setenv("STEP5_GPU_ENGINES", "mediapipe", 1);
+    assert_string_equal(resolve_ok(NULL, 0, NULL).gpu_engines, "mediapipe_landmarker");
+    env_fails("STEP5_GPU_ENGINES", "insightface,bogus",
+              "STEP5_GPU_ENGINES=insightface,bogus (from environment): unknown engine 'bogus' "
+              "(known: mediapipe_landmarker, mediapipe, opencv_haar, opencv_yunet, "
+              "opencv_yunet_pyfeat, openseeface, eos, insightface, all)");
+
+    /* 26 times "insightface," is 312 characters. */
+    char lots[400] = "";
+    for (int i = 0; i < 26; i++)
+        strcat(lots, "insightface,");
+    setenv("STEP5_GPU_ENGINES", lots, 1);
+    ft_track_config cfg;
+    char err[512];
+    assert_int_equal(ft_track_config_resolve(&cfg, NULL, 0, NULL, err, sizeof err),
+                     FT_ERR_INVALID_ARG);
+    assert_non_null(strstr(err, "(from environment): too long (255 characters at most)"));
+}
+
+static void test_profiles(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        ft_blendshape_profile profile;
+    } cases[] = {{"full", FT_BLENDSHAPES_FULL},   {"ALL", FT_BLENDSHAPES_FULL},
+                 {"", FT_BLENDSHAPES_FULL},       {"none", FT_BLENDSHAPES_NONE},
+                 {"Off", FT_BLENDSHAPES_NONE},    {"0", FT_BLENDSHAPES_NONE},
+                 {"false", FT_BLENDSHAPES_NONE},  {"no", FT_BLENDSHAPES_NONE},
+                 {"mouth", FT_BLENDSHAPES_MOUTH}, {"mediapipe", FT_BLENDSHAPES_MEDIAPIPE}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        setenv("STEP5_BLENDSHAPES_PROFILE", cases[i].value, 1);
+        assert_int_equal(resolve_ok(NULL, 0, NULL).blendshape_profile, cases[i].profile);
+    }
+    env_fails("STEP5_BLENDSHAPES_PROFILE", "lips",
+              "STEP5_BLENDSHAPES_PROFILE=lips (from environment): must be one of full, all, "
+              "none, off, 0, false, no, mouth, mediapipe, custom");
+
+    /* custom needs its list. */
+    write_dotenv("STEP5_BLENDSHAPES_PROFILE=custom\n");
+    unsetenv("STEP5_BLENDSHAPES_PROFILE");
+    expect_error(NULL, 0, NULL, FT_ERR_INVALID_ARG,
+                 "STEP5_BLENDSHAPES_PROFILE=custom (from .env): needs "
+                 "STEP5_BLENDSHAPES_EXPORT_KEYS (comma-separated blendshape names)");
+    setenv("STEP5_BLENDSHAPES_EXPORT_KEYS", " , ", 1); /* no name in it */
+    expect_error(NULL, 0, NULL, FT_ERR_INVALID_ARG,
+                 "STEP5_BLENDSHAPES_PROFILE=custom (from .env): needs "
+                 "STEP5_BLENDSHAPES_EXPORT_KEYS (comma-separated blendshape names)");
+    setenv("STEP5_BLENDSHAPES_EXPORT_KEYS", "jawOpen", 1);
+    ft_track_config cfg = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(cfg.blendshape_profile, FT_BLENDSHAPES_CUSTOM);
+    assert_int_equal(cfg.export_key_count, 1);
+}
+
+static void test_export_keys(void **state)
+{
+    (void)state;
+    setenv("STEP5_BLENDSHAPES_EXPORT_KEYS",
+           " jawOpen , mouthSmileLeft,,tongueOut,jawOpen, _neutral", 1);
+    ft_track_config cfg = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(cfg.export_key_count, 4); /* the repeat is kept once */
+    assert_string_equal(cfg.export_keys[0], "jawOpen");
+    assert_string_equal(cfg.export_keys[1], "mouthSmileLeft");
+    assert_string_equal(cfg.export_keys[2], "tongueOut");
+    assert_string_equal(cfg.export_keys[3], "_neutral");
+
+    /* Every name at once. */
+    char all[2048] = "tongueOut";
+    int n = 0;
+    for (; ft_face_blendshape_name(n); n++) {
+        strcat(all, ",");
+        strcat(all, ft_face_blendshape_name(n));
+    }
+    assert_int_equal(n, 52);
+    setenv("STEP5_BLENDSHAPES_EXPORT_KEYS", all, 1);
+    cfg = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(cfg.export_key_count, 53);
+    assert_string_equal(cfg.export_keys[52], ft_face_blendshape_name(51));
+
+    env_fails("STEP5_BLENDSHAPES_EXPORT_KEYS", "jawOpen, smile ",
+              "STEP5_BLENDSHAPES_EXPORT_KEYS=jawOpen, smile  (from environment): unknown "
+              "blendshape 'smile' (MediaPipe's names, e.g. jawOpen, or tongueOut)");
+    env_fails("STEP5_BLENDSHAPES_EXPORT_KEYS", "JawOpen", /* names are case-sensitive */
+              "STEP5_BLENDSHAPES_EXPORT_KEYS=JawOpen (from environment): unknown "
+              "blendshape 'JawOpen' (MediaPipe's names, e.g. jawOpen, or tongueOut)");
+    env_fails("STEP5_BLENDSHAPES_EXPORT_KEYS", "aVeryLongNameThatIsNoBlendshapeAtAll",
+              "STEP5_BLENDSHAPES_EXPORT_KEYS=aVeryLongNameThatIsNoBlendshapeAtAll (from "
+              "environment): unknown blendshape 'aVeryLongNameThatIsNoBlendshapeAtAll' "
+              "(MediaPipe's names, e.g. jawOpen, or tongueOut)");
+}
+
+static void test_shards(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        int k, n;
+    } good[] = {{"1/1", 1, 1}, {"2/4", 2, 4}, {"4/4", 4, 4}, {" 3/10 ", 3, 10}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        ft_config_value v = {"shard", good[i].value};
+        ft_track_config cfg = resolve_ok(&v, 1, NULL);
+        assert_int_equal(cfg.shard_index, good[i].k);
+        assert_int_equal(cfg.shard_count, good[i].n);
+    }
+    static const char *const bad[] = {"0/4", "5/4", "2", "2/", "/4", "a/b", "2/4/6", "2 /4",
+                                      "-1/2", "1/99999999999999999999", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char want[256];
+        snprintf(want, sizeof want,
+                 "--shard=%s (from command line): must be K/N with 1 <= K <= N (e.g. 2/4)",
+                 bad[i]);
+        cli_fails("shard", bad[i], want);
+    }
+}
+
+static void test_choices(void **state)
+{
+    (void)state;
+    cli_fails("format", "xml", "--format=xml (from command line): must be one of raw, reduced");
+    cli_fails("progress", "fancy",
+              "--progress=fancy (from command line): must be one of auto, bar, json, legacy, none");
+    char path[1100];
+    memset(path, 'a', 1024);
+    path[1024] = '\0';
+    ft_config_value v = {"output-dir", path};
+    ft_track_config cfg;
+    char err[1600];
+    assert_int_equal(ft_track_config_resolve(&cfg, &v, 1, NULL, err, sizeof err),
+                     FT_ERR_INVALID_ARG);
+    /* The value shown is cut short too. */
+    char want[300];
+    snprintf(want, sizeof want,
+             "--output-dir=%.156s... (from command line): too long (1023 bytes at most)", path);
+    assert_string_equal(err, want);
+    path[1023] = '\0';
+    assert_int_equal(strlen(resolve_ok(&v, 1, NULL).output_dir), 1023);
+}
+
+static void test_env_files(void **state)
+{
+    (void)state;
+    /* A named file is read instead of ./.env. */
+    write_dotenv("STEP5_MEDIAPIPE_MAX_FACES=2\n");
+    write_file("named.env", "export STEP5_MEDIAPIPE_MAX_FACES='3' # three\n");
+    assert_int_equal(resolve_ok(NULL, 0, NULL).max_faces, 2);
+    assert_int_equal(resolve_ok(NULL, 0, "named.env").max_faces, 3);
+    assert_null(getenv("STEP5_MEDIAPIPE_MAX_FACES")); /* .env never reaches the environment */
+
+    /* A named file must exist; ./.env need not. */
+    expect_error(NULL, 0, "missing.env", FT_ERR_NOT_FOUND,
+                 "missing.env: cannot open: No such file or directory");
+    unlink(".env");
+    assert_int_equal(resolve_ok(NULL, 0, NULL).max_faces, 5);
+
+    /* A malformed line stops everything, named by file and line. */
+    write_dotenv("# ok\nSTEP5_MEDIAPIPE_MAX_FACES 4\n");
+    expect_error(NULL, 0, NULL, FT_ERR_FORMAT, ".env:2: expected KEY=VALUE");
+}
+
+static void test_caller_mistakes(void **state)
+{
+    (void)state;
+    ft_config_value unknown[] = {{"STEP5_MEDIAPIPE_MAX_FACES", "3"}, {"bogus", "1"}};
+    expect_error(unknown, 2, NULL, FT_ERR_INVALID_ARG,
+                 "internal error: unknown setting 'bogus' from the command line");
+    /* An environment-backed setting goes by its variable, not its flag. */
+    ft_config_value flag = {"max-faces", "3"};
+    expect_error(&flag, 1, NULL, FT_ERR_INVALID_ARG,
+                 "internal error: unknown setting 'max-faces' from the command line");
+    ft_config_value no_value = {"force", NULL};
+    expect_error(&no_value, 1, NULL, FT_ERR_INVALID_ARG,
+                 "internal error: no value for setting 'force' from the command line");
+    assert_int_equal(ft_track_config_resolve(NULL, NULL, 0, NULL, NULL, 0), FT_ERR_INVALID_ARG);
+    ft_track_config cfg;
+    assert_int_equal(ft_track_config_resolve(&cfg, NULL, 1, NULL, NULL, 0), FT_ERR_INVALID_ARG);
+    assert_int_equal(ft_track_config_resolve(&cfg, NULL, 0, NULL, NULL, 0), FT_OK); /* no ERR */
+}
+
+static void test_config_untouched_on_error(void **state)
+{
+    (void)state;
+    ft_track_config cfg, before;
+    memset(&cfg, 0x5a, sizeof cfg);
+    before = cfg;
+    setenv("STEP5_GPU_MAX_VRAM_MB", "12", 1);
+    assert_int_equal(ft_track_config_resolve(&cfg, NULL, 0, NULL, NULL, 0), FT_ERR_INVALID_ARG);
+    assert_memory_equal(&cfg, &before, sizeof cfg);
+}
+
+int main(void)
+{
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        TEST(test_defaults),
+        TEST(test_layers_per_setting),
+        TEST(test_layers_of_text_settings),
+        TEST(test_empty_env_counts),
+        TEST(test_cli_only_settings),
+        TEST(test_repeated_flag_last_wins),
+        TEST(test_message_shape),
+        TEST(test_invalid_integers),
+        TEST(test_invalid_numbers),
+        TEST(test_booleans),
+        TEST(test_enable_gpu_exactly_one),
+        TEST(test_engines),
+        TEST(test_gpu_engines),
+        TEST(test_profiles),
+        TEST(test_export_keys),
+        TEST(test_shards),
+        TEST(test_choices),
+        TEST(test_env_files),
+        TEST(test_caller_mistakes),
+        TEST(test_config_untouched_on_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
