@@ -1,9 +1,11 @@
 /* facetrack track: batch face tracking of videos into the original STEP5
  * outputs (<stem>.json) or STEP6's reduced <stem>_tracking.json. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/track_progress.h"
@@ -285,8 +287,32 @@ static int sort_work(const ft_track_config *cfg, const ft_video_list *list, work
     return FT_EXIT_OK;
 }
 
+/* mkdir -p DIR. */
+static int make_dirs(const char *dir)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return -1;
+    for (char *p = path + 1;; p++) {
+        const char c = *p;
+        if (c != '/' && c != '\0')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
 static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_video_list *list)
 {
+    if (cfg->output_dir[0] && make_dirs(cfg->output_dir) != 0) {
+        fprintf(stderr, "facetrack track: %s: cannot create the output folder: %s\n", cfg->output_dir,
+                strerror(errno));
+        return FT_EXIT_FAILED;
+    }
     work w = {0};
     int rc = sort_work(cfg, list, &w);
     ft_progress *progress = rc == FT_EXIT_OK ? ft_progress_create(cfg->progress, w.todo, w.n, cfg->profiling) : NULL;
@@ -332,6 +358,11 @@ static int run_track(int argc, char **argv)
                 cfg.engine);
         return FT_EXIT_USAGE;
     }
+    char model[1024];
+    if (cfg.blendshape_profile != FT_BLENDSHAPES_NONE &&
+        ft_face_default_model("blendshapes", model, sizeof model) != FT_OK)
+        ft_log(FT_LOG_WARN, "no blendshape model on the model search path: blendshapes will be null "
+                            "(`facetrack models pull face_landmarker.task` installs it)");
     ft_video_list list = {0};
     rc = check_gpu(&cfg);
     if (rc == FT_EXIT_OK)
