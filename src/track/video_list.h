@@ -9,9 +9,11 @@
 
 #include "facetrack.h"
 
+/* All zeros is an empty list. */
 typedef struct ft_video_list {
     char **paths; /* in the order given; folders' files sorted by path */
     size_t count;
+    struct ft_video_seen *seen; /* private: the real paths listed, to find duplicates */
 } ft_video_list;
 
 /* 1 when NAME ends in a video extension facetrack scans folders for. */
@@ -26,7 +28,8 @@ ft_status ft_video_list_add(ft_video_list *list, const char *path, char *err, si
 ft_status ft_video_list_add_json(ft_video_list *list, const char *json_path, char *err,
                                  size_t err_size);
 /* Keeps the K-th (1-based) of N interleaved slices: entries i with
- * i % N == K - 1, so every machine gets a mix of the list. */
+ * i % N == K - 1, so every machine gets a mix of the list. K or N out of
+ * range change nothing. */
 void ft_video_list_shard(ft_video_list *list, int k, int n);
 void ft_video_list_free(ft_video_list *list);
 
