@@ -25,7 +25,7 @@ typedef struct video_job {
     const char *path, *output;
     enum job_state state;
     int failed;
-    char error[1024];
+    char error[2048];
     ft_chunk_plan plan;
     int64_t *cuts;
     size_t cut_count;
