@@ -141,9 +141,12 @@ static ft_status plan_video(worker *w, video_job *j)
     j->total_frames = index->frame_count;
     load_siblings(j);
     int64_t *keys = NULL, key_count = 0;
+    /* Short ranges get a shorter warm-up: most of a range is its own. */
+    const int warmup = o->warmup_frames < o->chunk_frames / 4 ? o->warmup_frames
+                                                                : (int)(o->chunk_frames / 4);
     if ((st = ft_packet_index_key_frames(index, &keys, &key_count)) == FT_OK)
         st = ft_chunk_plan_make(j->total_frames, keys, (size_t)key_count, j->cuts, j->cut_count,
-                                o->chunk_frames, o->warmup_frames, &j->plan);
+                                o->chunk_frames, warmup, &j->plan);
     free(keys);
     if (st == FT_OK && !(j->results = calloc(j->plan.count, sizeof *j->results)))
         st = FT_ERR_NOMEM;
@@ -356,7 +359,9 @@ static void run_range(worker *w, size_t i, size_t k)
     j->frames_done += tick.since_report;
     j->running--;
     if (st != FT_OK) {
-        if (!j->failed)
+        if (!j->failed && strstr(err, j->path)) /* the reader's messages name the file */
+            snprintf(j->error, sizeof j->error, "%s", err);
+        else if (!j->failed)
             snprintf(j->error, sizeof j->error, "%s: %s", j->path,
                      err[0] ? err : ft_status_str(st));
         j->failed = 1;
