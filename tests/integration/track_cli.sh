@@ -128,10 +128,32 @@ PY
 STEP5_ENABLE_PROFILING=1 "$FACETRACK" track --force --workers 1 -o prof "$one" >/dev/null 2>err.txt
 check "profiling lines every 20 frames" grep -q '^\[PROFILING\] Frame 20: detection=.*ms, landmarks=.*ms, blendshapes=.*ms, total=.*ms$' err.txt
 
+# --max-faces and --blendshapes-every, on three faces.
+mkdir -p three
+ffmpeg -v error -i "$shared/media/bench/bench_1080p25_3faces_20s.mp4" -frames:v 30 -vf scale=960:540 \
+    -c:v libx264 -pix_fmt yuv420p -an three/three.mp4 || fail "cannot make the three-face clip"
+"$FACETRACK" track --workers 2 -o three three/three.mp4 >/dev/null 2>&1
+"$FACETRACK" track --workers 2 --max-faces 1 --blendshapes-every 5 -o one three/three.mp4 >/dev/null 2>&1
+check "three faces by default, one with --max-faces 1" /usr/bin/python3 - three/three.json one/three.json <<'PY'
+import json, sys
+a, b = (json.load(open(p))["frames"] for p in sys.argv[1:])
+assert sum(len(f["tracked_objects"]) == 3 for f in a) >= 28, [len(f["tracked_objects"]) for f in a]
+assert all(len(f["tracked_objects"]) == 1 for f in b), [len(f["tracked_objects"]) for f in b]
+PY
+check "--blendshapes-every 5: a face's blendshapes change every 5 frames" /usr/bin/python3 - one/three.json <<'PY'
+import json, sys
+shapes = [f["tracked_objects"][0]["blendshapes"] for f in json.load(open(sys.argv[1]))["frames"]]
+changes = [i for i in range(1, len(shapes)) if shapes[i] != shapes[i - 1]]
+assert changes == list(range(5, len(shapes), 5)), changes
+PY
+
 # Input lists and shards.
 printf '{"videos": ["%s"]}' "$work/$one" >list.json
 "$FACETRACK" track --force --videos-json list.json -o lst >out.txt 2>&1
 check "--videos-json {\"videos\": [...]}" test -s lst/liveportrait_driving_d0.json
+printf '["%s"]' "$work/$one" >array.json
+"$FACETRACK" track --force --videos-json array.json -o arr >out.txt 2>&1
+check "--videos-json [...]" test -s arr/liveportrait_driving_d0.json
 "$FACETRACK" track --force --shard 2/2 --progress json -o sh in >out.txt 2>&1
 check "--shard 2/2 takes the second video only" test "$(grep -c '"event":"done"' out.txt)" -eq 1 -a -s sh/videoretalking_face_1.json
 
