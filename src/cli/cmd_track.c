@@ -256,6 +256,19 @@ static void free_work(work *w)
     free(w->skipped_outputs);
 }
 
+/* 1 (and says so) when VIDEO's output PATH is already one of OUTPUTS[0..n):
+ * the same stem in two folders, written into one --output-dir. */
+static int clash(const char **videos, char **outputs, size_t n, const char *video, const char *path)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(outputs[k], path) == 0) {
+            fprintf(stderr, "facetrack track: %s and %s would both write %s\n", videos[k], video,
+                    path);
+            return 1;
+        }
+    return 0;
+}
+
 static int sort_work(const ft_track_config *cfg, const ft_video_list *list, work *w)
 {
     const char *suffix = cfg->format == FT_TRACK_FORMAT_RAW ? ".json" : "_tracking.json";
@@ -272,6 +285,9 @@ static int sort_work(const ft_track_config *cfg, const ft_video_list *list, work
             fprintf(stderr, "facetrack track: %s: output name too long\n", list->paths[i]);
             return FT_EXIT_FAILED;
         }
+        if (clash(w->todo, w->outputs, w->n, list->paths[i], path) ||
+            clash(w->skipped, w->skipped_outputs, w->ns, list->paths[i], path))
+            return FT_EXIT_USAGE;
         const int done = !cfg->force && ft_tracking_output_complete(path);
         char *copy = strdup(path);
         if (!copy)
@@ -308,17 +324,17 @@ static int make_dirs(const char *dir)
 
 static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_video_list *list)
 {
-    if (cfg->output_dir[0] && make_dirs(cfg->output_dir) != 0) {
-        fprintf(stderr, "facetrack track: %s: cannot create the output folder: %s\n", cfg->output_dir,
-                strerror(errno));
-        return FT_EXIT_FAILED;
-    }
     work w = {0};
     int rc = sort_work(cfg, list, &w);
+    if (rc == FT_EXIT_OK && cfg->output_dir[0] && make_dirs(cfg->output_dir) != 0) {
+        fprintf(stderr, "facetrack track: %s: cannot create the output folder: %s\n", cfg->output_dir,
+                strerror(errno));
+        rc = FT_EXIT_FAILED;
+    }
     ft_progress *progress = rc == FT_EXIT_OK ? ft_progress_create(cfg->progress, w.todo, w.n, cfg->profiling) : NULL;
     if (!progress) {
         free_work(&w);
-        return FT_EXIT_FAILED;
+        return rc != FT_EXIT_OK ? rc : FT_EXIT_FAILED;
     }
     for (size_t i = 0; i < w.ns; i++)
         ft_progress_skipped(progress, w.skipped[i], w.skipped_outputs[i]);

@@ -157,6 +157,19 @@ check "--videos-json [...]" test -s arr/liveportrait_driving_d0.json
 "$FACETRACK" track --force --shard 2/2 --progress json -o sh in >out.txt 2>&1
 check "--shard 2/2 takes the second video only" test "$(grep -c '"event":"done"' out.txt)" -eq 1 -a -s sh/videoretalking_face_1.json
 
+# Names with spaces, accents and quotes; one --output-dir for two videos of
+# the same name is refused before anything runs.
+mkdir -p names/a names/b
+cp "$one" "names/a/Gulli - Scène \"culte\" l'été.mp4"
+cp "$one" "names/b/Gulli - Scène \"culte\" l'été.mp4"
+"$FACETRACK" track --workers 2 names >/dev/null 2>&1
+check "a name with spaces, accents and quotes" /usr/bin/python3 - "names/a/Gulli - Scène \"culte\" l'été.json" <<'PY'
+import json, sys
+assert json.load(open(sys.argv[1]))["metadata"]["video_path"].endswith("/names/a/Gulli - Scène \"culte\" l'été.mp4")
+PY
+"$FACETRACK" track --force -o clash names >/dev/null 2>err.txt
+check "two outputs of one name in one folder: exit 2, nothing written" test $? -eq 2 -a ! -e clash -a -n "$(grep 'would both write' err.txt)"
+
 # A bad video does not stop the others; no output for it.
 printf 'not a video' >in/broken.mp4
 head -c 30000 "$one" >in/truncated.mp4
