@@ -184,8 +184,8 @@ static int by_x(const void *a, const void *b)
     return (fa->cx > fb->cx) - (fa->cx < fb->cx);
 }
 
-/* Writes range K's own frames, with per-video IDs. */
-static ft_status write_range(video_job *j, size_t k)
+/* Writes range K's own frames, with per-video IDs; ERR says why it failed. */
+static ft_status write_range(video_job *j, size_t k, char *err, size_t err_size)
 {
     const ft_chunk *c = &j->plan.chunks[k];
     ft_chunk_result *r = j->results[k];
@@ -229,7 +229,7 @@ static ft_status write_range(video_job *j, size_t k)
     j->prev_map = map;
     j->results[k] = NULL;
     if (st != FT_OK)
-        snprintf(j->error, sizeof j->error, "%s: cannot write: %s", j->output, ft_status_str(st));
+        snprintf(err, err_size, "%s: cannot write: %s", j->output, ft_status_str(st));
     return st;
 }
 
@@ -293,9 +293,12 @@ static void drain(batch *b, size_t i)
     j->writing = 1;
     while (!j->failed && j->next_write < j->plan.count && j->results[j->next_write]) {
         const size_t k = j->next_write;
+        char err[1024] = "";
         pthread_mutex_unlock(&b->lock);
-        ft_status st = write_range(j, k);
+        ft_status st = write_range(j, k, err, sizeof err);
         pthread_mutex_lock(&b->lock);
+        if (st != FT_OK && !j->failed)
+            snprintf(j->error, sizeof j->error, "%s", err);
         if (st != FT_OK)
             j->failed = 1;
         j->next_write++;
