@@ -2,6 +2,7 @@
  * outputs (<stem>.json) or STEP6's reduced <stem>_tracking.json. */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,11 +204,16 @@ static int check_gpu(const ft_track_config *c)
     return FT_EXIT_FAILED;
 }
 
-static volatile sig_atomic_t stop_signal = 0;
+/* The signal that asked to stop, or 0. Lock-free, so safe in a handler and
+ * across the worker threads that poll it. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler needs a lock-free int");
+static atomic_int stop_signal = 0;
 
 static void on_signal(int sig)
 {
-    stop_signal = sig;
+    const int saved = errno;
+    atomic_store(&stop_signal, sig);
+    errno = saved;
 }
 
 static void catch_signals(void)
@@ -344,12 +350,13 @@ static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_v
     char err[1024] = "";
     catch_signals();
     ft_status st = ft_batch_run(&bo, w.todo, (const char *const *)w.outputs, w.n, &cb, err, sizeof err);
-    const size_t failed = ft_progress_finish(progress, stop_signal != 0);
+    const int stopped = atomic_load(&stop_signal);
+    const size_t failed = ft_progress_finish(progress, stopped != 0);
     if (st != FT_OK)
         fprintf(stderr, "facetrack track: %s\n", err);
     free_work(&w);
-    if (stop_signal)
-        return 128 + stop_signal;
+    if (stopped)
+        return 128 + stopped;
     return st != FT_OK || failed ? FT_EXIT_FAILED : FT_EXIT_OK;
 }
 

@@ -79,7 +79,7 @@ static double now_s(void)
 
 static int stopping(const batch *b)
 {
-    return b->opt->stop && *b->opt->stop;
+    return b->opt->stop && atomic_load(b->opt->stop);
 }
 
 /* ---------------------------------------------------------------- inputs */

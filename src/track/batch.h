@@ -5,7 +5,7 @@
 #ifndef FT_TRACK_BATCH_H
 #define FT_TRACK_BATCH_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,7 +37,7 @@ typedef struct ft_batch_options {
     int64_t chunk_frames;  /* target range length: 250 */
     int warmup_frames;     /* overlap of continuing ranges: 10 */
     const char *landmark_model; /* NULL = default (tests pick a model) */
-    const volatile sig_atomic_t *stop; /* set by a signal handler: stop at the next frame */
+    const atomic_int *stop; /* set (by a signal handler): stop at the next frame */
 } ft_batch_options;
 
 /* Processes VIDEOS[0..count), writing each one's output to OUTPUTS[i].

@@ -54,7 +54,7 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
     }
     int at_end = st == FT_EOF;
     for (int64_t index = chunk->start; index < chunk->end; index++) {
-        if (ctx->stop && *ctx->stop) {
+        if (ctx->stop && atomic_load(ctx->stop)) {
             snprintf(err, err_size, "interrupted");
             return FT_ERR_INTERNAL;
         }

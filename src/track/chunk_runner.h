@@ -3,7 +3,7 @@
 #ifndef FT_TRACK_CHUNK_RUNNER_H
 #define FT_TRACK_CHUNK_RUNNER_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,7 +16,7 @@ typedef struct ft_chunk_context {
     size_t cut_count;
     int keep_landmarks;
     int profiling;         /* [PROFILING] lines every 20 frames on stderr */
-    const volatile sig_atomic_t *stop; /* set: give up at the next frame */
+    const atomic_int *stop; /* set: give up at the next frame */
     void (*on_frame)(void *user); /* after each frame the range writes */
     void *user;
 } ft_chunk_context;
