@@ -67,7 +67,7 @@ static const char usage[] =
     "interrupted by SIGINT/SIGTERM (no partial output is left behind).\n";
 
 /* Flags that set a configuration value, by the name the configuration
- * knows them by; a NULL value name marks a switch ("1"). */
+ * knows them by; a switch (no value) sets it to "1". */
 typedef struct flag {
     const char *flag, *alias;
     const char *setting;
@@ -95,10 +95,9 @@ static const flag flags[] = {
     {"--shard", NULL, "shard", 1},
 };
 #define FLAG_COUNT (sizeof flags / sizeof flags[0])
-#define MAX_VALUES (FLAG_COUNT + 4)
 
 typedef struct track_args {
-    ft_config_value values[MAX_VALUES];
+    ft_config_value values[FLAG_COUNT]; /* one per setting given */
     size_t value_count;
     const char *env_file;
     const char *videos_json;
