@@ -1,12 +1,12 @@
 /* .env parsing after python-dotenv's grammar (dotenv/parser.py): a binding
  * starts after any whitespace, may run over several lines inside quotes and
  * ends at a line end. Errors name the line where the binding started. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/dotenv.h"
+#include "base/file_read.h"
 
 /* Larger files are not .env files; stops a stray /dev/zero from eating memory. */
 #define MAX_FILE_SIZE (1u << 20)
@@ -248,60 +248,6 @@ ft_status ft_dotenv_parse(const char *text, size_t len, const char *name, ft_dot
 }
 
 /* The whole file into *TEXT (not NUL-terminated) and *LEN. */
-static ft_status read_file(const char *path, char **text, size_t *len, char *err,
-                           size_t err_size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        if (err && err_size > 0)
-            snprintf(err, err_size, "%s: cannot open: %s", path, strerror(e));
-        return e == ENOENT || e == ENOTDIR ? FT_ERR_NOT_FOUND : FT_ERR_IO;
-    }
-    char *buf = NULL;
-    size_t used = 0, cap = 0;
-    ft_status st = FT_OK;
-    for (;;) {
-        if (used == cap) {
-            if (cap == MAX_FILE_SIZE) {
-                /* Full: one byte more tells a file of just the limit from a larger one. */
-                if (fread(buf + used, 1, 1, f) == 1) {
-                    if (err && err_size > 0)
-                        snprintf(err, err_size, "%s: too large for a .env file (over %u bytes)",
-                                 path, MAX_FILE_SIZE);
-                    st = FT_ERR_FORMAT;
-                }
-                break;
-            }
-            cap = cap ? cap * 2 : 4096;
-            char *grown = realloc(buf, cap + 1);
-            if (!grown) {
-                st = FT_ERR_NOMEM;
-                break;
-            }
-            buf = grown;
-        }
-        size_t got = fread(buf + used, 1, cap - used, f);
-        used += got;
-        if (got == 0)
-            break;
-    }
-    if (st == FT_OK && ferror(f)) {
-        int e = errno;
-        if (err && err_size > 0)
-            snprintf(err, err_size, "%s: cannot read: %s", path, strerror(e));
-        st = FT_ERR_IO;
-    }
-    fclose(f);
-    if (st != FT_OK) {
-        free(buf);
-        return st;
-    }
-    *text = buf;
-    *len = used;
-    return FT_OK;
-}
-
 ft_status ft_dotenv_load(const char *path, ft_dotenv *list, char *err, size_t err_size)
 {
     if (err && err_size > 0)
@@ -311,7 +257,7 @@ ft_status ft_dotenv_load(const char *path, ft_dotenv *list, char *err, size_t er
     ft_dotenv_free(list);
     char *text = NULL;
     size_t len = 0;
-    ft_status st = read_file(path, &text, &len, err, err_size);
+    ft_status st = ft_read_file(path, MAX_FILE_SIZE, "a .env file", &text, &len, err, err_size);
     if (st != FT_OK)
         return st;
     st = ft_dotenv_parse(text, len, path, list, err, err_size);

@@ -5,15 +5,15 @@
  * distinct diarisation label is stored once however many frames name it. */
 #include "track/audio_track.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <json-c/json.h>
+
+#include "base/file_read.h"
 
 #define MAX_FILE_BYTES ((size_t)1 << 30) /* json-c takes an int length */
 #define MAX_FRAME 10000000                /* 111 h at 25 fps; bounds the table */
@@ -35,41 +35,6 @@ static ft_status failf(char *err, size_t err_size, ft_status st, const char *pat
         snprintf(err, err_size, "%s: %s", path, reason);
     }
     return st;
-}
-
-static ft_status read_all(const char *path, char **data, size_t *size, char *err,
-                          size_t err_size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        const int e = errno;
-        failf(err, err_size, FT_ERR_IO, path, "cannot open: %s", strerror(e));
-        return e == ENOENT || e == ENOTDIR ? FT_ERR_NOT_FOUND : FT_ERR_IO;
-    }
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
-        return failf(err, err_size, FT_ERR_IO, path, "not a regular file");
-    }
-    if ((size_t)sb.st_size > MAX_FILE_BYTES) {
-        fclose(f);
-        return failf(err, err_size, FT_ERR_FORMAT, path, "too large for an audio analysis");
-    }
-    *size = (size_t)sb.st_size;
-    *data = malloc(*size + 1);
-    if (!*data) {
-        fclose(f);
-        return failf(err, err_size, FT_ERR_NOMEM, path, "out of memory");
-    }
-    const size_t got = fread(*data, 1, *size, f);
-    fclose(f);
-    if (got != *size) {
-        free(*data);
-        *data = NULL;
-        return failf(err, err_size, FT_ERR_IO, path, "read error");
-    }
-    (*data)[*size] = '\0';
-    return FT_OK;
 }
 
 /* 1-based line and column of byte OFFSET. */
@@ -384,7 +349,7 @@ ft_status ft_audio_track_load(const char *path, ft_audio_track *out, char *err, 
         return failf(err, err_size, FT_ERR_INVALID_ARG, "(null)", "no path");
     char *data = NULL;
     size_t size = 0;
-    ft_status st = read_all(path, &data, &size, err, err_size);
+    ft_status st = ft_read_file(path, MAX_FILE_BYTES, "an audio analysis", &data, &size, err, err_size);
     if (st != FT_OK)
         return st;
     json_object *root = NULL, *frames = NULL;

@@ -3,11 +3,11 @@
  * for presence only, as the original reads just Frame In and Frame Out. */
 #include "track/scene_list.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "base/file_read.h"
 
 #define HEADER "No,Timecode In,Timecode Out,Frame In,Frame Out"
 #define MAX_FILE_BYTES ((size_t)64 << 20) /* ~1M scenes; real files are a few KB */
@@ -29,42 +29,6 @@ static ft_status fail_at(char *err, size_t err_size, ft_status st, const char *p
             snprintf(err, err_size, "%s: %s", path, reason);
     }
     return st;
-}
-
-static ft_status read_all(const char *path, char **data, size_t *size, char *err,
-                          size_t err_size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        const int e = errno;
-        if (err && err_size > 0)
-            snprintf(err, err_size, "%s: cannot open: %s", path, strerror(e));
-        return e == ENOENT || e == ENOTDIR ? FT_ERR_NOT_FOUND : FT_ERR_IO;
-    }
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
-        return fail_at(err, err_size, FT_ERR_IO, path, 0, "not a regular file");
-    }
-    if ((size_t)sb.st_size > MAX_FILE_BYTES) {
-        fclose(f);
-        return fail_at(err, err_size, FT_ERR_FORMAT, path, 0, "too large for a shot list");
-    }
-    *size = (size_t)sb.st_size;
-    *data = malloc(*size + 1);
-    if (!*data) {
-        fclose(f);
-        return fail_at(err, err_size, FT_ERR_NOMEM, path, 0, "out of memory");
-    }
-    const size_t got = fread(*data, 1, *size, f);
-    fclose(f);
-    if (got != *size) {
-        free(*data);
-        *data = NULL;
-        return fail_at(err, err_size, FT_ERR_IO, path, 0, "read error");
-    }
-    (*data)[*size] = '\0';
-    return FT_OK;
 }
 
 /* The next line from *POS, "\n" or "\r\n" ended; 0 at the end of DATA. */
@@ -208,7 +172,7 @@ ft_status ft_scene_list_load(const char *path, ft_scene_list *out, char *err, si
         return fail_at(err, err_size, FT_ERR_INVALID_ARG, "(null)", 0, "no path");
     char *data = NULL;
     size_t size = 0;
-    ft_status st = read_all(path, &data, &size, err, err_size);
+    ft_status st = ft_read_file(path, MAX_FILE_BYTES, "a shot list", &data, &size, err, err_size);
     if (st != FT_OK)
         return st;
     st = parse(path, data, size, out, err, err_size);

@@ -119,6 +119,25 @@ static int clampi(double v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : (int)v;
 }
 
+/* The face's box in whole pixels of the frame: the landmarks' bounds,
+ * rounded outwards. */
+typedef struct int_box {
+    int x0, y0, x1, y1;
+} int_box;
+
+static int_box box_of(const ft_tracking_writer *w, const ft_tracked_face *f)
+{
+    return (int_box){clampi(floor(f->x0), 0, w->opt.width), clampi(floor(f->y0), 0, w->opt.height),
+                     clampi(ceil(f->x1), 0, w->opt.width), clampi(ceil(f->y1), 0, w->opt.height)};
+}
+
+static void write_id(ft_json *j, int id)
+{
+    char text[32];
+    snprintf(text, sizeof text, "obj_%d", id);
+    ft_json_kv_string(j, "id", text);
+}
+
 static void write_blendshapes(ft_tracking_writer *w, const float *bs)
 {
     ft_json *j = &w->json;
@@ -207,25 +226,22 @@ static void write_raw_object(ft_tracking_writer *w, int64_t frame, const ft_outp
         }
         blend = bs;
     }
-    const int x0 = clampi(floor(f->x0), 0, w->opt.width), x1 = clampi(ceil(f->x1), 0, w->opt.width);
-    const int y0 = clampi(floor(f->y0), 0, w->opt.height), y1 = clampi(ceil(f->y1), 0, w->opt.height);
-    char id[32];
-    snprintf(id, sizeof id, "obj_%d", o->id);
+    const int_box b = box_of(w, f);
     ft_json_object_begin(j);
-    ft_json_kv_string(j, "id", id);
+    write_id(j, o->id);
     ft_json_kv_int(j, "centroid_x", lround(f->cx));
     ft_json_kv_int(j, "centroid_y", lround(f->cy));
-    ft_json_kv_int(j, "bbox_xmin", x0);
-    ft_json_kv_int(j, "bbox_xmax", x1);
+    ft_json_kv_int(j, "bbox_xmin", b.x0);
+    ft_json_kv_int(j, "bbox_xmax", b.x1);
     ft_json_kv_string(j, "source", "face_landmarker");
     ft_json_kv_string(j, "label", "face");
     ft_json_key(j, "confidence");
     ft_json_double_places(j, f->confidence, 3);
     write_blendshapes(w, blend);
-    ft_json_kv_int(j, "bbox_ymin", y0);
-    ft_json_kv_int(j, "bbox_ymax", y1);
-    ft_json_kv_int(j, "bbox_width", x1 - x0);
-    ft_json_kv_int(j, "bbox_height", y1 - y0);
+    ft_json_kv_int(j, "bbox_ymin", b.y0);
+    ft_json_kv_int(j, "bbox_ymax", b.y1);
+    ft_json_kv_int(j, "bbox_width", b.x1 - b.x0);
+    ft_json_kv_int(j, "bbox_height", b.y1 - b.y0);
     ft_speaking s;
     ft_speaking_compute(frame, 1, blend, w->opt.audio, w->opt.scenes, history_of(w, o->id), &s);
     write_speaking(j, &s);
@@ -258,12 +274,9 @@ static void write_reduced_object(ft_tracking_writer *w, int64_t frame, const ft_
 {
     ft_json *j = &w->json;
     const ft_tracked_face *f = o->face;
-    const int x0 = clampi(floor(f->x0), 0, w->opt.width), x1 = clampi(ceil(f->x1), 0, w->opt.width);
-    const int y0 = clampi(floor(f->y0), 0, w->opt.height), y1 = clampi(ceil(f->y1), 0, w->opt.height);
-    char id[32];
-    snprintf(id, sizeof id, "obj_%d", o->id);
+    const int_box b = box_of(w, f);
     ft_json_object_begin(j);
-    ft_json_kv_string(j, "id", id);
+    write_id(j, o->id);
     ft_json_kv_int(j, "centroid_x", lround(f->cx));
     ft_json_kv_string(j, "source", "face_landmarker");
     ft_json_kv_string(j, "label", "face");
@@ -271,8 +284,8 @@ static void write_reduced_object(ft_tracking_writer *w, int64_t frame, const ft_
     ft_json_double_places(j, f->confidence, 3);
     ft_json_key(j, "active_speakers"); /* the frame's diarisation labels, as STEP6 copies them */
     write_labels(j, w->opt.audio ? ft_audio_track_frame(w->opt.audio, frame) : NULL);
-    ft_json_kv_int(j, "bbox_width", x1 - x0);
-    ft_json_kv_int(j, "bbox_height", y1 - y0);
+    ft_json_kv_int(j, "bbox_width", b.x1 - b.x0);
+    ft_json_kv_int(j, "bbox_height", b.y1 - b.y0);
     ft_json_object_end(j);
 }
 

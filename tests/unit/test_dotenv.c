@@ -291,7 +291,7 @@ static void test_load_errors(void **state)
     snprintf(dir, sizeof dir, "%s/folder.env", fx->dir);
     assert_int_equal(mkdir(dir, 0755), 0);
     assert_int_equal(ft_dotenv_load(dir, &list, err, sizeof err), FT_ERR_IO);
-    snprintf(want, sizeof want, "%s: cannot read: Is a directory", dir);
+    snprintf(want, sizeof want, "%s: is a folder, not a file", dir);
     assert_string_equal(err, want);
 
     /* A malformed line names the file as given. */

@@ -1,0 +1,76 @@
+/* Whole-file reads with a size limit (see file_read.h). */
+#include "base/file_read.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static ft_status fail(char *err, size_t err_size, ft_status st, const char *path,
+                      const char *reason)
+{
+    if (err && err_size > 0)
+        snprintf(err, err_size, "%s: %s", path, reason);
+    return st;
+}
+
+ft_status ft_read_file(const char *path, size_t max_bytes, const char *what, char **data,
+                       size_t *size, char *err, size_t err_size)
+{
+    *data = NULL;
+    *size = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        const int e = errno;
+        if (err && err_size > 0)
+            snprintf(err, err_size, "%s: cannot open: %s", path, strerror(e));
+        return e == ENOENT || e == ENOTDIR ? FT_ERR_NOT_FOUND : FT_ERR_IO;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return fail(err, err_size, FT_ERR_IO, path, "is a folder, not a file");
+    }
+    /* Regular files are read in one go; pipes grow the buffer as they come. */
+    size_t cap = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0
+                     ? (size_t)sb.st_size + 1 : 4096;
+    if (cap > max_bytes + 1)
+        cap = max_bytes + 1; /* one byte over the limit tells a larger file apart */
+    char *buf = NULL;
+    size_t used = 0;
+    ft_status st = FT_OK;
+    for (;;) {
+        if (!buf || used == cap) {
+            if (buf)
+                cap = cap > max_bytes / 2 ? max_bytes + 1 : cap * 2;
+            char *grown = realloc(buf, cap + 1);
+            if (!grown) {
+                st = fail(err, err_size, FT_ERR_NOMEM, path, "out of memory");
+                break;
+            }
+            buf = grown;
+        }
+        const size_t got = fread(buf + used, 1, cap - used, f);
+        used += got;
+        if (used > max_bytes) {
+            char reason[128];
+            snprintf(reason, sizeof reason, "too large for %s (over %zu bytes)", what, max_bytes);
+            st = fail(err, err_size, FT_ERR_FORMAT, path, reason);
+            break;
+        }
+        if (got == 0)
+            break;
+    }
+    if (st == FT_OK && ferror(f))
+        st = fail(err, err_size, FT_ERR_IO, path, "read error");
+    fclose(f);
+    if (st != FT_OK) {
+        free(buf);
+        return st;
+    }
+    buf[used] = '\0';
+    *data = buf;
+    *size = used;
+    return FT_OK;
+}

@@ -1,0 +1,16 @@
+/* A whole (small) input file in memory: settings, shot lists, analyses. */
+#ifndef FT_BASE_FILE_READ_H
+#define FT_BASE_FILE_READ_H
+
+#include <stddef.h>
+
+#include "facetrack.h"
+
+/* Reads PATH into *DATA (malloc'ed, NUL-terminated; *SIZE bytes without the
+ * NUL). Pipes work too. A file over MAX_BYTES is FT_ERR_FORMAT ("PATH: too
+ * large for WHAT (over N bytes)"); a missing one FT_ERR_NOT_FOUND; ERR names
+ * the file and the reason. */
+ft_status ft_read_file(const char *path, size_t max_bytes, const char *what, char **data,
+                       size_t *size, char *err, size_t err_size);
+
+#endif
