@@ -22,6 +22,7 @@ extern const ft_command ft_cmd_model;
 extern const ft_command ft_cmd_models;
 extern const ft_command ft_cmd_detect;
 extern const ft_command ft_cmd_track;
+extern const ft_command ft_cmd_scenes;
 
 /* Prints "facetrack CMD: MESSAGE" and a hint to stderr; returns FT_EXIT_USAGE. */
 int ft_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -1,0 +1,376 @@
+/* facetrack scenes: shot cuts of videos into the original STEP3 <stem>.csv. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/json_writer.h"
+#include "base/thread_pool.h"
+#include "cli/cli.h"
+#include "facetrack.h"
+#include "scenes/scene_writer.h"
+#include "scenes/shot_detect.h"
+#include "track/video_list.h"
+
+static const char usage[] =
+    "usage: facetrack scenes [options] VIDEO|FOLDER...\n"
+    "\n"
+    "Finds the shot cuts of videos and writes <stem>.csv next to each (or in\n"
+    "--output-dir), in the original STEP3 format: No,Timecode In,Timecode Out,\n"
+    "Frame In,Frame Out, frames 1-based and inclusive, timecodes from the\n"
+    "frames' own timestamps. The detector needs no model: colour histograms\n"
+    "and the layout of each frame against the one before, with a threshold\n"
+    "that adapts to motion; flashes are not cuts. Folders are searched\n"
+    "recursively for .mp4 .avi .mov .mkv .webm; a video whose <stem>.csv\n"
+    "exists is skipped unless --force.\n"
+    "\n"
+    "options:\n"
+    "  --videos-json FILE    a JSON array of paths, or {\"videos\": [...]}\n"
+    "  --shard K/N           only the K-th of N slices of the input list\n"
+    "  -o, --output-dir DIR  where the lists go (default: next to each video)\n"
+    "  --json                also <stem>_scenes.json: scenes, and cuts with scores\n"
+    "  --force               redo videos whose list exists\n"
+    "  --threshold X         a cut's difference is at least X, 0..1 (default 0.12)\n"
+    "  --ratio X             ... and X times its neighbours' (default 3)\n"
+    "  --min-scene-len N     frames; of two closer cuts the stronger stays (default 8)\n"
+    "  --workers N           videos at a time (default: the CPU count)\n"
+    "  --progress MODE       auto (a line on a terminal), json (events on stdout),\n"
+    "                        legacy (the original STEP3 lines), none\n"
+    "\n"
+    "Exit status: 0 when every video succeeded (or was skipped), 1 when some\n"
+    "failed (each named with its reason), 2 on a usage error, 130/143 when\n"
+    "interrupted (no partial list is left behind).\n";
+
+enum progress_mode { PROGRESS_NONE, PROGRESS_LINE, PROGRESS_JSON, PROGRESS_LEGACY };
+
+typedef struct scenes_run {
+    ft_shot_options shot;
+    const char *output_dir;
+    int json, force;
+    enum progress_mode progress;
+    pthread_mutex_t lock; /* progress output and counters */
+    size_t total, started, succeeded, failed;
+} scenes_run;
+
+typedef struct scenes_job {
+    scenes_run *run;
+    const char *video;
+    char *output;
+    char error[2048];
+    int ok;
+} scenes_job;
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler needs a lock-free int");
+static atomic_int stop_signal = 0;
+
+static void on_signal(int sig)
+{
+    const int saved = errno;
+    atomic_store(&stop_signal, sig);
+    errno = saved;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static ft_json event(const char *name)
+{
+    ft_json j;
+    ft_json_init(&j, stdout, 0);
+    ft_json_object_begin(&j);
+    ft_json_kv_string(&j, "event", name);
+    return j;
+}
+
+static void event_end(ft_json *j)
+{
+    ft_json_object_end(j);
+    ft_json_finish(j);
+    fflush(stdout);
+}
+
+/* Progress of one video (called every 100 frames; reported every 500). */
+static void on_frames(void *user, int64_t done)
+{
+    scenes_job *job = user;
+    scenes_run *r = job->run;
+    if (done % 500 != 0 || r->progress == PROGRESS_NONE)
+        return;
+    pthread_mutex_lock(&r->lock);
+    if (r->progress == PROGRESS_LEGACY) {
+        /* The original's unit: windows of 50 frames. */
+        printf("INTERNAL_PROGRESS: %lld batches - %s\n", (long long)(done / 50), base_name(job->video));
+    } else if (r->progress == PROGRESS_JSON) {
+        ft_json j = event("progress");
+        ft_json_kv_string(&j, "video", job->video);
+        ft_json_kv_int(&j, "frames_done", done);
+        event_end(&j);
+    } else {
+        fprintf(stderr, "\rscenes: %zu/%zu videos, %s: %lld frames   ", r->succeeded + r->failed,
+                r->total, base_name(job->video), (long long)done);
+    }
+    fflush(stdout);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void report(scenes_job *job, size_t scenes)
+{
+    scenes_run *r = job->run;
+    pthread_mutex_lock(&r->lock);
+    if (job->ok)
+        r->succeeded++;
+    else
+        r->failed++;
+    if (r->progress == PROGRESS_JSON) {
+        ft_json j = event(job->ok ? "done" : "failed");
+        ft_json_kv_string(&j, "video", job->video);
+        ft_json_kv_string(&j, job->ok ? "output" : "reason", job->ok ? job->output : job->error);
+        if (job->ok)
+            ft_json_kv_int(&j, "scenes", (int64_t)scenes);
+        event_end(&j);
+    } else if (r->progress == PROGRESS_LEGACY && job->ok) {
+        const char *name = base_name(job->output);
+        printf("Succès: %s créé avec %zu scènes.\n", name, scenes);
+    }
+    if (!job->ok && r->progress != PROGRESS_JSON)
+        fprintf(stderr, "%sfacetrack scenes: %s\n", r->progress == PROGRESS_LINE ? "\r" : "",
+                job->error);
+    fflush(stdout);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void run_job(void *arg)
+{
+    scenes_job *job = arg;
+    scenes_run *r = job->run;
+    pthread_mutex_lock(&r->lock);
+    const size_t number = ++r->started;
+    if (r->progress == PROGRESS_LEGACY)
+        printf("PROCESSING_VIDEO: %zu/%zu: %s\n", number, r->total, base_name(job->video));
+    else if (r->progress == PROGRESS_JSON) {
+        ft_json j = event("video_started");
+        ft_json_kv_string(&j, "video", job->video);
+        event_end(&j);
+    }
+    fflush(stdout);
+    pthread_mutex_unlock(&r->lock);
+    ft_shot_options o = r->shot;
+    o.user = job;
+    ft_shots shots;
+    ft_status st = ft_shots_detect(job->video, &o, &shots, job->error, sizeof job->error);
+    size_t scenes = 0;
+    if (st == FT_OK) {
+        const ft_shot_list list = {job->video, shots.frame_count, shots.times, shots.cuts,
+                                   shots.scores, shots.cut_count, "content"};
+        scenes = shots.frame_count > 0 ? shots.cut_count + 1 : 0;
+        st = ft_shot_list_write_csv(&list, job->output, job->error, sizeof job->error);
+        if (st == FT_OK && r->json) {
+            char path[4096];
+            if (ft_output_path(job->video, r->output_dir, "_scenes.json", path, sizeof path) == FT_OK)
+                st = ft_shot_list_write_json(&list, path, job->error, sizeof job->error);
+        }
+        ft_shots_free(&shots);
+    }
+    job->ok = st == FT_OK;
+    report(job, scenes);
+}
+
+static int parse_double(const char *text, double lo, double hi, double *out)
+{
+    char *end;
+    if (!text)
+        return -1;
+    errno = 0;
+    const double v = strtod(text, &end);
+    if (end == text || *end || errno || !(v >= lo && v <= hi))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+typedef struct scenes_args {
+    const char *videos_json;
+    int shard_k, shard_n;
+    long long workers;
+    char **inputs;
+    int input_count;
+} scenes_args;
+
+static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
+{
+    a->inputs = calloc((size_t)argc, sizeof *a->inputs);
+    if (!a->inputs)
+        return FT_EXIT_FAILED;
+    r->progress = isatty(STDERR_FILENO) ? PROGRESS_LINE : PROGRESS_NONE;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (o[0] != '-') {
+            a->inputs[a->input_count++] = argv[i];
+        } else if (strcmp(o, "--json") == 0) {
+            r->json = 1;
+        } else if (strcmp(o, "--force") == 0) {
+            r->force = 1;
+        } else if (!v) {
+            return ft_cli_usage_error("scenes", "unknown option or missing value: '%s'", o);
+        } else if (strcmp(o, "--videos-json") == 0) {
+            a->videos_json = argv[++i];
+        } else if (strcmp(o, "-o") == 0 || strcmp(o, "--output-dir") == 0) {
+            r->output_dir = argv[++i];
+        } else if (strcmp(o, "--threshold") == 0) {
+            if (parse_double(argv[++i], 0, 1, &r->shot.content.min_score))
+                return ft_cli_usage_error("scenes", "--threshold needs a number from 0 to 1");
+        } else if (strcmp(o, "--ratio") == 0) {
+            if (parse_double(argv[++i], 1, 100, &r->shot.content.ratio))
+                return ft_cli_usage_error("scenes", "--ratio needs a number from 1 to 100");
+        } else if (strcmp(o, "--min-scene-len") == 0) {
+            const long long n = ft_cli_parse_count(argv[++i]);
+            if (n < 1 || n > 100000)
+                return ft_cli_usage_error("scenes", "--min-scene-len needs an integer >= 1");
+            r->shot.content.min_scene_len = (int)n;
+        } else if (strcmp(o, "--workers") == 0) {
+            a->workers = ft_cli_parse_count(argv[++i]);
+            if (a->workers < 1 || a->workers > 256)
+                return ft_cli_usage_error("scenes", "--workers needs an integer from 1 to 256");
+        } else if (strcmp(o, "--shard") == 0) {
+            char tail;
+            if (sscanf(argv[++i], "%d/%d%c", &a->shard_k, &a->shard_n, &tail) != 2 ||
+                a->shard_k < 1 || a->shard_k > a->shard_n)
+                return ft_cli_usage_error("scenes", "--shard needs K/N with 1 <= K <= N");
+        } else if (strcmp(o, "--progress") == 0) {
+            const char *m = argv[++i];
+            if (strcmp(m, "auto") == 0)
+                continue;
+            else if (strcmp(m, "json") == 0)
+                r->progress = PROGRESS_JSON;
+            else if (strcmp(m, "legacy") == 0)
+                r->progress = PROGRESS_LEGACY;
+            else if (strcmp(m, "none") == 0)
+                r->progress = PROGRESS_NONE;
+            else
+                return ft_cli_usage_error("scenes", "--progress is auto, json, legacy or none");
+        } else {
+            return ft_cli_usage_error("scenes", "unknown option '%s'", o);
+        }
+    }
+    if (a->input_count == 0 && !a->videos_json)
+        return ft_cli_usage_error("scenes", "no video, folder or --videos-json given");
+    return FT_EXIT_OK;
+}
+
+static int collect(const scenes_args *a, ft_video_list *list)
+{
+    char err[1536];
+    for (int i = 0; i < a->input_count; i++)
+        if (ft_video_list_add(list, a->inputs[i], err, sizeof err) != FT_OK) {
+            fprintf(stderr, "facetrack scenes: %s\n", err);
+            return FT_EXIT_FAILED;
+        }
+    if (a->videos_json && ft_video_list_add_json(list, a->videos_json, err, sizeof err) != FT_OK) {
+        fprintf(stderr, "facetrack scenes: %s\n", err);
+        return FT_EXIT_FAILED;
+    }
+    if (a->shard_n > 0)
+        ft_video_list_shard(list, a->shard_k, a->shard_n);
+    return FT_EXIT_OK;
+}
+
+static void summary(scenes_run *r, size_t skipped)
+{
+    if (r->progress == PROGRESS_JSON) {
+        ft_json j = event("summary");
+        ft_json_kv_int(&j, "videos", (int64_t)(r->total + skipped));
+        ft_json_kv_int(&j, "succeeded", (int64_t)r->succeeded);
+        ft_json_kv_int(&j, "failed", (int64_t)(r->total - r->succeeded));
+        ft_json_kv_int(&j, "skipped", (int64_t)skipped);
+        ft_json_kv_bool(&j, "interrupted", atomic_load(&stop_signal) != 0);
+        event_end(&j);
+    } else if (r->progress == PROGRESS_LEGACY) {
+        printf("--- Analyse terminée. %zu/%zu réussie(s). ---\n", r->succeeded, r->total);
+    } else {
+        if (r->progress == PROGRESS_LINE)
+            fprintf(stderr, "\r%78s\r", "");
+        printf("scenes of %zu of %zu videos (%zu skipped, %zu failed)\n", r->succeeded,
+               r->total + skipped, skipped, r->total - r->succeeded);
+    }
+    fflush(stdout);
+}
+
+static int run_scenes(int argc, char **argv)
+{
+    scenes_run r = {0};
+    ft_content_options_init(&r.shot.content);
+    r.shot.on_frames = on_frames;
+    r.shot.stop = &stop_signal;
+    scenes_args a = {0};
+    int rc = parse_args(argc, argv, &r, &a);
+    ft_video_list list = {0};
+    if (rc == FT_EXIT_OK)
+        rc = collect(&a, &list);
+    if (rc == FT_EXIT_OK && r.output_dir && mkdir(r.output_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "facetrack scenes: %s: cannot create the output folder: %s\n",
+                r.output_dir, strerror(errno));
+        rc = FT_EXIT_FAILED;
+    }
+    scenes_job *jobs = rc == FT_EXIT_OK ? calloc(list.count + 1, sizeof *jobs) : NULL;
+    if (rc == FT_EXIT_OK && !jobs)
+        rc = FT_EXIT_FAILED;
+    size_t skipped = 0;
+    for (size_t i = 0; rc == FT_EXIT_OK && i < list.count; i++) {
+        char path[4096];
+        struct stat sb;
+        if (ft_output_path(list.paths[i], r.output_dir, ".csv", path, sizeof path) != FT_OK)
+            continue;
+        if (!r.force && stat(path, &sb) == 0) { /* the original's rule: the list exists */
+            skipped++;
+            continue;
+        }
+        jobs[r.total] = (scenes_job){.run = &r, .video = list.paths[i], .output = strdup(path)};
+        r.total++;
+    }
+    if (rc == FT_EXIT_OK) {
+        const int workers = a.workers > 0 ? (int)a.workers : ft_cpu_count();
+        r.shot.decode_threads = workers > 1 ? 1 : 0;
+        pthread_mutex_init(&r.lock, NULL);
+        if (r.progress == PROGRESS_LEGACY)
+            printf("TOTAL_VIDEOS_TO_PROCESS: %zu\n", r.total);
+        else if (r.progress == PROGRESS_JSON) {
+            ft_json j = event("start");
+            ft_json_kv_int(&j, "videos", (int64_t)r.total);
+            event_end(&j);
+        }
+        struct sigaction sa = {0};
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        ft_thread_pool *pool = NULL;
+        if (ft_thread_pool_create(workers, &pool) == FT_OK) {
+            for (size_t i = 0; i < r.total; i++)
+                ft_thread_pool_submit(pool, run_job, &jobs[i]);
+            ft_thread_pool_destroy(pool);
+        } else {
+            for (size_t i = 0; i < r.total; i++)
+                run_job(&jobs[i]);
+        }
+        summary(&r, skipped);
+        pthread_mutex_destroy(&r.lock);
+        const int stopped = atomic_load(&stop_signal);
+        rc = stopped ? 128 + stopped : r.succeeded < r.total ? FT_EXIT_FAILED : FT_EXIT_OK;
+    }
+    for (size_t i = 0; jobs && i < r.total; i++)
+        free(jobs[i].output);
+    free(jobs);
+    ft_video_list_free(&list);
+    free(a.inputs);
+    return rc;
+}
+
+const ft_command ft_cmd_scenes = {"scenes", "shot cuts of videos into STEP3 <stem>.csv lists", usage,
+                                  run_scenes};

@@ -1,0 +1,106 @@
+/* Shot lists as the original's CSV, or as JSON (see scene_writer.h). */
+#include "scenes/scene_writer.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "base/atomic_file.h"
+#include "base/json_writer.h"
+
+void ft_timecode(double seconds, char out[16])
+{
+    long long ms = llround(seconds * 1000.0);
+    if (ms < 0)
+        ms = 0;
+    snprintf(out, 16, "%02lld:%02lld:%02lld.%03lld", ms / 3600000 % 100, ms / 60000 % 60,
+             ms / 1000 % 60, ms % 1000);
+}
+
+/* Scene I (0-based) spans frames [*first, *last], 0-based. */
+static void scene_bounds(const ft_shot_list *l, size_t i, int64_t *first, int64_t *last)
+{
+    *first = i == 0 ? 0 : l->cuts[i - 1];
+    *last = (i < l->cut_count ? l->cuts[i] : l->frame_count) - 1;
+}
+
+static size_t scene_count(const ft_shot_list *l)
+{
+    return l->frame_count > 0 ? l->cut_count + 1 : 0;
+}
+
+ft_status ft_shot_list_write_csv(const ft_shot_list *l, const char *path, char *err,
+                                 size_t err_size)
+{
+    ft_atomic_file f;
+    ft_status st = ft_atomic_file_open(&f, path, err, err_size);
+    if (st != FT_OK)
+        return st;
+    fputs("No,Timecode In,Timecode Out,Frame In,Frame Out\n", f.fp);
+    for (size_t i = 0; i < scene_count(l); i++) {
+        int64_t first, last;
+        scene_bounds(l, i, &first, &last);
+        char in[16], out[16];
+        ft_timecode(l->times[first], in);
+        ft_timecode(l->times[last], out);
+        fprintf(f.fp, "%zu,%s,%s,%lld,%lld\n", i + 1, in, out, (long long)first + 1,
+                (long long)last + 1);
+    }
+    if (ferror(f.fp)) {
+        snprintf(err, err_size, "%s: cannot write (disk full?)", path);
+        ft_atomic_file_abort(&f);
+        return FT_ERR_IO;
+    }
+    return ft_atomic_file_commit(&f, err, err_size);
+}
+
+ft_status ft_shot_list_write_json(const ft_shot_list *l, const char *path, char *err,
+                                  size_t err_size)
+{
+    ft_atomic_file f;
+    ft_status st = ft_atomic_file_open(&f, path, err, err_size);
+    if (st != FT_OK)
+        return st;
+    ft_json j;
+    ft_json_init(&j, f.fp, 1);
+    ft_json_object_begin(&j);
+    ft_json_kv_string(&j, "video", l->video);
+    ft_json_kv_string(&j, "detector", l->detector);
+    ft_json_kv_int(&j, "frames", l->frame_count);
+    ft_json_key(&j, "scenes");
+    ft_json_array_begin(&j);
+    for (size_t i = 0; i < scene_count(l); i++) {
+        int64_t first, last;
+        scene_bounds(l, i, &first, &last);
+        char in[16], out[16];
+        ft_timecode(l->times[first], in);
+        ft_timecode(l->times[last], out);
+        ft_json_object_begin(&j);
+        ft_json_kv_int(&j, "no", (int64_t)i + 1);
+        ft_json_kv_string(&j, "timecode_in", in);
+        ft_json_kv_string(&j, "timecode_out", out);
+        ft_json_kv_int(&j, "frame_in", first + 1);
+        ft_json_kv_int(&j, "frame_out", last + 1);
+        ft_json_object_end(&j);
+    }
+    ft_json_array_end(&j);
+    ft_json_key(&j, "cuts");
+    ft_json_array_begin(&j);
+    for (size_t i = 0; i < l->cut_count; i++) {
+        ft_json_object_begin(&j);
+        ft_json_kv_int(&j, "frame", l->cuts[i] + 1);
+        ft_json_key(&j, "time");
+        ft_json_double_places(&j, l->times[l->cuts[i]], 3);
+        ft_json_kv_string(&j, "type", "hard");
+        ft_json_key(&j, "score");
+        ft_json_double_places(&j, l->scores[i], 3);
+        ft_json_object_end(&j);
+    }
+    ft_json_array_end(&j);
+    ft_json_object_end(&j);
+    if (ft_json_finish(&j) != FT_OK) {
+        snprintf(err, err_size, "%s: cannot write (disk full?)", path);
+        ft_atomic_file_abort(&f);
+        return FT_ERR_IO;
+    }
+    return ft_atomic_file_commit(&f, err, err_size);
+}

@@ -1,0 +1,34 @@
+/* One video's shot cuts: decode (YUV, no colour conversion), run the
+ * content detector, keep each frame's timestamp for the timecodes. */
+#ifndef FT_SCENES_SHOT_DETECT_H
+#define FT_SCENES_SHOT_DETECT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "facetrack.h"
+#include "scenes/content_detector.h"
+
+typedef struct ft_shots {
+    int64_t frame_count;
+    double *times;    /* per frame, seconds since the first frame */
+    int64_t *cuts;    /* 0-based first frames of new shots */
+    double *scores;
+    size_t cut_count;
+} ft_shots;
+
+typedef struct ft_shot_options {
+    ft_content_options content;
+    int decode_threads;              /* 0: all cores */
+    const atomic_int *stop;          /* set: give up at the next frame */
+    void (*on_frames)(void *user, int64_t done); /* every 100 frames */
+    void *user;
+} ft_shot_options;
+
+/* ERR names the file and the reason on failure. */
+ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *out, char *err,
+                          size_t err_size);
+void ft_shots_free(ft_shots *s);
+
+#endif
