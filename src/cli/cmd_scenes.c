@@ -336,8 +336,11 @@ static int run_scenes(int argc, char **argv)
         r.total++;
     }
     if (rc == FT_EXIT_OK) {
-        const int workers = a.workers > 0 ? (int)a.workers : ft_cpu_count();
-        r.shot.decode_threads = workers > 1 ? 1 : 0;
+        int workers = a.workers > 0 ? (int)a.workers : ft_cpu_count();
+        /* Fewer videos than workers: each video's decoder gets the spare cores. */
+        const int videos = r.total > 0 ? (r.total < (size_t)workers ? (int)r.total : workers) : 1;
+        r.shot.decode_threads = workers / videos;
+        workers = videos;
         pthread_mutex_init(&r.lock, NULL);
         if (r.progress == PROGRESS_LEGACY)
             printf("TOTAL_VIDEOS_TO_PROCESS: %zu\n", r.total);

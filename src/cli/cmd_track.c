@@ -46,6 +46,8 @@ static const char usage[] =
     "  --min-detection-confidence X  --min-presence-confidence X\n"
     "  --min-tracking-confidence X   thresholds (default 0.5 each)\n"
     "  --landmarks MODEL         landmark model instead of the default\n"
+    "  --scenes                  without a <stem>.csv, find the shot cuts first\n"
+    "                            (as `facetrack scenes` does) and restart IDs there\n"
     "resources:\n"
     "  --workers N               TRACKING_CPU_WORKERS (default: the CPU count)\n"
     "  --cpu                     TRACKING_DISABLE_GPU=1\n"
@@ -80,6 +82,7 @@ static const flag flags[] = {
     {"--verbose-fields", NULL, "STEP5_EXPORT_VERBOSE_FIELDS", 0},
     {"--pretty", NULL, "pretty", 0},
     {"--force", NULL, "force", 0},
+    {"--scenes", NULL, "scenes", 0},
     {"--engine", "--tracking_engine", "STEP5_TRACKING_ENGINE", 1},
     {"--max-faces", NULL, "STEP5_MEDIAPIPE_MAX_FACES", 1},
     {"--detect-every", NULL, "detect-every", 1},

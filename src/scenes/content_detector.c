@@ -77,16 +77,18 @@ static void histogram(const uint8_t *p, int stride, int w, int h, float out[BINS
         out[b] = n ? (float)counts[b] / (float)n : 0.0f;
 }
 
-/* Block means of the luma plane: a TW x TH thumbnail. */
+/* Block means of the luma plane: a TW x TH thumbnail. Large frames are
+ * sampled every STEP-th pixel and row: a block still averages hundreds. */
 static void thumbnail(const uint8_t *p, int stride, int w, int h, uint8_t out[TH][TW])
 {
+    const int step = w > 640 ? 4 : w > 320 ? 2 : 1;
     for (int by = 0; by < TH; by++)
         for (int bx = 0; bx < TW; bx++) {
             const int x0 = bx * w / TW, x1 = (bx + 1) * w / TW > x0 ? (bx + 1) * w / TW : x0 + 1;
             const int y0 = by * h / TH, y1 = (by + 1) * h / TH > y0 ? (by + 1) * h / TH : y0 + 1;
             unsigned sum = 0, n = 0;
-            for (int y = y0; y < y1 && y < h; y++)
-                for (int x = x0; x < x1 && x < w; x++, n++)
+            for (int y = y0; y < y1 && y < h; y += step)
+                for (int x = x0; x < x1 && x < w; x += step, n++)
                     sum += p[(size_t)y * (size_t)stride + (size_t)x];
             out[by][bx] = (uint8_t)(n ? sum / n : 0);
         }

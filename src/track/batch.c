@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "media/media_internal.h"
+#include "scenes/shot_detect.h"
 #include "track/audio_track.h"
 #include "track/chunk_plan.h"
 #include "track/chunk_result.h"
@@ -91,6 +92,23 @@ static void sibling(const char *video, const char *suffix, char *out, size_t n)
         out[0] = '\0';
 }
 
+/* Shot cuts found in the video itself (--scenes without a shot list). */
+static void detect_cuts(video_job *j, const atomic_int *stop)
+{
+    ft_shot_options o = {.decode_threads = 1, .stop = stop};
+    ft_content_options_init(&o.content);
+    ft_shots shots;
+    char err[1024];
+    if (ft_shots_detect(j->path, &o, &shots, err, sizeof err) != FT_OK) {
+        ft_log(FT_LOG_WARN, "%s (no shot cuts)", err);
+        return;
+    }
+    j->cuts = shots.cuts; /* 0-based first frames of shots, as the plan wants */
+    j->cut_count = shots.cut_count;
+    shots.cuts = NULL;
+    ft_shots_free(&shots);
+}
+
 static void load_siblings(video_job *j)
 {
     char path[4096], err[1024];
@@ -107,6 +125,7 @@ static void load_siblings(video_job *j)
     if (!j->have_scenes)
         return;
     j->cuts = malloc((j->scenes.count + 1) * sizeof *j->cuts);
+    j->cut_count = 0;
     for (size_t i = 0; j->cuts && i < j->scenes.count; i++)
         if (j->scenes.scenes[i].first > 1)
             j->cuts[j->cut_count++] = j->scenes.scenes[i].first - 1;
@@ -140,6 +159,8 @@ static ft_status plan_video(worker *w, video_job *j)
     }
     j->total_frames = index->frame_count;
     load_siblings(j);
+    if (!j->have_scenes && o->config->detect_scenes)
+        detect_cuts(j, o->stop);
     int64_t *keys = NULL, key_count = 0;
     /* Short ranges get a shorter warm-up: most of a range is its own. */
     const int warmup = o->warmup_frames < o->chunk_frames / 4 ? o->warmup_frames

@@ -450,6 +450,7 @@ static const setting settings[] = {
      .def = "0", AT(verbose_fields)},
     {CLI("pretty"), BOOL, .def = "0", AT(pretty)},
     {CLI("force"), BOOL, .def = "0", AT(force)},
+    {CLI("scenes"), BOOL, .def = "0", AT(detect_scenes)},
     {CLI("output-dir"), .parse = parse_path, .raw = 1, .def = "", AT(output_dir)},
     /* operation */
     {ENV("STEP5_ENABLE_PROFILING", "profile"), BOOL, .def = "0", AT(profiling)},

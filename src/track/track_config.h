@@ -61,6 +61,7 @@ typedef struct ft_track_config {
     int verbose_fields;         /* STEP5_EXPORT_VERBOSE_FIELDS / --verbose-fields: 0 */
     int pretty;                 /* --pretty: 0 */
     int force;                  /* --force: 0 */
+    int detect_scenes;          /* --scenes: find shot cuts when there is no <stem>.csv: 0 */
     char output_dir[1024];      /* -o/--output-dir: "" = next to each video */
     /* operation */
     int profiling;              /* STEP5_ENABLE_PROFILING / --profile: 0 */

@@ -48,9 +48,8 @@ check "no temporary files left" test -z "$(find . -name '*.tmp*')"
 
 # The shots feed the tracker: one ID per shot.
 npm=${FT_NPM_MODELS_DIR:-}
-if [ -f "$npm/face_detection_full_range.tflite" ]; then
-    FACETRACK_MODEL_PATH=$npm "$FACETRACK" track --workers 2 in/synthetic_faces_hardcuts_8shots.mp4 >/dev/null 2>&1
-    check "track after scenes: one ID per shot" /usr/bin/python3 - in/synthetic_faces_hardcuts_8shots.json <<'PY'
+one_id_per_shot() {
+    /usr/bin/python3 - "$1" <<'PY'
 import json, sys
 shots = {}
 for f in json.load(open(sys.argv[1]))["frames"]:
@@ -59,5 +58,13 @@ for f in json.load(open(sys.argv[1]))["frames"]:
 assert len(shots) == 8 and all(len(s) == 1 for s in shots.values()), shots
 assert len(set.union(*shots.values())) == 8, shots
 PY
+}
+if [ -f "$npm/face_detection_full_range.tflite" ]; then
+    export FACETRACK_MODEL_PATH=$npm
+    "$FACETRACK" track --workers 2 in/synthetic_faces_hardcuts_8shots.mp4 >/dev/null 2>&1
+    check "track after scenes: one ID per shot" one_id_per_shot in/synthetic_faces_hardcuts_8shots.json
+    mkdir bare && cp in/synthetic_faces_hardcuts_8shots.mp4 bare/
+    "$FACETRACK" track --scenes --workers 2 bare >/dev/null 2>&1
+    check "track --scenes without a list: one ID per shot" one_id_per_shot bare/synthetic_faces_hardcuts_8shots.json
 fi
 finish
