@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Accuracy and speed of `facetrack scenes` on the shared clips: cuts against
+# each clip's reference (the 8-shot clip's ground truth, PySceneDetect's
+# checked ContentDetector cuts on its test video, none in the single-shot
+# face clips), matched within +-1 frame, as precision / recall / F1; then
+# the bench clip's speed against decoding alone, in the same run.
+# Usage: bench/scenes_eval.sh [SHARED_DIR]   (build first: scripts/build.sh release)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+shared=${1:-$root/../shared}
+ft=${FACETRACK:-$root/build/release/bin/facetrack}
+[ -d "$shared/media" ] || { echo "bench: no shared media at $shared" >&2; exit 1; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+clips=("$shared/media/scenes/synthetic_faces_hardcuts_8shots.mp4"
+       "$shared/media/scenes/pyscenedetect_testvideo.mp4"
+       "$shared"/media/faces/*.mp4)
+"$ft" scenes --json --progress none -o "$out" "${clips[@]}" >/dev/null
+/usr/bin/python3 - "$shared" "$out" "${clips[@]}" <<'PY'
+import json, os, sys
+shared, out, clips = sys.argv[1], sys.argv[2], sys.argv[3:]
+def reference(clip):
+    name = os.path.basename(clip)
+    if name.startswith("synthetic_faces_hardcuts"):
+        return json.load(open(clip[:-4] + ".gt.json"))["cuts"]
+    if name == "pyscenedetect_testvideo.mp4":
+        golden = os.path.join(shared, "media/scenes/pyscenedetect_goldens/testvideo.mp4.ContentDetector.default.json")
+        return json.load(open(golden))["cuts"]
+    return []  # single-shot clips
+tp = fp = fn = 0
+print("%-42s %9s %9s %3s %3s %3s" % ("clip", "reference", "found", "TP", "FP", "FN"))
+for clip in clips:
+    stem = os.path.basename(clip)[:-4]
+    found = [c["frame"] - 1 for c in json.load(open(os.path.join(out, stem + "_scenes.json")))["cuts"]]
+    ref = reference(clip)
+    unmatched = list(ref)
+    t = 0
+    for f in found:
+        hit = next((r for r in unmatched if abs(r - f) <= 1), None)
+        if hit is not None:
+            unmatched.remove(hit)
+            t += 1
+    tp, fp, fn = tp + t, fp + len(found) - t, fn + len(unmatched)
+    print("%-42s %9d %9d %3d %3d %3d" % (stem[:42], len(ref), len(found), t, len(found) - t, len(unmatched)))
+p = tp / (tp + fp) if tp + fp else 1.0
+r = tp / (tp + fn) if tp + fn else 1.0
+print("precision %.3f  recall %.3f  F1 %.3f" % (p, r, 2 * p * r / (p + r) if p + r else 0))
+PY
+clip=$shared/media/bench/bench_1080p25_3faces_20s.mp4
+t0=$(date +%s.%N); ffmpeg -v error -threads "$(nproc)" -i "$clip" -f null -; t1=$(date +%s.%N)
+"$ft" scenes --force --progress none -o "$out" "$clip" >/dev/null; t2=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
+    printf "bench clip: decode only %.2f s, facetrack scenes %.2f s: %.2f x decode-only throughput\n",
+        b - a, c - b, (b - a) / (c - b) }'
