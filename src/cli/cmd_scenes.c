@@ -1,7 +1,6 @@
 /* facetrack scenes: shot cuts of videos into the original STEP3 <stem>.csv. */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include "base/json_writer.h"
 #include "base/thread_pool.h"
+#include "cli/batch_io.h"
 #include "cli/cli.h"
 #include "facetrack.h"
 #include "scenes/scene_writer.h"
@@ -65,38 +65,6 @@ typedef struct scenes_job {
     int ok;
 } scenes_job;
 
-_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler needs a lock-free int");
-static atomic_int stop_signal = 0;
-
-static void on_signal(int sig)
-{
-    const int saved = errno;
-    atomic_store(&stop_signal, sig);
-    errno = saved;
-}
-
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
-static ft_json event(const char *name)
-{
-    ft_json j;
-    ft_json_init(&j, stdout, 0);
-    ft_json_object_begin(&j);
-    ft_json_kv_string(&j, "event", name);
-    return j;
-}
-
-static void event_end(ft_json *j)
-{
-    ft_json_object_end(j);
-    ft_json_finish(j);
-    fflush(stdout);
-}
-
 /* Progress of one video (called every 100 frames; reported every 500). */
 static void on_frames(void *user, int64_t done)
 {
@@ -107,15 +75,15 @@ static void on_frames(void *user, int64_t done)
     pthread_mutex_lock(&r->lock);
     if (r->progress == PROGRESS_LEGACY) {
         /* The original's unit: windows of 50 frames. */
-        printf("INTERNAL_PROGRESS: %lld batches - %s\n", (long long)(done / 50), base_name(job->video));
+        printf("INTERNAL_PROGRESS: %lld batches - %s\n", (long long)(done / 50), ft_cli_base_name(job->video));
     } else if (r->progress == PROGRESS_JSON) {
-        ft_json j = event("progress");
+        ft_json j = ft_cli_event_begin("progress");
         ft_json_kv_string(&j, "video", job->video);
         ft_json_kv_int(&j, "frames_done", done);
-        event_end(&j);
+        ft_cli_event_end(&j);
     } else {
         fprintf(stderr, "\rscenes: %zu/%zu videos, %s: %lld frames   ", r->succeeded + r->failed,
-                r->total, base_name(job->video), (long long)done);
+                r->total, ft_cli_base_name(job->video), (long long)done);
     }
     fflush(stdout);
     pthread_mutex_unlock(&r->lock);
@@ -130,14 +98,14 @@ static void report(scenes_job *job, size_t scenes)
     else
         r->failed++;
     if (r->progress == PROGRESS_JSON) {
-        ft_json j = event(job->ok ? "done" : "failed");
+        ft_json j = ft_cli_event_begin(job->ok ? "done" : "failed");
         ft_json_kv_string(&j, "video", job->video);
         ft_json_kv_string(&j, job->ok ? "output" : "reason", job->ok ? job->output : job->error);
         if (job->ok)
             ft_json_kv_int(&j, "scenes", (int64_t)scenes);
-        event_end(&j);
+        ft_cli_event_end(&j);
     } else if (r->progress == PROGRESS_LEGACY && job->ok) {
-        const char *name = base_name(job->output);
+        const char *name = ft_cli_base_name(job->output);
         printf("Succès: %s créé avec %zu scènes.\n", name, scenes);
     }
     if (!job->ok && r->progress != PROGRESS_JSON)
@@ -154,11 +122,11 @@ static void run_job(void *arg)
     pthread_mutex_lock(&r->lock);
     const size_t number = ++r->started;
     if (r->progress == PROGRESS_LEGACY)
-        printf("PROCESSING_VIDEO: %zu/%zu: %s\n", number, r->total, base_name(job->video));
+        printf("PROCESSING_VIDEO: %zu/%zu: %s\n", number, r->total, ft_cli_base_name(job->video));
     else if (r->progress == PROGRESS_JSON) {
-        ft_json j = event("video_started");
+        ft_json j = ft_cli_event_begin("video_started");
         ft_json_kv_string(&j, "video", job->video);
-        event_end(&j);
+        ft_cli_event_end(&j);
     }
     fflush(stdout);
     pthread_mutex_unlock(&r->lock);
@@ -265,33 +233,16 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
     return FT_EXIT_OK;
 }
 
-static int collect(const scenes_args *a, ft_video_list *list)
-{
-    char err[1536];
-    for (int i = 0; i < a->input_count; i++)
-        if (ft_video_list_add(list, a->inputs[i], err, sizeof err) != FT_OK) {
-            fprintf(stderr, "facetrack scenes: %s\n", err);
-            return FT_EXIT_FAILED;
-        }
-    if (a->videos_json && ft_video_list_add_json(list, a->videos_json, err, sizeof err) != FT_OK) {
-        fprintf(stderr, "facetrack scenes: %s\n", err);
-        return FT_EXIT_FAILED;
-    }
-    if (a->shard_n > 0)
-        ft_video_list_shard(list, a->shard_k, a->shard_n);
-    return FT_EXIT_OK;
-}
-
 static void summary(scenes_run *r, size_t skipped)
 {
     if (r->progress == PROGRESS_JSON) {
-        ft_json j = event("summary");
+        ft_json j = ft_cli_event_begin("summary");
         ft_json_kv_int(&j, "videos", (int64_t)(r->total + skipped));
         ft_json_kv_int(&j, "succeeded", (int64_t)r->succeeded);
         ft_json_kv_int(&j, "failed", (int64_t)(r->total - r->succeeded));
         ft_json_kv_int(&j, "skipped", (int64_t)skipped);
-        ft_json_kv_bool(&j, "interrupted", atomic_load(&stop_signal) != 0);
-        event_end(&j);
+        ft_json_kv_bool(&j, "interrupted", atomic_load(&ft_cli_stop_signal) != 0);
+        ft_cli_event_end(&j);
     } else if (r->progress == PROGRESS_LEGACY) {
         printf("--- Analyse terminée. %zu/%zu réussie(s). ---\n", r->succeeded, r->total);
     } else {
@@ -308,13 +259,14 @@ static int run_scenes(int argc, char **argv)
     scenes_run r = {0};
     ft_content_options_init(&r.shot.content);
     r.shot.on_frames = on_frames;
-    r.shot.stop = &stop_signal;
+    r.shot.stop = &ft_cli_stop_signal;
     scenes_args a = {0};
     int rc = parse_args(argc, argv, &r, &a);
     ft_video_list list = {0};
     if (rc == FT_EXIT_OK)
-        rc = collect(&a, &list);
-    if (rc == FT_EXIT_OK && r.output_dir && mkdir(r.output_dir, 0777) != 0 && errno != EEXIST) {
+        rc = ft_cli_collect_videos("scenes", a.inputs, a.input_count, a.videos_json, a.shard_k,
+                                   a.shard_n, &list);
+    if (rc == FT_EXIT_OK && r.output_dir && ft_cli_make_dirs(r.output_dir) != 0) {
         fprintf(stderr, "facetrack scenes: %s: cannot create the output folder: %s\n",
                 r.output_dir, strerror(errno));
         rc = FT_EXIT_FAILED;
@@ -345,14 +297,11 @@ static int run_scenes(int argc, char **argv)
         if (r.progress == PROGRESS_LEGACY)
             printf("TOTAL_VIDEOS_TO_PROCESS: %zu\n", r.total);
         else if (r.progress == PROGRESS_JSON) {
-            ft_json j = event("start");
+            ft_json j = ft_cli_event_begin("start");
             ft_json_kv_int(&j, "videos", (int64_t)r.total);
-            event_end(&j);
+            ft_cli_event_end(&j);
         }
-        struct sigaction sa = {0};
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
+        ft_cli_catch_stop_signals();
         ft_thread_pool *pool = NULL;
         if (ft_thread_pool_create(workers, &pool) == FT_OK) {
             for (size_t i = 0; i < r.total; i++)
@@ -364,7 +313,7 @@ static int run_scenes(int argc, char **argv)
         }
         summary(&r, skipped);
         pthread_mutex_destroy(&r.lock);
-        const int stopped = atomic_load(&stop_signal);
+        const int stopped = atomic_load(&ft_cli_stop_signal);
         rc = stopped ? 128 + stopped : r.succeeded < r.total ? FT_EXIT_FAILED : FT_EXIT_OK;
     }
     for (size_t i = 0; jobs && i < r.total; i++)

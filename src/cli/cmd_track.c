@@ -1,13 +1,12 @@
 /* facetrack track: batch face tracking of videos into the original STEP5
  * outputs (<stem>.json) or STEP6's reduced <stem>_tracking.json. */
 #include <errno.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "cli/batch_io.h"
 #include "cli/cli.h"
 #include "cli/track_progress.h"
 #include "facetrack.h"
@@ -206,44 +205,6 @@ static int check_gpu(const ft_track_config *c)
     return FT_EXIT_FAILED;
 }
 
-/* The signal that asked to stop, or 0. Lock-free, so safe in a handler and
- * across the worker threads that poll it. */
-_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler needs a lock-free int");
-static atomic_int stop_signal = 0;
-
-static void on_signal(int sig)
-{
-    const int saved = errno;
-    atomic_store(&stop_signal, sig);
-    errno = saved;
-}
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-static int collect_inputs(const track_args *a, const ft_track_config *cfg, ft_video_list *list)
-{
-    char err[1536];
-    for (int i = 0; i < a->input_count; i++)
-        if (ft_video_list_add(list, a->inputs[i], err, sizeof err) != FT_OK) {
-            fprintf(stderr, "facetrack track: %s\n", err);
-            return FT_EXIT_FAILED;
-        }
-    if (a->videos_json && ft_video_list_add_json(list, a->videos_json, err, sizeof err) != FT_OK) {
-        fprintf(stderr, "facetrack track: %s\n", err);
-        return FT_EXIT_FAILED;
-    }
-    ft_video_list_shard(list, cfg->shard_index, cfg->shard_count);
-    return FT_EXIT_OK;
-}
-
 /* Outputs of LIST: the videos to do (TODO, OUTPUTS) and those skipped
  * because their output is complete (SKIPPED, SKIPPED_OUTPUTS). */
 typedef struct work {
@@ -311,30 +272,11 @@ static int sort_work(const ft_track_config *cfg, const ft_video_list *list, work
     return FT_EXIT_OK;
 }
 
-/* mkdir -p DIR. */
-static int make_dirs(const char *dir)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-        return -1;
-    for (char *p = path + 1;; p++) {
-        const char c = *p;
-        if (c != '/' && c != '\0')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = c;
-        if (c == '\0')
-            return 0;
-    }
-}
-
 static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_video_list *list)
 {
     work w = {0};
     int rc = sort_work(cfg, list, &w);
-    if (rc == FT_EXIT_OK && cfg->output_dir[0] && make_dirs(cfg->output_dir) != 0) {
+    if (rc == FT_EXIT_OK && cfg->output_dir[0] && ft_cli_make_dirs(cfg->output_dir) != 0) {
         fprintf(stderr, "facetrack track: %s: cannot create the output folder: %s\n", cfg->output_dir,
                 strerror(errno));
         rc = FT_EXIT_FAILED;
@@ -347,12 +289,12 @@ static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_v
     for (size_t i = 0; i < w.ns; i++)
         ft_progress_skipped(progress, w.skipped[i], w.skipped_outputs[i]);
     const ft_batch_options bo = {.config = cfg, .chunk_frames = a->chunk_frames, .warmup_frames = 10,
-                                 .landmark_model = a->landmark_model, .stop = &stop_signal};
+                                 .landmark_model = a->landmark_model, .stop = &ft_cli_stop_signal};
     const ft_batch_callbacks cb = ft_progress_callbacks(progress);
     char err[1024] = "";
-    catch_signals();
+    ft_cli_catch_stop_signals();
     ft_status st = ft_batch_run(&bo, w.todo, (const char *const *)w.outputs, w.n, &cb, err, sizeof err);
-    const int stopped = atomic_load(&stop_signal);
+    const int stopped = atomic_load(&ft_cli_stop_signal);
     const size_t failed = ft_progress_finish(progress, stopped != 0);
     if (st != FT_OK)
         fprintf(stderr, "facetrack track: %s\n", err);
@@ -391,7 +333,8 @@ static int run_track(int argc, char **argv)
     ft_video_list list = {0};
     rc = check_gpu(&cfg);
     if (rc == FT_EXIT_OK)
-        rc = collect_inputs(&a, &cfg, &list);
+        rc = ft_cli_collect_videos("track", a.inputs, a.input_count, a.videos_json, cfg.shard_index,
+                                   cfg.shard_count, &list);
     if (rc == FT_EXIT_OK)
         rc = run_batch(&a, &cfg, &list);
     ft_video_list_free(&list);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/json_writer.h"
+#include "cli/batch_io.h"
 
 typedef struct video_state {
     const char *path;
@@ -37,29 +38,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
-/* One JSON event line on stdout, flushed: the web service reads it live. */
-static ft_json event_begin(const char *name)
-{
-    ft_json j;
-    ft_json_init(&j, stdout, 0);
-    ft_json_object_begin(&j);
-    ft_json_kv_string(&j, "event", name);
-    return j;
-}
-
-static void event_end(ft_json *j)
-{
-    ft_json_object_end(j);
-    ft_json_finish(j);
-    fflush(stdout);
-}
-
 ft_progress *ft_progress_create(ft_progress_mode mode, const char *const *names, size_t count,
                                 int profiling)
 {
@@ -81,9 +59,9 @@ ft_progress *ft_progress_create(ft_progress_mode mode, const char *const *names,
     for (size_t i = 0; i < count; i++)
         p->videos[i] = (video_state){.path = names[i], .last_percent = -1};
     if (mode == FT_PROGRESS_JSON) {
-        ft_json j = event_begin("start");
+        ft_json j = ft_cli_event_begin("start");
         ft_json_kv_int(&j, "videos", (int64_t)count);
-        event_end(&j);
+        ft_cli_event_end(&j);
     } else if (mode == FT_PROGRESS_LEGACY) {
         printf("Vidéos à traiter: %zu\n", count);
         fflush(stdout);
@@ -96,11 +74,11 @@ void ft_progress_skipped(ft_progress *p, const char *video, const char *output)
     pthread_mutex_lock(&p->lock);
     p->skipped++;
     if (p->mode == FT_PROGRESS_JSON) {
-        ft_json j = event_begin("skipped");
+        ft_json j = ft_cli_event_begin("skipped");
         ft_json_kv_string(&j, "video", video);
         ft_json_kv_string(&j, "output", output);
         ft_json_kv_string(&j, "reason", "output already complete (use --force to redo it)");
-        event_end(&j);
+        ft_cli_event_end(&j);
     } else if (p->mode != FT_PROGRESS_LEGACY) {
         ft_log(FT_LOG_INFO, "%s: skipped, %s is complete", video, output);
     }
@@ -118,7 +96,7 @@ static void draw_bar(ft_progress *p)
         total += p->videos[i].total;
         finished += p->videos[i].state >= 2;
         if (p->videos[i].state == 1 && !current)
-            current = base_name(p->videos[i].path);
+            current = ft_cli_base_name(p->videos[i].path);
     }
     const double frac = total > 0 ? (double)done / (double)total : 0;
     const double elapsed = now_s() - p->started;
@@ -150,13 +128,13 @@ static void on_started(void *user, size_t i, const char *path, int64_t total)
     v->total = total;
     v->last_report = now_s();
     if (p->mode == FT_PROGRESS_JSON) {
-        ft_json j = event_begin("video_started");
+        ft_json j = ft_cli_event_begin("video_started");
         ft_json_kv_string(&j, "video", path);
         ft_json_kv_int(&j, "index", (int64_t)i);
         ft_json_kv_int(&j, "frames", total);
-        event_end(&j);
+        ft_cli_event_end(&j);
     } else if (p->mode == FT_PROGRESS_LEGACY) {
-        printf("%s: 0%%\n", base_name(path));
+        printf("%s: 0%%\n", ft_cli_base_name(path));
         fflush(stdout);
     }
     pthread_mutex_unlock(&p->lock);
@@ -175,18 +153,18 @@ static void on_progress(void *user, size_t i, int64_t done, int64_t total)
     const int percent = total > 0 ? (int)(100 * done / total) : 100;
     const double t = now_s();
     if (p->mode == FT_PROGRESS_JSON && percent != v->last_percent && t - v->last_report >= 0.5) {
-        ft_json j = event_begin("progress");
+        ft_json j = ft_cli_event_begin("progress");
         ft_json_kv_string(&j, "video", v->path);
         ft_json_kv_int(&j, "percent", percent);
         ft_json_kv_int(&j, "frames_done", done);
         ft_json_kv_int(&j, "frames", total);
         ft_json_key(&j, "fps");
         ft_json_double_places(&j, done / (t - p->started > 1e-3 ? t - p->started : 1e-3), 1);
-        event_end(&j);
+        ft_cli_event_end(&j);
         v->last_percent = percent;
         v->last_report = t;
     } else if (p->mode == FT_PROGRESS_LEGACY && percent / 10 != v->last_percent / 10 && percent < 100) {
-        printf("%s: %d%%\n", base_name(v->path), percent); /* the web UI's STEP5 pattern */
+        printf("%s: %d%%\n", ft_cli_base_name(v->path), percent); /* the web UI's STEP5 pattern */
         fflush(stdout);
         v->last_percent = percent;
     } else if (p->mode == FT_PROGRESS_BAR && t - p->last_bar >= 0.2) {
@@ -202,7 +180,7 @@ static void print_profile(const char *path, const ft_batch_stats *s)
     fprintf(stderr,
             "[PROFILING] Summary %s: %lld frames, %.2f s, per frame: decode=%.2fms, detection=%.2fms, "
             "landmarks=%.2fms, blendshapes=%.2fms, pose=%.2fms, engine total=%.2fms\n",
-            base_name(path), (long long)s->frames, s->seconds, s->decode_ms / n,
+            ft_cli_base_name(path), (long long)s->frames, s->seconds, s->decode_ms / n,
             s->timings.detection_ms / n, s->timings.landmarks_ms / n, s->timings.blendshapes_ms / n,
             s->timings.geometry_ms / n, s->timings.total_ms / n);
 }
@@ -224,7 +202,7 @@ static void on_finished(void *user, size_t i, ft_status st, const char *message,
     }
     const double fps = stats->seconds > 0 ? (double)stats->frames / stats->seconds : 0;
     if (p->mode == FT_PROGRESS_JSON) {
-        ft_json j = event_begin(st == FT_OK ? "done" : "failed");
+        ft_json j = ft_cli_event_begin(st == FT_OK ? "done" : "failed");
         ft_json_kv_string(&j, "video", v->path);
         ft_json_kv_string(&j, st == FT_OK ? "output" : "reason", message);
         ft_json_kv_int(&j, "frames", stats->frames);
@@ -234,13 +212,13 @@ static void on_finished(void *user, size_t i, ft_status st, const char *message,
         ft_json_double_places(&j, fps, 1);
         if (st == FT_OK)
             ft_json_kv_int(&j, "bytes", stats->output_bytes);
-        event_end(&j);
+        ft_cli_event_end(&j);
     } else if (p->mode == FT_PROGRESS_LEGACY) {
         if (st == FT_OK)
-            printf("%s: 100%%\n[Gestionnaire] Succès pour %s\n", base_name(v->path),
-                   base_name(v->path));
+            printf("%s: 100%%\n[Gestionnaire] Succès pour %s\n", ft_cli_base_name(v->path),
+                   ft_cli_base_name(v->path));
         else
-            printf("[Gestionnaire] Échec pour %s\n", base_name(v->path));
+            printf("[Gestionnaire] Échec pour %s\n", ft_cli_base_name(v->path));
         fflush(stdout);
     }
     if (p->mode == FT_PROGRESS_BAR)
@@ -268,7 +246,7 @@ size_t ft_progress_finish(ft_progress *p, int interrupted)
     const double elapsed = now_s() - p->started;
     const size_t failed = p->count - p->succeeded;
     if (p->mode == FT_PROGRESS_JSON) {
-        ft_json j = event_begin("summary");
+        ft_json j = ft_cli_event_begin("summary");
         ft_json_kv_int(&j, "videos", (int64_t)(p->count + p->skipped));
         ft_json_kv_int(&j, "succeeded", (int64_t)p->succeeded);
         ft_json_kv_int(&j, "failed", (int64_t)failed);
@@ -288,7 +266,7 @@ size_t ft_progress_finish(ft_progress *p, int interrupted)
                 ft_json_object_end(&j);
             }
         ft_json_array_end(&j);
-        event_end(&j);
+        ft_cli_event_end(&j);
     } else if (p->mode == FT_PROGRESS_LEGACY) {
         printf("Traitement terminé. %zu/%zu jobs réussis.\n", p->succeeded, p->count);
     } else {

@@ -16,11 +16,14 @@ void ft_timecode(double seconds, char out[16])
              ms / 1000 % 60, ms % 1000);
 }
 
-/* Scene I (0-based) spans frames [*first, *last], 0-based. */
-static void scene_bounds(const ft_shot_list *l, size_t i, int64_t *first, int64_t *last)
+/* Scene I (0-based): frames [*first, *last], 0-based, and their timecodes. */
+static void scene_at(const ft_shot_list *l, size_t i, int64_t *first, int64_t *last,
+                     char in[16], char out[16])
 {
     *first = i == 0 ? 0 : l->cuts[i - 1];
     *last = (i < l->cut_count ? l->cuts[i] : l->frame_count) - 1;
+    ft_timecode(l->times[*first], in);
+    ft_timecode(l->times[*last], out);
 }
 
 static size_t scene_count(const ft_shot_list *l)
@@ -38,10 +41,8 @@ ft_status ft_shot_list_write_csv(const ft_shot_list *l, const char *path, char *
     fputs("No,Timecode In,Timecode Out,Frame In,Frame Out\n", f.fp);
     for (size_t i = 0; i < scene_count(l); i++) {
         int64_t first, last;
-        scene_bounds(l, i, &first, &last);
         char in[16], out[16];
-        ft_timecode(l->times[first], in);
-        ft_timecode(l->times[last], out);
+        scene_at(l, i, &first, &last, in, out);
         fprintf(f.fp, "%zu,%s,%s,%lld,%lld\n", i + 1, in, out, (long long)first + 1,
                 (long long)last + 1);
     }
@@ -70,10 +71,8 @@ ft_status ft_shot_list_write_json(const ft_shot_list *l, const char *path, char 
     ft_json_array_begin(&j);
     for (size_t i = 0; i < scene_count(l); i++) {
         int64_t first, last;
-        scene_bounds(l, i, &first, &last);
         char in[16], out[16];
-        ft_timecode(l->times[first], in);
-        ft_timecode(l->times[last], out);
+        scene_at(l, i, &first, &last, in, out);
         ft_json_object_begin(&j);
         ft_json_kv_int(&j, "no", (int64_t)i + 1);
         ft_json_kv_string(&j, "timecode_in", in);

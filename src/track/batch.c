@@ -383,11 +383,10 @@ static void run_range(worker *w, size_t i, size_t k)
     j->frames_done += tick.since_report;
     j->running--;
     if (st != FT_OK) {
-        if (!j->failed && strstr(err, j->path)) /* the reader's messages name the file */
+        if (!j->failed && err[0]) /* the reader's and the runner's messages name the file */
             snprintf(j->error, sizeof j->error, "%s", err);
         else if (!j->failed)
-            snprintf(j->error, sizeof j->error, "%s: %s", j->path,
-                     err[0] ? err : ft_status_str(st));
+            snprintf(j->error, sizeof j->error, "%s: %s", j->path, ft_status_str(st));
         j->failed = 1;
         if (r) {
             ft_chunk_result_free(r);

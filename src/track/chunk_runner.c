@@ -2,6 +2,7 @@
 #include "track/chunk_runner.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 static double now_ms(void)
@@ -11,12 +12,16 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
+static int compare_i64(const void *a, const void *b)
+{
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 static int is_cut(const ft_chunk_context *ctx, int64_t index)
 {
-    for (size_t i = 0; i < ctx->cut_count && ctx->cuts[i] <= index; i++)
-        if (ctx->cuts[i] == index)
-            return 1;
-    return 0;
+    return ctx->cut_count > 0 &&
+           bsearch(&index, ctx->cuts, ctx->cut_count, sizeof index, compare_i64) != NULL;
 }
 
 /* The original's per-20-frames line: this frame's cost by stage. */
@@ -55,7 +60,7 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
     int at_end = st == FT_EOF;
     for (int64_t index = chunk->start; index < chunk->end; index++) {
         if (ctx->stop && atomic_load(ctx->stop)) {
-            snprintf(err, err_size, "interrupted");
+            snprintf(err, err_size, "%s: interrupted", ft_video_path(video));
             return FT_ERR_INTERNAL;
         }
         ft_frame frame;
@@ -81,8 +86,8 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
             ft_face_engine_timings(engine, &before);
             st = ft_face_engine_process(engine, &image, (int64_t)(frame.time * 1e6), &faces, &count);
             if (st != FT_OK) {
-                snprintf(err, err_size, "frame %lld: %s", (long long)index + 1,
-                         ft_face_engine_error(engine));
+                snprintf(err, err_size, "%s: frame %lld: %s", ft_video_path(video),
+                         (long long)index + 1, ft_face_engine_error(engine));
                 return st;
             }
             if ((st = ft_chunk_result_add_frame(out, faces, count, ctx->keep_landmarks)) != FT_OK)

@@ -23,7 +23,8 @@ typedef struct ft_chunk_context {
 
 /* Runs CHUNK of VIDEO (opened RGB24) through ENGINE, reset first. Frames the
  * decoder cannot deliver before CHUNK->end are recorded empty and counted
- * in OUT->missing. FT_ERR_INTERNAL with ERR "interrupted" when STOP is set. */
+ * in OUT->missing. ERR names the video and the reason; FT_ERR_INTERNAL with
+ * "<path>: interrupted" when STOP is set. */
 ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *chunk,
                        const ft_chunk_context *ctx, ft_chunk_result *out, char *err,
                        size_t err_size);

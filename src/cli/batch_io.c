@@ -1,0 +1,88 @@
+/* Shared parts of the batch commands (see batch_io.h). */
+#include "cli/batch_io.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int ft_cli_collect_videos(const char *cmd, char *const *inputs, int n, const char *videos_json,
+                          int shard_k, int shard_n, ft_video_list *list)
+{
+    char err[1536];
+    for (int i = 0; i < n; i++)
+        if (ft_video_list_add(list, inputs[i], err, sizeof err) != FT_OK) {
+            fprintf(stderr, "facetrack %s: %s\n", cmd, err);
+            return 1;
+        }
+    if (videos_json && ft_video_list_add_json(list, videos_json, err, sizeof err) != FT_OK) {
+        fprintf(stderr, "facetrack %s: %s\n", cmd, err);
+        return 1;
+    }
+    if (shard_n > 0)
+        ft_video_list_shard(list, shard_k, shard_n);
+    return 0;
+}
+
+int ft_cli_make_dirs(const char *dir)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = path + 1;; p++) {
+        const char c = *p;
+        if (c != '/' && c != '\0')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
+const char *ft_cli_base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+ft_json ft_cli_event_begin(const char *name)
+{
+    ft_json j;
+    ft_json_init(&j, stdout, 0);
+    ft_json_object_begin(&j);
+    ft_json_kv_string(&j, "event", name);
+    return j;
+}
+
+void ft_cli_event_end(ft_json *j)
+{
+    ft_json_object_end(j);
+    ft_json_finish(j);
+    fflush(stdout);
+}
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler needs a lock-free int");
+atomic_int ft_cli_stop_signal = 0;
+
+static void on_signal(int sig)
+{
+    const int saved = errno;
+    atomic_store(&ft_cli_stop_signal, sig);
+    errno = saved;
+}
+
+void ft_cli_catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
