@@ -13,7 +13,9 @@
 #include "cli/batch_io.h"
 #include "cli/cli.h"
 #include "facetrack.h"
+#include "models/model_path.h"
 #include "scenes/scene_writer.h"
+#include "scenes/transnet_model.h"
 #include "scenes/shot_detect.h"
 #include "track/video_list.h"
 
@@ -29,14 +31,23 @@ static const char usage[] =
     "recursively for .mp4 .avi .mov .mkv .webm; a video whose <stem>.csv\n"
     "exists is skipped unless --force.\n"
     "\n"
+    "With --detector transnetv2 the original's network finds the cuts, from\n"
+    "its PyTorch weights: --weights FILE, else $STEP3_TRANSNET_WEIGHTS, else\n"
+    "" FT_TRANSNET_WEIGHTS_FILE " on the model search path.\n"
+    "\n"
     "options:\n"
     "  --videos-json FILE    a JSON array of paths, or {\"videos\": [...]}\n"
     "  --shard K/N           only the K-th of N slices of the input list\n"
     "  -o, --output-dir DIR  where the lists go (default: next to each video)\n"
     "  --json                also <stem>_scenes.json: scenes, and cuts with scores\n"
     "  --force               redo videos whose list exists\n"
-    "  --threshold X         a cut's difference is at least X, 0..1 (default 0.12)\n"
-    "  --ratio X             ... and X times its neighbours' (default 3)\n"
+    "  --detector NAME       content (default) or transnetv2\n"
+    "  --weights FILE        TransNetV2's weights (a file, or a name on the model path)\n"
+    "  --transnet-compat     TransNetV2 with the original's lists: every frame over\n"
+    "                        the threshold ends a shot (1-frame scenes included)\n"
+    "  --threshold X         content: a cut's difference is at least X (default 0.12);\n"
+    "                        transnetv2: a shot's last frame has probability > X (0.5)\n"
+    "  --ratio X             content: ... and X times its neighbours' (default 3)\n"
     "  --min-scene-len N     frames; of two closer cuts the stronger stays (default 8)\n"
     "  --workers N           videos at a time (default: the CPU count)\n"
     "  --progress MODE       auto (a line on a terminal), json (events on stdout),\n"
@@ -50,6 +61,7 @@ enum progress_mode { PROGRESS_NONE, PROGRESS_LINE, PROGRESS_JSON, PROGRESS_LEGAC
 
 typedef struct scenes_run {
     ft_shot_options shot;
+    const char *detector_name;
     const char *output_dir;
     int json, force;
     enum progress_mode progress;
@@ -137,7 +149,7 @@ static void run_job(void *arg)
     size_t scenes = 0;
     if (st == FT_OK) {
         const ft_shot_list list = {job->video, shots.frame_count, shots.times, shots.cuts,
-                                   shots.scores, shots.cut_count, "content"};
+                                   shots.scores, shots.cut_count, r->detector_name};
         scenes = shots.frame_count > 0 ? shots.cut_count + 1 : 0;
         st = ft_shot_list_write_csv(&list, job->output, job->error, sizeof job->error);
         if (st == FT_OK && r->json) {
@@ -166,6 +178,8 @@ static int parse_double(const char *text, double lo, double hi, double *out)
 
 typedef struct scenes_args {
     const char *videos_json;
+    const char *weights;
+    double threshold; /* < 0: the detector's default */
     int shard_k, shard_n;
     long long workers;
     char **inputs;
@@ -186,14 +200,23 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
             r->json = 1;
         } else if (strcmp(o, "--force") == 0) {
             r->force = 1;
+        } else if (strcmp(o, "--transnet-compat") == 0) {
+            r->detector_name = "transnetv2";
+            r->shot.transnet_options.compat = 1;
         } else if (!v) {
             return ft_cli_usage_error("scenes", "unknown option or missing value: '%s'", o);
         } else if (strcmp(o, "--videos-json") == 0) {
             a->videos_json = argv[++i];
         } else if (strcmp(o, "-o") == 0 || strcmp(o, "--output-dir") == 0) {
             r->output_dir = argv[++i];
+        } else if (strcmp(o, "--detector") == 0) {
+            r->detector_name = argv[++i];
+            if (strcmp(r->detector_name, "content") && strcmp(r->detector_name, "transnetv2"))
+                return ft_cli_usage_error("scenes", "--detector is content or transnetv2");
+        } else if (strcmp(o, "--weights") == 0) {
+            a->weights = argv[++i];
         } else if (strcmp(o, "--threshold") == 0) {
-            if (parse_double(argv[++i], 0, 1, &r->shot.content.min_score))
+            if (parse_double(argv[++i], 0, 1, &a->threshold))
                 return ft_cli_usage_error("scenes", "--threshold needs a number from 0 to 1");
         } else if (strcmp(o, "--ratio") == 0) {
             if (parse_double(argv[++i], 1, 100, &r->shot.content.ratio))
@@ -202,7 +225,7 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
             const long long n = ft_cli_parse_count(argv[++i]);
             if (n < 1 || n > 100000)
                 return ft_cli_usage_error("scenes", "--min-scene-len needs an integer >= 1");
-            r->shot.content.min_scene_len = (int)n;
+            r->shot.content.min_scene_len = r->shot.transnet_options.min_scene_len = (int)n;
         } else if (strcmp(o, "--workers") == 0) {
             a->workers = ft_cli_parse_count(argv[++i]);
             if (a->workers < 1 || a->workers > 256)
@@ -230,6 +253,38 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
     }
     if (a->input_count == 0 && !a->videos_json)
         return ft_cli_usage_error("scenes", "no video, folder or --videos-json given");
+    if (r->shot.transnet_options.compat && strcmp(r->detector_name, "transnetv2"))
+        return ft_cli_usage_error("scenes", "--transnet-compat is for --detector transnetv2");
+    if (a->threshold >= 0 && strcmp(r->detector_name, "transnetv2") == 0)
+        r->shot.transnet_options.threshold = a->threshold;
+    else if (a->threshold >= 0)
+        r->shot.content.min_score = a->threshold;
+    return FT_EXIT_OK;
+}
+
+/* TransNetV2's weights: --weights, $STEP3_TRANSNET_WEIGHTS, or the default
+ * file; a bare name is looked up on the model search path. */
+static int load_transnet(const char *weights, ft_nn_graph *graph)
+{
+    const char *name = weights ? weights : getenv("STEP3_TRANSNET_WEIGHTS");
+    if (!name || !*name)
+        name = FT_TRANSNET_WEIGHTS_FILE;
+    char path[4096], err[1024];
+    struct stat sb;
+    if (stat(name, &sb) != 0 && !strchr(name, '/')) {
+        if (ft_model_find(name, path, sizeof path) != FT_OK) {
+            fprintf(stderr,
+                    "facetrack scenes: TransNetV2 weights '%s' not found on the model search path "
+                    "(see `facetrack models list`); give --weights FILE or STEP3_TRANSNET_WEIGHTS\n",
+                    name);
+            return FT_EXIT_FAILED;
+        }
+        name = path;
+    }
+    if (ft_transnet_load(name, graph, err, sizeof err) != FT_OK) {
+        fprintf(stderr, "facetrack scenes: %s\n", err);
+        return FT_EXIT_FAILED;
+    }
     return FT_EXIT_OK;
 }
 
@@ -256,12 +311,17 @@ static void summary(scenes_run *r, size_t skipped)
 
 static int run_scenes(int argc, char **argv)
 {
-    scenes_run r = {0};
+    scenes_run r = {.detector_name = "content"};
     ft_content_options_init(&r.shot.content);
+    ft_transnet_options_init(&r.shot.transnet_options);
     r.shot.on_frames = on_frames;
     r.shot.stop = &ft_cli_stop_signal;
-    scenes_args a = {0};
+    scenes_args a = {.threshold = -1};
     int rc = parse_args(argc, argv, &r, &a);
+    ft_nn_graph transnet = {0};
+    if (rc == FT_EXIT_OK && strcmp(r.detector_name, "transnetv2") == 0 &&
+        (rc = load_transnet(a.weights, &transnet)) == FT_EXIT_OK)
+        r.shot.transnet = &transnet;
     ft_video_list list = {0};
     if (rc == FT_EXIT_OK)
         rc = ft_cli_collect_videos("scenes", a.inputs, a.input_count, a.videos_json, a.shard_k,
@@ -291,7 +351,7 @@ static int run_scenes(int argc, char **argv)
         int workers = a.workers > 0 ? (int)a.workers : ft_cpu_count();
         /* Fewer videos than workers: each video's decoder gets the spare cores. */
         const int videos = r.total > 0 ? (r.total < (size_t)workers ? (int)r.total : workers) : 1;
-        r.shot.decode_threads = workers / videos;
+        r.shot.decode_threads = r.shot.nn_threads = workers / videos;
         workers = videos;
         pthread_mutex_init(&r.lock, NULL);
         if (r.progress == PROGRESS_LEGACY)
@@ -320,6 +380,7 @@ static int run_scenes(int argc, char **argv)
         free(jobs[i].output);
     free(jobs);
     ft_video_list_free(&list);
+    ft_nn_graph_free(&transnet);
     free(a.inputs);
     return rc;
 }

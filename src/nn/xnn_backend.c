@@ -62,8 +62,16 @@ int ft_xnn_supports(const ft_nn_graph *g, const ft_nn_op *op)
     case FT_OP_DEPTHWISE_CONV2D:
         return a->layout == FT_LAYOUT_NHWC && w && w->data && (!b || b->data);
     case FT_OP_MAX_POOL2D:
-        /* XNNPACK refuses a 1x1 window (a copy). */
-        return a->layout == FT_LAYOUT_NHWC && a->kernel[0] * a->kernel[1] > 1;
+    case FT_OP_AVERAGE_POOL2D:
+        /* XNNPACK refuses a 1x1 window (a copy); its average pooling
+         * divides by the whole window, so no padding there. */
+        return a->layout == FT_LAYOUT_NHWC && a->kernel[0] * a->kernel[1] > 1 &&
+               (op->type == FT_OP_MAX_POOL2D ||
+                (!a->same_padding && !a->pads[0] && !a->pads[1] && !a->pads[2] && !a->pads[3]));
+    case FT_OP_FULLY_CONNECTED:
+        /* constant [out, in] weights over the input's last axis */
+        return w && w->data && w->rank == 2 && (!b || b->data) &&
+               x->shape[x->rank - 1] == w->shape[1] && (y->rank == x->rank || y->rank == 2);
     case FT_OP_ADD:
     case FT_OP_SUB:
     case FT_OP_MUL:
@@ -172,6 +180,13 @@ static enum xnn_status define_node(builder *B, const ft_nn_op *op)
         return xnn_define_max_pooling_2d(B->sg, pt, pr, pb, pl, (uint32_t)a->kernel[0],
                                          (uint32_t)a->kernel[1], (uint32_t)a->stride[0],
                                          (uint32_t)a->stride[1], 1, 1, lo, hi, in[0], out, same);
+    case FT_OP_AVERAGE_POOL2D:
+        return xnn_define_average_pooling_2d(B->sg, pt, pr, pb, pl, (uint32_t)a->kernel[0],
+                                             (uint32_t)a->kernel[1], (uint32_t)a->stride[0],
+                                             (uint32_t)a->stride[1], lo, hi, in[0], out, 0);
+    case FT_OP_FULLY_CONNECTED:
+        return xnn_define_fully_connected(B->sg, lo, hi, in[0], in[1], in[2], out,
+                                          y->rank == x->rank ? 0 : XNN_FLAG_TENSORFLOW_RESHAPE_2D);
     case FT_OP_ADD: return xnn_define_add2(B->sg, lo, hi, in[0], in[1], out, 0);
     case FT_OP_SUB: return xnn_define_subtract(B->sg, lo, hi, in[0], in[1], out, 0);
     case FT_OP_MUL: return xnn_define_multiply2(B->sg, lo, hi, in[0], in[1], out, 0);

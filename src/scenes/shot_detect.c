@@ -1,9 +1,15 @@
 /* One video's shot cuts (see shot_detect.h). */
 #include "scenes/shot_detect.h"
 
+#include <libavutil/pixfmt.h>
+#include <libswscale/swscale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "scenes/transnet_model.h"
+
+#define RGB_BYTES (FT_TRANSNET_WIDTH * FT_TRANSNET_HEIGHT * 3)
 
 void ft_shots_free(ft_shots *s)
 {
@@ -27,6 +33,99 @@ static ft_status keep_time(ft_shots *s, size_t *cap, double t)
     return FT_OK;
 }
 
+/* Whichever detector the options chose, fed frame by frame. */
+typedef struct detector {
+    ft_content_detector *content;
+    ft_transnet_detector *transnet;
+    struct SwsContext *scaler; /* to TransNetV2's 48x27 RGB */
+    uint8_t rgb[RGB_BYTES];
+} detector;
+
+static ft_status detector_open(detector *d, const ft_shot_options *o, const char *path, char *err,
+                               size_t err_size)
+{
+    memset(d, 0, sizeof *d);
+    if (!o->transnet) {
+        ft_status st = ft_content_detector_create(&o->content, &d->content);
+        if (st != FT_OK)
+            snprintf(err, err_size, "%s: invalid content detector options", path);
+        return st;
+    }
+    char why[512];
+    ft_status st = ft_transnet_detector_create(o->transnet, FT_NN_BACKEND_FAST, o->nn_threads,
+                                               &d->transnet, why, sizeof why);
+    if (st != FT_OK)
+        snprintf(err, err_size, "%s: TransNetV2: %s", path, why);
+    return st;
+}
+
+static void detector_close(detector *d)
+{
+    ft_content_detector_free(d->content);
+    ft_transnet_detector_free(d->transnet);
+    sws_freeContext(d->scaler);
+}
+
+/* TransNetV2 sees what the original's `ffmpeg -s 48x27 -pix_fmt rgb24`
+ * gave it: a bicubic scale of the whole frame. */
+static ft_status push_transnet(detector *d, const ft_frame *f)
+{
+    const enum AVPixelFormat from = f->format == FT_PIXFMT_GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_YUV420P;
+    d->scaler = sws_getCachedContext(d->scaler, f->width, f->height, from, FT_TRANSNET_WIDTH,
+                                     FT_TRANSNET_HEIGHT, AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL,
+                                     NULL);
+    if (!d->scaler)
+        return FT_ERR_INTERNAL;
+    uint8_t *dst[1] = {d->rgb};
+    const int dst_stride[1] = {FT_TRANSNET_WIDTH * 3};
+    const uint8_t *const src[3] = {f->data[0], f->data[1], f->data[2]};
+    sws_scale(d->scaler, src, f->linesize, 0, f->height, dst, dst_stride);
+    return ft_transnet_detector_push(d->transnet, d->rgb);
+}
+
+static ft_status detector_push(detector *d, const ft_frame *f)
+{
+    return d->content ? ft_content_detector_push(d->content, f) : push_transnet(d, f);
+}
+
+/* The cuts into OUT (which owns them). */
+static ft_status detector_finish(detector *d, const ft_shot_options *o, ft_shots *out)
+{
+    if (d->transnet) {
+        const float *logits;
+        int64_t count;
+        ft_status st = ft_transnet_detector_finish(d->transnet, &logits, &count);
+        return st != FT_OK ? st
+                           : ft_transnet_cuts(logits, count, &o->transnet_options, &out->cuts,
+                                              &out->scores, &out->cut_count);
+    }
+    const int64_t *cuts;
+    const double *scores;
+    size_t n = 0;
+    ft_status st = ft_content_detector_finish(d->content, &cuts, &scores, &n);
+    if (st != FT_OK)
+        return st;
+    out->cuts = malloc((n + 1) * sizeof *out->cuts);
+    out->scores = malloc((n + 1) * sizeof *out->scores);
+    if (!out->cuts || !out->scores)
+        return FT_ERR_NOMEM;
+    memcpy(out->cuts, cuts, n * sizeof *cuts);
+    memcpy(out->scores, scores, n * sizeof *scores);
+    out->cut_count = n;
+    return FT_OK;
+}
+
+static void describe_failure(ft_status st, const detector *d, const char *path, char *err,
+                             size_t err_size)
+{
+    if (st == FT_ERR_NOMEM)
+        snprintf(err, err_size, "%s: out of memory", path);
+    else if (d->transnet)
+        snprintf(err, err_size, "%s: TransNetV2: %s", path, ft_transnet_detector_error(d->transnet));
+    else
+        snprintf(err, err_size, "%s: shot detection failed (%s)", path, ft_status_str(st));
+}
+
 ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *out, char *err,
                           size_t err_size)
 {
@@ -35,15 +134,15 @@ ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *
         err[0] = '\0';
     ft_video_options vo;
     ft_video_options_init(&vo);
-    vo.pixfmt = FT_PIXFMT_YUV420P; /* the detector reads planes: no RGB conversion */
+    vo.pixfmt = FT_PIXFMT_YUV420P; /* the detectors read planes: no RGB conversion */
     vo.decode_threads = o->decode_threads;
     ft_video *v = NULL;
     ft_status st = ft_video_open(path, &vo, &v, err, err_size);
     if (st != FT_OK)
         return st;
-    ft_content_detector *d = NULL;
-    if ((st = ft_content_detector_create(&o->content, &d)) != FT_OK) {
-        snprintf(err, err_size, "%s: invalid content detector options", path);
+    detector d;
+    if ((st = detector_open(&d, o, path, err, err_size)) != FT_OK) {
+        detector_close(&d);
         ft_video_close(v);
         return st;
     }
@@ -59,8 +158,8 @@ ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *
         if (out->frame_count == 0)
             first = f.time;
         if ((st = keep_time(out, &cap, f.time - first)) != FT_OK ||
-            (st = ft_content_detector_push(d, &f)) != FT_OK) {
-            snprintf(err, err_size, "%s: out of memory", path);
+            (st = detector_push(&d, &f)) != FT_OK) {
+            describe_failure(st, &d, path, err, err_size);
             break;
         }
         if (o->on_frames && out->frame_count % 100 == 0)
@@ -70,22 +169,9 @@ ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *
         st = FT_OK;
     else if (st != FT_OK && !err[0])
         snprintf(err, err_size, "%s", ft_video_error(v));
-    const int64_t *cuts;
-    const double *scores;
-    size_t n = 0;
-    if (st == FT_OK && (st = ft_content_detector_finish(d, &cuts, &scores, &n)) == FT_OK) {
-        out->cuts = malloc((n + 1) * sizeof *out->cuts);
-        out->scores = malloc((n + 1) * sizeof *out->scores);
-        if (!out->cuts || !out->scores) {
-            st = FT_ERR_NOMEM;
-            snprintf(err, err_size, "%s: out of memory", path);
-        } else {
-            memcpy(out->cuts, cuts, n * sizeof *cuts);
-            memcpy(out->scores, scores, n * sizeof *scores);
-            out->cut_count = n;
-        }
-    }
-    ft_content_detector_free(d);
+    if (st == FT_OK && (st = detector_finish(&d, o, out)) != FT_OK)
+        describe_failure(st, &d, path, err, err_size);
+    detector_close(&d);
     ft_video_close(v);
     if (st != FT_OK)
         ft_shots_free(out);

@@ -1,5 +1,6 @@
 /* One video's shot cuts: decode (YUV, no colour conversion), run the
- * content detector, keep each frame's timestamp for the timecodes. */
+ * content detector or TransNetV2 (on 48x27 RGB frames scaled as the
+ * original's ffmpeg did), keep each frame's timestamp for the timecodes. */
 #ifndef FT_SCENES_SHOT_DETECT_H
 #define FT_SCENES_SHOT_DETECT_H
 
@@ -8,7 +9,9 @@
 #include <stdint.h>
 
 #include "facetrack.h"
+#include "nn/graph.h"
 #include "scenes/content_detector.h"
+#include "scenes/transnet_detector.h"
 
 typedef struct ft_shots {
     int64_t frame_count;
@@ -20,6 +23,9 @@ typedef struct ft_shots {
 
 typedef struct ft_shot_options {
     ft_content_options content;
+    const ft_nn_graph *transnet;     /* set: TransNetV2 (ft_transnet_load) instead */
+    ft_transnet_options transnet_options;
+    int nn_threads;                  /* TransNetV2's inference threads; 0: all cores */
     int decode_threads;              /* 0: all cores */
     const atomic_int *stop;          /* set: give up at the next frame */
     void (*on_frames)(void *user, int64_t done); /* every 100 frames */
