@@ -33,3 +33,6 @@ protoc-c --proto_path=/usr/include/onnx --c_out="$gen" /usr/include/onnx/onnx.pr
 fuzz onnx -I"$gen" "$gen/onnx.pb-c.c" "$nn/onnx_loader.c" "$nn/onnx_ops.c" "$nn/onnx_tensor.c" \
     "$nn/ref_kernels.c" "$nn/ref_kernels_nchw.c" "$nn/ref_kernels_matmul.c" \
     "$nn/ref_custom_ops.c" "$nn/flexbuffer.c" -lprotobuf-c -lm
+
+# .pth state dicts: libzip reads the archive; bare pickles are zipped by the target.
+fuzz pth -I"$root/tests/fuzz" "$nn/pth_file.c" -lzip
