@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Accuracy and speed of `facetrack scenes` on the shared clips: cuts against
-# each clip's reference (the 8-shot clip's ground truth, PySceneDetect's
-# checked ContentDetector cuts on its test video, none in the single-shot
-# face clips), matched within +-1 frame, as precision / recall / F1; then
-# the bench clip's speed against decoding alone, in the same run.
+# Accuracy and speed of `facetrack scenes` on the shared clips, for each
+# detector: cuts against each clip's reference (the 8-shot clip's ground
+# truth, PySceneDetect's checked ContentDetector cuts on its test video,
+# none in the single-shot face clips), matched within +-1 frame, as
+# precision / recall / F1; then the bench clip's speed against decoding
+# alone, in the same run. TransNetV2 is measured when its weights are found
+# (STEP3_TRANSNET_WEIGHTS, or transnetv2-pytorch-weights.pth on the model
+# search path); with other weights than the original's, only its speed means
+# something.
 # Usage: bench/scenes_eval.sh [SHARED_DIR]   (build first: scripts/build.sh release)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,8 +20,19 @@ trap 'rm -rf "$out"' EXIT
 clips=("$shared/media/scenes/synthetic_faces_hardcuts_8shots.mp4"
        "$shared/media/scenes/pyscenedetect_testvideo.mp4"
        "$shared"/media/faces/*.mp4)
-"$ft" scenes --json --progress none -o "$out" "${clips[@]}" >/dev/null
-/usr/bin/python3 - "$shared" "$out" "${clips[@]}" <<'PY'
+detectors=(content)
+if "$ft" scenes --detector transnetv2 --progress none -o "$out/probe" \
+    "$shared/media/scenes/pyscenedetect_counter.mp4" >/dev/null 2>"$out/probe.err"; then
+    detectors+=(transnetv2)
+else
+    echo "transnetv2: not measured: $(cat "$out/probe.err")"
+fi
+clip=$shared/media/bench/bench_1080p25_3faces_20s.mp4
+t0=$(date +%s.%N); ffmpeg -v error -threads "$(nproc)" -i "$clip" -f null -; t1=$(date +%s.%N)
+for detector in "${detectors[@]}"; do
+echo "== $detector"
+"$ft" scenes --detector "$detector" --json --progress none -o "$out/$detector" "${clips[@]}" >/dev/null
+/usr/bin/python3 - "$shared" "$out/$detector" "${clips[@]}" <<'PY'
 import json, os, sys
 shared, out, clips = sys.argv[1], sys.argv[2], sys.argv[3:]
 def reference(clip):
@@ -47,9 +62,10 @@ p = tp / (tp + fp) if tp + fp else 1.0
 r = tp / (tp + fn) if tp + fn else 1.0
 print("precision %.3f  recall %.3f  F1 %.3f" % (p, r, 2 * p * r / (p + r) if p + r else 0))
 PY
-clip=$shared/media/bench/bench_1080p25_3faces_20s.mp4
-t0=$(date +%s.%N); ffmpeg -v error -threads "$(nproc)" -i "$clip" -f null -; t1=$(date +%s.%N)
-"$ft" scenes --force --progress none -o "$out" "$clip" >/dev/null; t2=$(date +%s.%N)
-awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
-    printf "bench clip: decode only %.2f s, facetrack scenes %.2f s: %.2f x decode-only throughput\n",
-        b - a, c - b, (b - a) / (c - b) }'
+t2=$(date +%s.%N)
+"$ft" scenes --detector "$detector" --force --progress none -o "$out/$detector" "$clip" >/dev/null
+t3=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN {
+    printf "bench clip: decode only %.2f s, %.2f s: %.2f x decode-only throughput\n",
+        b - a, d - c, (b - a) / (d - c) }'
+done
