@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenes/frame_rate_sync.h"
 #include "scenes/transnet_model.h"
 
 #define RGB_BYTES (FT_TRANSNET_WIDTH * FT_TRANSNET_HEIGHT * 3)
@@ -39,12 +40,22 @@ typedef struct detector {
     ft_transnet_detector *transnet;
     struct SwsContext *scaler; /* to TransNetV2's 48x27 RGB */
     uint8_t rgb[RGB_BYTES];
+    /* --transnet-compat: the original's 25 fps sequence */
+    int resample;
+    ft_rate_sync sync;
+    uint8_t previous[RGB_BYTES];
 } detector;
 
-static ft_status detector_open(detector *d, const ft_shot_options *o, const char *path, char *err,
-                               size_t err_size)
+#define ORIGINAL_RATE 25.0
+
+static ft_status detector_open(detector *d, const ft_shot_options *o, const ft_video_info *info,
+                               const char *path, char *err, size_t err_size)
 {
     memset(d, 0, sizeof *d);
+    if (o->transnet && o->transnet_options.compat) {
+        d->resample = 1;
+        ft_rate_sync_init(&d->sync, ORIGINAL_RATE, info->fps_nominal);
+    }
     if (!o->transnet) {
         ft_status st = ft_content_detector_create(&o->content, &d->content);
         if (st != FT_OK)
@@ -68,7 +79,7 @@ static void detector_close(detector *d)
 
 /* TransNetV2 sees what the original's `ffmpeg -s 48x27 -pix_fmt rgb24`
  * gave it: a bicubic scale of the whole frame. */
-static ft_status push_transnet(detector *d, const ft_frame *f)
+static ft_status scale_frame(detector *d, const ft_frame *f)
 {
     const enum AVPixelFormat from = f->format == FT_PIXFMT_GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_YUV420P;
     d->scaler = sws_getCachedContext(d->scaler, f->width, f->height, from, FT_TRANSNET_WIDTH,
@@ -80,12 +91,36 @@ static ft_status push_transnet(detector *d, const ft_frame *f)
     const int dst_stride[1] = {FT_TRANSNET_WIDTH * 3};
     const uint8_t *const src[3] = {f->data[0], f->data[1], f->data[2]};
     sws_scale(d->scaler, src, f->linesize, 0, f->height, dst, dst_stride);
-    return ft_transnet_detector_push(d->transnet, d->rgb);
+    return FT_OK;
 }
 
-static ft_status detector_push(detector *d, const ft_frame *f)
+/* The frame, once per frame of the list (OUT's times, since FIRST);
+ * resampled, it may be shown several times or not at all, and a gap
+ * repeats the one before. */
+static ft_status detector_push(detector *d, const ft_frame *f, double first,
+                               const ft_video_info *info, ft_shots *out, size_t *cap)
 {
-    return d->content ? ft_content_detector_push(d->content, f) : push_transnet(d, f);
+    ft_status st;
+    int previous = 0, current = 1;
+    if (d->resample) {
+        const double duration = info->time_base_den > 0
+                                    ? (double)f->duration * info->time_base_num / info->time_base_den
+                                    : 0;
+        ft_rate_sync_push(&d->sync, f->time, duration, &previous, &current);
+    }
+    if (d->content) {
+        st = keep_time(out, cap, f->time - first);
+        return st != FT_OK ? st : ft_content_detector_push(d->content, f);
+    }
+    if ((st = scale_frame(d, f)) != FT_OK)
+        return st;
+    for (int k = 0; k < previous + current && st == FT_OK; k++) {
+        const double t = d->resample ? (double)out->frame_count / ORIGINAL_RATE : f->time - first;
+        if ((st = keep_time(out, cap, t)) == FT_OK)
+            st = ft_transnet_detector_push(d->transnet, k < previous ? d->previous : d->rgb);
+    }
+    memcpy(d->previous, d->rgb, RGB_BYTES);
+    return st;
 }
 
 /* The cuts into OUT (which owns them). */
@@ -140,14 +175,16 @@ ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *
     ft_status st = ft_video_open(path, &vo, &v, err, err_size);
     if (st != FT_OK)
         return st;
+    const ft_video_info *info = ft_video_get_info(v);
     detector d;
-    if ((st = detector_open(&d, o, path, err, err_size)) != FT_OK) {
+    if ((st = detector_open(&d, o, info, path, err, err_size)) != FT_OK) {
         detector_close(&d);
         ft_video_close(v);
         return st;
     }
     size_t cap = 0;
     ft_frame f;
+    int64_t read = 0;
     double first = 0;
     while ((st = ft_video_read(v, &f)) == FT_OK) {
         if (o->stop && atomic_load(o->stop)) {
@@ -155,15 +192,14 @@ ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *
             st = FT_ERR_INTERNAL;
             break;
         }
-        if (out->frame_count == 0)
+        if (read == 0)
             first = f.time;
-        if ((st = keep_time(out, &cap, f.time - first)) != FT_OK ||
-            (st = detector_push(&d, &f)) != FT_OK) {
+        if ((st = detector_push(&d, &f, first, info, out, &cap)) != FT_OK) {
             describe_failure(st, &d, path, err, err_size);
             break;
         }
-        if (o->on_frames && out->frame_count % 100 == 0)
-            o->on_frames(o->user, out->frame_count);
+        if (o->on_frames && ++read % 100 == 0)
+            o->on_frames(o->user, read);
     }
     if (st == FT_EOF)
         st = FT_OK;

@@ -59,6 +59,15 @@ check "without compat, frames over the threshold in a row are one transition" \
     test $? -eq 0 -a "$(wc -l <clip.csv)" -le 3
 check "... contiguous" contiguous clip.csv
 
+# The original decoded with `ffmpeg -r 25`: compat numbers those frames.
+ffmpeg -v error -f lavfi -i testsrc2=size=160x90:rate=30000/1001:duration=3 -pix_fmt yuv420p ntsc.mp4 || exit 1
+resampled=$(( $(ffmpeg -v error -i ntsc.mp4 -f rawvideo -pix_fmt rgb24 -s 48x27 -r 25 - | wc -c) / 3888 ))
+"$FACETRACK" scenes --weights "$tiny" --transnet-compat --threshold 0 --progress none \
+    ntsc.mp4 >out.txt 2>err.txt
+check "--transnet-compat on 29.97 fps: ffmpeg's $resampled frames at 25 fps, as the original" \
+    test $? -eq 0 -a "$(wc -l <ntsc.csv)" -eq $((resampled + 1)) -a \
+    "$(sed -n 3p ntsc.csv)" = "2,00:00:00.040,00:00:00.040,2,2"
+
 "$FACETRACK" scenes --transnet-compat --detector content clip.mp4 >out.txt 2>err.txt
 check "--transnet-compat with the content detector: usage error" test $? -eq 2
 finish
