@@ -77,12 +77,25 @@ typedef struct scenes_job {
     int ok;
 } scenes_job;
 
-/* Progress of one video (called every 100 frames; reported every 500). */
-static void on_frames(void *user, int64_t done)
+/* A bar on a terminal: the current video's share of its frames. */
+static void draw_bar(scenes_run *r, const char *video, int64_t done, int64_t total)
+{
+    enum { WIDTH = 24 };
+    const double share = total > 0 ? (double)(done < total ? done : total) / (double)total : 0;
+    char bar[WIDTH + 1];
+    for (int i = 0; i < WIDTH; i++)
+        bar[i] = i < (int)(share * WIDTH) ? '#' : '.';
+    bar[WIDTH] = '\0';
+    fprintf(stderr, "\rscenes [%s] %3d%%  video %zu/%zu  %.32s  ", bar, (int)(share * 100),
+            r->succeeded + r->failed + 1, r->total, ft_cli_base_name(video));
+}
+
+/* Progress of one video (called every 100 frames; events every 500). */
+static void on_frames(void *user, int64_t done, int64_t total)
 {
     scenes_job *job = user;
     scenes_run *r = job->run;
-    if (done % 500 != 0 || r->progress == PROGRESS_NONE)
+    if (r->progress == PROGRESS_NONE || (r->progress != PROGRESS_LINE && done % 500 != 0))
         return;
     pthread_mutex_lock(&r->lock);
     if (r->progress == PROGRESS_LEGACY) {
@@ -92,10 +105,11 @@ static void on_frames(void *user, int64_t done)
         ft_json j = ft_cli_event_begin("progress");
         ft_json_kv_string(&j, "video", job->video);
         ft_json_kv_int(&j, "frames_done", done);
+        if (total > 0)
+            ft_json_kv_int(&j, "frames_total", total);
         ft_cli_event_end(&j);
     } else {
-        fprintf(stderr, "\rscenes: %zu/%zu videos, %s: %lld frames   ", r->succeeded + r->failed,
-                r->total, ft_cli_base_name(job->video), (long long)done);
+        draw_bar(r, job->video, done, total);
     }
     fflush(stdout);
     pthread_mutex_unlock(&r->lock);
@@ -120,9 +134,11 @@ static void report(scenes_job *job, size_t scenes)
         const char *name = ft_cli_base_name(job->output);
         printf("Succès: %s créé avec %zu scènes.\n", name, scenes);
     }
-    if (!job->ok && r->progress != PROGRESS_JSON)
-        fprintf(stderr, "%sfacetrack scenes: %s\n", r->progress == PROGRESS_LINE ? "\r" : "",
-                job->error);
+    if (!job->ok && r->progress != PROGRESS_JSON) {
+        if (r->progress == PROGRESS_LINE)
+            fprintf(stderr, "\r%96s\r", ""); /* the bar's line */
+        fprintf(stderr, "facetrack scenes: %s\n", job->error);
+    }
     fflush(stdout);
     pthread_mutex_unlock(&r->lock);
 }
@@ -302,7 +318,7 @@ static void summary(scenes_run *r, size_t skipped)
         printf("--- Analyse terminée. %zu/%zu réussie(s). ---\n", r->succeeded, r->total);
     } else {
         if (r->progress == PROGRESS_LINE)
-            fprintf(stderr, "\r%78s\r", "");
+            fprintf(stderr, "\r%96s\r", "");
         printf("scenes of %zu of %zu videos (%zu skipped, %zu failed)\n", r->succeeded,
                r->total + skipped, skipped, r->total - r->succeeded);
     }

@@ -199,7 +199,7 @@ ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *
             break;
         }
         if (o->on_frames && ++read % 100 == 0)
-            o->on_frames(o->user, read);
+            o->on_frames(o->user, read, info->frame_count_hint);
     }
     if (st == FT_EOF)
         st = FT_OK;

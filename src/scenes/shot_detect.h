@@ -28,7 +28,8 @@ typedef struct ft_shot_options {
     int nn_threads;                  /* TransNetV2's inference threads; 0: all cores */
     int decode_threads;              /* 0: all cores */
     const atomic_int *stop;          /* set: give up at the next frame */
-    void (*on_frames)(void *user, int64_t done); /* every 100 frames */
+    /* every 100 frames: frames read, and the container's count (-1: unknown) */
+    void (*on_frames)(void *user, int64_t done, int64_t total);
     void *user;
 } ft_shot_options;
 
