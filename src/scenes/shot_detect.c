@@ -9,7 +9,7 @@ void ft_shots_free(ft_shots *s)
 {
     free(s->times);
     free(s->cuts);
-    free(s->scores);
+    free(s->info);
     memset(s, 0, sizeof *s);
 }
 
@@ -71,17 +71,17 @@ ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *
     else if (st != FT_OK && !err[0])
         snprintf(err, err_size, "%s", ft_video_error(v));
     const int64_t *cuts;
-    const double *scores;
+    const ft_cut_info *info;
     size_t n = 0;
-    if (st == FT_OK && (st = ft_content_detector_finish(d, &cuts, &scores, &n)) == FT_OK) {
+    if (st == FT_OK && (st = ft_content_detector_finish(d, &cuts, &info, &n)) == FT_OK) {
         out->cuts = malloc((n + 1) * sizeof *out->cuts);
-        out->scores = malloc((n + 1) * sizeof *out->scores);
-        if (!out->cuts || !out->scores) {
+        out->info = malloc((n + 1) * sizeof *out->info);
+        if (!out->cuts || !out->info) {
             st = FT_ERR_NOMEM;
             snprintf(err, err_size, "%s: out of memory", path);
         } else {
             memcpy(out->cuts, cuts, n * sizeof *cuts);
-            memcpy(out->scores, scores, n * sizeof *scores);
+            memcpy(out->info, info, n * sizeof *info);
             out->cut_count = n;
         }
     }
