@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Accuracy and speed of `facetrack scenes` on the shared clips, for each
 # detector: cuts against each clip's reference (the 8-shot clip's ground
-# truth, PySceneDetect's checked ContentDetector cuts on its test video,
-# none in the single-shot face clips), matched within +-1 frame, as
-# precision / recall / F1; then the bench clip's speed against decoding
+# truth, PySceneDetect's checked ContentDetector cuts on its test video and
+# the dissolve those miss, none in the single-shot face clips), matched
+# within +-1 frame, as precision / recall / F1, with how many found cuts are
+# gradual (dissolves, fades); then the bench clip's speed against decoding
 # alone, in the same run. TransNetV2 is measured when its weights are found
 # (STEP3_TRANSNET_WEIGHTS, or transnetv2-pytorch-weights.pth on the model
-# search path); with other weights than the original's, only its speed means
-# something.
+# search path); with other weights than the original's, only its speed
+# means something.
 # Usage: bench/scenes_eval.sh [SHARED_DIR]   (build first: scripts/build.sh release)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,13 +42,19 @@ def reference(clip):
         return json.load(open(clip[:-4] + ".gt.json"))["cuts"]
     if name == "pyscenedetect_testvideo.mp4":
         golden = os.path.join(shared, "media/scenes/pyscenedetect_goldens/testvideo.mp4.ContentDetector.default.json")
-        return json.load(open(golden))["cuts"]
+        # Frames 529..558 dissolve one photo into another (seen frame by
+        # frame); its ContentDetector reports none: the new shot starts at
+        # the middle, 544. Its fades pass through black next to 180 and 394,
+        # or close the video: no more cuts.
+        return json.load(open(golden))["cuts"] + [544]
     return []  # single-shot clips
 tp = fp = fn = 0
-print("%-42s %9s %9s %3s %3s %3s" % ("clip", "reference", "found", "TP", "FP", "FN"))
+print("%-42s %9s %9s %7s %3s %3s %3s" % ("clip", "reference", "found", "gradual", "TP", "FP", "FN"))
 for clip in clips:
     stem = os.path.basename(clip)[:-4]
-    found = [c["frame"] - 1 for c in json.load(open(os.path.join(out, stem + "_scenes.json")))["cuts"]]
+    cuts = json.load(open(os.path.join(out, stem + "_scenes.json")))["cuts"]
+    found = [c["frame"] - 1 for c in cuts]
+    gradual = sum(c.get("type") in ("dissolve", "fade") for c in cuts)
     ref = reference(clip)
     unmatched = list(ref)
     t = 0
@@ -57,7 +64,7 @@ for clip in clips:
             unmatched.remove(hit)
             t += 1
     tp, fp, fn = tp + t, fp + len(found) - t, fn + len(unmatched)
-    print("%-42s %9d %9d %3d %3d %3d" % (stem[:42], len(ref), len(found), t, len(found) - t, len(unmatched)))
+    print("%-42s %9d %9d %7d %3d %3d %3d" % (stem[:42], len(ref), len(found), gradual, t, len(found) - t, len(unmatched)))
 p = tp / (tp + fp) if tp + fp else 1.0
 r = tp / (tp + fn) if tp + fn else 1.0
 print("precision %.3f  recall %.3f  F1 %.3f" % (p, r, 2 * p * r / (p + r) if p + r else 0))

@@ -25,21 +25,27 @@ static const char usage[] =
     "Finds the shot cuts of videos and writes <stem>.csv next to each (or in\n"
     "--output-dir), in the original STEP3 format: No,Timecode In,Timecode Out,\n"
     "Frame In,Frame Out, frames 1-based and inclusive, timecodes from the\n"
-    "frames' own timestamps. The detector needs no model: colour histograms\n"
+    "frames' own timestamps. The default detector needs no model: colour histograms\n"
     "and the layout of each frame against the one before, with a threshold\n"
-    "that adapts to motion; flashes are not cuts. Folders are searched\n"
-    "recursively for .mp4 .avi .mov .mkv .webm; a video whose <stem>.csv\n"
-    "exists is skipped unless --force.\n"
+    "that adapts to motion; flashes are not cuts. Dissolves and fades are\n"
+    "found too (frames that mix the shots before and after): the new shot\n"
+    "starts at the transition's middle. Folders are searched recursively for\n"
+    ".mp4 .avi .mov .mkv .webm; a video whose <stem>.csv exists is skipped\n"
+    "unless --force.\n"
     "\n"
     "With --detector transnetv2 the original's network finds the cuts, from\n"
     "its PyTorch weights: --weights FILE, else $STEP3_TRANSNET_WEIGHTS, else\n"
-    "" FT_TRANSNET_WEIGHTS_FILE " on the model search path.\n"
+    "" FT_TRANSNET_WEIGHTS_FILE " on the model search path; with\n"
+    "--transnet-compat its lists are the original's (frames of a 25 fps\n"
+    "resampling, as its ffmpeg made them).\n"
     "\n"
     "options:\n"
     "  --videos-json FILE    a JSON array of paths, or {\"videos\": [...]}\n"
     "  --shard K/N           only the K-th of N slices of the input list\n"
     "  -o, --output-dir DIR  where the lists go (default: next to each video)\n"
-    "  --json                also <stem>_scenes.json: scenes, and cuts with scores\n"
+    "  --json                also <stem>_scenes.json: scenes, and cuts with their\n"
+    "                        type (cut, dissolve, fade), span and score (transnetv2:\n"
+    "                        its probability)\n"
     "  --force               redo videos whose list exists\n"
     "  --detector NAME       content (default) or transnetv2\n"
     "  --weights FILE        TransNetV2's weights (a file, or a name on the model path)\n"
@@ -49,8 +55,9 @@ static const char usage[] =
     "                        transnetv2: a shot's last frame has probability > X (0.5)\n"
     "  --ratio X             content: ... and X times its neighbours' (default 3)\n"
     "  --min-scene-len N     frames; of two closer cuts the stronger stays (default 8)\n"
+    "  --no-gradual          content: hard cuts only, no dissolves or fades\n"
     "  --workers N           videos at a time (default: the CPU count)\n"
-    "  --progress MODE       auto (a line on a terminal), json (events on stdout),\n"
+    "  --progress MODE       auto (a bar on a terminal), json (events on stdout),\n"
     "                        legacy (the original STEP3 lines), none\n"
     "\n"
     "Exit status: 0 when every video succeeded (or was skipped), 1 when some\n"
@@ -165,7 +172,7 @@ static void run_job(void *arg)
     size_t scenes = 0;
     if (st == FT_OK) {
         const ft_shot_list list = {job->video, shots.frame_count, shots.times, shots.cuts,
-                                   shots.scores, shots.cut_count, r->detector_name};
+                                   shots.info, shots.cut_count, r->detector_name};
         scenes = shots.frame_count > 0 ? shots.cut_count + 1 : 0;
         st = ft_shot_list_write_csv(&list, job->output, job->error, sizeof job->error);
         if (st == FT_OK && r->json) {
@@ -219,6 +226,8 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
         } else if (strcmp(o, "--transnet-compat") == 0) {
             r->detector_name = "transnetv2";
             r->shot.transnet_options.compat = 1;
+        } else if (strcmp(o, "--no-gradual") == 0) {
+            r->shot.content.gradual = 0;
         } else if (!v) {
             return ft_cli_usage_error("scenes", "unknown option or missing value: '%s'", o);
         } else if (strcmp(o, "--videos-json") == 0) {

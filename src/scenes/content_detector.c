@@ -1,4 +1,4 @@
-/* Model-free shot cuts (see content_detector.h). */
+/* Model-free shot cuts and gradual transitions (see content_detector.h). */
 #include "scenes/content_detector.h"
 
 #include <math.h>
@@ -7,14 +7,27 @@
 
 #define TW 32 /* thumbnail width and height, in blocks of the luma plane */
 #define TH 18
+#define PIXELS (TW * TH)
 #define BINS 16 /* per channel: Y, U, V */
-#define RING 4  /* features kept: t-1 .. t+2 */
+#define SPANS 4 /* window half-widths tried for gradual transitions */
+static const int spans[SPANS] = {4, 8, 16, 32};
+#define RING 65 /* features kept: the widest window, 2 * 32 + 1 frames */
 
 typedef struct features {
     float hist[3][BINS]; /* normalised to sum 1 */
-    uint8_t thumb[TH][TW];
+    uint8_t thumb[PIXELS];
     int has_chroma;
 } features;
+
+/* A gradual transition, as one window sees it. */
+typedef struct transition {
+    int64_t from, middle, to;
+    double score;
+    int opens, closes; /* from, to a uniform frame: a fade in, out */
+    int paired;        /* a fade-out and a fade-in through uniform frames */
+    int64_t centre;    /* the window's */
+    int span;          /* its frames on each side */
+} transition;
 
 struct ft_content_detector {
     ft_content_options opt;
@@ -23,15 +36,25 @@ struct ft_content_detector {
     double *step;    /* step[t]: difference of frame t from frame t - 1 */
     double *lasting; /* lasting[t]: of frame t + 2 from frame t - 1 */
     double *settled; /* settled[t]: of frame t from frame t - 2 */
+    float *spread;   /* spread[t]: standard deviation of frame t's thumbnail */
     size_t cap;
+    transition *seen; /* every window that is a transition */
+    size_t seen_count, seen_cap;
     int64_t *cuts;
-    double *cut_scores;
+    ft_cut_info *info;
     size_t cut_count;
 };
 
 void ft_content_options_init(ft_content_options *o)
 {
-    *o = (ft_content_options){.min_score = 0.12, .ratio = 3.0, .window = 4, .min_scene_len = 8};
+    *o = (ft_content_options){.min_score = 0.12, .ratio = 3.0, .window = 4, .min_scene_len = 8,
+                              .gradual = 1, .gradual_score = 0.2, .mix_error = 0.25,
+                              .uniform = 6.0};
+}
+
+const char *ft_cut_kind_name(ft_cut_kind kind)
+{
+    return kind == FT_CUT_DISSOLVE ? "dissolve" : kind == FT_CUT_FADE ? "fade" : "cut";
 }
 
 ft_status ft_content_detector_create(const ft_content_options *o, ft_content_detector **out)
@@ -44,7 +67,8 @@ ft_status ft_content_detector_create(const ft_content_options *o, ft_content_det
         d->opt = *o;
     else
         ft_content_options_init(&d->opt);
-    if (d->opt.window < 1 || d->opt.min_scene_len < 1 || !(d->opt.ratio > 0)) {
+    if (d->opt.window < 1 || d->opt.min_scene_len < 1 || !(d->opt.ratio > 0) ||
+        !(d->opt.mix_error >= 0) || !(d->opt.uniform >= 0)) {
         free(d);
         return FT_ERR_INVALID_ARG;
     }
@@ -59,8 +83,10 @@ void ft_content_detector_free(ft_content_detector *d)
     free(d->step);
     free(d->lasting);
     free(d->settled);
+    free(d->spread);
+    free(d->seen);
     free(d->cuts);
-    free(d->cut_scores);
+    free(d->info);
     free(d);
 }
 
@@ -79,7 +105,7 @@ static void histogram(const uint8_t *p, int stride, int w, int h, float out[BINS
 
 /* Block means of the luma plane: a TW x TH thumbnail. Large frames are
  * sampled every STEP-th pixel and row: a block still averages hundreds. */
-static void thumbnail(const uint8_t *p, int stride, int w, int h, uint8_t out[TH][TW])
+static void thumbnail(const uint8_t *p, int stride, int w, int h, uint8_t out[PIXELS])
 {
     const int step = w > 640 ? 4 : w > 320 ? 2 : 1;
     for (int by = 0; by < TH; by++)
@@ -90,8 +116,20 @@ static void thumbnail(const uint8_t *p, int stride, int w, int h, uint8_t out[TH
             for (int y = y0; y < y1 && y < h; y += step)
                 for (int x = x0; x < x1 && x < w; x += step, n++)
                     sum += p[(size_t)y * (size_t)stride + (size_t)x];
-            out[by][bx] = (uint8_t)(n ? sum / n : 0);
+            out[by * TW + bx] = (uint8_t)(n ? sum / n : 0);
         }
+}
+
+/* Standard deviation of a thumbnail, in levels: near 0 for a uniform frame. */
+static float spread(const uint8_t thumb[PIXELS])
+{
+    double sum = 0, squares = 0;
+    for (int i = 0; i < PIXELS; i++) {
+        sum += thumb[i];
+        squares += (double)thumb[i] * thumb[i];
+    }
+    const double mean = sum / PIXELS, var = squares / PIXELS - mean * mean;
+    return (float)sqrt(var > 0 ? var : 0);
 }
 
 /* 0 (same) .. 1 (nothing alike). The colour distribution changes at most
@@ -106,34 +144,189 @@ static double difference(const features *a, const features *b)
             hist += fabs((double)a->hist[c][i] - (double)b->hist[c][i]);
     hist /= 2.0 * channels;
     double layout = 0;
-    for (int y = 0; y < TH; y++)
-        for (int x = 0; x < TW; x++)
-            layout += abs((int)a->thumb[y][x] - (int)b->thumb[y][x]);
-    layout /= (double)(TW * TH) * 64.0; /* a mean change of 64 levels counts as total */
+    for (int i = 0; i < PIXELS; i++)
+        layout += abs((int)a->thumb[i] - (int)b->thumb[i]);
+    layout /= (double)PIXELS * 64.0; /* a mean change of 64 levels counts as total */
     layout = 0.5 * (layout < 1 ? layout : 1);
     return hist > layout ? hist : layout;
+}
+
+static const features *at(const ft_content_detector *d, int64_t t)
+{
+    return &d->ring[t % RING];
+}
+
+/* Pearson correlation of two thumbnails: near 1 when one is the other
+ * brighter or darker (a change of exposure, not of picture). */
+static double correlation(const uint8_t *a, const uint8_t *b)
+{
+    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+    for (int i = 0; i < PIXELS; i++) {
+        sa += a[i];
+        sb += b[i];
+        saa += (double)a[i] * a[i];
+        sbb += (double)b[i] * b[i];
+        sab += (double)a[i] * b[i];
+    }
+    const double va = saa - sa * sa / PIXELS, vb = sbb - sb * sb / PIXELS;
+    return va > 0 && vb > 0 ? (sab - sa * sb / PIXELS) / sqrt(va * vb) : 0;
+}
+
+/* The cheap first test of a window A .. M .. B: M is close to the mean of
+ * A and B (L1 distance, relative to that of A and B). */
+static int middle_is_mix(const uint8_t *a, const uint8_t *m, const uint8_t *b, double error)
+{
+    int ends = 0, off = 0;
+    for (int i = 0; i < PIXELS; i++) {
+        ends += abs((int)b[i] - (int)a[i]);
+        off += abs(2 * (int)m[i] - (int)a[i] - (int)b[i]);
+    }
+    return ends > 0 && off <= 2.0 * error * ends;
+}
+
+/* A mix of two pictures has less contrast than either: the middle frame's
+ * spread is that of the ends' mean (within 5%). A pan or a zoom keeps its
+ * contrast, or blurs. */
+static int contrast_is_mixed(const uint8_t *a, const uint8_t *m, const uint8_t *b)
+{
+    uint8_t mean[PIXELS];
+    for (int i = 0; i < PIXELS; i++)
+        mean[i] = (uint8_t)(((int)a[i] + (int)b[i] + 1) / 2);
+    const float expected = spread(mean);
+    return fabsf(spread(m) - expected) <= 0.05f * expected + 1.0f;
+}
+
+/* Every frame of the window C - K .. C + K as A + alpha (B - A), A and B its
+ * ends: 1 when each is close to that line (twice the middle's tolerance:
+ * the L2 distance weighs motion more), between A and B, and alpha never
+ * goes back (both within a slack of 0.1). Then T's frames come from the
+ * ramp of alpha through 25% and 75%: its first and last mixed frames where
+ * the ramp meets 0 and 1, its middle the first frame past the ramp's
+ * centre. The ends of a shot that moves drift, the ramp does not. */
+static int frames_are_mixes(const ft_content_detector *d, int64_t c, int k, transition *t)
+{
+    const uint8_t *a = at(d, c - k)->thumb, *b = at(d, c + k)->thumb;
+    int v[PIXELS];
+    double vv = 0;
+    for (int i = 0; i < PIXELS; i++) {
+        v[i] = (int)b[i] - (int)a[i];
+        vv += (double)v[i] * v[i];
+    }
+    const double line = 2 * d->opt.mix_error, slack = 0.1;
+    double high = 0, before = 0, quarter = -1, three_quarters = -1;
+    for (int64_t f = c - k + 1; f <= c + k; f++) {
+        double alpha = 1; /* at B itself */
+        if (f < c + k) {
+            const uint8_t *x = at(d, f)->thumb;
+            double dot = 0, xx = 0;
+            for (int i = 0; i < PIXELS; i++) {
+                const int e = (int)x[i] - (int)a[i];
+                dot += (double)e * v[i];
+                xx += (double)e * e;
+            }
+            alpha = dot / vv;
+            const double off = (xx - alpha * dot) / vv; /* squared, relative */
+            if (off > line * line || alpha < high - slack || alpha > 1 + slack)
+                return 0;
+        }
+        /* Where alpha first reaches 25% and 75%, between frames. */
+        if (quarter < 0 && alpha >= 0.25)
+            quarter = (double)f - (alpha - 0.25) / (alpha - before);
+        if (three_quarters < 0 && alpha >= 0.75)
+            three_quarters = (double)f - (alpha - 0.75) / (alpha - before);
+        high = alpha > high ? alpha : high;
+        before = alpha;
+    }
+    const double half = (three_quarters - quarter) / 2; /* frames from 0 to 25% */
+    t->middle = (int64_t)ceil((quarter + three_quarters) / 2);
+    t->from = llround(quarter - half) + 1;
+    t->to = llround(three_quarters + half) - 1;
+    t->from = t->from > c - k + 1 ? t->from : c - k + 1;
+    t->to = t->to < c + k - 1 ? t->to : c + k - 1;
+    return t->from <= t->middle && t->middle <= t->to;
+}
+
+static ft_status keep_transition(ft_content_detector *d, const transition *t)
+{
+    if (d->seen_count == d->seen_cap) {
+        const size_t cap = d->seen_cap ? 2 * d->seen_cap : 64;
+        transition *p = realloc(d->seen, cap * sizeof *p);
+        if (!p)
+            return FT_ERR_NOMEM;
+        d->seen = p;
+        d->seen_cap = cap;
+    }
+    d->seen[d->seen_count++] = *t;
+    return FT_OK;
+}
+
+/* Is any of frames LO .. HI uniform? */
+static int some_uniform(const ft_content_detector *d, int64_t lo, int64_t hi)
+{
+    for (int64_t t = lo; t <= hi; t++)
+        if (d->spread[t] <= d->opt.uniform)
+            return 1;
+    return 0;
+}
+
+/* Does the window of K frames on each side of C hold the whole of T: still
+ * frames of the shots before and after it (2 at least, or a fade's uniform
+ * frame)? A camera move that goes on through the window never stops in it. */
+static int holds_whole(const transition *t, int64_t c, int k)
+{
+    return (t->opens || t->from - (c - k) >= 2) && (t->closes || c + k - t->to >= 2);
+}
+
+/* Is the window of K frames on each side of C a gradual transition? */
+static ft_status try_window(ft_content_detector *d, int64_t c, int k)
+{
+    const features *a = at(d, c - k), *m = at(d, c), *b = at(d, c + k);
+    if (!middle_is_mix(a->thumb, m->thumb, b->thumb, d->opt.mix_error))
+        return FT_OK;
+    transition t = {.score = difference(a, b), .centre = c, .span = k};
+    if (t.score < d->opt.gradual_score || !frames_are_mixes(d, c, k, &t))
+        return FT_OK;
+    /* A fade's uniform frame is among the pure ones before or after it. */
+    t.opens = some_uniform(d, c - k, t.from - 1);
+    t.closes = some_uniform(d, t.to + 1, c + k);
+    if (t.opens && t.closes)
+        return FT_OK; /* no picture on either side: a change of colour */
+    if (!t.opens && !t.closes && correlation(a->thumb, b->thumb) > 0.8)
+        return FT_OK; /* the same picture, lit differently, or moved a little */
+    if (!holds_whole(&t, c, k) || !contrast_is_mixed(a->thumb, m->thumb, b->thumb))
+        return FT_OK;
+    return keep_transition(d, &t);
+}
+
+static ft_status grow(ft_content_detector *d)
+{
+    const size_t cap = d->cap ? 2 * d->cap : 1024;
+    double *s = realloc(d->step, cap * sizeof *s);
+    if (s)
+        d->step = s;
+    double *l = realloc(d->lasting, cap * sizeof *l);
+    if (l)
+        d->lasting = l;
+    double *b = realloc(d->settled, cap * sizeof *b);
+    if (b)
+        d->settled = b;
+    float *u = realloc(d->spread, cap * sizeof *u);
+    if (u)
+        d->spread = u;
+    if (!s || !l || !b || !u)
+        return FT_ERR_NOMEM;
+    d->cap = cap;
+    return FT_OK;
 }
 
 ft_status ft_content_detector_push(ft_content_detector *d, const ft_frame *f)
 {
     if (!d || !f || (f->format != FT_PIXFMT_YUV420P && f->format != FT_PIXFMT_GRAY8))
         return FT_ERR_INVALID_ARG;
-    if ((size_t)d->frames >= d->cap) {
-        const size_t cap = d->cap ? 2 * d->cap : 1024;
-        double *s = realloc(d->step, cap * sizeof *s);
-        if (s)
-            d->step = s;
-        double *l = realloc(d->lasting, cap * sizeof *l);
-        if (l)
-            d->lasting = l;
-        double *b = realloc(d->settled, cap * sizeof *b);
-        if (b)
-            d->settled = b;
-        if (!s || !l || !b)
-            return FT_ERR_NOMEM;
-        d->cap = cap;
-    }
-    features *now = &d->ring[d->frames % RING];
+    if ((size_t)d->frames >= d->cap && grow(d) != FT_OK)
+        return FT_ERR_NOMEM;
+    const int64_t t = d->frames;
+    features *now = &d->ring[t % RING];
     memset(now, 0, sizeof *now);
     histogram(f->data[0], f->linesize[0], f->width, f->height, now->hist[0]);
     thumbnail(f->data[0], f->linesize[0], f->width, f->height, now->thumb);
@@ -143,13 +336,17 @@ ft_status ft_content_detector_push(ft_content_detector *d, const ft_frame *f)
         histogram(f->data[2], f->linesize[2], cw, ch, now->hist[2]);
         now->has_chroma = 1;
     }
-    const int64_t t = d->frames;
-    d->step[t] = t > 0 ? difference(&d->ring[(t - 1) % RING], now) : 0;
+    d->step[t] = t > 0 ? difference(at(d, t - 1), now) : 0;
     d->lasting[t] = 1; /* until frame t + 2 says otherwise */
-    d->settled[t] = t >= 2 ? difference(&d->ring[(t - 2) % RING], now) : 1;
+    d->settled[t] = t >= 2 ? difference(at(d, t - 2), now) : 1;
     if (t >= 3) /* frame t is frame (t - 2) + 2 */
-        d->lasting[t - 2] = difference(&d->ring[(t - 3) % RING], now);
+        d->lasting[t - 2] = difference(at(d, t - 3), now);
+    d->spread[t] = spread(now->thumb);
     d->frames++;
+    /* Frame t ends the window of each span around t - k. */
+    for (int s = 0; d->opt.gradual && s < SPANS; s++)
+        if (t >= 2 * spans[s] && try_window(d, t - spans[s], spans[s]) != FT_OK)
+            return FT_ERR_NOMEM;
     return FT_OK;
 }
 
@@ -166,16 +363,25 @@ static double neighbours(const ft_content_detector *d, int64_t t)
     return n ? sum / n : 0;
 }
 
-ft_status ft_content_detector_finish(ft_content_detector *d, const int64_t **cuts,
-                                     const double **scores, size_t *count)
+/* Adds a cut after the last; of two closer than min_scene_len frames, the
+ * stronger stays (a hard cut over a gradual one). */
+static void add_cut(ft_content_detector *d, int64_t frame, ft_cut_info info)
 {
-    free(d->cuts);
-    free(d->cut_scores);
-    d->cut_count = 0;
-    d->cuts = malloc(((size_t)d->frames + 1) * sizeof *d->cuts);
-    d->cut_scores = malloc(((size_t)d->frames + 1) * sizeof *d->cut_scores);
-    if (!d->cuts || !d->cut_scores)
-        return FT_ERR_NOMEM;
+    size_t n = d->cut_count;
+    if (n > 0 && frame - d->cuts[n - 1] < d->opt.min_scene_len) {
+        const ft_cut_info *last = &d->info[n - 1];
+        const int hard = info.kind == FT_CUT_HARD, last_hard = last->kind == FT_CUT_HARD;
+        if (hard < last_hard || (hard == last_hard && info.score <= last->score))
+            return;
+        n--;
+    }
+    d->cuts[n] = frame;
+    d->info[n] = info;
+    d->cut_count = n + 1;
+}
+
+static void hard_cuts(ft_content_detector *d)
+{
     for (int64_t t = 1; t < d->frames; t++) {
         const double s = d->step[t];
         if (s < d->opt.min_score || s < d->opt.ratio * neighbours(d, t))
@@ -184,18 +390,180 @@ ft_status ft_content_detector_finish(ft_content_detector *d, const int64_t **cut
          * neither its start nor its end is a cut. */
         if (d->lasting[t] < 0.5 * s || d->settled[t] < 0.5 * s)
             continue;
-        if (d->cut_count > 0 && t - d->cuts[d->cut_count - 1] < d->opt.min_scene_len) {
-            if (s > d->cut_scores[d->cut_count - 1]) { /* keep the stronger of two close cuts */
-                d->cuts[d->cut_count - 1] = t;
-                d->cut_scores[d->cut_count - 1] = s;
-            }
-            continue;
-        }
-        d->cuts[d->cut_count] = t;
-        d->cut_scores[d->cut_count++] = s;
+        add_cut(d, t, (ft_cut_info){FT_CUT_HARD, s, t, t});
     }
+}
+
+static int by_from(const void *x, const void *y)
+{
+    const transition *a = x, *b = y;
+    return a->from < b->from ? -1 : a->from > b->from;
+}
+
+/* Which of two windows on one transition tells more: the one that sees
+ * more of it (a narrow one may hold only its slow end), then the narrower
+ * (its shots move least), then the one most centred on it. */
+static int better(const transition *a, const transition *b)
+{
+    if (a->to - a->from != b->to - b->from)
+        return a->to - a->from > b->to - b->from;
+    if (a->span != b->span)
+        return a->span < b->span;
+    return llabs(a->centre - a->middle) < llabs(b->centre - b->middle);
+}
+
+/* Windows that overlap see one transition: keep the best. Leaves them in
+ * d->seen, in order. */
+static void one_per_transition(ft_content_detector *d)
+{
+    if (d->seen_count == 0)
+        return;
+    qsort(d->seen, d->seen_count, sizeof *d->seen, by_from);
+    size_t n = 0;
+    int64_t end = -1;
+    for (size_t i = 0; i < d->seen_count; i++) {
+        const transition *t = &d->seen[i];
+        if (n > 0 && t->from < end) {
+            if (better(t, &d->seen[n - 1]))
+                d->seen[n - 1] = *t;
+        } else {
+            d->seen[n++] = *t;
+        }
+        end = t->to > end ? t->to : end;
+    }
+    d->seen_count = n;
+}
+
+/* The first frame after the uniform ones from T on (T itself if it is not). */
+static int64_t uniform_until(const ft_content_detector *d, int64_t t)
+{
+    while (t < d->frames && d->spread[t] <= d->opt.uniform)
+        t++;
+    return t;
+}
+
+/* The last frame before the uniform ones up to T. */
+static int64_t uniform_since(const ft_content_detector *d, int64_t t)
+{
+    while (t >= 0 && d->spread[t] <= d->opt.uniform)
+        t--;
+    return t;
+}
+
+/* A fade-out, uniform frames (black) and a fade-in are one transition; its
+ * new shot starts where the new picture appears, at the fade-in. */
+static void pair_fades(ft_content_detector *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->seen_count; i++) {
+        transition t = d->seen[i];
+        const transition *in = i + 1 < d->seen_count ? &d->seen[i + 1] : NULL;
+        if (t.closes && in && in->opens && uniform_until(d, t.to + 1) >= in->from) {
+            t.middle = in->from;
+            t.to = in->to;
+            t.score = t.score > in->score ? t.score : in->score;
+            t.closes = 0;
+            t.paired = 1;
+            i++;
+        }
+        d->seen[n++] = t;
+    }
+    d->seen_count = n;
+}
+
+/* Is there a hard cut at frames LO .. HI? HARD: N frames, in order. */
+static int hard_cut_in(const int64_t *hard, size_t n, int64_t lo, int64_t hi)
+{
+    for (size_t i = 0; i < n && hard[i] <= hi; i++)
+        if (hard[i] >= lo)
+            return 1;
+    return 0;
+}
+
+/* A fade whose uniform side a hard cut bounds (a cut to black, then a fade
+ * in) is part of that cut; one that opens or closes the video, of no cut. */
+static int fade_is_bounded(const ft_content_detector *d, const transition *t, const int64_t *hard,
+                           size_t n)
+{
+    if (t->opens) {
+        const int64_t before = uniform_since(d, t->from - 1);
+        if (before < 0 || hard_cut_in(hard, n, before + 1, t->from - 1))
+            return 1;
+    }
+    if (t->closes) {
+        const int64_t after = uniform_until(d, t->to + 1);
+        if (after >= d->frames || hard_cut_in(hard, n, t->to + 1, after))
+            return 1;
+    }
+    return 0;
+}
+
+/* Hard cuts within a transition (its steps: into FROM .. into TO + 1) are
+ * not cuts: a fade or a dissolve of flat colours moves whole histogram bins
+ * at once. Returns how many stay. */
+static size_t absorb(int64_t *hard, ft_cut_info *info, size_t n, const transition *seen,
+                     size_t count)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        int inside = 0;
+        for (size_t j = 0; j < count && !inside; j++)
+            inside = hard[i] >= seen[j].from && hard[i] <= seen[j].to + 1;
+        if (!inside) {
+            hard[kept] = hard[i];
+            info[kept++] = info[i];
+        }
+    }
+    return kept;
+}
+
+/* Gradual transitions among the hard cuts (in d->cuts already). */
+static void gradual_cuts(ft_content_detector *d)
+{
+    one_per_transition(d);
+    pair_fades(d);
+    int64_t *hard = malloc((d->cut_count + 1) * sizeof *hard);
+    ft_cut_info *hard_info = malloc((d->cut_count + 1) * sizeof *hard_info);
+    if (!hard || !hard_info) {
+        free(hard);
+        free(hard_info);
+        return; /* hard cuts only */
+    }
+    memcpy(hard, d->cuts, d->cut_count * sizeof *hard);
+    memcpy(hard_info, d->info, d->cut_count * sizeof *hard_info);
+    const size_t n = absorb(hard, hard_info, d->cut_count, d->seen, d->seen_count);
+    d->cut_count = 0;
+    size_t h = 0;
+    for (size_t i = 0; i < d->seen_count; i++) {
+        const transition *t = &d->seen[i];
+        if (fade_is_bounded(d, t, hard, n))
+            continue;
+        for (; h < n && hard[h] < t->middle; h++)
+            add_cut(d, hard[h], hard_info[h]);
+        const ft_cut_kind kind = t->opens || t->closes || t->paired ? FT_CUT_FADE : FT_CUT_DISSOLVE;
+        add_cut(d, t->middle, (ft_cut_info){kind, t->score, t->from, t->to});
+    }
+    for (; h < n; h++)
+        add_cut(d, hard[h], hard_info[h]);
+    free(hard);
+    free(hard_info);
+}
+
+ft_status ft_content_detector_finish(ft_content_detector *d, const int64_t **cuts,
+                                     const ft_cut_info **info, size_t *count)
+{
+    free(d->cuts);
+    free(d->info);
+    d->cut_count = 0;
+    d->cuts = malloc(((size_t)d->frames + 1) * sizeof *d->cuts);
+    d->info = malloc(((size_t)d->frames + 1) * sizeof *d->info);
+    if (!d->cuts || !d->info)
+        return FT_ERR_NOMEM;
+    hard_cuts(d);
+    if (d->opt.gradual)
+        gradual_cuts(d);
     *cuts = d->cuts;
-    *scores = d->cut_scores;
+    *info = d->info;
     *count = d->cut_count;
     return FT_OK;
 }

@@ -89,9 +89,14 @@ ft_status ft_shot_list_write_json(const ft_shot_list *l, const char *path, char 
         ft_json_kv_int(&j, "frame", l->cuts[i] + 1);
         ft_json_key(&j, "time");
         ft_json_double_places(&j, l->times[l->cuts[i]], 3);
-        ft_json_kv_string(&j, "type", "hard");
+        const ft_cut_info *c = &l->info[i];
+        ft_json_kv_string(&j, "type", ft_cut_kind_name(c->kind));
+        if (c->kind != FT_CUT_HARD) { /* 1-based, like "frame" */
+            ft_json_kv_int(&j, "from", c->from + 1);
+            ft_json_kv_int(&j, "to", c->to + 1);
+        }
         ft_json_key(&j, "score");
-        ft_json_double_places(&j, l->scores[i], 3);
+        ft_json_double_places(&j, c->score, 3);
         ft_json_object_end(&j);
     }
     ft_json_array_end(&j);

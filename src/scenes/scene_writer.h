@@ -4,7 +4,8 @@
  * Frames 1-based and inclusive; timecodes (HH:MM:SS.mmm) are the first and
  * the last frame's own timestamps, so 29.97 fps and variable frame rates
  * are right (the original assumed 25 fps). Also the same as JSON, with each
- * cut's score. Both are written whole or not at all. */
+ * cut's type ("cut", "dissolve", "fade"), score, and a gradual one's first
+ * and last frame ("from", "to"). Both are written whole or not at all. */
 #ifndef FT_SCENES_SCENE_WRITER_H
 #define FT_SCENES_SCENE_WRITER_H
 
@@ -12,13 +13,14 @@
 #include <stdint.h>
 
 #include "facetrack.h"
+#include "scenes/content_detector.h"
 
 typedef struct ft_shot_list {
     const char *video;     /* path, for the JSON */
     int64_t frame_count;
     const double *times;   /* seconds since the first frame, per frame */
     const int64_t *cuts;   /* 0-based first frames of new shots, ascending */
-    const double *scores;  /* per cut */
+    const ft_cut_info *info; /* per cut */
     size_t cut_count;
     const char *detector;  /* "content" */
 } ft_shot_list;

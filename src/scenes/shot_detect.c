@@ -16,7 +16,7 @@ void ft_shots_free(ft_shots *s)
 {
     free(s->times);
     free(s->cuts);
-    free(s->scores);
+    free(s->info);
     memset(s, 0, sizeof *s);
 }
 
@@ -132,20 +132,20 @@ static ft_status detector_finish(detector *d, const ft_shot_options *o, ft_shots
         ft_status st = ft_transnet_detector_finish(d->transnet, &logits, &count);
         return st != FT_OK ? st
                            : ft_transnet_cuts(logits, count, &o->transnet_options, &out->cuts,
-                                              &out->scores, &out->cut_count);
+                                              &out->info, &out->cut_count);
     }
     const int64_t *cuts;
-    const double *scores;
+    const ft_cut_info *info;
     size_t n = 0;
-    ft_status st = ft_content_detector_finish(d->content, &cuts, &scores, &n);
+    ft_status st = ft_content_detector_finish(d->content, &cuts, &info, &n);
     if (st != FT_OK)
         return st;
     out->cuts = malloc((n + 1) * sizeof *out->cuts);
-    out->scores = malloc((n + 1) * sizeof *out->scores);
-    if (!out->cuts || !out->scores)
+    out->info = malloc((n + 1) * sizeof *out->info);
+    if (!out->cuts || !out->info)
         return FT_ERR_NOMEM;
     memcpy(out->cuts, cuts, n * sizeof *cuts);
-    memcpy(out->scores, scores, n * sizeof *scores);
+    memcpy(out->info, info, n * sizeof *info);
     out->cut_count = n;
     return FT_OK;
 }

@@ -17,7 +17,7 @@ typedef struct ft_shots {
     int64_t frame_count;
     double *times;    /* per frame, seconds since the first frame */
     int64_t *cuts;    /* 0-based first frames of new shots */
-    double *scores;
+    ft_cut_info *info; /* per cut: hard or gradual, score, span */
     size_t cut_count;
 } ft_shots;
 

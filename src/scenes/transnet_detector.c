@@ -139,16 +139,16 @@ static double probability(float logit)
 }
 
 ft_status ft_transnet_cuts(const float *logits, int64_t count, const ft_transnet_options *o,
-                           int64_t **cuts, double **scores, size_t *cut_count)
+                           int64_t **cuts, ft_cut_info **info, size_t *cut_count)
 {
     *cut_count = 0;
     *cuts = malloc((size_t)(count + 1) * sizeof **cuts);
-    *scores = malloc((size_t)(count + 1) * sizeof **scores);
-    if (!*cuts || !*scores) {
+    *info = malloc((size_t)(count + 1) * sizeof **info);
+    if (!*cuts || !*info) {
         free(*cuts);
-        free(*scores);
+        free(*info);
         *cuts = NULL;
-        *scores = NULL;
+        *info = NULL;
         return FT_ERR_NOMEM;
     }
     size_t n = 0;
@@ -156,6 +156,7 @@ ft_status ft_transnet_cuts(const float *logits, int64_t count, const ft_transnet
         double p = probability(logits[t]);
         if (p <= o->threshold)
             continue;
+        const int64_t first = t;
         int64_t best = t;
         if (!o->compat) /* the whole run above the threshold: one boundary */
             for (; t + 1 < count && probability(logits[t + 1]) > o->threshold; t++)
@@ -164,15 +165,18 @@ ft_status ft_transnet_cuts(const float *logits, int64_t count, const ft_transnet
         if (best + 1 >= count)
             break; /* the last frame ends the video anyway */
         const int64_t start = best + 1, previous = n ? (*cuts)[n - 1] : 0;
+        const int gradual = t - first + 1 >= 3;
+        const ft_cut_info cut = {gradual ? FT_CUT_DISSOLVE : FT_CUT_HARD, p,
+                                 gradual ? first : start, gradual && t + 1 < count ? t + 1 : start};
         if (!o->compat && start - previous < o->min_scene_len) {
-            if (n && p > (*scores)[n - 1]) { /* the likelier of two close ones */
+            if (n && p > (*info)[n - 1].score) { /* the likelier of two close ones */
                 (*cuts)[n - 1] = start;
-                (*scores)[n - 1] = p;
+                (*info)[n - 1] = cut;
             }
             continue;
         }
         (*cuts)[n] = start;
-        (*scores)[n++] = p;
+        (*info)[n++] = cut;
     }
     *cut_count = n;
     return FT_OK;

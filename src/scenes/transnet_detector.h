@@ -10,6 +10,7 @@
 
 #include "facetrack.h"
 #include "nn/runner.h"
+#include "scenes/content_detector.h"
 
 typedef struct ft_transnet_detector ft_transnet_detector;
 
@@ -40,11 +41,12 @@ typedef struct ft_transnet_options {
 void ft_transnet_options_init(ft_transnet_options *o);
 
 /* Shot boundaries from per-frame LOGITS: the 0-based first frames of new
- * shots, ascending, with the probability that made each (malloc'd, one
- * spare element each). Frames above the threshold in a row are one
- * transition, whose new shot starts after its likeliest frame; with
- * compat, each such frame ends a shot. */
+ * shots, ascending, and how each begins (malloc'd, one spare element
+ * each; the score is the probability). Frames above the threshold in a row
+ * are one transition, whose new shot starts after its likeliest frame; 3
+ * or more are a gradual one (FT_CUT_DISSOLVE, from its first frame to the
+ * one after its last). With compat, each such frame ends a shot. */
 ft_status ft_transnet_cuts(const float *logits, int64_t count, const ft_transnet_options *o,
-                           int64_t **cuts, double **scores, size_t *cut_count);
+                           int64_t **cuts, ft_cut_info **info, size_t *cut_count);
 
 #endif

@@ -46,6 +46,31 @@ make streams_audio_video_subs.mkv ff -f lavfi -i "sine=frequency=440:duration=2"
     -c:a libvorbis -c:v libx264 -preset veryfast -threads 1 -pix_fmt yuv420p -c:s srt \
     streams_audio_video_subs.mkv
 
+# --- shot changes, gradual and not, and camera moves that are none ---------
+# 25 fps: a dissolve (xfade, frames 50..74 mixed, its middle at 62.5), a fade
+# out to black (50..74), black (75..85) and a fade in (86..109), a hard cut
+# at frame 50, and a fast pan, a zoom and a whip pan (still, 15 frames of
+# 64 px each, still) of one picture.
+mkdir -p scenes
+make scenes/dissolve.mp4 ff -f lavfi -i "$(src 320x240)" -f lavfi -i "mandelbrot=size=320x240:rate=25" \
+    -filter_complex "[0]trim=duration=4[a];[1]trim=duration=4,setpts=PTS-STARTPTS[b];[a][b]xfade=transition=fade:duration=1:offset=2,format=yuv420p" \
+    $(x264) scenes/dissolve.mp4
+make scenes/fade_black.mp4 ff -f lavfi -i "$(src 320x240)" -f lavfi -i "color=black:size=320x240:rate=25" \
+    -f lavfi -i "smptebars=size=320x240:rate=25" \
+    -filter_complex "[0]trim=duration=3,fade=t=out:st=2:d=1[a];[1]trim=duration=0.4[k];[2]trim=duration=3,fade=t=in:st=0:d=1[c];[a][k][c]concat=n=3:v=1,format=yuv420p" \
+    $(x264) scenes/fade_black.mp4
+make scenes/hard_cut.mp4 ff -f lavfi -i "$(src 320x240)" -f lavfi -i "smptebars=size=320x240:rate=25" \
+    -filter_complex "[0]trim=duration=2[a];[1]trim=duration=2[b];[a][b]concat=n=2:v=1,format=yuv420p" \
+    $(x264) scenes/hard_cut.mp4
+make scenes/pan.mp4 ff -f lavfi -i "$(src 1280x240)" -frames:v 100 \
+    -vf "crop=320:240:x='min(960,t*320)':y=0,format=yuv420p" $(x264) scenes/pan.mp4
+make scenes/zoom.mp4 ff -f lavfi -i "$(src 640x480)" -frames:v 100 \
+    -vf "zoompan=z='min(1+0.02*in,3)':d=1:x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':s=320x240:fps=25,format=yuv420p" \
+    $(x264) scenes/zoom.mp4
+make scenes/whip_pan.mp4 ff -f lavfi -i "$(src 1280x240)" -frames:v 100 \
+    -vf "crop=320:240:x='if(lt(t,1.5),0,if(lt(t,2.1),(t-1.5)*1600,960))':y=0,format=yuv420p" \
+    $(x264) scenes/whip_pan.mp4
+
 # --- inputs that must fail with a clear error ------------------------------
 mkdir -p bad
 size=$(stat -c %s h264_faststart.mp4)

@@ -1,5 +1,6 @@
 # facetrack scenes: the original STEP3 <stem>.csv, with the shared clips'
-# known cuts, timecodes from the frames' own timestamps (29.97 and 10 fps),
+# known cuts (and the test video's fade and dissolve in the JSON), timecodes
+# from the frames' own timestamps (29.97 and 10 fps),
 # no cut in single-shot clips; skipping, legacy and JSON progress, broken
 # files; and `facetrack track` restarting IDs at the cuts it finds.
 . "$(dirname "$0")/lib.sh"
@@ -31,6 +32,14 @@ check "counter clip at 10 fps: scene 2 starts at 1.000 s, frame 11" \
 check "single-shot face clips: one scene" test "$(wc -l <in/fom_demo_old_08.csv)" -eq 2 -a \
     "$(wc -l <in/liveportrait_driving_d0.csv)" -eq 2
 check "JSON with the cuts and their scores" grep -q '"cuts": \[' in/pyscenedetect_testvideo_scenes.json
+# 394 ends a fade-out, black and a fade-in (331..423): one fade; 529..558
+# dissolve one photo into another: a cut at the middle, 1-based 545.
+check "test video JSON: hard cuts, a fade through black, a dissolve" /usr/bin/python3 -c '
+import json, sys
+cuts = json.load(open(sys.argv[1]))["cuts"]
+got = [(c["frame"], c["type"]) for c in cuts]
+sys.exit(not (got[:3] == [(31, "cut"), (181, "cut"), (395, "fade")] and len(got) == 4
+              and got[3][1] == "dissolve" and abs(got[3][0] - 545) <= 1))' in/pyscenedetect_testvideo_scenes.json
 check "legacy lines" grep -q '^TOTAL_VIDEOS_TO_PROCESS: 5$' out.txt
 check "legacy success line" grep -q '^Succès: synthetic_faces_hardcuts_8shots.csv créé avec 8 scènes.$' out.txt
 check "legacy final line" grep -q '^--- Analyse terminée. 5/5 réussie(s). ---$' out.txt
