@@ -56,7 +56,8 @@ static const char usage[] =
     "  --ratio X             content: ... and X times its neighbours' (default 3)\n"
     "  --min-scene-len N     frames; of two closer cuts the stronger stays (default 8)\n"
     "  --no-gradual          content: hard cuts only, no dissolves or fades\n"
-    "  --workers N           videos at a time (default: the CPU count)\n"
+    "  --workers N           videos at a time (default: the CPU count; 1 with\n"
+    "                        transnetv2, whose network uses every core)\n"
     "  --progress MODE       auto (a bar on a terminal), json (events on stdout),\n"
     "                        legacy (the original STEP3 lines), none\n"
     "\n"
@@ -373,10 +374,13 @@ static int run_scenes(int argc, char **argv)
         r.total++;
     }
     if (rc == FT_EXIT_OK) {
-        int workers = a.workers > 0 ? (int)a.workers : ft_cpu_count();
-        /* Fewer videos than workers: each video's decoder gets the spare cores. */
+        /* TransNetV2 spreads over every core by itself, and holds about
+         * 0.8 GB a video: one video at a time unless told otherwise. */
+        const int cores = ft_cpu_count();
+        int workers = a.workers > 0 ? (int)a.workers : r.shot.transnet ? 1 : cores;
+        /* Each video's decoder (and network) gets its share of the cores. */
         const int videos = r.total > 0 ? (r.total < (size_t)workers ? (int)r.total : workers) : 1;
-        r.shot.decode_threads = r.shot.nn_threads = workers / videos;
+        r.shot.decode_threads = r.shot.nn_threads = cores / videos > 0 ? cores / videos : 1;
         workers = videos;
         pthread_mutex_init(&r.lock, NULL);
         if (r.progress == PROGRESS_LEGACY)
