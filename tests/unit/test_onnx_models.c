@@ -30,12 +30,14 @@ typedef struct expect {
  * another order, nothing else differs. OpenSeeFace's landmark model chains
  * 44 convolutions with hard-swish (x * clip(x + 3) / 6) between them, which
  * amplifies those last-bit differences: measured up to 3.4e-5 over twenty
- * seeds, so it gets 1e-4. */
+ * seeds, so it gets 1e-4. SCRFD-500M's first score output is a sigmoid of
+ * small logits (largest about 0.04), where the same last bits weigh more:
+ * measured up to 1.2e-5 (seed 1795451421), so it gets 3e-5. */
 
 static const expect models[] = {
     {"face_detection_yunet_2023mar.onnx", 100, "DepthwiseConv2D", 1e-5},
     {"scrfd_2.5g_kps_640.onnx", 130, "AveragePool2D", 1e-5},
-    {"scrfd_500m_kps_640.onnx", 120, "Resize", 1e-5},
+    {"scrfd_500m_kps_640.onnx", 120, "Resize", 3e-5},
     {"facemesh_face_landmark.onnx", 200, "Pad", 1e-5},
     {"face_blendshapes.onnx", 150, "ReduceMean", 1e-5},
     {"openseeface_mnv3_detection_opt.onnx", 200, "MaxPool2D", 1e-5},
@@ -105,8 +107,9 @@ static void print_ops(const char *file, const ft_nn_graph *g)
 static void models_load_and_run(void **state)
 {
     (void)state;
-    const unsigned seed = (unsigned)time(NULL);
-    printf("seed %u\n", seed);
+    const char *fixed = getenv("FT_TEST_SEED");
+    const unsigned seed = fixed ? (unsigned)strtoul(fixed, NULL, 10) : (unsigned)time(NULL);
+    printf("seed %u (FT_TEST_SEED=%u replays it)\n", seed, seed);
     for (size_t m = 0; m < sizeof models / sizeof models[0]; m++) {
         /* The reference runs the graph as written, the fast backend the
          * NHWC rewrite: this checks the kernels and the rewrite at once. */
