@@ -114,6 +114,9 @@ static ft_status detector_push(detector *d, const ft_frame *f, double first,
     }
     if ((st = scale_frame(d, f)) != FT_OK)
         return st;
+    /* Nothing comes before the first frame: it fills a gap itself, as in ffmpeg. */
+    if (out->frame_count == 0)
+        memcpy(d->previous, d->rgb, RGB_BYTES);
     for (int k = 0; k < previous + current && st == FT_OK; k++) {
         const double t = d->resample ? (double)out->frame_count / ORIGINAL_RATE : f->time - first;
         if ((st = keep_time(out, cap, t)) == FT_OK)
