@@ -16,6 +16,7 @@ packages=(
     python3-jsonschema                        # output schema checks in the tests
     clang libclang-rt-14-dev                  # loader fuzzing (libFuzzer)
     ffmpeg                                    # test clips, sample, reference decoder
+    curl                                      # HTTP tests of facetrack serve
 )
 
 missing=()

@@ -1,0 +1,101 @@
+/* GET /api/health, /api/version, /api/system: what the service runs on. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "gpu/device_info.h"
+#include "serve/request.h"
+
+enum MHD_Result ft_api_health(const ft_request *r)
+{
+    ft_reply reply;
+    ft_reply_begin(&reply);
+    ft_json_object_begin(&reply.json);
+    ft_json_kv_string(&reply.json, "status", "ok");
+    ft_json_object_end(&reply.json);
+    return ft_reply_send(r, &reply, MHD_HTTP_OK);
+}
+
+enum MHD_Result ft_api_version(const ft_request *r)
+{
+    ft_reply reply;
+    ft_reply_begin(&reply);
+    ft_json_object_begin(&reply.json);
+    ft_json_kv_string(&reply.json, "name", "facetrack");
+    ft_json_kv_string(&reply.json, "version", ft_version());
+    ft_json_kv_bool(&reply.json, "gpu_support", ft_gpu_built());
+    ft_json_object_end(&reply.json);
+    return ft_reply_send(r, &reply, MHD_HTTP_OK);
+}
+
+/* A "Key: N kB" line of /proc/meminfo, in bytes; -1 when absent. */
+static long long meminfo(const char *key)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    long long kb = -1;
+    const size_t n = strlen(key);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, key, n) == 0 && line[n] == ':' && sscanf(line + n + 1, "%lld", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb < 0 ? -1 : kb * 1024;
+}
+
+static void write_load(ft_json *j)
+{
+    double load[3] = {0, 0, 0};
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+            load[0] = load[1] = load[2] = 0;
+        fclose(f);
+    }
+    ft_json_key(j, "load");
+    ft_json_array_begin(j);
+    for (int i = 0; i < 3; i++)
+        ft_json_double_places(j, load[i], 2);
+    ft_json_array_end(j);
+}
+
+static void write_disk(ft_json *j, const char *path)
+{
+    struct statvfs fs;
+    ft_json_key(j, "disk");
+    if (!path || statvfs(path, &fs) != 0) {
+        ft_json_null(j);
+        return;
+    }
+    ft_json_object_begin(j);
+    ft_json_kv_int(j, "total_bytes", (int64_t)fs.f_blocks * (int64_t)fs.f_frsize);
+    ft_json_kv_int(j, "free_bytes", (int64_t)fs.f_bavail * (int64_t)fs.f_frsize);
+    ft_json_object_end(j);
+}
+
+enum MHD_Result ft_api_system(const ft_request *r)
+{
+    ft_reply reply;
+    ft_reply_begin(&reply);
+    ft_json *j = &reply.json;
+    ft_json_object_begin(j);
+    ft_json_kv_int(j, "cpus", sysconf(_SC_NPROCESSORS_ONLN));
+    write_load(j);
+    ft_json_key(j, "memory");
+    ft_json_object_begin(j);
+    ft_json_kv_int(j, "total_bytes", meminfo("MemTotal"));
+    ft_json_kv_int(j, "available_bytes", meminfo("MemAvailable"));
+    ft_json_object_end(j);
+    write_disk(j, r->options->data_dir);
+    ft_json_key(j, "gpus");
+    ft_json_array_begin(j);
+    for (int d = 0; d < ft_gpu_device_count(); d++) {
+        char name[256];
+        if (ft_gpu_device_name(d, name, sizeof name) == 0)
+            ft_json_string(j, name);
+    }
+    ft_json_array_end(j);
+    ft_json_object_end(j);
+    return ft_reply_send(r, &reply, MHD_HTTP_OK);
+}

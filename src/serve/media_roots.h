@@ -1,0 +1,29 @@
+/* The folders `facetrack serve` may show: every path a client names is
+ * relative to one of them and must resolve (symbolic links followed)
+ * inside it. */
+#ifndef FT_SERVE_MEDIA_ROOTS_H
+#define FT_SERVE_MEDIA_ROOTS_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "facetrack.h"
+
+#define FT_MEDIA_MAX_ROOTS 16
+
+typedef struct ft_media_roots {
+    char paths[FT_MEDIA_MAX_ROOTS][PATH_MAX]; /* real paths, no trailing '/' */
+    int count;
+} ft_media_roots;
+
+/* Adds folder DIR; FT_ERR_NOT_FOUND when it is no folder, FT_ERR_INVALID_ARG
+ * when there are too many. */
+ft_status ft_media_roots_add(ft_media_roots *roots, const char *dir);
+
+/* The real path of RELATIVE under root ROOT into OUT (PATH_MAX bytes).
+ * FT_ERR_NOT_FOUND when it does not exist, FT_ERR_INVALID_ARG when ROOT is
+ * out of range or the path leaves the root (by "..", an absolute path or a
+ * link). */
+ft_status ft_media_resolve(const ft_media_roots *roots, int root, const char *relative, char *out);
+
+#endif

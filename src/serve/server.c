@@ -1,0 +1,271 @@
+/* The HTTP server of `facetrack serve` (see server.h). */
+#include "serve/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "serve/request.h"
+
+#define CONNECTION_LIMIT 1024
+#define IDLE_TIMEOUT_S 120
+
+struct ft_server {
+    struct MHD_Daemon *daemon;
+    ft_server_options options;
+    int port;
+};
+
+/* A request's body as it arrives. */
+typedef struct upload {
+    char *data;
+    size_t size;
+    int too_large;
+} upload;
+
+const char *ft_request_arg(const ft_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void ft_reply_begin(ft_reply *reply)
+{
+    memset(reply, 0, sizeof *reply);
+    reply->stream = open_memstream(&reply->text, &reply->size);
+    ft_json_init(&reply->json, reply->stream, 0);
+}
+
+static enum MHD_Result queue(const ft_request *r, unsigned status, const char *type, void *body,
+                             size_t size)
+{
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer(size, body, MHD_RESPMEM_MUST_FREE);
+    if (!response) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+    const enum MHD_Result ok = MHD_queue_response(r->connection, status, response);
+    MHD_destroy_response(response);
+    return ok;
+}
+
+enum MHD_Result ft_reply_send(const ft_request *r, ft_reply *reply, unsigned status)
+{
+    if (!reply->stream)
+        return MHD_NO;
+    const ft_status st = ft_json_finish(&reply->json);
+    fputc('\n', reply->stream);
+    fclose(reply->stream);
+    if (st != FT_OK) {
+        free(reply->text);
+        return MHD_NO;
+    }
+    return queue(r, status, "application/json", reply->text, reply->size);
+}
+
+enum MHD_Result ft_reply_error(const ft_request *r, unsigned status, const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    ft_reply reply;
+    ft_reply_begin(&reply);
+    ft_json_object_begin(&reply.json);
+    ft_json_key(&reply.json, "error");
+    ft_json_object_begin(&reply.json);
+    ft_json_kv_int(&reply.json, "status", status);
+    ft_json_kv_string(&reply.json, "message", message);
+    ft_json_object_end(&reply.json);
+    ft_json_object_end(&reply.json);
+    return ft_reply_send(r, &reply, status);
+}
+
+/* ------------------------------------------------------------ checks */
+
+/* Equal strings, in a time that depends on the length of B only. */
+static int same_secret(const char *a, const char *b)
+{
+    const size_t na = strlen(a), nb = strlen(b);
+    unsigned diff = na != nb;
+    for (size_t i = 0; i < nb; i++)
+        diff |= (unsigned char)(i < na ? a[i] : 0) ^ (unsigned char)b[i];
+    return diff == 0;
+}
+
+static int authorised(const ft_request *r)
+{
+    const char *token = r->options->token;
+    if (!token)
+        return 1;
+    const char *header =
+        MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (header && strncasecmp(header, "Bearer ", 7) == 0)
+        return same_secret(header + 7, token);
+    const char *arg = ft_request_arg(r, "token");
+    return arg && same_secret(arg, token);
+}
+
+/* A POST from a page of another site is refused: its Origin, when sent,
+ * must name this server's host. */
+static int same_origin(const ft_request *r)
+{
+    const char *origin = MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, "Origin");
+    const char *host = MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (!origin)
+        return 1;
+    const char *rest = strstr(origin, "://");
+    return host && rest && strcmp(rest + 3, host) == 0;
+}
+
+static int is_json(const ft_request *r)
+{
+    const char *type =
+        MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    return type && strncasecmp(type, "application/json", 16) == 0;
+}
+
+/* ------------------------------------------------------------ routing */
+
+typedef struct route {
+    const char *method;
+    const char *path; /* exact, or a prefix when it ends in '/' */
+    enum MHD_Result (*handle)(const ft_request *r);
+} route;
+
+static const route routes[] = {
+    {"GET", "/api/health", ft_api_health},
+    {"GET", "/api/version", ft_api_version},
+    {"GET", "/api/system", ft_api_system},
+    {"GET", "/api/roots", ft_api_roots},
+    {"GET", "/api/browse", ft_api_browse},
+    {"GET", "/media/", ft_api_media},
+};
+
+static int path_matches(const char *pattern, const char *path)
+{
+    const size_t n = strlen(pattern);
+    return pattern[n - 1] == '/' ? strncmp(path, pattern, n) == 0 : strcmp(path, pattern) == 0;
+}
+
+static enum MHD_Result dispatch(const ft_request *r)
+{
+    if (!authorised(r))
+        return ft_reply_error(r, MHD_HTTP_UNAUTHORIZED, "a valid token is required");
+    if (strcmp(r->method, "POST") == 0 && (!same_origin(r) || !is_json(r)))
+        return ft_reply_error(r, MHD_HTTP_FORBIDDEN,
+                              "POST requests must be JSON and come from this server's pages");
+    int path_known = 0;
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+        if (!path_matches(routes[i].path, r->path))
+            continue;
+        path_known = 1;
+        if (strcmp(routes[i].method, r->method) == 0 ||
+            (strcmp(r->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
+            return routes[i].handle(r);
+    }
+    if (path_known)
+        return ft_reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "%s is not allowed on %s", r->method,
+                              r->path);
+    return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no such resource: %s", r->path);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
+                                  const char *method, const char *version, const char *data,
+                                  size_t *data_size, void **state)
+{
+    (void)version;
+    ft_server *s = cls;
+    upload *u = *state;
+    if (!u) { /* headers only so far */
+        if (!(u = calloc(1, sizeof *u)))
+            return MHD_NO;
+        *state = u;
+        return MHD_YES;
+    }
+    if (*data_size) { /* a piece of the body */
+        if (!u->too_large && u->size + *data_size <= s->options.max_body) {
+            char *p = realloc(u->data, u->size + *data_size + 1);
+            if (!p)
+                return MHD_NO;
+            memcpy(p + u->size, data, *data_size);
+            u->data = p;
+            u->size += *data_size;
+            u->data[u->size] = '\0';
+        } else {
+            u->too_large = 1;
+        }
+        *data_size = 0;
+        return MHD_YES;
+    }
+    const ft_request r = {connection, method, url, u->data, u->size, &s->options};
+    if (u->too_large)
+        return ft_reply_error(&r, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is over %zu bytes",
+                              s->options.max_body);
+    return dispatch(&r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *connection, void **state,
+                         enum MHD_RequestTerminationCode why)
+{
+    (void)cls;
+    (void)connection;
+    (void)why;
+    upload *u = *state;
+    if (u)
+        free(u->data);
+    free(u);
+    *state = NULL;
+}
+
+ft_status ft_server_start(const ft_server_options *o, ft_server **out, char *err, size_t err_size)
+{
+    *out = NULL;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
+    if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1) {
+        snprintf(err, err_size, "'%s' is not an IPv4 address", o->host);
+        return FT_ERR_INVALID_ARG;
+    }
+    ft_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return FT_ERR_NOMEM;
+    s->options = *o;
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL, on_request,
+        s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(err, err_size, "cannot listen on %s:%d (in use, or not an address of this machine)",
+                 o->host, o->port);
+        free(s);
+        return FT_ERR_IO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : o->port;
+    *out = s;
+    return FT_OK;
+}
+
+int ft_server_port(const ft_server *s)
+{
+    return s->port;
+}
+
+void ft_server_stop(ft_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}
