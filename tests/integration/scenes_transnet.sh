@@ -1,15 +1,16 @@
 # facetrack scenes --detector transnetv2: where the weights come from
 # (--weights, STEP3_TRANSNET_WEIGHTS, the model search path), clear errors
 # when they are absent or wrong, and the original's list rules with
-# --transnet-compat. The weights are the committed random-weight test
-# network (its numbers are checked against PyTorch in unit.test_transnet),
+# --transnet-compat. The weights are the small test network made by
+# formula (its numbers are checked against PyTorch in unit.test_transnet),
 # so the checks are about the lists' structure, not about accuracy.
 . "$(dirname "$0")/lib.sh"
 command -v ffmpeg >/dev/null || skip_test "ffmpeg not installed"
-tiny=${FT_SOURCE_DIR:?}/tests/fixtures/transnetv2/tiny.pth
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
+tiny=$work/tiny.pth
+"${FT_WRITE_TRANSNET_WEIGHTS:?}" 2 32 "$tiny" || exit 1
 export HOME=$work XDG_CACHE_HOME=$work/cache FACETRACK_MODEL_PATH= FACETRACK_MODELS_DIR=
 unset STEP3_TRANSNET_WEIGHTS
 

@@ -1,9 +1,9 @@
 /* TransNetV2 against PyTorch: tests/fixtures/transnetv2/make_reference.py
- * made random-weight networks and their float64 logits over synthetic
- * frames, through the original's windowing; ours must match within float32
- * rounding. More fixture pairs (NAME.pth + NAME.json, e.g. the full-size
- * network) are checked from $FT_TRANSNET_FIXTURES when it is set. Also:
- * malformed weights, and the histogram. */
+ * ran networks with weights made by formula (transnet_weights.c makes the
+ * same) over synthetic frames, through the original's windowing, and kept
+ * their float64 logits; ours must match within float32 rounding. Both the
+ * small network and the full-size one (the original's sizes), from memory
+ * and from a .pth file. Also: malformed weights, and the histogram. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nn/pth_file.h"
+#include "transnet_weights.h"
 #include "scenes/transnet_detector.h"
 #include "scenes/transnet_model.h"
 
@@ -35,28 +37,42 @@ static void synthetic_frame(int t, uint8_t *rgb)
             }
 }
 
-static void fixture_path(char *out, size_t size, const char *dir, const char *name, const char *ext)
+static int json_int(json_object *root, const char *key)
 {
-    snprintf(out, size, "%s/%s.%s", dir, name, ext);
+    json_object *v;
+    assert_true(json_object_object_get_ex(root, key, &v));
+    return json_object_get_int(v);
 }
 
-/* Runs NAME.pth over the frames NAME.json names; the largest difference
- * from its logits, relative to their spread. */
-static void check_fixture(const char *dir, const char *name, ft_nn_backend backend)
+/* Runs the network of reference NAME.json, its weights from memory or
+ * (FROM_FILE) from a .pth; its logits must match. */
+static void check_fixture(const char *name, ft_nn_backend backend, int from_file)
 {
-    char pth[1024], ref[1024], err[512];
-    fixture_path(pth, sizeof pth, dir, name, "pth");
-    fixture_path(ref, sizeof ref, dir, name, "json");
+    char ref[1024], err[512];
+    snprintf(ref, sizeof ref, "%s/%s.json", FT_FIXTURES, name);
     json_object *root = json_object_from_file(ref);
     assert_non_null(root);
-    json_object *frames_j, *logits_j;
-    assert_true(json_object_object_get_ex(root, "frames", &frames_j));
+    json_object *logits_j;
     assert_true(json_object_object_get_ex(root, "logits", &logits_j));
-    const int frames = json_object_get_int(frames_j);
+    const int frames = json_int(root, "frames"), F = json_int(root, "F"), D = json_int(root, "D");
     assert_int_equal(json_object_array_length(logits_j), frames);
 
     ft_nn_graph graph;
-    ft_status st = ft_transnet_load(pth, &graph, err, sizeof err);
+    ft_status st;
+    if (from_file) {
+        char pth[] = "/tmp/ft_transnet_XXXXXX";
+        const int fd = mkstemp(pth);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(transnet_weights_write(F, D, pth), 0);
+        st = ft_transnet_load(pth, &graph, err, sizeof err);
+        unlink(pth);
+    } else {
+        ft_pth_state weights;
+        assert_int_equal(transnet_weights_state(F, D, &weights), FT_OK);
+        st = ft_transnet_build(&weights, name, &graph, err, sizeof err);
+        ft_pth_free(&weights);
+    }
     if (st != FT_OK)
         fail_msg("%s", err);
     ft_transnet_detector *d;
@@ -79,8 +95,9 @@ static void check_fixture(const char *dir, const char *name, ft_nn_backend backe
         hi = fmax(hi, want);
         worst = fmax(worst, fabs(logits[t] - want) / fmax(1.0, fabs(want)));
     }
-    printf("%s (%s backend): %d frames, logits %.3f..%.3f, largest relative difference %.2e\n",
-           name, ft_nn_backend_name(backend), frames, lo, hi, worst);
+    printf("%s (%s backend%s): %d frames, logits %.3f..%.3f, largest relative difference %.2e\n",
+           name, ft_nn_backend_name(backend), from_file ? ", from a .pth" : "", frames, lo, hi,
+           worst);
     assert_true(worst < 1e-4);
     ft_transnet_detector_free(d);
     ft_nn_graph_free(&graph);
@@ -90,38 +107,37 @@ static void check_fixture(const char *dir, const char *name, ft_nn_backend backe
 static void test_tiny_fast(void **state)
 {
     (void)state;
-    check_fixture(FT_FIXTURES, "tiny", FT_NN_BACKEND_FAST);
+    check_fixture("tiny", FT_NN_BACKEND_FAST, 0);
 }
 
 static void test_tiny_reference(void **state)
 {
     (void)state;
-    check_fixture(FT_FIXTURES, "tiny", FT_NN_BACKEND_REFERENCE);
+    check_fixture("tiny", FT_NN_BACKEND_REFERENCE, 0);
 }
 
-static void test_more_fixtures(void **state)
+static void test_tiny_from_file(void **state)
 {
     (void)state;
-    const char *dir = getenv("FT_TRANSNET_FIXTURES");
-    if (!dir || !*dir)
-        skip();
-    char ref[1024];
-    fixture_path(ref, sizeof ref, dir, "full", "json");
-    FILE *f = fopen(ref, "r");
-    if (!f)
-        skip();
-    fclose(f);
-    check_fixture(dir, "full", FT_NN_BACKEND_FAST);
+    check_fixture("tiny", FT_NN_BACKEND_FAST, 1);
+}
+
+static void test_full_size(void **state)
+{
+    (void)state;
+    check_fixture("full", FT_NN_BACKEND_FAST, 0);
 }
 
 /* Fewer frames than one window, and none: every frame gets one logit. */
 static void test_short_videos(void **state)
 {
     (void)state;
-    char pth[1024], err[512];
-    fixture_path(pth, sizeof pth, FT_FIXTURES, "tiny", "pth");
+    char err[512];
+    ft_pth_state weights;
+    assert_int_equal(transnet_weights_state(2, 32, &weights), FT_OK);
     ft_nn_graph graph;
-    assert_int_equal(ft_transnet_load(pth, &graph, err, sizeof err), FT_OK);
+    assert_int_equal(ft_transnet_build(&weights, "tiny", &graph, err, sizeof err), FT_OK);
+    ft_pth_free(&weights);
     const int lengths[] = {0, 1, 30, 75, 76};
     for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++) {
         ft_transnet_detector *d;
@@ -158,10 +174,9 @@ static void test_missing_file(void **state)
 static void test_wrong_weights(void **state)
 {
     (void)state;
-    char pth[1024], err[512];
-    fixture_path(pth, sizeof pth, FT_FIXTURES, "tiny", "pth");
+    char err[512];
     ft_pth_state weights;
-    assert_int_equal(ft_pth_load(pth, &weights, err, sizeof err), FT_OK);
+    assert_int_equal(transnet_weights_state(2, 32, &weights), FT_OK);
     ft_nn_tensor *fc1 = NULL;
     for (int i = 0; i < weights.count; i++)
         if (!strcmp(weights.tensors[i].name, "fc1.weight"))
@@ -207,7 +222,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_fast),     cmocka_unit_test(test_tiny_reference),
-        cmocka_unit_test(test_more_fixtures), cmocka_unit_test(test_short_videos),
+        cmocka_unit_test(test_tiny_from_file), cmocka_unit_test(test_full_size),
+        cmocka_unit_test(test_short_videos),
         cmocka_unit_test(test_missing_file),  cmocka_unit_test(test_wrong_weights),
         cmocka_unit_test(test_histogram),
     };
