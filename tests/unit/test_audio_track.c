@@ -14,41 +14,33 @@
 #include <unistd.h>
 
 #include "face_test_util.h"
+#include "scratch_file.h"
 #include "track/audio_track.h"
 
-static char tmp_dir[64];
-static char tmp_path[128];
+static scratch_file scratch;
 
 static int group_setup(void **state)
 {
     (void)state;
-    strcpy(tmp_dir, "/tmp/ft_audio_XXXXXX");
-    if (!mkdtemp(tmp_dir))
-        return -1;
-    snprintf(tmp_path, sizeof tmp_path, "%s/clip_audio.json", tmp_dir);
-    return 0;
+    return scratch_file_init(&scratch, "audio", "clip_audio.json");
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    unlink(tmp_path);
-    rmdir(tmp_dir);
+    scratch_file_remove(&scratch);
     return 0;
 }
 
 static void write_bytes(const char *text, size_t len)
 {
-    FILE *f = fopen(tmp_path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
+    scratch_file_write(&scratch, text, len);
 }
 
 static ft_status load_text(const char *text, ft_audio_track *t, char *err, size_t err_size)
 {
     write_bytes(text, strlen(text));
-    return ft_audio_track_load(tmp_path, t, err, err_size);
+    return ft_audio_track_load(scratch.path, t, err, err_size);
 }
 
 static void load_ok(const char *text, ft_audio_track *t)
@@ -68,7 +60,7 @@ static void expect_bad(const char *text, const char *why)
     assert_int_equal(t.frame_count, 0);
     assert_null(t.strings);
     char prefix[160];
-    snprintf(prefix, sizeof prefix, "%s: ", tmp_path);
+    snprintf(prefix, sizeof prefix, "%s: ", scratch.path);
     if (strncmp(err, prefix, strlen(prefix)) != 0 || !strstr(err, why))
         fail_msg("expected \"%s...%s\", got \"%s\"", prefix, why, err);
     assert_null(strchr(err, '\n'));
@@ -231,10 +223,10 @@ static void test_bad_json(void **state)
     ft_audio_track t;
     char err[512];
     write_bytes(inside, sizeof inside - 1);
-    assert_int_equal(ft_audio_track_load(tmp_path, &t, err, sizeof err), FT_ERR_FORMAT);
+    assert_int_equal(ft_audio_track_load(scratch.path, &t, err, sizeof err), FT_ERR_FORMAT);
     assert_non_null(strstr(err, "invalid JSON at line 1, column 22"));
     write_bytes(after, sizeof after - 1);
-    assert_int_equal(ft_audio_track_load(tmp_path, &t, err, sizeof err), FT_ERR_FORMAT);
+    assert_int_equal(ft_audio_track_load(scratch.path, &t, err, sizeof err), FT_ERR_FORMAT);
     assert_non_null(strstr(err, "data after the top-level value"));
 }
 
@@ -278,11 +270,11 @@ static void test_missing_and_args(void **state)
     ft_audio_track t;
     char err[512];
     char missing[160];
-    snprintf(missing, sizeof missing, "%s/absent_audio.json", tmp_dir);
+    snprintf(missing, sizeof missing, "%s/absent_audio.json", scratch.dir);
     assert_int_equal(ft_audio_track_load(missing, &t, err, sizeof err), FT_ERR_NOT_FOUND);
     assert_non_null(strstr(err, missing));
-    assert_int_equal(ft_audio_track_load(tmp_dir, &t, err, sizeof err), FT_ERR_IO);
-    assert_int_equal(ft_audio_track_load(tmp_path, NULL, err, sizeof err), FT_ERR_INVALID_ARG);
+    assert_int_equal(ft_audio_track_load(scratch.dir, &t, err, sizeof err), FT_ERR_IO);
+    assert_int_equal(ft_audio_track_load(scratch.path, NULL, err, sizeof err), FT_ERR_INVALID_ARG);
     assert_int_equal(ft_audio_track_load(NULL, &t, err, sizeof err), FT_ERR_INVALID_ARG);
     assert_int_equal(ft_audio_track_load(missing, &t, NULL, 0), FT_ERR_NOT_FOUND);
 }
@@ -308,8 +300,8 @@ static void test_truncated_real_file(void **state)
         ft_audio_track t;
         char err[512];
         write_bytes(data, n);
-        assert_int_equal(ft_audio_track_load(tmp_path, &t, err, sizeof err), FT_ERR_FORMAT);
-        assert_non_null(strstr(err, tmp_path));
+        assert_int_equal(ft_audio_track_load(scratch.path, &t, err, sizeof err), FT_ERR_FORMAT);
+        assert_non_null(strstr(err, scratch.path));
     }
     free(data);
 }

@@ -13,44 +13,35 @@
 #include <unistd.h>
 
 #include "face_test_util.h"
+#include "scratch_file.h"
 #include "track/scene_list.h"
 
 #define HEADER "No,Timecode In,Timecode Out,Frame In,Frame Out"
 
-static char tmp_dir[64];
-static char tmp_path[128];
+static scratch_file scratch;
 
 static int group_setup(void **state)
 {
     (void)state;
-    strcpy(tmp_dir, "/tmp/ft_scenes_XXXXXX");
-    if (!mkdtemp(tmp_dir))
-        return -1;
-    snprintf(tmp_path, sizeof tmp_path, "%s/scenes.csv", tmp_dir);
-    return 0;
+    return scratch_file_init(&scratch, "scenes", "scenes.csv");
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    unlink(tmp_path);
-    rmdir(tmp_dir);
+    scratch_file_remove(&scratch);
     return 0;
 }
 
-/* Writes LEN bytes of TEXT to the temporary CSV. */
 static void write_bytes(const char *text, size_t len)
 {
-    FILE *f = fopen(tmp_path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
+    scratch_file_write(&scratch, text, len);
 }
 
 static ft_status load_text(const char *text, ft_scene_list *list, char *err, size_t err_size)
 {
     write_bytes(text, strlen(text));
-    return ft_scene_list_load(tmp_path, list, err, err_size);
+    return ft_scene_list_load(scratch.path, list, err, err_size);
 }
 
 /* TEXT must fail on LINE (0: no line) with a message holding WHY. */
@@ -63,9 +54,9 @@ static void expect_bad(const char *text, long line, const char *why)
     assert_int_equal(list.count, 0);
     char prefix[256];
     if (line > 0)
-        snprintf(prefix, sizeof prefix, "%s:%ld: ", tmp_path, line);
+        snprintf(prefix, sizeof prefix, "%s:%ld: ", scratch.path, line);
     else
-        snprintf(prefix, sizeof prefix, "%s: ", tmp_path);
+        snprintf(prefix, sizeof prefix, "%s: ", scratch.path);
     if (strncmp(err, prefix, strlen(prefix)) != 0 || !strstr(err, why))
         fail_msg("expected \"%s...%s\", got \"%s\"", prefix, why, err);
     assert_null(strchr(err, '\n'));
@@ -209,16 +200,16 @@ static void test_binary_and_missing(void **state)
     char err[512];
     static const char nul[] = HEADER "\n1,a,b,1,4\0002\n";
     write_bytes(nul, sizeof nul - 1);
-    assert_int_equal(ft_scene_list_load(tmp_path, &list, err, sizeof err), FT_ERR_FORMAT);
+    assert_int_equal(ft_scene_list_load(scratch.path, &list, err, sizeof err), FT_ERR_FORMAT);
     assert_non_null(strstr(err, "NUL"));
 
     char missing[160];
-    snprintf(missing, sizeof missing, "%s/absent.csv", tmp_dir);
+    snprintf(missing, sizeof missing, "%s/absent.csv", scratch.dir);
     assert_int_equal(ft_scene_list_load(missing, &list, err, sizeof err), FT_ERR_NOT_FOUND);
     assert_non_null(strstr(err, missing));
-    assert_int_equal(ft_scene_list_load(tmp_dir, &list, err, sizeof err), FT_ERR_IO);
-    assert_non_null(strstr(err, tmp_dir));
-    assert_int_equal(ft_scene_list_load(tmp_path, NULL, err, sizeof err), FT_ERR_INVALID_ARG);
+    assert_int_equal(ft_scene_list_load(scratch.dir, &list, err, sizeof err), FT_ERR_IO);
+    assert_non_null(strstr(err, scratch.dir));
+    assert_int_equal(ft_scene_list_load(scratch.path, NULL, err, sizeof err), FT_ERR_INVALID_ARG);
     assert_int_equal(ft_scene_list_load(NULL, &list, err, sizeof err), FT_ERR_INVALID_ARG);
     /* No error buffer is fine too. */
     assert_int_equal(ft_scene_list_load(missing, &list, NULL, 0), FT_ERR_NOT_FOUND);
@@ -235,7 +226,7 @@ static void test_truncations(void **state)
         ft_scene_list list;
         char err[512];
         write_bytes(text, n);
-        const ft_status st = ft_scene_list_load(tmp_path, &list, err, sizeof err);
+        const ft_status st = ft_scene_list_load(scratch.path, &list, err, sizeof err);
         assert_true(st == FT_OK || st == FT_ERR_FORMAT);
         if (st == FT_OK)
             assert_true(list.count <= 2);
