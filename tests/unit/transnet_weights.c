@@ -21,7 +21,8 @@ static void add(spec *s, int *n, const char *name, int rank, const int64_t *shap
 {
     snprintf(s[*n].name, sizeof s[*n].name, "%s", name);
     s[*n].rank = rank;
-    memcpy(s[*n].shape, shape, (size_t)rank * sizeof *shape);
+    if (rank) /* a scalar has no shape */
+        memcpy(s[*n].shape, shape, (size_t)rank * sizeof *shape);
     (*n)++;
 }
 
@@ -163,7 +164,7 @@ uint8_t *transnet_weights_pth(int F, int D, size_t *size)
     spec s[MAX_TENSORS];
     const int n = specs(F, D, s);
     pth_member members[MAX_TENSORS + 2];
-    char names[MAX_TENSORS + 2][48], keys[MAX_TENSORS][8];
+    char names[MAX_TENSORS + 2][48], keys[MAX_TENSORS][12];
     void *data[MAX_TENSORS] = {0};
     pth_buf pkl = {0};
     pth_dict_begin(&pkl);
