@@ -43,5 +43,7 @@ enum MHD_Result ft_api_roots(const ft_request *r);
 enum MHD_Result ft_api_browse(const ft_request *r);
 /* GET /media/ROOT/PATH: the file, with Range support. */
 enum MHD_Result ft_api_media(const ft_request *r);
+/* GET / and /ui/NAME: the web UI's files (no token needed). */
+enum MHD_Result ft_api_static(const ft_request *r);
 
 #endif

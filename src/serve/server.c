@@ -116,6 +116,12 @@ static int authorised(const ft_request *r)
     return arg && same_secret(arg, token);
 }
 
+/* The web UI's files hold no data: they are served without the token. */
+static int is_public(const char *path)
+{
+    return strcmp(path, "/") == 0 || strncmp(path, "/ui/", 4) == 0;
+}
+
 /* A POST from a page of another site is refused: its Origin, when sent,
  * must name this server's host. */
 static int same_origin(const ft_request *r)
@@ -139,7 +145,7 @@ static int is_json(const ft_request *r)
 
 typedef struct route {
     const char *method;
-    const char *path; /* exact, or a prefix when it ends in '/' */
+    const char *path; /* exact, or a prefix when it ends in '/' ("/" itself is exact) */
     enum MHD_Result (*handle)(const ft_request *r);
 } route;
 
@@ -150,17 +156,20 @@ static const route routes[] = {
     {"GET", "/api/roots", ft_api_roots},
     {"GET", "/api/browse", ft_api_browse},
     {"GET", "/media/", ft_api_media},
+    {"GET", "/", ft_api_static}, /* the web UI: exact, not a prefix */
+    {"GET", "/ui/", ft_api_static},
 };
 
 static int path_matches(const char *pattern, const char *path)
 {
     const size_t n = strlen(pattern);
-    return pattern[n - 1] == '/' ? strncmp(path, pattern, n) == 0 : strcmp(path, pattern) == 0;
+    return n > 1 && pattern[n - 1] == '/' ? strncmp(path, pattern, n) == 0
+                                          : strcmp(path, pattern) == 0;
 }
 
 static enum MHD_Result dispatch(const ft_request *r)
 {
-    if (!authorised(r))
+    if (!is_public(r->path) && !authorised(r))
         return ft_reply_error(r, MHD_HTTP_UNAUTHORIZED, "a valid token is required");
     if (strcmp(r->method, "POST") == 0 && (!same_origin(r) || !is_json(r)))
         return ft_reply_error(r, MHD_HTTP_FORBIDDEN,
