@@ -17,6 +17,7 @@ packages=(
     clang libclang-rt-14-dev                  # loader fuzzing (libFuzzer)
     ffmpeg                                    # test clips, sample, reference decoder
     curl                                      # HTTP tests of facetrack serve
+    chromium                                  # the web UI's browser test (driven by playwright-core from npm)
 )
 
 missing=()
