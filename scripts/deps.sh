@@ -8,7 +8,8 @@ packages=(
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video (FFmpeg 5.1)
     libzip-dev                                # MediaPipe .task bundles
     libcurl4-openssl-dev                      # models pull
-    libmicrohttpd-dev                         # local HTTP server of the download tests, web UI
+    libmicrohttpd-dev                         # facetrack serve: HTTP (and the download tests)
+    libsqlite3-dev                            # facetrack serve: the jobs
     protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX loader: C parser generated from onnx.proto
     libxnnpack-dev libpthreadpool-dev         # fast CPU inference kernels
     libjson-c-dev                             # JSON inputs: video lists, audio analyses

@@ -311,6 +311,8 @@ void ft_json_double_places(ft_json *w, double v, int places)
 void ft_json_bool(ft_json *w, int v) { scalar(w, v ? "true" : "false"); }
 void ft_json_null(ft_json *w) { scalar(w, "null"); }
 
+void ft_json_raw(ft_json *w, const char *json) { scalar(w, json); }
+
 void ft_json_kv_string(ft_json *w, const char *key, const char *s)
 {
     ft_json_key(w, key);

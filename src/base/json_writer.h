@@ -42,6 +42,8 @@ void ft_json_double_digits(ft_json *w, double v, int digits);
 void ft_json_double_places(ft_json *w, double v, int places);
 void ft_json_bool(ft_json *w, int v);
 void ft_json_null(ft_json *w);
+/* A value already written as JSON by someone trusted to write it well. */
+void ft_json_raw(ft_json *w, const char *json);
 
 /* Key + value shorthands for objects. */
 void ft_json_kv_string(ft_json *w, const char *key, const char *s);

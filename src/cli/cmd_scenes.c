@@ -103,7 +103,9 @@ static void on_frames(void *user, int64_t done, int64_t total)
 {
     scenes_job *job = user;
     scenes_run *r = job->run;
-    if (r->progress == PROGRESS_NONE || (r->progress != PROGRESS_LINE && done % 500 != 0))
+    /* JSON events feed the web service's progress bars: more often. */
+    const int every = r->progress == PROGRESS_JSON ? 100 : 500;
+    if (r->progress == PROGRESS_NONE || (r->progress != PROGRESS_LINE && done % every != 0))
         return;
     pthread_mutex_lock(&r->lock);
     if (r->progress == PROGRESS_LEGACY) {
@@ -368,6 +370,13 @@ static int run_scenes(int argc, char **argv)
             continue;
         if (!r.force && stat(path, &sb) == 0) { /* the original's rule: the list exists */
             skipped++;
+            if (r.progress == PROGRESS_JSON) {
+                ft_json j = ft_cli_event_begin("skipped");
+                ft_json_kv_string(&j, "video", list.paths[i]);
+                ft_json_kv_string(&j, "output", path);
+                ft_json_kv_string(&j, "reason", "the shot list exists (use --force to redo it)");
+                ft_cli_event_end(&j);
+            }
             continue;
         }
         jobs[r.total] = (scenes_job){.run = &r, .video = list.paths[i], .output = strdup(path)};

@@ -7,16 +7,21 @@
 
 #include "cli/batch_io.h"
 #include "cli/cli.h"
+#include "serve/job_runner.h"
+#include "serve/job_store.h"
 #include "serve/server.h"
 
 static const char usage[] =
     "usage: facetrack serve --media-root DIR [--media-root DIR...] [options]\n"
     "\n"
-    "Serves facetrack's HTTP API: the videos under the media roots (browsing,\n"
-    "and the files themselves with Range support), health, version and system\n"
-    "status, as JSON (docs/serve.md). Every path a client names must stay\n"
-    "inside a media root. It listens on the loopback address unless told\n"
-    "otherwise; any other address needs --token. Stops on SIGINT or SIGTERM.\n"
+    "Serves facetrack's web UI and HTTP API (docs/serve.md): browse the videos\n"
+    "under the media roots, run `scenes` and `track` jobs on them, follow\n"
+    "their progress and logs, and look at the results. Jobs are kept in\n"
+    "DATA-DIR/jobs.db and run one child process per step; jobs that a crash\n"
+    "interrupted can be retried, and skip the videos already complete. Every\n"
+    "path a client names must stay inside a media root. It listens on the\n"
+    "loopback address unless told otherwise; any other address needs --token.\n"
+    "Stops on SIGINT or SIGTERM (running jobs become interrupted).\n"
     "\n"
     "options:\n"
     "  --media-root DIR   a folder of videos to serve (up to 16)\n"
@@ -25,9 +30,10 @@ static const char usage[] =
     "  --data-dir DIR     the service's own files (default ./facetrack-data)\n"
     "  --token TOKEN      required on every request: 'Authorization: Bearer\n"
     "                     TOKEN' (or ?token=TOKEN); default $FACETRACK_TOKEN\n"
-    "  --max-body BYTES   largest request body (default 1048576)\n";
+    "  --max-body BYTES   largest request body (default 1048576)\n"
+    "  --max-jobs N       jobs that run at once (default 1: a job uses every core)\n";
 
-static int parse_args(int argc, char **argv, ft_server_options *o)
+static int parse_args(int argc, char **argv, ft_server_options *o, int *max_jobs)
 {
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -56,6 +62,11 @@ static int parse_args(int argc, char **argv, ft_server_options *o)
             if (n < 1024 || n > (1LL << 30))
                 return ft_cli_usage_error("serve", "--max-body needs a size from 1024 to 2^30");
             o->max_body = (size_t)n;
+        } else if (strcmp(opt, "--max-jobs") == 0) {
+            const long long n = ft_cli_parse_count(v);
+            if (n < 1 || n > 64)
+                return ft_cli_usage_error("serve", "--max-jobs needs a number from 1 to 64");
+            *max_jobs = (int)n;
         } else {
             return ft_cli_usage_error("serve", "unknown option '%s'", opt);
         }
@@ -73,7 +84,8 @@ static int run_serve(int argc, char **argv)
 {
     ft_server_options o = {.host = "127.0.0.1", .port = 5000, .data_dir = "facetrack-data",
                            .token = getenv("FACETRACK_TOKEN"), .max_body = 1 << 20};
-    int rc = parse_args(argc, argv, &o);
+    int max_jobs = 1;
+    int rc = parse_args(argc, argv, &o, &max_jobs);
     if (rc != FT_EXIT_OK)
         return rc;
     if (ft_cli_make_dirs(o.data_dir) != 0) {
@@ -82,10 +94,14 @@ static int run_serve(int argc, char **argv)
         return FT_EXIT_FAILED;
     }
     ft_cli_catch_stop_signals();
-    ft_server *server;
     char err[512];
-    if (ft_server_start(&o, &server, err, sizeof err) != FT_OK) {
+    ft_server *server = NULL;
+    if (ft_job_store_open(o.data_dir, &o.jobs, err, sizeof err) != FT_OK ||
+        ft_job_runner_start(o.jobs, o.data_dir, max_jobs, &o.runner, err, sizeof err) != FT_OK ||
+        ft_server_start(&o, &server, err, sizeof err) != FT_OK) {
         fprintf(stderr, "facetrack serve: %s\n", err);
+        ft_job_runner_stop(o.runner);
+        ft_job_store_close(o.jobs);
         return FT_EXIT_FAILED;
     }
     printf("facetrack serve: listening on http://%s:%d/\n", o.host, ft_server_port(server));
@@ -93,7 +109,9 @@ static int run_serve(int argc, char **argv)
     while (!atomic_load(&ft_cli_stop_signal))
         pause(); /* the server's threads do the work; a signal ends the wait */
     ft_server_stop(server);
+    ft_job_runner_stop(o.runner);
+    ft_job_store_close(o.jobs);
     return FT_EXIT_OK; /* stopping on a signal is how a service ends */
 }
 
-const ft_command ft_cmd_serve = {"serve", "the HTTP API over folders of videos", usage, run_serve};
+const ft_command ft_cmd_serve = {"serve", "the web UI and job service over folders of videos", usage, run_serve};

@@ -36,9 +36,8 @@ enum MHD_Result ft_api_roots(const ft_request *r)
     return ft_reply_send(r, &reply, MHD_HTTP_OK);
 }
 
-/* ?root=N&path=P, resolved into REAL; replies with the error itself. */
-static int resolve_args(const ft_request *r, const char *path, char *real, int *root,
-                        enum MHD_Result *failed)
+int ft_request_media_path(const ft_request *r, const char *path, char *real, int *root,
+                          enum MHD_Result *failed)
 {
     const char *root_arg = ft_request_arg(r, "root");
     char *end = NULL;
@@ -122,7 +121,7 @@ enum MHD_Result ft_api_browse(const ft_request *r)
     char real[PATH_MAX];
     int root;
     enum MHD_Result failed;
-    if (!resolve_args(r, path, real, &root, &failed))
+    if (!ft_request_media_path(r, path, real, &root, &failed))
         return failed;
     struct stat sb;
     if (stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode))
@@ -196,6 +195,11 @@ enum MHD_Result ft_api_media(const ft_request *r)
         return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no such file in root %ld", root);
     if (st != FT_OK)
         return ft_reply_error(r, MHD_HTTP_FORBIDDEN, "the path is outside the media roots");
+    return ft_reply_file(r, real);
+}
+
+enum MHD_Result ft_reply_file(const ft_request *r, const char *real)
+{
     const int fd = open(real, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {

@@ -3,6 +3,7 @@
 #define FT_SERVE_REQUEST_H
 
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "base/json_writer.h"
@@ -15,6 +16,7 @@ typedef struct ft_request {
     const char *body;   /* POST body, NUL-terminated; NULL without one */
     size_t body_size;
     const ft_server_options *options;
+    const atomic_int *stopping; /* set when the server stops: long replies end */
 } ft_request;
 
 /* A query argument, or NULL. */
@@ -35,6 +37,14 @@ enum MHD_Result ft_reply_send(const ft_request *r, ft_reply *reply, unsigned sta
 enum MHD_Result ft_reply_error(const ft_request *r, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The file REAL (already confined), with its media type and Range support. */
+enum MHD_Result ft_reply_file(const ft_request *r, const char *real);
+
+/* ?root=N and PATH, resolved inside the media roots into REAL (PATH_MAX
+ * bytes); on failure replies with the error itself (*FAILED) and returns 0. */
+int ft_request_media_path(const ft_request *r, const char *path, char *real, int *root,
+                          enum MHD_Result *failed);
+
 /* The routes: each returns the result of queueing its reply. */
 enum MHD_Result ft_api_health(const ft_request *r);
 enum MHD_Result ft_api_version(const ft_request *r);
@@ -43,6 +53,17 @@ enum MHD_Result ft_api_roots(const ft_request *r);
 enum MHD_Result ft_api_browse(const ft_request *r);
 /* GET /media/ROOT/PATH: the file, with Range support. */
 enum MHD_Result ft_api_media(const ft_request *r);
+enum MHD_Result ft_api_engines(const ft_request *r);
+enum MHD_Result ft_api_jobs_create(const ft_request *r);
+enum MHD_Result ft_api_jobs_list(const ft_request *r);
+/* GET /api/jobs/ID and /api/jobs/ID/log */
+enum MHD_Result ft_api_job_get(const ft_request *r);
+/* POST /api/jobs/ID/cancel and /api/jobs/ID/retry */
+enum MHD_Result ft_api_job_action(const ft_request *r);
+/* GET /api/events: Server-Sent Events of the jobs' changes. */
+enum MHD_Result ft_api_events(const ft_request *r);
+/* GET /api/results and /api/results/KIND */
+enum MHD_Result ft_api_results(const ft_request *r);
 /* GET / and /ui/NAME: the web UI's files (no token needed). */
 enum MHD_Result ft_api_static(const ft_request *r);
 

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "serve/job_store.h"
 #include "serve/request.h"
 
 #define CONNECTION_LIMIT 1024
@@ -20,6 +21,7 @@ struct ft_server {
     struct MHD_Daemon *daemon;
     ft_server_options options;
     int port;
+    atomic_int stopping;
 };
 
 /* A request's body as it arrives. */
@@ -156,6 +158,14 @@ static const route routes[] = {
     {"GET", "/api/roots", ft_api_roots},
     {"GET", "/api/browse", ft_api_browse},
     {"GET", "/media/", ft_api_media},
+    {"GET", "/api/engines", ft_api_engines},
+    {"GET", "/api/jobs", ft_api_jobs_list},
+    {"POST", "/api/jobs", ft_api_jobs_create},
+    {"GET", "/api/jobs/", ft_api_job_get},
+    {"POST", "/api/jobs/", ft_api_job_action},
+    {"GET", "/api/events", ft_api_events},
+    {"GET", "/api/results", ft_api_results},
+    {"GET", "/api/results/", ft_api_results},
     {"GET", "/", ft_api_static}, /* the web UI: exact, not a prefix */
     {"GET", "/ui/", ft_api_static},
 };
@@ -217,7 +227,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         *data_size = 0;
         return MHD_YES;
     }
-    const ft_request r = {connection, method, url, u->data, u->size, &s->options};
+    const ft_request r = {connection, method, url, u->data, u->size, &s->options, &s->stopping};
     if (u->too_large)
         return ft_reply_error(&r, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is over %zu bytes",
                               s->options.max_body);
@@ -275,6 +285,9 @@ void ft_server_stop(ft_server *s)
 {
     if (!s)
         return;
+    atomic_store(&s->stopping, 1);
+    if (s->options.jobs)
+        ft_job_store_wake_all(s->options.jobs); /* event streams see the stop */
     MHD_stop_daemon(s->daemon);
     free(s);
 }

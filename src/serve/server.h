@@ -19,6 +19,8 @@ typedef struct ft_server_options {
     const char *data_dir; /* the service's own files */
     ft_media_roots roots;
     size_t max_body;      /* bytes of a request body: 1 MiB */
+    struct ft_job_store *jobs;   /* the job service, made by the caller */
+    struct ft_job_runner *runner;
 } ft_server_options;
 
 typedef struct ft_server ft_server;

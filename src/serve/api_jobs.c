@@ -1,0 +1,361 @@
+/* The jobs: create, list, get, cancel, retry, and their logs. */
+#include <ctype.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "serve/job_options.h"
+#include "serve/job_runner.h"
+#include "serve/job_store.h"
+#include "serve/request.h"
+#include "track/track_config.h"
+#include "track/video_list.h"
+
+#define MAX_JOB_VIDEOS 10000
+#define MAX_LISTED_JOBS 1000
+#define LOG_CHUNK_BYTES 65536
+
+static enum MHD_Result reply_job(const ft_request *r, const ft_job *job, unsigned status)
+{
+    ft_reply reply;
+    ft_reply_begin(&reply);
+    ft_job_write_json(job, &reply.json);
+    return ft_reply_send(r, &reply, status);
+}
+
+enum MHD_Result ft_api_engines(const ft_request *r)
+{
+    ft_reply reply;
+    ft_reply_begin(&reply);
+    ft_json *j = &reply.json;
+    ft_json_object_begin(j);
+    ft_json_key(j, "engines");
+    ft_json_array_begin(j);
+    for (const char *const *name = ft_track_engine_names(); *name; name++) {
+        ft_json_object_begin(j);
+        ft_json_kv_string(j, "name", *name);
+        ft_json_kv_bool(j, "available", ft_track_engine_available(*name));
+        ft_json_object_end(j);
+    }
+    ft_json_array_end(j);
+    ft_json_key(j, "scene_detectors");
+    ft_json_array_begin(j);
+    ft_json_string(j, "content");
+    ft_json_string(j, "transnetv2");
+    ft_json_array_end(j);
+    ft_json_key(j, "steps");
+    ft_json_array_begin(j);
+    for (int step = FT_STEP_SCENES; step <= FT_STEP_TRACK; step <<= 1)
+        ft_json_string(j, ft_job_step_name(step));
+    ft_json_array_end(j);
+    ft_json_object_end(j);
+    return ft_reply_send(r, &reply, MHD_HTTP_OK);
+}
+
+/* ------------------------------------------------------------ create */
+
+/* The request body as one JSON object, or NULL (ERR says why). */
+static json_object *parse_body(const ft_request *r, char *err, size_t err_size)
+{
+    if (!r->body || r->body_size == 0) {
+        snprintf(err, err_size, "the request needs a JSON body");
+        return NULL;
+    }
+    json_tokener *tok = json_tokener_new();
+    json_object *doc = tok ? json_tokener_parse_ex(tok, r->body, (int)r->body_size) : NULL;
+    size_t used = tok ? json_tokener_get_parse_end(tok) : 0;
+    while (used < r->body_size && isspace((unsigned char)r->body[used]))
+        used++;
+    if (!doc || used != r->body_size) {
+        snprintf(err, err_size, "the body is not valid JSON%s%s", tok && !doc ? ": " : "",
+                 tok && !doc ? json_tokener_error_desc(json_tokener_get_error(tok)) : "");
+        json_object_put(doc);
+        doc = NULL;
+    } else if (!json_object_is_type(doc, json_type_object)) {
+        snprintf(err, err_size, "the body must be a JSON object");
+        json_object_put(doc);
+        doc = NULL;
+    }
+    if (tok)
+        json_tokener_free(tok);
+    return doc;
+}
+
+static int parse_steps(json_object *steps, char *err, size_t err_size)
+{
+    int bits = 0;
+    const size_t n = json_object_is_type(steps, json_type_array) ? json_object_array_length(steps) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = json_object_get_string(json_object_array_get_idx(steps, i));
+        int step = 0;
+        for (int s = FT_STEP_SCENES; s <= FT_STEP_TRACK && name; s <<= 1)
+            if (strcmp(name, ft_job_step_name(s)) == 0)
+                step = s;
+        if (!step || !json_object_is_type(json_object_array_get_idx(steps, i), json_type_string)) {
+            snprintf(err, err_size, "steps are \"scenes\" and \"track\"");
+            return 0;
+        }
+        bits |= step;
+    }
+    if (!bits)
+        snprintf(err, err_size, "'steps' must list \"scenes\", \"track\" or both");
+    return bits;
+}
+
+/* Adds the videos of one input {"root": N, "path": P} (a video, or a folder
+ * searched recursively) to JOB. Returns an HTTP status: 200, or the error's
+ * (ERR set). */
+static unsigned add_input(const ft_request *r, json_object *input, ft_job *job, char *err,
+                          size_t err_size)
+{
+    json_object *root_value, *path_value;
+    if (!json_object_is_type(input, json_type_object) ||
+        !json_object_object_get_ex(input, "root", &root_value) ||
+        !json_object_is_type(root_value, json_type_int) ||
+        !json_object_object_get_ex(input, "path", &path_value) ||
+        !json_object_is_type(path_value, json_type_string)) {
+        snprintf(err, err_size, "each input is {\"root\": N, \"path\": \"...\"}");
+        return MHD_HTTP_BAD_REQUEST;
+    }
+    const int root = json_object_get_int(root_value);
+    const char *path = json_object_get_string(path_value);
+    char real[PATH_MAX];
+    const ft_status st = ft_media_resolve(&r->options->roots, root, path, real);
+    if (st == FT_ERR_NOT_FOUND) {
+        snprintf(err, err_size, "no such file or folder in root %d: %.200s", root, path);
+        return MHD_HTTP_NOT_FOUND;
+    }
+    if (st != FT_OK) {
+        snprintf(err, err_size, "the path is outside the media roots: %.200s", path);
+        return MHD_HTTP_FORBIDDEN;
+    }
+    ft_video_list list = {0};
+    if (ft_video_list_add(&list, real, err, err_size) != FT_OK) {
+        ft_video_list_free(&list);
+        return MHD_HTTP_BAD_REQUEST;
+    }
+    const char *root_path = r->options->roots.paths[root];
+    const size_t root_len = strlen(root_path);
+    unsigned status = MHD_HTTP_OK;
+    for (size_t i = 0; i < list.count && status == MHD_HTTP_OK; i++) {
+        char file[PATH_MAX];
+        /* Only what a folder scan found inside the root: no link out. */
+        if (!realpath(list.paths[i], file) || strncmp(file, root_path, root_len) != 0 ||
+            file[root_len] != '/')
+            continue;
+        int duplicate = 0;
+        for (size_t k = 0; k < job->video_count && !duplicate; k++)
+            duplicate = strcmp(job->videos[k].file, file) == 0;
+        if (duplicate)
+            continue;
+        if (job->video_count == MAX_JOB_VIDEOS) {
+            snprintf(err, err_size, "a job holds at most %d videos", MAX_JOB_VIDEOS);
+            status = MHD_HTTP_BAD_REQUEST;
+            break;
+        }
+        if (job->video_count % 64 == 0) {
+            ft_job_video *grown =
+                realloc(job->videos, (job->video_count + 64) * sizeof *job->videos);
+            if (!grown) {
+                snprintf(err, err_size, "out of memory");
+                status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+                break;
+            }
+            job->videos = grown;
+        }
+        ft_job_video *v = &job->videos[job->video_count++];
+        memset(v, 0, sizeof *v);
+        v->root = root;
+        v->file = strdup(file);
+        v->path = strdup(file + root_len + 1);
+        if (!v->file || !v->path) {
+            snprintf(err, err_size, "out of memory");
+            status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    ft_video_list_free(&list);
+    return status;
+}
+
+enum MHD_Result ft_api_jobs_create(const ft_request *r)
+{
+    char err[512];
+    json_object *body = parse_body(r, err, sizeof err);
+    if (!body)
+        return ft_reply_error(r, MHD_HTTP_BAD_REQUEST, "%s", err);
+    ft_job *job = calloc(1, sizeof *job);
+    unsigned status = job ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR;
+    snprintf(err, sizeof err, "out of memory");
+    json_object *inputs = NULL, *steps = NULL, *options = NULL;
+    json_object_object_foreach(body, key, value) {
+        (void)value;
+        if (status == MHD_HTTP_OK && strcmp(key, "inputs") != 0 && strcmp(key, "steps") != 0 &&
+            strcmp(key, "options") != 0) {
+            snprintf(err, sizeof err, "unknown field '%.64s' (a job has inputs, steps, options)", key);
+            status = MHD_HTTP_BAD_REQUEST;
+        }
+    }
+    json_object_object_get_ex(body, "inputs", &inputs);
+    json_object_object_get_ex(body, "steps", &steps);
+    json_object_object_get_ex(body, "options", &options);
+    if (status == MHD_HTTP_OK && !(job->steps = parse_steps(steps, err, sizeof err)))
+        status = MHD_HTTP_BAD_REQUEST;
+    if (status == MHD_HTTP_OK && ft_job_options_check(options, &job->options, err, sizeof err) != FT_OK)
+        status = MHD_HTTP_BAD_REQUEST;
+    const size_t n = json_object_is_type(inputs, json_type_array) ? json_object_array_length(inputs) : 0;
+    if (status == MHD_HTTP_OK && n == 0) {
+        snprintf(err, sizeof err, "'inputs' must list the videos or folders to analyse");
+        status = MHD_HTTP_BAD_REQUEST;
+    }
+    for (size_t i = 0; i < n && status == MHD_HTTP_OK; i++)
+        status = add_input(r, json_object_array_get_idx(inputs, i), job, err, sizeof err);
+    if (status == MHD_HTTP_OK && job->video_count == 0) {
+        snprintf(err, sizeof err, "the inputs hold no video");
+        status = MHD_HTTP_BAD_REQUEST;
+    }
+    json_object_put(body);
+    if (status == MHD_HTTP_OK && ft_job_store_create(r->options->jobs, job) != FT_OK) {
+        snprintf(err, sizeof err, "cannot save the job");
+        status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (status != MHD_HTTP_OK) {
+        ft_job_free(job);
+        return ft_reply_error(r, status, "%s", err);
+    }
+    const int64_t id = job->id;
+    ft_job_free(job);
+    ft_job_runner_wake(r->options->runner);
+    job = ft_job_store_load(r->options->jobs, id);
+    if (!job)
+        return ft_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the job back");
+    const enum MHD_Result ok = reply_job(r, job, MHD_HTTP_CREATED);
+    ft_job_free(job);
+    return ok;
+}
+
+/* ------------------------------------------------------------ the others */
+
+enum MHD_Result ft_api_jobs_list(const ft_request *r)
+{
+    int64_t *ids = malloc(MAX_LISTED_JOBS * sizeof *ids);
+    if (!ids)
+        return ft_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    const size_t count = ft_job_store_ids(r->options->jobs, -1, ids, MAX_LISTED_JOBS);
+    ft_reply reply;
+    ft_reply_begin(&reply);
+    ft_json_object_begin(&reply.json);
+    ft_json_key(&reply.json, "jobs");
+    ft_json_array_begin(&reply.json);
+    for (size_t i = 0; i < count; i++) {
+        ft_job *job = ft_job_store_load(r->options->jobs, ids[i]);
+        if (job)
+            ft_job_write_json(job, &reply.json);
+        ft_job_free(job);
+    }
+    ft_json_array_end(&reply.json);
+    ft_json_object_end(&reply.json);
+    free(ids);
+    return ft_reply_send(r, &reply, MHD_HTTP_OK);
+}
+
+/* "/api/jobs/ID[/REST]": the number, and REST ("" when none). 0 when the
+ * path names no job number. */
+static int64_t job_id(const ft_request *r, const char **rest)
+{
+    const char *p = r->path + strlen("/api/jobs/");
+    int64_t id = 0;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9' && digits < 15) {
+        id = id * 10 + (*p++ - '0');
+        digits++;
+    }
+    *rest = p;
+    return digits && (*p == '\0' || *p == '/') ? id : 0;
+}
+
+static enum MHD_Result reply_log(const ft_request *r, int64_t id)
+{
+    const char *offset_arg = ft_request_arg(r, "offset");
+    char *end = NULL;
+    const long long offset = offset_arg ? strtoll(offset_arg, &end, 10) : 0;
+    if (offset_arg && (end == offset_arg || *end || offset < 0))
+        return ft_reply_error(r, MHD_HTTP_BAD_REQUEST, "offset must be a byte count");
+    char path[PATH_MAX + 32];
+    ft_job_log_path(r->options->runner, id, path, sizeof path);
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    const long long size = fd >= 0 && fstat(fd, &sb) == 0 ? (long long)sb.st_size : 0;
+    const long long from = offset < size ? offset : size;
+    const size_t want = size - from < LOG_CHUNK_BYTES ? (size_t)(size - from) : LOG_CHUNK_BYTES;
+    char *text = malloc(want + 1);
+    ssize_t got = text && fd >= 0 ? pread(fd, text, want, from) : 0;
+    if (fd >= 0)
+        close(fd);
+    if (!text)
+        return ft_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    got = got < 0 ? 0 : got;
+    text[got] = '\0';
+    ft_reply reply;
+    ft_reply_begin(&reply);
+    ft_json_object_begin(&reply.json);
+    ft_json_kv_int(&reply.json, "offset", from);
+    ft_json_kv_int(&reply.json, "next_offset", from + got);
+    ft_json_kv_string(&reply.json, "text", text); /* invalid UTF-8 becomes U+FFFD */
+    ft_json_kv_bool(&reply.json, "more", from + got < size);
+    ft_json_object_end(&reply.json);
+    free(text);
+    return ft_reply_send(r, &reply, MHD_HTTP_OK);
+}
+
+enum MHD_Result ft_api_job_get(const ft_request *r)
+{
+    const char *rest;
+    const int64_t id = job_id(r, &rest);
+    if (!id || (*rest && strcmp(rest, "/log") != 0))
+        return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no such resource: %s", r->path);
+    ft_job *job = ft_job_store_load(r->options->jobs, id);
+    if (!job)
+        return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no job %lld", (long long)id);
+    const enum MHD_Result ok = *rest ? reply_log(r, id) : reply_job(r, job, MHD_HTTP_OK);
+    ft_job_free(job);
+    return ok;
+}
+
+enum MHD_Result ft_api_job_action(const ft_request *r)
+{
+    const char *rest;
+    const int64_t id = job_id(r, &rest);
+    const int cancel = strcmp(rest, "/cancel") == 0, retry = strcmp(rest, "/retry") == 0;
+    if (!id || (!cancel && !retry))
+        return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no such resource: %s", r->path);
+    ft_status st;
+    if (cancel) {
+        st = ft_job_runner_cancel(r->options->runner, id);
+    } else {
+        st = ft_job_store_set_state(r->options->jobs, id, "failed,cancelled,interrupted", "queued",
+                                    NULL);
+        if (st == FT_OK)
+            ft_job_runner_wake(r->options->runner);
+    }
+    if (st == FT_ERR_NOT_FOUND)
+        return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no job %lld", (long long)id);
+    ft_job *job = ft_job_store_load(r->options->jobs, id);
+    if (!job)
+        return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no job %lld", (long long)id);
+    enum MHD_Result ok;
+    if (st == FT_ERR_INVALID_ARG)
+        ok = ft_reply_error(r, MHD_HTTP_CONFLICT, "job %lld is %s: %s", (long long)id, job->state,
+                            cancel ? "only a queued or running job can be cancelled"
+                                   : "only a failed, cancelled or interrupted job can be retried");
+    else if (st != FT_OK)
+        ok = ft_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot change job %lld", (long long)id);
+    else
+        ok = reply_job(r, job, MHD_HTTP_OK);
+    ft_job_free(job);
+    return ok;
+}

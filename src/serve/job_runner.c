@@ -1,0 +1,661 @@
+/* The job runner (see job_runner.h). A scheduler thread claims queued jobs
+ * while a slot is free; each job runs in a thread of its own that starts
+ * the steps' child processes and reads their output. */
+#define _GNU_SOURCE /* close_range, pipe2 */
+#include "serve/job_runner.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "serve/job_options.h"
+
+#define KILL_GRACE_S 5.0     /* SIGTERM, then SIGKILL after this long */
+#define SAVE_INTERVAL_S 0.25 /* progress written at most this often per video */
+#define LINE_MAX_BYTES 65536
+#define MAX_FLAGS 32
+
+typedef struct slot {
+    int used;
+    int64_t job_id;
+    pid_t pid; /* the running step's process group; 0 between steps */
+    int cancel;
+} slot;
+
+struct ft_job_runner {
+    ft_job_store *store;
+    char data_dir[PATH_MAX];
+    char exe[PATH_MAX];
+    int max_jobs;
+    slot *slots;
+    int active; /* job threads alive */
+    int stopping;
+    pthread_mutex_t lock;
+    pthread_cond_t wake, idle;
+    pthread_t scheduler;
+};
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+void ft_job_log_path(const ft_job_runner *r, int64_t id, char *out, size_t size)
+{
+    snprintf(out, size, "%s/jobs/%lld.log", r->data_dir, (long long)id);
+}
+
+/* ------------------------------------------------------------ one job */
+
+typedef struct job_run {
+    ft_job_runner *runner;
+    slot *slot;
+    ft_job *job;
+    int step;
+    int log_fd;
+    double *saved_at; /* per video: when its progress was last written */
+    char last_stderr[512];
+    int failed_videos;
+} job_run;
+
+static void log_text(job_run *run, const char *text)
+{
+    if (run->log_fd >= 0 && write(run->log_fd, text, strlen(text)) < 0) {
+        /* a full disk must not stop the job; the log is a convenience */
+    }
+}
+
+static void log_line(job_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_line(job_run *run, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    strcat(line, "\n");
+    log_text(run, line);
+}
+
+static void save_video(job_run *run, size_t i)
+{
+    ft_job_store_update_video(run->runner->store, run->job->id, i, &run->job->videos[i]);
+    run->saved_at[i] = now_s();
+}
+
+static void set_text(char **field, const char *text)
+{
+    free(*field);
+    *field = text ? strdup(text) : NULL;
+}
+
+/* A video finished RUN's step: DONE, SKIPPED, or failed with REASON. */
+static void video_finished(job_run *run, size_t i, int skipped, const char *reason)
+{
+    ft_job_video *v = &run->job->videos[i];
+    if (reason) {
+        snprintf(v->state, sizeof v->state, "failed");
+        set_text(&v->error, reason);
+        run->failed_videos++;
+        log_line(run, "%s: %s failed: %s", v->path, ft_job_step_name(run->step), reason);
+    } else {
+        v->done_steps |= run->step;
+        if (skipped)
+            v->skipped_steps |= run->step;
+        const int all = (v->done_steps & run->job->steps) == run->job->steps;
+        const int all_skipped = (v->skipped_steps & run->job->steps) == run->job->steps;
+        snprintf(v->state, sizeof v->state, "%s",
+                 !all ? "pending" : all_skipped ? "skipped" : "done");
+        v->step = 0;
+        v->frames_done = all ? v->frames : 0;
+        log_line(run, "%s: %s %s", v->path, ft_job_step_name(run->step),
+                 skipped ? "skipped (output already complete)" : "done");
+    }
+    save_video(run, i);
+}
+
+static long long int_field(json_object *event, const char *key)
+{
+    json_object *value;
+    return json_object_object_get_ex(event, key, &value) ? json_object_get_int64(value) : -1;
+}
+
+static const char *string_field(json_object *event, const char *key)
+{
+    json_object *value;
+    return json_object_object_get_ex(event, key, &value) ? json_object_get_string(value) : NULL;
+}
+
+/* One line of the child's standard output: a JSON event. */
+static void handle_event(job_run *run, const char *line)
+{
+    json_object *event = json_tokener_parse(line);
+    const char *name = event ? string_field(event, "event") : NULL;
+    const char *video = event ? string_field(event, "video") : NULL;
+    size_t i = 0;
+    while (video && i < run->job->video_count && strcmp(run->job->videos[i].file, video) != 0)
+        i++;
+    if (!name || !video || i == run->job->video_count) {
+        if (!name || (strcmp(name, "start") != 0 && strcmp(name, "summary") != 0))
+            log_line(run, "%s", line);
+        json_object_put(event);
+        return;
+    }
+    ft_job_video *v = &run->job->videos[i];
+    if (strcmp(name, "video_started") == 0) {
+        snprintf(v->state, sizeof v->state, "running");
+        v->step = run->step;
+        v->frames_done = 0;
+        v->fps = 0;
+        if (int_field(event, "frames") > 0)
+            v->frames = int_field(event, "frames");
+        log_line(run, "%s: %s started", v->path, ft_job_step_name(run->step));
+        save_video(run, i);
+    } else if (strcmp(name, "progress") == 0) {
+        v->frames_done = int_field(event, "frames_done") > 0 ? int_field(event, "frames_done") : 0;
+        const long long total = int_field(event, int_field(event, "frames") > 0 ? "frames" : "frames_total");
+        if (total > 0)
+            v->frames = total;
+        json_object *fps;
+        if (json_object_object_get_ex(event, "fps", &fps))
+            v->fps = json_object_get_double(fps);
+        if (now_s() - run->saved_at[i] >= SAVE_INTERVAL_S)
+            save_video(run, i);
+    } else if (strcmp(name, "done") == 0 || strcmp(name, "skipped") == 0) {
+        json_object *fps;
+        if (json_object_object_get_ex(event, "fps", &fps))
+            v->fps = json_object_get_double(fps);
+        if (int_field(event, "frames") > 0)
+            v->frames = int_field(event, "frames");
+        video_finished(run, i, strcmp(name, "skipped") == 0, NULL);
+    } else if (strcmp(name, "failed") == 0) {
+        const char *reason = string_field(event, "reason");
+        video_finished(run, i, 0, reason ? reason : "failed");
+    }
+    json_object_put(event);
+}
+
+/* A line of the child's standard error: into the log, and kept as the
+ * reason should the step fail as a whole. */
+static void handle_stderr(job_run *run, const char *line)
+{
+    log_line(run, "%s", line);
+    if (*line)
+        snprintf(run->last_stderr, sizeof run->last_stderr, "%s", line);
+}
+
+typedef struct line_reader {
+    int fd;
+    char *buf;
+    size_t used;
+    void (*on_line)(job_run *, const char *);
+} line_reader;
+
+/* Reads what is there; returns 0 at the end of the stream. */
+static int read_lines(job_run *run, line_reader *lr)
+{
+    const ssize_t n = read(lr->fd, lr->buf + lr->used, LINE_MAX_BYTES - 1 - lr->used);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return 1;
+    if (n > 0)
+        lr->used += (size_t)n;
+    char *start = lr->buf, *nl;
+    lr->buf[lr->used] = '\0';
+    while ((nl = memchr(start, '\n', lr->used - (size_t)(start - lr->buf)))) {
+        *nl = '\0';
+        lr->on_line(run, start);
+        start = nl + 1;
+    }
+    lr->used -= (size_t)(start - lr->buf);
+    memmove(lr->buf, start, lr->used);
+    if (n <= 0 || lr->used == LINE_MAX_BYTES - 1) { /* the end, or a line too long */
+        if (lr->used) {
+            lr->buf[lr->used] = '\0';
+            lr->on_line(run, lr->buf);
+        }
+        lr->used = 0;
+    }
+    return n > 0;
+}
+
+/* Starts ARGV in a process group of its own that is killed should the
+ * server die; its standard output and error come to OUT and ERR. */
+static pid_t spawn(const char *exe, char **argv, int *out, int *err)
+{
+    int o[2], e[2];
+    if (pipe2(o, O_CLOEXEC) != 0)
+        return -1;
+    if (pipe2(e, O_CLOEXEC) != 0) {
+        close(o[0]);
+        close(o[1]);
+        return -1;
+    }
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid == 0) { /* only async-signal-safe calls until exec */
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        const int null = open("/dev/null", O_RDONLY);
+        if (null < 0 || dup2(null, 0) < 0 || dup2(o[1], 1) < 0 || dup2(e[1], 2) < 0)
+            _exit(127);
+        close_range(3, ~0U, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        sigaction(SIGPIPE, &dfl, NULL);
+        execv(exe, argv);
+        _exit(127);
+    }
+    close(o[1]);
+    close(e[1]);
+    if (pid < 0) {
+        close(o[0]);
+        close(e[0]);
+        return -1;
+    }
+    setpgid(pid, pid); /* also here: the child may not have run yet */
+    *out = o[0];
+    *err = e[0];
+    return pid;
+}
+
+/* Follows the child until it ends, killing its group when cancelled.
+ * Returns its wait status. */
+static int follow_child(job_run *run, pid_t pid, int out_fd, int err_fd)
+{
+    ft_job_runner *r = run->runner;
+    char *out_buf = malloc(LINE_MAX_BYTES), *err_buf = malloc(LINE_MAX_BYTES);
+    line_reader readers[2] = {{out_fd, out_buf, 0, handle_event}, {err_fd, err_buf, 0, handle_stderr}};
+    int open_count = out_buf && err_buf ? 2 : 0;
+    struct pollfd fds[2] = {{.fd = out_fd, .events = POLLIN}, {.fd = err_fd, .events = POLLIN}};
+    double term_at = 0;
+    int killed = 0;
+    while (open_count > 0) {
+        pthread_mutex_lock(&r->lock);
+        const int cancel = run->slot->cancel;
+        pthread_mutex_unlock(&r->lock);
+        if (cancel && !term_at) {
+            kill(-pid, SIGTERM);
+            term_at = now_s();
+        } else if (term_at && !killed && now_s() - term_at > KILL_GRACE_S) {
+            kill(-pid, SIGKILL);
+            killed = 1;
+        }
+        if (poll(fds, 2, 200) < 0 && errno != EINTR)
+            break;
+        for (int k = 0; k < 2; k++) {
+            if (fds[k].fd >= 0 && (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                !read_lines(run, &readers[k])) {
+                fds[k].fd = -1;
+                open_count--;
+            }
+        }
+    }
+    if (open_count > 0) /* out of memory, or poll failed: stop it */
+        kill(-pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    kill(-pid, SIGKILL); /* anything it left behind in its group */
+    free(out_buf);
+    free(err_buf);
+    close(out_fd);
+    close(err_fd);
+    return status;
+}
+
+/* Removes "<dir>/.<name>.tmp-XXXXXX", what a killed write of NAME leaves. */
+static void remove_temporaries(const char *dir, const char *name)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    const size_t n = strlen(name);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *s = e->d_name;
+        if (s[0] == '.' && strncmp(s + 1, name, n) == 0 && strncmp(s + 1 + n, ".tmp-", 5) == 0 &&
+            strlen(s + 1 + n + 5) == 6) {
+            char path[PATH_MAX];
+            if (snprintf(path, sizeof path, "%s/%s", dir, s) < (int)sizeof path)
+                unlink(path);
+        }
+    }
+    closedir(d);
+}
+
+/* The temporary files of every output of JOB's videos. */
+static void remove_job_temporaries(const ft_job *job)
+{
+    static const char *const suffixes[] = {".json", "_tracking.json", ".csv", "_scenes.json"};
+    for (size_t i = 0; i < job->video_count; i++) {
+        char dir[PATH_MAX], name[NAME_MAX + 1];
+        snprintf(dir, sizeof dir, "%s", job->videos[i].file);
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            continue;
+        *slash = '\0';
+        const char *base = slash + 1;
+        const char *dot = strrchr(base, '.');
+        const int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+        for (size_t k = 0; k < sizeof suffixes / sizeof *suffixes; k++)
+            if (snprintf(name, sizeof name, "%.*s%s", stem, base, suffixes[k]) < (int)sizeof name)
+                remove_temporaries(dir, name);
+    }
+}
+
+/* Runs one step over the videos that still need it. Returns 0, or -1 when
+ * the step could not run or ended abnormally (REASON set). */
+static int run_step(job_run *run, char *reason, size_t reason_size)
+{
+    ft_job *job = run->job;
+    const char *step = ft_job_step_name(run->step);
+    char **argv = calloc(6 + MAX_FLAGS + job->video_count, sizeof *argv);
+    if (!argv) {
+        snprintf(reason, reason_size, "out of memory");
+        return -1;
+    }
+    int argc = 0;
+    argv[argc++] = strdup("facetrack");
+    argv[argc++] = strdup(step);
+    argv[argc++] = strdup("--progress");
+    argv[argc++] = strdup("json");
+    if (run->step == FT_STEP_SCENES)
+        argv[argc++] = strdup("--json");
+    const int flags = ft_job_options_flags(job->options, run->step, argv + argc, MAX_FLAGS);
+    argc += flags > 0 ? flags : 0;
+    size_t todo = 0;
+    for (size_t i = 0; i < job->video_count; i++) {
+        ft_job_video *v = &job->videos[i];
+        if (!(v->done_steps & run->step) && strcmp(v->state, "failed") != 0) {
+            argv[argc++] = strdup(v->file);
+            todo++;
+        }
+    }
+    int result = 0;
+    if (todo > 0) {
+        log_line(run, "== %s: %zu video%s", step, todo, todo == 1 ? "" : "s");
+        int out_fd, err_fd;
+        const pid_t pid = spawn(run->runner->exe, argv, &out_fd, &err_fd);
+        if (pid < 0) {
+            snprintf(reason, reason_size, "cannot start facetrack %s: %s", step, strerror(errno));
+            result = -1;
+        } else {
+            pthread_mutex_lock(&run->runner->lock);
+            run->slot->pid = pid;
+            pthread_mutex_unlock(&run->runner->lock);
+            run->last_stderr[0] = '\0';
+            const int status = follow_child(run, pid, out_fd, err_fd);
+            pthread_mutex_lock(&run->runner->lock);
+            run->slot->pid = 0;
+            pthread_mutex_unlock(&run->runner->lock);
+            if (WIFSIGNALED(status)) {
+                snprintf(reason, reason_size, "facetrack %s was stopped by signal %d", step,
+                         WTERMSIG(status));
+                remove_job_temporaries(job);
+                result = -1;
+            } else if (WEXITSTATUS(status) > 1) {
+                /* 130/143: it stopped on our SIGTERM, and cleaned up */
+                snprintf(reason, reason_size, "facetrack %s exited with status %d%s%s", step,
+                         WEXITSTATUS(status), run->last_stderr[0] ? ": " : "", run->last_stderr);
+                result = -1;
+            }
+        }
+    }
+    for (int k = 0; k < argc; k++)
+        free(argv[k]);
+    free(argv);
+    return result;
+}
+
+static void *job_thread(void *arg)
+{
+    job_run *run = arg;
+    ft_job_runner *r = run->runner;
+    ft_job *job = run->job;
+    char log_path[PATH_MAX + 32];
+    ft_job_log_path(r, job->id, log_path, sizeof log_path);
+    run->log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    log_line(run, "== job %lld started", (long long)job->id);
+    remove_job_temporaries(job);
+    /* A retried job starts again what was not complete. */
+    for (size_t i = 0; i < job->video_count; i++) {
+        ft_job_video *v = &job->videos[i];
+        if ((v->done_steps & job->steps) != job->steps) {
+            snprintf(v->state, sizeof v->state, "pending");
+            v->step = 0;
+            v->frames_done = 0;
+            v->fps = 0;
+            set_text(&v->error, NULL);
+            save_video(run, i);
+        }
+    }
+    char reason[768] = "";
+    int broken = 0;
+    for (int step = FT_STEP_SCENES; step <= FT_STEP_TRACK && !broken; step <<= 1) {
+        pthread_mutex_lock(&r->lock);
+        const int cancel = run->slot->cancel;
+        pthread_mutex_unlock(&r->lock);
+        if (cancel || !(job->steps & step))
+            continue;
+        run->step = step;
+        ft_job_store_set_step(r->store, job->id, step);
+        broken = run_step(run, reason, sizeof reason) != 0;
+    }
+    /* Videos left midway wait for a retry. */
+    for (size_t i = 0; i < job->video_count; i++) {
+        ft_job_video *v = &job->videos[i];
+        if (strcmp(v->state, "running") == 0) {
+            snprintf(v->state, sizeof v->state, "pending");
+            v->step = 0;
+            v->frames_done = 0;
+            save_video(run, i);
+        }
+    }
+    pthread_mutex_lock(&r->lock);
+    const int cancelled = run->slot->cancel, stopping = r->stopping;
+    pthread_mutex_unlock(&r->lock);
+    const char *state = "succeeded";
+    if (stopping) {
+        state = "interrupted";
+        snprintf(reason, sizeof reason, "the server stopped while it ran");
+    } else if (cancelled) {
+        state = "cancelled";
+        snprintf(reason, sizeof reason, "cancelled");
+    } else if (broken) {
+        state = "failed";
+    } else if (run->failed_videos > 0) {
+        state = "failed";
+        snprintf(reason, sizeof reason, "%d of %zu videos failed", run->failed_videos,
+                 job->video_count);
+    }
+    ft_job_store_set_state(r->store, job->id, NULL, state, *reason ? reason : NULL);
+    log_line(run, "== job %lld %s%s%s", (long long)job->id, state, *reason ? ": " : "", reason);
+    if (run->log_fd >= 0)
+        close(run->log_fd);
+
+    pthread_mutex_lock(&r->lock);
+    run->slot->used = 0;
+    run->slot->cancel = 0;
+    r->active--;
+    pthread_cond_broadcast(&r->idle);
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    free(run->saved_at);
+    ft_job_free(job);
+    free(run);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ scheduling */
+
+/* Starts the job in S; called with the lock held. */
+static void launch(ft_job_runner *r, slot *s, int64_t id)
+{
+    job_run *run = calloc(1, sizeof *run);
+    ft_job *job = ft_job_store_load(r->store, id);
+    if (run && job)
+        run->saved_at = calloc(job->video_count + 1, sizeof *run->saved_at);
+    pthread_t thread;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (run && job && run->saved_at) {
+        *run = (job_run){.runner = r, .slot = s, .job = job, .log_fd = -1, .saved_at = run->saved_at};
+        *s = (slot){.used = 1, .job_id = id};
+        if (pthread_create(&thread, &attr, job_thread, run) == 0) {
+            r->active++;
+            pthread_attr_destroy(&attr);
+            return;
+        }
+        s->used = 0;
+    }
+    pthread_attr_destroy(&attr);
+    ft_job_store_set_state(r->store, id, NULL, "failed", "the server could not start the job");
+    if (run)
+        free(run->saved_at);
+    free(run);
+    ft_job_free(job);
+}
+
+static slot *free_slot(ft_job_runner *r)
+{
+    for (int i = 0; i < r->max_jobs; i++)
+        if (!r->slots[i].used)
+            return &r->slots[i];
+    return NULL;
+}
+
+static void *scheduler_thread(void *arg)
+{
+    ft_job_runner *r = arg;
+    pthread_mutex_lock(&r->lock);
+    while (!r->stopping) {
+        slot *s;
+        int64_t id;
+        while ((s = free_slot(r)) && (id = ft_job_store_claim_next(r->store)))
+            launch(r, s, id);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&r->wake, &r->lock, &until);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+ft_status ft_job_runner_start(ft_job_store *store, const char *data_dir, int max_jobs,
+                              ft_job_runner **out, char *err, size_t err_size)
+{
+    *out = NULL;
+    ft_job_runner *r = calloc(1, sizeof *r);
+    if (!r || !(r->slots = calloc((size_t)max_jobs, sizeof *r->slots))) {
+        free(r);
+        return FT_ERR_NOMEM;
+    }
+    r->store = store;
+    r->max_jobs = max_jobs;
+    snprintf(r->data_dir, sizeof r->data_dir, "%s", data_dir);
+    const ssize_t n = readlink("/proc/self/exe", r->exe, sizeof r->exe - 1);
+    char jobs_dir[PATH_MAX + 8];
+    snprintf(jobs_dir, sizeof jobs_dir, "%s/jobs", data_dir);
+    if (n <= 0 || (mkdir(jobs_dir, 0755) != 0 && errno != EEXIST)) {
+        snprintf(err, err_size, "%s: %s", n <= 0 ? "/proc/self/exe" : jobs_dir, strerror(errno));
+        free(r->slots);
+        free(r);
+        return FT_ERR_IO;
+    }
+    r->exe[n] = '\0';
+    /* Jobs a crash left running: their children died with the server
+     * (PR_SET_PDEATHSIG); what they were writing is removed. */
+    const int64_t before = ft_job_store_seq(store);
+    if (ft_job_store_recover(store) > 0) {
+        int64_t ids[256];
+        const size_t count = ft_job_store_ids(store, before, ids, 256);
+        for (size_t i = 0; i < count; i++) {
+            ft_job *job = ft_job_store_load(store, ids[i]);
+            if (job && strcmp(job->state, "interrupted") == 0)
+                remove_job_temporaries(job);
+            ft_job_free(job);
+        }
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->wake, NULL);
+    pthread_cond_init(&r->idle, NULL);
+    if (pthread_create(&r->scheduler, NULL, scheduler_thread, r) != 0) {
+        snprintf(err, err_size, "cannot start the job scheduler");
+        free(r->slots);
+        free(r);
+        return FT_ERR_INTERNAL;
+    }
+    *out = r;
+    return FT_OK;
+}
+
+void ft_job_runner_wake(ft_job_runner *r)
+{
+    pthread_mutex_lock(&r->lock);
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+}
+
+ft_status ft_job_runner_cancel(ft_job_runner *r, int64_t id)
+{
+    pthread_mutex_lock(&r->lock);
+    ft_status st = ft_job_store_set_state(r->store, id, "queued", "cancelled", "cancelled");
+    if (st == FT_ERR_INVALID_ARG) { /* not queued: running, or ended */
+        for (int i = 0; i < r->max_jobs; i++) {
+            slot *s = &r->slots[i];
+            if (s->used && s->job_id == id) {
+                s->cancel = 1;
+                if (s->pid > 0)
+                    kill(-s->pid, SIGTERM);
+                st = FT_OK;
+            }
+        }
+    }
+    pthread_mutex_unlock(&r->lock);
+    return st;
+}
+
+void ft_job_runner_stop(ft_job_runner *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->lock);
+    r->stopping = 1;
+    for (int i = 0; i < r->max_jobs; i++)
+        if (r->slots[i].used)
+            r->slots[i].cancel = 1; /* the job threads kill their children */
+    pthread_cond_broadcast(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    pthread_join(r->scheduler, NULL);
+    pthread_mutex_lock(&r->lock);
+    while (r->active > 0)
+        pthread_cond_wait(&r->idle, &r->lock);
+    pthread_mutex_unlock(&r->lock);
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->wake);
+    pthread_cond_destroy(&r->idle);
+    free(r->slots);
+    free(r);
+}

@@ -1,0 +1,506 @@
+/* Jobs in SQLite (see job_store.h). One connection, used under a mutex;
+ * WAL journal so that a crash loses at most the last progress update. */
+#include "serve/job_store.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct ft_job_store {
+    sqlite3 *db;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int64_t seq;
+};
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS jobs ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, state TEXT NOT NULL, steps INTEGER NOT NULL,"
+    " step INTEGER NOT NULL DEFAULT 0, options TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " started_at TEXT NOT NULL DEFAULT '', finished_at TEXT NOT NULL DEFAULT '',"
+    " error TEXT, seq INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS videos ("
+    " job_id INTEGER NOT NULL REFERENCES jobs(id), idx INTEGER NOT NULL,"
+    " root INTEGER NOT NULL, path TEXT NOT NULL, file TEXT NOT NULL,"
+    " state TEXT NOT NULL, step INTEGER NOT NULL DEFAULT 0,"
+    " done_steps INTEGER NOT NULL DEFAULT 0, skipped_steps INTEGER NOT NULL DEFAULT 0,"
+    " frames_done INTEGER NOT NULL DEFAULT 0, frames INTEGER NOT NULL DEFAULT 0,"
+    " fps REAL NOT NULL DEFAULT 0, error TEXT, PRIMARY KEY (job_id, idx));"
+    "CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs(seq);";
+
+const char *ft_job_step_name(int step)
+{
+    return step == FT_STEP_SCENES ? "scenes" : step == FT_STEP_TRACK ? "track" : NULL;
+}
+
+static void now_utc(char out[24])
+{
+    const time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static char *dup_text(const unsigned char *s)
+{
+    return s ? strdup((const char *)s) : NULL;
+}
+
+static void copy_text(char *dst, size_t size, const unsigned char *s)
+{
+    snprintf(dst, size, "%s", s ? (const char *)s : "");
+}
+
+/* Runs SQL with ? parameters bound from a format: 'i' int64, 't' text
+ * (NULL binds NULL), 'd' double. Returns the sqlite3 result code. */
+static int exec_bound(ft_job_store *s, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    va_list ap;
+    va_start(ap, types);
+    for (int i = 0; types[i]; i++) {
+        if (types[i] == 'i')
+            sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+        else if (types[i] == 'd')
+            sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+        else
+            sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+    }
+    va_end(ap);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Callers hold the lock. */
+static int64_t next_seq(ft_job_store *s)
+{
+    pthread_cond_broadcast(&s->changed);
+    return ++s->seq;
+}
+
+ft_status ft_job_store_open(const char *dir, ft_job_store **out, char *err, size_t err_size)
+{
+    *out = NULL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/jobs.db", dir);
+    ft_job_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return FT_ERR_NOMEM;
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                               SQLITE_OPEN_FULLMUTEX, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(s->db, 5000);
+        rc = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL,
+                          NULL, NULL);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
+    sqlite3_stmt *st = NULL;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(seq), 0) FROM jobs", -1, &st, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        s->seq = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) {
+        snprintf(err, err_size, "%s: cannot open the job database: %s", path,
+                 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        sqlite3_close(s->db);
+        free(s);
+        return FT_ERR_IO;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->changed, NULL);
+    *out = s;
+    return FT_OK;
+}
+
+void ft_job_store_close(ft_job_store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->changed);
+    free(s);
+}
+
+int ft_job_store_recover(ft_job_store *s)
+{
+    pthread_mutex_lock(&s->lock);
+    char now[24];
+    now_utc(now);
+    exec_bound(s, "BEGIN", "");
+    exec_bound(s,
+               "UPDATE videos SET state = 'pending', step = 0, frames_done = 0, fps = 0"
+               " WHERE state = 'running' AND job_id IN (SELECT id FROM jobs WHERE state = 'running')",
+               "");
+    exec_bound(s,
+               "UPDATE jobs SET state = 'interrupted', step = 0, finished_at = ?,"
+               " error = 'the server stopped while it ran', seq = ? WHERE state = 'running'",
+               "ti", now, next_seq(s));
+    const int changed = sqlite3_changes(s->db);
+    exec_bound(s, "COMMIT", "");
+    pthread_mutex_unlock(&s->lock);
+    return changed;
+}
+
+ft_status ft_job_store_create(ft_job_store *s, ft_job *job)
+{
+    char now[24];
+    now_utc(now);
+    pthread_mutex_lock(&s->lock);
+    int rc = exec_bound(s, "BEGIN", "");
+    if (rc == SQLITE_OK)
+        rc = exec_bound(s,
+                        "INSERT INTO jobs (state, steps, options, created_at, seq)"
+                        " VALUES ('queued', ?, ?, ?, ?)",
+                        "itti", (int64_t)job->steps, job->options, now, next_seq(s));
+    const int64_t id = sqlite3_last_insert_rowid(s->db);
+    for (size_t i = 0; rc == SQLITE_OK && i < job->video_count; i++)
+        rc = exec_bound(s,
+                        "INSERT INTO videos (job_id, idx, root, path, file, state)"
+                        " VALUES (?, ?, ?, ?, ?, 'pending')",
+                        "iiitt", id, (int64_t)i, (int64_t)job->videos[i].root,
+                        job->videos[i].path, job->videos[i].file);
+    exec_bound(s, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", "");
+    pthread_mutex_unlock(&s->lock);
+    if (rc != SQLITE_OK)
+        return FT_ERR_IO;
+    job->id = id;
+    return FT_OK;
+}
+
+void ft_job_free(ft_job *job)
+{
+    if (!job)
+        return;
+    for (size_t i = 0; i < job->video_count; i++) {
+        free(job->videos[i].path);
+        free(job->videos[i].file);
+        free(job->videos[i].error);
+    }
+    free(job->videos);
+    free(job->options);
+    free(job->error);
+    free(job);
+}
+
+static int load_videos(ft_job_store *s, ft_job *job)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT root, path, file, state, step, done_steps, skipped_steps,"
+                           " frames_done, frames, fps, error FROM videos WHERE job_id = ?"
+                           " ORDER BY idx",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, job->id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (job->video_count == cap) {
+            cap = cap ? cap * 2 : 8;
+            ft_job_video *grown = realloc(job->videos, cap * sizeof *grown);
+            if (!grown)
+                break;
+            job->videos = grown;
+        }
+        ft_job_video *v = &job->videos[job->video_count++];
+        memset(v, 0, sizeof *v);
+        v->root = sqlite3_column_int(st, 0);
+        v->path = dup_text(sqlite3_column_text(st, 1));
+        v->file = dup_text(sqlite3_column_text(st, 2));
+        copy_text(v->state, sizeof v->state, sqlite3_column_text(st, 3));
+        v->step = sqlite3_column_int(st, 4);
+        v->done_steps = sqlite3_column_int(st, 5);
+        v->skipped_steps = sqlite3_column_int(st, 6);
+        v->frames_done = sqlite3_column_int64(st, 7);
+        v->frames = sqlite3_column_int64(st, 8);
+        v->fps = sqlite3_column_double(st, 9);
+        v->error = dup_text(sqlite3_column_text(st, 10));
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+ft_job *ft_job_store_load(ft_job_store *s, int64_t id)
+{
+    pthread_mutex_lock(&s->lock);
+    sqlite3_stmt *st;
+    ft_job *job = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT state, steps, step, options, created_at, started_at,"
+                           " finished_at, error, seq FROM jobs WHERE id = ?",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW && (job = calloc(1, sizeof *job))) {
+            job->id = id;
+            copy_text(job->state, sizeof job->state, sqlite3_column_text(st, 0));
+            job->steps = sqlite3_column_int(st, 1);
+            job->step = sqlite3_column_int(st, 2);
+            job->options = dup_text(sqlite3_column_text(st, 3));
+            copy_text(job->created_at, sizeof job->created_at, sqlite3_column_text(st, 4));
+            copy_text(job->started_at, sizeof job->started_at, sqlite3_column_text(st, 5));
+            copy_text(job->finished_at, sizeof job->finished_at, sqlite3_column_text(st, 6));
+            job->error = dup_text(sqlite3_column_text(st, 7));
+            job->seq = sqlite3_column_int64(st, 8);
+        }
+        sqlite3_finalize(st);
+    }
+    if (job && (load_videos(s, job) != 0 || !job->options)) {
+        ft_job_free(job);
+        job = NULL;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return job;
+}
+
+size_t ft_job_store_ids(ft_job_store *s, int64_t after_seq, int64_t *ids, size_t max)
+{
+    pthread_mutex_lock(&s->lock);
+    sqlite3_stmt *st;
+    size_t n = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM jobs WHERE seq > ? ORDER BY id DESC LIMIT ?",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, after_seq);
+        sqlite3_bind_int64(st, 2, (int64_t)max);
+        while (n < max && sqlite3_step(st) == SQLITE_ROW)
+            ids[n++] = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+int64_t ft_job_store_claim_next(ft_job_store *s)
+{
+    pthread_mutex_lock(&s->lock);
+    sqlite3_stmt *st;
+    int64_t id = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (id) {
+        char now[24];
+        now_utc(now);
+        if (exec_bound(s,
+                       "UPDATE jobs SET state = 'running', started_at = ?, finished_at = '',"
+                       " error = NULL, seq = ? WHERE id = ?",
+                       "tii", now, next_seq(s), id) != SQLITE_OK)
+            id = 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return id;
+}
+
+static int is_ended(const char *state)
+{
+    return strcmp(state, "succeeded") == 0 || strcmp(state, "failed") == 0 ||
+           strcmp(state, "cancelled") == 0 || strcmp(state, "interrupted") == 0;
+}
+
+/* STATE is one of the comma-separated FROM. */
+static int state_in(const char *state, const char *from)
+{
+    const size_t n = strlen(state);
+    for (const char *p = from; *p;) {
+        const char *end = strchr(p, ',');
+        const size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, state, n) == 0)
+            return 1;
+        p += len + (end != NULL);
+    }
+    return 0;
+}
+
+ft_status ft_job_store_set_state(ft_job_store *s, int64_t id, const char *from, const char *state,
+                                 const char *error)
+{
+    pthread_mutex_lock(&s->lock);
+    sqlite3_stmt *st;
+    char current[16] = "";
+    if (sqlite3_prepare_v2(s->db, "SELECT state FROM jobs WHERE id = ?", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            copy_text(current, sizeof current, sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+    ft_status result = FT_OK;
+    if (!*current) {
+        result = FT_ERR_NOT_FOUND;
+    } else if (from && !state_in(current, from)) {
+        result = FT_ERR_INVALID_ARG;
+    } else {
+        char now[24];
+        now_utc(now);
+        const int rc =
+            is_ended(state)
+                ? exec_bound(s,
+                             "UPDATE jobs SET state = ?, error = ?, step = 0, finished_at = ?,"
+                             " seq = ? WHERE id = ?",
+                             "tttii", state, error, now, next_seq(s), id)
+                : exec_bound(s,
+                             "UPDATE jobs SET state = ?, error = ?, finished_at = '', seq = ?"
+                             " WHERE id = ?",
+                             "ttii", state, error, next_seq(s), id);
+        if (rc != SQLITE_OK)
+            result = FT_ERR_IO;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return result;
+}
+
+ft_status ft_job_store_set_step(ft_job_store *s, int64_t id, int step)
+{
+    pthread_mutex_lock(&s->lock);
+    const int rc = exec_bound(s, "UPDATE jobs SET step = ?, seq = ? WHERE id = ?", "iii",
+                              (int64_t)step, next_seq(s), id);
+    pthread_mutex_unlock(&s->lock);
+    return rc == SQLITE_OK ? FT_OK : FT_ERR_IO;
+}
+
+ft_status ft_job_store_update_video(ft_job_store *s, int64_t id, size_t index,
+                                    const ft_job_video *v)
+{
+    pthread_mutex_lock(&s->lock);
+    int rc = exec_bound(s, "BEGIN", "");
+    if (rc == SQLITE_OK)
+        rc = exec_bound(s,
+                        "UPDATE videos SET state = ?, step = ?, done_steps = ?, skipped_steps = ?,"
+                        " frames_done = ?, frames = ?, fps = ?, error = ?"
+                        " WHERE job_id = ? AND idx = ?",
+                        "tiiiiidtii", v->state, (int64_t)v->step, (int64_t)v->done_steps,
+                        (int64_t)v->skipped_steps, v->frames_done, v->frames, v->fps, v->error, id,
+                        (int64_t)index);
+    if (rc == SQLITE_OK)
+        rc = exec_bound(s, "UPDATE jobs SET seq = ? WHERE id = ?", "ii", next_seq(s), id);
+    exec_bound(s, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", "");
+    pthread_mutex_unlock(&s->lock);
+    return rc == SQLITE_OK ? FT_OK : FT_ERR_IO;
+}
+
+int64_t ft_job_store_seq(ft_job_store *s)
+{
+    pthread_mutex_lock(&s->lock);
+    const int64_t seq = s->seq;
+    pthread_mutex_unlock(&s->lock);
+    return seq;
+}
+
+int64_t ft_job_store_wait(ft_job_store *s, int64_t last, int timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->lock);
+    if (s->seq <= last)
+        pthread_cond_timedwait(&s->changed, &s->lock, &until);
+    const int64_t seq = s->seq;
+    pthread_mutex_unlock(&s->lock);
+    return seq;
+}
+
+void ft_job_store_wake_all(ft_job_store *s)
+{
+    pthread_mutex_lock(&s->lock);
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ------------------------------------------------------------ JSON */
+
+static void kv_text_or_null(ft_json *j, const char *key, const char *text)
+{
+    ft_json_key(j, key);
+    if (text && *text)
+        ft_json_string(j, text);
+    else
+        ft_json_null(j);
+}
+
+static double overall_percent(const ft_job *job)
+{
+    int steps = 0;
+    for (int b = 1; b <= FT_STEP_TRACK; b <<= 1)
+        steps += (job->steps & b) != 0;
+    if (!steps || !job->video_count)
+        return 0;
+    double done = 0;
+    for (size_t i = 0; i < job->video_count; i++) {
+        const ft_job_video *v = &job->videos[i];
+        for (int b = 1; b <= FT_STEP_TRACK; b <<= 1)
+            done += (v->done_steps & job->steps & b) != 0;
+        if (strcmp(v->state, "failed") != 0 && v->step && !(v->done_steps & v->step) && v->frames > 0)
+            done += (double)v->frames_done / (double)v->frames;
+    }
+    const double p = 100.0 * done / ((double)steps * (double)job->video_count);
+    return p > 100 ? 100 : p;
+}
+
+static const char *file_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+void ft_job_write_json(const ft_job *job, ft_json *j)
+{
+    ft_json_object_begin(j);
+    ft_json_kv_int(j, "id", job->id);
+    ft_json_kv_string(j, "state", job->state);
+    ft_json_key(j, "steps");
+    ft_json_array_begin(j);
+    for (int b = 1; b <= FT_STEP_TRACK; b <<= 1)
+        if (job->steps & b)
+            ft_json_string(j, ft_job_step_name(b));
+    ft_json_array_end(j);
+    ft_json_key(j, "options");
+    ft_json_raw(j, job->options);
+    kv_text_or_null(j, "created_at", job->created_at);
+    kv_text_or_null(j, "started_at", job->started_at);
+    kv_text_or_null(j, "finished_at", job->finished_at);
+    kv_text_or_null(j, "error", job->error);
+    kv_text_or_null(j, "step", ft_job_step_name(job->step));
+    ft_json_key(j, "progress");
+    ft_json_double_places(j, overall_percent(job), 1);
+    ft_json_key(j, "videos");
+    ft_json_array_begin(j);
+    for (size_t i = 0; i < job->video_count; i++) {
+        const ft_job_video *v = &job->videos[i];
+        ft_json_object_begin(j);
+        ft_json_kv_int(j, "root", v->root);
+        ft_json_kv_string(j, "path", v->path);
+        ft_json_kv_string(j, "name", file_name(v->path));
+        ft_json_kv_string(j, "state", v->state);
+        kv_text_or_null(j, "step", ft_job_step_name(v->step));
+        ft_json_kv_int(j, "frames_done", v->frames_done);
+        ft_json_kv_int(j, "frames", v->frames);
+        const int done = strcmp(v->state, "done") == 0 || strcmp(v->state, "skipped") == 0;
+        ft_json_kv_int(j, "percent",
+                       done ? 100 : v->frames > 0 ? (int64_t)(100 * v->frames_done / v->frames) : 0);
+        ft_json_key(j, "fps");
+        ft_json_double_places(j, v->fps, 1);
+        kv_text_or_null(j, "error", v->error);
+        ft_json_object_end(j);
+    }
+    ft_json_array_end(j);
+    ft_json_object_end(j);
+}
