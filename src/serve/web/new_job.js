@@ -158,6 +158,7 @@ export class NewJobForm {
       scene_detector: $('scene-detector').value || undefined,
       force: $('force').checked,
     };
+    if ($('verbose-fields').checked) options.verbose_fields = true;
     if ($('engine').value) options.engine = $('engine').value;
     this.sending = true;
     this.refresh();

@@ -64,6 +64,9 @@ export class Viewer {
     this.index = results.tracking;
     this.scenes = results.scenes;
     this.fillFaces();
+    const hasLandmarks = Boolean(this.index?.frames.some((objects) => objects.some((o) => Array.isArray(o.landmarks))));
+    this.landmarks.disabled = !hasLandmarks;
+    this.landmarks.parentElement.title = hasLandmarks ? '' : 'This tracking file has no landmarks';
     this.fillShapes();
     this.timeline.setData(this.scenes, this.total());
     this.chartData();
