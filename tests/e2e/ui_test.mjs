@@ -5,8 +5,9 @@
 // the server; prints one line per check, like the shell tests.
 //
 // Environment: FT_BASE (http://127.0.0.1:PORT), FT_TOKEN, FT_CLIP (the
-// clip's path in root 0), FT_XSS_NAME (a folder next to it named with
-// markup), FT_SCREENSHOT_DIR, FT_NODE_MODULES, FT_CHROMIUM, FT_JOB_TIMEOUT_S.
+// clip's path in root 0; its name holds markup, which must stay text in the
+// folder list, the job list, the log and the viewer), FT_SCREENSHOT_DIR,
+// FT_NODE_MODULES, FT_CHROMIUM, FT_JOB_TIMEOUT_S.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -18,7 +19,6 @@ const env = (name, fallback) => {
 const base = env('FT_BASE');
 const token = env('FT_TOKEN');
 const clip = env('FT_CLIP');
-const xssName = env('FT_XSS_NAME');
 const shots = env('FT_SCREENSHOT_DIR');
 const jobTimeoutMs = Number(env('FT_JOB_TIMEOUT_S', '120')) * 1000;
 const require = createRequire(path.join(env('FT_NODE_MODULES'), 'noop.js'));
@@ -106,6 +106,10 @@ async function checkOverlay(page, tracking, label) {
         if (near(x, y, Math.ceil(3 * ratio))) edgeHits++;
       }
     }
+    // landmarks: a dot within 2 px of each
+    let dots = 0;
+    const marks = o.landmarks || [];
+    for (const [lx, ly] of marks) if (near((ox + lx * scale) * ratio, (oy + ly * scale) * ratio, Math.ceil(2 * ratio))) dots++;
     // far: every 8th pixel more than 40 px (CSS) from the box and from
     // its label (above the box's top-left corner)
     const m = 40 * ratio;
@@ -122,13 +126,15 @@ async function checkOverlay(page, tracking, label) {
     // the face's centre in page coordinates, for the screenshot's sake
     const r = canvas.getBoundingClientRect();
     return {
-      edgeHits, edgePoints, farPixels, farChecked,
+      edgeHits, edgePoints, farPixels, farChecked, dots, marks: marks.length,
       centre: [r.left + (box.x0 + box.x1) / 2 / ratio, r.top + (box.y0 + box.y1) / 2 / ratio],
       canvas: [canvas.width, canvas.height],
     };
   }, face);
   check(`${label}: the box is drawn along the face's bbox (${result.edgeHits}/${result.edgePoints} edge points)`,
     result.edgeHits >= 0.9 * result.edgePoints, JSON.stringify(result));
+  check(`${label}: its landmarks are drawn (${result.dots}/${result.marks})`,
+    result.marks >= 468 && result.dots >= 0.95 * result.marks, JSON.stringify(result));
   check(`${label}: nothing drawn far from it (${result.farPixels} of ${result.farChecked} far pixels)`,
     result.farChecked > 50 && result.farPixels === 0, JSON.stringify(result));
 }
@@ -142,6 +148,10 @@ async function seekTo(page, frame, fps) {
     v.addEventListener('seeked', resolve, { once: true });
     v.currentTime = (frame - 1) / fps;
   }), { frame, fps });
+  await page.waitForFunction(() => {
+    const v = document.getElementById('video');
+    return !v.seeking && v.readyState >= 2;
+  }, null, { timeout: 10000 });
   await page.waitForFunction((f) => document.getElementById('overlay').dataset.frame === String(f), frame,
     { timeout: 10000 });
 }
@@ -166,14 +176,15 @@ async function main() {
       () => /CPU/.test(document.getElementById('system').textContent)));
     await must('the event stream is live', page.waitForSelector('#live[data-state="live"]'));
 
-    // The form: into the clip's folder, where a folder is named with markup.
+    // The form: into the clip's folder.
     await must(`open the folder ${folder}`, page.getByRole('button', { name: `Open the folder ${folder}` }).click());
     const entries = page.locator('#entries');
     await must('its entries show', entries.getByText(clipName, { exact: true }).waitFor());
-    check('a name with markup is shown as text', (await entries.textContent()).includes(`${xssName}/`));
-    check('... and makes no element', await page.locator('#entries img').count() === 0);
+    check('a file name with markup is shown as text', (await entries.textContent()).includes(clipName)
+      && await page.locator('#entries img').count() === 0);
     await must(`choose ${clipName}`, entries.getByLabel(clipName, { exact: true }).check());
     check('scenes and track are chosen', await page.locator('#steps input:checked').count() === 2);
+    await must('ask for landmarks in the output', page.getByLabel('Landmarks in the output').check());
     const before = await page.$$eval('li.job', (cards) => Math.max(0, ...cards.map((c) => Number(c.dataset.jobId))));
     await must('start the analysis', page.getByRole('button', { name: 'Start analysis' }).click());
 
@@ -194,8 +205,12 @@ async function main() {
     check('no Cancel or Retry button on a succeeded job',
       !(await card.getByRole('button', { name: 'Cancel' }).isVisible())
       && !(await card.getByRole('button', { name: 'Retry' }).isVisible()));
-    await must('the log shows text', page.waitForFunction(
-      () => document.getElementById('log').textContent.length > 0, null, { timeout: 10000 }));
+    check('the name with markup is text in the job list', (await card.textContent()).includes(clipName)
+      && await card.locator('img').count() === 0);
+    // Log text is untrusted: the clip's name in it stays text.
+    await must('the log names the clip', page.waitForFunction(
+      (name) => document.getElementById('log').textContent.includes(name), clipName, { timeout: 10000 }));
+    check('... as text', await page.locator('#log img').count() === 0);
 
     // The results viewer.
     await must('open the results', card.getByRole('button', { name: `Results of ${clipName}` }).click());
@@ -210,7 +225,10 @@ async function main() {
     check(`faces tracked (${withFace.length} of ${tracking.frames.length} frames)`, withFace.length > 0);
     await must(`seek to frame ${target}`, seekTo(page, target, fps));
     await page.locator('#viewer').scrollIntoViewIfNeeded();
-    await page.waitForTimeout(200);
+    // the player's loading indicator fades out a moment after a seek
+    await page.waitForFunction(() => document.getElementById('video').readyState >= 4, null, { timeout: 3000 })
+      .catch(() => {});
+    await page.waitForTimeout(1500);
     const shot = path.join(shots, 'results_viewer.png');
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`     screenshot: ${shot}`);
@@ -240,21 +258,13 @@ async function main() {
     check(`a click at a quarter of the strip seeks to frame ${expected}`, seeked !== null,
       `frame shown: ${await page.locator('#overlay').getAttribute('data-frame')}`);
 
-    // Log text is untrusted: markup in it stays text.
-    const payload = '<img src=x onerror="window.__xss=1"> done\n';
-    await page.route('**/api/jobs/*/log*', (route) => route.fulfill({
-      status: 200, contentType: 'application/json',
-      body: JSON.stringify({ offset: 0, next_offset: payload.length, text: payload, more: false }),
-    }));
-    await card.getByRole('button', { name: 'Log' }).click();
-    await page.waitForFunction((p) => document.getElementById('log').textContent.includes(p.trim()), payload);
-    check('markup in the log is shown as text', await page.locator('#log img').count() === 0
+    check('no element was made from the markup anywhere', await page.locator('img').count() === 0
       && await page.evaluate(() => window.__xss === undefined));
-    await page.unroute('**/api/jobs/*/log*');
 
     // The keyboard reaches the main controls.
     await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
     const reached = new Set();
+    const clipBox = await entries.getByLabel(clipName, { exact: true }).getAttribute('id');
     let outline = null;
     for (let i = 0; i < 80; i++) {
       await page.keyboard.press('Tab');
@@ -269,7 +279,7 @@ async function main() {
         if (info.name === 'engine') outline = info.outline;
       }
     }
-    const wanted = [`Choose the folder ${xssName}`, 'engine', 'max-faces', 'detect-every', 'scene-detector',
+    const wanted = [clipBox, 'engine', 'max-faces', 'detect-every', 'scene-detector',
       'force', 'Log', `Results of ${clipName}`, 'log', 'video', 'prev-frame', 'timeline', 'face-select', 'chart'];
     const missing = wanted.filter((n) => !reached.has(n));
     check('Tab reaches the main controls', missing.length === 0, `not reached: ${missing.join(', ')}`);
