@@ -99,8 +99,8 @@ export function scenesFromJson(data) {
     .filter((s) => Number.isFinite(s.first) && Number.isFinite(s.last));
   const cuts = (data.cuts || []).map((c) => ({
     frame: Number(c.frame), type: c.type || 'cut',
-    from: Number.isFinite(Number(c.from)) ? Number(c.from) : null,
-    to: Number.isFinite(Number(c.to)) ? Number(c.to) : null,
+    from: Number.isFinite(c.from) ? c.from : null,
+    to: Number.isFinite(c.to) ? c.to : null,
   })).filter((c) => Number.isFinite(c.frame));
   const frames = Number(data.frames) || scenes.reduce((m, s) => Math.max(m, s.last), 0);
   return { frames, scenes, cuts, detector: data.detector || '' };

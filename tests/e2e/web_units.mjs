@@ -1,0 +1,73 @@
+// The web UI's pure functions (src/serve/web/results.js), in node without a
+// browser: the frame shown at a time, letterboxing, boxes, scene lists.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+const source = process.env.FT_SOURCE_DIR ?? path.resolve(import.meta.dirname, '../..');
+const r = await import(pathToFileURL(path.join(source, 'src/serve/web/results.js')).href);
+
+test('frameAt: round(time × fps) + 1, clamped to 1..N', () => {
+  assert.equal(r.frameAt(0, 25, 50), 1);
+  assert.equal(r.frameAt(25 / 25, 25, 50), 26);
+  assert.equal(r.frameAt(0.0199, 25, 50), 1);
+  assert.equal(r.frameAt(0.0201, 25, 50), 2);
+  assert.equal(r.frameAt(99, 25, 50), 50);
+  assert.equal(r.frameAt(-1, 25, 50), 1);
+  assert.equal(r.frameAt(1, 0, 50), 1);
+  for (let f = 1; f <= 300; f++) assert.equal(r.frameAt(r.timeOf(f, 29.97), 29.97, 300), f);
+});
+
+test('containRect: letterboxed and pillarboxed', () => {
+  assert.deepEqual(r.containRect(800, 400, 512, 512), { x: 200, y: 0, w: 400, h: 400, scale: 400 / 512 });
+  assert.deepEqual(r.containRect(400, 800, 1920, 1080), { x: 0, y: 287.5, w: 400, h: 225, scale: 400 / 1920 });
+  assert.equal(r.containRect(400, 300, 0, 0).scale, 0);
+});
+
+test('boxOf: the bbox, or around centroid_y in old files', () => {
+  assert.deepEqual(r.boxOf({ bbox_xmin: 10, bbox_ymin: 20, bbox_width: 30, bbox_height: 40 }),
+    { x: 10, y: 20, w: 30, h: 40 });
+  assert.deepEqual(r.boxOf({ bbox_xmin: 10, centroid_y: 40, bbox_width: 30, bbox_height: 40 }),
+    { x: 10, y: 20, w: 30, h: 40 });
+  assert.equal(r.boxOf({ bbox_xmin: 10, bbox_width: 30, bbox_height: 40 }), null);
+});
+
+test('indexTracking: frames 1..N, IDs by frame count, blendshape names', () => {
+  const face = (id, extra = {}) => ({ id, bbox_xmin: 0, bbox_ymin: 0, bbox_width: 1, bbox_height: 1,
+    blendshapes: { _neutral: 0, jawOpen: 0.5 }, ...extra });
+  const index = r.indexTracking({
+    metadata: { total_frames: 4, fps: 25 },
+    frames: [
+      { frame: 1, tracked_objects: [face('obj_2')] },
+      { frame: 2, tracked_objects: [face('obj_1'), face('obj_2')] },
+      { frame: 3, tracked_objects: [] },
+      { frame: 4, tracked_objects: [face('obj_10', { blendshapes: null })] },
+    ],
+  });
+  assert.equal(index.total, 4);
+  assert.equal(index.fps, 25);
+  assert.deepEqual(index.ids, ['obj_2', 'obj_1', 'obj_10']);
+  assert.deepEqual(index.shapeNames, ['jawOpen']);
+  assert.equal(index.frames[2].length, 0);
+  assert.equal(index.frames[1][0].id, 'obj_1');
+});
+
+test('scenes from <stem>.csv and <stem>_scenes.json agree', () => {
+  const csv = 'No,Timecode In,Timecode Out,Frame In,Frame Out\n1,00:00:00.000,00:00:01.640,1,42\n'
+    + '2,00:00:01.680,00:00:03.040,43,77\n';
+  const fromCsv = r.scenesFromCsv(csv);
+  assert.deepEqual(fromCsv.scenes, [{ first: 1, last: 42 }, { first: 43, last: 77 }]);
+  assert.deepEqual(fromCsv.cuts.map((c) => c.frame), [43]);
+  assert.equal(fromCsv.frames, 77);
+  const fromJson = r.scenesFromJson({
+    frames: 77, detector: 'content',
+    scenes: [{ no: 1, frame_in: 1, frame_out: 42 }, { no: 2, frame_in: 43, frame_out: 77 }],
+    cuts: [{ frame: 43, time: 1.68, type: 'dissolve', from: 40, to: 45, score: 0.4 }],
+  });
+  assert.deepEqual(fromJson.scenes, fromCsv.scenes);
+  assert.deepEqual(fromJson.cuts, [{ frame: 43, type: 'dissolve', from: 40, to: 45 }]);
+  assert.equal(r.sceneOf(fromJson.scenes, 42), 1);
+  assert.equal(r.sceneOf(fromJson.scenes, 43), 2);
+  assert.equal(r.sceneOf(fromJson.scenes, 78), 0);
+});
