@@ -83,7 +83,12 @@ export class JobList {
     card.update(job);
     card.select(job.id === this.selected);
     this.empty.hidden = this.cards.size > 0;
+    // Screen readers hear state changes, and progress by quarters.
+    const quarter = Math.floor((Number(job.progress) || 0) / 25);
     if (!quiet && before !== undefined && before !== job.state) announce(`Job ${job.id} ${job.state}`);
+    else if (!quiet && job.state === 'running' && quarter > (card.quarter ?? 0) && quarter < 4)
+      announce(`Job ${job.id}: ${quarter * 25}% done`);
+    card.quarter = quarter;
     this.onChange?.(job);
   }
 
