@@ -160,7 +160,7 @@ check "... some videos done, the others wait for a retry" \
     test "$done_before" -ge 1 -a "$(field 'sum(v["state"] == "pending" for v in d["videos"])' <cancelled.json)" -eq $((40 - done_before))
 check "... and only those have a shot list" test "$(ls media/many/*.csv | wc -l)" -eq "$done_before"
 check "the cancelled queued job never ran" test "$(curl -s "$base/api/jobs/5" | field 'd["started_at"]')" = None
-check "retry the cancelled job" test "$(post /api/jobs/4/retry '{}' | field 'd["state"]')" = queued
+check "retry the cancelled job" grep -qE '^(queued|running)$' <(post /api/jobs/4/retry '{}' | field 'd["state"]')
 wait_state 4 succeeded 120 && pass "... it finishes" || fail "... it finishes"
 check "... every video has its shot list" test "$(ls media/many/*.csv | wc -l)" -eq 40
 check "... the retry ran only the videos left" \
