@@ -461,19 +461,21 @@ static void *job_thread(void *arg)
         ft_job_store_set_step(r->store, job->id, step);
         broken = run_step(run, reason, sizeof reason) != 0;
     }
-    /* Videos left midway wait for a retry. */
-    for (size_t i = 0; i < job->video_count; i++) {
-        ft_job_video *v = &job->videos[i];
-        if (strcmp(v->state, "running") == 0) {
-            snprintf(v->state, sizeof v->state, "pending");
-            v->step = 0;
-            v->frames_done = 0;
-            save_video(run, i);
-        }
-    }
     pthread_mutex_lock(&r->lock);
     const int cancelled = run->slot->cancel, stopping = r->stopping;
     pthread_mutex_unlock(&r->lock);
+    /* Videos left midway (or failed by being stopped) wait for a retry. */
+    for (size_t i = 0; i < job->video_count; i++) {
+        ft_job_video *v = &job->videos[i];
+        if (strcmp(v->state, "running") == 0 ||
+            ((cancelled || stopping) && strcmp(v->state, "failed") == 0)) {
+            snprintf(v->state, sizeof v->state, "pending");
+            v->step = 0;
+            v->frames_done = 0;
+            set_text(&v->error, NULL);
+            save_video(run, i);
+        }
+    }
     const char *state = "succeeded";
     if (stopping) {
         state = "interrupted";
