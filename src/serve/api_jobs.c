@@ -144,9 +144,11 @@ static unsigned add_input(const ft_request *r, json_object *input, ft_job *job, 
     unsigned status = MHD_HTTP_OK;
     for (size_t i = 0; i < list.count && status == MHD_HTTP_OK; i++) {
         char file[PATH_MAX];
-        /* Only what a folder scan found inside the root: no link out. */
+        struct stat sb;
+        /* Only files a folder scan found inside the root: no link out, and
+         * nothing a reader could block on (a FIFO, a device). */
         if (!realpath(list.paths[i], file) || strncmp(file, root_path, root_len) != 0 ||
-            file[root_len] != '/')
+            file[root_len] != '/' || stat(file, &sb) != 0 || !S_ISREG(sb.st_mode))
             continue;
         int duplicate = 0;
         for (size_t k = 0; k < job->video_count && !duplicate; k++)

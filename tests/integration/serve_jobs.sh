@@ -67,6 +67,8 @@ bad 403 '{"inputs": [{"root": 0, "path": "../outside/x.mp4"}], "steps": ["scenes
 bad 403 '{"inputs": [{"root": 0, "path": "/etc/passwd"}], "steps": ["scenes"]}' "an absolute path"
 bad 403 '{"inputs": [{"root": 5, "path": "clips"}], "steps": ["scenes"]}' "an unknown root"
 bad 404 '{"inputs": [{"root": 0, "path": "clips/none.mp4"}], "steps": ["scenes"]}' "a missing video"
+mkfifo media/empty/pipe.mp4
+bad 400 '{"inputs": [{"root": 0, "path": "empty/pipe.mp4"}], "steps": ["scenes"]}' "a FIFO named like a video"
 check "the error is JSON with its status" test "$(post /api/jobs '{"steps": ["scenes"]}' | field 'd["error"]["status"]')" = 400
 check "a job without Content-Type JSON: 403" \
     test "$(code -X POST -d '{"steps": ["scenes"]}' "$base/api/jobs")" = 403
