@@ -139,16 +139,16 @@ static unsigned add_input(const ft_request *r, json_object *input, ft_job *job, 
         ft_video_list_free(&list);
         return MHD_HTTP_BAD_REQUEST;
     }
-    const char *root_path = r->options->roots.paths[root];
-    const size_t root_len = strlen(root_path);
     unsigned status = MHD_HTTP_OK;
     for (size_t i = 0; i < list.count && status == MHD_HTTP_OK; i++) {
         char file[PATH_MAX];
         struct stat sb;
         /* Only files a folder scan found inside the root: no link out, and
          * nothing a reader could block on (a FIFO, a device). */
-        if (!realpath(list.paths[i], file) || strncmp(file, root_path, root_len) != 0 ||
-            file[root_len] != '/' || stat(file, &sb) != 0 || !S_ISREG(sb.st_mode))
+        const char *relative = realpath(list.paths[i], file)
+                                   ? ft_media_relative(&r->options->roots, root, file)
+                                   : NULL;
+        if (!relative || !*relative || stat(file, &sb) != 0 || !S_ISREG(sb.st_mode))
             continue;
         int duplicate = 0;
         for (size_t k = 0; k < job->video_count && !duplicate; k++)
@@ -174,7 +174,7 @@ static unsigned add_input(const ft_request *r, json_object *input, ft_job *job, 
         memset(v, 0, sizeof *v);
         v->root = root;
         v->file = strdup(file);
-        v->path = strdup(file + root_len + 1);
+        v->path = strdup(relative);
         if (!v->file || !v->path) {
             snprintf(err, err_size, "out of memory");
             status = MHD_HTTP_INTERNAL_SERVER_ERROR;

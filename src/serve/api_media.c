@@ -127,9 +127,7 @@ enum MHD_Result ft_api_browse(const ft_request *r)
     if (stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return ft_reply_error(r, MHD_HTTP_BAD_REQUEST, "not a folder");
     /* The path as the client named it, without leading or doubled slashes. */
-    const char *relative = real + strlen(r->options->roots.paths[root]);
-    while (*relative == '/')
-        relative++;
+    const char *relative = ft_media_relative(&r->options->roots, root, real);
     ft_reply reply;
     ft_reply_begin(&reply);
     ft_json_object_begin(&reply.json);

@@ -59,18 +59,14 @@ enum MHD_Result ft_api_results(const ft_request *r)
     if (kind) {
         const char *output = outputs[kind - kinds];
         char real[PATH_MAX];
-        const char *root_path = r->options->roots.paths[root];
-        const size_t root_len = strlen(root_path);
         if (!*output || !is_file(output) || !realpath(output, real))
             return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no %s result for this video yet",
                                   kind->name);
-        if (strncmp(real, root_path, root_len) != 0 || real[root_len] != '/')
+        if (!ft_media_relative(&r->options->roots, root, real))
             return ft_reply_error(r, MHD_HTTP_FORBIDDEN, "the result leads outside the media roots");
         return ft_reply_file(r, real);
     }
-    const char *relative = video + strlen(r->options->roots.paths[root]);
-    while (*relative == '/')
-        relative++;
+    const char *relative = ft_media_relative(&r->options->roots, root, video);
     ft_reply reply;
     ft_reply_begin(&reply);
     ft_json_object_begin(&reply.json);

@@ -48,3 +48,13 @@ ft_status ft_media_resolve(const ft_media_roots *roots, int root, const char *re
     free(real);
     return st;
 }
+
+const char *ft_media_relative(const ft_media_roots *roots, int root, const char *real)
+{
+    if (root < 0 || root >= roots->count || !inside(roots->paths[root], real))
+        return NULL;
+    const char *rest = real + strlen(roots->paths[root]);
+    while (*rest == '/')
+        rest++;
+    return rest;
+}

@@ -26,4 +26,8 @@ ft_status ft_media_roots_add(ft_media_roots *roots, const char *dir);
  * link). */
 ft_status ft_media_resolve(const ft_media_roots *roots, int root, const char *relative, char *out);
 
+/* REAL (a real path) relative to root ROOT: a pointer into REAL, "" for the
+ * root itself; NULL when REAL is not inside it. */
+const char *ft_media_relative(const ft_media_roots *roots, int root, const char *real);
+
 #endif
