@@ -63,9 +63,10 @@ size_t ft_job_store_ids(ft_job_store *s, int64_t after_seq, int64_t *ids, size_t
 
 /* Takes the oldest queued job: it becomes running. 0 when none is queued. */
 int64_t ft_job_store_claim_next(ft_job_store *s);
-/* Sets a job's state; ended states set finished_at, running sets started_at
- * and clears the error. FROM, when not NULL, is a comma-separated list of
- * the states it may change from; returns FT_ERR_INVALID_ARG otherwise. */
+/* Sets a job's state and error; an ended state sets finished_at, another
+ * (queued again) clears it. FROM, when not NULL, is a comma-separated list
+ * of the states it may change from: FT_ERR_INVALID_ARG otherwise,
+ * FT_ERR_NOT_FOUND when there is no such job. */
 ft_status ft_job_store_set_state(ft_job_store *s, int64_t id, const char *from, const char *state,
                                  const char *error);
 ft_status ft_job_store_set_step(ft_job_store *s, int64_t id, int step);
