@@ -315,7 +315,6 @@ static int follow_child(job_run *run, pid_t pid, int out_fd, int err_fd)
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    kill(-pid, SIGKILL); /* anything it left behind in its group */
     free(out_buf);
     free(err_buf);
     close(out_fd);
