@@ -383,10 +383,12 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
     const int flags = ft_job_options_flags(job->options, run->step, argv + argc, MAX_FLAGS);
     argc += flags > 0 ? flags : 0;
     size_t todo = 0;
-    for (size_t i = 0; i < job->video_count; i++) {
+    char *passed = calloc(job->video_count + 1, 1);
+    for (size_t i = 0; passed && i < job->video_count; i++) {
         ft_job_video *v = &job->videos[i];
         if (!(v->done_steps & run->step) && strcmp(v->state, "failed") != 0) {
             argv[argc++] = strdup(v->file);
+            passed[i] = 1;
             todo++;
         }
     }
@@ -420,6 +422,13 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
             }
         }
     }
+    /* A step that ended normally reported every video; one it did not is
+     * not silently taken as done. */
+    for (size_t i = 0; result == 0 && passed && i < job->video_count; i++)
+        if (passed[i] && !(job->videos[i].done_steps & run->step) &&
+            strcmp(job->videos[i].state, "failed") != 0)
+            video_finished(run, i, 0, "the step ended without a result for this video");
+    free(passed);
     for (int k = 0; k < argc; k++)
         free(argv[k]);
     free(argv);
