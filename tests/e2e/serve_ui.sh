@@ -11,7 +11,6 @@
 . "$(dirname "$0")/../integration/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 shared=${FT_SHARED_DIR:-}
-npm_models=${FT_NPM_MODELS_DIR:-}
 chromium=${FT_CHROMIUM:-/usr/bin/chromium}
 : "${FT_E2E_DIR:?FT_E2E_DIR must name a folder in the build tree}"
 [ -x "$chromium" ] || skip_test "chromium not installed at $chromium (scripts/deps.sh installs it)"
@@ -20,8 +19,7 @@ command -v npm >/dev/null || skip_test "npm is not installed"
 command -v ffmpeg >/dev/null || skip_test "ffmpeg not installed"
 source_clip=$shared/media/faces/liveportrait_driving_d0.mp4
 [ -f "$source_clip" ] || skip_test "shared media not found at '$shared'"
-[ -f "$npm_models/face_detection_full_range.tflite" ] || skip_test "npm models not installed in '$npm_models'"
-[ -f "$shared/models/face_landmarker_v2_with_blendshapes.task" ] || skip_test "face_landmarker.task not in $shared/models"
+need_face_models
 
 # playwright-core, once per build tree; again only when the lock changes.
 modules=$FT_E2E_DIR/npm
@@ -49,7 +47,6 @@ ffmpeg -v error -i "$source_clip" -t 2 -c:v libx264 -g 25 -pix_fmt yuv420p -an "
     fail "cannot make the test clip"
 
 token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-export FACETRACK_MODEL_PATH=$shared/models:$npm_models
 "$FACETRACK" serve --port 0 --media-root "$work/media" --data-dir "$work/data" --token "$token" \
     >"$work/serve.out" 2>&1 &
 pid=$!

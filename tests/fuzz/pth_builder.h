@@ -156,6 +156,15 @@ static inline void pth_dict_end(pth_buf *b)
     pth_op(b, '.'); /* STOP */
 }
 
+/* The whole pickle of a state dict of TENSORS[0..N), in that order. */
+static inline void pth_state_dict(pth_buf *b, const pth_tensor *tensors, size_t n)
+{
+    pth_dict_begin(b);
+    for (size_t i = 0; i < n; i++)
+        pth_tensor_entry(b, &tensors[i]);
+    pth_dict_end(b);
+}
+
 typedef struct pth_member {
     const char *name;
     const void *data;

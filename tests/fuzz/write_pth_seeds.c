@@ -41,10 +41,7 @@ int main(int argc, char **argv)
         {"bn.num_batches_tracked", "LongStorage", "2", 1, 0, 0, {0}, {0}},
     };
     pth_buf pkl = {0};
-    pth_dict_begin(&pkl);
-    for (size_t i = 0; i < sizeof tensors / sizeof tensors[0]; i++)
-        pth_tensor_entry(&pkl, &tensors[i]);
-    pth_dict_end(&pkl);
+    pth_state_dict(&pkl, tensors, sizeof tensors / sizeof tensors[0]);
     size_t size = 0;
     uint8_t *file = pth_file("model", &pkl, keys, data, sizes, &size);
     int bad = write_file(argv[1], "state_dict", file, size);

@@ -5,9 +5,7 @@ shared=${FT_SHARED_DIR:-}
 npm=${FT_NPM_MODELS_DIR:-}
 sergey=$shared/golden/mediapipe/legacy_face_detection_sergey/sergey.png
 [ -f "$sergey" ] || skip_test "shared test data not found at '$shared'"
-[ -f "$npm/face_detection_full_range.tflite" ] || skip_test "npm models not installed in '$npm'"
-[ -f "$shared/models/face_landmarker_v2_with_blendshapes.task" ] || skip_test "face_landmarker.task not in $shared/models"
-export FACETRACK_MODEL_PATH=$shared/models:$npm
+need_face_models
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -18,6 +18,16 @@ finish() {
     exit $?
 }
 
+# Skips unless the face models are there (the npm ones and the shared
+# face_landmarker.task); then puts both on the model search path.
+need_face_models() {
+    local shared=${FT_SHARED_DIR:-} npm=${FT_NPM_MODELS_DIR:-}
+    [ -f "$npm/face_detection_full_range.tflite" ] || skip_test "npm models not installed in '$npm'"
+    [ -f "$shared/models/face_landmarker_v2_with_blendshapes.task" ] ||
+        skip_test "face_landmarker.task not in $shared/models"
+    export FACETRACK_MODEL_PATH=$shared/models:$npm
+}
+
 need_shared_media() {
     [ -d "${FT_SHARED_DIR:-}/media" ] || skip_test "shared media not found at ${FT_SHARED_DIR:-(unset)}/media"
 }

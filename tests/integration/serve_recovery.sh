@@ -4,13 +4,10 @@
 # the videos left, and every output is complete and schema-valid.
 . "$(dirname "$0")/lib.sh"
 shared=${FT_SHARED_DIR:-}
-npm=${FT_NPM_MODELS_DIR:-}
 command -v curl >/dev/null || skip_test "curl not installed"
 [ -d "$shared/media/faces" ] || skip_test "shared media not found at '$shared'"
-[ -f "$npm/face_detection_full_range.tflite" ] || skip_test "npm models not installed in '$npm'"
-[ -f "$shared/models/face_landmarker_v2_with_blendshapes.task" ] || skip_test "face_landmarker.task not in $shared/models"
+need_face_models
 /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || skip_test "python3-jsonschema is not installed"
-export FACETRACK_MODEL_PATH=$shared/models:$npm
 validate="/usr/bin/python3 $FT_SOURCE_DIR/tests/tools/validate_json.py"
 work=$(mktemp -d)
 server=

@@ -3,11 +3,8 @@
 # .env, progress protocols, bad videos and interruption.
 . "$(dirname "$0")/lib.sh"
 shared=${FT_SHARED_DIR:-}
-npm=${FT_NPM_MODELS_DIR:-}
 [ -d "$shared/media/faces" ] || skip_test "shared media not found at '$shared'"
-[ -f "$npm/face_detection_full_range.tflite" ] || skip_test "npm models not installed in '$npm'"
-[ -f "$shared/models/face_landmarker_v2_with_blendshapes.task" ] || skip_test "face_landmarker.task not in $shared/models"
-export FACETRACK_MODEL_PATH=$shared/models:$npm
+need_face_models
 validate="/usr/bin/python3 $FT_SOURCE_DIR/tests/tools/validate_json.py"
 /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || skip_test "python3-jsonschema is not installed"
 work=$(mktemp -d)

@@ -3,13 +3,10 @@
 # fills the speaking fields and the reduced output's active speakers.
 . "$(dirname "$0")/lib.sh"
 shared=${FT_SHARED_DIR:-}
-npm=${FT_NPM_MODELS_DIR:-}
 clip=$shared/media/scenes/synthetic_faces_hardcuts_8shots.mp4
 [ -f "$clip" ] || skip_test "shared media not found at '$shared'"
-[ -f "$npm/face_detection_full_range.tflite" ] || skip_test "npm models not installed in '$npm'"
-[ -f "$shared/models/face_landmarker_v2_with_blendshapes.task" ] || skip_test "face_landmarker.task not in $shared/models"
+need_face_models
 /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || skip_test "python3-jsonschema is not installed"
-export FACETRACK_MODEL_PATH=$shared/models:$npm
 validate="/usr/bin/python3 $FT_SOURCE_DIR/tests/tools/validate_json.py"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -208,10 +208,7 @@ static void test_storage_types(void **state)
         {"i8", "CharStorage", "7", 2, 0, 1, {2}, {1}},
     };
     pth_buf pkl = {0};
-    pth_dict_begin(&pkl);
-    for (size_t i = 0; i < sizeof tensors / sizeof tensors[0]; i++)
-        pth_tensor_entry(&pkl, &tensors[i]);
-    pth_dict_end(&pkl);
+    pth_state_dict(&pkl, tensors, sizeof tensors / sizeof tensors[0]);
     ft_pth_state s;
     char err[512];
     if (load_pickle(&pkl, keys, data, sizes, &s, err, sizeof err) != FT_OK)
@@ -262,10 +259,7 @@ static void test_views(void **state)
         {"broadcast", "FloatStorage", "1", 10, 3, 2, {2, 3}, {0, 1}},
     };
     pth_buf pkl = {0};
-    pth_dict_begin(&pkl);
-    for (size_t i = 0; i < sizeof tensors / sizeof tensors[0]; i++)
-        pth_tensor_entry(&pkl, &tensors[i]);
-    pth_dict_end(&pkl);
+    pth_state_dict(&pkl, tensors, sizeof tensors / sizeof tensors[0]);
     ft_pth_state s;
     char err[512];
     if (load_pickle(&pkl, keys, data, sizes, &s, err, sizeof err) != FT_OK)
@@ -613,10 +607,7 @@ static void test_mutations(void **state)
         {"h", "HalfStorage", "1", 2, 0, 1, {2}, {1}},
     };
     pth_buf pkl = {0};
-    pth_dict_begin(&pkl);
-    for (int i = 0; i < 3; i++)
-        pth_tensor_entry(&pkl, &tensors[i]);
-    pth_dict_end(&pkl);
+    pth_state_dict(&pkl, tensors, 3);
     ft_pth_state s;
     char err[512];
     size_t size = 0;
