@@ -66,6 +66,19 @@ static ft_status load_pickle(const pth_buf *pkl, const char *const *keys,
     return st;
 }
 
+/* A state dict of TENSORS over the storages KEYS, loaded into S; the test
+ * fails on an error. */
+static void load_state_dict(const pth_tensor *tensors, size_t n, const char *const *keys,
+                            const void *const *data, const size_t *sizes, ft_pth_state *s)
+{
+    pth_buf pkl = {0};
+    pth_state_dict(&pkl, tensors, n);
+    char err[512];
+    if (load_pickle(&pkl, keys, data, sizes, s, err, sizeof err) != FT_OK)
+        fail_msg("%s", err);
+    free(pkl.data);
+}
+
 /* A failure: the status, nothing left in S, and one line naming the file. */
 static void expect_error(ft_status st, ft_status want, const ft_pth_state *s, const char *err,
                          const char *needle)
@@ -207,12 +220,8 @@ static void test_storage_types(void **state)
         {"u8", "ByteStorage", "6", 2, 0, 1, {2}, {1}},
         {"i8", "CharStorage", "7", 2, 0, 1, {2}, {1}},
     };
-    pth_buf pkl = {0};
-    pth_state_dict(&pkl, tensors, sizeof tensors / sizeof tensors[0]);
     ft_pth_state s;
-    char err[512];
-    if (load_pickle(&pkl, keys, data, sizes, &s, err, sizeof err) != FT_OK)
-        fail_msg("%s", err);
+    load_state_dict(tensors, sizeof tensors / sizeof tensors[0], keys, data, sizes, &s);
     assert_int_equal(s.count, 8);
     const ft_nn_tensor *t = expect_tensor(&s, "half", FT_DTYPE_F32, 1, (const int64_t[]){4});
     assert_int_equal(bits_at(t, 0), 0x3f800000u); /* 1 */
@@ -235,7 +244,6 @@ static void test_storage_types(void **state)
     t = expect_tensor(&s, "i8", FT_DTYPE_I8, 1, (const int64_t[]){2});
     assert_memory_equal(t->data, i8, 2);
     ft_pth_free(&s);
-    free(pkl.data);
 }
 
 static void test_views(void **state)
@@ -258,12 +266,8 @@ static void test_views(void **state)
         {"scalar", "FloatStorage", "1", 10, 9, 0, {0}, {0}},
         {"broadcast", "FloatStorage", "1", 10, 3, 2, {2, 3}, {0, 1}},
     };
-    pth_buf pkl = {0};
-    pth_state_dict(&pkl, tensors, sizeof tensors / sizeof tensors[0]);
     ft_pth_state s;
-    char err[512];
-    if (load_pickle(&pkl, keys, data, sizes, &s, err, sizeof err) != FT_OK)
-        fail_msg("%s", err);
+    load_state_dict(tensors, sizeof tensors / sizeof tensors[0], keys, data, sizes, &s);
     assert_int_equal(s.count, 7);
     for (int i = 0; i < 7; i++) /* file order */
         assert_string_equal(s.tensors[i].name, tensors[i].name);
@@ -294,7 +298,6 @@ static void test_views(void **state)
         expect_tensor(&s, "empty", FT_DTYPE_F32, 2, (const int64_t[]){0, 4});
     assert_int_equal(empty->nbytes, 0);
     ft_pth_free(&s);
-    free(pkl.data);
 }
 
 /* Opcodes of later protocols and of other writers: FRAME, SHORT_BINUNICODE,
