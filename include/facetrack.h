@@ -19,6 +19,16 @@
 extern "C" {
 #endif
 
+/* Every symbol of the library's contract carries FT_API; everything else is
+ * hidden from the shared library. */
+#if defined(_WIN32)
+#define FT_API
+#elif defined(__GNUC__)
+#define FT_API __attribute__((visibility("default")))
+#else
+#define FT_API
+#endif
+
 /* ---------------------------------------------------------------- version */
 
 #define FT_VERSION_MAJOR 0
@@ -26,9 +36,9 @@ extern "C" {
 #define FT_VERSION_PATCH 0
 
 /* "MAJOR.MINOR.PATCH" of the linked library. */
-const char *ft_version(void);
+FT_API const char *ft_version(void);
 /* One line naming the library versions facetrack was built against. */
-const char *ft_build_info(void);
+FT_API const char *ft_build_info(void);
 
 /* ----------------------------------------------------------------- status */
 
@@ -42,11 +52,13 @@ typedef enum ft_status {
     FT_ERR_FORMAT = -5,      /* not a format we can read, or corrupt */
     FT_ERR_TRUNCATED = -6,   /* the data ends before the container says */
     FT_ERR_UNSUPPORTED = -7, /* valid, but a feature we do not handle */
-    FT_ERR_INTERNAL = -8     /* a bug or a library failure we cannot name */
+    FT_ERR_INTERNAL = -8,    /* a bug or a library failure we cannot name */
+    FT_ERR_NO_DEVICE = -9,   /* the hardware it needs is absent or unusable */
+    FT_EAGAIN = 2            /* not now: send more input, or receive first */
 } ft_status;
 
 /* A short English description of a status ("truncated file"). */
-const char *ft_status_str(ft_status status);
+FT_API const char *ft_status_str(ft_status status);
 
 /* ---------------------------------------------------------------- logging */
 
@@ -63,14 +75,14 @@ typedef void (*ft_log_fn)(ft_log_level level, const char *message, void *user);
 
 /* Process-wide; safe to call from any thread. Default level: FT_LOG_WARN, or
  * FACETRACK_LOG_LEVEL (quiet|error|warn|info|debug|trace or 0..5). */
-void ft_log_set_level(ft_log_level level);
-ft_log_level ft_log_get_level(void);
+FT_API void ft_log_set_level(ft_log_level level);
+FT_API ft_log_level ft_log_get_level(void);
 /* Parses a level name or digit; returns FT_ERR_INVALID_ARG when unknown. */
-ft_status ft_log_parse_level(const char *text, ft_log_level *out);
+FT_API ft_status ft_log_parse_level(const char *text, ft_log_level *out);
 /* Replaces the sink (default: one line per message on stderr). NULL restores
  * the default. Set it before starting threads that log. */
-void ft_log_set_sink(ft_log_fn sink, void *user);
-void ft_log(ft_log_level level, const char *fmt, ...)
+FT_API void ft_log_set_sink(ft_log_fn sink, void *user);
+FT_API void ft_log(ft_log_level level, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
@@ -89,8 +101,8 @@ typedef enum ft_pixfmt {
 } ft_pixfmt;
 
 /* "rgb24", "bgr24", "rgba", "gray", "yuv420p"; NULL when out of range. */
-const char *ft_pixfmt_name(ft_pixfmt format);
-ft_status ft_pixfmt_parse(const char *name, ft_pixfmt *out);
+FT_API const char *ft_pixfmt_name(ft_pixfmt format);
+FT_API ft_status ft_pixfmt_parse(const char *name, ft_pixfmt *out);
 
 typedef struct ft_video_options {
     ft_pixfmt pixfmt;   /* default FT_PIXFMT_RGB24 */
@@ -99,7 +111,7 @@ typedef struct ft_video_options {
 } ft_video_options;
 
 /* Defaults as documented above. */
-void ft_video_options_init(ft_video_options *options);
+FT_API void ft_video_options_init(ft_video_options *options);
 
 typedef struct ft_video_info {
     char container[32];       /* libavformat short name, e.g. "mov,mp4,..." */
@@ -140,52 +152,87 @@ typedef struct ft_video ft_video;
 /* Opens PATH (a regular file any libavformat demuxer reads) and picks its
  * best video stream. On failure *out is NULL and, when err is not NULL, a one
  * line message naming the file and the reason is copied into err. */
-ft_status ft_video_open(const char *path, const ft_video_options *options,
+FT_API ft_status ft_video_open(const char *path, const ft_video_options *options,
                         ft_video **out, char *err, size_t err_size);
-void ft_video_close(ft_video *video);
+FT_API void ft_video_close(ft_video *video);
 
-const ft_video_info *ft_video_get_info(const ft_video *video);
-const char *ft_video_path(const ft_video *video);
+FT_API const ft_video_info *ft_video_get_info(const ft_video *video);
+FT_API const char *ft_video_path(const ft_video *video);
 /* The last failure of this handle, one line; "" when none. */
-const char *ft_video_error(const ft_video *video);
+FT_API const char *ft_video_error(const ft_video *video);
 
 /* Decodes the next frame. Returns FT_OK with *frame filled, FT_EOF after the
  * last frame, or an error. The pixels belong to the reader and stay valid until
  * the next call on this handle. */
-ft_status ft_video_read(ft_video *video, ft_frame *frame);
+FT_API ft_status ft_video_read(ft_video *video, ft_frame *frame);
 
 /* Positions the reader so that the next ft_video_read() returns frame INDEX,
  * pixel-identical to the same frame reached by reading sequentially. The first
  * call scans the packet index of the file (demux only). FT_EOF when INDEX is
  * past the last frame. */
-ft_status ft_video_seek(ft_video *video, int64_t index);
+FT_API ft_status ft_video_seek(ft_video *video, int64_t index);
 
 /* Counts the frames by decoding the whole file from the start; leaves the
  * reader at the end. This is the exact count (ffprobe -count_frames). */
-ft_status ft_video_count_frames(ft_video *video, int64_t *count,
+FT_API ft_status ft_video_count_frames(ft_video *video, int64_t *count,
                                 double *duration);
 
 /* ------------------------------------------------------------ frame utils */
 
 /* Bytes per pixel of packed formats (3 or 4), 1 for gray/yuv420p luma. */
-int ft_pixfmt_bytes_per_pixel(ft_pixfmt format);
+FT_API int ft_pixfmt_bytes_per_pixel(ft_pixfmt format);
 
 /* MD5 of the frame's visible pixels, rows packed without padding and planes
  * in order: equal to `ffmpeg -f framemd5` of the same raw format. HEX gets
  * 32 lowercase digits and a NUL. */
-ft_status ft_frame_md5(const ft_frame *frame, char hex[33]);
+FT_API ft_status ft_frame_md5(const ft_frame *frame, char hex[33]);
 
 
-/* ------------------------------------------------------------ face engine */
+/* ----------------------------------------------------------- face engines */
 
-/* MediaPipe's face landmarker, in C: detection, 478 landmarks, blendshapes,
- * the facial transformation matrix and head pose, with tracking across the
- * frames of a video. Numerics follow MediaPipe's CPU graph. */
+/* Face engines are classes in one registry, named as the original workflow
+ * names them ("mediapipe_landmarker", "opencv_yunet", ...). Each says what
+ * its faces carry and whether this build can run it; track, detect and serve
+ * take their engine lists from here. */
 
 #define FT_FACE_MAX_LANDMARKS 478
 #define FT_FACE_BLENDSHAPE_COUNT 52
 
+/* Which points a face's landmarks are; the value is their count. */
+typedef enum ft_landmark_scheme {
+    FT_LANDMARKS_NONE = 0,
+    FT_LANDMARKS_5 = 5,     /* eyes, nose tip, mouth corners (YuNet, SCRFD) */
+    FT_LANDMARKS_66 = 66,   /* OpenSeeFace */
+    FT_LANDMARKS_68 = 68,   /* iBUG 300-W (dlib, EOS) */
+    FT_LANDMARKS_106 = 106, /* InsightFace 2d106det */
+    FT_LANDMARKS_468 = 468, /* MediaPipe face mesh */
+    FT_LANDMARKS_478 = 478  /* face mesh with irises (face_landmarker) */
+} ft_landmark_scheme;
+
+typedef struct ft_engine_info {
+    const char *name;           /* "mediapipe_landmarker" */
+    const char *const *aliases; /* other names it answers to; NULL-terminated */
+    const char *description;    /* one line */
+    const char *source;         /* "source" of its objects in tracking JSON */
+    const char *label;          /* "label" of its objects ("face") */
+    ft_landmark_scheme landmarks; /* the most detailed scheme it gives */
+    int blendshapes;            /* it can give the 52 blendshapes */
+    int pose;                   /* it can give the transformation matrix and pose */
+    const char *const *options; /* the ft_face_options fields it honours;
+                                   NULL-terminated */
+} ft_engine_info;
+
+/* The registry, in a fixed order. */
+FT_API int ft_engine_count(void);
+FT_API const ft_engine_info *ft_engine_at(int index);
+/* The engine called NAME or one of its aliases, any case; NULL when none. */
+FT_API const ft_engine_info *ft_engine_find(const char *name);
+/* 1 when this build can create ENGINE; else 0, and one line saying why in
+ * WHY (may be NULL). */
+FT_API int ft_engine_available(const ft_engine_info *engine, char *why, size_t why_size);
+
 typedef struct ft_face_options {
+    const char *engine; /* registry name or alias; NULL = "mediapipe_landmarker" */
     /* Model files; NULL = the default found on the model search path
      * (ft_face_default_model()). "" disables blendshapes or the matrix. */
     const char *detector_model;   /* BlazeFace full or short range .tflite */
@@ -214,11 +261,11 @@ typedef struct ft_face_options {
     int threads;         /* inference threads: 1 */
 } ft_face_options;
 
-void ft_face_options_init(ft_face_options *options);
+FT_API void ft_face_options_init(ft_face_options *options);
 
 /* Default model NAME ("detector", "landmarks", "blendshapes", "geometry")
  * found on the model search path into OUT. FT_ERR_NOT_FOUND when none. */
-ft_status ft_face_default_model(const char *name, char *out, size_t out_size);
+FT_API ft_status ft_face_default_model(const char *name, char *out, size_t out_size);
 
 typedef struct ft_face {
     int id;                 /* stable while tracked and through short losses */
@@ -226,7 +273,9 @@ typedef struct ft_face {
     float presence;         /* landmark model's face presence, this frame */
     int detected;           /* 1 when this frame's detector found it */
     float box[4];           /* x, y, width, height in pixels: the landmarks' bounds */
-    int landmark_count;     /* 478 (468 with the legacy mesh model) */
+    ft_landmark_scheme landmark_scheme; /* which points landmarks[] holds */
+    int landmark_count;     /* how many: the scheme's count (478, or 468 with
+                               the legacy mesh model) */
     float landmarks[FT_FACE_MAX_LANDMARKS][3]; /* pixels; z in pixels at the
                                                   face's scale, smaller = nearer */
     float landmarks_norm[FT_FACE_MAX_LANDMARKS][3]; /* MediaPipe's normalised
@@ -247,25 +296,47 @@ typedef struct ft_image {
     ft_pixfmt format;
 } ft_image;
 
-/* Thread-safety: one engine per thread (each holds its own models'
- * buffers); create several to process videos in parallel. */
+/* An instance of an engine class. Thread-safety: one engine per thread;
+ * create several to process videos in parallel (their models are loaded
+ * once per process and shared). */
 typedef struct ft_face_engine ft_face_engine;
 
-ft_status ft_face_engine_create(const ft_face_options *options, ft_face_engine **out, char *err,
+FT_API ft_status ft_face_engine_create(const ft_face_options *options, ft_face_engine **out, char *err,
                                 size_t err_size);
-void ft_face_engine_free(ft_face_engine *engine);
-const char *ft_face_engine_error(const ft_face_engine *engine);
+FT_API void ft_face_engine_free(ft_face_engine *engine);
+FT_API const char *ft_face_engine_error(const ft_face_engine *engine);
+/* The class of ENGINE. */
+FT_API const ft_engine_info *ft_face_engine_info(const ft_face_engine *engine);
 
-/* Finds the faces of one frame; TIMESTAMP_US must increase within a video
- * (smoothing uses it). *FACES (owned by the engine, valid until the next
- * call) gets *COUNT faces in increasing id order. */
-ft_status ft_face_engine_process(ft_face_engine *engine, const ft_image *image,
+/* Push/pull, as FFmpeg's codecs: an engine may hold several frames (to batch
+ * them, or while a device works) before their faces come out, in order.
+ *
+ * send: gives the engine one frame; it copies what it needs before
+ * returning. TIMESTAMP_US must increase within a video (smoothing uses it).
+ * FT_EAGAIN: results are waiting, receive them first. IMAGE NULL: no more
+ * frames; the engine finishes what it holds (drain).
+ *
+ * receive: copies the faces of the oldest finished frame into FACES (caller
+ * owned, CAPACITY >= the engine's num_faces), in increasing id order, with
+ * their *COUNT and the frame's *TIMESTAMP_US (may be NULL). FT_EAGAIN: send
+ * more frames first. FT_EOF: drained, nothing more; ft_face_engine_reset()
+ * makes the engine take frames again. */
+FT_API ft_status ft_face_engine_send(ft_face_engine *engine, const ft_image *image,
+                                     int64_t timestamp_us);
+FT_API ft_status ft_face_engine_receive(ft_face_engine *engine, ft_face *faces, int capacity,
+                                        int *count, int64_t *timestamp_us);
+
+/* One frame in, its faces out: send then receive. *FACES (owned by the
+ * engine, valid until the next call) gets *COUNT faces in increasing id
+ * order. */
+FT_API ft_status ft_face_engine_process(ft_face_engine *engine, const ft_image *image,
                                  int64_t timestamp_us, const ft_face **faces, int *count);
 
-/* The next frame starts a new shot: faces are detected afresh and get new IDs. */
-void ft_face_engine_signal_cut(ft_face_engine *engine);
+/* The next frame sent starts a new shot: faces are detected afresh and get
+ * new IDs. */
+FT_API void ft_face_engine_signal_cut(ft_face_engine *engine);
 /* Forgets everything between videos; IDs restart at 0. */
-void ft_face_engine_reset(ft_face_engine *engine);
+FT_API void ft_face_engine_reset(ft_face_engine *engine);
 
 /* Time spent per stage since the engine was created (wall clock, ms). */
 typedef struct ft_face_timings {
@@ -277,10 +348,10 @@ typedef struct ft_face_timings {
     double total_ms;       /* whole ft_face_engine_process calls */
 } ft_face_timings;
 
-void ft_face_engine_timings(const ft_face_engine *engine, ft_face_timings *out);
+FT_API void ft_face_engine_timings(const ft_face_engine *engine, ft_face_timings *out);
 
 /* "_neutral", "browDownLeft", ...; NULL out of range. */
-const char *ft_face_blendshape_name(int index);
+FT_API const char *ft_face_blendshape_name(int index);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,8 @@ const char *ft_status_str(ft_status status)
     case FT_ERR_TRUNCATED: return "truncated data";
     case FT_ERR_UNSUPPORTED: return "unsupported feature";
     case FT_ERR_INTERNAL: return "internal error";
+    case FT_ERR_NO_DEVICE: return "no usable device";
+    case FT_EAGAIN: return "try again";
     }
     return "unknown status";
 }
