@@ -21,6 +21,8 @@ static const char usage[] =
     "landmarks_normalized (MediaPipe's normalised coordinates).\n"
     "\n"
     "options:\n"
+    "  --engine NAME        the face engine (default mediapipe_landmarker; see\n"
+    "                       `facetrack engines`)\n"
     "  --output FILE        write the JSON there (whole or not at all)\n"
     "  --pretty             indented output\n"
     "  --num-faces N        at most N faces per image (default 5)\n"
@@ -67,6 +69,19 @@ static int parse_args(int argc, char **argv, detect_args *a)
             a->landmarks = 0;
         } else if (strcmp(o, "--no-tiles") == 0) {
             a->options.max_tile_px = 0;
+        } else if (strcmp(o, "--engine") == 0) {
+            if (!v)
+                return ft_cli_usage_error("detect", "--engine needs an engine name");
+            const ft_engine_info *engine = ft_engine_find(v);
+            if (!engine)
+                return ft_cli_usage_error("detect", "unknown engine '%s' (see `facetrack engines`)",
+                                          v);
+            char why[256];
+            if (!ft_engine_available(engine, why, sizeof why))
+                return ft_cli_usage_error("detect", "engine '%s' is not available: %s",
+                                          engine->name, why);
+            a->options.engine = engine->name;
+            i++;
         } else if (strcmp(o, "--output") == 0 || strcmp(o, "-o") == 0) {
             if (!v)
                 return ft_cli_usage_error("detect", "%s needs a file name", o);

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/track_progress.h"
 #include "facetrack.h"
+#include "engines/engine_json.h"
 #include "gpu/device_info.h"
 #include "track/batch.h"
 #include "track/track_config.h"
@@ -319,10 +320,12 @@ static int run_track(int argc, char **argv)
         free(a.inputs);
         return ft_cli_usage_error("track", "%s", err);
     }
-    if (!ft_track_engine_available(cfg.engine)) {
+    char why[256], usable[512];
+    if (!ft_engine_available(ft_engine_find(cfg.engine), why, sizeof why)) {
         free(a.inputs);
-        fprintf(stderr, "facetrack track: engine '%s' is not available in this build (available: mediapipe_landmarker)\n",
-                cfg.engine);
+        ft_engine_available_names(usable, sizeof usable);
+        fprintf(stderr, "facetrack track: engine '%s' is not available: %s (available: %s)\n",
+                cfg.engine, why, usable);
         return FT_EXIT_USAGE;
     }
     char model[1024];

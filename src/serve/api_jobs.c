@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engines/engine_json.h"
 #include "serve/job_options.h"
 #include "serve/job_runner.h"
 #include "serve/job_store.h"
@@ -36,12 +37,8 @@ enum MHD_Result ft_api_engines(const ft_request *r)
     ft_json_object_begin(j);
     ft_json_key(j, "engines");
     ft_json_array_begin(j);
-    for (const char *const *name = ft_track_engine_names(); *name; name++) {
-        ft_json_object_begin(j);
-        ft_json_kv_string(j, "name", *name);
-        ft_json_kv_bool(j, "available", ft_track_engine_available(*name));
-        ft_json_object_end(j);
-    }
+    for (int i = 0; i < ft_engine_count(); i++)
+        ft_engine_write_json(j, ft_engine_at(i));
     ft_json_array_end(j);
     ft_json_key(j, "scene_detectors");
     ft_json_array_begin(j);

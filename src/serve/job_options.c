@@ -54,14 +54,6 @@ static int is_choice(const char *choices, const char *value)
     return 0;
 }
 
-static int is_engine(const char *value)
-{
-    for (const char *const *name = ft_track_engine_names(); *name; name++)
-        if (strcmp(*name, value) == 0)
-            return 1;
-    return 0;
-}
-
 /* Whether VALUE suits SPEC; ERR says why not. */
 static int value_ok(const option_spec *spec, json_object *value, char *err, size_t err_size)
 {
@@ -80,11 +72,13 @@ static int value_ok(const option_spec *spec, json_object *value, char *err, size
         snprintf(err, err_size, "option '%s' must be true or false", spec->key);
         return 0;
     case KIND_ENGINE:
-        if (json_object_is_type(value, json_type_string) && is_engine(json_object_get_string(value))) {
-            if (ft_track_engine_available(json_object_get_string(value)))
+        if (json_object_is_type(value, json_type_string) &&
+            ft_engine_find(json_object_get_string(value))) {
+            char why[256];
+            if (ft_engine_available(ft_engine_find(json_object_get_string(value)), why, sizeof why))
                 return 1;
-            snprintf(err, err_size, "engine '%s' is not available in this build",
-                     json_object_get_string(value));
+            snprintf(err, err_size, "engine '%s' is not available: %s",
+                     json_object_get_string(value), why);
             return 0;
         }
         snprintf(err, err_size, "option 'engine' must name a tracking engine (see /api/engines)");

@@ -177,6 +177,7 @@ static ft_status plan_video(worker *w, video_job *j)
         return st;
     }
     const ft_video_info *info = ft_video_get_info(w->video);
+    const ft_engine_info *engine = ft_face_engine_info(w->engine);
     char abs[4096];
     absolute_path(j->path, abs, sizeof abs);
     const ft_writer_options wopt = {
@@ -186,6 +187,8 @@ static ft_status plan_video(worker *w, video_job *j)
         .config = o->config,
         .video_path = abs,
         .engine = o->config->engine,
+        .source = engine->source,
+        .label = engine->label,
         .total_frames = j->total_frames,
         .fps = info->fps_average > 0 ? info->fps_average : info->fps_nominal,
         .width = info->width,
@@ -491,6 +494,7 @@ static ft_status make_engine(const ft_batch_options *o, ft_face_engine **out, ch
     const ft_track_config *c = o->config;
     ft_face_options fo;
     ft_face_options_init(&fo);
+    fo.engine = c->engine;
     fo.landmark_model = o->landmark_model;
     fo.num_faces = c->max_faces;
     fo.min_detection_confidence = c->min_detection_confidence;

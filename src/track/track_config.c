@@ -20,33 +20,11 @@ _Static_assert(sizeof(ft_track_format) == sizeof(int), "enum size");
 _Static_assert(sizeof(ft_progress_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(ft_blendshape_profile) == sizeof(int), "enum size");
 
-static const char *const engine_names[] = {
-    "mediapipe_landmarker", "opencv_haar", "opencv_yunet", "opencv_yunet_pyfeat",
-    "openseeface", "eos", "insightface", NULL};
-
-/* The original's other name for the first engine. */
-#define ENGINE_ALIAS "mediapipe"
-
-const char *const *ft_track_engine_names(void)
-{
-    return engine_names;
-}
-
-/* The canonical spelling of NAME (exact, lower case), or NULL. */
+/* The canonical spelling of NAME (a registry name or alias), or NULL. */
 static const char *canonical_engine(const char *name)
 {
-    if (strcmp(name, ENGINE_ALIAS) == 0)
-        return engine_names[0];
-    for (int i = 0; engine_names[i]; i++)
-        if (strcmp(name, engine_names[i]) == 0)
-            return engine_names[i];
-    return NULL;
-}
-
-int ft_track_engine_available(const char *engine)
-{
-    /* Only the MediaPipe landmarker is built so far. */
-    return engine && canonical_engine(engine) == engine_names[0];
+    const ft_engine_info *info = ft_engine_find(name);
+    return info ? info->name : NULL;
 }
 
 /* Appends TEXT to BUF (SIZE bytes, NUL-terminated), cutting it if need be. */
@@ -58,16 +36,19 @@ static void append(char *buf, size_t size, const char *text)
 }
 
 /* "mediapipe_landmarker, mediapipe, opencv_haar, ...": what the settings
- * accept, the alias next to the name it stands for. */
+ * accept, each alias next to the name it stands for. */
 static void list_engines(char *buf, size_t size)
 {
     buf[0] = '\0';
-    for (int i = 0; engine_names[i]; i++) {
+    for (int i = 0; i < ft_engine_count(); i++) {
+        const ft_engine_info *info = ft_engine_at(i);
         if (i > 0)
             append(buf, size, ", ");
-        append(buf, size, engine_names[i]);
-        if (i == 0)
-            append(buf, size, ", " ENGINE_ALIAS);
+        append(buf, size, info->name);
+        for (const char *const *alias = info->aliases; alias && *alias; alias++) {
+            append(buf, size, ", ");
+            append(buf, size, *alias);
+        }
     }
 }
 
@@ -254,7 +235,7 @@ static int parse_engine(const setting *s, const char *text, ft_track_config *cfg
     char low[64];
     const char *name = lower_copy(text, low, sizeof low) ? canonical_engine(low) : NULL;
     if (!name) {
-        char known[256];
+        char known[512];
         list_engines(known, sizeof known);
         snprintf(why, why_size, "unknown engine (known: %s)", known);
         return 0;
@@ -287,7 +268,7 @@ static int parse_engine_list(const setting *s, const char *text, ft_track_config
         if (*entry) {
             const char *name = strcmp(entry, "all") == 0 ? "all" : canonical_engine(entry);
             if (!name) {
-                char known[256];
+                char known[512];
                 list_engines(known, sizeof known);
                 snprintf(why, why_size, "unknown engine '%s' (known: %s, all)", entry, known);
                 return 0;

@@ -85,9 +85,4 @@ typedef struct ft_config_value {
 ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *cli, size_t n,
                                   const char *env_file, char *err, size_t err_size);
 
-/* The engine names facetrack knows ("mediapipe_landmarker", "opencv_haar",
- * ...), NULL-terminated; and whether this build can run one. */
-const char *const *ft_track_engine_names(void);
-int ft_track_engine_available(const char *engine);
-
 #endif

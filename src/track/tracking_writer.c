@@ -233,8 +233,8 @@ static void write_raw_object(ft_tracking_writer *w, int64_t frame, const ft_outp
     ft_json_kv_int(j, "centroid_y", lround(f->cy));
     ft_json_kv_int(j, "bbox_xmin", b.x0);
     ft_json_kv_int(j, "bbox_xmax", b.x1);
-    ft_json_kv_string(j, "source", "face_landmarker");
-    ft_json_kv_string(j, "label", "face");
+    ft_json_kv_string(j, "source", w->opt.source);
+    ft_json_kv_string(j, "label", w->opt.label);
     ft_json_key(j, "confidence");
     ft_json_double_places(j, f->confidence, 3);
     write_blendshapes(w, blend);
@@ -278,8 +278,8 @@ static void write_reduced_object(ft_tracking_writer *w, int64_t frame, const ft_
     ft_json_object_begin(j);
     write_id(j, o->id);
     ft_json_kv_int(j, "centroid_x", lround(f->cx));
-    ft_json_kv_string(j, "source", "face_landmarker");
-    ft_json_kv_string(j, "label", "face");
+    ft_json_kv_string(j, "source", w->opt.source);
+    ft_json_kv_string(j, "label", w->opt.label);
     ft_json_key(j, "confidence");
     ft_json_double_places(j, f->confidence, 3);
     ft_json_key(j, "active_speakers"); /* the frame's diarisation labels, as STEP6 copies them */

@@ -22,6 +22,7 @@ typedef struct ft_writer_options {
     const ft_track_config *config; /* blendshape profile, jawOpen scale */
     const char *video_path;    /* absolute */
     const char *engine;        /* metadata.tracking_engine */
+    const char *source, *label; /* of every object: the engine's (ft_engine_info) */
     int64_t total_frames;
     double fps;
     int width, height;         /* of the upright frame: clamps the boxes */

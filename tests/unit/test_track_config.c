@@ -477,21 +477,24 @@ static void test_engines(void **state)
               "mediapipe_landmarker, mediapipe, opencv_haar, opencv_yunet, opencv_yunet_pyfeat, "
               "openseeface, eos, insightface)");
 
-    const char *const *names = ft_track_engine_names();
+    /* the registry: the original's engines in its order, one alias */
     static const char *const want[] = {"mediapipe_landmarker", "opencv_haar", "opencv_yunet",
                                        "opencv_yunet_pyfeat", "openseeface", "eos",
                                        "insightface"};
-    size_t count = 0;
-    while (names[count])
-        count++;
-    assert_int_equal(count, sizeof want / sizeof want[0]);
-    for (size_t i = 0; i < count; i++) {
-        assert_string_equal(names[i], want[i]);
-        assert_int_equal(ft_track_engine_available(names[i]), i == 0);
+    assert_int_equal(ft_engine_count(), (int)(sizeof want / sizeof want[0]));
+    for (int i = 0; i < ft_engine_count(); i++) {
+        const ft_engine_info *e = ft_engine_at(i);
+        char why[256];
+        assert_string_equal(e->name, want[i]);
+        assert_string_equal(e->source, "face_landmarker");
+        assert_string_equal(e->label, "face");
+        assert_int_equal(ft_engine_available(e, why, sizeof why), i == 0);
+        assert_true(i == 0 ? why[0] == '\0' : strstr(why, "not part of this build") != NULL);
     }
-    assert_true(ft_track_engine_available("mediapipe"));
-    assert_false(ft_track_engine_available("foo"));
-    assert_false(ft_track_engine_available(NULL));
+    assert_ptr_equal(ft_engine_find("MediaPipe"), ft_engine_at(0));
+    assert_null(ft_engine_find("foo"));
+    assert_null(ft_engine_find(NULL));
+    assert_false(ft_engine_available(NULL, NULL, 0));
 }
 
 static void test_gpu_engines(void **state)

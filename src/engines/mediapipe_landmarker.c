@@ -1,0 +1,284 @@
+/* mediapipe_landmarker: MediaPipe's face landmarker in C. BlazeFace
+ * detection (tiled on large frames, turned on sideways videos), the 478
+ * point face mesh, blendshapes, the transformation matrix and head pose,
+ * with numerics following MediaPipe's CPU graph; the shared tracker decides
+ * when each model runs. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "engines/engine_class.h"
+#include "face/blendshapes.h"
+#include "face/detect_tiles.h"
+#include "face/detector.h"
+#include "face/face_tracker.h"
+#include "face/geometry.h"
+#include "face/landmarks.h"
+#include "face/roi.h"
+
+typedef struct mediapipe {
+    ft_face_options opt;
+    ft_face_detector *detector;
+    ft_face_landmarker *landmarker;
+    ft_face_blendshaper *blendshaper; /* NULL when disabled or absent */
+    ft_face_geometry *geometry;       /* NULL when disabled or absent */
+    ft_face_tracker *tracker;
+    ft_face_detection dets[FT_DETECT_MAX_PER_TILE];
+    ft_detect_scratch scratch;
+    int64_t turned_frame; /* when detection last tried turned images */
+    char error[768];
+} mediapipe;
+
+/* OPTION when given, else the default NAME; "" leaves PATH empty. */
+static ft_status resolve(const char *option, const char *name, char *path, size_t n, char *err,
+                         size_t err_size)
+{
+    if (option) {
+        snprintf(path, n, "%s", option);
+        return FT_OK;
+    }
+    ft_status st = ft_face_default_model(name, path, n);
+    if (st != FT_OK && err && err_size)
+        snprintf(err, err_size, "no %s model found on the model search path (see `facetrack models list`)",
+                 name);
+    return st;
+}
+
+/* The detector kind follows the model's input size (128 short, 192 full). */
+static ft_status open_detector(mediapipe *m, const char *path, char *err, size_t n)
+{
+    ft_face_detector_options dopt;
+    ft_face_detector_options_init(&dopt);
+    dopt.min_score = m->opt.min_detection_confidence;
+    ft_status st = ft_face_detector_create(path, FT_FACE_DETECTOR_FULL_RANGE, &dopt, m->opt.threads,
+                                           &m->detector, err, n);
+    if (st == FT_ERR_FORMAT) {
+        char err2[512];
+        if (ft_face_detector_create(path, FT_FACE_DETECTOR_SHORT_RANGE, &dopt, m->opt.threads,
+                                    &m->detector, err2, sizeof err2) == FT_OK)
+            return FT_OK;
+    }
+    return st;
+}
+
+static ft_status open_models(mediapipe *m, char *err, size_t n)
+{
+    char path[1024];
+    const ft_face_options *o = &m->opt;
+    ft_status st = resolve(o->detector_model, "detector", path, sizeof path, err, n);
+    if (st == FT_OK)
+        st = open_detector(m, path, err, n);
+    if (st == FT_OK && (st = resolve(o->landmark_model, "landmarks", path, sizeof path, err, n)) == FT_OK)
+        st = ft_face_landmarker_create(path, o->threads, &m->landmarker, err, n);
+    if (st != FT_OK)
+        return st;
+    if (ft_face_landmarker_count(m->landmarker) == 478) { /* both need all 478 */
+        if (!(o->blendshape_model && !*o->blendshape_model)) {
+            st = resolve(o->blendshape_model, "blendshapes", path, sizeof path, err, n);
+            if (st == FT_OK)
+                st = ft_face_blendshaper_create(path, o->threads, &m->blendshaper, err, n);
+            else if (!o->blendshape_model)
+                st = FT_OK; /* no default: the engine works without */
+            if (st != FT_OK)
+                return st;
+        }
+    }
+    if (!(o->geometry_model && !*o->geometry_model)) {
+        st = resolve(o->geometry_model, "geometry", path, sizeof path, err, n);
+        if (st == FT_OK)
+            st = ft_face_geometry_load(path, &m->geometry, err, n);
+        else if (!o->geometry_model)
+            st = FT_OK;
+    }
+    return st;
+}
+
+/* ---------------------------------------------------------------- stages */
+
+/* One detection pass; upright, and when that finds nothing (and nothing is
+ * tracked), turned by 90 degrees either way: BlazeFace only sees upright
+ * faces, and videos come sideways. Turned passes are tried at most once per
+ * detect_interval frames. */
+static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_t frame,
+                        ft_roi_detection *out, int capacity, int *found)
+{
+    static const float turns[3] = {0.0f, (float)M_PI / 2, (float)-M_PI / 2};
+    mediapipe *m = ctx;
+    ft_detect_plan plan;
+    ft_detect_plan_tiles(img->width, img->height, m->opt.max_tile_px, &plan);
+    const int tries = tracked == 0 && frame - m->turned_frame >= m->opt.detect_interval ? 3 : 1;
+    int n = 0;
+    for (int k = 0; k < tries && n == 0; k++) {
+        if (k > 0)
+            m->turned_frame = frame;
+        for (int t = 0; t < plan.count; t++)
+            plan.tiles[t].rotation = turns[k];
+        ft_status st = ft_face_detect_tiled(m->detector, img, &plan, 0.3f, &m->scratch, m->dets,
+                                            FT_DETECT_MAX_PER_TILE, &n);
+        if (st != FT_OK) {
+            snprintf(m->error, sizeof m->error, "%s", ft_face_detector_error(m->detector));
+            return st;
+        }
+    }
+    ft_rect_transform t;
+    ft_rect_transform_from_detection(&t);
+    *found = n < capacity ? n : capacity;
+    for (int d = 0; d < *found; d++)
+        out[d] = (ft_roi_detection){
+            .roi = ft_roi_from_detection(&m->dets[d].rel, img->width, img->height, &t),
+            .score = m->dets[d].score};
+    return FT_OK;
+}
+
+static ft_status landmarks(void *ctx, const ft_face_image *img, const ft_norm_rect *rois, int n,
+                           ft_face_landmarks *out)
+{
+    mediapipe *m = ctx;
+    for (int i = 0; i < n; i++) {
+        ft_status st = ft_face_landmarks_detect(m->landmarker, img, &rois[i], &out[i]);
+        if (st != FT_OK) {
+            snprintf(m->error, sizeof m->error, "%s", ft_face_landmarker_error(m->landmarker));
+            return st;
+        }
+    }
+    return FT_OK;
+}
+
+static ft_norm_rect next_roi(void *ctx, const ft_face_landmarks *lm, int iw, int ih)
+{
+    (void)ctx;
+    return ft_face_roi_from_landmarks(lm, iw, ih);
+}
+
+static ft_status finish(void *ctx, ft_face *faces, const int *blendshapes_due, int n, int iw,
+                        int ih, ft_face_timings *timings)
+{
+    mediapipe *m = ctx;
+    double t0 = ft_now_ms();
+    for (int i = 0; i < n && m->blendshaper; i++) {
+        ft_face *f = &faces[i];
+        if (blendshapes_due[i])
+            f->has_blendshapes =
+                ft_face_blendshapes_compute(m->blendshaper, (const float(*)[3])f->landmarks_norm,
+                                            f->landmark_count, iw, ih, f->blendshapes) == FT_OK;
+    }
+    timings->blendshapes_ms += ft_now_ms() - t0;
+    t0 = ft_now_ms();
+    for (int i = 0; i < n; i++) {
+        ft_face *f = &faces[i];
+        f->has_matrix = m->geometry &&
+                        ft_face_geometry_pose(m->geometry, (const float(*)[3])f->landmarks_norm,
+                                              f->landmark_count, iw, ih, f->matrix, NULL) == FT_OK;
+        if (f->has_matrix)
+            ft_face_pose_angles(f->matrix, &f->yaw, &f->pitch, &f->roll);
+    }
+    timings->geometry_ms += ft_now_ms() - t0;
+    return FT_OK;
+}
+
+static void reset_stages(void *ctx)
+{
+    mediapipe *m = ctx;
+    m->turned_frame = -m->opt.detect_interval; /* turned passes allowed at once */
+}
+
+static const char *stage_error(const void *ctx)
+{
+    return ((const mediapipe *)ctx)->error;
+}
+
+/* ----------------------------------------------------------------- class */
+
+static void mediapipe_free(void *priv)
+{
+    mediapipe *m = priv;
+    ft_face_tracker_free(m->tracker);
+    ft_face_detector_free(m->detector);
+    ft_face_landmarker_free(m->landmarker);
+    ft_face_blendshaper_free(m->blendshaper);
+    ft_face_geometry_free(m->geometry);
+}
+
+static ft_status mediapipe_create(void *priv, const ft_face_options *o, char *err, size_t n)
+{
+    mediapipe *m = priv;
+    m->opt = *o;
+    ft_status st = open_models(m, err, n);
+    if (st != FT_OK)
+        return st;
+    const int points = ft_face_landmarker_count(m->landmarker);
+    const ft_face_stages stages = {
+        .ctx = m,
+        .detect = detect,
+        .max_detections = FT_DETECT_MAX_PER_TILE,
+        .landmarks = landmarks,
+        .next_roi = next_roi,
+        .finish = finish,
+        .reset = reset_stages,
+        .error = stage_error,
+        .scheme = points == 478 ? FT_LANDMARKS_478 : FT_LANDMARKS_468,
+        .blendshapes = m->blendshaper != NULL,
+    };
+    return ft_face_tracker_create(o, &stages, &m->tracker, err, n);
+}
+
+static ft_status mediapipe_send(void *priv, const ft_face_image *image, int64_t ts)
+{
+    return ft_face_tracker_send(((mediapipe *)priv)->tracker, image, ts);
+}
+
+static ft_status mediapipe_receive(void *priv, ft_face *faces, int capacity, int *count,
+                                   int64_t *ts)
+{
+    return ft_face_tracker_receive(((mediapipe *)priv)->tracker, faces, capacity, count, ts);
+}
+
+static void mediapipe_cut(void *priv)
+{
+    ft_face_tracker_signal_cut(((mediapipe *)priv)->tracker);
+}
+
+static void mediapipe_reset(void *priv)
+{
+    ft_face_tracker_reset(((mediapipe *)priv)->tracker);
+}
+
+static void mediapipe_timings(const void *priv, ft_face_timings *out)
+{
+    ft_face_tracker_timings(((const mediapipe *)priv)->tracker, out);
+}
+
+static const char *mediapipe_error(const void *priv)
+{
+    return ft_face_tracker_error(((const mediapipe *)priv)->tracker);
+}
+
+static const char *const aliases[] = {"mediapipe", NULL};
+static const char *const options[] = {
+    "detector_model", "landmark_model", "blendshape_model", "geometry_model", "num_faces",
+    "min_detection_confidence", "min_presence_confidence", "min_tracking_confidence", "video",
+    "detect_interval", "max_tile_px", "smoothing", "smoothing_min_cutoff", "smoothing_beta",
+    "smoothing_derivate_cutoff", "max_lost_frames", "blendshape_interval", "threads", NULL};
+
+const ft_engine_class ft_mediapipe_landmarker_class = {
+    .info = {.name = "mediapipe_landmarker",
+             .aliases = aliases,
+             .description = "MediaPipe face landmarker: 478 landmarks, 52 blendshapes, "
+                            "transformation matrix and head pose",
+             .source = "face_landmarker",
+             .label = "face",
+             .landmarks = FT_LANDMARKS_478,
+             .blendshapes = 1,
+             .pose = 1,
+             .options = options},
+    .priv_size = sizeof(mediapipe),
+    .create = mediapipe_create,
+    .send = mediapipe_send,
+    .receive = mediapipe_receive,
+    .signal_cut = mediapipe_cut,
+    .reset = mediapipe_reset,
+    .timings = mediapipe_timings,
+    .error = mediapipe_error,
+    .free = mediapipe_free,
+};

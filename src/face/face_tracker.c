@@ -1,0 +1,478 @@
+/* The shared tracking policy (see face_tracker.h): spec §2.4's loop, with
+ * re-detection on loss, on a schedule and after cuts. */
+#include "face/face_tracker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "face/one_euro.h"
+#include "face/tracker.h"
+
+/* A landmark ROI to run this frame: a tracked face's, or a new detection's.
+ * Its ROI and landmarks live in the tracker's parallel arrays, so that the
+ * landmarks stage gets them as one batch. */
+typedef struct candidate {
+    int track;             /* index into tracks, or -1 for a new face */
+    float detection_score; /* of a detection, or -1 */
+    int detected;
+    int accepted;
+    int rejected;          /* run, and the presence test failed */
+    ft_box box;            /* landmarks' bounds once run */
+} candidate;
+
+struct ft_face_tracker {
+    ft_face_options opt;
+    ft_face_stages stages;
+    ft_one_euro_params smooth;
+    int smoothing;
+    int track_cap;
+    ft_track *tracks;
+    int cand_cap;          /* num_faces + max_detections */
+    candidate *cands;
+    ft_norm_rect *rois;    /* per candidate */
+    ft_face_landmarks *lms; /* per candidate */
+    ft_roi_detection *dets;
+    ft_face *faces;        /* the frame's output, num_faces */
+    int *face_track;       /* per output face: its track */
+    int *blendshapes_due;  /* per output face */
+    int next_id;
+    int64_t frame;         /* frames since the last reset */
+    int frames_since_detect;
+    int need_detect; /* a face was lost, or a cut was signalled */
+    /* the one finished frame waiting to be received */
+    int held, held_count, drained;
+    int64_t held_timestamp;
+    ft_face_timings timings;
+    char error[768];
+};
+
+static ft_status fail(char *err, size_t n, ft_status st, const char *what)
+{
+    if (err && n)
+        snprintf(err, n, "%s", what);
+    return st;
+}
+
+ft_status ft_face_tracker_create(const ft_face_options *o, const ft_face_stages *stages,
+                                 ft_face_tracker **out, char *err, size_t err_size)
+{
+    *out = NULL;
+    if (!stages->detect || !stages->landmarks || !stages->next_roi || stages->max_detections < 1)
+        return fail(err, err_size, FT_ERR_INVALID_ARG, "face tracker: incomplete stages");
+    ft_face_tracker *t = calloc(1, sizeof *t);
+    if (!t)
+        return fail(err, err_size, FT_ERR_NOMEM, "out of memory");
+    t->opt = *o;
+    t->stages = *stages;
+    t->smoothing = o->smoothing < 0 ? o->video : o->smoothing != 0;
+    t->smooth = (ft_one_euro_params){30.0f, o->smoothing_min_cutoff, o->smoothing_beta,
+                                     o->smoothing_derivate_cutoff};
+    t->track_cap = 2 * o->num_faces + 8;
+    t->cand_cap = o->num_faces + stages->max_detections;
+    t->tracks = calloc((size_t)t->track_cap, sizeof *t->tracks);
+    t->cands = calloc((size_t)t->cand_cap, sizeof *t->cands);
+    t->rois = calloc((size_t)t->cand_cap, sizeof *t->rois);
+    t->lms = calloc((size_t)t->cand_cap, sizeof *t->lms);
+    t->dets = calloc((size_t)stages->max_detections, sizeof *t->dets);
+    t->faces = calloc((size_t)o->num_faces, sizeof *t->faces);
+    t->face_track = calloc((size_t)o->num_faces, sizeof *t->face_track);
+    t->blendshapes_due = calloc((size_t)o->num_faces, sizeof *t->blendshapes_due);
+    if (!t->tracks || !t->cands || !t->rois || !t->lms || !t->dets || !t->faces ||
+        !t->face_track || !t->blendshapes_due) {
+        ft_face_tracker_free(t);
+        return fail(err, err_size, FT_ERR_NOMEM, "out of memory");
+    }
+    ft_face_tracker_reset(t);
+    *out = t;
+    return FT_OK;
+}
+
+void ft_face_tracker_free(ft_face_tracker *t)
+{
+    if (!t)
+        return;
+    free(t->tracks);
+    free(t->cands);
+    free(t->rois);
+    free(t->lms);
+    free(t->dets);
+    free(t->faces);
+    free(t->face_track);
+    free(t->blendshapes_due);
+    free(t);
+}
+
+const char *ft_face_tracker_error(const ft_face_tracker *t)
+{
+    return t ? t->error : "";
+}
+
+void ft_face_tracker_timings(const ft_face_tracker *t, ft_face_timings *out)
+{
+    *out = t->timings;
+}
+
+void ft_face_tracker_reset(ft_face_tracker *t)
+{
+    for (int i = 0; i < t->track_cap; i++)
+        t->tracks[i].state = FT_TRACK_FREE;
+    t->next_id = 0;
+    t->need_detect = 1;
+    t->frames_since_detect = 0;
+    t->frame = 0;
+    t->held = 0;
+    t->drained = 0;
+    if (t->stages.reset)
+        t->stages.reset(t->stages.ctx);
+}
+
+void ft_face_tracker_signal_cut(ft_face_tracker *t)
+{
+    /* A new shot shows other people (or the same from elsewhere): no
+     * identity carries over a cut. */
+    for (int i = 0; i < t->track_cap; i++)
+        t->tracks[i].state = FT_TRACK_FREE;
+    t->need_detect = 1;
+}
+
+static ft_status stage_failed(ft_face_tracker *t, ft_status st)
+{
+    snprintf(t->error, sizeof t->error, "%s",
+             t->stages.error ? t->stages.error(t->stages.ctx) : ft_status_str(st));
+    return st;
+}
+
+/* The tracked faces' ROIs for this frame. */
+static int tracked_candidates(ft_face_tracker *t)
+{
+    int n = 0;
+    for (int i = 0; i < t->track_cap && n < t->opt.num_faces; i++)
+        if (t->tracks[i].state == FT_TRACK_ACTIVE) {
+            t->rois[n] = t->tracks[i].next_roi;
+            t->cands[n++] = (candidate){.track = i, .detection_score = -1.0f};
+        }
+    return n;
+}
+
+/* Appends to the candidates [0..*count) the detections that no live
+ * candidate (not yet run, or accepted) explains; a detection on a tracked
+ * face confirms it instead. */
+static ft_status add_detections(ft_face_tracker *t, const ft_face_image *img, int *count)
+{
+    int n = *count, found = 0, tracked = 0;
+    for (int c = 0; c < n; c++)
+        tracked += t->cands[c].track >= 0;
+    t->frames_since_detect = 0;
+    t->need_detect = 0;
+    const double t0 = ft_now_ms();
+    ft_status st = t->stages.detect(t->stages.ctx, img, tracked, t->frame, t->dets,
+                                    t->stages.max_detections, &found);
+    t->timings.detection_ms += ft_now_ms() - t0;
+    if (st != FT_OK)
+        return stage_failed(t, st);
+    for (int d = 0; d < found && n < t->cand_cap; d++) {
+        const ft_norm_rect roi = t->dets[d].roi;
+        const ft_box box = ft_box_of_roi(&roi, img->width, img->height);
+        int same = -1;
+        for (int c = 0; c < n && same < 0; c++) {
+            if (t->cands[c].rejected)
+                continue;
+            const ft_box other = ft_box_of_roi(&t->rois[c], img->width, img->height);
+            if (ft_box_iou(&box, &other) > t->opt.min_tracking_confidence)
+                same = c;
+        }
+        if (same >= 0) { /* a tracked face (or a duplicate detection) */
+            if (t->cands[same].detection_score < 0) {
+                t->cands[same].detection_score = t->dets[d].score;
+                t->cands[same].detected = 1;
+            }
+            continue;
+        }
+        t->rois[n] = roi;
+        t->cands[n++] = (candidate){.track = -1, .detection_score = t->dets[d].score,
+                                    .detected = 1};
+    }
+    *count = n;
+    return FT_OK;
+}
+
+static void lose_track(ft_face_tracker *t, ft_track *track)
+{
+    track->state = FT_TRACK_LOST;
+    track->lost_frames = 0;
+    t->need_detect = 1;
+}
+
+/* Landmarks for candidates [from, to), as one batch; presence gates them
+ * (strict >). */
+static ft_status run_landmarks(ft_face_tracker *t, const ft_face_image *img, int from, int to)
+{
+    if (to <= from)
+        return FT_OK;
+    const double t0 = ft_now_ms();
+    ft_status st = t->stages.landmarks(t->stages.ctx, img, &t->rois[from], to - from, &t->lms[from]);
+    t->timings.landmarks_ms += ft_now_ms() - t0;
+    if (st != FT_OK)
+        return stage_failed(t, st);
+    for (int i = from; i < to; i++) {
+        candidate *c = &t->cands[i];
+        const ft_face_landmarks *lm = &t->lms[i];
+        c->accepted = lm->presence > t->opt.min_presence_confidence;
+        c->rejected = !c->accepted;
+        c->box = ft_box_of_points((const float(*)[3])lm->norm, lm->count);
+        if (c->rejected && c->track >= 0)
+            lose_track(t, &t->tracks[c->track]);
+    }
+    return FT_OK;
+}
+
+/* Two accepted candidates on one face: keep one. */
+static void deduplicate(ft_face_tracker *t, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n && t->cands[i].accepted; j++) {
+            candidate *a = &t->cands[i], *b = &t->cands[j];
+            if (!b->accepted || ft_box_iou(&a->box, &b->box) <= 0.5f)
+                continue;
+            int drop_a;
+            if (a->track >= 0 && b->track >= 0)
+                drop_a = ft_track_pick_survivor(&t->tracks[a->track], &a->box,
+                                                &t->tracks[b->track], &b->box) == 1;
+            else
+                drop_a = a->track < 0 && (b->track >= 0 || b->detection_score > a->detection_score);
+            candidate *drop = drop_a ? a : b;
+            drop->accepted = 0;
+            if (drop->track >= 0)
+                lose_track(t, &t->tracks[drop->track]);
+        }
+}
+
+static int free_track_slot(ft_face_tracker *t)
+{
+    int oldest = -1;
+    for (int i = 0; i < t->track_cap; i++) {
+        if (t->tracks[i].state == FT_TRACK_FREE)
+            return i;
+        if (t->tracks[i].state == FT_TRACK_LOST &&
+            (oldest < 0 || t->tracks[i].lost_frames > t->tracks[oldest].lost_frames))
+            oldest = i;
+    }
+    return oldest; /* forget the longest-lost face */
+}
+
+/* A new face: the lost face it continues, else a new identity. */
+static int adopt(ft_face_tracker *t, const candidate *c)
+{
+    int k = ft_track_reidentify(t->tracks, t->track_cap, &c->box);
+    if (k < 0) {
+        k = free_track_slot(t);
+        if (k < 0)
+            return -1;
+        t->tracks[k] = (ft_track){.id = t->next_id++};
+    }
+    ft_track *tr = &t->tracks[k];
+    tr->state = FT_TRACK_LOST; /* observe() treats it as a fresh sighting */
+    tr->filters_ready = 0;
+    tr->blendshapes_age = -1;
+    return k;
+}
+
+/* Smoothed landmarks (spec §6: in pixels x W, y H, z W) and the box. */
+static void fill_face(ft_face_tracker *t, const candidate *c, const ft_face_landmarks *lm,
+                      ft_track *tr, int64_t ts_us, int iw, int ih, ft_face *f)
+{
+    const int n = lm->count;
+    float (*px)[3] = f->landmarks_norm; /* scratch in pixel units first */
+    for (int i = 0; i < n; i++) {
+        px[i][0] = lm->norm[i][0] * (float)iw;
+        px[i][1] = lm->norm[i][1] * (float)ih;
+        px[i][2] = lm->norm[i][2] * (float)iw;
+    }
+    if (t->smoothing) {
+        if (!tr->filters_ready) {
+            for (int i = 0; i < 3 * n; i++)
+                ft_one_euro_reset(&tr->filters[i], &t->smooth);
+            tr->filters_ready = 1;
+        }
+        ft_one_euro_apply_points(tr->filters, &t->smooth, px, n, ts_us * 1000);
+    }
+    f->id = tr->id;
+    f->detection_score = tr->detection_score;
+    f->presence = lm->presence;
+    f->detected = c->detected;
+    f->landmark_scheme = t->stages.scheme;
+    f->landmark_count = n;
+    for (int i = 0; i < n; i++) {
+        /* z in pixels of the crop's scale, rescaled by the smoothing ratio. */
+        const float zr = lm->norm[i][2] != 0.0f ? px[i][2] / (lm->norm[i][2] * (float)iw) : 1.0f;
+        f->landmarks[i][0] = px[i][0];
+        f->landmarks[i][1] = px[i][1];
+        f->landmarks[i][2] = lm->points[i][2] * zr;
+        f->landmarks_norm[i][0] = px[i][0] / (float)iw;
+        f->landmarks_norm[i][1] = px[i][1] / (float)ih;
+        f->landmarks_norm[i][2] = px[i][2] / (float)iw;
+    }
+    const ft_box box = ft_box_of_points((const float(*)[3])f->landmarks, n);
+    f->box[0] = box.x0;
+    f->box[1] = box.y0;
+    f->box[2] = box.x1 - box.x0;
+    f->box[3] = box.y1 - box.y0;
+    f->has_blendshapes = 0;
+    f->has_matrix = 0;
+    f->yaw = f->pitch = f->roll = 0.0f;
+}
+
+/* Blendshapes are computed every blendshape_interval frames per face and
+ * repeated from its track in between; the stage computes the due ones and
+ * the matrices, then the tracks remember what was computed. */
+static ft_status finish_faces(ft_face_tracker *t, int n, int iw, int ih)
+{
+    for (int i = 0; i < n; i++) {
+        ft_track *tr = &t->tracks[t->face_track[i]];
+        t->blendshapes_due[i] = 0;
+        if (!t->stages.blendshapes)
+            continue;
+        if (t->opt.video && tr->blendshapes_age >= 0 &&
+            tr->blendshapes_age + 1 < t->opt.blendshape_interval) {
+            tr->blendshapes_age++;
+            memcpy(t->faces[i].blendshapes, tr->blendshapes, sizeof tr->blendshapes);
+            t->faces[i].has_blendshapes = 1;
+        } else {
+            t->blendshapes_due[i] = 1;
+        }
+    }
+    if (!t->stages.finish)
+        return FT_OK;
+    ft_status st = t->stages.finish(t->stages.ctx, t->faces, t->blendshapes_due, n, iw, ih,
+                                    &t->timings);
+    if (st != FT_OK)
+        return stage_failed(t, st);
+    for (int i = 0; i < n; i++) {
+        if (!t->blendshapes_due[i])
+            continue;
+        ft_track *tr = &t->tracks[t->face_track[i]];
+        tr->blendshapes_age = t->faces[i].has_blendshapes ? 0 : -1;
+        if (t->faces[i].has_blendshapes)
+            memcpy(tr->blendshapes, t->faces[i].blendshapes, sizeof tr->blendshapes);
+    }
+    return FT_OK;
+}
+
+static void sort_by_id(ft_face *faces, int *tracks, int n)
+{
+    /* insertion sort: a handful of faces, and TRACKS moves along */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && faces[j - 1].id > faces[j].id; j--) {
+            ft_face f = faces[j];
+            faces[j] = faces[j - 1];
+            faces[j - 1] = f;
+            int k = tracks[j];
+            tracks[j] = tracks[j - 1];
+            tracks[j - 1] = k;
+        }
+}
+
+static ft_status track_frame(ft_face_tracker *t, const ft_face_image *img, int64_t ts_us,
+                             int *count)
+{
+    *count = 0;
+    if (!t->opt.video)
+        ft_face_tracker_reset(t);
+    for (int i = 0; i < t->track_cap; i++)
+        if (t->tracks[i].state == FT_TRACK_LOST)
+            t->tracks[i].lost_frames++;
+    t->frame++;
+    int n = tracked_candidates(t);
+    const int detected =
+        !t->opt.video || t->need_detect || n == 0 ||
+        (t->frames_since_detect + 1 >= t->opt.detect_interval && n < t->opt.num_faces);
+    ft_status st = FT_OK;
+    if (detected)
+        st = add_detections(t, img, &n);
+    else
+        t->frames_since_detect++;
+    if (st == FT_OK)
+        st = run_landmarks(t, img, 0, n);
+    /* A face lost this frame may have moved fast: look for it at once. */
+    if (st == FT_OK && !detected && t->need_detect) {
+        const int before = n;
+        st = add_detections(t, img, &n);
+        if (st == FT_OK)
+            st = run_landmarks(t, img, before, n);
+    }
+    if (st != FT_OK)
+        return st;
+    deduplicate(t, n);
+    int out = 0;
+    for (int i = 0; i < n && out < t->opt.num_faces; i++) {
+        candidate *c = &t->cands[i];
+        if (!c->accepted)
+            continue;
+        const int k = c->track >= 0 ? c->track : adopt(t, c);
+        if (k < 0)
+            continue;
+        ft_track *tr = &t->tracks[k];
+        if (c->detection_score >= 0)
+            tr->detection_score = c->detection_score;
+        ft_track_observe(tr, &c->box);
+        tr->state = FT_TRACK_ACTIVE;
+        tr->next_roi = t->stages.next_roi(t->stages.ctx, &t->lms[i], img->width, img->height);
+        t->face_track[out] = k;
+        fill_face(t, c, &t->lms[i], tr, ts_us, img->width, img->height, &t->faces[out++]);
+    }
+    if ((st = finish_faces(t, out, img->width, img->height)) != FT_OK)
+        return st;
+    /* Long-lost faces are forgotten. */
+    for (int i = 0; i < t->track_cap; i++)
+        if (t->tracks[i].state == FT_TRACK_LOST && t->tracks[i].lost_frames > t->opt.max_lost_frames)
+            t->tracks[i].state = FT_TRACK_FREE;
+    sort_by_id(t->faces, t->face_track, out);
+    *count = out;
+    return FT_OK;
+}
+
+ft_status ft_face_tracker_send(ft_face_tracker *t, const ft_face_image *img, int64_t ts_us)
+{
+    t->error[0] = '\0';
+    if (!img) {
+        t->drained = 1;
+        return FT_OK;
+    }
+    if (t->held)
+        return FT_EAGAIN;
+    if (t->drained)
+        return FT_EOF;
+    const double t0 = ft_now_ms();
+    int count = 0;
+    ft_status st = track_frame(t, img, ts_us, &count);
+    if (st != FT_OK)
+        return st;
+    t->held = 1;
+    t->held_count = count;
+    t->held_timestamp = ts_us;
+    t->timings.frames++;
+    t->timings.total_ms += ft_now_ms() - t0;
+    return FT_OK;
+}
+
+ft_status ft_face_tracker_receive(ft_face_tracker *t, ft_face *faces, int capacity, int *count,
+                                  int64_t *ts_us)
+{
+    *count = 0;
+    if (!t->held)
+        return t->drained ? FT_EOF : FT_EAGAIN;
+    if (capacity < t->held_count) {
+        snprintf(t->error, sizeof t->error, "receive: room for %d faces, %d found", capacity,
+                 t->held_count);
+        return FT_ERR_INVALID_ARG;
+    }
+    if (faces != t->faces)
+        memcpy(faces, t->faces, (size_t)t->held_count * sizeof *faces);
+    *count = t->held_count;
+    if (ts_us)
+        *ts_us = t->held_timestamp;
+    t->held = 0;
+    return FT_OK;
+}

@@ -1,0 +1,65 @@
+/* The tracking policy every detector + landmarker engine shares: which ROIs
+ * to run each frame (tracked faces, new detections), de-duplication, IDs
+ * (adoption of lost faces, survival through short losses, new IDs after a
+ * cut), One-Euro smoothing and the blendshape interval. An engine supplies
+ * its models as stages; the tracker decides when each runs. */
+#ifndef FT_FACE_FACE_TRACKER_H
+#define FT_FACE_FACE_TRACKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "face/face_types.h"
+#include "face/landmarks.h"
+#include "facetrack.h"
+
+/* A detection as the landmark ROI it leads to. */
+typedef struct ft_roi_detection {
+    ft_norm_rect roi;
+    float score;
+} ft_roi_detection;
+
+typedef struct ft_face_stages {
+    void *ctx;
+    /* The frame's detections, at most CAPACITY (max_detections). TRACKED:
+     * how many faces are already being followed. FRAME: frames since the
+     * last reset, for stages with their own schedule. */
+    ft_status (*detect)(void *ctx, const ft_face_image *image, int tracked, int64_t frame,
+                        ft_roi_detection *out, int capacity, int *found);
+    int max_detections;
+    /* Landmarks of N ROIs, one per OUT, with their presence. */
+    ft_status (*landmarks)(void *ctx, const ft_face_image *image, const ft_norm_rect *rois, int n,
+                           ft_face_landmarks *out);
+    /* Where a face is expected in the next frame, from its landmarks. */
+    ft_norm_rect (*next_roi)(void *ctx, const ft_face_landmarks *landmarks, int image_width,
+                             int image_height);
+    /* Per-face outputs from the smoothed landmarks of FACES[0..n): the
+     * blendshapes of those with BLENDSHAPES_DUE[i] (setting has_blendshapes),
+     * the matrix and pose of all. Adds its time to TIMINGS. May be NULL. */
+    ft_status (*finish)(void *ctx, ft_face *faces, const int *blendshapes_due, int n,
+                        int image_width, int image_height, ft_face_timings *timings);
+    void (*reset)(void *ctx); /* between videos; may be NULL */
+    const char *(*error)(const void *ctx);
+    ft_landmark_scheme scheme; /* of the landmarks stage's points */
+    int blendshapes;           /* finish can compute blendshapes */
+} ft_face_stages;
+
+typedef struct ft_face_tracker ft_face_tracker;
+
+/* OPTIONS are the engine's (checked); STAGES is copied. */
+ft_status ft_face_tracker_create(const ft_face_options *options, const ft_face_stages *stages,
+                                 ft_face_tracker **out, char *err, size_t err_size);
+void ft_face_tracker_free(ft_face_tracker *tracker);
+
+/* An engine class's send and receive for engines that finish each frame as
+ * it is sent (one result held at a time). */
+ft_status ft_face_tracker_send(ft_face_tracker *tracker, const ft_face_image *image,
+                               int64_t timestamp_us);
+ft_status ft_face_tracker_receive(ft_face_tracker *tracker, ft_face *faces, int capacity,
+                                  int *count, int64_t *timestamp_us);
+void ft_face_tracker_signal_cut(ft_face_tracker *tracker);
+void ft_face_tracker_reset(ft_face_tracker *tracker);
+void ft_face_tracker_timings(const ft_face_tracker *tracker, ft_face_timings *out);
+const char *ft_face_tracker_error(const ft_face_tracker *tracker);
+
+#endif
