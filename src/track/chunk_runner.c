@@ -3,14 +3,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
+#include "base/clock.h"
 
 static int compare_i64(const void *a, const void *b)
 {
@@ -51,7 +45,7 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
     ft_face_engine_reset(engine);
     ft_face_timings start_times;
     ft_face_engine_timings(engine, &start_times);
-    double t0 = now_ms();
+    double t0 = ft_now_ms();
     ft_status st = chunk->start < chunk->end ? ft_video_seek(video, chunk->start) : FT_OK;
     if (st != FT_OK && st != FT_EOF) {
         snprintf(err, err_size, "%s", ft_video_error(video));
@@ -69,7 +63,7 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
             snprintf(err, err_size, "%s", ft_video_error(video));
             return st;
         }
-        out->decode_ms += now_ms() - t0;
+        out->decode_ms += ft_now_ms() - t0;
         if (st == FT_EOF) { /* shorter than its index said: keep the frames dense */
             at_end = 1;
             out->missing++;
@@ -100,7 +94,7 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
         }
         if (index >= chunk->out_first && ctx->on_frame)
             ctx->on_frame(ctx->user);
-        t0 = now_ms();
+        t0 = ft_now_ms();
     }
     ft_face_engine_timings(engine, &out->timings);
     subtract(&out->timings, &start_times);
