@@ -53,8 +53,9 @@ export class NewJobForm {
     const engineSelect = $('engine');
     const list = engines.engines || [];
     engineSelect.replaceChildren(...list.map((e) =>
-      el('option', { value: e.name, disabled: !e.available },
-        e.available ? e.name : `${e.name} (unavailable)`)));
+      el('option', { value: e.name, disabled: !e.available,
+        title: e.available ? (e.description || '') : (e.unavailable_reason || 'unavailable') },
+        e.available ? e.name : `${e.name} (unavailable: ${e.unavailable_reason || 'not in this build'})`)));
     const preferred = list.find((e) => e.available && e.name === DEFAULT_ENGINE) || list.find((e) => e.available);
     if (preferred) engineSelect.value = preferred.name;
     $('scene-detector').replaceChildren(...(engines.scene_detectors || ['content']).map((d) =>
