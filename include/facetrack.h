@@ -345,7 +345,7 @@ typedef struct ft_face_timings {
     double landmarks_ms;   /* landmark model runs */
     double blendshapes_ms; /* blendshape model runs */
     double geometry_ms;    /* transformation matrix and pose */
-    double total_ms;       /* whole ft_face_engine_process calls */
+    double total_ms;       /* whole frames, from send to faces ready */
 } ft_face_timings;
 
 FT_API void ft_face_engine_timings(const ft_face_engine *engine, ft_face_timings *out);
