@@ -536,6 +536,26 @@ ft_status ft_video_packet_index(ft_video *v, const ft_packet_index **out)
     return st;
 }
 
+ft_status ft_video_key_frames(ft_video *v, int64_t **positions, int64_t *count,
+                              int64_t *frame_count)
+{
+    if (!positions || !count)
+        return FT_ERR_INVALID_ARG;
+    *positions = NULL;
+    *count = 0;
+    if (frame_count)
+        *frame_count = 0;
+    const ft_packet_index *index;
+    ft_status st = ft_video_packet_index(v, &index);
+    if (st != FT_OK)
+        return st;
+    if ((st = ft_packet_index_key_frames(index, positions, count)) != FT_OK)
+        return fail(v, st, "cannot list the key frames: %s", ft_status_str(st));
+    if (frame_count)
+        *frame_count = index->frame_count;
+    return FT_OK;
+}
+
 /* Seeks the demuxer so that decoding starts at or before key packet KEY.
  * Returns 0 when the first packet read is not after it. */
 static int seek_to_key(ft_video *v, const ft_packet_entry *key)
