@@ -180,7 +180,8 @@ static void run_job(void *arg)
         st = ft_shot_list_write_csv(&list, job->output, job->error, sizeof job->error);
         if (st == FT_OK && r->json) {
             char path[4096];
-            if (ft_output_path(job->video, r->output_dir, "_scenes.json", path, sizeof path) == FT_OK)
+            if (ft_output_path_of(job->video, r->output_dir, FT_OUTPUT_SCENES_JSON, path,
+                                  sizeof path) == FT_OK)
                 st = ft_shot_list_write_json(&list, path, job->error, sizeof job->error);
         }
         ft_shots_free(&shots);
@@ -366,7 +367,8 @@ static int run_scenes(int argc, char **argv)
     for (size_t i = 0; rc == FT_EXIT_OK && i < list.count; i++) {
         char path[4096];
         struct stat sb;
-        if (ft_output_path(list.paths[i], r.output_dir, ".csv", path, sizeof path) != FT_OK)
+        if (ft_output_path_of(list.paths[i], r.output_dir, FT_OUTPUT_SCENES_CSV, path,
+                              sizeof path) != FT_OK)
             continue;
         if (!r.force && stat(path, &sb) == 0) { /* the original's rule: the list exists */
             skipped++;

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/json_writer.h"
 #include "cli/batch_io.h"
 
@@ -31,13 +32,6 @@ struct ft_progress {
     int bar_drawn;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 ft_progress *ft_progress_create(ft_progress_mode mode, const char *const *names, size_t count,
                                 int profiling)
 {
@@ -54,7 +48,7 @@ ft_progress *ft_progress_create(ft_progress_mode mode, const char *const *names,
     p->mode = mode;
     p->profiling = profiling;
     p->count = count;
-    p->started = now_s();
+    p->started = ft_now_s();
     pthread_mutex_init(&p->lock, NULL);
     for (size_t i = 0; i < count; i++)
         p->videos[i] = (video_state){.path = names[i], .last_percent = -1};
@@ -99,7 +93,7 @@ static void draw_bar(ft_progress *p)
             current = ft_cli_base_name(p->videos[i].path);
     }
     const double frac = total > 0 ? (double)done / (double)total : 0;
-    const double elapsed = now_s() - p->started;
+    const double elapsed = ft_now_s() - p->started;
     char bar[31];
     const int fill = (int)(frac * 30);
     for (int i = 0; i < 30; i++)
@@ -126,7 +120,7 @@ static void on_started(void *user, size_t i, const char *path, int64_t total)
     video_state *v = &p->videos[i];
     v->state = 1;
     v->total = total;
-    v->last_report = now_s();
+    v->last_report = ft_now_s();
     if (p->mode == FT_PROGRESS_JSON) {
         ft_json j = ft_cli_event_begin("video_started");
         ft_json_kv_string(&j, "video", path);
@@ -151,7 +145,7 @@ static void on_progress(void *user, size_t i, int64_t done, int64_t total)
     }
     v->done = done;
     const int percent = total > 0 ? (int)(100 * done / total) : 100;
-    const double t = now_s();
+    const double t = ft_now_s();
     if (p->mode == FT_PROGRESS_JSON && percent != v->last_percent && t - v->last_report >= 0.5) {
         ft_json j = ft_cli_event_begin("progress");
         ft_json_kv_string(&j, "video", v->path);
@@ -243,7 +237,7 @@ size_t ft_progress_finish(ft_progress *p, int interrupted)
     int64_t frames = 0;
     for (size_t i = 0; i < p->count; i++)
         frames += p->videos[i].state == 2 ? p->videos[i].stats.frames : 0;
-    const double elapsed = now_s() - p->started;
+    const double elapsed = ft_now_s() - p->started;
     const size_t failed = p->count - p->succeeded;
     if (p->mode == FT_PROGRESS_JSON) {
         ft_json j = ft_cli_event_begin("summary");

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "serve/request.h"
-#include "track/video_list.h"
+#include "track/folder_scan.h"
 
 enum MHD_Result ft_api_roots(const ft_request *r)
 {

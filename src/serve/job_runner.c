@@ -22,7 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "serve/job_options.h"
+#include "track/outputs.h"
 
 #define KILL_GRACE_S 5.0     /* SIGTERM, then SIGKILL after this long */
 #define SAVE_INTERVAL_S 0.25 /* progress written at most this often per video */
@@ -48,13 +50,6 @@ struct ft_job_runner {
     pthread_cond_t wake, idle;
     pthread_t scheduler;
 };
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 void ft_job_log_path(const ft_job_runner *r, int64_t id, char *out, size_t size)
 {
@@ -96,7 +91,7 @@ static void log_line(job_run *run, const char *fmt, ...)
 static void save_video(job_run *run, size_t i)
 {
     ft_job_store_update_video(run->runner->store, run->job->id, i, &run->job->videos[i]);
-    run->saved_at[i] = now_s();
+    run->saved_at[i] = ft_now_s();
 }
 
 static void set_text(char **field, const char *text)
@@ -175,7 +170,7 @@ static void handle_event(job_run *run, const char *line)
         json_object *fps;
         if (json_object_object_get_ex(event, "fps", &fps))
             v->fps = json_object_get_double(fps);
-        if (now_s() - run->saved_at[i] >= SAVE_INTERVAL_S)
+        if (ft_now_s() - run->saved_at[i] >= SAVE_INTERVAL_S)
             save_video(run, i);
     } else if (strcmp(name, "done") == 0 || strcmp(name, "skipped") == 0) {
         json_object *fps;
@@ -295,8 +290,8 @@ static int follow_child(job_run *run, pid_t pid, int out_fd, int err_fd)
         pthread_mutex_unlock(&r->lock);
         if (cancel && !term_at) {
             kill(-pid, SIGTERM);
-            term_at = now_s();
-        } else if (term_at && !killed && now_s() - term_at > KILL_GRACE_S) {
+            term_at = ft_now_s();
+        } else if (term_at && !killed && ft_now_s() - term_at > KILL_GRACE_S) {
             kill(-pid, SIGKILL);
             killed = 1;
         }
@@ -345,20 +340,18 @@ static void remove_temporaries(const char *dir, const char *name)
 /* The temporary files of every output of JOB's videos. */
 static void remove_job_temporaries(const ft_job *job)
 {
-    static const char *const suffixes[] = {".json", "_tracking.json", ".csv", "_scenes.json"};
     for (size_t i = 0; i < job->video_count; i++) {
-        char dir[PATH_MAX], name[NAME_MAX + 1];
-        snprintf(dir, sizeof dir, "%s", job->videos[i].file);
-        char *slash = strrchr(dir, '/');
-        if (!slash)
-            continue;
-        *slash = '\0';
-        const char *base = slash + 1;
-        const char *dot = strrchr(base, '.');
-        const int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
-        for (size_t k = 0; k < sizeof suffixes / sizeof *suffixes; k++)
-            if (snprintf(name, sizeof name, "%.*s%s", stem, base, suffixes[k]) < (int)sizeof name)
-                remove_temporaries(dir, name);
+        for (int k = 0; k < FT_OUTPUT_KIND_COUNT; k++) {
+            char dir[PATH_MAX];
+            if (ft_output_path_of(job->videos[i].file, NULL, (ft_output_kind)k, dir, sizeof dir) !=
+                FT_OK)
+                continue;
+            char *slash = strrchr(dir, '/');
+            if (!slash)
+                continue;
+            *slash = '\0';
+            remove_temporaries(dir, slash + 1);
+        }
     }
 }
 
@@ -564,9 +557,7 @@ static void *scheduler_thread(void *arg)
         int64_t id;
         while ((s = free_slot(r)) && (id = ft_job_store_claim_next(r->store)))
             launch(r, s, id);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 1;
+        const struct timespec until = ft_deadline_after_ms(1000);
         pthread_cond_timedwait(&r->wake, &r->lock, &until);
     }
     pthread_mutex_unlock(&r->lock);

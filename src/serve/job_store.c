@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
+
 struct ft_job_store {
     sqlite3 *db;
     pthread_mutex_t lock;
@@ -402,14 +404,7 @@ int64_t ft_job_store_seq(ft_job_store *s)
 
 int64_t ft_job_store_wait(ft_job_store *s, int64_t last, int timeout_ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    const struct timespec until = ft_deadline_after_ms(timeout_ms);
     pthread_mutex_lock(&s->lock);
     if (s->seq <= last)
         pthread_cond_timedwait(&s->changed, &s->lock, &until);
