@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/file_read.h"
+#include "base/format_error.h"
 
 #define HEADER "No,Timecode In,Timecode Out,Frame In,Frame Out"
 #define MAX_FILE_BYTES ((size_t)64 << 20) /* ~1M scenes; real files are a few KB */
@@ -22,13 +23,8 @@ typedef struct line {
 static ft_status fail_at(char *err, size_t err_size, ft_status st, const char *path,
                          long lineno, const char *reason)
 {
-    if (err && err_size > 0) {
-        if (lineno > 0)
-            snprintf(err, err_size, "%s:%ld: %s", path, lineno, reason);
-        else
-            snprintf(err, err_size, "%s: %s", path, reason);
-    }
-    return st;
+    return lineno > 0 ? ft_format_error(err, err_size, st, "%s:%ld: %s", path, lineno, reason)
+                      : ft_format_error(err, err_size, st, "%s: %s", path, reason);
 }
 
 /* The next line from *POS, "\n" or "\r\n" ended; 0 at the end of DATA. */
