@@ -14,6 +14,9 @@ ft_status ft_read_file(const char *path, size_t max_bytes, const char *what, cha
 {
     *data = NULL;
     *size = 0;
+    ft_clear_error(err, err_size);
+    if (!path)
+        return ft_format_error(err, err_size, FT_ERR_INVALID_ARG, "(null): no path");
     FILE *f = fopen(path, "rb");
     if (!f) {
         const int e = errno;

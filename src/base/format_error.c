@@ -10,6 +10,12 @@ ft_status ft_format_error_v(char *err, size_t err_size, ft_status st, const char
     return st;
 }
 
+void ft_clear_error(char *err, size_t err_size)
+{
+    if (err && err_size > 0)
+        err[0] = '\0';
+}
+
 ft_status ft_format_error(char *err, size_t err_size, ft_status st, const char *fmt, ...)
 {
     va_list ap;

@@ -18,6 +18,7 @@
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 
+#include "base/format_error.h"
 #include "media/media_internal.h"
 
 #define SEEK_RETRIES 4
@@ -248,8 +249,7 @@ static ft_status alloc_buffers(ft_video *v)
 ft_status ft_video_open(const char *path, const ft_video_options *options, ft_video **out,
                         char *err, size_t err_size)
 {
-    if (err && err_size)
-        err[0] = '\0';
+    ft_clear_error(err, err_size);
     if (!out)
         return FT_ERR_INVALID_ARG;
     *out = NULL;

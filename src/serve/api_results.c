@@ -50,10 +50,7 @@ enum MHD_Result ft_api_results(const ft_request *r)
     }
     const char *relative = ft_media_relative(&r->options->roots, root, video);
     ft_reply reply;
-    ft_reply_begin(&reply);
-    ft_json_object_begin(&reply.json);
-    ft_json_kv_int(&reply.json, "root", root);
-    ft_json_kv_string(&reply.json, "path", relative);
+    ft_reply_begin_media(&reply, root, relative);
     ft_json_key(&reply.json, "files");
     ft_json_object_begin(&reply.json);
     for (int k = 0; k < FT_OUTPUT_KIND_COUNT; k++)

@@ -69,10 +69,9 @@ const char *ft_job_state_name(ft_job_state state)
 ft_status ft_job_state_parse(const char *name, ft_job_state *out)
 {
     const int i = name_index(job_state_names, FT_JOB_STATE_COUNT, name);
-    if (i < 0)
-        return FT_ERR_INVALID_ARG;
-    *out = (ft_job_state)i;
-    return FT_OK;
+    if (i >= 0)
+        *out = (ft_job_state)i;
+    return i >= 0 ? FT_OK : FT_ERR_INVALID_ARG;
 }
 
 int ft_job_state_ended(ft_job_state state)
@@ -89,28 +88,25 @@ const char *ft_video_state_name(ft_video_state state)
 ft_status ft_video_state_parse(const char *name, ft_video_state *out)
 {
     const int i = name_index(video_state_names, FT_VIDEO_STATE_COUNT, name);
-    if (i < 0)
-        return FT_ERR_INVALID_ARG;
-    *out = (ft_video_state)i;
-    return FT_OK;
+    if (i >= 0)
+        *out = (ft_video_state)i;
+    return i >= 0 ? FT_OK : FT_ERR_INVALID_ARG;
 }
 
 /* The states of a row. A name this build does not know (a database of a
  * newer one) reads as failed: shown, retryable, never run as it stands. */
 static ft_job_state job_state_column(sqlite3_stmt *st, int column)
 {
-    ft_job_state state;
-    return ft_job_state_parse((const char *)sqlite3_column_text(st, column), &state) == FT_OK
-               ? state
-               : FT_JOB_FAILED;
+    ft_job_state state = FT_JOB_FAILED;
+    ft_job_state_parse((const char *)sqlite3_column_text(st, column), &state);
+    return state;
 }
 
 static ft_video_state video_state_column(sqlite3_stmt *st, int column)
 {
-    ft_video_state state;
-    return ft_video_state_parse((const char *)sqlite3_column_text(st, column), &state) == FT_OK
-               ? state
-               : FT_VIDEO_FAILED;
+    ft_video_state state = FT_VIDEO_FAILED;
+    ft_video_state_parse((const char *)sqlite3_column_text(st, column), &state);
+    return state;
 }
 
 static void now_utc(char out[24])

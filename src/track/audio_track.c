@@ -333,13 +333,10 @@ static ft_status read_frames(const char *path, json_object *frames, ft_audio_tra
 
 ft_status ft_audio_track_load(const char *path, ft_audio_track *out, char *err, size_t err_size)
 {
-    if (err && err_size > 0)
-        err[0] = '\0';
+    ft_clear_error(err, err_size);
     if (!out)
         return FT_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
-    if (!path)
-        return ft_format_error(err, err_size, FT_ERR_INVALID_ARG, "(null): no path");
     char *data = NULL;
     size_t size = 0;
     ft_status st = ft_read_file(path, MAX_FILE_BYTES, "an audio analysis", &data, &size, err, err_size);

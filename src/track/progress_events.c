@@ -32,22 +32,11 @@ ft_progress_event_type ft_progress_event_type_of(const char *name)
 
 void ft_progress_event_init(ft_progress_event *e, ft_progress_event_type type)
 {
-    *e = (ft_progress_event){
-        .type = type,
-        .index = -1,
-        .percent = -1,
-        .frames_done = -1,
-        .frames = -1,
-        .scenes = -1,
-        .seconds = -1,
-        .fps = -1,
-        .bytes = -1,
-        .videos = -1,
-        .succeeded = -1,
-        .failed = -1,
-        .skipped = -1,
-        .interrupted = -1,
-    };
+    /* Absent: negative numbers, NULL pointers. */
+    *e = (ft_progress_event){.type = type, .index = -1, .percent = -1, .frames_done = -1,
+                             .frames = -1, .scenes = -1, .seconds = -1, .fps = -1, .bytes = -1,
+                             .videos = -1, .succeeded = -1, .failed = -1, .skipped = -1,
+                             .interrupted = -1};
 }
 
 /* ------------------------------------------------------------- writing */

@@ -159,13 +159,10 @@ static ft_status parse(const char *path, const char *data, size_t size, ft_scene
 
 ft_status ft_scene_list_load(const char *path, ft_scene_list *out, char *err, size_t err_size)
 {
-    if (err && err_size > 0)
-        err[0] = '\0';
+    ft_clear_error(err, err_size);
     if (!out)
         return FT_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
-    if (!path)
-        return fail_at(err, err_size, FT_ERR_INVALID_ARG, "(null)", 0, "no path");
     char *data = NULL;
     size_t size = 0;
     ft_status st = ft_read_file(path, MAX_FILE_BYTES, "a shot list", &data, &size, err, err_size);

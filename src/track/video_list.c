@@ -194,7 +194,7 @@ static ft_status add_folder(ft_video_list *list, const char *dir, char *err, siz
 
 ft_status ft_video_list_add(ft_video_list *list, const char *path, char *err, size_t err_size)
 {
-    ft_format_error(err, err_size, FT_OK, "%s", "");
+    ft_clear_error(err, err_size);
     if (!list || !path)
         return FT_ERR_INVALID_ARG;
     struct stat sb;
@@ -337,7 +337,7 @@ static ft_status add_json_entries(ft_video_list *list, const char *json_path,
 ft_status ft_video_list_add_json(ft_video_list *list, const char *json_path, char *err,
                                  size_t err_size)
 {
-    ft_format_error(err, err_size, FT_OK, "%s", "");
+    ft_clear_error(err, err_size);
     if (!list || !json_path)
         return FT_ERR_INVALID_ARG;
     size_t len = 0;
