@@ -70,3 +70,16 @@ ft_status ft_read_file(const char *path, size_t max_bytes, const char *what, cha
     *size = used;
     return FT_OK;
 }
+
+ft_status ft_parse_file(const char *path, size_t max_bytes, const char *what, ft_file_parser parse,
+                        void *out, char *err, size_t err_size)
+{
+    char *data;
+    size_t size;
+    ft_status st = ft_read_file(path, max_bytes, what, &data, &size, err, err_size);
+    if (st != FT_OK)
+        return st;
+    st = parse(path, data, size, out, err, err_size);
+    free(data);
+    return st;
+}

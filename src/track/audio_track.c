@@ -331,25 +331,28 @@ static ft_status read_frames(const char *path, json_object *frames, ft_audio_tra
     return st;
 }
 
+/* The bytes of an analysis file into OUT (an ft_audio_track). */
+static ft_status parse_analysis(const char *path, const char *data, size_t size, void *out,
+                                char *err, size_t err_size)
+{
+    json_object *root = NULL, *frames = NULL;
+    ft_status st = parse_json(path, data, size, &root, err, err_size);
+    if (st == FT_OK)
+        st = read_top(path, root, out, &frames, err, err_size);
+    if (st == FT_OK)
+        st = read_frames(path, frames, out, err, err_size);
+    json_object_put(root);
+    return st;
+}
+
 ft_status ft_audio_track_load(const char *path, ft_audio_track *out, char *err, size_t err_size)
 {
     ft_clear_error(err, err_size);
     if (!out)
         return FT_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
-    char *data = NULL;
-    size_t size = 0;
-    ft_status st = ft_read_file(path, MAX_FILE_BYTES, "an audio analysis", &data, &size, err, err_size);
-    if (st != FT_OK)
-        return st;
-    json_object *root = NULL, *frames = NULL;
-    st = parse_json(path, data, size, &root, err, err_size);
-    free(data);
-    if (st == FT_OK)
-        st = read_top(path, root, out, &frames, err, err_size);
-    if (st == FT_OK)
-        st = read_frames(path, frames, out, err, err_size);
-    json_object_put(root);
+    const ft_status st =
+        ft_parse_file(path, MAX_FILE_BYTES, "an audio analysis", parse_analysis, out, err, err_size);
     if (st != FT_OK) {
         ft_audio_track_free(out);
         return st;

@@ -120,9 +120,11 @@ static int push_scene(ft_scene_list *list, size_t *cap, const ft_scene *s)
     return 1;
 }
 
-static ft_status parse(const char *path, const char *data, size_t size, ft_scene_list *out,
-                       char *err, size_t err_size)
+/* The bytes of a shot list into OUT (an ft_scene_list). */
+static ft_status parse(const char *path, const char *data, size_t size, void *list, char *err,
+                       size_t err_size)
 {
+    ft_scene_list *out = list;
     if (memchr(data, '\0', size))
         return fail_at(err, err_size, FT_ERR_FORMAT, path, 0, "contains a NUL byte (not a text file)");
     size_t pos = 0, cap = 0;
@@ -163,13 +165,8 @@ ft_status ft_scene_list_load(const char *path, ft_scene_list *out, char *err, si
     if (!out)
         return FT_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
-    char *data = NULL;
-    size_t size = 0;
-    ft_status st = ft_read_file(path, MAX_FILE_BYTES, "a shot list", &data, &size, err, err_size);
-    if (st != FT_OK)
-        return st;
-    st = parse(path, data, size, out, err, err_size);
-    free(data);
+    const ft_status st =
+        ft_parse_file(path, MAX_FILE_BYTES, "a shot list", parse, out, err, err_size);
     if (st != FT_OK)
         ft_scene_list_free(out);
     return st;
