@@ -5,11 +5,10 @@
 #include <string.h>
 
 static const ft_output_info outputs[FT_OUTPUT_KIND_COUNT] = {
-    [FT_OUTPUT_TRACKING] = {FT_OUTPUT_TRACKING, "tracking", "tracking", ".json", "track"},
-    [FT_OUTPUT_REDUCED] = {FT_OUTPUT_REDUCED, "reduced", "reduced", "_tracking.json", "track"},
-    [FT_OUTPUT_SCENES_CSV] = {FT_OUTPUT_SCENES_CSV, "scenes.csv", "scenes_csv", ".csv", "scenes"},
-    [FT_OUTPUT_SCENES_JSON] = {FT_OUTPUT_SCENES_JSON, "scenes.json", "scenes_json", "_scenes.json",
-                               "scenes"},
+    [FT_OUTPUT_TRACKING] = {FT_OUTPUT_TRACKING, "tracking", "tracking", ".json"},
+    [FT_OUTPUT_REDUCED] = {FT_OUTPUT_REDUCED, "reduced", "reduced", "_tracking.json"},
+    [FT_OUTPUT_SCENES_CSV] = {FT_OUTPUT_SCENES_CSV, "scenes.csv", "scenes_csv", ".csv"},
+    [FT_OUTPUT_SCENES_JSON] = {FT_OUTPUT_SCENES_JSON, "scenes.json", "scenes_json", "_scenes.json"},
 };
 
 const ft_output_info *ft_output_info_of(ft_output_kind kind)

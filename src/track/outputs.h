@@ -22,7 +22,6 @@ typedef struct ft_output_info {
     const char *name;   /* in the results API's URL: "tracking", "scenes.csv" */
     const char *key;    /* in the results API's listing: "tracking", "scenes_csv" */
     const char *suffix; /* after the video's stem: ".json", "_tracking.json" */
-    const char *step;   /* the command that writes it: "track" or "scenes" */
 } ft_output_info;
 
 /* The entry of KIND; NULL out of range. */
