@@ -60,6 +60,13 @@ typedef enum ft_status {
 /* A short English description of a status ("truncated file"). */
 FT_API const char *ft_status_str(ft_status status);
 
+/* ----------------------------------------------------------------- memory */
+
+/* Frees what a function of the library allocated for the caller (its
+ * comment says so); NULL is ignored. The library's allocator may not be the
+ * caller's: use this, not free(). */
+FT_API void ft_free(void *memory);
+
 /* ---------------------------------------------------------------- logging */
 
 typedef enum ft_log_level {
@@ -153,7 +160,7 @@ typedef struct ft_video ft_video;
  * best video stream. On failure *out is NULL and, when err is not NULL, a one
  * line message naming the file and the reason is copied into err. */
 FT_API ft_status ft_video_open(const char *path, const ft_video_options *options,
-                        ft_video **out, char *err, size_t err_size);
+                               ft_video **out, char *err, size_t err_size);
 FT_API void ft_video_close(ft_video *video);
 
 FT_API const ft_video_info *ft_video_get_info(const ft_video *video);
@@ -172,10 +179,19 @@ FT_API ft_status ft_video_read(ft_video *video, ft_frame *frame);
  * past the last frame. */
 FT_API ft_status ft_video_seek(ft_video *video, int64_t index);
 
+/* What a caller planning seeks needs, from the same packet index: the frames
+ * ft_video_seek() starts decoding at (key frames), as ascending frame
+ * indices, and the number of frames, *FRAME_COUNT (may be NULL). *POSITIONS
+ * is allocated by the library, one array of *COUNT entries: free it with
+ * ft_free(). It is NULL with *COUNT 0 when the file's timestamps cannot be
+ * trusted for seeking; every seek then decodes from frame 0. */
+FT_API ft_status ft_video_key_frames(ft_video *video, int64_t **positions, int64_t *count,
+                                     int64_t *frame_count);
+
 /* Counts the frames by decoding the whole file from the start; leaves the
  * reader at the end. This is the exact count (ffprobe -count_frames). */
 FT_API ft_status ft_video_count_frames(ft_video *video, int64_t *count,
-                                double *duration);
+                                       double *duration);
 
 /* ------------------------------------------------------------ frame utils */
 

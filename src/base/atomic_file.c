@@ -9,13 +9,13 @@
 #include <unistd.h>
 
 #include "base/atomic_file.h"
+#include "base/format_error.h"
 
 /* "<path>: <what>: <strerror(err)>" into ERR, when the caller gave one. */
 static void set_error(char *err, size_t err_size, const char *path,
                       const char *what, int errnum)
 {
-    if (err && err_size > 0)
-        snprintf(err, err_size, "%s: %s: %s", path, what, strerror(errnum));
+    ft_format_error(err, err_size, FT_OK, "%s: %s: %s", path, what, strerror(errnum));
 }
 
 static ft_status status_from_errno(int errnum)
@@ -39,8 +39,7 @@ static void release(ft_atomic_file *f)
 ft_status ft_atomic_file_open(ft_atomic_file *f, const char *path,
                               char *err, size_t err_size)
 {
-    if (err && err_size > 0)
-        err[0] = '\0';
+    ft_clear_error(err, err_size);
     if (!f)
         return FT_ERR_INVALID_ARG;
     memset(f, 0, sizeof *f);
@@ -108,8 +107,7 @@ static void sync_parent_dir(const char *path)
 
 ft_status ft_atomic_file_commit(ft_atomic_file *f, char *err, size_t err_size)
 {
-    if (err && err_size > 0)
-        err[0] = '\0';
+    ft_clear_error(err, err_size);
     if (!f || !f->fp) {
         set_error(err, err_size, f && f->path ? f->path : "(null)", "not open", EBADF);
         return FT_ERR_INVALID_ARG;

@@ -7,6 +7,7 @@
 
 #include "base/dotenv.h"
 #include "base/file_read.h"
+#include "base/format_error.h"
 
 /* Larger files are not .env files; stops a stray /dev/zero from eating memory. */
 #define MAX_FILE_SIZE (1u << 20)
@@ -214,8 +215,7 @@ static ft_status parse_binding(reader *r, ft_dotenv *list, const char **why)
 ft_status ft_dotenv_parse(const char *text, size_t len, const char *name, ft_dotenv *list,
                           char *err, size_t err_size)
 {
-    if (err && err_size > 0)
-        err[0] = '\0';
+    ft_clear_error(err, err_size);
     if (!list || (!text && len > 0))
         return FT_ERR_INVALID_ARG;
     ft_dotenv_free(list);
@@ -247,22 +247,19 @@ ft_status ft_dotenv_parse(const char *text, size_t len, const char *name, ft_dot
     }
 }
 
-/* The whole file into *TEXT (not NUL-terminated) and *LEN. */
+static ft_status parse_dotenv(const char *path, const char *text, size_t len, void *list,
+                              char *err, size_t err_size)
+{
+    return ft_dotenv_parse(text, len, path, list, err, err_size);
+}
+
 ft_status ft_dotenv_load(const char *path, ft_dotenv *list, char *err, size_t err_size)
 {
-    if (err && err_size > 0)
-        err[0] = '\0';
+    ft_clear_error(err, err_size);
     if (!list || !path)
         return FT_ERR_INVALID_ARG;
     ft_dotenv_free(list);
-    char *text = NULL;
-    size_t len = 0;
-    ft_status st = ft_read_file(path, MAX_FILE_SIZE, "a .env file", &text, &len, err, err_size);
-    if (st != FT_OK)
-        return st;
-    st = ft_dotenv_parse(text, len, path, list, err, err_size);
-    free(text);
-    return st;
+    return ft_parse_file(path, MAX_FILE_SIZE, "a .env file", parse_dotenv, list, err, err_size);
 }
 
 const char *ft_dotenv_get(const ft_dotenv *list, const char *key)

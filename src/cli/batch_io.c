@@ -51,22 +51,6 @@ const char *ft_cli_base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-ft_json ft_cli_event_begin(const char *name)
-{
-    ft_json j;
-    ft_json_init(&j, stdout, 0);
-    ft_json_object_begin(&j);
-    ft_json_kv_string(&j, "event", name);
-    return j;
-}
-
-void ft_cli_event_end(ft_json *j)
-{
-    ft_json_object_end(j);
-    ft_json_finish(j);
-    fflush(stdout);
-}
-
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler needs a lock-free int");
 atomic_int ft_cli_stop_signal = 0;
 

@@ -1,12 +1,11 @@
 /* What the batch commands (track, scenes) share: the video list from the
- * command line, output folders, JSON progress events and stopping on
- * SIGINT/SIGTERM. */
+ * command line, output folders and stopping on SIGINT/SIGTERM (their JSON
+ * progress events are track/progress_events.h). */
 #ifndef FT_CLI_BATCH_IO_H
 #define FT_CLI_BATCH_IO_H
 
 #include <stdatomic.h>
 
-#include "base/json_writer.h"
 #include "track/video_list.h"
 
 /* Files and folders INPUTS[0..n), then the --videos-json file (or NULL),
@@ -20,11 +19,6 @@ int ft_cli_make_dirs(const char *dir);
 
 /* The file name of PATH. */
 const char *ft_cli_base_name(const char *path);
-
-/* One JSON event on a line of stdout, {"event": NAME, ...}, flushed when
- * ended: the web service reads them as they come. */
-ft_json ft_cli_event_begin(const char *name);
-void ft_cli_event_end(ft_json *j);
 
 /* SIGINT and SIGTERM set ft_cli_stop_signal (lock-free, so safe from the
  * handler and for worker threads to poll) instead of killing the process. */

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "facetrack.h"
+#include "base/clock.h"
 #include "base/json_writer.h"
 #include "cli/cli.h"
 #include "nn/model.h"
@@ -138,13 +139,6 @@ static int model_info(const char *spec, const ft_onnx_options *onnx, int pretty)
     return st == FT_OK ? FT_EXIT_OK : FT_EXIT_FAILED;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static int compare_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -181,13 +175,13 @@ static int model_bench(const char *spec, const ft_onnx_options *onnx, ft_nn_back
     for (int i = 0; i < 20 && st == FT_OK; i++)
         st = ft_nn_runner_run(r);
     for (int i = 0; i < runs && st == FT_OK; i++) {
-        double t0 = now_ms();
+        double t0 = ft_now_ms();
         st = ft_nn_runner_run(r);
-        double t1 = now_ms();
+        double t1 = ft_now_ms();
         if (raw && st == FT_OK)
             st = ft_nn_runner_run_library_only(r);
         ms[i] = t1 - t0;
-        lib_ms[i] = now_ms() - t1;
+        lib_ms[i] = ft_now_ms() - t1;
     }
     int rc = FT_EXIT_OK;
     if (st != FT_OK) {

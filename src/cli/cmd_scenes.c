@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/json_writer.h"
 #include "base/thread_pool.h"
 #include "cli/batch_io.h"
 #include "cli/cli.h"
@@ -17,6 +16,8 @@
 #include "scenes/scene_writer.h"
 #include "scenes/transnet_model.h"
 #include "scenes/shot_detect.h"
+#include "track/outputs.h"
+#include "track/progress_events.h"
 #include "track/video_list.h"
 
 static const char usage[] =
@@ -112,12 +113,13 @@ static void on_frames(void *user, int64_t done, int64_t total)
         /* The original's unit: windows of 50 frames. */
         printf("INTERNAL_PROGRESS: %lld batches - %s\n", (long long)(done / 50), ft_cli_base_name(job->video));
     } else if (r->progress == PROGRESS_JSON) {
-        ft_json j = ft_cli_event_begin("progress");
-        ft_json_kv_string(&j, "video", job->video);
-        ft_json_kv_int(&j, "frames_done", done);
+        ft_progress_event e;
+        ft_progress_event_init(&e, FT_EVENT_PROGRESS);
+        e.video = job->video;
+        e.frames_done = done;
         if (total > 0)
-            ft_json_kv_int(&j, "frames_total", total);
-        ft_cli_event_end(&j);
+            e.frames = total;
+        ft_progress_event_write(stdout, &e);
     } else {
         draw_bar(r, job->video, done, total);
     }
@@ -134,12 +136,16 @@ static void report(scenes_job *job, size_t scenes)
     else
         r->failed++;
     if (r->progress == PROGRESS_JSON) {
-        ft_json j = ft_cli_event_begin(job->ok ? "done" : "failed");
-        ft_json_kv_string(&j, "video", job->video);
-        ft_json_kv_string(&j, job->ok ? "output" : "reason", job->ok ? job->output : job->error);
-        if (job->ok)
-            ft_json_kv_int(&j, "scenes", (int64_t)scenes);
-        ft_cli_event_end(&j);
+        ft_progress_event e;
+        ft_progress_event_init(&e, job->ok ? FT_EVENT_DONE : FT_EVENT_FAILED);
+        e.video = job->video;
+        if (job->ok) {
+            e.output = job->output;
+            e.scenes = (int64_t)scenes;
+        } else {
+            e.reason = job->error;
+        }
+        ft_progress_event_write(stdout, &e);
     } else if (r->progress == PROGRESS_LEGACY && job->ok) {
         const char *name = ft_cli_base_name(job->output);
         printf("Succès: %s créé avec %zu scènes.\n", name, scenes);
@@ -162,9 +168,10 @@ static void run_job(void *arg)
     if (r->progress == PROGRESS_LEGACY)
         printf("PROCESSING_VIDEO: %zu/%zu: %s\n", number, r->total, ft_cli_base_name(job->video));
     else if (r->progress == PROGRESS_JSON) {
-        ft_json j = ft_cli_event_begin("video_started");
-        ft_json_kv_string(&j, "video", job->video);
-        ft_cli_event_end(&j);
+        ft_progress_event e;
+        ft_progress_event_init(&e, FT_EVENT_VIDEO_STARTED);
+        e.video = job->video;
+        ft_progress_event_write(stdout, &e);
     }
     fflush(stdout);
     pthread_mutex_unlock(&r->lock);
@@ -180,7 +187,8 @@ static void run_job(void *arg)
         st = ft_shot_list_write_csv(&list, job->output, job->error, sizeof job->error);
         if (st == FT_OK && r->json) {
             char path[4096];
-            if (ft_output_path(job->video, r->output_dir, "_scenes.json", path, sizeof path) == FT_OK)
+            if (ft_output_path_of(job->video, r->output_dir, FT_OUTPUT_SCENES_JSON, path,
+                                  sizeof path) == FT_OK)
                 st = ft_shot_list_write_json(&list, path, job->error, sizeof job->error);
         }
         ft_shots_free(&shots);
@@ -319,13 +327,14 @@ static int load_transnet(const char *weights, ft_nn_graph *graph)
 static void summary(scenes_run *r, size_t skipped)
 {
     if (r->progress == PROGRESS_JSON) {
-        ft_json j = ft_cli_event_begin("summary");
-        ft_json_kv_int(&j, "videos", (int64_t)(r->total + skipped));
-        ft_json_kv_int(&j, "succeeded", (int64_t)r->succeeded);
-        ft_json_kv_int(&j, "failed", (int64_t)(r->total - r->succeeded));
-        ft_json_kv_int(&j, "skipped", (int64_t)skipped);
-        ft_json_kv_bool(&j, "interrupted", atomic_load(&ft_cli_stop_signal) != 0);
-        ft_cli_event_end(&j);
+        ft_progress_event e;
+        ft_progress_event_init(&e, FT_EVENT_SUMMARY);
+        e.videos = (int64_t)(r->total + skipped);
+        e.succeeded = (int64_t)r->succeeded;
+        e.failed = (int64_t)(r->total - r->succeeded);
+        e.skipped = (int64_t)skipped;
+        e.interrupted = atomic_load(&ft_cli_stop_signal) != 0;
+        ft_progress_event_write(stdout, &e);
     } else if (r->progress == PROGRESS_LEGACY) {
         printf("--- Analyse terminée. %zu/%zu réussie(s). ---\n", r->succeeded, r->total);
     } else {
@@ -366,16 +375,18 @@ static int run_scenes(int argc, char **argv)
     for (size_t i = 0; rc == FT_EXIT_OK && i < list.count; i++) {
         char path[4096];
         struct stat sb;
-        if (ft_output_path(list.paths[i], r.output_dir, ".csv", path, sizeof path) != FT_OK)
+        if (ft_output_path_of(list.paths[i], r.output_dir, FT_OUTPUT_SCENES_CSV, path,
+                              sizeof path) != FT_OK)
             continue;
         if (!r.force && stat(path, &sb) == 0) { /* the original's rule: the list exists */
             skipped++;
             if (r.progress == PROGRESS_JSON) {
-                ft_json j = ft_cli_event_begin("skipped");
-                ft_json_kv_string(&j, "video", list.paths[i]);
-                ft_json_kv_string(&j, "output", path);
-                ft_json_kv_string(&j, "reason", "the shot list exists (use --force to redo it)");
-                ft_cli_event_end(&j);
+                ft_progress_event e;
+                ft_progress_event_init(&e, FT_EVENT_SKIPPED);
+                e.video = list.paths[i];
+                e.output = path;
+                e.reason = "the shot list exists (use --force to redo it)";
+                ft_progress_event_write(stdout, &e);
             }
             continue;
         }
@@ -395,9 +406,10 @@ static int run_scenes(int argc, char **argv)
         if (r.progress == PROGRESS_LEGACY)
             printf("TOTAL_VIDEOS_TO_PROCESS: %zu\n", r.total);
         else if (r.progress == PROGRESS_JSON) {
-            ft_json j = ft_cli_event_begin("start");
-            ft_json_kv_int(&j, "videos", (int64_t)r.total);
-            ft_cli_event_end(&j);
+            ft_progress_event e;
+            ft_progress_event_init(&e, FT_EVENT_START);
+            e.videos = (int64_t)r.total;
+            ft_progress_event_write(stdout, &e);
         }
         ft_cli_catch_stop_signals();
         ft_thread_pool *pool = NULL;

@@ -13,6 +13,8 @@
 #include "engines/engine_json.h"
 #include "gpu/device_info.h"
 #include "track/batch.h"
+#include "track/output_complete.h"
+#include "track/outputs.h"
 #include "track/track_config.h"
 #include "track/video_list.h"
 
@@ -241,7 +243,8 @@ static int clash(const char **videos, char **outputs, size_t n, const char *vide
 
 static int sort_work(const ft_track_config *cfg, const ft_video_list *list, work *w)
 {
-    const char *suffix = cfg->format == FT_TRACK_FORMAT_RAW ? ".json" : "_tracking.json";
+    const char *suffix =
+        ft_output_suffix(cfg->format == FT_TRACK_FORMAT_RAW ? FT_OUTPUT_TRACKING : FT_OUTPUT_REDUCED);
     const size_t cap = list->count + 1;
     w->todo = calloc(cap, sizeof *w->todo);
     w->skipped = calloc(cap, sizeof *w->skipped);

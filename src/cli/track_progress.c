@@ -8,8 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/json_writer.h"
+#include "base/clock.h"
 #include "cli/batch_io.h"
+#include "track/progress_events.h"
 
 typedef struct video_state {
     const char *path;
@@ -31,13 +32,6 @@ struct ft_progress {
     int bar_drawn;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 ft_progress *ft_progress_create(ft_progress_mode mode, const char *const *names, size_t count,
                                 int profiling)
 {
@@ -54,14 +48,15 @@ ft_progress *ft_progress_create(ft_progress_mode mode, const char *const *names,
     p->mode = mode;
     p->profiling = profiling;
     p->count = count;
-    p->started = now_s();
+    p->started = ft_now_s();
     pthread_mutex_init(&p->lock, NULL);
     for (size_t i = 0; i < count; i++)
         p->videos[i] = (video_state){.path = names[i], .last_percent = -1};
     if (mode == FT_PROGRESS_JSON) {
-        ft_json j = ft_cli_event_begin("start");
-        ft_json_kv_int(&j, "videos", (int64_t)count);
-        ft_cli_event_end(&j);
+        ft_progress_event e;
+        ft_progress_event_init(&e, FT_EVENT_START);
+        e.videos = (int64_t)count;
+        ft_progress_event_write(stdout, &e);
     } else if (mode == FT_PROGRESS_LEGACY) {
         printf("Vidéos à traiter: %zu\n", count);
         fflush(stdout);
@@ -74,11 +69,12 @@ void ft_progress_skipped(ft_progress *p, const char *video, const char *output)
     pthread_mutex_lock(&p->lock);
     p->skipped++;
     if (p->mode == FT_PROGRESS_JSON) {
-        ft_json j = ft_cli_event_begin("skipped");
-        ft_json_kv_string(&j, "video", video);
-        ft_json_kv_string(&j, "output", output);
-        ft_json_kv_string(&j, "reason", "output already complete (use --force to redo it)");
-        ft_cli_event_end(&j);
+        ft_progress_event e;
+        ft_progress_event_init(&e, FT_EVENT_SKIPPED);
+        e.video = video;
+        e.output = output;
+        e.reason = "output already complete (use --force to redo it)";
+        ft_progress_event_write(stdout, &e);
     } else if (p->mode != FT_PROGRESS_LEGACY) {
         ft_log(FT_LOG_INFO, "%s: skipped, %s is complete", video, output);
     }
@@ -99,7 +95,7 @@ static void draw_bar(ft_progress *p)
             current = ft_cli_base_name(p->videos[i].path);
     }
     const double frac = total > 0 ? (double)done / (double)total : 0;
-    const double elapsed = now_s() - p->started;
+    const double elapsed = ft_now_s() - p->started;
     char bar[31];
     const int fill = (int)(frac * 30);
     for (int i = 0; i < 30; i++)
@@ -126,13 +122,14 @@ static void on_started(void *user, size_t i, const char *path, int64_t total)
     video_state *v = &p->videos[i];
     v->state = 1;
     v->total = total;
-    v->last_report = now_s();
+    v->last_report = ft_now_s();
     if (p->mode == FT_PROGRESS_JSON) {
-        ft_json j = ft_cli_event_begin("video_started");
-        ft_json_kv_string(&j, "video", path);
-        ft_json_kv_int(&j, "index", (int64_t)i);
-        ft_json_kv_int(&j, "frames", total);
-        ft_cli_event_end(&j);
+        ft_progress_event e;
+        ft_progress_event_init(&e, FT_EVENT_VIDEO_STARTED);
+        e.video = path;
+        e.index = (int64_t)i;
+        e.frames = total;
+        ft_progress_event_write(stdout, &e);
     } else if (p->mode == FT_PROGRESS_LEGACY) {
         printf("%s: 0%%\n", ft_cli_base_name(path));
         fflush(stdout);
@@ -151,16 +148,16 @@ static void on_progress(void *user, size_t i, int64_t done, int64_t total)
     }
     v->done = done;
     const int percent = total > 0 ? (int)(100 * done / total) : 100;
-    const double t = now_s();
+    const double t = ft_now_s();
     if (p->mode == FT_PROGRESS_JSON && percent != v->last_percent && t - v->last_report >= 0.5) {
-        ft_json j = ft_cli_event_begin("progress");
-        ft_json_kv_string(&j, "video", v->path);
-        ft_json_kv_int(&j, "percent", percent);
-        ft_json_kv_int(&j, "frames_done", done);
-        ft_json_kv_int(&j, "frames", total);
-        ft_json_key(&j, "fps");
-        ft_json_double_places(&j, done / (t - p->started > 1e-3 ? t - p->started : 1e-3), 1);
-        ft_cli_event_end(&j);
+        ft_progress_event e;
+        ft_progress_event_init(&e, FT_EVENT_PROGRESS);
+        e.video = v->path;
+        e.percent = percent;
+        e.frames_done = done;
+        e.frames = total;
+        e.fps = (double)done / (t - p->started > 1e-3 ? t - p->started : 1e-3);
+        ft_progress_event_write(stdout, &e);
         v->last_percent = percent;
         v->last_report = t;
     } else if (p->mode == FT_PROGRESS_LEGACY && percent / 10 != v->last_percent / 10 && percent < 100) {
@@ -202,17 +199,16 @@ static void on_finished(void *user, size_t i, ft_status st, const char *message,
     }
     const double fps = stats->seconds > 0 ? (double)stats->frames / stats->seconds : 0;
     if (p->mode == FT_PROGRESS_JSON) {
-        ft_json j = ft_cli_event_begin(st == FT_OK ? "done" : "failed");
-        ft_json_kv_string(&j, "video", v->path);
-        ft_json_kv_string(&j, st == FT_OK ? "output" : "reason", message);
-        ft_json_kv_int(&j, "frames", stats->frames);
-        ft_json_key(&j, "seconds");
-        ft_json_double_places(&j, stats->seconds, 3);
-        ft_json_key(&j, "fps");
-        ft_json_double_places(&j, fps, 1);
+        ft_progress_event e;
+        ft_progress_event_init(&e, st == FT_OK ? FT_EVENT_DONE : FT_EVENT_FAILED);
+        e.video = v->path;
+        *(st == FT_OK ? &e.output : &e.reason) = message;
+        e.frames = stats->frames;
+        e.seconds = stats->seconds;
+        e.fps = fps;
         if (st == FT_OK)
-            ft_json_kv_int(&j, "bytes", stats->output_bytes);
-        ft_cli_event_end(&j);
+            e.bytes = stats->output_bytes;
+        ft_progress_event_write(stdout, &e);
     } else if (p->mode == FT_PROGRESS_LEGACY) {
         if (st == FT_OK)
             printf("%s: 100%%\n[Gestionnaire] Succès pour %s\n", ft_cli_base_name(v->path),
@@ -243,30 +239,29 @@ size_t ft_progress_finish(ft_progress *p, int interrupted)
     int64_t frames = 0;
     for (size_t i = 0; i < p->count; i++)
         frames += p->videos[i].state == 2 ? p->videos[i].stats.frames : 0;
-    const double elapsed = now_s() - p->started;
+    const double elapsed = ft_now_s() - p->started;
     const size_t failed = p->count - p->succeeded;
     if (p->mode == FT_PROGRESS_JSON) {
-        ft_json j = ft_cli_event_begin("summary");
-        ft_json_kv_int(&j, "videos", (int64_t)(p->count + p->skipped));
-        ft_json_kv_int(&j, "succeeded", (int64_t)p->succeeded);
-        ft_json_kv_int(&j, "failed", (int64_t)failed);
-        ft_json_kv_int(&j, "skipped", (int64_t)p->skipped);
-        ft_json_kv_bool(&j, "interrupted", interrupted);
-        ft_json_kv_int(&j, "frames", frames);
-        ft_json_key(&j, "seconds");
-        ft_json_double_places(&j, elapsed, 3);
-        ft_json_key(&j, "failures");
-        ft_json_array_begin(&j);
-        for (size_t i = 0; i < p->count; i++)
-            if (p->videos[i].state != 2) {
-                ft_json_object_begin(&j);
-                ft_json_kv_string(&j, "video", p->videos[i].path);
-                ft_json_kv_string(&j, "reason",
-                                  p->videos[i].reason ? p->videos[i].reason : "not processed (interrupted)");
-                ft_json_object_end(&j);
-            }
-        ft_json_array_end(&j);
-        ft_cli_event_end(&j);
+        ft_progress_failure *failures = calloc(failed + 1, sizeof *failures);
+        size_t n = 0;
+        for (size_t i = 0; failures && i < p->count; i++)
+            if (p->videos[i].state != 2)
+                failures[n++] = (ft_progress_failure){
+                    p->videos[i].path,
+                    p->videos[i].reason ? p->videos[i].reason : "not processed (interrupted)"};
+        ft_progress_event e;
+        ft_progress_event_init(&e, FT_EVENT_SUMMARY);
+        e.videos = (int64_t)(p->count + p->skipped);
+        e.succeeded = (int64_t)p->succeeded;
+        e.failed = (int64_t)failed;
+        e.skipped = (int64_t)p->skipped;
+        e.interrupted = interrupted != 0;
+        e.frames = frames;
+        e.seconds = elapsed;
+        e.failures = failures;
+        e.failure_count = n;
+        ft_progress_event_write(stdout, &e);
+        free(failures);
     } else if (p->mode == FT_PROGRESS_LEGACY) {
         printf("Traitement terminé. %zu/%zu jobs réussis.\n", p->succeeded, p->count);
     } else {

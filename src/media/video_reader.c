@@ -18,6 +18,7 @@
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 
+#include "base/format_error.h"
 #include "media/media_internal.h"
 
 #define SEEK_RETRIES 4
@@ -248,8 +249,7 @@ static ft_status alloc_buffers(ft_video *v)
 ft_status ft_video_open(const char *path, const ft_video_options *options, ft_video **out,
                         char *err, size_t err_size)
 {
-    if (err && err_size)
-        err[0] = '\0';
+    ft_clear_error(err, err_size);
     if (!out)
         return FT_ERR_INVALID_ARG;
     *out = NULL;
@@ -534,6 +534,26 @@ ft_status ft_video_packet_index(ft_video *v, const ft_packet_index **out)
     if (st == FT_OK)
         *out = &v->index;
     return st;
+}
+
+ft_status ft_video_key_frames(ft_video *v, int64_t **positions, int64_t *count,
+                              int64_t *frame_count)
+{
+    if (!positions || !count)
+        return FT_ERR_INVALID_ARG;
+    *positions = NULL;
+    *count = 0;
+    if (frame_count)
+        *frame_count = 0;
+    const ft_packet_index *index;
+    ft_status st = ft_video_packet_index(v, &index);
+    if (st != FT_OK)
+        return st;
+    if ((st = ft_packet_index_key_frames(index, positions, count)) != FT_OK)
+        return fail(v, st, "cannot list the key frames: %s", ft_status_str(st));
+    if (frame_count)
+        *frame_count = index->frame_count;
+    return FT_OK;
 }
 
 /* Seeks the demuxer so that decoding starts at or before key packet KEY.

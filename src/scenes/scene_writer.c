@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "base/atomic_file.h"
+#include "base/format_error.h"
 #include "base/json_writer.h"
 
 void ft_timecode(double seconds, char out[16])
@@ -31,6 +32,17 @@ static size_t scene_count(const ft_shot_list *l)
     return l->frame_count > 0 ? l->cut_count + 1 : 0;
 }
 
+/* Puts F in place when all was WRITTEN; else removes it, since a list is
+ * whole or absent. */
+static ft_status keep_if_written(ft_atomic_file *f, int written, const char *path, char *err,
+                                 size_t err_size)
+{
+    if (written)
+        return ft_atomic_file_commit(f, err, err_size);
+    ft_atomic_file_abort(f);
+    return ft_format_error(err, err_size, FT_ERR_IO, "%s: cannot write (disk full?)", path);
+}
+
 ft_status ft_shot_list_write_csv(const ft_shot_list *l, const char *path, char *err,
                                  size_t err_size)
 {
@@ -46,12 +58,7 @@ ft_status ft_shot_list_write_csv(const ft_shot_list *l, const char *path, char *
         fprintf(f.fp, "%zu,%s,%s,%lld,%lld\n", i + 1, in, out, (long long)first + 1,
                 (long long)last + 1);
     }
-    if (ferror(f.fp)) {
-        snprintf(err, err_size, "%s: cannot write (disk full?)", path);
-        ft_atomic_file_abort(&f);
-        return FT_ERR_IO;
-    }
-    return ft_atomic_file_commit(&f, err, err_size);
+    return keep_if_written(&f, !ferror(f.fp), path, err, err_size);
 }
 
 ft_status ft_shot_list_write_json(const ft_shot_list *l, const char *path, char *err,
@@ -101,10 +108,5 @@ ft_status ft_shot_list_write_json(const ft_shot_list *l, const char *path, char 
     }
     ft_json_array_end(&j);
     ft_json_object_end(&j);
-    if (ft_json_finish(&j) != FT_OK) {
-        snprintf(err, err_size, "%s: cannot write (disk full?)", path);
-        ft_atomic_file_abort(&f);
-        return FT_ERR_IO;
-    }
-    return ft_atomic_file_commit(&f, err, err_size);
+    return keep_if_written(&f, ft_json_finish(&j) == FT_OK, path, err, err_size);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/format_error.h"
 #include "scenes/frame_rate_sync.h"
 #include "scenes/transnet_model.h"
 
@@ -168,8 +169,7 @@ ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *
                           size_t err_size)
 {
     memset(out, 0, sizeof *out);
-    if (err_size)
-        err[0] = '\0';
+    ft_clear_error(err, err_size);
     ft_video_options vo;
     ft_video_options_init(&vo);
     vo.pixfmt = FT_PIXFMT_YUV420P; /* the detectors read planes: no RGB conversion */

@@ -336,8 +336,10 @@ enum MHD_Result ft_api_job_action(const ft_request *r)
     if (cancel) {
         st = ft_job_runner_cancel(r->options->runner, id);
     } else {
-        st = ft_job_store_set_state(r->options->jobs, id, "failed,cancelled,interrupted", "queued",
-                                    NULL);
+        const unsigned retryable = FT_JOB_STATE_BIT(FT_JOB_FAILED) |
+                                   FT_JOB_STATE_BIT(FT_JOB_CANCELLED) |
+                                   FT_JOB_STATE_BIT(FT_JOB_INTERRUPTED);
+        st = ft_job_store_set_state(r->options->jobs, id, retryable, FT_JOB_QUEUED, NULL);
         if (st == FT_OK)
             ft_job_runner_wake(r->options->runner);
     }
@@ -348,7 +350,8 @@ enum MHD_Result ft_api_job_action(const ft_request *r)
         return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no job %lld", (long long)id);
     enum MHD_Result ok;
     if (st == FT_ERR_INVALID_ARG)
-        ok = ft_reply_error(r, MHD_HTTP_CONFLICT, "job %lld is %s: %s", (long long)id, job->state,
+        ok = ft_reply_error(r, MHD_HTTP_CONFLICT, "job %lld is %s: %s", (long long)id,
+                            ft_job_state_name(job->state),
                             cancel ? "only a queued or running job can be cancelled"
                                    : "only a failed, cancelled or interrupted job can be retried");
     else if (st != FT_OK)

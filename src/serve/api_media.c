@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "serve/request.h"
-#include "track/video_list.h"
+#include "track/folder_scan.h"
 
 enum MHD_Result ft_api_roots(const ft_request *r)
 {
@@ -129,10 +129,7 @@ enum MHD_Result ft_api_browse(const ft_request *r)
     /* The path as the client named it, without leading or doubled slashes. */
     const char *relative = ft_media_relative(&r->options->roots, root, real);
     ft_reply reply;
-    ft_reply_begin(&reply);
-    ft_json_object_begin(&reply.json);
-    ft_json_kv_int(&reply.json, "root", root);
-    ft_json_kv_string(&reply.json, "path", relative);
+    ft_reply_begin_media(&reply, root, relative);
     write_entries(&reply.json, r, root, real, relative, 1);
     write_entries(&reply.json, r, root, real, relative, 0);
     ft_json_object_end(&reply.json);

@@ -8,21 +8,7 @@
 #include <unistd.h>
 
 #include "serve/request.h"
-#include "track/video_list.h"
-
-typedef struct result_kind {
-    const char *name;   /* in the URL */
-    const char *key;    /* in the listing */
-    const char *suffix; /* after the video's stem */
-} result_kind;
-
-static const result_kind kinds[] = {
-    {"tracking", "tracking", ".json"},
-    {"reduced", "reduced", "_tracking.json"},
-    {"scenes.csv", "scenes_csv", ".csv"},
-    {"scenes.json", "scenes_json", "_scenes.json"},
-};
-#define KIND_COUNT (sizeof kinds / sizeof *kinds)
+#include "track/outputs.h"
 
 static int is_file(const char *path)
 {
@@ -35,10 +21,7 @@ enum MHD_Result ft_api_results(const ft_request *r)
     const char *kind_name = strcmp(r->path, "/api/results") == 0 ? NULL
                             : strncmp(r->path, "/api/results/", 13) == 0 ? r->path + 13
                                                                          : "";
-    const result_kind *kind = NULL;
-    for (size_t i = 0; kind_name && i < KIND_COUNT; i++)
-        if (strcmp(kinds[i].name, kind_name) == 0)
-            kind = &kinds[i];
+    const ft_output_info *kind = ft_output_find(kind_name);
     if (kind_name && !kind)
         return ft_reply_error(r, MHD_HTTP_NOT_FOUND,
                               "results are tracking, reduced, scenes.csv and scenes.json");
@@ -52,12 +35,11 @@ enum MHD_Result ft_api_results(const ft_request *r)
         return failed;
     if (!is_file(video))
         return ft_reply_error(r, MHD_HTTP_BAD_REQUEST, "not a video file");
-    char outputs[KIND_COUNT][PATH_MAX];
-    for (size_t i = 0; i < KIND_COUNT; i++)
-        if (ft_output_path(video, NULL, kinds[i].suffix, outputs[i], PATH_MAX) != FT_OK)
-            outputs[i][0] = '\0';
+    char outputs[FT_OUTPUT_KIND_COUNT][PATH_MAX];
+    for (int k = 0; k < FT_OUTPUT_KIND_COUNT; k++)
+        ft_output_path_of(video, NULL, (ft_output_kind)k, outputs[k], PATH_MAX); /* "" on failure */
     if (kind) {
-        const char *output = outputs[kind - kinds];
+        const char *output = outputs[kind->kind];
         char real[PATH_MAX];
         if (!*output || !is_file(output) || !realpath(output, real))
             return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no %s result for this video yet",
@@ -68,14 +50,12 @@ enum MHD_Result ft_api_results(const ft_request *r)
     }
     const char *relative = ft_media_relative(&r->options->roots, root, video);
     ft_reply reply;
-    ft_reply_begin(&reply);
-    ft_json_object_begin(&reply.json);
-    ft_json_kv_int(&reply.json, "root", root);
-    ft_json_kv_string(&reply.json, "path", relative);
+    ft_reply_begin_media(&reply, root, relative);
     ft_json_key(&reply.json, "files");
     ft_json_object_begin(&reply.json);
-    for (size_t i = 0; i < KIND_COUNT; i++)
-        ft_json_kv_bool(&reply.json, kinds[i].key, *outputs[i] && is_file(outputs[i]));
+    for (int k = 0; k < FT_OUTPUT_KIND_COUNT; k++)
+        ft_json_kv_bool(&reply.json, ft_output_info_of((ft_output_kind)k)->key,
+                        *outputs[k] && is_file(outputs[k]));
     ft_json_object_end(&reply.json);
     ft_json_object_end(&reply.json);
     return ft_reply_send(r, &reply, MHD_HTTP_OK);

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -22,7 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "serve/job_options.h"
+#include "track/outputs.h"
+#include "track/progress_events.h"
 
 #define KILL_GRACE_S 5.0     /* SIGTERM, then SIGKILL after this long */
 #define SAVE_INTERVAL_S 0.25 /* progress written at most this often per video */
@@ -48,13 +50,6 @@ struct ft_job_runner {
     pthread_cond_t wake, idle;
     pthread_t scheduler;
 };
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 void ft_job_log_path(const ft_job_runner *r, int64_t id, char *out, size_t size)
 {
@@ -96,7 +91,7 @@ static void log_line(job_run *run, const char *fmt, ...)
 static void save_video(job_run *run, size_t i)
 {
     ft_job_store_update_video(run->runner->store, run->job->id, i, &run->job->videos[i]);
-    run->saved_at[i] = now_s();
+    run->saved_at[i] = ft_now_s();
 }
 
 static void set_text(char **field, const char *text)
@@ -110,7 +105,7 @@ static void video_finished(job_run *run, size_t i, int skipped, const char *reas
 {
     ft_job_video *v = &run->job->videos[i];
     if (reason) {
-        snprintf(v->state, sizeof v->state, "failed");
+        v->state = FT_VIDEO_FAILED;
         set_text(&v->error, reason);
         run->failed_videos++;
         log_line(run, "%s: %s failed: %s", v->path, ft_job_step_name(run->step), reason);
@@ -120,8 +115,7 @@ static void video_finished(job_run *run, size_t i, int skipped, const char *reas
             v->skipped_steps |= run->step;
         const int all = (v->done_steps & run->job->steps) == run->job->steps;
         const int all_skipped = (v->skipped_steps & run->job->steps) == run->job->steps;
-        snprintf(v->state, sizeof v->state, "%s",
-                 !all ? "pending" : all_skipped ? "skipped" : "done");
+        v->state = !all ? FT_VIDEO_PENDING : all_skipped ? FT_VIDEO_SKIPPED : FT_VIDEO_DONE;
         v->step = 0;
         v->frames_done = all ? v->frames : 0;
         log_line(run, "%s: %s %s", v->path, ft_job_step_name(run->step),
@@ -130,65 +124,58 @@ static void video_finished(job_run *run, size_t i, int skipped, const char *reas
     save_video(run, i);
 }
 
-static long long int_field(json_object *event, const char *key)
-{
-    json_object *value;
-    return json_object_object_get_ex(event, key, &value) ? json_object_get_int64(value) : -1;
-}
-
-static const char *string_field(json_object *event, const char *key)
-{
-    json_object *value;
-    return json_object_object_get_ex(event, key, &value) ? json_object_get_string(value) : NULL;
-}
-
-/* One line of the child's standard output: a JSON event. */
+/* One line of the child's standard output: a progress event
+ * (track/progress_events.h). */
 static void handle_event(job_run *run, const char *line)
 {
-    json_object *event = json_tokener_parse(line);
-    const char *name = event ? string_field(event, "event") : NULL;
-    const char *video = event ? string_field(event, "video") : NULL;
+    ft_progress_event e;
+    const int parsed = ft_progress_event_parse(line, &e) == FT_OK;
     size_t i = 0;
-    while (video && i < run->job->video_count && strcmp(run->job->videos[i].file, video) != 0)
+    while (parsed && e.video && i < run->job->video_count &&
+           strcmp(run->job->videos[i].file, e.video) != 0)
         i++;
-    if (!name || !video || i == run->job->video_count) {
-        if (!name || (strcmp(name, "start") != 0 && strcmp(name, "summary") != 0))
+    if (!parsed || !e.video || i == run->job->video_count) {
+        if (!parsed || (e.type != FT_EVENT_START && e.type != FT_EVENT_SUMMARY))
             log_line(run, "%s", line);
-        json_object_put(event);
+        ft_progress_event_clear(&e);
         return;
     }
     ft_job_video *v = &run->job->videos[i];
-    if (strcmp(name, "video_started") == 0) {
-        snprintf(v->state, sizeof v->state, "running");
+    switch (e.type) {
+    case FT_EVENT_VIDEO_STARTED:
+        v->state = FT_VIDEO_RUNNING;
         v->step = run->step;
         v->frames_done = 0;
         v->fps = 0;
-        if (int_field(event, "frames") > 0)
-            v->frames = int_field(event, "frames");
+        if (e.frames > 0)
+            v->frames = e.frames;
         log_line(run, "%s: %s started", v->path, ft_job_step_name(run->step));
         save_video(run, i);
-    } else if (strcmp(name, "progress") == 0) {
-        v->frames_done = int_field(event, "frames_done") > 0 ? int_field(event, "frames_done") : 0;
-        const long long total = int_field(event, int_field(event, "frames") > 0 ? "frames" : "frames_total");
-        if (total > 0)
-            v->frames = total;
-        json_object *fps;
-        if (json_object_object_get_ex(event, "fps", &fps))
-            v->fps = json_object_get_double(fps);
-        if (now_s() - run->saved_at[i] >= SAVE_INTERVAL_S)
+        break;
+    case FT_EVENT_PROGRESS:
+        v->frames_done = e.frames_done > 0 ? e.frames_done : 0;
+        if (e.frames > 0)
+            v->frames = e.frames;
+        if (e.fps >= 0)
+            v->fps = e.fps;
+        if (ft_now_s() - run->saved_at[i] >= SAVE_INTERVAL_S)
             save_video(run, i);
-    } else if (strcmp(name, "done") == 0 || strcmp(name, "skipped") == 0) {
-        json_object *fps;
-        if (json_object_object_get_ex(event, "fps", &fps))
-            v->fps = json_object_get_double(fps);
-        if (int_field(event, "frames") > 0)
-            v->frames = int_field(event, "frames");
-        video_finished(run, i, strcmp(name, "skipped") == 0, NULL);
-    } else if (strcmp(name, "failed") == 0) {
-        const char *reason = string_field(event, "reason");
-        video_finished(run, i, 0, reason ? reason : "failed");
+        break;
+    case FT_EVENT_DONE:
+    case FT_EVENT_SKIPPED:
+        if (e.fps >= 0)
+            v->fps = e.fps;
+        if (e.frames > 0)
+            v->frames = e.frames;
+        video_finished(run, i, e.type == FT_EVENT_SKIPPED, NULL);
+        break;
+    case FT_EVENT_FAILED:
+        video_finished(run, i, 0, e.reason ? e.reason : "failed");
+        break;
+    default:
+        break;
     }
-    json_object_put(event);
+    ft_progress_event_clear(&e);
 }
 
 /* A line of the child's standard error: into the log, and kept as the
@@ -295,8 +282,8 @@ static int follow_child(job_run *run, pid_t pid, int out_fd, int err_fd)
         pthread_mutex_unlock(&r->lock);
         if (cancel && !term_at) {
             kill(-pid, SIGTERM);
-            term_at = now_s();
-        } else if (term_at && !killed && now_s() - term_at > KILL_GRACE_S) {
+            term_at = ft_now_s();
+        } else if (term_at && !killed && ft_now_s() - term_at > KILL_GRACE_S) {
             kill(-pid, SIGKILL);
             killed = 1;
         }
@@ -345,20 +332,18 @@ static void remove_temporaries(const char *dir, const char *name)
 /* The temporary files of every output of JOB's videos. */
 static void remove_job_temporaries(const ft_job *job)
 {
-    static const char *const suffixes[] = {".json", "_tracking.json", ".csv", "_scenes.json"};
     for (size_t i = 0; i < job->video_count; i++) {
-        char dir[PATH_MAX], name[NAME_MAX + 1];
-        snprintf(dir, sizeof dir, "%s", job->videos[i].file);
-        char *slash = strrchr(dir, '/');
-        if (!slash)
-            continue;
-        *slash = '\0';
-        const char *base = slash + 1;
-        const char *dot = strrchr(base, '.');
-        const int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
-        for (size_t k = 0; k < sizeof suffixes / sizeof *suffixes; k++)
-            if (snprintf(name, sizeof name, "%.*s%s", stem, base, suffixes[k]) < (int)sizeof name)
-                remove_temporaries(dir, name);
+        for (int k = 0; k < FT_OUTPUT_KIND_COUNT; k++) {
+            char dir[PATH_MAX];
+            if (ft_output_path_of(job->videos[i].file, NULL, (ft_output_kind)k, dir, sizeof dir) !=
+                FT_OK)
+                continue;
+            char *slash = strrchr(dir, '/');
+            if (!slash)
+                continue;
+            *slash = '\0';
+            remove_temporaries(dir, slash + 1);
+        }
     }
 }
 
@@ -386,7 +371,7 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
     char *passed = calloc(job->video_count + 1, 1);
     for (size_t i = 0; passed && i < job->video_count; i++) {
         ft_job_video *v = &job->videos[i];
-        if (!(v->done_steps & run->step) && strcmp(v->state, "failed") != 0) {
+        if (!(v->done_steps & run->step) && v->state != FT_VIDEO_FAILED) {
             argv[argc++] = strdup(v->file);
             passed[i] = 1;
             todo++;
@@ -426,7 +411,7 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
      * not silently taken as done. */
     for (size_t i = 0; result == 0 && passed && i < job->video_count; i++)
         if (passed[i] && !(job->videos[i].done_steps & run->step) &&
-            strcmp(job->videos[i].state, "failed") != 0)
+            job->videos[i].state != FT_VIDEO_FAILED)
             video_finished(run, i, 0, "the step ended without a result for this video");
     free(passed);
     for (int k = 0; k < argc; k++)
@@ -449,7 +434,7 @@ static void *job_thread(void *arg)
     for (size_t i = 0; i < job->video_count; i++) {
         ft_job_video *v = &job->videos[i];
         if ((v->done_steps & job->steps) != job->steps) {
-            snprintf(v->state, sizeof v->state, "pending");
+            v->state = FT_VIDEO_PENDING;
             v->step = 0;
             v->frames_done = 0;
             v->fps = 0;
@@ -475,31 +460,32 @@ static void *job_thread(void *arg)
     /* Videos left midway (or failed by being stopped) wait for a retry. */
     for (size_t i = 0; i < job->video_count; i++) {
         ft_job_video *v = &job->videos[i];
-        if (strcmp(v->state, "running") == 0 ||
-            ((cancelled || stopping) && strcmp(v->state, "failed") == 0)) {
-            snprintf(v->state, sizeof v->state, "pending");
+        if (v->state == FT_VIDEO_RUNNING ||
+            ((cancelled || stopping) && v->state == FT_VIDEO_FAILED)) {
+            v->state = FT_VIDEO_PENDING;
             v->step = 0;
             v->frames_done = 0;
             set_text(&v->error, NULL);
             save_video(run, i);
         }
     }
-    const char *state = "succeeded";
+    ft_job_state state = FT_JOB_SUCCEEDED;
     if (stopping) {
-        state = "interrupted";
+        state = FT_JOB_INTERRUPTED;
         snprintf(reason, sizeof reason, "the server stopped while it ran");
     } else if (cancelled) {
-        state = "cancelled";
+        state = FT_JOB_CANCELLED;
         snprintf(reason, sizeof reason, "cancelled");
     } else if (broken) {
-        state = "failed";
+        state = FT_JOB_FAILED;
     } else if (run->failed_videos > 0) {
-        state = "failed";
+        state = FT_JOB_FAILED;
         snprintf(reason, sizeof reason, "%d of %zu videos failed", run->failed_videos,
                  job->video_count);
     }
-    ft_job_store_set_state(r->store, job->id, NULL, state, *reason ? reason : NULL);
-    log_line(run, "== job %lld %s%s%s", (long long)job->id, state, *reason ? ": " : "", reason);
+    ft_job_store_set_state(r->store, job->id, 0, state, *reason ? reason : NULL);
+    log_line(run, "== job %lld %s%s%s", (long long)job->id, ft_job_state_name(state),
+             *reason ? ": " : "", reason);
     if (run->log_fd >= 0)
         close(run->log_fd);
 
@@ -540,7 +526,7 @@ static void launch(ft_job_runner *r, slot *s, int64_t id)
         s->used = 0;
     }
     pthread_attr_destroy(&attr);
-    ft_job_store_set_state(r->store, id, NULL, "failed", "the server could not start the job");
+    ft_job_store_set_state(r->store, id, 0, FT_JOB_FAILED, "the server could not start the job");
     if (run)
         free(run->saved_at);
     free(run);
@@ -564,9 +550,7 @@ static void *scheduler_thread(void *arg)
         int64_t id;
         while ((s = free_slot(r)) && (id = ft_job_store_claim_next(r->store)))
             launch(r, s, id);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 1;
+        const struct timespec until = ft_deadline_after_ms(1000);
         pthread_cond_timedwait(&r->wake, &r->lock, &until);
     }
     pthread_mutex_unlock(&r->lock);
@@ -603,7 +587,7 @@ ft_status ft_job_runner_start(ft_job_store *store, const char *data_dir, int max
         const size_t count = ft_job_store_ids(store, before, ids, 256);
         for (size_t i = 0; i < count; i++) {
             ft_job *job = ft_job_store_load(store, ids[i]);
-            if (job && strcmp(job->state, "interrupted") == 0)
+            if (job && job->state == FT_JOB_INTERRUPTED)
                 remove_job_temporaries(job);
             ft_job_free(job);
         }
@@ -631,7 +615,8 @@ void ft_job_runner_wake(ft_job_runner *r)
 ft_status ft_job_runner_cancel(ft_job_runner *r, int64_t id)
 {
     pthread_mutex_lock(&r->lock);
-    ft_status st = ft_job_store_set_state(r->store, id, "queued", "cancelled", "cancelled");
+    ft_status st = ft_job_store_set_state(r->store, id, FT_JOB_STATE_BIT(FT_JOB_QUEUED),
+                                          FT_JOB_CANCELLED, "cancelled");
     if (st == FT_ERR_INVALID_ARG) { /* not queued: running, or ended */
         for (int i = 0; i < r->max_jobs; i++) {
             slot *s = &r->slots[i];

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
+
 struct ft_job_store {
     sqlite3 *db;
     pthread_mutex_t lock;
@@ -35,6 +37,76 @@ static const char schema[] =
 const char *ft_job_step_name(int step)
 {
     return step == FT_STEP_SCENES ? "scenes" : step == FT_STEP_TRACK ? "track" : NULL;
+}
+
+/* ------------------------------------------------------------ states */
+
+static const char *const job_state_names[FT_JOB_STATE_COUNT] = {
+    [FT_JOB_QUEUED] = "queued",       [FT_JOB_RUNNING] = "running",
+    [FT_JOB_SUCCEEDED] = "succeeded", [FT_JOB_FAILED] = "failed",
+    [FT_JOB_CANCELLED] = "cancelled", [FT_JOB_INTERRUPTED] = "interrupted",
+};
+
+static const char *const video_state_names[FT_VIDEO_STATE_COUNT] = {
+    [FT_VIDEO_PENDING] = "pending", [FT_VIDEO_RUNNING] = "running", [FT_VIDEO_DONE] = "done",
+    [FT_VIDEO_SKIPPED] = "skipped", [FT_VIDEO_FAILED] = "failed",
+};
+
+/* The index of NAME among NAMES[0..count); -1 when absent. */
+static int name_index(const char *const *names, int count, const char *name)
+{
+    for (int i = 0; name && i < count; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+const char *ft_job_state_name(ft_job_state state)
+{
+    return (unsigned)state < FT_JOB_STATE_COUNT ? job_state_names[state] : NULL;
+}
+
+ft_status ft_job_state_parse(const char *name, ft_job_state *out)
+{
+    const int i = name_index(job_state_names, FT_JOB_STATE_COUNT, name);
+    if (i >= 0)
+        *out = (ft_job_state)i;
+    return i >= 0 ? FT_OK : FT_ERR_INVALID_ARG;
+}
+
+int ft_job_state_ended(ft_job_state state)
+{
+    return state == FT_JOB_SUCCEEDED || state == FT_JOB_FAILED || state == FT_JOB_CANCELLED ||
+           state == FT_JOB_INTERRUPTED;
+}
+
+const char *ft_video_state_name(ft_video_state state)
+{
+    return (unsigned)state < FT_VIDEO_STATE_COUNT ? video_state_names[state] : NULL;
+}
+
+ft_status ft_video_state_parse(const char *name, ft_video_state *out)
+{
+    const int i = name_index(video_state_names, FT_VIDEO_STATE_COUNT, name);
+    if (i >= 0)
+        *out = (ft_video_state)i;
+    return i >= 0 ? FT_OK : FT_ERR_INVALID_ARG;
+}
+
+/* The states of a row. A name this build does not know (a database of a
+ * newer one) reads as failed: shown, retryable, never run as it stands. */
+static ft_job_state job_state_column(sqlite3_stmt *st, int column)
+{
+    ft_job_state state = FT_JOB_FAILED;
+    ft_job_state_parse((const char *)sqlite3_column_text(st, column), &state);
+    return state;
+}
+
+static ft_video_state video_state_column(sqlite3_stmt *st, int column)
+{
+    ft_video_state state = FT_VIDEO_FAILED;
+    ft_video_state_parse((const char *)sqlite3_column_text(st, column), &state);
+    return state;
 }
 
 static void now_utc(char out[24])
@@ -140,13 +212,15 @@ int ft_job_store_recover(ft_job_store *s)
     now_utc(now);
     exec_bound(s, "BEGIN", "");
     exec_bound(s,
-               "UPDATE videos SET state = 'pending', step = 0, frames_done = 0, fps = 0"
-               " WHERE state = 'running' AND job_id IN (SELECT id FROM jobs WHERE state = 'running')",
-               "");
+               "UPDATE videos SET state = ?, step = 0, frames_done = 0, fps = 0"
+               " WHERE state = ? AND job_id IN (SELECT id FROM jobs WHERE state = ?)",
+               "ttt", ft_video_state_name(FT_VIDEO_PENDING), ft_video_state_name(FT_VIDEO_RUNNING),
+               ft_job_state_name(FT_JOB_RUNNING));
     exec_bound(s,
-               "UPDATE jobs SET state = 'interrupted', step = 0, finished_at = ?,"
-               " error = 'the server stopped while it ran', seq = ? WHERE state = 'running'",
-               "ti", now, next_seq(s));
+               "UPDATE jobs SET state = ?, step = 0, finished_at = ?,"
+               " error = 'the server stopped while it ran', seq = ? WHERE state = ?",
+               "ttit", ft_job_state_name(FT_JOB_INTERRUPTED), now, next_seq(s),
+               ft_job_state_name(FT_JOB_RUNNING));
     const int changed = sqlite3_changes(s->db);
     exec_bound(s, "COMMIT", "");
     pthread_mutex_unlock(&s->lock);
@@ -162,15 +236,17 @@ ft_status ft_job_store_create(ft_job_store *s, ft_job *job)
     if (rc == SQLITE_OK)
         rc = exec_bound(s,
                         "INSERT INTO jobs (state, steps, options, created_at, seq)"
-                        " VALUES ('queued', ?, ?, ?, ?)",
-                        "itti", (int64_t)job->steps, job->options, now, next_seq(s));
+                        " VALUES (?, ?, ?, ?, ?)",
+                        "titti", ft_job_state_name(FT_JOB_QUEUED), (int64_t)job->steps,
+                        job->options, now, next_seq(s));
     const int64_t id = sqlite3_last_insert_rowid(s->db);
     for (size_t i = 0; rc == SQLITE_OK && i < job->video_count; i++)
         rc = exec_bound(s,
                         "INSERT INTO videos (job_id, idx, root, path, file, state)"
-                        " VALUES (?, ?, ?, ?, ?, 'pending')",
-                        "iiitt", id, (int64_t)i, (int64_t)job->videos[i].root,
-                        job->videos[i].path, job->videos[i].file);
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        "iiittt", id, (int64_t)i, (int64_t)job->videos[i].root,
+                        job->videos[i].path, job->videos[i].file,
+                        ft_video_state_name(FT_VIDEO_PENDING));
     exec_bound(s, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", "");
     pthread_mutex_unlock(&s->lock);
     if (rc != SQLITE_OK)
@@ -219,7 +295,7 @@ static int load_videos(ft_job_store *s, ft_job *job)
         v->root = sqlite3_column_int(st, 0);
         v->path = dup_text(sqlite3_column_text(st, 1));
         v->file = dup_text(sqlite3_column_text(st, 2));
-        copy_text(v->state, sizeof v->state, sqlite3_column_text(st, 3));
+        v->state = video_state_column(st, 3);
         v->step = sqlite3_column_int(st, 4);
         v->done_steps = sqlite3_column_int(st, 5);
         v->skipped_steps = sqlite3_column_int(st, 6);
@@ -244,7 +320,7 @@ ft_job *ft_job_store_load(ft_job_store *s, int64_t id)
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_step(st) == SQLITE_ROW && (job = calloc(1, sizeof *job))) {
             job->id = id;
-            copy_text(job->state, sizeof job->state, sqlite3_column_text(st, 0));
+            job->state = job_state_column(st, 0);
             job->steps = sqlite3_column_int(st, 1);
             job->step = sqlite3_column_int(st, 2);
             job->options = dup_text(sqlite3_column_text(st, 3));
@@ -286,8 +362,9 @@ int64_t ft_job_store_claim_next(ft_job_store *s)
     pthread_mutex_lock(&s->lock);
     sqlite3_stmt *st;
     int64_t id = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1",
-                           -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM jobs WHERE state = ? ORDER BY id LIMIT 1", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, ft_job_state_name(FT_JOB_QUEUED), -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW)
             id = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
@@ -296,66 +373,51 @@ int64_t ft_job_store_claim_next(ft_job_store *s)
         char now[24];
         now_utc(now);
         if (exec_bound(s,
-                       "UPDATE jobs SET state = 'running', started_at = ?, finished_at = '',"
+                       "UPDATE jobs SET state = ?, started_at = ?, finished_at = '',"
                        " error = NULL, seq = ? WHERE id = ?",
-                       "tii", now, next_seq(s), id) != SQLITE_OK)
+                       "ttii", ft_job_state_name(FT_JOB_RUNNING), now, next_seq(s), id) !=
+            SQLITE_OK)
             id = 0;
     }
     pthread_mutex_unlock(&s->lock);
     return id;
 }
 
-static int is_ended(const char *state)
-{
-    return strcmp(state, "succeeded") == 0 || strcmp(state, "failed") == 0 ||
-           strcmp(state, "cancelled") == 0 || strcmp(state, "interrupted") == 0;
-}
-
-/* STATE is one of the comma-separated FROM. */
-static int state_in(const char *state, const char *from)
-{
-    const size_t n = strlen(state);
-    for (const char *p = from; *p;) {
-        const char *end = strchr(p, ',');
-        const size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncmp(p, state, n) == 0)
-            return 1;
-        p += len + (end != NULL);
-    }
-    return 0;
-}
-
-ft_status ft_job_store_set_state(ft_job_store *s, int64_t id, const char *from, const char *state,
+ft_status ft_job_store_set_state(ft_job_store *s, int64_t id, unsigned from, ft_job_state state,
                                  const char *error)
 {
     pthread_mutex_lock(&s->lock);
     sqlite3_stmt *st;
-    char current[16] = "";
+    int found = 0;
+    ft_job_state current = FT_JOB_FAILED;
     if (sqlite3_prepare_v2(s->db, "SELECT state FROM jobs WHERE id = ?", -1, &st, NULL) ==
         SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            copy_text(current, sizeof current, sqlite3_column_text(st, 0));
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            found = 1;
+            current = job_state_column(st, 0);
+        }
         sqlite3_finalize(st);
     }
     ft_status result = FT_OK;
-    if (!*current) {
+    if (!found) {
         result = FT_ERR_NOT_FOUND;
-    } else if (from && !state_in(current, from)) {
+    } else if (from && !(from & FT_JOB_STATE_BIT(current))) {
         result = FT_ERR_INVALID_ARG;
     } else {
         char now[24];
         now_utc(now);
+        const char *name = ft_job_state_name(state);
         const int rc =
-            is_ended(state)
+            ft_job_state_ended(state)
                 ? exec_bound(s,
                              "UPDATE jobs SET state = ?, error = ?, step = 0, finished_at = ?,"
                              " seq = ? WHERE id = ?",
-                             "tttii", state, error, now, next_seq(s), id)
+                             "tttii", name, error, now, next_seq(s), id)
                 : exec_bound(s,
                              "UPDATE jobs SET state = ?, error = ?, finished_at = '', seq = ?"
                              " WHERE id = ?",
-                             "ttii", state, error, next_seq(s), id);
+                             "ttii", name, error, next_seq(s), id);
         if (rc != SQLITE_OK)
             result = FT_ERR_IO;
     }
@@ -382,7 +444,7 @@ ft_status ft_job_store_update_video(ft_job_store *s, int64_t id, size_t index,
                         "UPDATE videos SET state = ?, step = ?, done_steps = ?, skipped_steps = ?,"
                         " frames_done = ?, frames = ?, fps = ?, error = ?"
                         " WHERE job_id = ? AND idx = ?",
-                        "tiiiiidtii", v->state, (int64_t)v->step, (int64_t)v->done_steps,
+                        "tiiiiidtii", ft_video_state_name(v->state), (int64_t)v->step, (int64_t)v->done_steps,
                         (int64_t)v->skipped_steps, v->frames_done, v->frames, v->fps, v->error, id,
                         (int64_t)index);
     if (rc == SQLITE_OK)
@@ -402,14 +464,7 @@ int64_t ft_job_store_seq(ft_job_store *s)
 
 int64_t ft_job_store_wait(ft_job_store *s, int64_t last, int timeout_ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    const struct timespec until = ft_deadline_after_ms(timeout_ms);
     pthread_mutex_lock(&s->lock);
     if (s->seq <= last)
         pthread_cond_timedwait(&s->changed, &s->lock, &until);
@@ -448,7 +503,7 @@ static double overall_percent(const ft_job *job)
         const ft_job_video *v = &job->videos[i];
         for (int b = 1; b <= FT_STEP_TRACK; b <<= 1)
             done += (v->done_steps & job->steps & b) != 0;
-        if (strcmp(v->state, "failed") != 0 && v->step && !(v->done_steps & v->step) && v->frames > 0)
+        if (v->state != FT_VIDEO_FAILED && v->step && !(v->done_steps & v->step) && v->frames > 0)
             done += (double)v->frames_done / (double)v->frames;
     }
     const double p = 100.0 * done / ((double)steps * (double)job->video_count);
@@ -465,7 +520,7 @@ void ft_job_write_json(const ft_job *job, ft_json *j)
 {
     ft_json_object_begin(j);
     ft_json_kv_int(j, "id", job->id);
-    ft_json_kv_string(j, "state", job->state);
+    ft_json_kv_string(j, "state", ft_job_state_name(job->state));
     ft_json_key(j, "steps");
     ft_json_array_begin(j);
     for (int b = 1; b <= FT_STEP_TRACK; b <<= 1)
@@ -489,11 +544,11 @@ void ft_job_write_json(const ft_job *job, ft_json *j)
         ft_json_kv_int(j, "root", v->root);
         ft_json_kv_string(j, "path", v->path);
         ft_json_kv_string(j, "name", file_name(v->path));
-        ft_json_kv_string(j, "state", v->state);
+        ft_json_kv_string(j, "state", ft_video_state_name(v->state));
         kv_text_or_null(j, "step", ft_job_step_name(v->step));
         ft_json_kv_int(j, "frames_done", v->frames_done);
         ft_json_kv_int(j, "frames", v->frames);
-        const int done = strcmp(v->state, "done") == 0 || strcmp(v->state, "skipped") == 0;
+        const int done = v->state == FT_VIDEO_DONE || v->state == FT_VIDEO_SKIPPED;
         ft_json_kv_int(j, "percent",
                        done ? 100 : v->frames > 0 ? (int64_t)(100 * v->frames_done / v->frames) : 0);
         ft_json_key(j, "fps");

@@ -16,11 +16,45 @@ typedef enum { FT_STEP_SCENES = 1, FT_STEP_TRACK = 2 } ft_job_step;
 #define FT_STEP_COUNT 2
 const char *ft_job_step_name(int step); /* "scenes", "track"; NULL for 0 */
 
+/* Where a job is. Names ("queued", ...) are for the database and the API
+ * only; the code works with the enum. */
+typedef enum ft_job_state {
+    FT_JOB_QUEUED,
+    FT_JOB_RUNNING,
+    FT_JOB_SUCCEEDED,
+    FT_JOB_FAILED,
+    FT_JOB_CANCELLED,
+    FT_JOB_INTERRUPTED,
+    FT_JOB_STATE_COUNT
+} ft_job_state;
+/* A set of job states, for ft_job_store_set_state's FROM. */
+#define FT_JOB_STATE_BIT(state) (1u << (state))
+
+/* Where one video of a job is. */
+typedef enum ft_video_state {
+    FT_VIDEO_PENDING,
+    FT_VIDEO_RUNNING,
+    FT_VIDEO_DONE,
+    FT_VIDEO_SKIPPED,
+    FT_VIDEO_FAILED,
+    FT_VIDEO_STATE_COUNT
+} ft_video_state;
+
+/* "queued", "running", ...; NULL out of range. */
+const char *ft_job_state_name(ft_job_state state);
+/* The state called NAME into *OUT; FT_ERR_INVALID_ARG when none is. */
+ft_status ft_job_state_parse(const char *name, ft_job_state *out);
+/* 1 for the states a job ends in: succeeded, failed, cancelled, interrupted. */
+int ft_job_state_ended(ft_job_state state);
+/* "pending", "running", ...; NULL out of range. */
+const char *ft_video_state_name(ft_video_state state);
+ft_status ft_video_state_parse(const char *name, ft_video_state *out);
+
 typedef struct ft_job_video {
     int root;            /* media root number, as the client named it */
     char *path;          /* relative to that root */
     char *file;          /* absolute, resolved when the job was made */
-    char state[12];      /* pending, running, done, skipped, failed */
+    ft_video_state state;
     int step;            /* the step it is in, 0 when none */
     int done_steps;      /* ft_job_step bits completed (or skipped) */
     int skipped_steps;   /* ... of which were skipped: output already there */
@@ -31,7 +65,7 @@ typedef struct ft_job_video {
 
 typedef struct ft_job {
     int64_t id;
-    char state[16];      /* queued, running, succeeded, failed, cancelled, interrupted */
+    ft_job_state state;
     int steps;           /* ft_job_step bits */
     int step;            /* the step running now, 0 when none */
     char *options;       /* a JSON object, as validated when the job was made */
@@ -64,10 +98,10 @@ size_t ft_job_store_ids(ft_job_store *s, int64_t after_seq, int64_t *ids, size_t
 /* Takes the oldest queued job: it becomes running. 0 when none is queued. */
 int64_t ft_job_store_claim_next(ft_job_store *s);
 /* Sets a job's state and error; an ended state sets finished_at, another
- * (queued again) clears it. FROM, when not NULL, is a comma-separated list
- * of the states it may change from: FT_ERR_INVALID_ARG otherwise,
+ * (queued again) clears it. FROM, when not 0, is the set of states
+ * (FT_JOB_STATE_BIT) it may change from: FT_ERR_INVALID_ARG otherwise,
  * FT_ERR_NOT_FOUND when there is no such job. */
-ft_status ft_job_store_set_state(ft_job_store *s, int64_t id, const char *from, const char *state,
+ft_status ft_job_store_set_state(ft_job_store *s, int64_t id, unsigned from, ft_job_state state,
                                  const char *error);
 ft_status ft_job_store_set_step(ft_job_store *s, int64_t id, int step);
 /* Writes back one video's progress (everything but root, path and file). */

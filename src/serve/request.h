@@ -31,6 +31,9 @@ typedef struct ft_reply {
 } ft_reply;
 
 void ft_reply_begin(ft_reply *reply);
+/* Begins a reply about one media path, the object left open:
+ * {"root": ROOT, "path": RELATIVE, ... */
+void ft_reply_begin_media(ft_reply *reply, int root, const char *relative);
 enum MHD_Result ft_reply_send(const ft_request *r, ft_reply *reply, unsigned status);
 
 /* {"error": {"status": STATUS, "message": ...}} */

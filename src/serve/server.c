@@ -43,6 +43,14 @@ void ft_reply_begin(ft_reply *reply)
     ft_json_init(&reply->json, reply->stream, 0);
 }
 
+void ft_reply_begin_media(ft_reply *reply, int root, const char *relative)
+{
+    ft_reply_begin(reply);
+    ft_json_object_begin(&reply->json);
+    ft_json_kv_int(&reply->json, "root", root);
+    ft_json_kv_string(&reply->json, "path", relative);
+}
+
 static enum MHD_Result queue(const ft_request *r, unsigned status, const char *type, void *body,
                              size_t size)
 {

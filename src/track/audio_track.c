@@ -6,7 +6,6 @@
 #include "track/audio_track.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,28 +13,12 @@
 #include <json-c/json.h>
 
 #include "base/file_read.h"
+#include "base/format_error.h"
 
 #define MAX_FILE_BYTES ((size_t)1 << 30) /* json-c takes an int length */
 #define MAX_FRAME 10000000                /* 111 h at 25 fps; bounds the table */
 #define MAX_SPEAKERS 1000000
 #define JSON_DEPTH 64
-
-static ft_status failf(char *err, size_t err_size, ft_status st, const char *path,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static ft_status failf(char *err, size_t err_size, ft_status st, const char *path,
-                       const char *fmt, ...)
-{
-    if (err && err_size > 0) {
-        char reason[512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(reason, sizeof reason, fmt, ap);
-        va_end(ap);
-        snprintf(err, err_size, "%s: %s", path, reason);
-    }
-    return st;
-}
 
 /* 1-based line and column of byte OFFSET. */
 static void line_col(const char *data, size_t offset, long *line, long *col)
@@ -66,7 +49,7 @@ static ft_status parse_json(const char *path, const char *data, size_t size,
 {
     json_tokener *tok = json_tokener_new_ex(JSON_DEPTH);
     if (!tok)
-        return failf(err, err_size, FT_ERR_NOMEM, path, "out of memory");
+        return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s: out of memory", path);
     /* The length includes the terminating NUL, which tells json-c the input
      * is complete (a bare `null` or number at the very end parses). */
     *out = json_tokener_parse_ex(tok, data, (int)size + 1);
@@ -74,17 +57,20 @@ static ft_status parse_json(const char *path, const char *data, size_t size,
     size_t end = json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
     if (!*out && jerr == json_tokener_success) /* the file is just `null` */
-        return failf(err, err_size, FT_ERR_FORMAT, path, "the top-level value is not an object");
+        return ft_format_error(err, err_size, FT_ERR_FORMAT,
+                               "%s: the top-level value is not an object", path);
     if (!*out) {
         const int at_end = end >= size;
         if (at_end && (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof))
-            return failf(err, err_size, FT_ERR_FORMAT, path, "%s",
-                         is_blank(data, size) ? "invalid JSON: the file is empty"
-                                              : "invalid JSON: the file ends inside a value (truncated?)");
+            return ft_format_error(
+                err, err_size, FT_ERR_FORMAT, "%s: %s", path,
+                is_blank(data, size) ? "invalid JSON: the file is empty"
+                                     : "invalid JSON: the file ends inside a value (truncated?)");
         long line, col;
         line_col(data, at_end ? size : end, &line, &col);
-        return failf(err, err_size, FT_ERR_FORMAT, path, "invalid JSON at line %ld, column %ld: %s",
-                     line, col, json_tokener_error_desc(jerr));
+        return ft_format_error(err, err_size, FT_ERR_FORMAT,
+                               "%s: invalid JSON at line %ld, column %ld: %s", path, line, col,
+                               json_tokener_error_desc(jerr));
     }
     /* One value per file: anything but blanks after it is an error. */
     while (end < size && is_blank(data + end, 1))
@@ -94,8 +80,10 @@ static ft_status parse_json(const char *path, const char *data, size_t size,
         line_col(data, end, &line, &col);
         json_object_put(*out);
         *out = NULL;
-        return failf(err, err_size, FT_ERR_FORMAT, path,
-                     "invalid JSON at line %ld, column %ld: data after the top-level value", line, col);
+        return ft_format_error(err, err_size, FT_ERR_FORMAT,
+                               "%s: invalid JSON at line %ld, column %ld: data after the"
+                               " top-level value",
+                               path, line, col);
     }
     return FT_OK;
 }
@@ -277,14 +265,17 @@ static ft_status read_top(const char *path, json_object *root, ft_audio_track *o
                           json_object **frames, char *err, size_t err_size)
 {
     if (!json_object_is_type(root, json_type_object))
-        return failf(err, err_size, FT_ERR_FORMAT, path, "the top-level value is not an object");
+        return ft_format_error(err, err_size, FT_ERR_FORMAT,
+                               "%s: the top-level value is not an object", path);
     if (!json_object_object_get_ex(root, "frames_analysis", frames) ||
         !json_object_is_type(*frames, json_type_array))
-        return failf(err, err_size, FT_ERR_FORMAT, path, "'frames_analysis' is missing or not an array");
+        return ft_format_error(err, err_size, FT_ERR_FORMAT,
+                               "%s: 'frames_analysis' is missing or not an array", path);
     int64_t v;
     const int got = opt_int(root, "total_frames", 0, INT64_MAX, &v);
     if (got < 0)
-        return failf(err, err_size, FT_ERR_FORMAT, path, "'total_frames' is not an integer >= 0");
+        return ft_format_error(err, err_size, FT_ERR_FORMAT,
+                               "%s: 'total_frames' is not an integer >= 0", path);
     out->total_frames = got ? v : -1;
     out->fps = 25.0;
     json_object *fps;
@@ -293,7 +284,8 @@ static ft_status read_top(const char *path, json_object *root, ft_audio_track *o
                            json_object_is_type(fps, json_type_int);
         const double x = number ? json_object_get_double(fps) : 0.0;
         if (!number || !isfinite(x) || x <= 0.0)
-            return failf(err, err_size, FT_ERR_FORMAT, path, "'fps' is not a positive number");
+            return ft_format_error(err, err_size, FT_ERR_FORMAT,
+                                   "%s: 'fps' is not a positive number", path);
         out->fps = x;
     }
     return FT_OK;
@@ -307,7 +299,7 @@ static ft_status read_frames(const char *path, json_object *frames, ft_audio_tra
     entry e;
     for (size_t i = 0; i < n; i++) {
         if (check_entry(json_object_array_get_idx(frames, i), i, &e, reason, sizeof reason))
-            return failf(err, err_size, FT_ERR_FORMAT, path, "%s", reason);
+            return ft_format_error(err, err_size, FT_ERR_FORMAT, "%s: %s", path, reason);
         if (e.frame > out->frame_count)
             out->frame_count = e.frame;
     }
@@ -320,8 +312,9 @@ static ft_status read_frames(const char *path, json_object *frames, ft_audio_tra
     for (size_t i = 0; st == FT_OK && i < n; i++) {
         check_entry(json_object_array_get_idx(frames, i), i, &e, reason, sizeof reason);
         if (seen[e.frame - 1]) {
-            st = failf(err, err_size, FT_ERR_FORMAT, path, "frame %lld appears twice in frames_analysis",
-                       (long long)e.frame);
+            st = ft_format_error(err, err_size, FT_ERR_FORMAT,
+                                 "%s: frame %lld appears twice in frames_analysis", path,
+                                 (long long)e.frame);
             break;
         }
         seen[e.frame - 1] = 1;
@@ -332,34 +325,34 @@ static ft_status read_frames(const char *path, json_object *frames, ft_audio_tra
             st = FT_ERR_NOMEM;
     }
     if (st == FT_ERR_NOMEM)
-        failf(err, err_size, st, path, "out of memory");
+        ft_format_error(err, err_size, st, "%s: out of memory", path);
     free(seen);
     free(in.slots);
     return st;
 }
 
-ft_status ft_audio_track_load(const char *path, ft_audio_track *out, char *err, size_t err_size)
+/* The bytes of an analysis file into OUT (an ft_audio_track). */
+static ft_status parse_analysis(const char *path, const char *data, size_t size, void *out,
+                                char *err, size_t err_size)
 {
-    if (err && err_size > 0)
-        err[0] = '\0';
-    if (!out)
-        return FT_ERR_INVALID_ARG;
-    memset(out, 0, sizeof *out);
-    if (!path)
-        return failf(err, err_size, FT_ERR_INVALID_ARG, "(null)", "no path");
-    char *data = NULL;
-    size_t size = 0;
-    ft_status st = ft_read_file(path, MAX_FILE_BYTES, "an audio analysis", &data, &size, err, err_size);
-    if (st != FT_OK)
-        return st;
     json_object *root = NULL, *frames = NULL;
-    st = parse_json(path, data, size, &root, err, err_size);
-    free(data);
+    ft_status st = parse_json(path, data, size, &root, err, err_size);
     if (st == FT_OK)
         st = read_top(path, root, out, &frames, err, err_size);
     if (st == FT_OK)
         st = read_frames(path, frames, out, err, err_size);
     json_object_put(root);
+    return st;
+}
+
+ft_status ft_audio_track_load(const char *path, ft_audio_track *out, char *err, size_t err_size)
+{
+    ft_clear_error(err, err_size);
+    if (!out)
+        return FT_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    const ft_status st =
+        ft_parse_file(path, MAX_FILE_BYTES, "an audio analysis", parse_analysis, out, err, err_size);
     if (st != FT_OK) {
         ft_audio_track_free(out);
         return st;

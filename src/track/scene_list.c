@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/file_read.h"
+#include "base/format_error.h"
 
 #define HEADER "No,Timecode In,Timecode Out,Frame In,Frame Out"
 #define MAX_FILE_BYTES ((size_t)64 << 20) /* ~1M scenes; real files are a few KB */
@@ -22,13 +23,8 @@ typedef struct line {
 static ft_status fail_at(char *err, size_t err_size, ft_status st, const char *path,
                          long lineno, const char *reason)
 {
-    if (err && err_size > 0) {
-        if (lineno > 0)
-            snprintf(err, err_size, "%s:%ld: %s", path, lineno, reason);
-        else
-            snprintf(err, err_size, "%s: %s", path, reason);
-    }
-    return st;
+    return lineno > 0 ? ft_format_error(err, err_size, st, "%s:%ld: %s", path, lineno, reason)
+                      : ft_format_error(err, err_size, st, "%s: %s", path, reason);
 }
 
 /* The next line from *POS, "\n" or "\r\n" ended; 0 at the end of DATA. */
@@ -124,9 +120,11 @@ static int push_scene(ft_scene_list *list, size_t *cap, const ft_scene *s)
     return 1;
 }
 
-static ft_status parse(const char *path, const char *data, size_t size, ft_scene_list *out,
-                       char *err, size_t err_size)
+/* The bytes of a shot list into OUT (an ft_scene_list). */
+static ft_status parse(const char *path, const char *data, size_t size, void *list, char *err,
+                       size_t err_size)
 {
+    ft_scene_list *out = list;
     if (memchr(data, '\0', size))
         return fail_at(err, err_size, FT_ERR_FORMAT, path, 0, "contains a NUL byte (not a text file)");
     size_t pos = 0, cap = 0;
@@ -163,20 +161,12 @@ static ft_status parse(const char *path, const char *data, size_t size, ft_scene
 
 ft_status ft_scene_list_load(const char *path, ft_scene_list *out, char *err, size_t err_size)
 {
-    if (err && err_size > 0)
-        err[0] = '\0';
+    ft_clear_error(err, err_size);
     if (!out)
         return FT_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
-    if (!path)
-        return fail_at(err, err_size, FT_ERR_INVALID_ARG, "(null)", 0, "no path");
-    char *data = NULL;
-    size_t size = 0;
-    ft_status st = ft_read_file(path, MAX_FILE_BYTES, "a shot list", &data, &size, err, err_size);
-    if (st != FT_OK)
-        return st;
-    st = parse(path, data, size, out, err, err_size);
-    free(data);
+    const ft_status st =
+        ft_parse_file(path, MAX_FILE_BYTES, "a shot list", parse, out, err, err_size);
     if (st != FT_OK)
         ft_scene_list_free(out);
     return st;

@@ -5,9 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "media/media_internal.h"
 #include "scenes/shot_detect.h"
-#include "track/video_list.h"
+#include "track/outputs.h"
 
 /* "<dir of VIDEO>/<stem><SUFFIX>": the original's sibling files. */
 static void sibling(const char *video, const char *suffix, char *out, size_t n)
@@ -36,7 +35,7 @@ static void detect_cuts(ft_video_job *j, const atomic_int *stop)
 static void load_siblings(ft_video_job *j)
 {
     char path[4096], err[1024];
-    sibling(j->path, ".csv", path, sizeof path);
+    sibling(j->path, ft_output_suffix(FT_OUTPUT_SCENES_CSV), path, sizeof path);
     ft_status st = ft_scene_list_load(path, &j->scenes, err, sizeof err);
     j->have_scenes = st == FT_OK;
     if (st != FT_OK && st != FT_ERR_NOT_FOUND)
@@ -74,23 +73,30 @@ ft_status ft_video_job_prepare(ft_video_job *j, const ft_batch_options *o,
     ft_status st = ft_video_open(j->path, &vopt, reader, j->error, sizeof j->error);
     if (st != FT_OK)
         return st;
-    const ft_packet_index *index;
-    if ((st = ft_video_packet_index(*reader, &index)) != FT_OK) {
+    int64_t *keys = NULL, key_count = 0;
+    if ((st = ft_video_key_frames(*reader, &keys, &key_count, &j->total_frames)) != FT_OK) {
         snprintf(j->error, sizeof j->error, "%s", ft_video_error(*reader));
         return st;
     }
-    j->total_frames = index->frame_count;
+    /* A container that promises frames none of which can be read (a broken
+     * sample table) is a failure, as probe and scenes say, not an empty
+     * output that later runs would take as complete. */
+    const int64_t promised = ft_video_get_info(*reader)->frame_count_hint;
+    if (j->total_frames == 0 && promised > 0) {
+        ft_free(keys);
+        snprintf(j->error, sizeof j->error, "%s: truncated file: 0 of %lld video packets present",
+                 j->path, (long long)promised);
+        return FT_ERR_TRUNCATED;
+    }
     load_siblings(j);
     if (!j->have_scenes && o->config->detect_scenes)
         detect_cuts(j, o->stop);
-    int64_t *keys = NULL, key_count = 0;
     /* Short ranges get a shorter warm-up: most of a range is its own. */
     const int warmup = o->warmup_frames < o->chunk_frames / 4 ? o->warmup_frames
                                                                 : (int)(o->chunk_frames / 4);
-    if ((st = ft_packet_index_key_frames(index, &keys, &key_count)) == FT_OK)
-        st = ft_chunk_plan_make(j->total_frames, keys, (size_t)key_count, j->cuts, j->cut_count,
-                                o->chunk_frames, warmup, &j->plan);
-    free(keys);
+    st = ft_chunk_plan_make(j->total_frames, keys, (size_t)key_count, j->cuts, j->cut_count,
+                            o->chunk_frames, warmup, &j->plan);
+    ft_free(keys);
     if (st == FT_OK && !(j->results = calloc(j->plan.count, sizeof *j->results)))
         st = FT_ERR_NOMEM;
     if (st != FT_OK) {

@@ -1,7 +1,7 @@
-/* The videos one `facetrack track` run processes: files and folders from the
- * command line (folders searched recursively for .mp4 .avi .mov .mkv .webm,
- * any case), and the original's `--videos-json` lists; then one shard of
- * them, and without those whose output is already complete. */
+/* The videos one batch run (`facetrack track`, `facetrack scenes`)
+ * processes: files and folders from the command line (folders scanned as
+ * folder_scan.h says), and the original's `--videos-json` lists; then one
+ * shard of them. */
 #ifndef FT_TRACK_VIDEO_LIST_H
 #define FT_TRACK_VIDEO_LIST_H
 
@@ -16,9 +16,6 @@ typedef struct ft_video_list {
     struct ft_video_seen *seen; /* private: the real paths listed, to find duplicates */
 } ft_video_list;
 
-/* 1 when NAME ends in a video extension facetrack scans folders for. */
-int ft_is_video_name(const char *name);
-
 /* Appends PATH: a file (taken whatever its extension) or a folder (scanned).
  * Duplicates (same real path) are dropped. FT_ERR_NOT_FOUND when it does not
  * exist; ERR names the path and the reason. */
@@ -32,16 +29,5 @@ ft_status ft_video_list_add_json(ft_video_list *list, const char *json_path, cha
  * range change nothing. */
 void ft_video_list_shard(ft_video_list *list, int k, int n);
 void ft_video_list_free(ft_video_list *list);
-
-/* Output name of VIDEO: "<dir>/<stem><SUFFIX>" where dir is OUTPUT_DIR, or
- * the video's folder when OUTPUT_DIR is NULL or "". */
-ft_status ft_output_path(const char *video, const char *output_dir, const char *suffix, char *out,
-                         size_t out_size);
-
-/* 1 when PATH is a complete tracking output: it parses as one JSON object,
- * and its frame list ("frames" or "frames_analysis") ends with frame
- * total_frames (from "metadata" or the top level). Read in a streaming way:
- * files of hundreds of MB are fine. 0 when absent, truncated or short. */
-int ft_tracking_output_complete(const char *path);
 
 #endif

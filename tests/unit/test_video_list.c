@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "track/video_list.h"
+#include "track/folder_scan.h"
+#include "track/output_complete.h"
+#include "track/outputs.h"
 
 typedef struct fixture {
     char dir[64];

@@ -130,6 +130,48 @@ static void seeks_exactly(void **state)
     free(d);
 }
 
+/* The key frames a planner seeks to: ascending, from frame 0, and each one a
+ * place where seeking gives the frame reading sequentially gives. */
+static void lists_key_frames_for_seeking(void **state)
+{
+    (void)state;
+    const char *names[] = {"h264_bframes.mp4", "vfr.mp4", "one_frame.mp4"};
+    decoded *d = malloc(sizeof *d);
+    assert_non_null(d);
+    for (size_t c = 0; c < sizeof names / sizeof names[0]; c++) {
+        ft_video *v = open_clip(names[c], FT_PIXFMT_RGB24);
+        decode_all(v, d);
+        int64_t *keys = NULL, count = -1, frames = -1;
+        assert_int_equal(ft_video_key_frames(v, &keys, &count, &frames), FT_OK);
+        assert_int_equal(frames, d->count);
+        assert_true(count >= 1 && count <= frames);
+        assert_non_null(keys);
+        assert_int_equal(keys[0], 0);
+        for (int64_t i = 0; i < count; i++) {
+            assert_true(keys[i] >= 0 && keys[i] < frames);
+            if (i > 0)
+                assert_true(keys[i] > keys[i - 1]);
+            ft_frame f;
+            char md5[33];
+            assert_int_equal(ft_video_seek(v, keys[i]), FT_OK);
+            assert_int_equal(ft_video_read(v, &f), FT_OK);
+            assert_int_equal(f.index, keys[i]);
+            ft_frame_md5(&f, md5);
+            assert_string_equal(md5, d->md5[keys[i]]);
+        }
+        ft_free(keys);
+        /* The count alone is optional. */
+        assert_int_equal(ft_video_key_frames(v, &keys, &count, NULL), FT_OK);
+        ft_free(keys);
+        ft_video_close(v);
+    }
+    free(d);
+    int64_t *keys = NULL, count = 0;
+    assert_int_equal(ft_video_key_frames(NULL, &keys, &count, NULL), FT_ERR_INVALID_ARG);
+    assert_null(keys);
+    ft_free(NULL);
+}
+
 static void rotation_makes_frames_upright(void **state)
 {
     (void)state;
@@ -247,6 +289,7 @@ int main(void)
         cmocka_unit_test(numbers_frames_in_presentation_order),
         cmocka_unit_test(frame_times_start_at_zero_after_an_offset),
         cmocka_unit_test(seeks_exactly),
+        cmocka_unit_test(lists_key_frames_for_seeking),
         cmocka_unit_test(rotation_makes_frames_upright),
         cmocka_unit_test(delivers_requested_formats),
         cmocka_unit_test(bad_files_fail_at_open),
