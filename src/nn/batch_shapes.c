@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn/backend.h"
@@ -109,8 +110,28 @@ ft_status ft_nn_batch_check(const ft_nn_graph *g, char *why, size_t why_size)
     return FT_OK;
 }
 
-void ft_nn_batch_shapes(const ft_nn_graph *g, int batch, ft_nn_tensor *tensors, ft_nn_op *ops,
-                        ft_nn_graph *shadow)
+/* Constant T repeated BATCH times along axis 0, as tensor and data. */
+static ft_status tile_constant(const ft_nn_graph *g, int t, int batch, ft_nn_tensor *tensors,
+                               void **tiled)
+{
+    if (tiled[t])
+        return FT_OK; /* joined by an earlier concatenation too */
+    const ft_nn_tensor *c = &g->tensors[t];
+    const size_t bytes = (size_t)ft_nn_tensor_elements(c) * ft_dtype_size(c->dtype);
+    char *copy = malloc(bytes * (size_t)batch);
+    if (!copy)
+        return FT_ERR_NOMEM;
+    for (int b = 0; b < batch; b++)
+        memcpy(copy + (size_t)b * bytes, c->data, bytes);
+    tiled[t] = copy;
+    tensors[t].data = copy;
+    tensors[t].nbytes = bytes * (size_t)batch;
+    tensors[t].shape[0] *= batch;
+    return FT_OK;
+}
+
+ft_status ft_nn_batch_shapes(const ft_nn_graph *g, int batch, ft_nn_tensor *tensors,
+                             ft_nn_op *ops, void **tiled, ft_nn_graph *shadow)
 {
     *shadow = *g;
     memcpy(tensors, g->tensors, sizeof *tensors * (size_t)g->tensor_count);
@@ -118,9 +139,21 @@ void ft_nn_batch_shapes(const ft_nn_graph *g, int batch, ft_nn_tensor *tensors, 
     for (int t = 0; t < g->tensor_count; t++)
         if (!tensors[t].data && tensors[t].rank > 0)
             tensors[t].shape[0] *= batch;
-    for (int i = 0; i < g->op_count; i++)
-        if (ops[i].type == FT_OP_SLICE) /* kept whole by ft_nn_batch_check */
-            ops[i].attrs.end[0] = tensors[ops[i].inputs[0]].shape[0];
+    for (int i = 0; i < g->op_count; i++) {
+        ft_nn_op *op = &ops[i];
+        if (op->type == FT_OP_SLICE) /* kept whole by ft_nn_batch_check */
+            op->attrs.end[0] = tensors[op->inputs[0]].shape[0];
+        if (op->type != FT_OP_CONCAT)
+            continue;
+        /* Every item gets the constant's block (the check refused axis 0). */
+        for (int j = 0; j < op->input_count; j++) {
+            const int t = op->inputs[j];
+            if (t >= 0 && g->tensors[t].data && g->tensors[t].rank > 0 &&
+                tile_constant(g, t, batch, tensors, tiled) != FT_OK)
+                return FT_ERR_NOMEM;
+        }
+    }
     shadow->tensors = tensors;
     shadow->ops = ops;
+    return FT_OK;
 }

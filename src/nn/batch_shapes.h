@@ -21,8 +21,11 @@ ft_status ft_nn_batch_check(const ft_nn_graph *graph, char *why, size_t why_size
 /* The batch-BATCH view of GRAPH in SHADOW: TENSORS and OPS (graph's
  * tensor_count and op_count entries) receive shallow copies whose names,
  * constant data and custom options stay GRAPH's; activation shapes and
- * axis-0 slice ends are scaled. GRAPH must have passed ft_nn_batch_check. */
-void ft_nn_batch_shapes(const ft_nn_graph *graph, int batch, ft_nn_tensor *tensors, ft_nn_op *ops,
-                        ft_nn_graph *shadow);
+ * axis-0 slice ends are scaled. A constant that a concatenation joins to
+ * the items (MLP-Mixer's extra token) is repeated BATCH times along axis
+ * 0: TILED[t] (all NULL on entry) then holds that copy, the caller's to
+ * free. GRAPH must have passed ft_nn_batch_check. FT_ERR_NOMEM or FT_OK. */
+ft_status ft_nn_batch_shapes(const ft_nn_graph *graph, int batch, ft_nn_tensor *tensors,
+                             ft_nn_op *ops, void **tiled, ft_nn_graph *shadow);
 
 #endif

@@ -22,6 +22,7 @@ typedef struct plan_slot {
     ft_nn_op *ops;
     void **buffers;            /* per tensor: constant data, owned or bound buffer */
     void **owned;              /* per tensor: the session's activation buffer */
+    void **tiled;              /* per tensor: a constant repeated per item */
     int bound;                 /* a caller's buffer is in BUFFERS */
     size_t workspace;
     ft_nn_plan *plan;
@@ -114,6 +115,10 @@ static void slot_clear(ft_nn_session *s, plan_slot *slot)
             if (slot->owned[t])
                 s->allocator.release(s->allocator.context, slot->owned[t]);
     free(slot->owned);
+    if (slot->tiled)
+        for (int t = 0; t < s->graph->tensor_count; t++)
+            free(slot->tiled[t]);
+    free(slot->tiled);
     free(slot->buffers);
     if (slot->batch > 1) {
         free(slot->tensors);
@@ -132,9 +137,11 @@ static ft_status slot_build(ft_nn_session *s, plan_slot *slot, int batch)
     } else {
         slot->tensors = malloc(sizeof *slot->tensors * (size_t)g->tensor_count);
         slot->ops = malloc(sizeof *slot->ops * (size_t)(g->op_count ? g->op_count : 1));
-        if (!slot->tensors || !slot->ops)
+        slot->tiled = calloc((size_t)g->tensor_count, sizeof *slot->tiled);
+        if (!slot->tensors || !slot->ops || !slot->tiled ||
+            ft_nn_batch_shapes(g, batch, slot->tensors, slot->ops, slot->tiled, &slot->shadow) !=
+                FT_OK)
             return session_fail(s, FT_ERR_NOMEM, "%s: out of memory", model_name(g));
-        ft_nn_batch_shapes(g, batch, slot->tensors, slot->ops, &slot->shadow);
     }
     ft_status st = check_graph(s, &slot->shadow, batch);
     if (st != FT_OK)
