@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "nn_case.h"
 #include "nn/backend.h"
 #include "nn/graph_cache.h"
 #include "nn/session.h"
@@ -26,7 +27,6 @@
 #define REL_TOL 1e-5
 
 static char shared[1024], npm[1024];
-static unsigned seed;
 
 typedef struct model_case {
     const char *dir;    /* "shared" or "npm" */
@@ -103,7 +103,7 @@ static int check_model(const model_case *c, const ft_nn_graph *g, const ft_nn_ba
         assert_int_equal(ft_nn_session_reshape(s, 1, NULL), FT_OK);
         for (int i = 0; i < g->input_count; i++)
             fill_input(&g->tensors[g->inputs[i]], ft_nn_session_input(s, i),
-                       seed + 1000u * (unsigned)item + (unsigned)i);
+                       first_seed + 1000u * (unsigned)item + (unsigned)i);
         if (ft_nn_session_run(s) != FT_OK)
             fail_msg("%s on %s: %s", c->spec, b->name, ft_nn_session_error(s));
         for (int o = 0; o < g->output_count; o++)
@@ -126,7 +126,7 @@ static int check_model(const model_case *c, const ft_nn_graph *g, const ft_nn_ba
         const size_t bytes = (size_t)ft_nn_tensor_elements(t) * ft_dtype_size(t->dtype);
         for (int item = 0; item < BATCH; item++)
             fill_input(t, (char *)ft_nn_session_input(s, i) + (size_t)item * bytes,
-                       seed + 1000u * (unsigned)item + (unsigned)i);
+                       first_seed + 1000u * (unsigned)item + (unsigned)i);
     }
     if (!refused && ft_nn_session_run(s) != FT_OK)
         fail_msg("%s on %s at batch %d: %s", c->spec, b->name, BATCH, ft_nn_session_error(s));
@@ -154,7 +154,7 @@ static int check_model(const model_case *c, const ft_nn_graph *g, const ft_nn_ba
         const double allowed = t->dtype == FT_DTYPE_F32 ? REL_TOL * fmax(scale, 1e-30) : 1.0;
         if (diff > allowed)
             fail_msg("%s on %s: output '%s': max |batch %d - batch 1| = %g at scale %g (seed %u)",
-                     c->spec, b->name, t->name, BATCH, diff, scale, seed);
+                     c->spec, b->name, t->name, BATCH, diff, scale, first_seed);
         worst = fmax(worst, scale > 0 ? diff / scale : diff);
     }
     if (!refused)
@@ -188,7 +188,8 @@ static void every_model_batches_like_batch_one(void **state)
         }
         ft_nn_graph_release(g);
     }
-    printf("nn batch: %d model/backend pairs, %d cannot batch (seed %u)\n", checked, refused, seed);
+    printf("nn batch: %d model/backend pairs, %d cannot batch (seed %u)\n", checked, refused,
+           first_seed);
 }
 
 static void graph_cache_shares_one_graph(void **state)
@@ -250,6 +251,49 @@ static void alternating_batches_reuse_plans(void **state)
     ft_nn_graph_release(g);
 }
 
+/* Graphs where batching would mix items are refused at reshape, naming
+ * the op; batch 1 still runs. */
+static void graphs_that_mix_items_are_refused(void **state)
+{
+    (void)state;
+    static const char *const expected[] = {"Concat", "Softmax", "Add", "Transpose"};
+    for (int k = 0; k < 4; k++) {
+        case_graph c;
+        graph_begin(&c);
+        int x = input(&c, 2, (int64_t[]){1, 8});
+        ft_nn_op *o = NULL;
+        if (k == 0) {
+            o = op(&c, FT_OP_CONCAT, 2, (int64_t[]){2, 8}, 2, x, x);
+            o->attrs.axis = 0;
+        } else if (k == 1) {
+            o = op(&c, FT_OP_SOFTMAX, 2, (int64_t[]){1, 8}, 1, x);
+            o->attrs.axis = 0;
+            o->attrs.beta = 1.0f;
+        } else if (k == 2) {
+            int y = input(&c, 1, (int64_t[]){1});
+            c.g.inputs[1] = y;
+            o = op(&c, FT_OP_ADD, 2, (int64_t[]){1, 8}, 2, x, y);
+        } else {
+            o = op(&c, FT_OP_TRANSPOSE, 2, (int64_t[]){8, 1}, 1, x);
+            o->attrs.perm[0] = 1;
+            o->attrs.perm[1] = 0;
+        }
+        graph_output(&c, o->outputs[0]);
+        char err[512];
+        ft_nn_session *s;
+        if (ft_nn_session_create(&c.g, &ft_nn_backend_reference, NULL, &s, err, sizeof err) !=
+            FT_OK)
+            fail_msg("%s: %s", expected[k], err);
+        assert_int_equal(ft_nn_session_reshape(s, 3, NULL), FT_ERR_UNSUPPORTED);
+        printf("  refused: %s\n", ft_nn_session_error(s));
+        assert_non_null(strstr(ft_nn_session_error(s), expected[k]));
+        assert_int_equal(ft_nn_session_reshape(s, 1, NULL), FT_OK);
+        assert_int_equal(ft_nn_session_run(s), FT_OK);
+        ft_nn_session_free(s);
+        ft_nn_graph_free(&c.g);
+    }
+}
+
 static void backend_table_names_its_rows(void **state)
 {
     (void)state;
@@ -285,11 +329,12 @@ int main(void)
         fclose(f);
     }
     const char *fixed = getenv("FT_TEST_SEED");
-    seed = fixed ? (unsigned)strtoul(fixed, NULL, 10) : (unsigned)time(NULL);
+    seed = first_seed = fixed ? (unsigned)strtoul(fixed, NULL, 10) : (unsigned)time(NULL);
     printf("seed %u (FT_TEST_SEED=%u replays it)\n", seed, seed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(backend_table_names_its_rows),
         cmocka_unit_test(graph_cache_shares_one_graph),
+        cmocka_unit_test(graphs_that_mix_items_are_refused),
         cmocka_unit_test(alternating_batches_reuse_plans),
         cmocka_unit_test(every_model_batches_like_batch_one),
     };
