@@ -28,6 +28,10 @@ typedef struct ft_nn_backend_def {
     ft_status (*init)(char *err, size_t err_size);
     const ft_nn_op_support *op_table;
     int op_table_count;
+    /* Sets NEEDED[t] for every activation the plan reads or writes through
+     * the buffers it is given; the others (values a kernel library keeps in
+     * its own arena) get no buffer. NULL: every activation. */
+    void (*mark_buffers)(const ft_nn_graph *graph, char *needed);
     /* Compiles GRAPH (every shape fixed, every op checked) over BUFFERS,
      * one per tensor (constants' data, activations' storage with 64 bytes
      * of slack). POOL may be NULL (the caller's thread). */

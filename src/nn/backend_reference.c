@@ -108,6 +108,7 @@ const ft_nn_backend_def ft_nn_backend_reference = {
     .init = reference_init,
     .op_table = reference_ops,
     .op_table_count = (int)(sizeof reference_ops / sizeof *reference_ops),
+    .mark_buffers = NULL, /* every op runs on our buffers */
     .plan_create = reference_plan_create,
     .plan_rebind = reference_plan_rebind,
     .plan_run = reference_plan_run,

@@ -35,6 +35,52 @@ static ft_status xnnpack_init(char *err, size_t err_size)
     return st;
 }
 
+/* The end of the run of XNNPACK ops that starts at op FIRST (FIRST itself
+ * when op FIRST falls back). Plans and buffer marking split alike. */
+static int run_end(const ft_nn_graph *g, int first)
+{
+    int end = first;
+    while (end < g->op_count && ft_nn_backend_supports(&ft_nn_backend_xnnpack, g, &g->ops[end]))
+        end++;
+    return end;
+}
+
+/* A segment's values stay inside its runtime unless another step reads
+ * them or they are the graph's; reference ops use our buffers for all. */
+static void xnnpack_mark_buffers(const ft_nn_graph *g, char *needed)
+{
+    int *step_of = malloc(sizeof *step_of * (size_t)(g->tensor_count + 1));
+    if (!step_of) { /* cannot tell: give every activation a buffer */
+        memset(needed, 1, (size_t)g->tensor_count);
+        return;
+    }
+    for (int t = 0; t < g->tensor_count; t++)
+        step_of[t] = -1; /* made by no op: a graph input or a constant */
+    memset(needed, 0, (size_t)g->tensor_count);
+    for (int i = 0, step_index = 0; i < g->op_count; step_index++) {
+        const int end = run_end(g, i), last = end > i ? end : i + 1;
+        for (int k = i; k < last; k++) {
+            const ft_nn_op *op = &g->ops[k];
+            for (int j = 0; j < op->input_count; j++) {
+                const int t = op->inputs[j];
+                if (t >= 0 && (end == i || step_of[t] != step_index))
+                    needed[t] = 1;
+            }
+            for (int j = 0; j < op->output_count; j++) {
+                step_of[op->outputs[j]] = step_index;
+                if (end == i)
+                    needed[op->outputs[j]] = 1;
+            }
+        }
+        i = last;
+    }
+    for (int k = 0; k < g->input_count; k++)
+        needed[g->inputs[k]] = 1;
+    for (int k = 0; k < g->output_count; k++)
+        needed[g->outputs[k]] = 1;
+    free(step_of);
+}
+
 static void xnnpack_plan_free(ft_nn_plan *p)
 {
     if (!p)
@@ -66,10 +112,7 @@ static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
     p->graph = g;
     p->buffers = buffers;
     for (int i = 0; i < g->op_count && st == FT_OK;) {
-        int end = i;
-        while (end < g->op_count &&
-               ft_nn_backend_supports(&ft_nn_backend_xnnpack, g, &g->ops[end]))
-            end++;
+        const int end = run_end(g, i);
         step *s = &p->steps[p->step_count++];
         if (end == i) {
             *s = (step){i, i + 1, NULL};
@@ -145,6 +188,7 @@ const ft_nn_backend_def ft_nn_backend_xnnpack = {
     .init = xnnpack_init,
     .op_table = ft_xnn_op_table,
     .op_table_count = FT_XNN_OP_TABLE_COUNT,
+    .mark_buffers = xnnpack_mark_buffers,
     .plan_create = xnnpack_plan_create,
     .plan_rebind = xnnpack_plan_rebind,
     .plan_run = xnnpack_plan_run,

@@ -148,8 +148,15 @@ static ft_status slot_build(ft_nn_session *s, plan_slot *slot, int batch)
         return st;
     slot->buffers = calloc((size_t)g->tensor_count, sizeof *slot->buffers);
     slot->owned = calloc((size_t)g->tensor_count, sizeof *slot->owned);
-    if (!slot->buffers || !slot->owned)
+    char *needed = malloc((size_t)g->tensor_count + 1);
+    if (!slot->buffers || !slot->owned || !needed) {
+        free(needed);
         return session_fail(s, FT_ERR_NOMEM, "%s: out of memory", model_name(g));
+    }
+    if (s->backend->mark_buffers)
+        s->backend->mark_buffers(&slot->shadow, needed);
+    else
+        memset(needed, 1, (size_t)g->tensor_count);
     for (int t = 0; t < g->tensor_count; t++) {
         const ft_nn_tensor *tensor = &slot->shadow.tensors[t];
         if (tensor->data) {
@@ -157,18 +164,25 @@ static ft_status slot_build(ft_nn_session *s, plan_slot *slot, int batch)
             continue;
         }
         const int64_t n = ft_nn_tensor_elements(tensor);
-        if (n < 0)
+        if (n < 0) {
+            free(needed);
             return session_fail(s, FT_ERR_UNSUPPORTED, "%s: tensor '%s' has no fixed shape",
                                 model_name(g), tensor->name);
+        }
+        if (!needed[t])
+            continue; /* lives in the backend's own arena */
         const size_t bytes = (size_t)n * ft_dtype_size(tensor->dtype) + BUFFER_SLACK;
         slot->owned[t] = s->allocator.alloc(s->allocator.context, bytes);
-        if (!slot->owned[t])
+        if (!slot->owned[t]) {
+            free(needed);
             return session_fail(s, FT_ERR_NOMEM, "%s: out of memory for tensor '%s' at batch %d",
                                 model_name(g), tensor->name, batch);
+        }
         memset(slot->owned[t], 0, bytes); /* runs must not depend on old memory */
         slot->buffers[t] = slot->owned[t];
         slot->workspace += bytes;
     }
+    free(needed);
     return s->backend->plan_create(&slot->shadow, slot->buffers, s->pool, &slot->plan, s->error,
                                    sizeof s->error);
 }
