@@ -77,6 +77,9 @@ int main(int argc, char **argv)
                         ft_face_blendshaper_error(bs));
                 return 1;
             }
+            if (r == -5)
+                printf("batch %d: first run %.1f ms (builds both models' plans)\n", n,
+                       now_ms() - t0);
             if (r >= 0) {
                 ms[k][r] = now_ms() - t0;
                 lm_ms[k][r] = t1 - t0;
