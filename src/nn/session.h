@@ -20,9 +20,21 @@ typedef struct ft_nn_allocator {
     void *context;
 } ft_nn_allocator;
 
+/* How a plan for N items runs them. Either way the caller sees one run
+ * over [N, ...] buffers and gets the same numbers. */
+typedef enum ft_nn_batch_mode {
+    FT_NN_BATCH_AUTO = 0, /* item by item when one item's largest activation
+                             outgrows a quarter of the L2 cache, else whole */
+    FT_NN_BATCH_WHOLE,    /* one plan over all N items, kernel by kernel */
+    FT_NN_BATCH_ITEMS,    /* N batch-1 plans, each bound to its item's slices
+                             of the same buffers: no copies, N x the packed
+                             weights */
+} ft_nn_batch_mode;
+
 typedef struct ft_nn_session_options {
     pthreadpool_t pool;                 /* NULL: the caller's thread only */
     const ft_nn_allocator *allocator;   /* NULL: malloc */
+    ft_nn_batch_mode batch_mode;
 } ft_nn_session_options;
 
 typedef struct ft_nn_session ft_nn_session;
@@ -47,6 +59,9 @@ void ft_nn_session_free(ft_nn_session *session);
  * Bindings made by ft_nn_session_setup are dropped. */
 ft_status ft_nn_session_reshape(ft_nn_session *session, int batch, size_t *workspace_bytes);
 int ft_nn_session_batch(const ft_nn_session *session);
+/* 1 when the current plan runs its items one by one (FT_NN_BATCH_ITEMS, or
+ * chosen by FT_NN_BATCH_AUTO). */
+int ft_nn_session_item_by_item(const ft_nn_session *session);
 
 /* Binds caller buffers to the current plan's inputs and outputs (arrays of
  * the graph's input and output count; either array or any entry may be

@@ -84,11 +84,13 @@ static double value_at(const ft_nn_tensor *t, const void *p, int64_t k)
 
 /* Batch 3 against three batch-1 runs of the same session. 0: it batches;
  * 1: it cannot (reported). */
-static int check_model(const model_case *c, const ft_nn_graph *g, const ft_nn_backend_def *b)
+static int check_model(const model_case *c, const ft_nn_graph *g, const ft_nn_backend_def *b,
+                       ft_nn_batch_mode mode)
 {
     char err[512];
     ft_nn_session *s;
-    if (ft_nn_session_create(g, b, NULL, &s, err, sizeof err) != FT_OK)
+    const ft_nn_session_options opt = {.batch_mode = mode};
+    if (ft_nn_session_create(g, b, &opt, &s, err, sizeof err) != FT_OK)
         fail_msg("%s on %s: %s", c->spec, b->name, err);
     /* batch-1 outputs of each item, kept for the comparison */
     size_t item_bytes[FT_NN_MAX_IO];
@@ -158,9 +160,12 @@ static int check_model(const model_case *c, const ft_nn_graph *g, const ft_nn_ba
         worst = fmax(worst, scale > 0 ? diff / scale : diff);
     }
     if (!refused)
-        printf("  %s on %s: batch %d equals batch 1 (worst relative difference %.3g, %zu KiB of "
-               "activations)\n",
-               c->spec, b->name, BATCH, worst, workspace / 1024);
+        printf("  %s on %s%s: batch %d equals batch 1 (worst relative difference %.3g, %zu KiB "
+               "of activations)\n",
+               c->spec, b->name, ft_nn_session_item_by_item(s) ? ", item by item" : "", BATCH,
+               worst, workspace / 1024);
+    if (!refused)
+        assert_int_equal(ft_nn_session_item_by_item(s), mode == FT_NN_BATCH_ITEMS);
     for (int o = 0; o < g->output_count; o++)
         for (int item = 0; item < BATCH; item++)
             free(want[item][o]);
@@ -182,13 +187,20 @@ static void every_model_batches_like_batch_one(void **state)
             printf("  %s: does not load, not checked: %s\n", cases[m].spec, err);
             continue;
         }
+        /* every backend on the whole batch; the plans that run it item by
+         * item (bound to slices of the same buffers) on the fast ones */
         for (int b = 0; b < ft_nn_backend_count(); b++) {
-            refused += check_model(&cases[m], g, ft_nn_backend_at(b));
+            const ft_nn_backend_def *backend = ft_nn_backend_at(b);
+            refused += check_model(&cases[m], g, backend, FT_NN_BATCH_WHOLE);
             checked++;
+            if (backend != &ft_nn_backend_reference) {
+                refused += check_model(&cases[m], g, backend, FT_NN_BATCH_ITEMS);
+                checked++;
+            }
         }
         ft_nn_graph_release(g);
     }
-    printf("nn batch: %d model/backend pairs, %d cannot batch (seed %u)\n", checked, refused,
+    printf("nn batch: %d model/backend/mode runs, %d cannot batch (seed %u)\n", checked, refused,
            first_seed);
 }
 
