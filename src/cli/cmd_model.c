@@ -15,7 +15,8 @@
 static const char usage[] =
     "usage: facetrack model info [--pretty] [--input NAME=SHAPE]... MODEL\n"
     "       facetrack model bench [--backend fast|reference|xnnpack] [--threads N]\n"
-    "                             [--runs N] [--batch N] [--input NAME=SHAPE]... MODEL\n"
+    "                             [--runs N] [--batch N] [--batch-mode auto|whole|items]\n"
+    "                             [--input NAME=SHAPE]... MODEL\n"
     "\n"
     "MODEL is a .tflite or .onnx file or a member of a MediaPipe bundle, named\n"
     "BUNDLE.task:MEMBER (e.g. face_landmarker.task:face_detector.tflite).\n"
@@ -38,7 +39,10 @@ static const char usage[] =
     "(fallback ops and bookkeeping; 0.10 = 10 %).\n"
     "--threads defaults to 1 (0 = one per CPU). --batch N runs N items at once\n"
     "(every input [1,...] becomes [N,...]) and adds per_item_median_ms; a model\n"
-    "whose ops would mix items is refused, naming the op.\n";
+    "whose ops would mix items is refused, naming the op. --batch-mode whole runs\n"
+    "the N items through each kernel together, items runs one batch-1 plan on\n"
+    "each item in turn, auto (default) picks items when one item's activations\n"
+    "outgrow a quarter of the L2 cache.\n";
 
 static void write_tensors(ft_json *w, const ft_nn_graph *g, const int *ids, int count)
 {
@@ -170,13 +174,14 @@ static void fill_random_inputs(const ft_nn_graph *g, ft_nn_session *s, int batch
 }
 
 static int model_bench(const char *spec, const ft_onnx_options *onnx,
-                       const ft_nn_backend_def *backend, int threads, int runs, int batch)
+                       const ft_nn_backend_def *backend, int threads, int runs, int batch,
+                       ft_nn_batch_mode mode)
 {
     const ft_nn_graph *g = NULL;
     ft_nn_session *s = NULL;
     pthreadpool_t pool = threads != 1 ? pthreadpool_create(threads > 0 ? (size_t)threads : 0)
                                       : NULL;
-    const ft_nn_session_options opt = {.pool = pool};
+    const ft_nn_session_options opt = {.pool = pool, .batch_mode = mode};
     char err[512];
     size_t workspace = 0;
     if (ft_nn_graph_acquire(spec, onnx, &g, err, sizeof err) != FT_OK ||
@@ -222,6 +227,8 @@ static int model_bench(const char *spec, const ft_onnx_options *onnx,
         ft_json_kv_int(&w, "threads", threads);
         ft_json_kv_int(&w, "runs", runs);
         ft_json_kv_int(&w, "batch", batch);
+        ft_json_kv_string(&w, "batch_run", ft_nn_session_item_by_item(s) ? "item by item"
+                                                                          : "whole batch");
         ft_json_key(&w, "median_ms");
         ft_json_double_digits(&w, ms[runs / 2], 4);
         ft_json_key(&w, "p10_ms");
@@ -274,6 +281,7 @@ static int run_model(int argc, char **argv)
         return ft_cli_usage_error("model", "unknown subcommand '%s'", argv[1]);
     int pretty = 0;
     long long threads = 1, runs = 300, batch = 1;
+    ft_nn_batch_mode mode = FT_NN_BATCH_AUTO;
     const ft_nn_backend_def *backend = ft_nn_backend_find("xnnpack");
     const char *spec = NULL;
     static ft_onnx_input_shape shapes[FT_NN_MAX_IO];
@@ -304,6 +312,16 @@ static int run_model(int argc, char **argv)
             if ((batch = ft_cli_parse_count(value)) < 1 || batch > 4096)
                 return ft_cli_usage_error("model", "--batch needs a number from 1 to 4096");
             i++;
+        } else if (bench && strcmp(argv[i], "--batch-mode") == 0) {
+            if (value && strcmp(value, "auto") == 0)
+                mode = FT_NN_BATCH_AUTO;
+            else if (value && strcmp(value, "whole") == 0)
+                mode = FT_NN_BATCH_WHOLE;
+            else if (value && strcmp(value, "items") == 0)
+                mode = FT_NN_BATCH_ITEMS;
+            else
+                return ft_cli_usage_error("model", "--batch-mode needs auto, whole or items");
+            i++;
         } else if (bench && strcmp(argv[i], "--backend") == 0) {
             /* "fast": the fastest CPU row, as before the table had names */
             backend = ft_nn_backend_find(value && strcmp(value, "fast") == 0 ? "xnnpack" : value);
@@ -319,7 +337,7 @@ static int run_model(int argc, char **argv)
     }
     if (!spec)
         return ft_cli_usage_error("model", "no model given");
-    return bench ? model_bench(spec, &onnx, backend, (int)threads, (int)runs, (int)batch)
+    return bench ? model_bench(spec, &onnx, backend, (int)threads, (int)runs, (int)batch, mode)
                  : model_info(spec, &onnx, pretty);
 }
 

@@ -27,7 +27,7 @@ typedef struct plan_slot {
     int bound;                 /* a caller's buffer is in BUFFERS */
     size_t workspace;
     ft_nn_plan *plan;          /* the whole batch at once */
-    ft_nn_plan **item_plans;   /* or one batch-1 plan per item */
+    ft_nn_plan *item_plan;     /* or one batch-1 plan, bound to each item in turn */
     void **item_buffers;       /* batch x tensor_count: item i's view of BUFFERS */
 } plan_slot;
 
@@ -114,11 +114,8 @@ static void slot_clear(ft_nn_session *s, plan_slot *slot)
 {
     if (slot->plan)
         s->backend->plan_free(slot->plan);
-    if (slot->item_plans)
-        for (int i = 0; i < slot->batch; i++)
-            if (slot->item_plans[i])
-                s->backend->plan_free(slot->item_plans[i]);
-    free(slot->item_plans);
+    if (slot->item_plan)
+        s->backend->plan_free(slot->item_plan);
     free(slot->item_buffers);
     if (slot->owned)
         for (int t = 0; t < s->graph->tensor_count; t++)
@@ -147,9 +144,10 @@ static size_t item_bytes(const ft_nn_graph *g, int t)
  * activation before the next starts. Once one item's largest activation
  * outgrows a quarter of the L2 cache, the next layer finds a batch's
  * activation further out than one item's, and a batched run costs more
- * per item than single ones: measured +2 to +5 % per face for the 256 px
- * landmark model (1 MB activations) and the 128 px detector, against
- * -17 % for the blendshape model, whose 0.5 ms runs are mostly fixed cost. */
+ * per item than single ones: measured (one thread, 1 MB L2) +47 % per item
+ * for the 256 px landmark model at batch 3 and +3 % for the 128 px
+ * detector, against -3 to -17 % for the blendshape model, whose 0.4 ms
+ * runs are mostly fixed cost. */
 static int items_outgrow_cache(const ft_nn_graph *g)
 {
     long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
@@ -173,7 +171,10 @@ static void slot_item_views(const ft_nn_graph *g, plan_slot *slot)
                                    : NULL;
 }
 
-/* The plans of SLOT over its buffers: one for the batch, or one per item. */
+/* The plan of SLOT over its buffers: one for the batch, or one batch-1
+ * plan that each run binds to item after item. One plan, not one per item:
+ * per-item plans would each pack their own copy of the weights, and three
+ * copies of the landmark model's weights cost more cache than binding. */
 static ft_status slot_plans(ft_nn_session *s, plan_slot *slot)
 {
     const int by_item = slot->batch > 1 &&
@@ -183,35 +184,21 @@ static ft_status slot_plans(ft_nn_session *s, plan_slot *slot)
         return s->backend->plan_create(&slot->shadow, slot->buffers, s->pool, &slot->plan,
                                        s->error, sizeof s->error);
     const size_t n = (size_t)s->graph->tensor_count;
-    slot->item_plans = calloc((size_t)slot->batch, sizeof *slot->item_plans);
     slot->item_buffers = calloc((size_t)slot->batch * n, sizeof *slot->item_buffers);
-    if (!slot->item_plans || !slot->item_buffers)
+    if (!slot->item_buffers)
         return session_fail(s, FT_ERR_NOMEM, "%s: out of memory", model_name(s->graph));
     slot_item_views(s->graph, slot);
-    for (int i = 0; i < slot->batch; i++) {
-        ft_status st = s->backend->plan_create(s->graph, &slot->item_buffers[(size_t)i * n],
-                                               s->pool, &slot->item_plans[i], s->error,
-                                               sizeof s->error);
-        if (st != FT_OK)
-            return st;
-    }
-    return FT_OK;
+    return s->backend->plan_create(s->graph, slot->item_buffers, s->pool, &slot->item_plan,
+                                   s->error, sizeof s->error);
 }
 
-/* The plans see BUFFERS again after a binding changed. */
+/* The plans see BUFFERS again after a binding changed (an item plan is
+ * bound anew by every run anyway). */
 static ft_status slot_rebind(ft_nn_session *s, plan_slot *slot)
 {
     if (slot->plan)
         return s->backend->plan_rebind(slot->plan, slot->buffers, s->error, sizeof s->error);
-    const size_t n = (size_t)s->graph->tensor_count;
     slot_item_views(s->graph, slot);
-    for (int i = 0; i < slot->batch; i++) {
-        ft_status st = s->backend->plan_rebind(slot->item_plans[i],
-                                               &slot->item_buffers[(size_t)i * n], s->error,
-                                               sizeof s->error);
-        if (st != FT_OK)
-            return st;
-    }
     return FT_OK;
 }
 
@@ -429,8 +416,12 @@ ft_status ft_nn_session_run(ft_nn_session *s)
     const plan_slot *slot = &s->slots[s->current];
     if (slot->plan)
         return s->backend->plan_run(slot->plan, s->error, sizeof s->error);
+    const size_t n = (size_t)s->graph->tensor_count;
     for (int i = 0; i < slot->batch; i++) {
-        ft_status st = s->backend->plan_run(slot->item_plans[i], s->error, sizeof s->error);
+        ft_status st = s->backend->plan_rebind(slot->item_plan, &slot->item_buffers[(size_t)i * n],
+                                               s->error, sizeof s->error);
+        if (st == FT_OK)
+            st = s->backend->plan_run(slot->item_plan, s->error, sizeof s->error);
         if (st != FT_OK)
             return st;
     }
@@ -446,8 +437,12 @@ ft_status ft_nn_session_run_library_only(ft_nn_session *s)
     const plan_slot *slot = &s->slots[s->current];
     if (slot->plan)
         return s->backend->plan_run_library_only(slot->plan);
+    const size_t n = (size_t)s->graph->tensor_count;
     for (int i = 0; i < slot->batch; i++) {
-        ft_status st = s->backend->plan_run_library_only(slot->item_plans[i]);
+        ft_status st = s->backend->plan_rebind(slot->item_plan, &slot->item_buffers[(size_t)i * n],
+                                               s->error, sizeof s->error);
+        if (st == FT_OK)
+            st = s->backend->plan_run_library_only(slot->item_plan);
         if (st != FT_OK)
             return st;
     }
@@ -459,12 +454,12 @@ int ft_nn_session_native_ops(const ft_nn_session *s)
     if (!s || s->current < 0)
         return 0;
     const plan_slot *slot = &s->slots[s->current];
-    return s->backend->plan_native_ops(slot->plan ? slot->plan : slot->item_plans[0]);
+    return s->backend->plan_native_ops(slot->plan ? slot->plan : slot->item_plan);
 }
 
 int ft_nn_session_item_by_item(const ft_nn_session *s)
 {
-    return s && s->current >= 0 && s->slots[s->current].item_plans != NULL;
+    return s && s->current >= 0 && s->slots[s->current].item_plan != NULL;
 }
 
 const ft_nn_backend_def *ft_nn_session_backend(const ft_nn_session *s)

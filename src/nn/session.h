@@ -26,9 +26,9 @@ typedef enum ft_nn_batch_mode {
     FT_NN_BATCH_AUTO = 0, /* item by item when one item's largest activation
                              outgrows a quarter of the L2 cache, else whole */
     FT_NN_BATCH_WHOLE,    /* one plan over all N items, kernel by kernel */
-    FT_NN_BATCH_ITEMS,    /* N batch-1 plans, each bound to its item's slices
-                             of the same buffers: no copies, N x the packed
-                             weights */
+    FT_NN_BATCH_ITEMS,    /* one batch-1 plan bound to each item's slices of
+                             the same buffers in turn: no copies, one copy
+                             of the packed weights, a re-setup per item */
 } ft_nn_batch_mode;
 
 typedef struct ft_nn_session_options {
