@@ -5,7 +5,10 @@
  * when each model runs. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <pthreadpool.h>
 
 #include "base/clock.h"
 #include "engines/engine_class.h"
@@ -19,6 +22,7 @@
 
 typedef struct mediapipe {
     ft_face_options opt;
+    pthreadpool_t pool; /* shared by the three models; NULL: the caller's thread */
     ft_face_detector *detector;
     ft_face_landmarker *landmarker;
     ft_face_blendshaper *blendshaper; /* NULL when disabled or absent */
@@ -27,6 +31,10 @@ typedef struct mediapipe {
     ft_face_detection dets[FT_DETECT_MAX_PER_TILE];
     ft_detect_scratch scratch;
     int64_t turned_frame; /* when detection last tried turned images */
+    /* the faces whose blendshapes run this frame, as one batch */
+    const float (**due_norms)[3];
+    int *due_faces;
+    float (*due_scores)[FT_FACE_BLENDSHAPES];
     char error[768];
 } mediapipe;
 
@@ -51,12 +59,12 @@ static ft_status open_detector(mediapipe *m, const char *path, char *err, size_t
     ft_face_detector_options dopt;
     ft_face_detector_options_init(&dopt);
     dopt.min_score = m->opt.min_detection_confidence;
-    ft_status st = ft_face_detector_create(path, FT_FACE_DETECTOR_FULL_RANGE, &dopt, m->opt.threads,
-                                           &m->detector, err, n);
+    ft_status st = ft_face_detector_create_on_pool(path, FT_FACE_DETECTOR_FULL_RANGE, &dopt,
+                                                   m->pool, &m->detector, err, n);
     if (st == FT_ERR_FORMAT) {
         char err2[512];
-        if (ft_face_detector_create(path, FT_FACE_DETECTOR_SHORT_RANGE, &dopt, m->opt.threads,
-                                    &m->detector, err2, sizeof err2) == FT_OK)
+        if (ft_face_detector_create_on_pool(path, FT_FACE_DETECTOR_SHORT_RANGE, &dopt, m->pool,
+                                            &m->detector, err2, sizeof err2) == FT_OK)
             return FT_OK;
     }
     return st;
@@ -70,14 +78,14 @@ static ft_status open_models(mediapipe *m, char *err, size_t n)
     if (st == FT_OK)
         st = open_detector(m, path, err, n);
     if (st == FT_OK && (st = resolve(o->landmark_model, "landmarks", path, sizeof path, err, n)) == FT_OK)
-        st = ft_face_landmarker_create(path, o->threads, &m->landmarker, err, n);
+        st = ft_face_landmarker_create_on_pool(path, m->pool, &m->landmarker, err, n);
     if (st != FT_OK)
         return st;
     if (ft_face_landmarker_count(m->landmarker) == 478) { /* both need all 478 */
         if (!(o->blendshape_model && !*o->blendshape_model)) {
             st = resolve(o->blendshape_model, "blendshapes", path, sizeof path, err, n);
             if (st == FT_OK)
-                st = ft_face_blendshaper_create(path, o->threads, &m->blendshaper, err, n);
+                st = ft_face_blendshaper_create_on_pool(path, m->pool, &m->blendshaper, err, n);
             else if (!o->blendshape_model)
                 st = FT_OK; /* no default: the engine works without */
             if (st != FT_OK)
@@ -131,18 +139,15 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
     return FT_OK;
 }
 
+/* Every candidate of the frame in one run of the landmark model. */
 static ft_status landmarks(void *ctx, const ft_face_image *img, const ft_norm_rect *rois, int n,
                            ft_face_landmarks *out)
 {
     mediapipe *m = ctx;
-    for (int i = 0; i < n; i++) {
-        ft_status st = ft_face_landmarks_detect(m->landmarker, img, &rois[i], &out[i]);
-        if (st != FT_OK) {
-            snprintf(m->error, sizeof m->error, "%s", ft_face_landmarker_error(m->landmarker));
-            return st;
-        }
-    }
-    return FT_OK;
+    ft_status st = ft_face_landmarks_detect_batch(m->landmarker, img, rois, n, out);
+    if (st != FT_OK)
+        snprintf(m->error, sizeof m->error, "%s", ft_face_landmarker_error(m->landmarker));
+    return st;
 }
 
 static ft_norm_rect next_roi(void *ctx, const ft_face_landmarks *lm, int iw, int ih)
@@ -156,12 +161,22 @@ static ft_status finish(void *ctx, ft_face *faces, const int *blendshapes_due, i
 {
     mediapipe *m = ctx;
     double t0 = ft_now_ms();
-    for (int i = 0; i < n && m->blendshaper; i++) {
-        ft_face *f = &faces[i];
-        if (blendshapes_due[i])
-            f->has_blendshapes =
-                ft_face_blendshapes_compute(m->blendshaper, (const float(*)[3])f->landmarks_norm,
-                                            f->landmark_count, iw, ih, f->blendshapes) == FT_OK;
+    int due = 0; /* the due faces' blendshapes in one run (all have 478 points) */
+    for (int i = 0; i < n && m->blendshaper; i++)
+        if (blendshapes_due[i]) {
+            m->due_faces[due] = i;
+            m->due_norms[due++] = (const float(*)[3])faces[i].landmarks_norm;
+        }
+    if (due > 0) {
+        const int ok = ft_face_blendshapes_compute_batch(m->blendshaper, m->due_norms,
+                                                         faces[m->due_faces[0]].landmark_count, iw,
+                                                         ih, due, m->due_scores) == FT_OK;
+        for (int k = 0; k < due; k++) {
+            ft_face *f = &faces[m->due_faces[k]];
+            f->has_blendshapes = ok;
+            if (ok)
+                memcpy(f->blendshapes, m->due_scores[k], sizeof f->blendshapes);
+        }
     }
     timings->blendshapes_ms += ft_now_ms() - t0;
     t0 = ft_now_ms();
@@ -198,12 +213,29 @@ static void mediapipe_free(void *priv)
     ft_face_landmarker_free(m->landmarker);
     ft_face_blendshaper_free(m->blendshaper);
     ft_face_geometry_free(m->geometry);
+    if (m->pool)
+        pthreadpool_destroy(m->pool);
+    free(m->due_norms);
+    free(m->due_faces);
+    free(m->due_scores);
 }
 
 static ft_status mediapipe_create(void *priv, const ft_face_options *o, char *err, size_t n)
 {
     mediapipe *m = priv;
     m->opt = *o;
+    m->due_norms = calloc((size_t)o->num_faces, sizeof *m->due_norms);
+    m->due_faces = calloc((size_t)o->num_faces, sizeof *m->due_faces);
+    m->due_scores = calloc((size_t)o->num_faces, sizeof *m->due_scores);
+    /* threads: 1 = the caller's thread, 0 = one per CPU */
+    if (o->threads != 1 && !(m->pool = pthreadpool_create(o->threads > 0 ? (size_t)o->threads : 0))) {
+        snprintf(err, n, "cannot start %d inference threads", o->threads);
+        return FT_ERR_NOMEM;
+    }
+    if (!m->due_norms || !m->due_faces || !m->due_scores) {
+        snprintf(err, n, "out of memory");
+        return FT_ERR_NOMEM;
+    }
     ft_status st = open_models(m, err, n);
     if (st != FT_OK)
         return st;

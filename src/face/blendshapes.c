@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn/model.h"
-#include "nn/runner.h"
+#include "face/model_session.h"
 
 /* face_blendshapes_graph.cc's kLandmarksSubsetIdxs, in the model's order. */
 static const uint16_t subset[FT_FACE_BLENDSHAPE_POINTS] = {
@@ -46,8 +45,8 @@ static const char *const names[FT_FACE_BLENDSHAPES] = {
 
 struct ft_face_blendshaper {
     char model[512];
-    ft_nn_graph graph;
-    ft_nn_runner *runner;
+    ft_model_session model_session;
+    ft_nn_session *session;
     pthread_mutex_t lock;
     char error[640];
 };
@@ -66,8 +65,9 @@ static ft_status fail(char *err, size_t err_size, ft_status st, const char *mode
 }
 
 /* Input [1, 146, 2] float (pixel x, y); output 0 holds the 52 scores. */
-static ft_status check_model(const ft_nn_graph *g, char *reason, size_t n)
+static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, size_t n)
 {
+    (void)context;
     if (g->input_count != 1 || g->output_count < 1) {
         snprintf(reason, n, "expected 1 input and 1 output (blendshapes), the model has %d and %d",
                  g->input_count, g->output_count);
@@ -87,8 +87,8 @@ static ft_status check_model(const ft_nn_graph *g, char *reason, size_t n)
     return FT_OK;
 }
 
-ft_status ft_face_blendshaper_create(const char *model_spec, int threads,
-                                     ft_face_blendshaper **out, char *err, size_t err_size)
+static ft_status blendshaper_open(const char *model_spec, pthreadpool_t pool, int threads,
+                                  ft_face_blendshaper **out, char *err, size_t err_size)
 {
     if (!out)
         return FT_ERR_INVALID_ARG;
@@ -99,32 +99,36 @@ ft_status ft_face_blendshaper_create(const char *model_spec, int threads,
     if (!b)
         return fail(err, err_size, FT_ERR_NOMEM, model_spec, "out of memory");
     snprintf(b->model, sizeof b->model, "%s", model_spec);
-    ft_status st = ft_nn_model_load(model_spec, &b->graph, err, err_size);
+    ft_status st = ft_model_session_open(&b->model_session, model_spec, check_model, NULL, pool,
+                                         threads, err, err_size);
     if (st != FT_OK) {
         free(b);
         return st;
     }
-    char reason[256];
-    st = check_model(&b->graph, reason, sizeof reason);
-    if (st == FT_OK)
-        st = ft_nn_runner_create(&b->graph, FT_NN_BACKEND_FAST, threads, &b->runner, reason,
-                                 sizeof reason);
-    if (st != FT_OK) {
-        ft_nn_graph_free(&b->graph);
-        free(b);
-        return fail(err, err_size, st, model_spec, reason);
-    }
+    b->session = b->model_session.session;
     pthread_mutex_init(&b->lock, NULL);
     *out = b;
     return FT_OK;
+}
+
+ft_status ft_face_blendshaper_create(const char *model_spec, int threads,
+                                     ft_face_blendshaper **out, char *err, size_t err_size)
+{
+    return blendshaper_open(model_spec, NULL, threads, out, err, err_size);
+}
+
+ft_status ft_face_blendshaper_create_on_pool(const char *model_spec, pthreadpool_t pool,
+                                             ft_face_blendshaper **out, char *err,
+                                             size_t err_size)
+{
+    return blendshaper_open(model_spec, pool, 1, out, err, err_size);
 }
 
 void ft_face_blendshaper_free(ft_face_blendshaper *b)
 {
     if (!b)
         return;
-    ft_nn_runner_free(b->runner);
-    ft_nn_graph_free(&b->graph);
+    ft_model_session_close(&b->model_session);
     pthread_mutex_destroy(&b->lock);
     free(b);
 }
@@ -138,8 +142,23 @@ ft_status ft_face_blendshapes_compute(ft_face_blendshaper *b, const float (*norm
                                       int image_width, int image_height,
                                       float scores[FT_FACE_BLENDSHAPES])
 {
-    if (!b || !norm || !scores)
+    if (!norm || !scores)
         return FT_ERR_INVALID_ARG;
+    return ft_face_blendshapes_compute_batch(b, &norm, count, image_width, image_height, 1,
+                                             (float(*)[FT_FACE_BLENDSHAPES])scores);
+}
+
+ft_status ft_face_blendshapes_compute_batch(ft_face_blendshaper *b, const float (*const *norms)[3],
+                                            int count, int image_width, int image_height, int n,
+                                            float (*scores)[FT_FACE_BLENDSHAPES])
+{
+    if (!b || !norms || !scores || n < 0)
+        return FT_ERR_INVALID_ARG;
+    for (int f = 0; f < n; f++)
+        if (!norms[f])
+            return FT_ERR_INVALID_ARG;
+    if (n == 0)
+        return FT_OK;
     pthread_mutex_lock(&b->lock);
     ft_status st = FT_OK;
     if (count < MESH_POINTS || image_width <= 0 || image_height <= 0) {
@@ -150,20 +169,28 @@ ft_status ft_face_blendshapes_compute(ft_face_blendshaper *b, const float (*norm
         goto out;
     }
     b->error[0] = '\0';
-    /* LandmarksToTensorCalculator: x, y only, in pixels of the whole
-     * image (float products, as MediaPipe computes them). */
-    float *in = ft_nn_runner_input(b->runner, 0);
-    const float w = (float)image_width, h = (float)image_height;
-    for (int i = 0; i < FT_FACE_BLENDSHAPE_POINTS; i++) {
-        in[2 * i] = norm[subset[i]][0] * w;
-        in[2 * i + 1] = norm[subset[i]][1] * h;
-    }
-    st = ft_nn_runner_run(b->runner);
-    if (st != FT_OK) {
-        snprintf(b->error, sizeof b->error, "%s: %s", b->model, ft_nn_runner_error(b->runner));
+    if ((st = ft_nn_session_reshape(b->session, n, NULL)) != FT_OK) {
+        snprintf(b->error, sizeof b->error, "%s: %s", b->model, ft_nn_session_error(b->session));
         goto out;
     }
-    memcpy(scores, ft_nn_runner_output(b->runner, 0), sizeof(float) * FT_FACE_BLENDSHAPES);
+    /* LandmarksToTensorCalculator: x, y only, in pixels of the whole
+     * image (float products, as MediaPipe computes them). */
+    float *in = ft_nn_session_input(b->session, 0);
+    const float w = (float)image_width, h = (float)image_height;
+    for (int f = 0; f < n; f++, in += 2 * FT_FACE_BLENDSHAPE_POINTS)
+        for (int i = 0; i < FT_FACE_BLENDSHAPE_POINTS; i++) {
+            in[2 * i] = norms[f][subset[i]][0] * w;
+            in[2 * i + 1] = norms[f][subset[i]][1] * h;
+        }
+    st = ft_nn_session_run(b->session);
+    if (st != FT_OK) {
+        snprintf(b->error, sizeof b->error, "%s: %s", b->model, ft_nn_session_error(b->session));
+        goto out;
+    }
+    /* Face f's 52 scores are the f-th block of the output, whatever its
+     * rank ([N*52] from the model's flattening reshape). */
+    memcpy(scores, ft_nn_session_output(b->session, 0),
+           sizeof(float) * FT_FACE_BLENDSHAPES * (size_t)n);
 out:
     pthread_mutex_unlock(&b->lock);
     return st;

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include <pthreadpool.h>
+
 #include "facetrack.h"
 
 #define FT_FACE_BLENDSHAPES 52
@@ -20,6 +22,11 @@ typedef struct ft_face_blendshaper ft_face_blendshaper;
  * One line naming the model file in ERR on failure. */
 ft_status ft_face_blendshaper_create(const char *model_spec, int threads,
                                      ft_face_blendshaper **out, char *err, size_t err_size);
+/* The same, running on POOL (NULL: the caller's thread), which must
+ * outlive the blendshaper. */
+ft_status ft_face_blendshaper_create_on_pool(const char *model_spec, pthreadpool_t pool,
+                                             ft_face_blendshaper **out, char *err,
+                                             size_t err_size);
 void ft_face_blendshaper_free(ft_face_blendshaper *b);
 const char *ft_face_blendshaper_error(const ft_face_blendshaper *b);
 
@@ -30,6 +37,12 @@ const char *ft_face_blendshaper_error(const ft_face_blendshaper *b);
 ft_status ft_face_blendshapes_compute(ft_face_blendshaper *b, const float (*norm)[3], int count,
                                       int image_width, int image_height,
                                       float scores[FT_FACE_BLENDSHAPES]);
+
+/* N faces in one model run: NORMS[f] (COUNT landmarks each, all of one
+ * image) -> SCORES[f], each the same as ft_face_blendshapes_compute. */
+ft_status ft_face_blendshapes_compute_batch(ft_face_blendshaper *b, const float (*const *norms)[3],
+                                            int count, int image_width, int image_height, int n,
+                                            float (*scores)[FT_FACE_BLENDSHAPES]);
 
 /* "_neutral", "browDownLeft", ... "noseSneerRight"; NULL out of range. */
 const char *ft_face_blendshape_name(int index);

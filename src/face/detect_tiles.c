@@ -43,15 +43,17 @@ ft_status ft_face_detect_tiled(ft_face_detector *det, const ft_face_image *image
                                ft_detect_scratch *s, ft_face_detection *out, int max, int *count)
 {
     *count = 0;
+    /* All tiles in one model run; each tile's detections land in its own
+     * FT_DETECT_MAX_PER_TILE slots of FOUND, then close up in tile order. */
+    int per_tile[FT_DETECT_MAX_TILES];
+    ft_status st = ft_face_detect_batch(det, image, plan->tiles, plan->count, s->found,
+                                        FT_DETECT_MAX_PER_TILE, per_tile);
+    if (st != FT_OK)
+        return st;
     int n = 0;
-    for (int t = 0; t < plan->count; t++) {
-        int found = 0;
-        ft_status st = ft_face_detect(det, image, &plan->tiles[t], &s->found[n],
-                                      FT_DETECT_MAX_PER_TILE, &found);
-        if (st != FT_OK)
-            return st;
-        n += found;
-    }
+    for (int t = 0; t < plan->count; t++)
+        for (int i = 0; i < per_tile[t]; i++)
+            s->found[n++] = s->found[t * FT_DETECT_MAX_PER_TILE + i];
     if (plan->count == 1) { /* already merged by the detector */
         for (int i = 0; i < n && i < max; i++)
             out[(*count)++] = s->found[i];

@@ -10,8 +10,7 @@
 
 #include "face/anchors.h"
 #include "face/image_to_tensor.h"
-#include "nn/model.h"
-#include "nn/runner.h"
+#include "face/model_session.h"
 
 struct ft_face_detector {
     char model[512];
@@ -19,10 +18,12 @@ struct ft_face_detector {
     int size;  /* model input side in px */
     int count; /* anchors */
     ft_anchor *anchors;
-    ft_nn_graph graph;
-    int have_graph, have_lock;
-    ft_nn_runner *runner;
-    int out_boxes, out_scores; /* runner output indices */
+    int have_lock;
+    ft_model_session model_session;
+    ft_nn_session *session;
+    int out_boxes, out_scores; /* session output indices */
+    float (*matrices)[16];     /* per batch item: crop -> image */
+    int matrix_capacity;
     ft_face_box *candidates;   /* count */
     ft_face_box *merged;       /* count */
     ft_nms_entry *scratch;     /* 2 count */
@@ -54,9 +55,9 @@ static int output_is(const ft_nn_graph *g, int i, int anchors, int last)
 
 /* Input 0 must be the [1, S, S, 3] float image; outputs boxes [1, N, 16] and
  * scores [1, N, 1] in either order. */
-static ft_status check_model(ft_face_detector *d, char *reason, size_t n)
+static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, size_t n)
 {
-    const ft_nn_graph *g = &d->graph;
+    ft_face_detector *d = context;
     if (g->input_count != 1 || g->output_count != 2) {
         snprintf(reason, n, "expected 1 input and 2 outputs (BlazeFace), the model has %d and %d",
                  g->input_count, g->output_count);
@@ -79,9 +80,9 @@ static ft_status check_model(ft_face_detector *d, char *reason, size_t n)
     return FT_ERR_FORMAT;
 }
 
-ft_status ft_face_detector_create(const char *model_spec, ft_face_detector_kind kind,
-                                  const ft_face_detector_options *options, int threads,
-                                  ft_face_detector **out, char *err, size_t err_size)
+static ft_status detector_open(const char *model_spec, ft_face_detector_kind kind,
+                               const ft_face_detector_options *options, pthreadpool_t pool,
+                               int threads, ft_face_detector **out, char *err, size_t err_size)
 {
     if (!out)
         return FT_ERR_INVALID_ARG;
@@ -116,39 +117,44 @@ ft_status ft_face_detector_create(const char *model_spec, ft_face_detector_kind 
     pthread_mutex_init(&d->lock, NULL);
     d->have_lock = 1;
 
-    ft_status st = ft_nn_model_load(model_spec, &d->graph, err, err_size);
+    ft_status st = ft_model_session_open(&d->model_session, model_spec, check_model, d, pool,
+                                         threads, err, err_size);
     if (st != FT_OK) {
         ft_face_detector_free(d);
         return st;
     }
-    d->have_graph = 1;
-    char reason[256];
-    st = check_model(d, reason, sizeof reason);
-    if (st == FT_OK)
-        st = ft_nn_runner_create(&d->graph, FT_NN_BACKEND_FAST, threads, &d->runner, reason,
-                                 sizeof reason);
-    if (st != FT_OK) {
-        ft_face_detector_free(d);
-        return fail(err, err_size, st, model_spec, reason);
-    }
+    d->session = d->model_session.session;
     *out = d;
     return FT_OK;
+}
+
+ft_status ft_face_detector_create(const char *model_spec, ft_face_detector_kind kind,
+                                  const ft_face_detector_options *options, int threads,
+                                  ft_face_detector **out, char *err, size_t err_size)
+{
+    return detector_open(model_spec, kind, options, NULL, threads, out, err, err_size);
+}
+
+ft_status ft_face_detector_create_on_pool(const char *model_spec, ft_face_detector_kind kind,
+                                          const ft_face_detector_options *options,
+                                          pthreadpool_t pool, ft_face_detector **out, char *err,
+                                          size_t err_size)
+{
+    return detector_open(model_spec, kind, options, pool, 1, out, err, err_size);
 }
 
 void ft_face_detector_free(ft_face_detector *d)
 {
     if (!d)
         return;
-    if (d->runner)
-        ft_nn_runner_free(d->runner);
-    if (d->have_graph)
-        ft_nn_graph_free(&d->graph);
+    ft_model_session_close(&d->model_session);
     if (d->have_lock)
         pthread_mutex_destroy(&d->lock);
     free(d->anchors);
     free(d->candidates);
     free(d->merged);
     free(d->scratch);
+    free(d->matrices);
     free(d);
 }
 
@@ -235,26 +241,56 @@ ft_status ft_face_detect(ft_face_detector *d, const ft_face_image *image, const 
 {
     if (!d || !image || !count || (max > 0 && !out) || max < 0)
         return FT_ERR_INVALID_ARG;
-    *count = 0;
+    return ft_face_detect_batch(d, image, roi, 1, out, max, count);
+}
+
+ft_status ft_face_detect_batch(ft_face_detector *d, const ft_face_image *image,
+                               const ft_norm_rect *rois, int n, ft_face_detection *out, int max,
+                               int *counts)
+{
+    if (!d || !image || !counts || n < 0 || (max > 0 && !out) || max < 0)
+        return FT_ERR_INVALID_ARG;
+    for (int i = 0; i < n; i++)
+        counts[i] = 0;
+    if (n == 0)
+        return FT_OK;
     pthread_mutex_lock(&d->lock);
     d->error[0] = '\0';
+    ft_status st = FT_OK;
+    if (n > d->matrix_capacity) { /* once per larger batch, not per frame */
+        float(*grown)[16] = realloc(d->matrices, sizeof *grown * (size_t)n);
+        if (!grown) {
+            snprintf(d->error, sizeof d->error, "%s: out of memory", d->model);
+            st = FT_ERR_NOMEM;
+        } else {
+            d->matrices = grown;
+            d->matrix_capacity = n;
+        }
+    }
+    if (st == FT_OK && (st = ft_nn_session_reshape(d->session, n, NULL)) != FT_OK)
+        snprintf(d->error, sizeof d->error, "%s: %s", d->model, ft_nn_session_error(d->session));
     /* Letterboxed into the square input, zero border (= -1), range [-1, 1]. */
     const ft_tensor_spec spec = {d->size, d->size, -1.0f, 1.0f, 1, FT_BORDER_ZERO};
-    float matrix[16];
-    ft_status st = ft_image_to_tensor(image, roi, &spec, ft_nn_runner_input(d->runner, 0), NULL,
-                                      matrix);
-    if (st != FT_OK) {
-        snprintf(d->error, sizeof d->error, "%s: invalid image or ROI", d->model);
-    } else if ((st = ft_nn_runner_run(d->runner)) != FT_OK) {
-        snprintf(d->error, sizeof d->error, "%s: %s", d->model, ft_nn_runner_error(d->runner));
-    } else {
-        int n = decode(d, ft_nn_runner_output(d->runner, d->out_boxes),
-                       ft_nn_runner_output(d->runner, d->out_scores));
-        int kept = ft_face_weighted_nms(d->candidates, n, d->opt.min_suppression, d->scratch,
+    const size_t item_floats = 3 * (size_t)d->size * (size_t)d->size;
+    float *input = st == FT_OK ? ft_nn_session_input(d->session, 0) : NULL;
+    for (int i = 0; i < n && st == FT_OK; i++) {
+        st = ft_image_to_tensor(image, rois ? &rois[i] : NULL, &spec, input + (size_t)i * item_floats,
+                                NULL, d->matrices[i]);
+        if (st != FT_OK)
+            snprintf(d->error, sizeof d->error, "%s: invalid image or ROI", d->model);
+    }
+    if (st == FT_OK && (st = ft_nn_session_run(d->session)) != FT_OK)
+        snprintf(d->error, sizeof d->error, "%s: %s", d->model, ft_nn_session_error(d->session));
+    const float *boxes = st == FT_OK ? ft_nn_session_output(d->session, d->out_boxes) : NULL;
+    const float *scores = st == FT_OK ? ft_nn_session_output(d->session, d->out_scores) : NULL;
+    for (int i = 0; i < n && st == FT_OK; i++) {
+        int found = decode(d, boxes + (size_t)i * d->count * 16, scores + (size_t)i * d->count);
+        int kept = ft_face_weighted_nms(d->candidates, found, d->opt.min_suppression, d->scratch,
                                         d->merged, max);
-        for (int i = 0; i < kept; i++)
-            project(matrix, &d->merged[i], image->width, image->height, &out[i]);
-        *count = kept;
+        for (int k = 0; k < kept; k++)
+            project(d->matrices[i], &d->merged[k], image->width, image->height,
+                    &out[(size_t)i * (size_t)max + (size_t)k]);
+        counts[i] = kept;
     }
     pthread_mutex_unlock(&d->lock);
     return st;

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include <pthreadpool.h>
+
 #include "face/face_types.h"
 #include "face/nms.h"
 #include "facetrack.h"
@@ -52,6 +54,12 @@ typedef struct ft_face_detector ft_face_detector;
 ft_status ft_face_detector_create(const char *model_spec, ft_face_detector_kind kind,
                                   const ft_face_detector_options *options, int threads,
                                   ft_face_detector **out, char *err, size_t err_size);
+/* The same, running on POOL (NULL: the caller's thread), which must
+ * outlive the detector. */
+ft_status ft_face_detector_create_on_pool(const char *model_spec, ft_face_detector_kind kind,
+                                          const ft_face_detector_options *options,
+                                          pthreadpool_t pool, ft_face_detector **out, char *err,
+                                          size_t err_size);
 void ft_face_detector_free(ft_face_detector *det);
 
 /* Detects faces in IMAGE within ROI (NULL: the whole image; a rotation
@@ -59,6 +67,13 @@ void ft_face_detector_free(ft_face_detector *det);
  * detections, best first, and their number to *COUNT. */
 ft_status ft_face_detect(ft_face_detector *det, const ft_face_image *image,
                          const ft_norm_rect *roi, ft_face_detection *out, int max, int *count);
+
+/* N ROIs of IMAGE in one model run (ROIS NULL: N = 1, the whole image):
+ * ROI i's detections go to OUT[i * MAX ...] and their number to
+ * COUNTS[i], each the same as ft_face_detect on that ROI. */
+ft_status ft_face_detect_batch(ft_face_detector *det, const ft_face_image *image,
+                               const ft_norm_rect *rois, int n, ft_face_detection *out, int max,
+                               int *counts);
 
 /* The last failure of this detector, one line; "" when none. */
 const char *ft_face_detector_error(const ft_face_detector *det);

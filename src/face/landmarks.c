@@ -1,5 +1,6 @@
-/* Face mesh inference and projection (spec §3.1). Buffers are the runner's,
- * made at create time; nothing is allocated per face. */
+/* Face mesh inference and projection (spec §3.1). Buffers are the
+ * session's, made at create time (and the first time a batch size is
+ * used); nothing is allocated per face. */
 #include "face/landmarks.h"
 
 #include <math.h>
@@ -11,16 +12,15 @@
 #include "face/image_to_tensor.h"
 #include "face/mesh_refinement.h"
 #include "face/roi.h"
-#include "nn/model.h"
-#include "nn/runner.h"
+#include "face/model_session.h"
 
 struct ft_face_landmarker {
     char model[512];
     int size, count;
     int refine;    /* the attention model: 468 mesh + refinement heads */
     int flag_out;  /* output index of the presence logit */
-    ft_nn_graph graph;
-    ft_nn_runner *runner;
+    ft_model_session model_session;
+    ft_nn_session *session;
     pthread_mutex_t lock;
     char error[640];
 };
@@ -54,9 +54,9 @@ static int is_attention_model(const ft_nn_graph *g)
 
 /* Input [1, S, S, 3] float; output 0 holds count x 3 floats (478 or 468),
  * output 1 the presence logit; or the attention model's outputs. */
-static ft_status check_model(ft_face_landmarker *lm, char *reason, size_t n)
+static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, size_t n)
 {
-    const ft_nn_graph *g = &lm->graph;
+    ft_face_landmarker *lm = context;
     if (g->input_count != 1 || g->output_count < 2) {
         snprintf(reason, n, "expected 1 input and at least 2 outputs (face mesh), the model has %d and %d",
                  g->input_count, g->output_count);
@@ -85,8 +85,8 @@ static ft_status check_model(ft_face_landmarker *lm, char *reason, size_t n)
     return FT_OK;
 }
 
-ft_status ft_face_landmarker_create(const char *model_spec, int threads,
-                                    ft_face_landmarker **out, char *err, size_t err_size)
+static ft_status landmarker_open(const char *model_spec, pthreadpool_t pool, int threads,
+                                 ft_face_landmarker **out, char *err, size_t err_size)
 {
     if (!out)
         return FT_ERR_INVALID_ARG;
@@ -97,32 +97,36 @@ ft_status ft_face_landmarker_create(const char *model_spec, int threads,
     if (!lm)
         return fail(err, err_size, FT_ERR_NOMEM, model_spec, "out of memory");
     snprintf(lm->model, sizeof lm->model, "%s", model_spec);
-    ft_status st = ft_nn_model_load(model_spec, &lm->graph, err, err_size);
+    ft_status st = ft_model_session_open(&lm->model_session, model_spec, check_model, lm, pool,
+                                         threads, err, err_size);
     if (st != FT_OK) {
         free(lm);
         return st;
     }
-    char reason[256];
-    st = check_model(lm, reason, sizeof reason);
-    if (st == FT_OK)
-        st = ft_nn_runner_create(&lm->graph, FT_NN_BACKEND_FAST, threads, &lm->runner, reason,
-                                 sizeof reason);
-    if (st != FT_OK) {
-        ft_nn_graph_free(&lm->graph);
-        free(lm);
-        return fail(err, err_size, st, model_spec, reason);
-    }
+    lm->session = lm->model_session.session;
     pthread_mutex_init(&lm->lock, NULL);
     *out = lm;
     return FT_OK;
+}
+
+ft_status ft_face_landmarker_create(const char *model_spec, int threads,
+                                    ft_face_landmarker **out, char *err, size_t err_size)
+{
+    return landmarker_open(model_spec, NULL, threads, out, err, err_size);
+}
+
+ft_status ft_face_landmarker_create_on_pool(const char *model_spec, pthreadpool_t pool,
+                                            ft_face_landmarker **out, char *err,
+                                            size_t err_size)
+{
+    return landmarker_open(model_spec, pool, 1, out, err, err_size);
 }
 
 void ft_face_landmarker_free(ft_face_landmarker *lm)
 {
     if (!lm)
         return;
-    ft_nn_runner_free(lm->runner);
-    ft_nn_graph_free(&lm->graph);
+    ft_model_session_close(&lm->model_session);
     pthread_mutex_destroy(&lm->lock);
     free(lm);
 }
@@ -142,25 +146,48 @@ int ft_face_landmarker_count(const ft_face_landmarker *lm)
     return lm->count;
 }
 
-/* Runs the filled input buffer; the caller holds the lock. */
-static ft_status run_locked(ft_face_landmarker *lm, float (*raw)[3], float *logit)
+/* Elements of one item of output I. */
+static size_t item_elements(const ft_face_landmarker *lm, int i)
 {
-    ft_status st = ft_nn_runner_run(lm->runner);
-    if (st != FT_OK) {
-        snprintf(lm->error, sizeof lm->error, "%s: %s", lm->model, ft_nn_runner_error(lm->runner));
-        return st;
-    }
-    const float *mesh = ft_nn_runner_output(lm->runner, 0);
+    const ft_nn_graph *g = lm->model_session.graph;
+    return (size_t)ft_nn_tensor_elements(&g->tensors[g->outputs[i]]);
+}
+
+/* Makes the plan for BATCH current; the caller holds the lock. */
+static ft_status reshape_locked(ft_face_landmarker *lm, int batch)
+{
+    ft_status st = ft_nn_session_reshape(lm->session, batch, NULL);
+    if (st != FT_OK)
+        snprintf(lm->error, sizeof lm->error, "%s: %s", lm->model,
+                 ft_nn_session_error(lm->session));
+    return st;
+}
+
+/* Runs the filled input buffer; the caller holds the lock. */
+static ft_status run_locked(ft_face_landmarker *lm)
+{
+    ft_status st = ft_nn_session_run(lm->session);
+    if (st != FT_OK)
+        snprintf(lm->error, sizeof lm->error, "%s: %s", lm->model,
+                 ft_nn_session_error(lm->session));
+    return st;
+}
+
+/* Item ITEM's landmarks and presence logit out of the last run. */
+static void decode_item(ft_face_landmarker *lm, int item, float (*raw)[3], float *logit)
+{
+    const float *mesh = (const float *)ft_nn_session_output(lm->session, 0) +
+                        (size_t)item * item_elements(lm, 0);
     if (lm->refine) {
         const float *heads[FT_MESH_HEADS];
         for (int h = 0; h < FT_MESH_HEADS; h++)
-            heads[h] = ft_nn_runner_output(lm->runner, 1 + h);
+            heads[h] = (const float *)ft_nn_session_output(lm->session, 1 + h) +
+                       (size_t)item * item_elements(lm, 1 + h);
         ft_mesh_refine(mesh, heads, raw);
     } else {
         memcpy(raw, mesh, sizeof(float) * 3 * (size_t)lm->count);
     }
-    *logit = *(const float *)ft_nn_runner_output(lm->runner, lm->flag_out);
-    return FT_OK;
+    *logit = ((const float *)ft_nn_session_output(lm->session, lm->flag_out))[item];
 }
 
 ft_status ft_face_landmarker_run_tensor(ft_face_landmarker *lm, const float *input,
@@ -170,8 +197,14 @@ ft_status ft_face_landmarker_run_tensor(ft_face_landmarker *lm, const float *inp
         return FT_ERR_INVALID_ARG;
     pthread_mutex_lock(&lm->lock);
     lm->error[0] = '\0';
-    memcpy(ft_nn_runner_input(lm->runner, 0), input, sizeof(float) * 3 * (size_t)lm->size * lm->size);
-    ft_status st = run_locked(lm, raw, presence_logit);
+    ft_status st = reshape_locked(lm, 1);
+    if (st == FT_OK) {
+        memcpy(ft_nn_session_input(lm->session, 0), input,
+               sizeof(float) * 3 * (size_t)lm->size * lm->size);
+        st = run_locked(lm);
+    }
+    if (st == FT_OK)
+        decode_item(lm, 0, raw, presence_logit);
     pthread_mutex_unlock(&lm->lock);
     return st;
 }
@@ -206,30 +239,52 @@ void ft_face_landmarks_project(const float (*raw)[3], int count, int size, const
     }
 }
 
-ft_status ft_face_landmarks_detect(ft_face_landmarker *lm, const ft_face_image *image,
-                                   const ft_norm_rect *roi, ft_face_landmarks *out)
+/* The projected landmarks of item ITEM of the last run, crop ROI. */
+static void finish_item(ft_face_landmarker *lm, int item, const ft_face_image *image,
+                        const ft_norm_rect *roi, ft_face_landmarks *out)
 {
-    if (!lm || !image || !roi || !out)
-        return FT_ERR_INVALID_ARG;
-    /* 256 x 256 RGB in [0, 1], replicate border, no letterbox (§2.3). */
-    const ft_tensor_spec spec = {lm->size, lm->size, 0.0f, 1.0f, 0, FT_BORDER_REPLICATE};
     float raw[FT_FACE_MESH_MAX][3], logit = 0.0f;
-    pthread_mutex_lock(&lm->lock);
-    lm->error[0] = '\0';
-    ft_status st = ft_image_to_tensor(image, roi, &spec, ft_nn_runner_input(lm->runner, 0), NULL,
-                                      NULL);
-    if (st != FT_OK)
-        snprintf(lm->error, sizeof lm->error, "%s: invalid image or ROI", lm->model);
-    else
-        st = run_locked(lm, raw, &logit);
-    pthread_mutex_unlock(&lm->lock);
-    if (st != FT_OK)
-        return st;
+    decode_item(lm, item, raw, &logit);
     ft_face_landmarks_project((const float(*)[3])raw, lm->count, lm->size, roi, image->width,
                               image->height, out);
     out->presence_logit = logit;
     out->presence = 1.0f / (1.0f + expf(-logit));
-    return FT_OK;
+}
+
+ft_status ft_face_landmarks_detect(ft_face_landmarker *lm, const ft_face_image *image,
+                                   const ft_norm_rect *roi, ft_face_landmarks *out)
+{
+    return ft_face_landmarks_detect_batch(lm, image, roi, 1, out);
+}
+
+ft_status ft_face_landmarks_detect_batch(ft_face_landmarker *lm, const ft_face_image *image,
+                                         const ft_norm_rect *rois, int n, ft_face_landmarks *out)
+{
+    if (!lm || !image || !rois || !out || n < 0)
+        return FT_ERR_INVALID_ARG;
+    if (n == 0)
+        return FT_OK;
+    /* 256 x 256 RGB in [0, 1], replicate border, no letterbox (§2.3). */
+    const ft_tensor_spec spec = {lm->size, lm->size, 0.0f, 1.0f, 0, FT_BORDER_REPLICATE};
+    const size_t item_floats = 3 * (size_t)lm->size * (size_t)lm->size;
+    pthread_mutex_lock(&lm->lock);
+    lm->error[0] = '\0';
+    ft_status st = reshape_locked(lm, n);
+    float *input = st == FT_OK ? ft_nn_session_input(lm->session, 0) : NULL;
+    for (int i = 0; i < n && st == FT_OK; i++) {
+        st = ft_image_to_tensor(image, &rois[i], &spec, input + (size_t)i * item_floats, NULL,
+                                NULL);
+        if (st != FT_OK)
+            snprintf(lm->error, sizeof lm->error, n > 1 ? "%s: invalid image or ROI %d"
+                                                         : "%s: invalid image or ROI",
+                     lm->model, i);
+    }
+    if (st == FT_OK)
+        st = run_locked(lm);
+    for (int i = 0; i < n && st == FT_OK; i++)
+        finish_item(lm, i, image, &rois[i], &out[i]);
+    pthread_mutex_unlock(&lm->lock);
+    return st;
 }
 
 ft_norm_rect ft_face_roi_from_landmarks(const ft_face_landmarks *lm, int image_width,

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include <pthreadpool.h>
+
 #include "face/face_types.h"
 #include "facetrack.h"
 
@@ -36,6 +38,11 @@ typedef struct ft_face_landmarker ft_face_landmarker;
  * One line naming the model file in ERR on failure. */
 ft_status ft_face_landmarker_create(const char *model_spec, int threads,
                                     ft_face_landmarker **out, char *err, size_t err_size);
+/* The same, running on POOL (NULL: the caller's thread), which must
+ * outlive the landmarker. */
+ft_status ft_face_landmarker_create_on_pool(const char *model_spec, pthreadpool_t pool,
+                                            ft_face_landmarker **out, char *err,
+                                            size_t err_size);
 void ft_face_landmarker_free(ft_face_landmarker *lm);
 const char *ft_face_landmarker_error(const ft_face_landmarker *lm);
 
@@ -53,6 +60,12 @@ ft_status ft_face_landmarker_run_tensor(ft_face_landmarker *lm, const float *inp
  * and projects the landmarks into OUT. */
 ft_status ft_face_landmarks_detect(ft_face_landmarker *lm, const ft_face_image *image,
                                    const ft_norm_rect *roi, ft_face_landmarks *out);
+
+/* N faces in one model run: ROIS[i] -> OUT[i], each the same as
+ * ft_face_landmarks_detect on it. The first run at a new N builds that
+ * batch size's plan (a few are kept). */
+ft_status ft_face_landmarks_detect_batch(ft_face_landmarker *lm, const ft_face_image *image,
+                                         const ft_norm_rect *rois, int n, ft_face_landmarks *out);
 
 /* Tensor-pixel landmarks RAW of a SIZE-px crop of ROI -> OUT's points and
  * norm (LandmarkProjectionCalculator with IMAGE_DIMENSIONS). */

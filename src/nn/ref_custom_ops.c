@@ -130,15 +130,26 @@ static void landmarks_to_matrix(const l2tm_options *o, const float *lm, float *o
     memcpy(out, t, sizeof t);
 }
 
-/* Bilinear crop of an NHWC map through the matrix; samples whose position
+static void transform_one_map(const float *X, const float *m, int64_t H, int64_t W, int64_t C,
+                              int64_t OH, int64_t OW, float *Y);
+
+/* Bilinear crop of an NHWC map through the matrix (one per item); samples whose position
  * falls outside the map are 0, as are taps past its last row/column. */
 static void transform_tensor_bilinear(const ft_ref_call *c)
 {
     const ft_nn_tensor *x = c->in[0], *y = c->out[0];
     const int64_t H = x->shape[1], W = x->shape[2], C = x->shape[3];
     const int64_t OH = y->shape[1], OW = y->shape[2];
-    const float *X = c->in_data[0], *m = c->in_data[1];
-    float *Y = c->out_data[0];
+    for (int64_t b = 0; b < x->shape[0]; b++)
+        transform_one_map((const float *)c->in_data[0] + b * H * W * C,
+                          (const float *)c->in_data[1] + b * 16, H, W, C, OH, OW,
+                          (float *)c->out_data[0] + b * OH * OW * C);
+}
+
+/* One item of a batch: map X [H, W, C] through matrix M into Y [OH, OW, C]. */
+static void transform_one_map(const float *X, const float *m, int64_t H, int64_t W, int64_t C,
+                              int64_t OH, int64_t OW, float *Y)
+{
     float xt[4] = {m[0], m[1], m[2], m[3]}, yt[4] = {m[4], m[5], m[6], m[7]};
     /* Align-corners correction: sample pixel centres, not corners. */
     xt[3] = (float)(xt[3] + (xt[0] * 0.5 + xt[1] * 0.5 - 0.5));
@@ -168,13 +179,24 @@ static void transform_tensor_bilinear(const ft_ref_call *c)
         }
 }
 
+static void transform_one_set(const float *L, const float *m, int64_t N, int64_t D, float *Y);
+
 /* Each landmark's x, y through the first two matrix rows; z kept. */
 static void transform_landmarks(const ft_ref_call *c)
 {
     const ft_nn_tensor *x = c->in[0];
     const int64_t N = x->shape[1], D = x->shape[2];
-    const float *L = c->in_data[0], *m = c->in_data[1];
-    float *Y = c->out_data[0];
+    for (int64_t b = 0; b < x->shape[0]; b++) {
+        const float *L = (const float *)c->in_data[0] + b * N * D;
+        const float *m = (const float *)c->in_data[1] + b * 16;
+        float *Y = (float *)c->out_data[0] + b * N * D;
+        transform_one_set(L, m, N, D, Y);
+    }
+}
+
+/* One item: landmarks L [N, D] through M into Y. */
+static void transform_one_set(const float *L, const float *m, int64_t N, int64_t D, float *Y)
+{
     for (int64_t i = 0; i < N; i++) {
         const float px = L[i * D], py = L[i * D + 1];
         Y[i * D] = m[0] * px + m[1] * py + m[2] * 0.0f + m[3] * 1.0f;
@@ -189,9 +211,12 @@ ft_status ft_ref_run_custom(const ft_ref_call *c)
     const ft_nn_op *op = c->op;
     if (is(op, "Landmarks2TransformMatrix")) {
         l2tm_options o;
-        if (read_l2tm_options(op, c->in[0]->shape[1], &o))
+        const ft_nn_tensor *x = c->in[0];
+        if (read_l2tm_options(op, x->shape[1], &o))
             return FT_ERR_FORMAT;
-        landmarks_to_matrix(&o, c->in_data[0], c->out_data[0]);
+        for (int64_t b = 0; b < x->shape[0]; b++)
+            landmarks_to_matrix(&o, (const float *)c->in_data[0] + b * x->shape[1] * 3,
+                                (float *)c->out_data[0] + b * 16);
         return FT_OK;
     }
     if (is(op, "TransformTensorBilinear")) {
@@ -205,9 +230,11 @@ ft_status ft_ref_run_custom(const ft_ref_call *c)
     return FT_ERR_UNSUPPORTED;
 }
 
-static int is_matrix(const ft_nn_tensor *t)
+/* One 4x4 matrix per item of a batch of ITEMS. */
+static int is_matrix(const ft_nn_tensor *t, int64_t items)
 {
-    return t && t->dtype == FT_DTYPE_F32 && ft_nn_tensor_elements(t) == 16 && t->shape[t->rank - 1] == 4;
+    return t && t->dtype == FT_DTYPE_F32 && ft_nn_tensor_elements(t) == 16 * items &&
+           t->shape[t->rank - 1] == 4;
 }
 
 const char *ft_ref_check_custom(const ft_nn_graph *g, const ft_nn_op *op)
@@ -219,19 +246,19 @@ const char *ft_ref_check_custom(const ft_nn_graph *g, const ft_nn_op *op)
         return "needs float32 input and one float32 output";
     if (is(op, "Landmarks2TransformMatrix")) {
         l2tm_options o;
-        if (op->input_count != 1 || x->rank != 3 || x->shape[0] != 1 || x->shape[2] != 3)
-            return "needs one [1, N, 3] landmark input";
-        if (ft_nn_tensor_elements(y) != 16)
-            return "output is not a 4x4 matrix";
+        if (op->input_count != 1 || x->rank != 3 || x->shape[2] != 3)
+            return "needs one [B, N, 3] landmark input";
+        if (!is_matrix(y, x->shape[0]))
+            return "output is not a 4x4 matrix per item";
         return read_l2tm_options(op, x->shape[1], &o);
     }
     if (is(op, "TransformTensorBilinear")) {
         double oh, ow;
-        if (op->input_count != 2 || !is_matrix(m))
-            return "needs a feature map and a 4x4 matrix";
-        if (x->rank != 4 || y->rank != 4 || x->shape[0] != 1 || y->shape[0] != 1 ||
+        if (x->rank != 4 || y->rank != 4 || x->shape[0] != y->shape[0] ||
             x->shape[3] != y->shape[3])
-            return "needs [1, H, W, C] input and output with the same channels";
+            return "needs [B, H, W, C] input and output with the same B and channels";
+        if (op->input_count != 2 || !is_matrix(m, x->shape[0]))
+            return "needs a feature map and a 4x4 matrix per item";
         if (!option(op, "output_height", (double)y->shape[1], &oh) ||
             !option(op, "output_width", (double)y->shape[2], &ow) || oh != (double)y->shape[1] ||
             ow != (double)y->shape[2])
@@ -239,11 +266,11 @@ const char *ft_ref_check_custom(const ft_nn_graph *g, const ft_nn_op *op)
         return NULL;
     }
     if (is(op, "TransformLandmarks")) {
-        if (op->input_count != 2 || !is_matrix(m))
-            return "needs landmarks and a 4x4 matrix";
-        if (x->rank != 3 || x->shape[0] != 1 || (x->shape[2] != 2 && x->shape[2] != 3) ||
-            y->rank != 3 || y->shape[1] != x->shape[1] || y->shape[2] != x->shape[2])
-            return "needs [1, N, 2 or 3] landmarks and an output of the same shape";
+        if (x->rank != 3 || (x->shape[2] != 2 && x->shape[2] != 3) || y->rank != 3 ||
+            y->shape[0] != x->shape[0] || y->shape[1] != x->shape[1] || y->shape[2] != x->shape[2])
+            return "needs [B, N, 2 or 3] landmarks and an output of the same shape";
+        if (op->input_count != 2 || !is_matrix(m, x->shape[0]))
+            return "needs landmarks and a 4x4 matrix per item";
         return NULL;
     }
     return "custom op not supported by the reference backend";

@@ -1,16 +1,19 @@
-/* Running a graph: a runner owns every buffer one inference needs, so it
- * allocates nothing per run. One runner per thread; the graph it was made
- * from must outlive it and may be shared by many runners. */
+/* Running a graph, the simple way: a runner is a batch-1 session
+ * (nn/session.h) on the backend row the enumerator names, with a thread
+ * pool of its own. It allocates nothing per run. One runner per thread;
+ * the graph it was made from must outlive it and may be shared by many
+ * runners. Batching, injected pools and caller buffers: use a session. */
 #ifndef FT_NN_RUNNER_H
 #define FT_NN_RUNNER_H
 
 #include "nn/graph.h"
 
 typedef enum ft_nn_backend {
-    FT_NN_BACKEND_REFERENCE = 0, /* plain C, every op: the oracle of the tests */
-    FT_NN_BACKEND_FAST,          /* XNNPACK where it can, reference kernels between */
+    FT_NN_BACKEND_REFERENCE = 0, /* the "reference" row: plain C, every op */
+    FT_NN_BACKEND_FAST,          /* the "xnnpack" row: XNNPACK, reference ops between */
 } ft_nn_backend;
 
+/* The backend table's row name of BACKEND ("reference", "xnnpack"). */
 const char *ft_nn_backend_name(ft_nn_backend backend);
 
 typedef struct ft_nn_runner ft_nn_runner;

@@ -10,6 +10,9 @@
 
 struct ft_xnn_segment {
     xnn_runtime_t runtime;
+    uint32_t external_count;
+    int *external_tensor;               /* per external id: the graph tensor */
+    struct xnn_external_value *binding; /* per external id: its buffer */
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -23,7 +26,8 @@ static void init_library(void)
 ft_status ft_xnn_init(void)
 {
     pthread_once(&init_once, init_library);
-    return init_status == xnn_status_success ? FT_OK : FT_ERR_UNSUPPORTED;
+    /* xnn_initialize fails only on a CPU without the instructions it needs */
+    return init_status == xnn_status_success ? FT_OK : FT_ERR_NO_DEVICE;
 }
 
 /* Output clamping that stands for a fused activation; 0 when there is none. */
@@ -45,70 +49,127 @@ static const ft_nn_tensor *input_of(const ft_nn_graph *g, const ft_nn_op *op, in
     return i < op->input_count && op->inputs[i] >= 0 ? &g->tensors[op->inputs[i]] : NULL;
 }
 
-int ft_xnn_supports(const ft_nn_graph *g, const ft_nn_op *op)
+/* What every op XNNPACK runs shares: float32 tensors, one output, a
+ * fused activation it can express as a clamp. */
+static int plain_float_op(const ft_nn_graph *g, const ft_nn_op *op)
 {
-    const ft_op_attrs *a = &op->attrs;
-    const ft_nn_tensor *x = input_of(g, op, 0), *w = input_of(g, op, 1), *b = input_of(g, op, 2);
-    const ft_nn_tensor *y = &g->tensors[op->outputs[0]];
+    const ft_nn_tensor *x = input_of(g, op, 0), *y = &g->tensors[op->outputs[0]];
     float lo, hi;
     if (!x || x->dtype != FT_DTYPE_F32 || y->dtype != FT_DTYPE_F32 || op->output_count != 1 ||
-        x->rank == 0 || !clamp_of(a->activation, &lo, &hi))
+        x->rank == 0 || !clamp_of(op->attrs.activation, &lo, &hi))
         return 0;
     for (int i = 0; i < op->input_count; i++)
         if (op->inputs[i] >= 0 && g->tensors[op->inputs[i]].dtype != FT_DTYPE_F32)
             return 0;
-    switch (op->type) {
-    case FT_OP_CONV2D:
-    case FT_OP_DEPTHWISE_CONV2D:
-        return a->layout == FT_LAYOUT_NHWC && w && w->data && (!b || b->data);
-    case FT_OP_MAX_POOL2D:
-    case FT_OP_AVERAGE_POOL2D:
-        /* XNNPACK refuses a 1x1 window (a copy); its average pooling
-         * divides by the whole window, so no padding there. */
-        return a->layout == FT_LAYOUT_NHWC && a->kernel[0] * a->kernel[1] > 1 &&
-               (op->type == FT_OP_MAX_POOL2D ||
-                (!a->same_padding && !a->pads[0] && !a->pads[1] && !a->pads[2] && !a->pads[3]));
-    case FT_OP_FULLY_CONNECTED:
-        /* constant [out, in] weights over the input's last axis */
-        return w && w->data && w->rank == 2 && (!b || b->data) &&
-               x->shape[x->rank - 1] == w->shape[1] && (y->rank == x->rank || y->rank == 2);
-    case FT_OP_ADD:
-    case FT_OP_SUB:
-    case FT_OP_MUL:
-    case FT_OP_DIV:
-        return w != NULL;
-    case FT_OP_MAXIMUM:
-    case FT_OP_MINIMUM:
-    case FT_OP_SQUARED_DIFFERENCE:
-        return w != NULL && a->activation == FT_ACT_NONE;
-    case FT_OP_PRELU:
-        /* a static per-channel slope */
-        return w && w->data && ft_nn_tensor_elements(w) == x->shape[x->rank - 1] &&
-               w->shape[w->rank - 1] == x->shape[x->rank - 1];
-    case FT_OP_RELU:
-    case FT_OP_RELU6:
-    case FT_OP_RELU_N1_TO_1:
-    case FT_OP_CLIP:
-    case FT_OP_SIGMOID:
-    case FT_OP_HARD_SWISH:
-    case FT_OP_LEAKY_RELU:
-    case FT_OP_NEG:
-    case FT_OP_ABS:
-    case FT_OP_SQRT:
-    case FT_OP_RESHAPE:
-    case FT_OP_PAD:
-        return 1;
-    case FT_OP_SOFTMAX:
-        return a->beta == 1.0f && a->axis == x->rank - 1;
-    case FT_OP_RESIZE:
-        return a->layout == FT_LAYOUT_NHWC && a->resize_mode == FT_RESIZE_BILINEAR &&
-               !(a->align_corners && a->half_pixel_centers);
-    case FT_OP_DEPTH_TO_SPACE:
-        return a->layout == FT_LAYOUT_NHWC;
-    default:
-        return 0;
-    }
+    return 1;
 }
+
+static int accepts_any(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    return plain_float_op(g, op);
+}
+
+static int accepts_convolution(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_nn_tensor *w = input_of(g, op, 1), *b = input_of(g, op, 2);
+    return plain_float_op(g, op) && op->attrs.layout == FT_LAYOUT_NHWC && w && w->data &&
+           (!b || b->data);
+}
+
+/* XNNPACK refuses a 1x1 window (a copy); its average pooling divides by
+ * the whole window, so no padding there. */
+static int accepts_max_pool(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_op_attrs *a = &op->attrs;
+    return plain_float_op(g, op) && a->layout == FT_LAYOUT_NHWC && a->kernel[0] * a->kernel[1] > 1;
+}
+
+static int accepts_average_pool(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_op_attrs *a = &op->attrs;
+    return accepts_max_pool(g, op) && !a->same_padding && !a->pads[0] && !a->pads[1] &&
+           !a->pads[2] && !a->pads[3];
+}
+
+/* constant [out, in] weights over the input's last axis */
+static int accepts_fully_connected(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_nn_tensor *x = input_of(g, op, 0), *w = input_of(g, op, 1), *b = input_of(g, op, 2);
+    const ft_nn_tensor *y = &g->tensors[op->outputs[0]];
+    return plain_float_op(g, op) && w && w->data && w->rank == 2 && (!b || b->data) &&
+           x->shape[x->rank - 1] == w->shape[1] && (y->rank == x->rank || y->rank == 2);
+}
+
+static int accepts_binary(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    return plain_float_op(g, op) && input_of(g, op, 1) != NULL;
+}
+
+static int accepts_binary_unfused(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    return accepts_binary(g, op) && op->attrs.activation == FT_ACT_NONE;
+}
+
+/* a static per-channel slope */
+static int accepts_prelu(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_nn_tensor *x = input_of(g, op, 0), *w = input_of(g, op, 1);
+    return plain_float_op(g, op) && w && w->data &&
+           ft_nn_tensor_elements(w) == x->shape[x->rank - 1] &&
+           w->shape[w->rank - 1] == x->shape[x->rank - 1];
+}
+
+static int accepts_softmax(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_nn_tensor *x = input_of(g, op, 0);
+    return plain_float_op(g, op) && op->attrs.beta == 1.0f && op->attrs.axis == x->rank - 1;
+}
+
+static int accepts_resize(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_op_attrs *a = &op->attrs;
+    return plain_float_op(g, op) && a->layout == FT_LAYOUT_NHWC &&
+           a->resize_mode == FT_RESIZE_BILINEAR && !(a->align_corners && a->half_pixel_centers);
+}
+
+static int accepts_nhwc(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    return plain_float_op(g, op) && op->attrs.layout == FT_LAYOUT_NHWC;
+}
+
+const ft_nn_op_support ft_xnn_op_table[] = {
+    {FT_OP_CONV2D, accepts_convolution},
+    {FT_OP_DEPTHWISE_CONV2D, accepts_convolution},
+    {FT_OP_MAX_POOL2D, accepts_max_pool},
+    {FT_OP_AVERAGE_POOL2D, accepts_average_pool},
+    {FT_OP_FULLY_CONNECTED, accepts_fully_connected},
+    {FT_OP_ADD, accepts_binary},
+    {FT_OP_SUB, accepts_binary},
+    {FT_OP_MUL, accepts_binary},
+    {FT_OP_DIV, accepts_binary},
+    {FT_OP_MAXIMUM, accepts_binary_unfused},
+    {FT_OP_MINIMUM, accepts_binary_unfused},
+    {FT_OP_SQUARED_DIFFERENCE, accepts_binary_unfused},
+    {FT_OP_PRELU, accepts_prelu},
+    {FT_OP_RELU, accepts_any},
+    {FT_OP_RELU6, accepts_any},
+    {FT_OP_RELU_N1_TO_1, accepts_any},
+    {FT_OP_CLIP, accepts_any},
+    {FT_OP_SIGMOID, accepts_any},
+    {FT_OP_HARD_SWISH, accepts_any},
+    {FT_OP_LEAKY_RELU, accepts_any},
+    {FT_OP_NEG, accepts_any},
+    {FT_OP_ABS, accepts_any},
+    {FT_OP_SQRT, accepts_any},
+    {FT_OP_RESHAPE, accepts_any},
+    {FT_OP_PAD, accepts_any},
+    {FT_OP_SOFTMAX, accepts_softmax},
+    {FT_OP_RESIZE, accepts_resize},
+    {FT_OP_DEPTH_TO_SPACE, accepts_nhwc},
+};
+
+_Static_assert(sizeof ft_xnn_op_table / sizeof *ft_xnn_op_table == FT_XNN_OP_TABLE_COUNT,
+               "FT_XNN_OP_TABLE_COUNT counts the table's rows");
 
 typedef struct builder {
     xnn_subgraph_t sg;
@@ -248,7 +309,7 @@ ft_status ft_xnn_segment_create(const ft_nn_graph *g, int first, int last, void 
     const char *name = g->name && *g->name ? g->name : "(model)";
     if (ft_xnn_init() != FT_OK) {
         snprintf(err, err_size, "%s: XNNPACK does not support this CPU", name);
-        return FT_ERR_UNSUPPORTED;
+        return FT_ERR_NO_DEVICE;
     }
     builder B = {.g = g};
     B.ids = malloc((size_t)g->tensor_count * sizeof *B.ids);
@@ -256,8 +317,9 @@ ft_status ft_xnn_segment_create(const ft_nn_graph *g, int first, int last, void 
     struct xnn_external_value *bind = calloc((size_t)g->tensor_count, sizeof *bind);
     char *made = calloc((size_t)g->tensor_count, 1);
     ft_xnn_segment *seg = calloc(1, sizeof *seg);
+    int *bound_tensor = malloc((size_t)g->tensor_count * sizeof *bound_tensor);
     ft_status result = FT_ERR_NOMEM;
-    if (!B.ids || !B.external || !bind || !made || !seg)
+    if (!B.ids || !B.external || !bind || !made || !seg || !bound_tensor)
         goto done;
     /* External values: activations read from before the segment, and
      * results read after it; the high bit marks outputs. */
@@ -269,6 +331,7 @@ ft_status ft_xnn_segment_create(const ft_nn_graph *g, int first, int last, void 
         for (int j = 0; j < op->input_count; j++) {
             int t = op->inputs[j];
             if (t >= 0 && !made[t] && !g->tensors[t].data && B.external[t] == XNN_INVALID_VALUE_ID) {
+                bound_tensor[n_ext] = t;
                 bind[n_ext] = (struct xnn_external_value){n_ext, buffers[t]};
                 B.external[t] = n_ext++;
             }
@@ -278,6 +341,7 @@ ft_status ft_xnn_segment_create(const ft_nn_graph *g, int first, int last, void 
     }
     for (int t = 0; t < g->tensor_count; t++) {
         if (made[t] && consumed_outside[t]) {
+            bound_tensor[n_ext] = t;
             bind[n_ext] = (struct xnn_external_value){n_ext, buffers[t]};
             B.external[t] = n_ext++ | 0x80000000u;
         }
@@ -298,12 +362,20 @@ ft_status ft_xnn_segment_create(const ft_nn_graph *g, int first, int last, void 
         snprintf(err, err_size, "%s: XNNPACK cannot bind ops %d-%d: status %d", name, first,
                  last - 1, (int)st);
     result = st == xnn_status_success ? FT_OK : FT_ERR_UNSUPPORTED;
+    if (result == FT_OK) {
+        seg->external_count = n_ext;
+        seg->external_tensor = bound_tensor;
+        seg->binding = bind;
+        bound_tensor = NULL;
+        bind = NULL;
+    }
 done:
     if (B.sg)
         xnn_delete_subgraph(B.sg);
     free(B.ids);
     free(B.external);
     free(bind);
+    free(bound_tensor);
     free(made);
     if (result == FT_OK) {
         *out = seg;
@@ -320,11 +392,28 @@ ft_status ft_xnn_segment_run(ft_xnn_segment *seg)
     return xnn_invoke_runtime(seg->runtime) == xnn_status_success ? FT_OK : FT_ERR_INTERNAL;
 }
 
+ft_status ft_xnn_segment_rebind(ft_xnn_segment *seg, void *const *buffers)
+{
+    int changed = 0;
+    for (uint32_t i = 0; i < seg->external_count; i++) {
+        void *now = buffers[seg->external_tensor[i]];
+        changed |= seg->binding[i].data != now;
+        seg->binding[i].data = now;
+    }
+    if (!changed)
+        return FT_OK;
+    return xnn_setup_runtime(seg->runtime, seg->external_count, seg->binding) == xnn_status_success
+               ? FT_OK
+               : FT_ERR_INTERNAL;
+}
+
 void ft_xnn_segment_free(ft_xnn_segment *seg)
 {
     if (!seg)
         return;
     if (seg->runtime)
         xnn_delete_runtime(seg->runtime);
+    free(seg->external_tensor);
+    free(seg->binding);
     free(seg);
 }

@@ -6,14 +6,17 @@
 
 #include <pthreadpool.h>
 
+#include "nn/backend.h"
 #include "nn/graph.h"
 
 typedef struct ft_xnn_segment ft_xnn_segment;
 
-/* 1 when XNNPACK can run OP (given its tensors), 0 when it must fall back. */
-int ft_xnn_supports(const ft_nn_graph *graph, const ft_nn_op *op);
+/* The ops XNNPACK runs and the conditions on them; the others fall back.
+ * The backend row's support check and the differential test read it. */
+#define FT_XNN_OP_TABLE_COUNT 28
+extern const ft_nn_op_support ft_xnn_op_table[FT_XNN_OP_TABLE_COUNT];
 
-/* Initialises XNNPACK once per process; FT_ERR_UNSUPPORTED on a CPU it
+/* Initialises XNNPACK once per process; FT_ERR_NO_DEVICE on a CPU it
  * cannot use. */
 ft_status ft_xnn_init(void);
 
@@ -24,6 +27,9 @@ ft_status ft_xnn_segment_create(const ft_nn_graph *graph, int first, int last, v
                                 const char *consumed_outside, pthreadpool_t pool,
                                 ft_xnn_segment **out, char *err, size_t err_size);
 ft_status ft_xnn_segment_run(ft_xnn_segment *segment);
+/* BUFFERS (one per graph tensor) replace those given at create; sets the
+ * runtime up again only when one the segment reads or writes changed. */
+ft_status ft_xnn_segment_rebind(ft_xnn_segment *segment, void *const *buffers);
 void ft_xnn_segment_free(ft_xnn_segment *segment);
 
 #endif

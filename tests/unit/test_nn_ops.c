@@ -22,49 +22,67 @@
 
 #include "../fuzz/tflite_builder.h"
 #include "nn_case.h"
+#include "nn/backend.h"
 #include "nn/runner.h"
+#include "nn/session.h"
 #include "nn/tflite.h"
 
 #define REL_TOL 1e-5
 
 static int cases_run;
+/* Per op type: cases a backend other than the reference ran natively. */
+static int covered[FT_OP_COUNT];
 
-/* Runs the graph on both backends with the same inputs and compares. */
+/* Runs the graph on the reference and on every other backend of the table
+ * with the same inputs and compares. */
 static void check_case(case_graph *c, const char *what)
 {
     char err[512];
     if (c->g.output_count == 0)
         graph_output(c, c->g.ops[c->g.op_count - 1].outputs[0]);
-    ft_nn_runner *ref, *fast;
-    if (ft_nn_runner_create(&c->g, FT_NN_BACKEND_REFERENCE, 1, &ref, err, sizeof err) != FT_OK)
+    ft_nn_session *ref;
+    if (ft_nn_session_create(&c->g, &ft_nn_backend_reference, NULL, &ref, err, sizeof err) != FT_OK)
         fail_msg("%s: %s", what, err);
-    if (ft_nn_runner_create(&c->g, FT_NN_BACKEND_FAST, 1, &fast, err, sizeof err) != FT_OK)
-        fail_msg("%s: %s", what, err);
-    if (ft_nn_runner_fast_ops(fast) != c->g.op_count)
-        fail_msg("%s: the fast backend did not run the op with XNNPACK", what);
     for (int i = 0; i < c->g.input_count; i++) {
         int t = c->g.inputs[i];
         int64_t n = ft_nn_tensor_elements(&c->g.tensors[t]);
-        (c->positive[t] ? fill_positive : fill_random)(ft_nn_runner_input(ref, i), n, c->lo[t],
+        (c->positive[t] ? fill_positive : fill_random)(ft_nn_session_input(ref, i), n, c->lo[t],
                                                        c->hi[t]);
-        memcpy(ft_nn_runner_input(fast, i), ft_nn_runner_input(ref, i), (size_t)n * sizeof(float));
     }
-    assert_int_equal(ft_nn_runner_run(ref), FT_OK);
-    assert_int_equal(ft_nn_runner_run(fast), FT_OK);
+    assert_int_equal(ft_nn_session_run(ref), FT_OK);
     int64_t n = ft_nn_tensor_elements(&c->g.tensors[c->g.outputs[0]]);
-    const float *want = ft_nn_runner_output(ref, 0), *got = ft_nn_runner_output(fast, 0);
-    double scale = 0, diff = 0;
-    for (int64_t i = 0; i < n; i++) {
-        scale = fmax(scale, fabs(want[i]));
-        diff = fmax(diff, fabs((double)want[i] - got[i]));
-        if (isnan(want[i]) || isnan(got[i]))
-            fail_msg("%s: NaN at output %lld", what, (long long)i);
+    const float *want = ft_nn_session_output(ref, 0);
+    for (int b = 0; b < ft_nn_backend_count(); b++) {
+        const ft_nn_backend_def *backend = ft_nn_backend_at(b);
+        if (backend == &ft_nn_backend_reference || backend->init(err, sizeof err) != FT_OK)
+            continue; /* the oracle itself, or no device for this row here */
+        ft_nn_session *fast;
+        if (ft_nn_session_create(&c->g, backend, NULL, &fast, err, sizeof err) != FT_OK)
+            fail_msg("%s on %s: %s", what, backend->name, err);
+        if (ft_nn_session_native_ops(fast) != c->g.op_count)
+            fail_msg("%s: %s did not run the op itself", what, backend->name);
+        for (int i = 0; i < c->g.input_count; i++) {
+            int64_t k = ft_nn_tensor_elements(&c->g.tensors[c->g.inputs[i]]);
+            memcpy(ft_nn_session_input(fast, i), ft_nn_session_input(ref, i),
+                   (size_t)k * sizeof(float));
+        }
+        assert_int_equal(ft_nn_session_run(fast), FT_OK);
+        const float *got = ft_nn_session_output(fast, 0);
+        double scale = 0, diff = 0;
+        for (int64_t i = 0; i < n; i++) {
+            scale = fmax(scale, fabs(want[i]));
+            diff = fmax(diff, fabs((double)want[i] - got[i]));
+            if (isnan(want[i]) || isnan(got[i]))
+                fail_msg("%s: NaN at output %lld", what, (long long)i);
+        }
+        if (!(scale > 0) || diff > REL_TOL * scale)
+            fail_msg("%s on %s: max |fast - reference| = %g at output scale %g (seed %u)", what,
+                     backend->name, diff, scale, first_seed);
+        ft_nn_session_free(fast);
+        for (int i = 0; i < c->g.op_count; i++)
+            covered[c->g.ops[i].type]++;
     }
-    if (!(scale > 0) || diff > REL_TOL * scale)
-        fail_msg("%s: max |fast - reference| = %g at output scale %g (seed %u)", what, diff, scale,
-                 first_seed);
-    ft_nn_runner_free(ref);
-    ft_nn_runner_free(fast);
+    ft_nn_session_free(ref);
     ft_nn_graph_free(&c->g);
     cases_run++;
 }
@@ -472,6 +490,29 @@ static void runners_share_one_graph_across_threads(void **state)
     ft_nn_graph_free(&c.g);
 }
 
+/* Every op a backend's op table claims has run here against the reference
+ * (the table is the one its support check reads): a new row or entry
+ * without a case fails. Runs after the cases above. */
+static void every_claimed_op_has_a_case(void **state)
+{
+    (void)state;
+    int missing = 0;
+    for (int b = 0; b < ft_nn_backend_count(); b++) {
+        const ft_nn_backend_def *backend = ft_nn_backend_at(b);
+        char err[256];
+        if (backend == &ft_nn_backend_reference || backend->init(err, sizeof err) != FT_OK)
+            continue;
+        for (int i = 0; i < backend->op_table_count; i++) {
+            const ft_op_type type = backend->op_table[i].type;
+            if (!covered[type]) {
+                printf("%s claims %s, which no case here runs\n", backend->name, ft_op_name(type));
+                missing++;
+            }
+        }
+    }
+    assert_int_equal(missing, 0);
+}
+
 static int report(void **state)
 {
     (void)state;
@@ -498,6 +539,7 @@ int main(void)
         cmocka_unit_test(resize_and_depth_to_space_match_reference),
         cmocka_unit_test(built_tflite_model_gives_hand_computed_values),
         cmocka_unit_test(runners_share_one_graph_across_threads),
+        cmocka_unit_test(every_claimed_op_has_a_case),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }

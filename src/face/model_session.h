@@ -1,0 +1,34 @@
+/* What every face model module does to get a model running: take the
+ * process-wide graph of its spec, check it is the model the module
+ * expects, and open a session on the XNNPACK backend with an injected
+ * thread pool (or one of its own made from a thread count). */
+#ifndef FT_FACE_MODEL_SESSION_H
+#define FT_FACE_MODEL_SESSION_H
+
+#include <stddef.h>
+
+#include <pthreadpool.h>
+
+#include "nn/graph.h"
+#include "nn/session.h"
+
+typedef struct ft_model_session {
+    const ft_nn_graph *graph;  /* shared (nn/graph_cache.h) */
+    ft_nn_session *session;
+    pthreadpool_t own_pool;    /* made here when none was injected */
+} ft_model_session;
+
+/* Says why GRAPH is not the model the module expects (REASON, one line)
+ * or returns FT_OK. */
+typedef ft_status (*ft_model_check_fn)(void *context, const ft_nn_graph *graph, char *reason,
+                                       size_t reason_size);
+
+/* POOL: the pool to run on, or NULL to make one of THREADS (0 = one per
+ * CPU, 1 = the caller's thread). One line naming SPEC in ERR on failure;
+ * M is then empty. */
+ft_status ft_model_session_open(ft_model_session *m, const char *spec, ft_model_check_fn check,
+                                void *context, pthreadpool_t pool, int threads, char *err,
+                                size_t err_size);
+void ft_model_session_close(ft_model_session *m);
+
+#endif
