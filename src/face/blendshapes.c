@@ -3,7 +3,6 @@
  * its output goes out as it is (no sort, no threshold). */
 #include "face/blendshapes.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +46,6 @@ struct ft_face_blendshaper {
     char model[512];
     ft_model_session model_session;
     ft_nn_session *session;
-    pthread_mutex_t lock;
     char error[640];
 };
 
@@ -106,7 +104,6 @@ static ft_status blendshaper_open(const char *model_spec, pthreadpool_t pool, in
         return st;
     }
     b->session = b->model_session.session;
-    pthread_mutex_init(&b->lock, NULL);
     *out = b;
     return FT_OK;
 }
@@ -129,7 +126,6 @@ void ft_face_blendshaper_free(ft_face_blendshaper *b)
     if (!b)
         return;
     ft_model_session_close(&b->model_session);
-    pthread_mutex_destroy(&b->lock);
     free(b);
 }
 
@@ -159,7 +155,6 @@ ft_status ft_face_blendshapes_compute_batch(ft_face_blendshaper *b, const float 
             return FT_ERR_INVALID_ARG;
     if (n == 0)
         return FT_OK;
-    pthread_mutex_lock(&b->lock);
     ft_status st = FT_OK;
     if (count < MESH_POINTS || image_width <= 0 || image_height <= 0) {
         snprintf(b->error, sizeof b->error,
@@ -192,6 +187,5 @@ ft_status ft_face_blendshapes_compute_batch(ft_face_blendshaper *b, const float 
     memcpy(scores, ft_nn_session_output(b->session, 0),
            sizeof(float) * FT_FACE_BLENDSHAPES * (size_t)n);
 out:
-    pthread_mutex_unlock(&b->lock);
     return st;
 }

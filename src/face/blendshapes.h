@@ -13,8 +13,8 @@
 /* Landmarks the model reads (a fixed subset of the 478). */
 #define FT_FACE_BLENDSHAPE_POINTS 146
 
-/* Model, runner and buffers; calls on one instance are serialised by its
- * own lock, like ft_face_landmarker. */
+/* Model session and buffers (the graph is shared); one thread at a time,
+ * like ft_face_landmarker. */
 typedef struct ft_face_blendshaper ft_face_blendshaper;
 
 /* MODEL_SPEC: a .tflite or "bundle.task:face_blendshapes.tflite"; runs on

@@ -3,7 +3,6 @@
 #include "face/detector.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +17,6 @@ struct ft_face_detector {
     int size;  /* model input side in px */
     int count; /* anchors */
     ft_anchor *anchors;
-    int have_lock;
     ft_model_session model_session;
     ft_nn_session *session;
     int out_boxes, out_scores; /* session output indices */
@@ -27,7 +25,6 @@ struct ft_face_detector {
     ft_face_box *candidates;   /* count */
     ft_face_box *merged;       /* count */
     ft_nms_entry *scratch;     /* 2 count */
-    pthread_mutex_t lock;
     char error[640];
 };
 
@@ -114,8 +111,6 @@ static ft_status detector_open(const char *model_spec, ft_face_detector_kind kin
         return fail(err, err_size, FT_ERR_NOMEM, model_spec, "out of memory");
     }
     ft_anchors_generate(&ao, d->anchors, d->count);
-    pthread_mutex_init(&d->lock, NULL);
-    d->have_lock = 1;
 
     ft_status st = ft_model_session_open(&d->model_session, model_spec, check_model, d, pool,
                                          threads, err, err_size);
@@ -148,8 +143,6 @@ void ft_face_detector_free(ft_face_detector *d)
     if (!d)
         return;
     ft_model_session_close(&d->model_session);
-    if (d->have_lock)
-        pthread_mutex_destroy(&d->lock);
     free(d->anchors);
     free(d->candidates);
     free(d->merged);
@@ -254,7 +247,6 @@ ft_status ft_face_detect_batch(ft_face_detector *d, const ft_face_image *image,
         counts[i] = 0;
     if (n == 0)
         return FT_OK;
-    pthread_mutex_lock(&d->lock);
     d->error[0] = '\0';
     ft_status st = FT_OK;
     if (n > d->matrix_capacity) { /* once per larger batch, not per frame */
@@ -292,6 +284,5 @@ ft_status ft_face_detect_batch(ft_face_detector *d, const ft_face_image *image,
                     &out[(size_t)i * (size_t)max + (size_t)k]);
         counts[i] = kept;
     }
-    pthread_mutex_unlock(&d->lock);
     return st;
 }

@@ -44,8 +44,8 @@ typedef struct ft_face_detection {
                                                MediaPipe outputs it */
 } ft_face_detection;
 
-/* One model instance with its buffers. Calls on one detector are
- * serialised by its own lock; use one per thread for parallelism. */
+/* One model instance with its buffers (the graph is shared). One thread at
+ * a time: use one per thread for parallelism. */
 typedef struct ft_face_detector ft_face_detector;
 
 /* MODEL_SPEC: a .tflite file or "bundle.task:face_detector.tflite".

@@ -4,7 +4,6 @@
 #include "face/landmarks.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,6 @@ struct ft_face_landmarker {
     int flag_out;  /* output index of the presence logit */
     ft_model_session model_session;
     ft_nn_session *session;
-    pthread_mutex_t lock;
     char error[640];
 };
 
@@ -104,7 +102,6 @@ static ft_status landmarker_open(const char *model_spec, pthreadpool_t pool, int
         return st;
     }
     lm->session = lm->model_session.session;
-    pthread_mutex_init(&lm->lock, NULL);
     *out = lm;
     return FT_OK;
 }
@@ -127,7 +124,6 @@ void ft_face_landmarker_free(ft_face_landmarker *lm)
     if (!lm)
         return;
     ft_model_session_close(&lm->model_session);
-    pthread_mutex_destroy(&lm->lock);
     free(lm);
 }
 
@@ -153,8 +149,8 @@ static size_t item_elements(const ft_face_landmarker *lm, int i)
     return (size_t)ft_nn_tensor_elements(&g->tensors[g->outputs[i]]);
 }
 
-/* Makes the plan for BATCH current; the caller holds the lock. */
-static ft_status reshape_locked(ft_face_landmarker *lm, int batch)
+/* Makes the plan for BATCH current. */
+static ft_status reshape_to(ft_face_landmarker *lm, int batch)
 {
     ft_status st = ft_nn_session_reshape(lm->session, batch, NULL);
     if (st != FT_OK)
@@ -163,8 +159,8 @@ static ft_status reshape_locked(ft_face_landmarker *lm, int batch)
     return st;
 }
 
-/* Runs the filled input buffer; the caller holds the lock. */
-static ft_status run_locked(ft_face_landmarker *lm)
+/* Runs the filled input buffer. */
+static ft_status run_model(ft_face_landmarker *lm)
 {
     ft_status st = ft_nn_session_run(lm->session);
     if (st != FT_OK)
@@ -195,17 +191,15 @@ ft_status ft_face_landmarker_run_tensor(ft_face_landmarker *lm, const float *inp
 {
     if (!lm || !input || !raw || !presence_logit)
         return FT_ERR_INVALID_ARG;
-    pthread_mutex_lock(&lm->lock);
     lm->error[0] = '\0';
-    ft_status st = reshape_locked(lm, 1);
+    ft_status st = reshape_to(lm, 1);
     if (st == FT_OK) {
         memcpy(ft_nn_session_input(lm->session, 0), input,
                sizeof(float) * 3 * (size_t)lm->size * lm->size);
-        st = run_locked(lm);
+        st = run_model(lm);
     }
     if (st == FT_OK)
         decode_item(lm, 0, raw, presence_logit);
-    pthread_mutex_unlock(&lm->lock);
     return st;
 }
 
@@ -267,9 +261,8 @@ ft_status ft_face_landmarks_detect_batch(ft_face_landmarker *lm, const ft_face_i
     /* 256 x 256 RGB in [0, 1], replicate border, no letterbox (§2.3). */
     const ft_tensor_spec spec = {lm->size, lm->size, 0.0f, 1.0f, 0, FT_BORDER_REPLICATE};
     const size_t item_floats = 3 * (size_t)lm->size * (size_t)lm->size;
-    pthread_mutex_lock(&lm->lock);
     lm->error[0] = '\0';
-    ft_status st = reshape_locked(lm, n);
+    ft_status st = reshape_to(lm, n);
     float *input = st == FT_OK ? ft_nn_session_input(lm->session, 0) : NULL;
     for (int i = 0; i < n && st == FT_OK; i++) {
         st = ft_image_to_tensor(image, &rois[i], &spec, input + (size_t)i * item_floats, NULL,
@@ -280,10 +273,9 @@ ft_status ft_face_landmarks_detect_batch(ft_face_landmarker *lm, const ft_face_i
                      lm->model, i);
     }
     if (st == FT_OK)
-        st = run_locked(lm);
+        st = run_model(lm);
     for (int i = 0; i < n && st == FT_OK; i++)
         finish_item(lm, i, image, &rois[i], &out[i]);
-    pthread_mutex_unlock(&lm->lock);
     return st;
 }
 

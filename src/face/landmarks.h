@@ -30,8 +30,8 @@ typedef struct ft_face_landmarks {
     ft_norm_rect roi;                   /* the crop they were found in */
 } ft_face_landmarks;
 
-/* One model instance with its buffers; calls on it are serialised by its
- * own lock. */
+/* One model instance with its buffers (the graph is shared). One thread
+ * at a time: each engine has its own. */
 typedef struct ft_face_landmarker ft_face_landmarker;
 
 /* MODEL_SPEC: a .tflite or "bundle.task:face_landmarks_detector.tflite".
