@@ -40,6 +40,25 @@ FT_API const char *ft_version(void);
 /* One line naming the library versions facetrack was built against. */
 FT_API const char *ft_build_info(void);
 
+/* ----------------------------------------------------------- capabilities */
+
+#define FT_CAPS_MAX_BACKENDS 8
+
+/* What this build of the library can do on this machine. */
+typedef struct ft_caps {
+    int backend_count;
+    const char *backends[FT_CAPS_MAX_BACKENDS]; /* inference backends built:
+                                                   "reference", "xnnpack", ... */
+    int backend_usable[FT_CAPS_MAX_BACKENDS];   /* each one works here */
+    int engine_count;      /* face engines in the registry */
+    int engines_available; /* of which this build can create */
+    int cuda_built;        /* built with the CUDA part */
+    int cuda_devices;      /* usable CUDA devices now; 0 without a driver */
+} ft_caps;
+
+/* Fills CAPS; safe from any thread. */
+FT_API void ft_caps_get(ft_caps *caps);
+
 /* ----------------------------------------------------------------- status */
 
 typedef enum ft_status {

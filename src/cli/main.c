@@ -41,6 +41,13 @@ static void print_help(FILE *out)
 static void print_version(void)
 {
     printf("facetrack %s\n%s\n", ft_version(), ft_build_info());
+    ft_caps caps;
+    ft_caps_get(&caps);
+    printf("inference backends:");
+    for (int i = 0; i < caps.backend_count; i++)
+        printf(" %s%s", caps.backends[i], caps.backend_usable[i] ? "" : " (unusable here)");
+    printf("\nface engines: %d of %d available (facetrack engines)\n", caps.engines_available,
+           caps.engine_count);
     int gpus = ft_gpu_device_count();
     for (int i = 0; i < gpus; i++) {
         char name[256];

@@ -24,7 +24,21 @@ enum MHD_Result ft_api_version(const ft_request *r)
     ft_json_object_begin(&reply.json);
     ft_json_kv_string(&reply.json, "name", "facetrack");
     ft_json_kv_string(&reply.json, "version", ft_version());
-    ft_json_kv_bool(&reply.json, "gpu_support", ft_gpu_built());
+    ft_caps caps;
+    ft_caps_get(&caps);
+    /* GPU support means a GPU inference backend, not merely a CUDA build. */
+    int gpu_backend = 0;
+    ft_json_key(&reply.json, "backends");
+    ft_json_array_begin(&reply.json);
+    for (int i = 0; i < caps.backend_count; i++) {
+        ft_json_string(&reply.json, caps.backends[i]);
+        gpu_backend |= strcmp(caps.backends[i], "cuda") == 0 && caps.backend_usable[i];
+    }
+    ft_json_array_end(&reply.json);
+    ft_json_kv_bool(&reply.json, "gpu_support", gpu_backend && caps.cuda_devices > 0);
+    ft_json_kv_bool(&reply.json, "cuda_built", caps.cuda_built);
+    ft_json_kv_int(&reply.json, "cuda_devices", caps.cuda_devices);
+    ft_json_kv_int(&reply.json, "engines_available", caps.engines_available);
     ft_json_object_end(&reply.json);
     return ft_reply_send(r, &reply, MHD_HTTP_OK);
 }

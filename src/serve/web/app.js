@@ -39,7 +39,7 @@ const form = new NewJobForm({
 
 async function showVersion() {
   const v = await get('/api/version');
-  $('version').textContent = `${v.version}${v.gpu_support ? ' · GPU build' : ''}`;
+  $('version').textContent = `${v.version}${v.gpu_support ? ' · GPU inference' : ''}`;
 }
 
 async function showSystem() {
