@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/format_error.h"
 #include "engines/engine_class.h"
 
 #define DEFAULT_ENGINE "mediapipe_landmarker"
@@ -39,29 +40,22 @@ void ft_face_options_init(ft_face_options *o)
     };
 }
 
-static ft_status fail(char *err, size_t n, ft_status st, const char *what)
-{
-    if (err && n)
-        snprintf(err, n, "%s", what);
-    return st;
-}
-
 static ft_status check_options(const ft_face_options *o, char *err, size_t n)
 {
     if (o->num_faces < 1 || o->num_faces > 64)
-        return fail(err, n, FT_ERR_INVALID_ARG, "num_faces must be between 1 and 64");
+        return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s", "num_faces must be between 1 and 64");
     if (o->detect_interval < 1 || o->blendshape_interval < 1)
-        return fail(err, n, FT_ERR_INVALID_ARG,
+        return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s",
                     "detect_interval and blendshape_interval must be at least 1");
     if (o->max_lost_frames < 0 || o->threads < 0)
-        return fail(err, n, FT_ERR_INVALID_ARG, "max_lost_frames and threads cannot be negative");
+        return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s", "max_lost_frames and threads cannot be negative");
     if (!(o->min_detection_confidence >= 0 && o->min_detection_confidence <= 1) ||
         !(o->min_presence_confidence >= 0 && o->min_presence_confidence <= 1) ||
         !(o->min_tracking_confidence >= 0 && o->min_tracking_confidence <= 1))
-        return fail(err, n, FT_ERR_INVALID_ARG, "confidence thresholds must be between 0 and 1");
+        return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s", "confidence thresholds must be between 0 and 1");
     if (!(o->smoothing_min_cutoff > 0) || !(o->smoothing_beta >= 0) ||
         !(o->smoothing_derivate_cutoff > 0))
-        return fail(err, n, FT_ERR_INVALID_ARG, "smoothing cutoffs must be positive, beta >= 0");
+        return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s", "smoothing cutoffs must be positive, beta >= 0");
     return FT_OK;
 }
 
@@ -94,7 +88,7 @@ ft_status ft_face_engine_create(const ft_face_options *options, ft_face_engine *
     }
     ft_face_engine *e = calloc(1, sizeof *e);
     if (!e)
-        return fail(err, err_size, FT_ERR_NOMEM, "out of memory");
+        return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s", "out of memory");
     e->cls = ft_engine_class_of(info);
     e->opt = opt;
     e->opt.engine = info->name; /* the caller's string need not outlive us */
@@ -104,7 +98,7 @@ ft_status ft_face_engine_create(const ft_face_options *options, ft_face_engine *
         free(e->priv);
         free(e->faces);
         free(e);
-        return fail(err, err_size, FT_ERR_NOMEM, "out of memory");
+        return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s", "out of memory");
     }
     st = e->cls->create(e->priv, &e->opt, err, err_size);
     if (st != FT_OK) {

@@ -1,6 +1,7 @@
 /* Blendshape scores (spec §4): landmark subset -> pixels -> model. The model
  * normalises translation and scale itself, so nothing else is done here;
  * its output goes out as it is (no sort, no threshold). */
+#include "base/format_error.h"
 #include "face/blendshapes.h"
 
 #include <stdint.h>
@@ -54,14 +55,6 @@ const char *ft_face_blendshape_name(int index)
     return index >= 0 && index < FT_FACE_BLENDSHAPES ? names[index] : NULL;
 }
 
-static ft_status fail(char *err, size_t err_size, ft_status st, const char *model,
-                      const char *reason)
-{
-    if (err && err_size)
-        snprintf(err, err_size, "%s: %s", model, reason);
-    return st;
-}
-
 /* Input [1, 146, 2] float (pixel x, y); output 0 holds the 52 scores. */
 static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, size_t n)
 {
@@ -92,10 +85,10 @@ static ft_status blendshaper_open(const char *model_spec, pthreadpool_t pool, in
         return FT_ERR_INVALID_ARG;
     *out = NULL;
     if (!model_spec)
-        return fail(err, err_size, FT_ERR_INVALID_ARG, "(null)", "no model given");
+        return ft_format_error(err, err_size, FT_ERR_INVALID_ARG, "%s: %s", "(null)", "no model given");
     ft_face_blendshaper *b = calloc(1, sizeof *b);
     if (!b)
-        return fail(err, err_size, FT_ERR_NOMEM, model_spec, "out of memory");
+        return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s: %s", model_spec, "out of memory");
     snprintf(b->model, sizeof b->model, "%s", model_spec);
     ft_status st = ft_model_session_open(&b->model_session, model_spec, check_model, NULL, pool,
                                          threads, err, err_size);

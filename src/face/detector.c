@@ -1,5 +1,6 @@
 /* BlazeFace detector (spec §1). Every buffer is sized at create time, so
  * detection allocates nothing per frame. */
+#include "base/format_error.h"
 #include "face/detector.h"
 
 #include <math.h>
@@ -32,14 +33,6 @@ void ft_face_detector_options_init(ft_face_detector_options *o)
 {
     o->min_score = 0.5f;
     o->min_suppression = 0.3f;
-}
-
-static ft_status fail(char *err, size_t err_size, ft_status st, const char *model,
-                      const char *reason)
-{
-    if (err && err_size)
-        snprintf(err, err_size, "%s: %s", model, reason);
-    return st;
 }
 
 /* Output I of the graph is [1, anchors, LAST]. */
@@ -85,11 +78,11 @@ static ft_status detector_open(const char *model_spec, ft_face_detector_kind kin
         return FT_ERR_INVALID_ARG;
     *out = NULL;
     if (!model_spec || (kind != FT_FACE_DETECTOR_SHORT_RANGE && kind != FT_FACE_DETECTOR_FULL_RANGE))
-        return fail(err, err_size, FT_ERR_INVALID_ARG, model_spec ? model_spec : "(null)",
+        return ft_format_error(err, err_size, FT_ERR_INVALID_ARG, "%s: %s", model_spec ? model_spec : "(null)",
                     "invalid detector arguments");
     ft_face_detector *d = calloc(1, sizeof *d);
     if (!d)
-        return fail(err, err_size, FT_ERR_NOMEM, model_spec, "out of memory");
+        return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s: %s", model_spec, "out of memory");
     snprintf(d->model, sizeof d->model, "%s", model_spec);
     if (options)
         d->opt = *options;
@@ -108,7 +101,7 @@ static ft_status detector_open(const char *model_spec, ft_face_detector_kind kin
     d->scratch = malloc(sizeof *d->scratch * 2 * (size_t)d->count);
     if (!d->anchors || !d->candidates || !d->merged || !d->scratch) {
         ft_face_detector_free(d);
-        return fail(err, err_size, FT_ERR_NOMEM, model_spec, "out of memory");
+        return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s: %s", model_spec, "out of memory");
     }
     ft_anchors_generate(&ao, d->anchors, d->count);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/format_error.h"
 #include "face/one_euro.h"
 #include "face/tracker.h"
 
@@ -48,22 +49,15 @@ struct ft_face_tracker {
     char error[768];
 };
 
-static ft_status fail(char *err, size_t n, ft_status st, const char *what)
-{
-    if (err && n)
-        snprintf(err, n, "%s", what);
-    return st;
-}
-
 ft_status ft_face_tracker_create(const ft_face_options *o, const ft_face_stages *stages,
                                  ft_face_tracker **out, char *err, size_t err_size)
 {
     *out = NULL;
     if (!stages->detect || !stages->landmarks || !stages->next_roi || stages->max_detections < 1)
-        return fail(err, err_size, FT_ERR_INVALID_ARG, "face tracker: incomplete stages");
+        return ft_format_error(err, err_size, FT_ERR_INVALID_ARG, "%s", "face tracker: incomplete stages");
     ft_face_tracker *t = calloc(1, sizeof *t);
     if (!t)
-        return fail(err, err_size, FT_ERR_NOMEM, "out of memory");
+        return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s", "out of memory");
     t->opt = *o;
     t->stages = *stages;
     t->smoothing = o->smoothing < 0 ? o->video : o->smoothing != 0;
@@ -82,7 +76,7 @@ ft_status ft_face_tracker_create(const ft_face_options *o, const ft_face_stages 
     if (!t->tracks || !t->cands || !t->rois || !t->lms || !t->dets || !t->faces ||
         !t->face_track || !t->blendshapes_due) {
         ft_face_tracker_free(t);
-        return fail(err, err_size, FT_ERR_NOMEM, "out of memory");
+        return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s", "out of memory");
     }
     ft_face_tracker_reset(t);
     *out = t;

@@ -3,6 +3,7 @@
  * that the relative landmark z can be unprojected through the perspective
  * camera, and a third fits the pose to the metric landmarks. Everything is
  * double; MediaPipe's float results agree to their own rounding. */
+#include "base/format_error.h"
 #include "face/geometry.h"
 
 #include <math.h>
@@ -28,14 +29,6 @@ struct ft_face_geometry {
     int detection_source; /* input_source FACE_DETECTION_PIPELINE: 2D landmarks */
 };
 
-static ft_status fail(char *err, size_t err_size, ft_status st, const char *spec,
-                      const char *reason)
-{
-    if (err && err_size)
-        snprintf(err, err_size, "%s: geometry metadata: %s", spec, reason);
-    return st;
-}
-
 ft_status ft_face_geometry_load(const char *spec, ft_face_geometry **out, char *err,
                                 size_t err_size)
 {
@@ -43,7 +36,7 @@ ft_status ft_face_geometry_load(const char *spec, ft_face_geometry **out, char *
         return FT_ERR_INVALID_ARG;
     *out = NULL;
     if (!spec)
-        return fail(err, err_size, FT_ERR_INVALID_ARG, "(null)", "no file given");
+        return ft_format_error(err, err_size, FT_ERR_INVALID_ARG, "%s: geometry metadata: %s", "(null)", "no file given");
     ft_model_bytes bytes;
     ft_status st = ft_model_bytes_read(spec, &bytes, err, err_size);
     if (st != FT_OK)
@@ -51,7 +44,7 @@ ft_status ft_face_geometry_load(const char *spec, ft_face_geometry **out, char *
     ft_face_geometry *g = calloc(1, sizeof *g);
     if (!g) {
         ft_model_bytes_free(&bytes);
-        return fail(err, err_size, FT_ERR_NOMEM, spec, "out of memory");
+        return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s: geometry metadata: %s", spec, "out of memory");
     }
     char reason[256];
     st = ft_geometry_metadata_parse(bytes.data, bytes.size, &g->meta, reason, sizeof reason);
@@ -63,7 +56,7 @@ ft_status ft_face_geometry_load(const char *spec, ft_face_geometry **out, char *
     }
     if (st != FT_OK) {
         ft_face_geometry_free(g);
-        return fail(err, err_size, st, spec, reason);
+        return ft_format_error(err, err_size, st, "%s: geometry metadata: %s", spec, reason);
     }
     for (int i = 0; i < N; i++)
         for (int k = 0; k < 3; k++)
@@ -76,7 +69,7 @@ ft_status ft_face_geometry_load(const char *spec, ft_face_geometry **out, char *
         total += g->weights[i] = g->weights_f[i];
     if (!(total > 1e-9)) {
         ft_face_geometry_free(g);
-        return fail(err, err_size, FT_ERR_FORMAT, spec, "Procrustes basis weights sum to 0");
+        return ft_format_error(err, err_size, FT_ERR_FORMAT, "%s: geometry metadata: %s", spec, "Procrustes basis weights sum to 0");
     }
     g->detection_source = g->meta.input_source == 2;
     *out = g;

@@ -1,6 +1,7 @@
 /* Face mesh inference and projection (spec §3.1). Buffers are the
  * session's, made at create time (and the first time a batch size is
  * used); nothing is allocated per face. */
+#include "base/format_error.h"
 #include "face/landmarks.h"
 
 #include <math.h>
@@ -22,14 +23,6 @@ struct ft_face_landmarker {
     ft_nn_session *session;
     char error[640];
 };
-
-static ft_status fail(char *err, size_t err_size, ft_status st, const char *model,
-                      const char *reason)
-{
-    if (err && err_size)
-        snprintf(err, err_size, "%s: %s", model, reason);
-    return st;
-}
 
 static int64_t output_elements(const ft_nn_graph *g, int i)
 {
@@ -90,10 +83,10 @@ static ft_status landmarker_open(const char *model_spec, pthreadpool_t pool, int
         return FT_ERR_INVALID_ARG;
     *out = NULL;
     if (!model_spec)
-        return fail(err, err_size, FT_ERR_INVALID_ARG, "(null)", "no model given");
+        return ft_format_error(err, err_size, FT_ERR_INVALID_ARG, "%s: %s", "(null)", "no model given");
     ft_face_landmarker *lm = calloc(1, sizeof *lm);
     if (!lm)
-        return fail(err, err_size, FT_ERR_NOMEM, model_spec, "out of memory");
+        return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s: %s", model_spec, "out of memory");
     snprintf(lm->model, sizeof lm->model, "%s", model_spec);
     ft_status st = ft_model_session_open(&lm->model_session, model_spec, check_model, lm, pool,
                                          threads, err, err_size);
