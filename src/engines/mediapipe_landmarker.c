@@ -11,7 +11,7 @@
 #include <pthreadpool.h>
 
 #include "base/clock.h"
-#include "engines/engine_class.h"
+#include "engines/tracker_engine.h"
 #include "face/blendshapes.h"
 #include "face/detect_tiles.h"
 #include "face/detector.h"
@@ -21,13 +21,13 @@
 #include "face/roi.h"
 
 typedef struct mediapipe {
+    ft_face_tracker *tracker; /* first: the class's calls are the tracker's */
     ft_face_options opt;
     pthreadpool_t pool; /* shared by the three models; NULL: the caller's thread */
     ft_face_detector *detector;
     ft_face_landmarker *landmarker;
     ft_face_blendshaper *blendshaper; /* NULL when disabled or absent */
     ft_face_geometry *geometry;       /* NULL when disabled or absent */
-    ft_face_tracker *tracker;
     ft_face_detection dets[FT_DETECT_MAX_PER_TILE];
     ft_detect_scratch scratch;
     int64_t turned_frame; /* when detection last tried turned images */
@@ -255,37 +255,6 @@ static ft_status mediapipe_create(void *priv, const ft_face_options *o, char *er
     return ft_face_tracker_create(o, &stages, &m->tracker, err, n);
 }
 
-static ft_status mediapipe_send(void *priv, const ft_face_image *image, int64_t ts)
-{
-    return ft_face_tracker_send(((mediapipe *)priv)->tracker, image, ts);
-}
-
-static ft_status mediapipe_receive(void *priv, ft_face *faces, int capacity, int *count,
-                                   int64_t *ts)
-{
-    return ft_face_tracker_receive(((mediapipe *)priv)->tracker, faces, capacity, count, ts);
-}
-
-static void mediapipe_cut(void *priv)
-{
-    ft_face_tracker_signal_cut(((mediapipe *)priv)->tracker);
-}
-
-static void mediapipe_reset(void *priv)
-{
-    ft_face_tracker_reset(((mediapipe *)priv)->tracker);
-}
-
-static void mediapipe_timings(const void *priv, ft_face_timings *out)
-{
-    ft_face_tracker_timings(((const mediapipe *)priv)->tracker, out);
-}
-
-static const char *mediapipe_error(const void *priv)
-{
-    return ft_face_tracker_error(((const mediapipe *)priv)->tracker);
-}
-
 static const char *const aliases[] = {"mediapipe", NULL};
 static const char *const options[] = {
     "detector_model", "landmark_model", "blendshape_model", "geometry_model", "num_faces",
@@ -306,11 +275,6 @@ const ft_engine_class ft_mediapipe_landmarker_class = {
              .options = options},
     .priv_size = sizeof(mediapipe),
     .create = mediapipe_create,
-    .send = mediapipe_send,
-    .receive = mediapipe_receive,
-    .signal_cut = mediapipe_cut,
-    .reset = mediapipe_reset,
-    .timings = mediapipe_timings,
-    .error = mediapipe_error,
+    FT_TRACKER_ENGINE_CALLS,
     .free = mediapipe_free,
 };

@@ -8,14 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engines/engine_class.h"
-#include "face/face_tracker.h"
+#include "engines/tracker_engine.h"
 
 #define CELL 8             /* brightness is averaged over CELL x CELL blocks */
 #define MIN_BRIGHTNESS 200 /* a spot dimmer than this is no detection */
 
 typedef struct brightspot {
-    ft_face_tracker *tracker;
+    ft_face_tracker *tracker; /* first: the class's calls are the tracker's */
     char error[128];
 } brightspot;
 
@@ -118,36 +117,6 @@ static ft_status create(void *priv, const ft_face_options *o, char *err, size_t 
     return ft_face_tracker_create(o, &stages, &b->tracker, err, n);
 }
 
-static ft_status send(void *priv, const ft_face_image *img, int64_t ts)
-{
-    return ft_face_tracker_send(((brightspot *)priv)->tracker, img, ts);
-}
-
-static ft_status receive(void *priv, ft_face *faces, int cap, int *count, int64_t *ts)
-{
-    return ft_face_tracker_receive(((brightspot *)priv)->tracker, faces, cap, count, ts);
-}
-
-static void signal_cut(void *priv)
-{
-    ft_face_tracker_signal_cut(((brightspot *)priv)->tracker);
-}
-
-static void reset(void *priv)
-{
-    ft_face_tracker_reset(((brightspot *)priv)->tracker);
-}
-
-static void timings(const void *priv, ft_face_timings *out)
-{
-    ft_face_tracker_timings(((const brightspot *)priv)->tracker, out);
-}
-
-static const char *error(const void *priv)
-{
-    return ft_face_tracker_error(((const brightspot *)priv)->tracker);
-}
-
 static void release(void *priv)
 {
     ft_face_tracker_free(((brightspot *)priv)->tracker);
@@ -167,12 +136,7 @@ static const ft_engine_class brightspot_class = {
              .options = options},
     .priv_size = sizeof(brightspot),
     .create = create,
-    .send = send,
-    .receive = receive,
-    .signal_cut = signal_cut,
-    .reset = reset,
-    .timings = timings,
-    .error = error,
+    FT_TRACKER_ENGINE_CALLS,
     .free = release,
 };
 
