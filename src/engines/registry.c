@@ -1,6 +1,7 @@
 /* The engine registry: every engine the original workflow names, in its
  * order, then any registered at run time. An engine this build lacks stays
  * listed, so that its name is recognised and refused with the reason. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -109,9 +110,10 @@ const ft_engine_info *ft_engine_find(const char *name)
     return NULL;
 }
 
+_Static_assert(offsetof(ft_engine_class, info) == 0, "an engine's info opens its class");
+
 const ft_engine_class *ft_engine_class_of(const ft_engine_info *info)
 {
-    /* info is the first member of its class */
     return (const ft_engine_class *)(const void *)info;
 }
 
