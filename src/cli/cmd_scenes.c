@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/atomic_file.h"
 #include "base/thread_pool.h"
 #include "cli/batch_io.h"
 #include "cli/cli.h"
@@ -63,8 +64,10 @@ static const char usage[] =
     "                        legacy (the original STEP3 lines), none\n"
     "\n"
     "Exit status: 0 when every video succeeded (or was skipped), 1 when some\n"
-    "failed (each named with its reason), 2 on a usage error, 130/143 when\n"
-    "interrupted (no partial list is left behind).\n";
+    "failed or a path is missing (each named with its reason; the others are\n"
+    "still done), 2 on a usage error, 128 + the signal when stopped by SIGINT,\n"
+    "SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1 or SIGUSR2 (no partial\n"
+    "list or temporary file is left behind). See docs/scenes.md.\n";
 
 enum progress_mode { PROGRESS_NONE, PROGRESS_LINE, PROGRESS_JSON, PROGRESS_LEGACY };
 
@@ -226,10 +229,13 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
     if (!a->inputs)
         return FT_EXIT_FAILED;
     r->progress = isatty(STDERR_FILENO) ? PROGRESS_LINE : PROGRESS_NONE;
+    int only_paths = 0;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (o[0] != '-') {
+        if (only_paths || o[0] != '-' || strcmp(o, "-") == 0) {
             a->inputs[a->input_count++] = argv[i];
+        } else if (strcmp(o, "--") == 0) {
+            only_paths = 1; /* the rest are paths, even those starting with '-' */
         } else if (strcmp(o, "--json") == 0) {
             r->json = 1;
         } else if (strcmp(o, "--force") == 0) {
@@ -360,9 +366,13 @@ static int run_scenes(int argc, char **argv)
         (rc = load_transnet(a.weights, &transnet)) == FT_EXIT_OK)
         r.shot.transnet = &transnet;
     ft_video_list list = {0};
+    size_t rejected = 0;
+    ft_cli_catch_batch_signals(); /* from here on a signal stops the run cleanly */
     if (rc == FT_EXIT_OK)
         rc = ft_cli_collect_videos("scenes", a.inputs, a.input_count, a.videos_json, a.shard_k,
-                                   a.shard_n, &list);
+                                   a.shard_n, &list, &rejected);
+    if (rc == FT_EXIT_OK && atomic_load(&ft_cli_stop_signal))
+        rc = 128 + atomic_load(&ft_cli_stop_signal);
     if (rc == FT_EXIT_OK && r.output_dir && ft_cli_make_dirs(r.output_dir) != 0) {
         fprintf(stderr, "facetrack scenes: %s: cannot create the output folder: %s\n",
                 r.output_dir, strerror(errno));
@@ -373,11 +383,19 @@ static int run_scenes(int argc, char **argv)
         rc = FT_EXIT_FAILED;
     size_t skipped = 0;
     for (size_t i = 0; rc == FT_EXIT_OK && i < list.count; i++) {
-        char path[4096];
+        char path[4096], json_path[4096];
         struct stat sb;
         if (ft_output_path_of(list.paths[i], r.output_dir, FT_OUTPUT_SCENES_CSV, path,
-                              sizeof path) != FT_OK)
+                              sizeof path) != FT_OK) {
+            fprintf(stderr, "facetrack scenes: %s: output name too long\n", list.paths[i]);
+            rejected++;
             continue;
+        }
+        /* What a killed run left beside the outputs of this one. */
+        const int have_json = ft_output_path_of(list.paths[i], r.output_dir, FT_OUTPUT_SCENES_JSON,
+                                                json_path, sizeof json_path) == FT_OK;
+        const char *mine[2] = {path, json_path};
+        ft_atomic_file_remove_stale(mine, have_json ? 2 : 1);
         if (!r.force && stat(path, &sb) == 0) { /* the original's rule: the list exists */
             skipped++;
             if (r.progress == PROGRESS_JSON) {
@@ -411,7 +429,6 @@ static int run_scenes(int argc, char **argv)
             e.videos = (int64_t)r.total;
             ft_progress_event_write(stdout, &e);
         }
-        ft_cli_catch_stop_signals();
         ft_thread_pool *pool = NULL;
         if (ft_thread_pool_create(workers, &pool) == FT_OK) {
             for (size_t i = 0; i < r.total; i++)
@@ -424,7 +441,9 @@ static int run_scenes(int argc, char **argv)
         summary(&r, skipped);
         pthread_mutex_destroy(&r.lock);
         const int stopped = atomic_load(&ft_cli_stop_signal);
-        rc = stopped ? 128 + stopped : r.succeeded < r.total ? FT_EXIT_FAILED : FT_EXIT_OK;
+        rc = stopped                                   ? 128 + stopped
+             : r.succeeded < r.total || rejected > 0 ? FT_EXIT_FAILED
+                                                     : FT_EXIT_OK;
     }
     for (size_t i = 0; jobs && i < r.total; i++)
         free(jobs[i].output);
