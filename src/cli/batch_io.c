@@ -79,12 +79,16 @@ const int ft_cli_stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE,
 
 static void catch(const int *signals)
 {
-    struct sigaction sa;
+    struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    for (const int *s = signals; *s; s++)
+    for (const int *s = signals; *s; s++) {
+        /* nohup's promise: a hang-up ignored from the start stays ignored. */
+        if (*s == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
         sigaction(*s, &sa, NULL);
+    }
 }
 
 void ft_cli_catch_stop_signals(void)

@@ -30,7 +30,9 @@ const char *ft_cli_base_name(const char *path);
  * threads to poll) instead of killing the process: the run stops, removes
  * its temporary files and exits with 128 + the signal. A write to a closed
  * pipe (SIGPIPE) thus fails with EPIPE and stops the run the same way.
- * ft_cli_catch_batch_signals catches them all; ft_cli_catch_stop_signals,
+ * SIGHUP ignored when the program starts (nohup) stays ignored; the others
+ * are caught even when ignored on entry (as a shell's background job
+ * ignores SIGINT and SIGQUIT). ft_cli_catch_batch_signals catches them all; ft_cli_catch_stop_signals,
  * for the service, SIGINT and SIGTERM only. */
 extern atomic_int ft_cli_stop_signal;
 extern const int ft_cli_stop_signals[];
