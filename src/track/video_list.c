@@ -247,7 +247,7 @@ static char *read_list_file(const char *path, size_t *len, ft_status *st, char *
                                                                  : NULL;
     if (refused) {
         close(fd);
-        *st = FT_ERR_UNSUPPORTED;
+        *st = FT_ERR_IO;
         ft_format_error(err, err_size, *st, "%s: %s", path, refused);
         return NULL;
     }
@@ -272,7 +272,7 @@ static char *read_list_file(const char *path, size_t *len, ft_status *st, char *
         if (cap > FT_VIDEO_LIST_MAX_BYTES) { /* it grows while we read */
             free(buf);
             buf = NULL;
-            *st = FT_ERR_UNSUPPORTED;
+            *st = FT_ERR_IO;
             ft_format_error(err, err_size, *st, "%s: too large for a list of videos (over 64 MiB)",
                             path);
             break;

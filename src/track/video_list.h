@@ -31,8 +31,8 @@ typedef struct ft_video_list {
 ft_status ft_video_list_add(ft_video_list *list, const char *path, char *err, size_t err_size);
 /* Appends the entries of a JSON file: an array of paths, or {"videos": [...]}.
  * Relative paths are relative to the current directory. The file must be a
- * regular file of at most FT_VIDEO_LIST_MAX_BYTES (FT_ERR_UNSUPPORTED
- * otherwise, before anything is read). */
+ * regular file of at most FT_VIDEO_LIST_MAX_BYTES (FT_ERR_IO otherwise,
+ * before anything is read: a link to /dev/zero, a FIFO or a folder). */
 ft_status ft_video_list_add_json(ft_video_list *list, const char *json_path, char *err,
                                  size_t err_size);
 /* Keeps the K-th (1-based) of N interleaved slices: entries i with
