@@ -382,6 +382,10 @@ static int run_scenes(int argc, char **argv)
     if (rc == FT_EXIT_OK && !jobs)
         rc = FT_EXIT_FAILED;
     size_t skipped = 0;
+    /* The lists this run may write, whose stale temporary files (what a
+     * killed run left) are removed before it starts. */
+    char **stale_names = calloc(2 * list.count + 1, sizeof *stale_names);
+    size_t stale_count = 0;
     for (size_t i = 0; rc == FT_EXIT_OK && i < list.count; i++) {
         char path[4096], json_path[4096];
         struct stat sb;
@@ -391,11 +395,12 @@ static int run_scenes(int argc, char **argv)
             rejected++;
             continue;
         }
-        /* What a killed run left beside the outputs of this one. */
-        const int have_json = ft_output_path_of(list.paths[i], r.output_dir, FT_OUTPUT_SCENES_JSON,
-                                                json_path, sizeof json_path) == FT_OK;
-        const char *mine[2] = {path, json_path};
-        ft_atomic_file_remove_stale(mine, have_json ? 2 : 1);
+        if (stale_names) { /* removed below, each folder read once */
+            stale_names[stale_count++] = strdup(path);
+            if (ft_output_path_of(list.paths[i], r.output_dir, FT_OUTPUT_SCENES_JSON, json_path,
+                                  sizeof json_path) == FT_OK)
+                stale_names[stale_count++] = strdup(json_path);
+        }
         if (!r.force && stat(path, &sb) == 0) { /* the original's rule: the list exists */
             skipped++;
             if (r.progress == PROGRESS_JSON) {
@@ -411,6 +416,14 @@ static int run_scenes(int argc, char **argv)
         jobs[r.total] = (scenes_job){.run = &r, .video = list.paths[i], .output = strdup(path)};
         r.total++;
     }
+    size_t named = 0; /* the names strdup could copy */
+    for (size_t i = 0; i < stale_count; i++)
+        if (stale_names[i])
+            stale_names[named++] = stale_names[i];
+    ft_atomic_file_remove_stale((const char *const *)stale_names, named);
+    for (size_t i = 0; i < named; i++)
+        free(stale_names[i]);
+    free(stale_names);
     if (rc == FT_EXIT_OK) {
         /* TransNetV2 spreads over every core by itself, and holds about
          * 0.8 GB a video: one video at a time unless told otherwise. */
