@@ -7,7 +7,7 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-    "usage: facetrack frames [--start N] [--count N] [--pixfmt FMT] [--ppm DIR] VIDEO\n"
+    "usage: facetrack frames [--start N] [--count N] [--pixfmt FMT] [--ppm DIR] [--] VIDEO\n"
     "\n"
     "Decodes frames (upright) and prints one line per frame:\n"
     "  INDEX PTS TIME MD5\n"

@@ -22,7 +22,7 @@
 #include "track/video_list.h"
 
 static const char usage[] =
-    "usage: facetrack scenes [options] VIDEO|FOLDER...\n"
+    "usage: facetrack scenes [options] [--] VIDEO|FOLDER...\n"
     "\n"
     "Finds the shot cuts of videos and writes <stem>.csv next to each (or in\n"
     "--output-dir), in the original STEP3 format: No,Timecode In,Timecode Out,\n"

@@ -20,7 +20,7 @@
 #include "track/video_list.h"
 
 static const char usage[] =
-    "usage: facetrack track [options] VIDEO|FOLDER...\n"
+    "usage: facetrack track [options] [--] VIDEO|FOLDER...\n"
     "\n"
     "Tracks the faces of videos: 478 landmarks, 52 blendshapes, head pose and\n"
     "stable IDs in every frame. Writes <stem>.json next to each video (or in\n"
