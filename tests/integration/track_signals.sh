@@ -48,15 +48,19 @@ stop_test() {
     rm -rf "$out" ev.txt
     "$@" -o "$out" >ev.txt 2>err.txt &
     pid=$!
-    local ready=0
-    case $moment in
-        planning) # shot detection of the long clip runs before its analysis
-            wait_for ev.txt '"event":"start"' && ! grep -q video_started ev.txt && ready=1 ;;
-        analysis) # the output is being written as frames are analysed
-            wait_for ev.txt '"event":"progress"' && [ -n "$(temps "$out")" ] && ready=1 ;;
-        writing) # one output committed, the others being written
-            wait_for ev.txt '"event":"done"' && [ -n "$(temps "$out")" ] && ready=1 ;;
-    esac
+    local ready=0 i
+    for i in $(seq 1200); do
+        case $moment in
+            planning) # shot detection of the long clip runs before its analysis
+                grep -q '"event":"start"' ev.txt && ! grep -q video_started ev.txt && ready=1 ;;
+            analysis) # the output is being written as frames are analysed
+                grep -q '"event":"progress"' ev.txt && [ -n "$(temps "$out")" ] && ready=1 ;;
+            writing) # one output committed, the others being written
+                grep -q '"event":"done"' ev.txt && [ -n "$(temps "$out")" ] && ready=1 ;;
+        esac
+        [ $ready = 1 ] && break
+        sleep 0.02
+    done
     [ $ready = 1 ] || echo "  ($name: the run was not at the $moment stage when signalled)"
     kill -s "$sig" $pid
     wait $pid
