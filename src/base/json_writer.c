@@ -1,6 +1,7 @@
 /* Streaming JSON writer. The first failure is kept in w->failed as the
  * ft_status that ft_json_finish() will return; after it everything is a
  * no-op, so callers can write a whole document and check once at the end. */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,8 +17,10 @@ static void fail(ft_json *w, ft_status status)
 
 static void put(ft_json *w, const char *s, size_t n)
 {
-    if (!w->failed && n > 0 && fwrite(s, 1, n, w->out) != n)
+    if (!w->failed && n > 0 && fwrite(s, 1, n, w->out) != n) {
+        w->errnum = errno ? errno : EIO;
         fail(w, FT_ERR_IO);
+    }
 }
 
 static void put_str(ft_json *w, const char *s)
@@ -348,7 +351,10 @@ ft_status ft_json_finish(ft_json *w)
             put(w, "\n", 1);
     }
     /* Buffered writes only fail for sure once flushed. */
-    if (w->out && (fflush(w->out) != 0 || ferror(w->out)))
+    if (w->out && (fflush(w->out) != 0 || ferror(w->out))) {
+        if (!w->errnum)
+            w->errnum = errno ? errno : EIO;
         fail(w, FT_ERR_IO);
+    }
     return (ft_status)w->failed;
 }

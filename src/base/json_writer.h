@@ -17,6 +17,7 @@ typedef struct ft_json {
     int pretty;            /* indent with two spaces, one value per line */
     int depth;
     int failed;            /* a write failed or the writer was misused */
+    int errnum;            /* errno of the first failed write, 0 if none */
     unsigned char stack[FT_JSON_MAX_DEPTH]; /* 'o' object, 'a' array */
     unsigned char count[FT_JSON_MAX_DEPTH]; /* 0 = no member written yet */
     int expect_value;      /* a key was written; its value comes next */

@@ -7,19 +7,32 @@
 #include <string.h>
 #include <sys/stat.h>
 
+static void print_rejected(const void *user, const char *message)
+{
+    fprintf(stderr, "facetrack %s: %s\n", (const char *)user, message);
+}
+
 int ft_cli_collect_videos(const char *cmd, char *const *inputs, int n, const char *videos_json,
-                          int shard_k, int shard_n, ft_video_list *list)
+                          int shard_k, int shard_n, ft_video_list *list, size_t *rejected)
 {
     char err[1536];
-    for (int i = 0; i < n; i++)
-        if (ft_video_list_add(list, inputs[i], err, sizeof err) != FT_OK) {
-            fprintf(stderr, "facetrack %s: %s\n", cmd, err);
+    *rejected = 0;
+    list->on_reject = print_rejected;
+    list->reject_user = cmd;
+    for (int i = 0; i < n; i++) {
+        const ft_status st = ft_video_list_add(list, inputs[i], err, sizeof err);
+        if (st == FT_OK)
+            continue;
+        fprintf(stderr, "facetrack %s: %s\n", cmd, err);
+        if (st == FT_ERR_NOMEM)
             return 1;
-        }
+        (*rejected)++; /* a missing or unusable path: the others still run */
+    }
     if (videos_json && ft_video_list_add_json(list, videos_json, err, sizeof err) != FT_OK) {
         fprintf(stderr, "facetrack %s: %s\n", cmd, err);
         return 1;
     }
+    *rejected += list->rejected;
     if (shard_n > 0)
         ft_video_list_shard(list, shard_k, shard_n);
     return 0;
@@ -61,12 +74,30 @@ static void on_signal(int sig)
     errno = saved;
 }
 
-void ft_cli_catch_stop_signals(void)
+const int ft_cli_stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE,
+                                   SIGALRM, SIGUSR1, SIGUSR2, 0};
+
+static void catch(const int *signals)
 {
-    struct sigaction sa;
+    struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    for (const int *s = signals; *s; s++) {
+        /* nohup's promise: a hang-up ignored from the start stays ignored. */
+        if (*s == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(*s, &sa, NULL);
+    }
+}
+
+void ft_cli_catch_stop_signals(void)
+{
+    static const int service[] = {SIGINT, SIGTERM, 0};
+    catch(service);
+}
+
+void ft_cli_catch_batch_signals(void)
+{
+    catch(ft_cli_stop_signals);
 }

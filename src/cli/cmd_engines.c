@@ -40,9 +40,13 @@ static void print_table(void)
 
 static int run_engines(int argc, char **argv)
 {
-    int json = 0;
+    int json = 0, only_args = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
+        if (!only_args && strcmp(argv[i], "--") == 0)
+            only_args = 1; /* ends the options; engines takes no arguments */
+        else if (only_args)
+            return ft_cli_usage_error("engines", "unknown argument '%s'", argv[i]);
+        else if (strcmp(argv[i], "--json") == 0)
             json = 1;
         else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(usage, stdout);

@@ -7,7 +7,7 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-    "usage: facetrack frames [--start N] [--count N] [--pixfmt FMT] [--ppm DIR] VIDEO\n"
+    "usage: facetrack frames [--start N] [--count N] [--pixfmt FMT] [--ppm DIR] [--] VIDEO\n"
     "\n"
     "Decodes frames (upright) and prints one line per frame:\n"
     "  INDEX PTS TIME MD5\n"
@@ -41,10 +41,17 @@ static int run_frames(int argc, char **argv)
     const char *path = NULL, *ppm_dir = NULL;
     ft_video_options options;
     ft_video_options_init(&options);
+    int only_paths = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--start") == 0 || strcmp(a, "--count") == 0) {
+        if (!only_paths && strcmp(a, "--") == 0) {
+            only_paths = 1; /* what follows is the video, even "-x.mp4" */
+        } else if (only_paths) {
+            if (path)
+                return ft_cli_usage_error("frames", "one video at a time");
+            path = a;
+        } else if (strcmp(a, "--start") == 0 || strcmp(a, "--count") == 0) {
             long long n = ft_cli_parse_count(value);
             if (n < 0)
                 return ft_cli_usage_error("frames", "%s needs a non-negative integer", a);

@@ -281,9 +281,16 @@ static int run_model(int argc, char **argv)
     static ft_onnx_input_shape shapes[FT_NN_MAX_IO];
     static char names[FT_NN_MAX_IO][256];
     ft_onnx_options onnx = {.inputs = shapes};
+    int only_paths = 0;
     for (int i = 2; i < argc; i++) {
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(argv[i], "--pretty") == 0 && !bench) {
+        if (!only_paths && strcmp(argv[i], "--") == 0) {
+            only_paths = 1; /* what follows is the model, even "-x.onnx" */
+        } else if (only_paths) {
+            if (spec)
+                return ft_cli_usage_error("model", "one model at a time");
+            spec = argv[i];
+        } else if (strcmp(argv[i], "--pretty") == 0 && !bench) {
             pretty = 1;
         } else if (strcmp(argv[i], "--input") == 0) {
             ft_onnx_input_shape *s = &shapes[onnx.input_count];

@@ -271,9 +271,17 @@ static int run_models(int argc, char **argv)
         return ft_cli_usage_error("models", "unknown subcommand '%s'", argv[1]);
     int json = 0;
     const char *name = NULL, *url = NULL, *dir = NULL;
+    int only_names = 0;
     for (int i = 2; i < argc; i++) {
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!pull && strcmp(argv[i], "--json") == 0) {
+        if (!only_names && strcmp(argv[i], "--") == 0) {
+            only_names = 1; /* what follows is a name, even "-x" */
+        } else if (only_names) {
+            if (!pull || name)
+                return ft_cli_usage_error("models", pull ? "one model at a time"
+                                                         : "list takes no arguments");
+            name = argv[i];
+        } else if (!pull && strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else if (pull && strcmp(argv[i], "--url") == 0) {
             if (!value || !*value)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/atomic_file.h"
 #include "base/thread_pool.h"
 #include "cli/batch_io.h"
 #include "cli/cli.h"
@@ -21,7 +22,7 @@
 #include "track/video_list.h"
 
 static const char usage[] =
-    "usage: facetrack scenes [options] VIDEO|FOLDER...\n"
+    "usage: facetrack scenes [options] [--] VIDEO|FOLDER...\n"
     "\n"
     "Finds the shot cuts of videos and writes <stem>.csv next to each (or in\n"
     "--output-dir), in the original STEP3 format: No,Timecode In,Timecode Out,\n"
@@ -63,8 +64,10 @@ static const char usage[] =
     "                        legacy (the original STEP3 lines), none\n"
     "\n"
     "Exit status: 0 when every video succeeded (or was skipped), 1 when some\n"
-    "failed (each named with its reason), 2 on a usage error, 130/143 when\n"
-    "interrupted (no partial list is left behind).\n";
+    "failed or a path is missing (each named with its reason; the others are\n"
+    "still done), 2 on a usage error, 128 + the signal when stopped by SIGINT,\n"
+    "SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1 or SIGUSR2 (no partial\n"
+    "list or temporary file is left behind). See docs/scenes.md.\n";
 
 enum progress_mode { PROGRESS_NONE, PROGRESS_LINE, PROGRESS_JSON, PROGRESS_LEGACY };
 
@@ -226,10 +229,13 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
     if (!a->inputs)
         return FT_EXIT_FAILED;
     r->progress = isatty(STDERR_FILENO) ? PROGRESS_LINE : PROGRESS_NONE;
+    int only_paths = 0;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (o[0] != '-') {
+        if (only_paths || o[0] != '-' || strcmp(o, "-") == 0) {
             a->inputs[a->input_count++] = argv[i];
+        } else if (strcmp(o, "--") == 0) {
+            only_paths = 1; /* the rest are paths, even those starting with '-' */
         } else if (strcmp(o, "--json") == 0) {
             r->json = 1;
         } else if (strcmp(o, "--force") == 0) {
@@ -360,9 +366,13 @@ static int run_scenes(int argc, char **argv)
         (rc = load_transnet(a.weights, &transnet)) == FT_EXIT_OK)
         r.shot.transnet = &transnet;
     ft_video_list list = {0};
+    size_t rejected = 0;
+    ft_cli_catch_batch_signals(); /* from here on a signal stops the run cleanly */
     if (rc == FT_EXIT_OK)
         rc = ft_cli_collect_videos("scenes", a.inputs, a.input_count, a.videos_json, a.shard_k,
-                                   a.shard_n, &list);
+                                   a.shard_n, &list, &rejected);
+    if (rc == FT_EXIT_OK && atomic_load(&ft_cli_stop_signal))
+        rc = 128 + atomic_load(&ft_cli_stop_signal);
     if (rc == FT_EXIT_OK && r.output_dir && ft_cli_make_dirs(r.output_dir) != 0) {
         fprintf(stderr, "facetrack scenes: %s: cannot create the output folder: %s\n",
                 r.output_dir, strerror(errno));
@@ -372,12 +382,25 @@ static int run_scenes(int argc, char **argv)
     if (rc == FT_EXIT_OK && !jobs)
         rc = FT_EXIT_FAILED;
     size_t skipped = 0;
+    /* The lists this run may write, whose stale temporary files (what a
+     * killed run left) are removed before it starts. */
+    char **stale_names = calloc(2 * list.count + 1, sizeof *stale_names);
+    size_t stale_count = 0;
     for (size_t i = 0; rc == FT_EXIT_OK && i < list.count; i++) {
-        char path[4096];
+        char path[4096], json_path[4096];
         struct stat sb;
         if (ft_output_path_of(list.paths[i], r.output_dir, FT_OUTPUT_SCENES_CSV, path,
-                              sizeof path) != FT_OK)
+                              sizeof path) != FT_OK) {
+            fprintf(stderr, "facetrack scenes: %s: output name too long\n", list.paths[i]);
+            rejected++;
             continue;
+        }
+        if (stale_names) { /* removed below, each folder read once */
+            stale_names[stale_count++] = strdup(path);
+            if (ft_output_path_of(list.paths[i], r.output_dir, FT_OUTPUT_SCENES_JSON, json_path,
+                                  sizeof json_path) == FT_OK)
+                stale_names[stale_count++] = strdup(json_path);
+        }
         if (!r.force && stat(path, &sb) == 0) { /* the original's rule: the list exists */
             skipped++;
             if (r.progress == PROGRESS_JSON) {
@@ -393,6 +416,14 @@ static int run_scenes(int argc, char **argv)
         jobs[r.total] = (scenes_job){.run = &r, .video = list.paths[i], .output = strdup(path)};
         r.total++;
     }
+    size_t named = 0; /* the names strdup could copy */
+    for (size_t i = 0; i < stale_count; i++)
+        if (stale_names[i])
+            stale_names[named++] = stale_names[i];
+    ft_atomic_file_remove_stale((const char *const *)stale_names, named);
+    for (size_t i = 0; i < named; i++)
+        free(stale_names[i]);
+    free(stale_names);
     if (rc == FT_EXIT_OK) {
         /* TransNetV2 spreads over every core by itself, and holds about
          * 0.8 GB a video: one video at a time unless told otherwise. */
@@ -411,7 +442,6 @@ static int run_scenes(int argc, char **argv)
             e.videos = (int64_t)r.total;
             ft_progress_event_write(stdout, &e);
         }
-        ft_cli_catch_stop_signals();
         ft_thread_pool *pool = NULL;
         if (ft_thread_pool_create(workers, &pool) == FT_OK) {
             for (size_t i = 0; i < r.total; i++)
@@ -424,7 +454,9 @@ static int run_scenes(int argc, char **argv)
         summary(&r, skipped);
         pthread_mutex_destroy(&r.lock);
         const int stopped = atomic_load(&ft_cli_stop_signal);
-        rc = stopped ? 128 + stopped : r.succeeded < r.total ? FT_EXIT_FAILED : FT_EXIT_OK;
+        rc = stopped                                   ? 128 + stopped
+             : r.succeeded < r.total || rejected > 0 ? FT_EXIT_FAILED
+                                                     : FT_EXIT_OK;
     }
     for (size_t i = 0; jobs && i < r.total; i++)
         free(jobs[i].output);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/atomic_file.h"
 #include "cli/batch_io.h"
 #include "cli/cli.h"
 #include "serve/job_runner.h"
@@ -37,6 +38,11 @@ static int parse_args(int argc, char **argv, ft_server_options *o, int *max_jobs
 {
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(opt, "--") == 0) { /* ends the options; serve takes no arguments */
+            if (v)
+                return ft_cli_usage_error("serve", "unexpected argument '%s'", v);
+            break;
+        }
         if (!v)
             return ft_cli_usage_error("serve", "unknown option or missing value: '%s'", opt);
         i++;
@@ -94,6 +100,10 @@ static int run_serve(int argc, char **argv)
         return FT_EXIT_FAILED;
     }
     ft_cli_catch_stop_signals();
+    /* Temporary outputs a killed run left under the roots (none that a
+     * live writer holds: see base/atomic_file.h). */
+    for (int r = 0; r < o.roots.count; r++)
+        ft_atomic_file_remove_stale_under(o.roots.paths[r]);
     char err[512];
     ft_server *server = NULL;
     if (ft_job_store_open(o.data_dir, &o.jobs, err, sizeof err) != FT_OK ||

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/atomic_file.h"
 #include "cli/batch_io.h"
 #include "cli/cli.h"
 #include "cli/track_progress.h"
@@ -19,7 +20,7 @@
 #include "track/video_list.h"
 
 static const char usage[] =
-    "usage: facetrack track [options] VIDEO|FOLDER...\n"
+    "usage: facetrack track [options] [--] VIDEO|FOLDER...\n"
     "\n"
     "Tracks the faces of videos: 478 landmarks, 52 blendshapes, head pose and\n"
     "stable IDs in every frame. Writes <stem>.json next to each video (or in\n"
@@ -67,8 +68,12 @@ static const char usage[] =
     "--cpu_internal_workers and --tracking_engine are accepted too.\n"
     "\n"
     "Exit status: 0 when every video succeeded (or was skipped), 1 when some\n"
-    "failed (each named with its reason), 2 on a usage error, 130/143 when\n"
-    "interrupted by SIGINT/SIGTERM (no partial output is left behind).\n";
+    "failed or a path is missing (each named with its reason; the others are\n"
+    "still done), 2 on a usage error, 128 + the signal when stopped by SIGINT,\n"
+    "SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1 or SIGUSR2 (130, 143,\n"
+    "129, 131, 141, 142, 138, 140): no partial output or temporary file is\n"
+    "left behind. Stale temporary files a killed run left beside the outputs\n"
+    "are removed. See docs/batch_tracking.md.\n";
 
 /* Flags that set a configuration value, by the name the configuration
  * knows them by; a switch (no value) sets it to "1". */
@@ -261,7 +266,9 @@ static int sort_work(const ft_track_config *cfg, const ft_video_list *list, work
         if (clash(w->todo, w->outputs, w->n, list->paths[i], path) ||
             clash(w->skipped, w->skipped_outputs, w->ns, list->paths[i], path))
             return FT_EXIT_USAGE;
-        const int done = !cfg->force && ft_tracking_output_complete(path);
+        if (atomic_load(&ft_cli_stop_signal))
+            return 128 + atomic_load(&ft_cli_stop_signal);
+        const int done = !cfg->force && ft_tracking_output_complete_for(path, list->paths[i]);
         char *copy = strdup(path);
         if (!copy)
             return FT_EXIT_FAILED;
@@ -296,7 +303,9 @@ static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_v
                                  .landmark_model = a->landmark_model, .stop = &ft_cli_stop_signal};
     const ft_batch_callbacks cb = ft_progress_callbacks(progress);
     char err[1024] = "";
-    ft_cli_catch_stop_signals();
+    /* What a killed run left beside the outputs this one writes. */
+    ft_atomic_file_remove_stale((const char *const *)w.outputs, w.n);
+    ft_atomic_file_remove_stale((const char *const *)w.skipped_outputs, w.ns);
     ft_status st = ft_batch_run(&bo, w.todo, (const char *const *)w.outputs, w.n, &cb, err, sizeof err);
     const int stopped = atomic_load(&ft_cli_stop_signal);
     const size_t failed = ft_progress_finish(progress, stopped != 0);
@@ -337,12 +346,18 @@ static int run_track(int argc, char **argv)
         ft_log(FT_LOG_WARN, "no blendshape model on the model search path: blendshapes will be null "
                             "(`facetrack models pull face_landmarker.task` installs it)");
     ft_video_list list = {0};
+    size_t rejected = 0;
+    ft_cli_catch_batch_signals(); /* from here on a signal stops the run cleanly */
     rc = check_gpu(&cfg);
     if (rc == FT_EXIT_OK)
         rc = ft_cli_collect_videos("track", a.inputs, a.input_count, a.videos_json, cfg.shard_index,
-                                   cfg.shard_count, &list);
+                                   cfg.shard_count, &list, &rejected);
+    if (rc == FT_EXIT_OK && atomic_load(&ft_cli_stop_signal))
+        rc = 128 + atomic_load(&ft_cli_stop_signal);
     if (rc == FT_EXIT_OK)
         rc = run_batch(&a, &cfg, &list);
+    if (rc == FT_EXIT_OK && rejected > 0)
+        rc = FT_EXIT_FAILED; /* the missing paths, each named above */
     ft_video_list_free(&list);
     free(a.inputs);
     return rc;

@@ -1,8 +1,11 @@
 /* Shot lists as the original's CSV, or as JSON (see scene_writer.h). */
 #include "scenes/scene_writer.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "base/atomic_file.h"
 #include "base/format_error.h"
@@ -33,14 +36,19 @@ static size_t scene_count(const ft_shot_list *l)
 }
 
 /* Puts F in place when all was WRITTEN; else removes it, since a list is
- * whole or absent. */
-static ft_status keep_if_written(ft_atomic_file *f, int written, const char *path, char *err,
-                                 size_t err_size)
+ * whole or absent. ERRNUM: the errno of the failed write (0: unknown). */
+static ft_status keep_if_written(ft_atomic_file *f, int written, int errnum, const char *path,
+                                 char *err, size_t err_size)
 {
+    if (written && fflush(f->fp) != 0)
+        written = 0, errnum = errno;
     if (written)
         return ft_atomic_file_commit(f, err, err_size);
     ft_atomic_file_abort(f);
-    return ft_format_error(err, err_size, FT_ERR_IO, "%s: cannot write (disk full?)", path);
+    char why[256];
+    snprintf(why, sizeof why, "%s", strerror(errnum ? errnum : EIO));
+    why[0] = (char)tolower((unsigned char)why[0]);
+    return ft_format_error(err, err_size, FT_ERR_IO, "%s: cannot write: %s", path, why);
 }
 
 ft_status ft_shot_list_write_csv(const ft_shot_list *l, const char *path, char *err,
@@ -50,15 +58,18 @@ ft_status ft_shot_list_write_csv(const ft_shot_list *l, const char *path, char *
     ft_status st = ft_atomic_file_open(&f, path, err, err_size);
     if (st != FT_OK)
         return st;
-    fputs("No,Timecode In,Timecode Out,Frame In,Frame Out\n", f.fp);
-    for (size_t i = 0; i < scene_count(l); i++) {
+    int errnum = 0;
+    if (fputs("No,Timecode In,Timecode Out,Frame In,Frame Out\n", f.fp) < 0)
+        errnum = errno;
+    for (size_t i = 0; !errnum && i < scene_count(l); i++) {
         int64_t first, last;
         char in[16], out[16];
         scene_at(l, i, &first, &last, in, out);
-        fprintf(f.fp, "%zu,%s,%s,%lld,%lld\n", i + 1, in, out, (long long)first + 1,
-                (long long)last + 1);
+        if (fprintf(f.fp, "%zu,%s,%s,%lld,%lld\n", i + 1, in, out, (long long)first + 1,
+                    (long long)last + 1) < 0)
+            errnum = errno;
     }
-    return keep_if_written(&f, !ferror(f.fp), path, err, err_size);
+    return keep_if_written(&f, !errnum && !ferror(f.fp), errnum, path, err, err_size);
 }
 
 ft_status ft_shot_list_write_json(const ft_shot_list *l, const char *path, char *err,
@@ -108,5 +119,5 @@ ft_status ft_shot_list_write_json(const ft_shot_list *l, const char *path, char 
     }
     ft_json_array_end(&j);
     ft_json_object_end(&j);
-    return keep_if_written(&f, ft_json_finish(&j) == FT_OK, path, err, err_size);
+    return keep_if_written(&f, ft_json_finish(&j) == FT_OK, j.errnum, path, err, err_size);
 }

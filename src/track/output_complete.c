@@ -5,9 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/xattr.h>
+
+#include <json-c/json.h>
 
 /* A streaming JSON checker with fixed memory: it checks the syntax of the
  * whole file (strict JSON plus Python's NaN, Infinity and -Infinity, which
@@ -48,7 +52,8 @@ enum scan_key {
     KEY_TOTAL_FRAMES,
     KEY_FRAMES,
     KEY_FRAMES_ANALYSIS,
-    KEY_FRAME
+    KEY_FRAME,
+    KEY_VIDEO_PATH
 };
 
 /* Number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
@@ -88,6 +93,10 @@ typedef struct json_scan {
     int root_is_object;
     opt_int top_total, meta_total, entry_frame;
     frame_list lists[2]; /* "frames", "frames_analysis" */
+    /* metadata.video_path as written (escapes kept), when it fits */
+    int capturing, video_set, video_overflow;
+    size_t video_len;
+    char video[8192];
 } json_scan;
 
 static enum scan_key classify_key(const json_scan *s)
@@ -97,7 +106,7 @@ static enum scan_key classify_key(const json_scan *s)
         enum scan_key key;
     } known[] = {{"metadata", KEY_METADATA}, {"total_frames", KEY_TOTAL_FRAMES},
                  {"frames", KEY_FRAMES},     {"frames_analysis", KEY_FRAMES_ANALYSIS},
-                 {"frame", KEY_FRAME}};
+                 {"frame", KEY_FRAME},       {"video_path", KEY_VIDEO_PATH}};
     if (s->key_len >= sizeof s->key_buf)
         return KEY_OTHER;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -218,6 +227,12 @@ static void begin_value(json_scan *s, char c)
         s->tok = TOK_STRING;
         s->in_key = 0;
         s->esc = 0;
+        s->capturing = s->depth > 0 && !s->is_array[s->depth] && s->role[s->depth] == ROLE_META &&
+                       s->key[s->depth] == KEY_VIDEO_PATH;
+        if (s->capturing) {
+            s->video_len = 0;
+            s->video_set = s->video_overflow = 0;
+        }
         return;
     case 't': begin_literal(s, "true", 1); return;
     case 'f': begin_literal(s, "false", 1); return;
@@ -304,11 +319,25 @@ static int number_char(json_scan *s, char c)
     return 1;
 }
 
+static void capture(json_scan *s, const char *p, size_t n)
+{
+    if (!s->capturing)
+        return;
+    if (s->video_len + n >= sizeof s->video) {
+        s->video_overflow = 1;
+        return;
+    }
+    memcpy(s->video + s->video_len, p, n);
+    s->video_len += n;
+}
+
 /* Reads the characters of a string from BUF[I]; returns the new index. */
 static size_t string_chars(json_scan *s, const char *buf, size_t i, size_t n)
 {
     while (i < n) {
         unsigned char c = (unsigned char)buf[i];
+        if (s->esc >= 1)
+            capture(s, buf + i, 1);
         if (s->esc == 1) { /* after a backslash */
             if (c == 'u')
                 s->esc = 5;
@@ -337,6 +366,8 @@ static size_t string_chars(json_scan *s, const char *buf, size_t i, size_t n)
         if (s->in_key) {
             for (size_t m = i; m < j && s->key_len < sizeof s->key_buf; m++)
                 s->key_buf[s->key_len++] = buf[m];
+        } else {
+            capture(s, buf + i, j - i);
         }
         i = j;
         if (i == n)
@@ -345,8 +376,14 @@ static size_t string_chars(json_scan *s, const char *buf, size_t i, size_t n)
         if (c == '\\') {
             s->esc = 1;
             s->key_len = sizeof s->key_buf; /* escaped keys are none of ours */
+            capture(s, "\\", 1);
         } else if (c == '"') {
             s->tok = TOK_NONE;
+            if (s->capturing) {
+                s->capturing = 0;
+                s->video_set = !s->video_overflow;
+                s->video[s->video_len] = '\0';
+            }
             if (s->in_key) {
                 s->key[s->depth] = (unsigned char)classify_key(s);
                 s->state = ST_COLON;
@@ -456,7 +493,55 @@ static int scan_complete(const json_scan *s)
     return fl->last.set && fl->last.v == total->v;
 }
 
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Whether the video RECORDED (a path) has the file name of VIDEO. */
+static int same_video(const char *recorded, const char *video)
+{
+    return strcmp(base_name(recorded), base_name(video)) == 0;
+}
+
+/* Whether the video the scan found in metadata.video_path (JSON-escaped)
+ * is VIDEO; 1 when none was recorded. */
+static int recorded_video_is(const json_scan *s, const char *video)
+{
+    if (!s->video_set)
+        return 1;
+    char *quoted = malloc(s->video_len + 3);
+    if (!quoted)
+        return 1;
+    snprintf(quoted, s->video_len + 3, "\"%s\"", s->video);
+    json_object *o = json_tokener_parse(quoted);
+    free(quoted);
+    int same = 1;
+    if (o && json_object_is_type(o, json_type_string))
+        same = same_video(json_object_get_string(o), video);
+    json_object_put(o);
+    return same;
+}
+
+/* Whether the source recorded beside the data (the extended attribute
+ * FT_OUTPUT_SOURCE_XATTR) is VIDEO; 1 when there is none. */
+static int xattr_video_is(const char *path, const char *video)
+{
+    char recorded[8192];
+    ssize_t n = getxattr(path, FT_OUTPUT_SOURCE_XATTR, recorded, sizeof recorded - 1);
+    if (n <= 0)
+        return 1;
+    recorded[n] = '\0';
+    return same_video(recorded, video);
+}
+
 int ft_tracking_output_complete(const char *path)
+{
+    return ft_tracking_output_complete_for(path, NULL);
+}
+
+int ft_tracking_output_complete_for(const char *path, const char *video)
 {
     if (!path)
         return 0;
@@ -478,6 +563,8 @@ int ft_tracking_output_complete(const char *path)
         ok = s->state != ST_ERROR;
     }
     ok = ok && scan_complete(s);
+    if (ok && video)
+        ok = recorded_video_is(s, video) && xattr_video_is(path, video);
     free(buf);
     free(s);
     close(fd);

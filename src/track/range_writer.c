@@ -56,7 +56,9 @@ ft_status ft_video_job_write_range(ft_video_job *j, size_t k, char *err, size_t 
     j->prev = r;
     j->prev_map = map;
     j->results[k] = NULL;
-    if (st != FT_OK)
+    if (st == FT_ERR_IO)
+        ft_tracking_writer_error(j->writer, err, err_size);
+    else if (st != FT_OK)
         snprintf(err, err_size, "%s: cannot write: %s", j->output, ft_status_str(st));
     return st;
 }

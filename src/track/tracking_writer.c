@@ -1,13 +1,17 @@
 /* Tracking outputs, raw and reduced (see tracking_writer.h). */
 #include "track/tracking_writer.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 
 #include "base/atomic_file.h"
 #include "base/json_writer.h"
+#include "track/output_complete.h"
 #include "track/speaking.h"
 
 struct ft_tracking_writer {
@@ -92,6 +96,12 @@ ft_status ft_tracking_writer_open(const char *path, const ft_writer_options *opt
         free(w);
         return st;
     }
+    /* Which video this is, for the completeness check of later runs (the
+     * reduced format has no field for it); best effort, some file systems
+     * keep no extended attributes. */
+    if (options->video_path)
+        (void)fsetxattr(fileno(w->file.fp), FT_OUTPUT_SOURCE_XATTR, options->video_path,
+                        strlen(options->video_path), 0);
     ft_json_init(&w->json, w->file.fp, options->pretty);
     begin_document(w);
     *out = w;
@@ -376,13 +386,21 @@ ft_status ft_tracking_writer_commit(ft_tracking_writer *w, char *err, size_t err
     }
     ft_json_object_end(j);
     if (ft_json_finish(j) != FT_OK) {
-        snprintf(err, err_size, "%s: cannot write (disk full?)", w->file.path);
+        ft_tracking_writer_error(w, err, err_size);
         ft_tracking_writer_abort(w);
         return FT_ERR_IO;
     }
     ft_status st = ft_atomic_file_commit(&w->file, err, err_size);
     free_writer(w);
     return st;
+}
+
+void ft_tracking_writer_error(const ft_tracking_writer *w, char *err, size_t err_size)
+{
+    char why[256];
+    snprintf(why, sizeof why, "%s", strerror(w->json.errnum ? w->json.errnum : EIO));
+    why[0] = (char)tolower((unsigned char)why[0]);
+    snprintf(err, err_size, "%s: cannot write: %s", w->file.path, why);
 }
 
 void ft_tracking_writer_abort(ft_tracking_writer *w)

@@ -47,5 +47,9 @@ ft_status ft_tracking_writer_frame(ft_tracking_writer *w, int64_t frame, ft_outp
 ft_status ft_tracking_writer_commit(ft_tracking_writer *w, char *err, size_t err_size);
 /* Drops the temporary file; frees W. NULL is fine. */
 void ft_tracking_writer_abort(ft_tracking_writer *w);
+/* "<output>: cannot write: <reason>" for the first write that failed (e.g.
+ * "no space left on device"): frames are written as they come, so a full
+ * disk is found at its first failed write, not at the end. */
+void ft_tracking_writer_error(const ft_tracking_writer *w, char *err, size_t err_size);
 
 #endif

@@ -4,12 +4,14 @@
 #include "track/video_list.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -221,42 +223,79 @@ ft_status ft_video_list_add(ft_video_list *list, const char *path, char *err, si
 
 /* --------------------------------------------------------- JSON lists */
 
-/* The whole of a small file, NUL-terminated; NULL with errno on failure. */
-static char *read_small_file(const char *path, size_t *len)
+/* The whole of a list file, NUL-terminated; NULL with ERR set on failure.
+ * Only a regular file of at most FT_VIDEO_LIST_MAX_BYTES is read: a link to
+ * /dev/zero, a pipe or a huge file are refused at once. */
+static char *read_list_file(const char *path, size_t *len, ft_status *st, char *err,
+                            size_t err_size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    *st = FT_ERR_IO;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); /* a FIFO must not block */
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        const int e = errno;
+        if (fd >= 0)
+            close(fd);
+        *st = e == ENOENT || e == ENOTDIR ? FT_ERR_NOT_FOUND : e == ENOMEM ? FT_ERR_NOMEM : FT_ERR_IO;
+        ft_format_error(err, err_size, *st, "%s: %s", path,
+                        e == ENOENT ? "no such file" : strerror(e));
         return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    int e = ENOMEM;
+    }
+    const char *refused = S_ISDIR(sb.st_mode)  ? "is a folder, not a list file"
+                          : !S_ISREG(sb.st_mode) ? "not a regular file (a device, pipe or socket)"
+                          : sb.st_size > FT_VIDEO_LIST_MAX_BYTES ? "too large for a list of videos (over 64 MiB)"
+                                                                 : NULL;
+    if (refused) {
+        close(fd);
+        *st = FT_ERR_IO;
+        ft_format_error(err, err_size, *st, "%s: %s", path, refused);
+        return NULL;
+    }
+    size_t cap = (size_t)sb.st_size + 1, n = 0;
+    char *buf = malloc(cap + 1);
     while (buf) {
-        errno = 0;
-        n += fread(buf + n, 1, cap - 1 - n, f);
-        if (ferror(f)) { /* a folder fails here, with EISDIR */
-            e = errno ? errno : EIO;
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            const int e = errno;
             free(buf);
             buf = NULL;
+            ft_format_error(err, err_size, *st, "%s: %s", path, strerror(e));
             break;
         }
-        if (n < cap - 1)
+        n += (size_t)got;
+        if (got == 0)
             break;
-        char *bigger = realloc(buf, cap * 2);
+        if (n < cap)
+            continue;
+        if (cap > FT_VIDEO_LIST_MAX_BYTES) { /* it grows while we read */
+            free(buf);
+            buf = NULL;
+            *st = FT_ERR_IO;
+            ft_format_error(err, err_size, *st, "%s: too large for a list of videos (over 64 MiB)",
+                            path);
+            break;
+        }
+        size_t bigger_cap = cap * 2 > FT_VIDEO_LIST_MAX_BYTES + 1 ? FT_VIDEO_LIST_MAX_BYTES + 1 : cap * 2;
+        char *bigger = realloc(buf, bigger_cap + 1);
         if (!bigger) {
             free(buf);
             buf = NULL;
             break;
         }
         buf = bigger;
-        cap *= 2;
+        cap = bigger_cap;
     }
-    fclose(f);
+    close(fd);
     if (!buf) {
-        errno = e;
+        if (!err || !err[0])
+            ft_format_error(err, err_size, *st = FT_ERR_NOMEM, "%s: out of memory", path);
         return NULL;
     }
     buf[n] = '\0';
     *len = n;
+    *st = FT_OK;
     return buf;
 }
 
@@ -328,6 +367,13 @@ static ft_status add_json_entries(ft_video_list *list, const char *json_path,
                                    "%s: entry %zu: expected a path (a string)", json_path, i + 1);
         char why[PATH_MAX + 128];
         ft_status st = ft_video_list_add(list, s, why, sizeof why);
+        if (st != FT_OK && st != FT_ERR_NOMEM && list->on_reject) {
+            char line[PATH_MAX + 512];
+            snprintf(line, sizeof line, "%s: entry %zu: %s", json_path, i + 1, why);
+            list->on_reject(list->reject_user, line);
+            list->rejected++;
+            continue;
+        }
         if (st != FT_OK)
             return ft_format_error(err, err_size, st, "%s: entry %zu: %s", json_path, i + 1, why);
     }
@@ -341,17 +387,12 @@ ft_status ft_video_list_add_json(ft_video_list *list, const char *json_path, cha
     if (!list || !json_path)
         return FT_ERR_INVALID_ARG;
     size_t len = 0;
-    char *text = read_small_file(json_path, &len);
-    if (!text) {
-        int e = errno;
-        const ft_status st = e == ENOENT || e == ENOTDIR ? FT_ERR_NOT_FOUND
-                             : e == ENOMEM               ? FT_ERR_NOMEM
-                                                         : FT_ERR_IO;
-        return ft_format_error(err, err_size, st, "%s: %s", json_path,
-                               e == ENOENT ? "no such file" : strerror(e));
-    }
+    ft_status st;
+    char *text = read_list_file(json_path, &len, &st, err, err_size);
+    if (!text)
+        return st;
     json_object *root;
-    ft_status st = parse_json(json_path, text, len, &root, err, err_size);
+    st = parse_json(json_path, text, len, &root, err, err_size);
     free(text);
     if (st != FT_OK)
         return st;

@@ -241,6 +241,68 @@ static void test_invalid_arguments(void **state)
     expect_dir(fx, "");
 }
 
+/* A name as long as NAME_MAX still gets a temporary name within it. */
+static void test_long_name(void **state)
+{
+    fixture *fx = *state;
+    char name[256], path[512];
+    memset(name, 'a', 250);
+    strcpy(name + 250, ".json"); /* 255 bytes */
+    snprintf(path, sizeof path, "%s/%s", fx->dir, name);
+    ft_atomic_file f, g;
+    char err[256];
+    assert_int_equal(ft_atomic_file_open(&f, path, err, sizeof err), FT_OK);
+    assert_int_equal(ft_atomic_file_open(&g, path, err, sizeof err), FT_OK);
+    const char *base = strrchr(f.tmp_path, '/') + 1;
+    assert_true(strlen(base) <= 255);
+    assert_string_not_equal(f.tmp_path, g.tmp_path); /* still unique */
+    char prefix[256];
+    assert_int_equal(ft_atomic_file_tmp_prefix(path, prefix, sizeof prefix), 0);
+    assert_int_equal(strncmp(base, prefix, strlen(prefix)), 0);
+    ft_atomic_file_abort(&g);
+    fputs("x", f.fp);
+    assert_int_equal(ft_atomic_file_commit(&f, err, sizeof err), FT_OK);
+    expect_content(path, "x");
+    unlink(path);
+}
+
+/* Stale temporary files (nobody holds them locked) of the given outputs are
+ * removed; a live writer's, and those of other names, are kept. */
+static void test_remove_stale(void **state)
+{
+    fixture *fx = *state;
+    char stale[256], other[256];
+    snprintf(stale, sizeof stale, "%s/.out.txt.tmp-AbC123", fx->dir);
+    snprintf(other, sizeof other, "%s/.other.txt.tmp-AbC123", fx->dir);
+    write_file(stale, "old");
+    write_file(other, "old");
+    ft_atomic_file live;
+    char err[256];
+    assert_int_equal(ft_atomic_file_open(&live, fx->path, err, sizeof err), FT_OK);
+    const char *paths[] = {fx->path};
+    assert_int_equal(ft_atomic_file_remove_stale(paths, 1), 1);
+    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(access(live.tmp_path, F_OK), 0);
+    assert_int_equal(access(other, F_OK), 0);
+    fputs("new", live.fp);
+    assert_int_equal(ft_atomic_file_commit(&live, err, sizeof err), FT_OK);
+    expect_content(fx->path, "new");
+
+    /* Under a root, recursively: any stale one goes, a live one stays. */
+    char sub[128], deep[256];
+    snprintf(sub, sizeof sub, "%s/sub", fx->dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    snprintf(deep, sizeof deep, "%s/.v.json.tmp-XyZ789", sub);
+    write_file(deep, "old");
+    assert_int_equal(ft_atomic_file_open(&live, fx->path, err, sizeof err), FT_OK);
+    assert_int_equal(ft_atomic_file_remove_stale_under(fx->dir), 2); /* deep and other */
+    assert_int_equal(access(deep, F_OK), -1);
+    assert_int_equal(access(other, F_OK), -1);
+    assert_int_equal(access(live.tmp_path, F_OK), 0);
+    ft_atomic_file_abort(&live);
+    rmdir(sub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +313,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_relative_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remove_stale, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

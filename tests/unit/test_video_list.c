@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "track/video_list.h"
@@ -380,6 +381,50 @@ static void test_json_missing(void **state)
     assert_int_equal(list.count, 0);
 }
 
+/* List files must be regular files of at most 64 MiB: a link to /dev/zero,
+ * a FIFO (which must not block) and a huge file are refused at once. */
+static void test_json_bounded(void **state)
+{
+    make_videos(*state); /* and into the fixture's folder */
+    char err[512];
+    ft_video_list list = {0};
+    assert_int_equal(symlink("/dev/zero", "zero.json"), 0);
+    assert_int_equal(ft_video_list_add_json(&list, "zero.json", err, sizeof err), FT_ERR_IO);
+    assert_non_null(strstr(err, "zero.json: not a regular file"));
+    assert_int_equal(mkfifo("fifo.json", 0600), 0);
+    assert_int_equal(ft_video_list_add_json(&list, "fifo.json", err, sizeof err), FT_ERR_IO);
+    assert_non_null(strstr(err, "fifo.json: not a regular file"));
+    FILE *f = fopen("big.json", "wb");
+    assert_non_null(f);
+    assert_int_equal(ftruncate(fileno(f), (off_t)FT_VIDEO_LIST_MAX_BYTES + 1), 0);
+    fclose(f);
+    assert_int_equal(ft_video_list_add_json(&list, "big.json", err, sizeof err), FT_ERR_IO);
+    assert_string_equal(err, "big.json: too large for a list of videos (over 64 MiB)");
+    assert_int_equal(list.count, 0);
+}
+
+static char rejected_line[1024];
+static void on_reject(const void *user, const char *message)
+{
+    assert_string_equal(user, "me");
+    snprintf(rejected_line, sizeof rejected_line, "%s", message);
+}
+
+/* With on_reject, a missing entry is reported and the others are kept. */
+static void test_json_reject(void **state)
+{
+    fixture *fx = *state;
+    make_videos(fx);
+    write_text("some.json", "[\"v/b.mov\", \"v/gone.mp4\", \"v/c.mkv\"]");
+    ft_video_list list = {.on_reject = on_reject, .reject_user = "me"};
+    char err[512];
+    assert_int_equal(ft_video_list_add_json(&list, "some.json", err, sizeof err), FT_OK);
+    assert_string_equal(joined(fx, &list), "v/b.mov|v/c.mkv");
+    assert_int_equal(list.rejected, 1);
+    assert_string_equal(rejected_line, "some.json: entry 2: v/gone.mp4: no such file or folder");
+    ft_video_list_free(&list);
+}
+
 /* -------------------------------------------------------------- shards */
 
 static void make_list(fixture *fx, ft_video_list *list, int n)
@@ -554,6 +599,34 @@ static void test_complete_forms(void **state)
                                   "\"frames_analysis\":[{\"frame\":4}]}"));
     assert_true(complete_text(fx, "{\"total_frames\":1,\"frames\":[{\"frame\":-Infinity},"
                                   "{\"frame\":1,\"x\":[Infinity,true,false,null,0,-0.0,1E+2]}]}"));
+}
+
+/* An output is complete for the video it came from, not for another of
+ * the same stem: raw outputs by metadata.video_path's file name. */
+static void test_complete_source(void **state)
+{
+    fixture *fx = *state;
+    const char *path = in_dir(fx, "y.json");
+    write_text(path, "{\"metadata\":{\"video_path\":\"/m/y.mkv\",\"total_frames\":1},"
+                     "\"frames\":[{\"frame\":1}]}");
+    assert_true(ft_tracking_output_complete(path));
+    assert_true(ft_tracking_output_complete_for(path, "/m/y.mkv"));
+    assert_true(ft_tracking_output_complete_for(path, "elsewhere/y.mkv")); /* a moved folder */
+    assert_false(ft_tracking_output_complete_for(path, "/m/y.mp4"));
+    /* Escaped as JSON: "\u00e9t\u00e9\/x" is "été/x". */
+    write_text(path, "{\"metadata\":{\"total_frames\":1,\"video_path\":\"/m/\\u00e9t\\u00e9.mp4\"},"
+                     "\"frames\":[{\"frame\":1}]}");
+    assert_true(ft_tracking_output_complete_for(path, "m/\xc3\xa9t\xc3\xa9.mp4"));
+    assert_false(ft_tracking_output_complete_for(path, "m/ete.mp4"));
+    /* No source recorded: complete (older outputs). */
+    write_text(path, "{\"metadata\":{\"total_frames\":1},\"frames\":[{\"frame\":1}]}");
+    assert_true(ft_tracking_output_complete_for(path, "/m/y.mp4"));
+    /* The reduced format: the extended attribute, where kept. */
+    write_text(path, "{\"frames_analysis\":[{\"frame\":1}],\"total_frames\":1}");
+    if (setxattr(path, FT_OUTPUT_SOURCE_XATTR, "/m/y.mkv", 8, 0) == 0) {
+        assert_true(ft_tracking_output_complete_for(path, "/m/y.mkv"));
+        assert_false(ft_tracking_output_complete_for(path, "/m/y.mp4"));
+    }
 }
 
 static void test_incomplete_forms(void **state)
@@ -732,6 +805,8 @@ int main(void)
         T(test_json_array),         T(test_json_videos_object),
         T(test_json_bad_shape),     T(test_json_parse_errors),
         T(test_json_missing),       T(test_shard),
+        T(test_json_bounded),       T(test_json_reject),
+        T(test_complete_source),
         T(test_many),               T(test_output_path),
         T(test_complete_forms),     T(test_incomplete_forms),
         T(test_truncated_everywhere), T(test_deep_nesting),
