@@ -122,14 +122,9 @@ static unsigned add_input(const ft_request *r, json_object *input, ft_job *job, 
     const int root = json_object_get_int(root_value);
     const char *path = json_object_get_string(path_value);
     char real[PATH_MAX];
-    const ft_status st = ft_media_resolve(&r->options->roots, root, path, real);
-    if (st == FT_ERR_NOT_FOUND) {
+    if (ft_media_resolve(&r->options->roots, root, path, real) != FT_OK) {
         snprintf(err, err_size, "no such file or folder in root %d: %.200s", root, path);
         return MHD_HTTP_NOT_FOUND;
-    }
-    if (st != FT_OK) {
-        snprintf(err, err_size, "the path is outside the media roots: %.200s", path);
-        return MHD_HTTP_FORBIDDEN;
     }
     ft_video_list list = {0};
     if (ft_video_list_add(&list, real, err, err_size) != FT_OK) {
@@ -140,9 +135,11 @@ static unsigned add_input(const ft_request *r, json_object *input, ft_job *job, 
     for (size_t i = 0; i < list.count && status == MHD_HTTP_OK; i++) {
         char file[PATH_MAX];
         struct stat sb;
-        /* Only files a folder scan found inside the root: no link out, and
-         * nothing a reader could block on (a FIFO, a device). */
-        const char *relative = realpath(list.paths[i], file)
+        /* Only files a folder scan found inside the root: no link out, no
+         * hidden file, nothing of the data folder, and nothing a reader
+         * could block on (a FIFO, a device). */
+        const char *relative = realpath(list.paths[i], file) &&
+                                       ft_media_visible(&r->options->roots, root, file)
                                    ? ft_media_relative(&r->options->roots, root, file)
                                    : NULL;
         if (!relative || !*relative || stat(file, &sb) != 0 || !S_ISREG(sb.st_mode))

@@ -63,9 +63,9 @@ bad 400 '{"inputs": [{"root": 0, "path": "clips"}], "steps": ["track"], "options
 bad 400 '{"inputs": [{"root": 0, "path": "clips"}], "steps": ["track"], "options": {"engine": "eos"}}' "an engine this build lacks"
 bad 400 '{"inputs": [{"root": 0}], "steps": ["scenes"]}' "an input without a path"
 bad 400 '{"inputs": [{"root": 0, "path": "empty"}], "steps": ["scenes"]}' "a folder without videos"
-bad 403 '{"inputs": [{"root": 0, "path": "../outside/x.mp4"}], "steps": ["scenes"]}' "a path leaving the root"
-bad 403 '{"inputs": [{"root": 0, "path": "/etc/passwd"}], "steps": ["scenes"]}' "an absolute path"
-bad 403 '{"inputs": [{"root": 5, "path": "clips"}], "steps": ["scenes"]}' "an unknown root"
+bad 404 '{"inputs": [{"root": 0, "path": "../outside/x.mp4"}], "steps": ["scenes"]}' "a path leaving the root"
+bad 404 '{"inputs": [{"root": 0, "path": "/etc/passwd"}], "steps": ["scenes"]}' "an absolute path"
+bad 404 '{"inputs": [{"root": 5, "path": "clips"}], "steps": ["scenes"]}' "an unknown root"
 bad 404 '{"inputs": [{"root": 0, "path": "clips/none.mp4"}], "steps": ["scenes"]}' "a missing video"
 mkfifo media/empty/pipe.mp4
 bad 400 '{"inputs": [{"root": 0, "path": "empty/pipe.mp4"}], "steps": ["scenes"]}' "a FIFO named like a video"
@@ -111,11 +111,11 @@ check "results: the scenes JSON" \
     test "$(curl -s "$base/api/results/scenes.json?root=0&path=clips/a.mp4" | field 'd["scenes"][0]["frame_in"], d["scenes"][-1]["frame_out"]')" = "(1, 50)"
 check "results not made yet: 404" test "$(code "$base/api/results/tracking?root=0&path=clips/a.mp4")" = 404
 check "results of an unknown kind: 404" test "$(code "$base/api/results/secret?root=0&path=clips/a.mp4")" = 404
-check "results outside the root: 403" test "$(code "$base/api/results?root=0&path=../outside/x.mp4")" = 403
+check "results outside the root: 404, as a missing video" test "$(code "$base/api/results?root=0&path=../outside/x.mp4")" = 404
 ln -s ../../outside/x.mp4 media/clips/c.csv
 ln -s ../../outside/x.mp4 media/clips/c.mp4
-check "results through a link leading out: 403" \
-    test "$(code "$base/api/results/scenes.csv?root=0&path=clips/c.mp4")" = 403
+check "results through a link leading out: 404, as a missing one" \
+    test "$(code "$base/api/results/scenes.csv?root=0&path=clips/c.mp4")" = 404
 
 # Events: every job on connecting, then only what changed after the last id.
 timeout 3 curl -sN "$base/api/events" >events1.txt
