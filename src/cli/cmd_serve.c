@@ -37,13 +37,19 @@ static const char usage[] =
     "                     address and localhost (repeatable; DNS rebinding guard)\n"
     "  --max-connections N  connections at once (default 256)\n"
     "  --max-client-connections N  connections at once from one address (default 64)\n"
-    "  --request-timeout S  seconds to send a request's headers and body (default 10)\n";
+    "  --request-timeout S  seconds to send a request's headers and body (default 10)\n"
+    "  --reset-corrupt-db a corrupt DATA-DIR/jobs.db is moved aside (jobs.db.corrupt-TIME)\n"
+    "                     and an empty one begun; without it the server refuses to start\n";
 
 static int parse_args(int argc, char **argv, ft_server_options *o, int *max_jobs,
-                      const char **allowed_hosts)
+                      const char **allowed_hosts, int *reset_corrupt_db)
 {
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(opt, "--reset-corrupt-db") == 0) {
+            *reset_corrupt_db = 1;
+            continue;
+        }
         if (!v)
             return ft_cli_usage_error("serve", "unknown option or missing value: '%s'", opt);
         i++;
@@ -113,7 +119,8 @@ static int run_serve(int argc, char **argv)
     int max_jobs = 1;
     const char *allowed_hosts[FT_MAX_ALLOWED_HOSTS];
     o.allowed_hosts = allowed_hosts;
-    int rc = parse_args(argc, argv, &o, &max_jobs, allowed_hosts);
+    int reset_corrupt_db = 0;
+    int rc = parse_args(argc, argv, &o, &max_jobs, allowed_hosts, &reset_corrupt_db);
     if (rc != FT_EXIT_OK)
         return rc;
     if (ft_cli_make_dirs(o.data_dir) != 0) {
@@ -124,7 +131,7 @@ static int run_serve(int argc, char **argv)
     ft_cli_catch_stop_signals();
     char err[512];
     ft_server *server = NULL;
-    if (ft_job_store_open(o.data_dir, &o.jobs, err, sizeof err) != FT_OK ||
+    if (ft_job_store_open(o.data_dir, reset_corrupt_db, &o.jobs, err, sizeof err) != FT_OK ||
         ft_job_runner_start(o.jobs, o.data_dir, max_jobs, &o.runner, err, sizeof err) != FT_OK ||
         ft_server_start(&o, &server, err, sizeof err) != FT_OK) {
         fprintf(stderr, "facetrack serve: %s\n", err);

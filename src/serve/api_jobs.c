@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,9 @@
 #include "track/video_list.h"
 
 #define MAX_JOB_VIDEOS 10000
+#define DEFAULT_LISTED_JOBS 100
 #define MAX_LISTED_JOBS 1000
+#define LISTED_VIDEOS_PER_JOB 100 /* a list shows a job's first videos, and counts them all */
 #define LOG_CHUNK_BYTES 65536
 
 static enum MHD_Result reply_job(const ft_request *r, const ft_job *job, unsigned status)
@@ -216,7 +219,8 @@ enum MHD_Result ft_api_jobs_create(const ft_request *r)
     }
     json_object_put(body);
     if (status == MHD_HTTP_OK && ft_job_store_create(r->options->jobs, job) != FT_OK) {
-        snprintf(err, sizeof err, "cannot save the job");
+        snprintf(err, sizeof err, "cannot save the job: the job database refused the write "
+                                  "(the server's log says why)");
         status = MHD_HTTP_INTERNAL_SERVER_ERROR;
     }
     if (status != MHD_HTTP_OK) {
@@ -236,24 +240,53 @@ enum MHD_Result ft_api_jobs_create(const ft_request *r)
 
 /* ------------------------------------------------------------ the others */
 
+/* A query argument that must be a whole number from LOW to HIGH; DEFAULT
+ * when absent. 0 when it is not one. */
+static int count_arg(const ft_request *r, const char *name, long long low, long long high,
+                     long long fallback, long long *out)
+{
+    const char *text = ft_request_arg(r, name);
+    char *end = NULL;
+    const long long n = text ? strtoll(text, &end, 10) : fallback;
+    if (text && (end == text || *end || n < low || n > high))
+        return 0;
+    *out = n;
+    return 1;
+}
+
+/* GET /api/jobs?limit=N&before=ID: a page of job summaries, newest first,
+ * and the cursor of the next page (null on the last). */
 enum MHD_Result ft_api_jobs_list(const ft_request *r)
 {
-    int64_t *ids = malloc(MAX_LISTED_JOBS * sizeof *ids);
+    long long limit, before;
+    if (!count_arg(r, "limit", 1, MAX_LISTED_JOBS, DEFAULT_LISTED_JOBS, &limit))
+        return ft_reply_error(r, MHD_HTTP_BAD_REQUEST, "limit must be a number from 1 to %d",
+                              MAX_LISTED_JOBS);
+    if (!count_arg(r, "before", 1, INT64_MAX, 0, &before))
+        return ft_reply_error(r, MHD_HTTP_BAD_REQUEST, "before must be a job number");
+    /* One more than asked: whether a next page exists. */
+    int64_t *ids = malloc((size_t)(limit + 1) * sizeof *ids);
     if (!ids)
         return ft_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-    const size_t count = ft_job_store_ids(r->options->jobs, -1, ids, MAX_LISTED_JOBS);
+    const size_t found = ft_job_store_page(r->options->jobs, before, ids, (size_t)limit + 1);
+    const size_t count = found > (size_t)limit ? (size_t)limit : found;
     ft_reply reply;
     ft_reply_begin(&reply);
     ft_json_object_begin(&reply.json);
     ft_json_key(&reply.json, "jobs");
     ft_json_array_begin(&reply.json);
     for (size_t i = 0; i < count; i++) {
-        ft_job *job = ft_job_store_load(r->options->jobs, ids[i]);
+        ft_job *job = ft_job_store_load_summary(r->options->jobs, ids[i], LISTED_VIDEOS_PER_JOB);
         if (job)
             ft_job_write_json(job, &reply.json);
         ft_job_free(job);
     }
     ft_json_array_end(&reply.json);
+    ft_json_key(&reply.json, "next_before");
+    if (found > count)
+        ft_json_int(&reply.json, ids[count - 1]);
+    else
+        ft_json_null(&reply.json);
     ft_json_object_end(&reply.json);
     free(ids);
     return ft_reply_send(r, &reply, MHD_HTTP_OK);

@@ -143,7 +143,8 @@ ffmpeg -v error -f lavfi -i "testsrc2=size=640x360:rate=25:duration=20" -pix_fmt
 for i in $(seq 1 39); do ln media/many/v00.mp4 "media/many/v$(printf %02d "$i").mp4"; done
 post /api/jobs '{"inputs": [{"root": 0, "path": "many"}], "steps": ["scenes"], "options": {"workers": 1}}' >/dev/null
 post /api/jobs '{"inputs": [{"root": 0, "path": "clips/a.mp4"}], "steps": ["scenes"], "options": {"force": true}}' >/dev/null
-long_child() { pgrep -f "scenes --progress json.*many/v" >/dev/null; }
+# The child reads its videos from a list in the data folder: found by that.
+long_child() { pgrep -f "scenes --progress json.*--videos-json $work/data/jobs/4-" >/dev/null; }
 wait_state 4 running 30 && pass "the long job runs" || fail "the long job runs"
 check "one job at a time: the next one waits" test "$(curl -s "$base/api/jobs/5" | field 'd["state"]')" = queued
 check "cancel the queued job" test "$(post /api/jobs/5/cancel '{}' | field 'd["state"]')" = cancelled
@@ -154,7 +155,7 @@ done
 check "... the long job's child runs" long_child
 check "cancel the running job" test "$(post_code /api/jobs/4/cancel '{}')" = 200
 wait_state 4 cancelled 20 && pass "... it is cancelled" || fail "... it is cancelled"
-check "... its child process is gone" test -z "$(pgrep -f "scenes --progress json.*many/v")"
+check "... its child process is gone" test -z "$(pgrep -f "scenes --progress json.*--videos-json $work/data/jobs/4-")"
 check "... no temporary file left" test -z "$(ls -A media/many | grep '^\.')"
 curl -s "$base/api/jobs/4" >cancelled.json
 done_before=$(field 'sum(v["state"] == "done" for v in d["videos"])' <cancelled.json)

@@ -25,6 +25,7 @@ start() { # start ARGS...: sets $base and $pid
 }
 stop() { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=; }
 alive() { [ -n "$(ps -o stat= -p "$1" 2>/dev/null | grep -v Z)" ]; } # not ended (a zombie has)
+ended() { ! alive "$1"; }
 state_of() { curl -s "$base/api/jobs/$1" | field 'd["state"]'; }
 sql() { python3 -c 'import sqlite3, sys; c = sqlite3.connect("data/jobs.db"); c.executescript(sys.argv[1]); c.commit()' "$1"; }
 field() { python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
@@ -131,7 +132,7 @@ check "a job of 10,000 videos is made ($(printf %.1f "$(echo "$t1 - $t0" | bc)")
     test "$(field 'd["video_count"] if "video_count" in d else len(d["videos"])' <big.json)" = 10000
 child=
 for _ in $(seq 300); do
-    child=$(pgrep -f "scenes --progress json" | head -n1)
+    child=$(pgrep -f "scenes --progress json.*--videos-json $work/data/jobs/" | head -n1)
     [ -n "$child" ] && break
     sleep 0.1
 done
@@ -157,7 +158,7 @@ t0=$(date +%s)
 kill -TERM "$pid"
 for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
 t1=$(date +%s)
-check "SIGTERM with a big job starting: stopped within 10 s ($((t1 - t0)) s)" ! alive "$pid"
+check "SIGTERM with a big job starting: stopped within 10 s ($((t1 - t0)) s)" ended "$pid"
 kill -9 "$pid" 2>/dev/null
 pid=
 finish
