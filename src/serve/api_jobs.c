@@ -1,5 +1,4 @@
 /* The jobs: create, list, get, cancel, retry, and their logs. */
-#include <ctype.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
@@ -12,6 +11,7 @@
 
 #include "engines/engine_json.h"
 #include "serve/job_options.h"
+#include "serve/job_request.h"
 #include "serve/job_runner.h"
 #include "serve/job_store.h"
 #include "serve/request.h"
@@ -59,71 +59,14 @@ enum MHD_Result ft_api_engines(const ft_request *r)
 
 /* ------------------------------------------------------------ create */
 
-/* The request body as one JSON object, or NULL (ERR says why). */
-static json_object *parse_body(const ft_request *r, char *err, size_t err_size)
-{
-    if (!r->body || r->body_size == 0) {
-        snprintf(err, err_size, "the request needs a JSON body");
-        return NULL;
-    }
-    json_tokener *tok = json_tokener_new();
-    json_object *doc = tok ? json_tokener_parse_ex(tok, r->body, (int)r->body_size) : NULL;
-    size_t used = tok ? json_tokener_get_parse_end(tok) : 0;
-    while (used < r->body_size && isspace((unsigned char)r->body[used]))
-        used++;
-    if (!doc || used != r->body_size) {
-        snprintf(err, err_size, "the body is not valid JSON%s%s", tok && !doc ? ": " : "",
-                 tok && !doc ? json_tokener_error_desc(json_tokener_get_error(tok)) : "");
-        json_object_put(doc);
-        doc = NULL;
-    } else if (!json_object_is_type(doc, json_type_object)) {
-        snprintf(err, err_size, "the body must be a JSON object");
-        json_object_put(doc);
-        doc = NULL;
-    }
-    if (tok)
-        json_tokener_free(tok);
-    return doc;
-}
-
-static int parse_steps(json_object *steps, char *err, size_t err_size)
-{
-    int bits = 0;
-    const size_t n = json_object_is_type(steps, json_type_array) ? json_object_array_length(steps) : 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = json_object_get_string(json_object_array_get_idx(steps, i));
-        int step = 0;
-        for (int s = FT_STEP_SCENES; s <= FT_STEP_TRACK && name; s <<= 1)
-            if (strcmp(name, ft_job_step_name(s)) == 0)
-                step = s;
-        if (!step || !json_object_is_type(json_object_array_get_idx(steps, i), json_type_string)) {
-            snprintf(err, err_size, "steps are \"scenes\" and \"track\"");
-            return 0;
-        }
-        bits |= step;
-    }
-    if (!bits)
-        snprintf(err, err_size, "'steps' must list \"scenes\", \"track\" or both");
-    return bits;
-}
-
-/* Adds the videos of one input {"root": N, "path": P} (a video, or a folder
- * searched recursively) to JOB. Returns an HTTP status: 200, or the error's
- * (ERR set). */
-static unsigned add_input(const ft_request *r, json_object *input, ft_job *job, char *err,
+/* Adds the videos of one input (a video, or a folder searched
+ * recursively) to JOB. Returns an HTTP status: 200, or the error's (ERR
+ * set). */
+static unsigned add_input(const ft_request *r, const ft_job_input *input, ft_job *job, char *err,
                           size_t err_size)
 {
-    json_object *root_value, *path_value;
-    if (!json_object_is_type(input, json_type_object) ||
-        !json_object_object_get_ex(input, "root", &root_value) ||
-        !json_object_is_type(root_value, json_type_int) ||
-        !json_object_object_get_ex(input, "path", &path_value) ||
-        !json_object_is_type(path_value, json_type_string)) {
-        snprintf(err, err_size, "each input is {\"root\": N, \"path\": \"...\"}");
-        return MHD_HTTP_BAD_REQUEST;
-    }
-    const int root = json_object_get_int(root_value);
-    const char *path = json_object_get_string(path_value);
+    const int root = input->root;
+    const char *path = input->path;
     char real[PATH_MAX];
     if (ft_media_resolve(&r->options->roots, root, path, real) != FT_OK) {
         snprintf(err, err_size, "no such file or folder in root %d: %.200s", root, path);
@@ -184,40 +127,24 @@ static unsigned add_input(const ft_request *r, json_object *input, ft_job *job, 
 enum MHD_Result ft_api_jobs_create(const ft_request *r)
 {
     char err[512];
-    json_object *body = parse_body(r, err, sizeof err);
-    if (!body)
+    ft_job_request request;
+    if (ft_job_request_parse(r->body, r->body_size, &request, err, sizeof err) != FT_OK)
         return ft_reply_error(r, MHD_HTTP_BAD_REQUEST, "%s", err);
     ft_job *job = calloc(1, sizeof *job);
     unsigned status = job ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR;
     snprintf(err, sizeof err, "out of memory");
-    json_object *inputs = NULL, *steps = NULL, *options = NULL;
-    json_object_object_foreach(body, key, value) {
-        (void)value;
-        if (status == MHD_HTTP_OK && strcmp(key, "inputs") != 0 && strcmp(key, "steps") != 0 &&
-            strcmp(key, "options") != 0) {
-            snprintf(err, sizeof err, "unknown field '%.64s' (a job has inputs, steps, options)", key);
-            status = MHD_HTTP_BAD_REQUEST;
-        }
+    if (job) {
+        job->steps = request.steps;
+        job->options = request.options;
+        request.options = NULL;
     }
-    json_object_object_get_ex(body, "inputs", &inputs);
-    json_object_object_get_ex(body, "steps", &steps);
-    json_object_object_get_ex(body, "options", &options);
-    if (status == MHD_HTTP_OK && !(job->steps = parse_steps(steps, err, sizeof err)))
-        status = MHD_HTTP_BAD_REQUEST;
-    if (status == MHD_HTTP_OK && ft_job_options_check(options, &job->options, err, sizeof err) != FT_OK)
-        status = MHD_HTTP_BAD_REQUEST;
-    const size_t n = json_object_is_type(inputs, json_type_array) ? json_object_array_length(inputs) : 0;
-    if (status == MHD_HTTP_OK && n == 0) {
-        snprintf(err, sizeof err, "'inputs' must list the videos or folders to analyse");
-        status = MHD_HTTP_BAD_REQUEST;
-    }
-    for (size_t i = 0; i < n && status == MHD_HTTP_OK; i++)
-        status = add_input(r, json_object_array_get_idx(inputs, i), job, err, sizeof err);
+    for (size_t i = 0; i < request.input_count && status == MHD_HTTP_OK; i++)
+        status = add_input(r, &request.inputs[i], job, err, sizeof err);
     if (status == MHD_HTTP_OK && job->video_count == 0) {
         snprintf(err, sizeof err, "the inputs hold no video");
         status = MHD_HTTP_BAD_REQUEST;
     }
-    json_object_put(body);
+    ft_job_request_free(&request);
     if (status == MHD_HTTP_OK && ft_job_store_create(r->options->jobs, job) != FT_OK) {
         snprintf(err, sizeof err, "cannot save the job: the job database refused the write "
                                   "(the server's log says why)");
