@@ -137,7 +137,13 @@ ft_status ft_job_request_parse(const char *body, size_t size, ft_job_request *ou
         out->input_count = i + 1;
     }
     json_object_put(doc);
-    if (st != FT_OK)
+    if (st != FT_OK) {
         ft_job_request_free(out);
+        /* Field names quoted from the body: control characters shown as '?',
+         * so that the error stays one line. */
+        for (char *p = err; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
+    }
     return st;
 }
