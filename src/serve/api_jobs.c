@@ -312,7 +312,10 @@ enum MHD_Result ft_api_job_action(const ft_request *r)
                             cancel ? "only a queued or running job can be cancelled"
                                    : "only a failed, cancelled or interrupted job can be retried");
     else if (st != FT_OK)
-        ok = ft_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot change job %lld", (long long)id);
+        ok = ft_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                            "cannot %s job %lld: the job database refused the write "
+                            "(the server's log says why)",
+                            cancel ? "cancel" : "retry", (long long)id);
     else
         ok = reply_job(r, job, MHD_HTTP_OK);
     ft_job_free(job);
