@@ -21,7 +21,6 @@
 #define MAX_JOB_VIDEOS 10000
 #define DEFAULT_LISTED_JOBS 100
 #define MAX_LISTED_JOBS 1000
-#define LISTED_VIDEOS_PER_JOB 100 /* a list shows a job's first videos, and counts them all */
 #define LOG_CHUNK_BYTES 65536
 
 static enum MHD_Result reply_job(const ft_request *r, const ft_job *job, unsigned status)
@@ -203,7 +202,7 @@ enum MHD_Result ft_api_jobs_list(const ft_request *r)
     ft_json_key(&reply.json, "jobs");
     ft_json_array_begin(&reply.json);
     for (size_t i = 0; i < count; i++) {
-        ft_job *job = ft_job_store_load_summary(r->options->jobs, ids[i], LISTED_VIDEOS_PER_JOB);
+        ft_job *job = ft_job_store_load_summary(r->options->jobs, ids[i], FT_JOB_SUMMARY_VIDEOS);
         if (job)
             ft_job_write_json(job, &reply.json);
         ft_job_free(job);

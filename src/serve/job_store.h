@@ -100,6 +100,9 @@ int ft_job_store_recover(ft_job_store *s);
 ft_status ft_job_store_create(ft_job_store *s, ft_job *job);
 /* The job, or NULL when there is none of that number. Free with ft_job_free. */
 ft_job *ft_job_store_load(ft_job_store *s, int64_t id);
+/* How many videos a job summary lists (in /api/jobs and the event stream
+ * of every job). */
+#define FT_JOB_SUMMARY_VIDEOS 100
 /* The job with only its first MAX_VIDEOS videos; the counts and progress
  * still cover them all. For lists, where a job of 10,000 videos must not
  * weigh megabytes. */
