@@ -264,7 +264,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         if (!(u = calloc(1, sizeof *u)))
             return MHD_NO;
         *state = u;
-        ft_connection_set_stage(s->guard, c, FT_STAGE_AUTHENTICATED);
+        /* Only a request that proved the token is kept from shedding: the
+         * web UI's files need none, and must not shield a slow body. */
+        if (!s->options.token || authorised(&r))
+            ft_connection_set_stage(s->guard, c, FT_STAGE_AUTHENTICATED);
         return MHD_YES;
     }
     if (*data_size) { /* a piece of the body */

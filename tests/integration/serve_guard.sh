@@ -139,4 +139,11 @@ check "... and the server grew by ${growth} KiB (bound: $limit_kib KiB)" test "$
 check "it still answers afterwards" \
     test "$(code -H 'Authorization: Bearer s3cret' "$base/api/health")" = 200
 stop
+# A public file (no token needed) asked with a body that never comes does
+# not shield its connection from shedding.
+start shield.out --media-root media --data-dir data --host 0.0.0.0 --token s3cret --max-client-connections 16
+read -r latency answered < <($attack shield "$port" s3cret 20)
+check "16 stalled bodies to a public file: an authenticated request still answered (${latency}s)" \
+    test "$answered" = 1 -a "$(awk -v t="$latency" 'BEGIN { print (t < 1.0) }')" = 1
+stop
 finish

@@ -14,6 +14,10 @@ Loopback only, bounded in count and time.
       1 MiB body; meanwhile an authenticated GET /api/health is timed every
       0.25 s and the server's memory sampled. Prints one line of JSON:
       worst latency, failures, the server's VmRSS before and at its worst.
+  serve_attack.py shield PORT TOKEN COUNT
+      COUNT connections send a body-carrying GET of a public file (the web
+      UI needs no token) and stall in its body; then one authenticated
+      request is timed. Prints "LATENCY OK" (OK: 1 when answered 200).
 """
 import json
 import os
@@ -177,12 +181,28 @@ def flood(port, token, pid, seconds, tricklers, partials):
                       "hwm_kib": hwm}))
 
 
+def shield(port, token, count):
+    socks = []
+    for _ in range(count):
+        s = socket.create_connection((HOST, port), timeout=5)
+        s.sendall((f"GET /ui/app.js HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+                   "Content-Length: 100000\r\n\r\n").encode() + b"x" * 10)
+        socks.append(s)
+    time.sleep(0.5)
+    latency, ok = timed_health(port, token)
+    print(f"{latency:.3f} {int(ok)}")
+    for s in socks:
+        s.close()
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "expect100":
         expect100(int(args[0]), args[1] if len(args) > 1 else None)
     elif cmd == "deadline":
         deadline(int(args[0]))
+    elif cmd == "shield":
+        shield(int(args[0]), args[1], int(args[2]))
     elif cmd == "flood":
         flood(int(args[0]), args[1], int(args[2]), float(args[3]), int(args[4]), int(args[5]))
     else:
