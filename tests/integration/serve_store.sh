@@ -20,8 +20,9 @@ ffmpeg -v error -f lavfi -i testsrc2=size=64x36:rate=5:duration=0.4 -pix_fmt yuv
 start() { # start ARGS...: sets $base and $pid
     "$FACETRACK" serve --port 0 --media-root media --data-dir data "$@" >serve.out 2>&1 &
     pid=$!
-    for _ in $(seq 100); do grep -q 'listening on' serve.out && break; sleep 0.1; done
+    for _ in $(seq 300); do grep -q 'listening on' serve.out && break; sleep 0.1; done
     base=$(sed -n 's#.*listening on \(http://[0-9.:]*\)/.*#\1#p' serve.out)
+    [ -n "$base" ] || { echo "the server did not start:"; cat serve.out; ps -o pid,stat,etime,wchan:30,cmd -p "$pid"; }
 }
 stop() { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=; }
 alive() { [ -n "$(ps -o stat= -p "$1" 2>/dev/null | grep -v Z)" ]; } # not ended (a zombie has)
