@@ -64,7 +64,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    static char root[] = "/tmp/fuzz_serve_XXXXXX";
+    /* Under $TMPDIR: run_fuzz_serve.sh points it into the build tree, and
+     * removes it after the run. */
+    static char root[512];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(root, sizeof root, "%s/fuzz_serve_XXXXXX", tmp && *tmp ? tmp : "/tmp");
     assert(mkdtemp(root));
     char path[512];
     snprintf(path, sizeof path, "%s/media", root);

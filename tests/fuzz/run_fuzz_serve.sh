@@ -29,6 +29,12 @@ fuzz() {
     echo "fuzz_$name: ran ${seconds}s without a finding"
 }
 
+# The HTTP target makes its media roots under $TMPDIR: kept in the build tree.
+export TMPDIR="$out/tmp-serve"
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
+trap 'rm -rf "$TMPDIR"' EXIT
+
 fuzz job_request "${parser[@]}"
 fuzz serve_http "${parser[@]}" "$serve/server.c" "$serve/host_check.c" "$serve/connection_guard.c" \
     "$serve/media_roots.c" "$serve/api_media.c" "$root/src/base/json_writer.c" \
