@@ -9,6 +9,7 @@
 #include "cli/batch_io.h"
 #include "cli/cli.h"
 #include "serve/job_runner.h"
+#include "serve/host_check.h"
 #include "serve/job_store.h"
 #include "serve/server.h"
 
@@ -32,9 +33,17 @@ static const char usage[] =
     "  --token TOKEN      required on every request: 'Authorization: Bearer\n"
     "                     TOKEN' (or ?token=TOKEN); default $FACETRACK_TOKEN\n"
     "  --max-body BYTES   largest request body (default 1048576)\n"
-    "  --max-jobs N       jobs that run at once (default 1: a job uses every core)\n";
+    "  --max-jobs N       jobs that run at once (default 1: a job uses every core)\n"
+    "  --allowed-host NAME  a host name clients may reach it by, besides its\n"
+    "                     address and localhost (repeatable; DNS rebinding guard)\n"
+    "  --max-connections N  connections at once (default 256)\n"
+    "  --max-client-connections N  connections at once from one address (default 64)\n"
+    "  --request-timeout S  seconds to send a request's headers and body (default 10)\n"
+    "  --reset-corrupt-db a corrupt DATA-DIR/jobs.db is moved aside (jobs.db.corrupt-TIME)\n"
+    "                     and an empty one begun; without it the server refuses to start\n";
 
-static int parse_args(int argc, char **argv, ft_server_options *o, int *max_jobs)
+static int parse_args(int argc, char **argv, ft_server_options *o, int *max_jobs,
+                      const char **allowed_hosts, int *reset_corrupt_db)
 {
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -42,6 +51,10 @@ static int parse_args(int argc, char **argv, ft_server_options *o, int *max_jobs
             if (v)
                 return ft_cli_usage_error("serve", "unexpected argument '%s'", v);
             break;
+        }
+        if (strcmp(opt, "--reset-corrupt-db") == 0) {
+            *reset_corrupt_db = 1;
+            continue;
         }
         if (!v)
             return ft_cli_usage_error("serve", "unknown option or missing value: '%s'", opt);
@@ -73,6 +86,25 @@ static int parse_args(int argc, char **argv, ft_server_options *o, int *max_jobs
             if (n < 1 || n > 64)
                 return ft_cli_usage_error("serve", "--max-jobs needs a number from 1 to 64");
             *max_jobs = (int)n;
+        } else if (strcmp(opt, "--allowed-host") == 0) {
+            if (o->allowed_host_count == FT_MAX_ALLOWED_HOSTS)
+                return ft_cli_usage_error("serve", "at most %d --allowed-host names",
+                                          FT_MAX_ALLOWED_HOSTS);
+            if (!*v || strpbrk(v, ":/[] "))
+                return ft_cli_usage_error("serve", "--allowed-host needs a host name without port");
+            allowed_hosts[o->allowed_host_count++] = v;
+        } else if (strcmp(opt, "--max-connections") == 0 ||
+                   strcmp(opt, "--max-client-connections") == 0) {
+            const long long n = ft_cli_parse_count(v);
+            if (n < 1 || n > 4096)
+                return ft_cli_usage_error("serve", "%s needs a number from 1 to 4096", opt);
+            *(strcmp(opt, "--max-connections") == 0 ? &o->max_connections
+                                                      : &o->max_client_connections) = (int)n;
+        } else if (strcmp(opt, "--request-timeout") == 0) {
+            const long long n = ft_cli_parse_count(v);
+            if (n < 1 || n > 3600)
+                return ft_cli_usage_error("serve", "--request-timeout needs seconds from 1 to 3600");
+            o->request_timeout_s = (int)n;
         } else {
             return ft_cli_usage_error("serve", "unknown option '%s'", opt);
         }
@@ -91,7 +123,10 @@ static int run_serve(int argc, char **argv)
     ft_server_options o = {.host = "127.0.0.1", .port = 5000, .data_dir = "facetrack-data",
                            .token = getenv("FACETRACK_TOKEN"), .max_body = 1 << 20};
     int max_jobs = 1;
-    int rc = parse_args(argc, argv, &o, &max_jobs);
+    const char *allowed_hosts[FT_MAX_ALLOWED_HOSTS];
+    o.allowed_hosts = allowed_hosts;
+    int reset_corrupt_db = 0;
+    int rc = parse_args(argc, argv, &o, &max_jobs, allowed_hosts, &reset_corrupt_db);
     if (rc != FT_EXIT_OK)
         return rc;
     if (ft_cli_make_dirs(o.data_dir) != 0) {
@@ -106,7 +141,7 @@ static int run_serve(int argc, char **argv)
         ft_atomic_file_remove_stale_under(o.roots.paths[r]);
     char err[512];
     ft_server *server = NULL;
-    if (ft_job_store_open(o.data_dir, &o.jobs, err, sizeof err) != FT_OK ||
+    if (ft_job_store_open(o.data_dir, reset_corrupt_db, &o.jobs, err, sizeof err) != FT_OK ||
         ft_job_runner_start(o.jobs, o.data_dir, max_jobs, &o.runner, err, sizeof err) != FT_OK ||
         ft_server_start(&o, &server, err, sizeof err) != FT_OK) {
         fprintf(stderr, "facetrack serve: %s\n", err);

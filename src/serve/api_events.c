@@ -1,5 +1,8 @@
 /* GET /api/events[?job=ID]: the jobs' changes as Server-Sent Events. Each
- * message is one job, whole: "id: SEQ", "event: job", "data: {...}". On
+ * message is one job: "id: SEQ", "event: job", "data: {...}"; whole on
+ * the stream of one job, a summary (its first videos, counts of all) on
+ * the stream of every job, so that a job of 10,000 videos does not send
+ * megabytes per change to every client. On
  * connecting, a client gets every job (or job ID) changed after the SEQ it
  * names in Last-Event-ID (or ?last_event_id=), all of them when it names
  * none: a browser that reconnects misses nothing. */
@@ -40,7 +43,10 @@ static void collect(stream *s)
     size_t count = 0;
     const size_t n = ids && jobs ? ft_job_store_ids(s->store, s->last_seq, ids, MAX_BATCH_JOBS) : 0;
     for (size_t i = 0; i < n; i++)
-        if ((!s->job || ids[i] == s->job) && (jobs[count] = ft_job_store_load(s->store, ids[i])))
+        if ((!s->job || ids[i] == s->job) &&
+            (jobs[count] = s->job ? ft_job_store_load(s->store, ids[i])
+                                  : ft_job_store_load_summary(s->store, ids[i],
+                                                              FT_JOB_SUMMARY_VIDEOS)))
             count++;
     qsort(jobs, count, sizeof *jobs, by_seq);
     FILE *out = open_memstream(&s->pending, &s->pending_size);

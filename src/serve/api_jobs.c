@@ -1,8 +1,8 @@
 /* The jobs: create, list, get, cancel, retry, and their logs. */
-#include <ctype.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 
 #include "engines/engine_json.h"
 #include "serve/job_options.h"
+#include "serve/job_request.h"
 #include "serve/job_runner.h"
 #include "serve/job_store.h"
 #include "serve/request.h"
@@ -18,6 +19,7 @@
 #include "track/video_list.h"
 
 #define MAX_JOB_VIDEOS 10000
+#define DEFAULT_LISTED_JOBS 100
 #define MAX_LISTED_JOBS 1000
 #define LOG_CHUNK_BYTES 65536
 
@@ -56,80 +58,18 @@ enum MHD_Result ft_api_engines(const ft_request *r)
 
 /* ------------------------------------------------------------ create */
 
-/* The request body as one JSON object, or NULL (ERR says why). */
-static json_object *parse_body(const ft_request *r, char *err, size_t err_size)
-{
-    if (!r->body || r->body_size == 0) {
-        snprintf(err, err_size, "the request needs a JSON body");
-        return NULL;
-    }
-    json_tokener *tok = json_tokener_new();
-    json_object *doc = tok ? json_tokener_parse_ex(tok, r->body, (int)r->body_size) : NULL;
-    size_t used = tok ? json_tokener_get_parse_end(tok) : 0;
-    while (used < r->body_size && isspace((unsigned char)r->body[used]))
-        used++;
-    if (!doc || used != r->body_size) {
-        snprintf(err, err_size, "the body is not valid JSON%s%s", tok && !doc ? ": " : "",
-                 tok && !doc ? json_tokener_error_desc(json_tokener_get_error(tok)) : "");
-        json_object_put(doc);
-        doc = NULL;
-    } else if (!json_object_is_type(doc, json_type_object)) {
-        snprintf(err, err_size, "the body must be a JSON object");
-        json_object_put(doc);
-        doc = NULL;
-    }
-    if (tok)
-        json_tokener_free(tok);
-    return doc;
-}
-
-static int parse_steps(json_object *steps, char *err, size_t err_size)
-{
-    int bits = 0;
-    const size_t n = json_object_is_type(steps, json_type_array) ? json_object_array_length(steps) : 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = json_object_get_string(json_object_array_get_idx(steps, i));
-        int step = 0;
-        for (int s = FT_STEP_SCENES; s <= FT_STEP_TRACK && name; s <<= 1)
-            if (strcmp(name, ft_job_step_name(s)) == 0)
-                step = s;
-        if (!step || !json_object_is_type(json_object_array_get_idx(steps, i), json_type_string)) {
-            snprintf(err, err_size, "steps are \"scenes\" and \"track\"");
-            return 0;
-        }
-        bits |= step;
-    }
-    if (!bits)
-        snprintf(err, err_size, "'steps' must list \"scenes\", \"track\" or both");
-    return bits;
-}
-
-/* Adds the videos of one input {"root": N, "path": P} (a video, or a folder
- * searched recursively) to JOB. Returns an HTTP status: 200, or the error's
- * (ERR set). */
-static unsigned add_input(const ft_request *r, json_object *input, ft_job *job, char *err,
+/* Adds the videos of one input (a video, or a folder searched
+ * recursively) to JOB. Returns an HTTP status: 200, or the error's (ERR
+ * set). */
+static unsigned add_input(const ft_request *r, const ft_job_input *input, ft_job *job, char *err,
                           size_t err_size)
 {
-    json_object *root_value, *path_value;
-    if (!json_object_is_type(input, json_type_object) ||
-        !json_object_object_get_ex(input, "root", &root_value) ||
-        !json_object_is_type(root_value, json_type_int) ||
-        !json_object_object_get_ex(input, "path", &path_value) ||
-        !json_object_is_type(path_value, json_type_string)) {
-        snprintf(err, err_size, "each input is {\"root\": N, \"path\": \"...\"}");
-        return MHD_HTTP_BAD_REQUEST;
-    }
-    const int root = json_object_get_int(root_value);
-    const char *path = json_object_get_string(path_value);
+    const int root = input->root;
+    const char *path = input->path;
     char real[PATH_MAX];
-    const ft_status st = ft_media_resolve(&r->options->roots, root, path, real);
-    if (st == FT_ERR_NOT_FOUND) {
+    if (ft_media_resolve(&r->options->roots, root, path, real) != FT_OK) {
         snprintf(err, err_size, "no such file or folder in root %d: %.200s", root, path);
         return MHD_HTTP_NOT_FOUND;
-    }
-    if (st != FT_OK) {
-        snprintf(err, err_size, "the path is outside the media roots: %.200s", path);
-        return MHD_HTTP_FORBIDDEN;
     }
     ft_video_list list = {0};
     if (ft_video_list_add(&list, real, err, err_size) != FT_OK) {
@@ -140,9 +80,11 @@ static unsigned add_input(const ft_request *r, json_object *input, ft_job *job, 
     for (size_t i = 0; i < list.count && status == MHD_HTTP_OK; i++) {
         char file[PATH_MAX];
         struct stat sb;
-        /* Only files a folder scan found inside the root: no link out, and
-         * nothing a reader could block on (a FIFO, a device). */
-        const char *relative = realpath(list.paths[i], file)
+        /* Only files a folder scan found inside the root: no link out, no
+         * hidden file, nothing of the data folder, and nothing a reader
+         * could block on (a FIFO, a device). */
+        const char *relative = realpath(list.paths[i], file) &&
+                                       ft_media_visible(&r->options->roots, root, file)
                                    ? ft_media_relative(&r->options->roots, root, file)
                                    : NULL;
         if (!relative || !*relative || stat(file, &sb) != 0 || !S_ISREG(sb.st_mode))
@@ -184,42 +126,27 @@ static unsigned add_input(const ft_request *r, json_object *input, ft_job *job, 
 enum MHD_Result ft_api_jobs_create(const ft_request *r)
 {
     char err[512];
-    json_object *body = parse_body(r, err, sizeof err);
-    if (!body)
+    ft_job_request request;
+    if (ft_job_request_parse(r->body, r->body_size, &request, err, sizeof err) != FT_OK)
         return ft_reply_error(r, MHD_HTTP_BAD_REQUEST, "%s", err);
     ft_job *job = calloc(1, sizeof *job);
     unsigned status = job ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR;
     snprintf(err, sizeof err, "out of memory");
-    json_object *inputs = NULL, *steps = NULL, *options = NULL;
-    json_object_object_foreach(body, key, value) {
-        (void)value;
-        if (status == MHD_HTTP_OK && strcmp(key, "inputs") != 0 && strcmp(key, "steps") != 0 &&
-            strcmp(key, "options") != 0) {
-            snprintf(err, sizeof err, "unknown field '%.64s' (a job has inputs, steps, options)", key);
-            status = MHD_HTTP_BAD_REQUEST;
-        }
+    if (job) {
+        job->steps = request.steps;
+        job->options = request.options;
+        request.options = NULL;
     }
-    json_object_object_get_ex(body, "inputs", &inputs);
-    json_object_object_get_ex(body, "steps", &steps);
-    json_object_object_get_ex(body, "options", &options);
-    if (status == MHD_HTTP_OK && !(job->steps = parse_steps(steps, err, sizeof err)))
-        status = MHD_HTTP_BAD_REQUEST;
-    if (status == MHD_HTTP_OK && ft_job_options_check(options, &job->options, err, sizeof err) != FT_OK)
-        status = MHD_HTTP_BAD_REQUEST;
-    const size_t n = json_object_is_type(inputs, json_type_array) ? json_object_array_length(inputs) : 0;
-    if (status == MHD_HTTP_OK && n == 0) {
-        snprintf(err, sizeof err, "'inputs' must list the videos or folders to analyse");
-        status = MHD_HTTP_BAD_REQUEST;
-    }
-    for (size_t i = 0; i < n && status == MHD_HTTP_OK; i++)
-        status = add_input(r, json_object_array_get_idx(inputs, i), job, err, sizeof err);
+    for (size_t i = 0; i < request.input_count && status == MHD_HTTP_OK; i++)
+        status = add_input(r, &request.inputs[i], job, err, sizeof err);
     if (status == MHD_HTTP_OK && job->video_count == 0) {
         snprintf(err, sizeof err, "the inputs hold no video");
         status = MHD_HTTP_BAD_REQUEST;
     }
-    json_object_put(body);
+    ft_job_request_free(&request);
     if (status == MHD_HTTP_OK && ft_job_store_create(r->options->jobs, job) != FT_OK) {
-        snprintf(err, sizeof err, "cannot save the job");
+        snprintf(err, sizeof err, "cannot save the job: the job database refused the write "
+                                  "(the server's log says why)");
         status = MHD_HTTP_INTERNAL_SERVER_ERROR;
     }
     if (status != MHD_HTTP_OK) {
@@ -239,24 +166,53 @@ enum MHD_Result ft_api_jobs_create(const ft_request *r)
 
 /* ------------------------------------------------------------ the others */
 
+/* A query argument that must be a whole number from LOW to HIGH; DEFAULT
+ * when absent. 0 when it is not one. */
+static int count_arg(const ft_request *r, const char *name, long long low, long long high,
+                     long long fallback, long long *out)
+{
+    const char *text = ft_request_arg(r, name);
+    char *end = NULL;
+    const long long n = text ? strtoll(text, &end, 10) : fallback;
+    if (text && (end == text || *end || n < low || n > high))
+        return 0;
+    *out = n;
+    return 1;
+}
+
+/* GET /api/jobs?limit=N&before=ID: a page of job summaries, newest first,
+ * and the cursor of the next page (null on the last). */
 enum MHD_Result ft_api_jobs_list(const ft_request *r)
 {
-    int64_t *ids = malloc(MAX_LISTED_JOBS * sizeof *ids);
+    long long limit, before;
+    if (!count_arg(r, "limit", 1, MAX_LISTED_JOBS, DEFAULT_LISTED_JOBS, &limit))
+        return ft_reply_error(r, MHD_HTTP_BAD_REQUEST, "limit must be a number from 1 to %d",
+                              MAX_LISTED_JOBS);
+    if (!count_arg(r, "before", 1, INT64_MAX, 0, &before))
+        return ft_reply_error(r, MHD_HTTP_BAD_REQUEST, "before must be a job number");
+    /* One more than asked: whether a next page exists. */
+    int64_t *ids = malloc((size_t)(limit + 1) * sizeof *ids);
     if (!ids)
         return ft_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-    const size_t count = ft_job_store_ids(r->options->jobs, -1, ids, MAX_LISTED_JOBS);
+    const size_t found = ft_job_store_page(r->options->jobs, before, ids, (size_t)limit + 1);
+    const size_t count = found > (size_t)limit ? (size_t)limit : found;
     ft_reply reply;
     ft_reply_begin(&reply);
     ft_json_object_begin(&reply.json);
     ft_json_key(&reply.json, "jobs");
     ft_json_array_begin(&reply.json);
     for (size_t i = 0; i < count; i++) {
-        ft_job *job = ft_job_store_load(r->options->jobs, ids[i]);
+        ft_job *job = ft_job_store_load_summary(r->options->jobs, ids[i], FT_JOB_SUMMARY_VIDEOS);
         if (job)
             ft_job_write_json(job, &reply.json);
         ft_job_free(job);
     }
     ft_json_array_end(&reply.json);
+    ft_json_key(&reply.json, "next_before");
+    if (found > count)
+        ft_json_int(&reply.json, ids[count - 1]);
+    else
+        ft_json_null(&reply.json);
     ft_json_object_end(&reply.json);
     free(ids);
     return ft_reply_send(r, &reply, MHD_HTTP_OK);
@@ -355,7 +311,10 @@ enum MHD_Result ft_api_job_action(const ft_request *r)
                             cancel ? "only a queued or running job can be cancelled"
                                    : "only a failed, cancelled or interrupted job can be retried");
     else if (st != FT_OK)
-        ok = ft_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot change job %lld", (long long)id);
+        ok = ft_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                            "cannot %s job %lld: the job database refused the write "
+                            "(the server's log says why)",
+                            cancel ? "cancel" : "retry", (long long)id);
     else
         ok = reply_job(r, job, MHD_HTTP_OK);
     ft_job_free(job);

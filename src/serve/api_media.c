@@ -1,6 +1,7 @@
 /* The media roots: listing them, browsing their folders, and their video
  * files with HTTP Range support (the browser's player seeks). Every path
- * goes through ft_media_resolve(): nothing outside a root is reachable. */
+ * goes through ft_media_resolve(): nothing outside a root, hidden, or in
+ * the data folder is reachable, and such paths answer as missing ones. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -46,13 +47,10 @@ int ft_request_media_path(const ft_request *r, const char *path, char *real, int
         *failed = ft_reply_error(r, MHD_HTTP_BAD_REQUEST, "root must be a number");
         return 0;
     }
-    const ft_status st = ft_media_resolve(&r->options->roots, (int)n, path ? path : "", real);
-    if (st == FT_ERR_NOT_FOUND) {
+    /* Outside the roots, hidden, or missing: one answer, so that nothing
+     * can be learnt of what exists outside. */
+    if (ft_media_resolve(&r->options->roots, (int)n, path ? path : "", real) != FT_OK) {
         *failed = ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no such file or folder in root %ld", n);
-        return 0;
-    }
-    if (st != FT_OK) {
-        *failed = ft_reply_error(r, MHD_HTTP_FORBIDDEN, "the path is outside the media roots");
         return 0;
     }
     *root = (int)n;
@@ -185,11 +183,8 @@ enum MHD_Result ft_api_media(const ft_request *r)
     if (end == rest || *end != '/')
         return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "media paths are /media/ROOT/PATH");
     char real[PATH_MAX];
-    const ft_status st = ft_media_resolve(&r->options->roots, (int)root, end + 1, real);
-    if (st == FT_ERR_NOT_FOUND)
+    if (ft_media_resolve(&r->options->roots, (int)root, end + 1, real) != FT_OK)
         return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no such file in root %ld", root);
-    if (st != FT_OK)
-        return ft_reply_error(r, MHD_HTTP_FORBIDDEN, "the path is outside the media roots");
     return ft_reply_file(r, real);
 }
 

@@ -41,11 +41,11 @@ enum MHD_Result ft_api_results(const ft_request *r)
     if (kind) {
         const char *output = outputs[kind->kind];
         char real[PATH_MAX];
-        if (!*output || !is_file(output) || !realpath(output, real))
+        /* A result that leads out of the root (a link) answers as a missing one. */
+        if (!*output || !is_file(output) || !realpath(output, real) ||
+            !ft_media_visible(&r->options->roots, root, real))
             return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no %s result for this video yet",
                                   kind->name);
-        if (!ft_media_relative(&r->options->roots, root, real))
-            return ft_reply_error(r, MHD_HTTP_FORBIDDEN, "the result leads outside the media roots");
         return ft_reply_file(r, real);
     }
     const char *relative = ft_media_relative(&r->options->roots, root, video);

@@ -67,6 +67,7 @@ typedef struct job_run {
     double *saved_at; /* per video: when its progress was last written */
     char last_stderr[512];
     int failed_videos;
+    size_t last_event_video; /* where the search for the next event's video starts */
 } job_run;
 
 static void log_text(job_run *run, const char *text)
@@ -100,6 +101,16 @@ static void set_text(char **field, const char *text)
     *field = text ? strdup(text) : NULL;
 }
 
+/* Whether RUN's job was cancelled (or the server is stopping): checked at
+ * every stage, so that neither waits on a long one. */
+static int cancelled(job_run *run)
+{
+    pthread_mutex_lock(&run->runner->lock);
+    const int cancel = run->slot->cancel;
+    pthread_mutex_unlock(&run->runner->lock);
+    return cancel;
+}
+
 /* A video finished RUN's step: DONE, SKIPPED, or failed with REASON. */
 static void video_finished(job_run *run, size_t i, int skipped, const char *reason)
 {
@@ -130,13 +141,24 @@ static void handle_event(job_run *run, const char *line)
 {
     ft_progress_event e;
     const int parsed = ft_progress_event_parse(line, &e) == FT_OK;
-    size_t i = 0;
-    while (parsed && e.video && i < run->job->video_count &&
-           strcmp(run->job->videos[i].file, e.video) != 0)
-        i++;
+    /* The child reports the videos in the order given: the search starts at
+     * the last one found, so that a job of 10,000 stays linear. */
+    const size_t n = run->job->video_count;
+    size_t i = n;
+    for (size_t k = 0; parsed && e.video && k < n && i == n; k++) {
+        const size_t at = (run->last_event_video + k) % n;
+        if (strcmp(run->job->videos[at].file, e.video) == 0)
+            i = run->last_event_video = at;
+    }
     if (!parsed || !e.video || i == run->job->video_count) {
         if (!parsed || (e.type != FT_EVENT_START && e.type != FT_EVENT_SUMMARY))
             log_line(run, "%s", line);
+        ft_progress_event_clear(&e);
+        return;
+    }
+    /* A cancelled child reports each video it will not do: they all become
+     * pending at the end in one write, not 10,000. Finished ones are kept. */
+    if (e.type != FT_EVENT_DONE && e.type != FT_EVENT_SKIPPED && cancelled(run)) {
         ft_progress_event_clear(&e);
         return;
     }
@@ -309,42 +331,111 @@ static int follow_child(job_run *run, pid_t pid, int out_fd, int err_fd)
     return status;
 }
 
-/* Removes "<dir>/.<name>.tmp-XXXXXX", what a killed write of NAME leaves. */
-static void remove_temporaries(const char *dir, const char *name)
+/* One output a job may write: its folder and file name. */
+typedef struct output_name {
+    char *dir;
+    const char *name; /* inside DIR's allocation */
+} output_name;
+
+static int by_dir_then_name(const void *a, const void *b)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    const size_t n = strlen(name);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        const char *s = e->d_name;
-        if (s[0] == '.' && strncmp(s + 1, name, n) == 0 && strncmp(s + 1 + n, ".tmp-", 5) == 0 &&
-            strlen(s + 1 + n + 5) == 6) {
-            char path[PATH_MAX];
-            if (snprintf(path, sizeof path, "%s/%s", dir, s) < (int)sizeof path)
-                unlink(path);
-        }
-    }
-    closedir(d);
+    const output_name *x = a, *y = b;
+    const int c = strcmp(x->dir, y->dir);
+    return c ? c : strcmp(x->name, y->name);
 }
 
-/* The temporary files of every output of JOB's videos. */
-static void remove_job_temporaries(const ft_job *job)
+/* NAME is ".<output>.tmp-XXXXXX", what a killed write of OUTPUT leaves:
+ * OUTPUT's length, or 0. */
+static size_t temporary_of(const char *name)
 {
-    for (size_t i = 0; i < job->video_count; i++) {
+    const size_t n = strlen(name);
+    if (name[0] != '.' || n < 1 + 1 + 5 + 6 || strncmp(name + n - 11, ".tmp-", 5) != 0)
+        return 0;
+    return n - 1 - 11;
+}
+
+/* Removes the temporary files of every output of JOB's videos: each folder
+ * read once, whatever the number of videos in it, and the names matched
+ * against the known outputs (a sorted table). Stops early when cancelled. */
+static void remove_job_temporaries(job_run *run, const ft_job *job)
+{
+    const size_t max = job->video_count * FT_OUTPUT_KIND_COUNT;
+    output_name *outputs = calloc(max + 1, sizeof *outputs);
+    size_t count = 0;
+    for (size_t i = 0; outputs && i < job->video_count; i++) {
         for (int k = 0; k < FT_OUTPUT_KIND_COUNT; k++) {
-            char dir[PATH_MAX];
-            if (ft_output_path_of(job->videos[i].file, NULL, (ft_output_kind)k, dir, sizeof dir) !=
-                FT_OK)
+            char path[PATH_MAX];
+            if (ft_output_path_of(job->videos[i].file, NULL, (ft_output_kind)k, path,
+                                  sizeof path) != FT_OK)
                 continue;
-            char *slash = strrchr(dir, '/');
-            if (!slash)
+            char *slash = strrchr(path, '/');
+            if (!slash || !(outputs[count].dir = strdup(path)))
                 continue;
-            *slash = '\0';
-            remove_temporaries(dir, slash + 1);
+            outputs[count].dir[slash - path] = '\0';
+            outputs[count].name = outputs[count].dir + (slash - path) + 1;
+            count++;
         }
     }
+    if (count)
+        qsort(outputs, count, sizeof *outputs, by_dir_then_name);
+    for (size_t first = 0; first < count && !(run && cancelled(run));) {
+        size_t last = first + 1; /* [first, last): the outputs of one folder */
+        while (last < count && strcmp(outputs[last].dir, outputs[first].dir) == 0)
+            last++;
+        DIR *d = opendir(outputs[first].dir);
+        for (struct dirent *e; d && (e = readdir(d));) {
+            const size_t n = temporary_of(e->d_name);
+            if (!n || n >= PATH_MAX)
+                continue;
+            char output[PATH_MAX];
+            memcpy(output, e->d_name + 1, n);
+            output[n] = '\0';
+            const output_name key = {outputs[first].dir, output};
+            if (!bsearch(&key, outputs + first, last - first, sizeof *outputs, by_dir_then_name))
+                continue;
+            char path[PATH_MAX];
+            if (snprintf(path, sizeof path, "%s/%s", outputs[first].dir, e->d_name) <
+                (int)sizeof path)
+                unlink(path);
+        }
+        if (d)
+            closedir(d);
+        first = last;
+    }
+    for (size_t i = 0; i < count; i++)
+        free(outputs[i].dir);
+    free(outputs);
+}
+
+/* Writes PATHS (a JSON array of strings) to FILE for the child's
+ * --videos-json: a command line holds far fewer than a job's 10,000 long
+ * paths. Bytes that are not ASCII are written as they are, so that any
+ * file name comes back unchanged. 0, or -1 with errno set. */
+static int write_video_list(const char *file, char *const *paths, size_t count)
+{
+    FILE *f = fopen(file, "we");
+    if (!f)
+        return -1;
+    fputc('[', f);
+    for (size_t i = 0; i < count; i++) {
+        fputs(i ? ",\n\"" : "\"", f);
+        for (const unsigned char *p = (const unsigned char *)paths[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                fprintf(f, "\\%c", *p);
+            else if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+        fputc('"', f);
+    }
+    fputs("]\n", f);
+    const int failed = ferror(f);
+    if (fclose(f) != 0 || failed) {
+        unlink(file);
+        return -1;
+    }
+    return 0;
 }
 
 /* Runs one step over the videos that still need it. Returns 0, or -1 when
@@ -353,8 +444,15 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
 {
     ft_job *job = run->job;
     const char *step = ft_job_step_name(run->step);
-    char **argv = calloc(6 + MAX_FLAGS + job->video_count, sizeof *argv);
-    if (!argv) {
+    if (!job->options) {
+        snprintf(reason, reason_size, "the job's stored options are unreadable");
+        return -1;
+    }
+    char **argv = calloc(8 + MAX_FLAGS, sizeof *argv);
+    char **videos = calloc(job->video_count + 1, sizeof *videos);
+    if (!argv || !videos) {
+        free(argv);
+        free(videos);
         snprintf(reason, reason_size, "out of memory");
         return -1;
     }
@@ -372,16 +470,23 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
     for (size_t i = 0; passed && i < job->video_count; i++) {
         ft_job_video *v = &job->videos[i];
         if (!(v->done_steps & run->step) && v->state != FT_VIDEO_FAILED) {
-            argv[argc++] = strdup(v->file);
+            videos[todo++] = v->file;
             passed[i] = 1;
-            todo++;
         }
     }
+    char list_file[PATH_MAX + 64];
+    snprintf(list_file, sizeof list_file, "%s/jobs/%lld-%s.videos.json", run->runner->data_dir,
+             (long long)job->id, step);
     int result = 0;
-    if (todo > 0) {
+    if (todo > 0 && !cancelled(run)) {
         log_line(run, "== %s: %zu video%s", step, todo, todo == 1 ? "" : "s");
         int out_fd, err_fd;
-        const pid_t pid = spawn(run->runner->exe, argv, &out_fd, &err_fd);
+        pid_t pid = -1;
+        if (write_video_list(list_file, videos, todo) == 0) {
+            argv[argc++] = strdup("--videos-json");
+            argv[argc++] = strdup(list_file);
+            pid = spawn(run->runner->exe, argv, &out_fd, &err_fd);
+        }
         if (pid < 0) {
             snprintf(reason, reason_size, "cannot start facetrack %s: %s", step, strerror(errno));
             result = -1;
@@ -397,7 +502,7 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
             if (WIFSIGNALED(status)) {
                 snprintf(reason, reason_size, "facetrack %s was stopped by signal %d", step,
                          WTERMSIG(status));
-                remove_job_temporaries(job);
+                remove_job_temporaries(NULL, job); /* whole, even when cancelled */
                 result = -1;
             } else if (WEXITSTATUS(status) > 1) {
                 /* 130/143: it stopped on our SIGTERM, and cleaned up */
@@ -409,11 +514,13 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
     }
     /* A step that ended normally reported every video; one it did not is
      * not silently taken as done. */
-    for (size_t i = 0; result == 0 && passed && i < job->video_count; i++)
+    for (size_t i = 0; result == 0 && passed && !cancelled(run) && i < job->video_count; i++)
         if (passed[i] && !(job->videos[i].done_steps & run->step) &&
             job->videos[i].state != FT_VIDEO_FAILED)
             video_finished(run, i, 0, "the step ended without a result for this video");
+    unlink(list_file);
     free(passed);
+    free(videos);
     for (int k = 0; k < argc; k++)
         free(argv[k]);
     free(argv);
@@ -429,8 +536,9 @@ static void *job_thread(void *arg)
     ft_job_log_path(r, job->id, log_path, sizeof log_path);
     run->log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     log_line(run, "== job %lld started", (long long)job->id);
-    remove_job_temporaries(job);
-    /* A retried job starts again what was not complete. */
+    remove_job_temporaries(run, job);
+    /* A retried job starts again what was not complete: in memory, and in
+     * the store in one write. */
     for (size_t i = 0; i < job->video_count; i++) {
         ft_job_video *v = &job->videos[i];
         if ((v->done_steps & job->steps) != job->steps) {
@@ -439,41 +547,43 @@ static void *job_thread(void *arg)
             v->frames_done = 0;
             v->fps = 0;
             set_text(&v->error, NULL);
-            save_video(run, i);
         }
     }
+    if (!cancelled(run))
+        ft_job_store_reset_unfinished(r->store, job->id, job->steps);
     char reason[768] = "";
     int broken = 0;
     for (int step = FT_STEP_SCENES; step <= FT_STEP_TRACK && !broken; step <<= 1) {
-        pthread_mutex_lock(&r->lock);
-        const int cancel = run->slot->cancel;
-        pthread_mutex_unlock(&r->lock);
-        if (cancel || !(job->steps & step))
+        if (cancelled(run) || !(job->steps & step))
             continue;
         run->step = step;
         ft_job_store_set_step(r->store, job->id, step);
         broken = run_step(run, reason, sizeof reason) != 0;
     }
     pthread_mutex_lock(&r->lock);
-    const int cancelled = run->slot->cancel, stopping = r->stopping;
+    const int was_cancelled = run->slot->cancel, stopping = r->stopping;
     pthread_mutex_unlock(&r->lock);
-    /* Videos left midway (or failed by being stopped) wait for a retry. */
-    for (size_t i = 0; i < job->video_count; i++) {
-        ft_job_video *v = &job->videos[i];
-        if (v->state == FT_VIDEO_RUNNING ||
-            ((cancelled || stopping) && v->state == FT_VIDEO_FAILED)) {
-            v->state = FT_VIDEO_PENDING;
-            v->step = 0;
-            v->frames_done = 0;
-            set_text(&v->error, NULL);
-            save_video(run, i);
+    /* Videos left midway (or, when stopped, every unfinished one) wait for
+     * a retry. */
+    if (was_cancelled || stopping) {
+        ft_job_store_reset_unfinished(r->store, job->id, job->steps);
+    } else {
+        for (size_t i = 0; i < job->video_count; i++) {
+            ft_job_video *v = &job->videos[i];
+            if (v->state == FT_VIDEO_RUNNING) {
+                v->state = FT_VIDEO_PENDING;
+                v->step = 0;
+                v->frames_done = 0;
+                set_text(&v->error, NULL);
+                save_video(run, i);
+            }
         }
     }
     ft_job_state state = FT_JOB_SUCCEEDED;
     if (stopping) {
         state = FT_JOB_INTERRUPTED;
         snprintf(reason, sizeof reason, "the server stopped while it ran");
-    } else if (cancelled) {
+    } else if (was_cancelled) {
         state = FT_JOB_CANCELLED;
         snprintf(reason, sizeof reason, "cancelled");
     } else if (broken) {
@@ -568,7 +678,10 @@ ft_status ft_job_runner_start(ft_job_store *store, const char *data_dir, int max
     }
     r->store = store;
     r->max_jobs = max_jobs;
-    snprintf(r->data_dir, sizeof r->data_dir, "%s", data_dir);
+    /* Absolute: the children's list files are named by it. */
+    char *real = realpath(data_dir, NULL);
+    snprintf(r->data_dir, sizeof r->data_dir, "%s", real ? real : data_dir);
+    free(real);
     const ssize_t n = readlink("/proc/self/exe", r->exe, sizeof r->exe - 1);
     char jobs_dir[PATH_MAX + 8];
     snprintf(jobs_dir, sizeof jobs_dir, "%s/jobs", data_dir);
@@ -588,7 +701,7 @@ ft_status ft_job_runner_start(ft_job_store *store, const char *data_dir, int max
         for (size_t i = 0; i < count; i++) {
             ft_job *job = ft_job_store_load(store, ids[i]);
             if (job && job->state == FT_JOB_INTERRUPTED)
-                remove_job_temporaries(job);
+                remove_job_temporaries(NULL, job);
             ft_job_free(job);
         }
     }

@@ -2,15 +2,20 @@
  * WAL journal so that a crash loses at most the last progress update. */
 #include "serve/job_store.h"
 
+#include <json-c/json.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <sqlite3.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/clock.h"
+
+#define LOG_PREFIX "facetrack serve: "
 
 struct ft_job_store {
     sqlite3 *db;
@@ -133,8 +138,10 @@ static int exec_bound(ft_job_store *s, const char *sql, const char *types, ...)
 {
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, LOG_PREFIX "job database: %.60s: %s\n", sql, sqlite3_errmsg(s->db));
         return rc;
+    }
     va_list ap;
     va_start(ap, types);
     for (int i = 0; types[i]; i++) {
@@ -148,6 +155,8 @@ static int exec_bound(ft_job_store *s, const char *sql, const char *types, ...)
     va_end(ap);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     }
+    if (rc != SQLITE_DONE) /* every failed write is in the log, with SQLite's reason */
+        fprintf(stderr, LOG_PREFIX "job database: %.60s: %s\n", sql, sqlite3_errmsg(s->db));
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -159,7 +168,80 @@ static int64_t next_seq(ft_job_store *s)
     return ++s->seq;
 }
 
-ft_status ft_job_store_open(const char *dir, ft_job_store **out, char *err, size_t err_size)
+/* The first problem PRAGMA quick_check finds in DB, into PROBLEM; 0 when
+ * none. A file that is no database at all fails the same way. */
+static int find_corruption(sqlite3 *db, char *problem, size_t size)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(problem, size, "%s", sqlite3_errmsg(db));
+        return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
+    }
+    rc = sqlite3_step(st);
+    const char *text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    int corrupt = 0;
+    if (text && strcmp(text, "ok") != 0) {
+        corrupt = 1;
+        snprintf(problem, size, "%s", text);
+    } else if (rc != SQLITE_ROW) {
+        corrupt = rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
+        snprintf(problem, size, "%s", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    /* One line: a report of several problems is cut at its first. */
+    for (char *p = problem; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = '\0';
+    return corrupt;
+}
+
+/* Opens PATH as the job database, schema made; *CORRUPT set when it is. */
+static int open_database(const char *path, sqlite3 **db, int *corrupt, char *problem, size_t size)
+{
+    *corrupt = 0;
+    int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                           SQLITE_OPEN_FULLMUTEX, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(*db, 5000);
+        rc = sqlite3_exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
+                          NULL);
+    }
+    if ((rc == SQLITE_OK || rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) &&
+        find_corruption(*db, problem, size)) {
+        *corrupt = 1;
+        return SQLITE_CORRUPT;
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(*db, schema, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        snprintf(problem, size, "%s", *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+    return rc;
+}
+
+/* Moves PATH (and its journal files) to PATH.corrupt-TIME; the new name in MOVED. */
+static int move_aside(const char *path, char *moved, size_t size)
+{
+    char stamp[24];
+    const time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(moved, size, "%s.corrupt-%s", path, stamp);
+    if (rename(path, moved) != 0)
+        return -1;
+    for (int k = 0; k < 2; k++) { /* the WAL belongs to the corrupt file: kept beside it */
+        const char *suffix = k ? "-shm" : "-wal";
+        char from[4200], to[4300];
+        snprintf(from, sizeof from, "%s%s", path, suffix);
+        snprintf(to, sizeof to, "%s%s", moved, suffix);
+        rename(from, to);
+    }
+    return 0;
+}
+
+ft_status ft_job_store_open(const char *dir, int reset_corrupt, ft_job_store **out, char *err,
+                            size_t err_size)
 {
     *out = NULL;
     char path[4096];
@@ -167,15 +249,23 @@ ft_status ft_job_store_open(const char *dir, ft_job_store **out, char *err, size
     ft_job_store *s = calloc(1, sizeof *s);
     if (!s)
         return FT_ERR_NOMEM;
-    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                               SQLITE_OPEN_FULLMUTEX, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_busy_timeout(s->db, 5000);
-        rc = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL,
-                          NULL, NULL);
+    char problem[256] = "";
+    int corrupt;
+    int rc = open_database(path, &s->db, &corrupt, problem, sizeof problem);
+    if (corrupt && reset_corrupt) {
+        sqlite3_close(s->db);
+        s->db = NULL;
+        char moved[4200];
+        if (move_aside(path, moved, sizeof moved) != 0) {
+            snprintf(err, err_size, "%s: corrupt (%s), and cannot be moved aside: %s", path,
+                     problem, strerror(errno));
+            free(s);
+            return FT_ERR_IO;
+        }
+        fprintf(stderr, LOG_PREFIX "%s was corrupt (%s): moved to %s; the job list starts empty\n",
+                path, problem, moved);
+        rc = open_database(path, &s->db, &corrupt, problem, sizeof problem);
     }
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
     sqlite3_stmt *st = NULL;
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(seq), 0) FROM jobs", -1, &st, NULL);
@@ -183,11 +273,17 @@ ft_status ft_job_store_open(const char *dir, ft_job_store **out, char *err, size
         s->seq = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     if (rc != SQLITE_OK) {
-        snprintf(err, err_size, "%s: cannot open the job database: %s", path,
-                 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        if (corrupt)
+            snprintf(err, err_size,
+                     "%s: the job database is corrupt (%s); start with --reset-corrupt-db to "
+                     "move it aside and begin an empty one",
+                     path, problem);
+        else
+            snprintf(err, err_size, "%s: cannot open the job database: %s", path,
+                     *problem ? problem : s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
         sqlite3_close(s->db);
         free(s);
-        return FT_ERR_IO;
+        return corrupt ? FT_ERR_FORMAT : FT_ERR_IO;
     }
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->changed, NULL);
@@ -270,16 +366,18 @@ void ft_job_free(ft_job *job)
     free(job);
 }
 
-static int load_videos(ft_job_store *s, ft_job *job)
+/* The first MAX videos of JOB (-1: all). */
+static int load_videos(ft_job_store *s, ft_job *job, int64_t max)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT root, path, file, state, step, done_steps, skipped_steps,"
                            " frames_done, frames, fps, error FROM videos WHERE job_id = ?"
-                           " ORDER BY idx",
+                           " ORDER BY idx LIMIT ?",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, job->id);
+    sqlite3_bind_int64(st, 2, max);
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -308,7 +406,58 @@ static int load_videos(ft_job_store *s, ft_job *job)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-ft_job *ft_job_store_load(ft_job_store *s, int64_t id)
+/* The counts of JOB's videos by state and its overall progress, over all
+ * of them, in SQL: a summary need not load 10,000 rows. A step a video is
+ * in counts by its share of frames done. */
+static int count_videos(ft_job_store *s, ft_job *job)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT state, COUNT(*),"
+                           " SUM((done_steps & ?2 & 1) != 0) + SUM((done_steps & ?2 & 2) != 0),"
+                           " SUM(CASE WHEN state <> 'failed' AND step <> 0 AND (done_steps & step) = 0"
+                           "  AND frames > 0 THEN CAST(frames_done AS REAL) / frames ELSE 0 END)"
+                           " FROM videos WHERE job_id = ?1 GROUP BY state",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, job->id);
+    sqlite3_bind_int64(st, 2, job->steps);
+    double done = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const size_t n = (size_t)sqlite3_column_int64(st, 1);
+        job->videos_in_state[video_state_column(st, 0)] += n;
+        job->total_videos += n;
+        done += sqlite3_column_double(st, 2) + sqlite3_column_double(st, 3);
+    }
+    sqlite3_finalize(st);
+    int steps = 0;
+    for (int b = 1; b <= FT_STEP_TRACK; b <<= 1)
+        steps += (job->steps & b) != 0;
+    const double p = steps && job->total_videos
+                         ? 100.0 * done / ((double)steps * (double)job->total_videos)
+                         : 0;
+    job->progress = p > 100 ? 100 : p;
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The stored options, or NULL when they are not a JSON object: a value
+ * written by hand or by another program never reaches a client as
+ * invalid JSON. */
+static char *checked_options(int64_t id, const unsigned char *text)
+{
+    json_object *parsed = text ? json_tokener_parse((const char *)text) : NULL;
+    const int valid = json_object_is_type(parsed, json_type_object);
+    json_object_put(parsed);
+    if (!valid) {
+        fprintf(stderr, LOG_PREFIX "job %lld: its stored options are not a JSON object; shown as null\n",
+                (long long)id);
+        return NULL;
+    }
+    return strdup((const char *)text);
+}
+
+static ft_job *load_job(ft_job_store *s, int64_t id, int64_t max_videos)
 {
     pthread_mutex_lock(&s->lock);
     sqlite3_stmt *st;
@@ -323,7 +472,7 @@ ft_job *ft_job_store_load(ft_job_store *s, int64_t id)
             job->state = job_state_column(st, 0);
             job->steps = sqlite3_column_int(st, 1);
             job->step = sqlite3_column_int(st, 2);
-            job->options = dup_text(sqlite3_column_text(st, 3));
+            job->options = checked_options(id, sqlite3_column_text(st, 3));
             copy_text(job->created_at, sizeof job->created_at, sqlite3_column_text(st, 4));
             copy_text(job->started_at, sizeof job->started_at, sqlite3_column_text(st, 5));
             copy_text(job->finished_at, sizeof job->finished_at, sqlite3_column_text(st, 6));
@@ -332,12 +481,53 @@ ft_job *ft_job_store_load(ft_job_store *s, int64_t id)
         }
         sqlite3_finalize(st);
     }
-    if (job && (load_videos(s, job) != 0 || !job->options)) {
+    if (job && (load_videos(s, job, max_videos) != 0 || count_videos(s, job) != 0)) {
         ft_job_free(job);
         job = NULL;
     }
     pthread_mutex_unlock(&s->lock);
     return job;
+}
+
+ft_job *ft_job_store_load(ft_job_store *s, int64_t id)
+{
+    return load_job(s, id, -1);
+}
+
+ft_job *ft_job_store_load_summary(ft_job_store *s, int64_t id, size_t max_videos)
+{
+    return load_job(s, id, max_videos > INT64_MAX ? -1 : (int64_t)max_videos);
+}
+
+size_t ft_job_store_page(ft_job_store *s, int64_t before, int64_t *ids, size_t max)
+{
+    pthread_mutex_lock(&s->lock);
+    sqlite3_stmt *st;
+    size_t n = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM jobs WHERE ?1 <= 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, before);
+        sqlite3_bind_int64(st, 2, (int64_t)max);
+        while (n < max && sqlite3_step(st) == SQLITE_ROW)
+            ids[n++] = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+ft_status ft_job_store_reset_unfinished(ft_job_store *s, int64_t id, int steps)
+{
+    pthread_mutex_lock(&s->lock);
+    int rc = exec_bound(s,
+                        "UPDATE videos SET state = ?, step = 0, frames_done = 0, fps = 0,"
+                        " error = NULL WHERE job_id = ? AND (done_steps & ?) <> ?",
+                        "tiii", ft_video_state_name(FT_VIDEO_PENDING), id, (int64_t)steps,
+                        (int64_t)steps);
+    if (rc == SQLITE_OK)
+        rc = exec_bound(s, "UPDATE jobs SET seq = ? WHERE id = ?", "ii", next_seq(s), id);
+    pthread_mutex_unlock(&s->lock);
+    return rc == SQLITE_OK ? FT_OK : FT_ERR_IO;
 }
 
 size_t ft_job_store_ids(ft_job_store *s, int64_t after_seq, int64_t *ids, size_t max)
@@ -491,25 +681,6 @@ static void kv_text_or_null(ft_json *j, const char *key, const char *text)
         ft_json_null(j);
 }
 
-static double overall_percent(const ft_job *job)
-{
-    int steps = 0;
-    for (int b = 1; b <= FT_STEP_TRACK; b <<= 1)
-        steps += (job->steps & b) != 0;
-    if (!steps || !job->video_count)
-        return 0;
-    double done = 0;
-    for (size_t i = 0; i < job->video_count; i++) {
-        const ft_job_video *v = &job->videos[i];
-        for (int b = 1; b <= FT_STEP_TRACK; b <<= 1)
-            done += (v->done_steps & job->steps & b) != 0;
-        if (v->state != FT_VIDEO_FAILED && v->step && !(v->done_steps & v->step) && v->frames > 0)
-            done += (double)v->frames_done / (double)v->frames;
-    }
-    const double p = 100.0 * done / ((double)steps * (double)job->video_count);
-    return p > 100 ? 100 : p;
-}
-
 static const char *file_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -528,14 +699,23 @@ void ft_job_write_json(const ft_job *job, ft_json *j)
             ft_json_string(j, ft_job_step_name(b));
     ft_json_array_end(j);
     ft_json_key(j, "options");
-    ft_json_raw(j, job->options);
+    if (job->options)
+        ft_json_raw(j, job->options);
+    else
+        ft_json_null(j);
     kv_text_or_null(j, "created_at", job->created_at);
     kv_text_or_null(j, "started_at", job->started_at);
     kv_text_or_null(j, "finished_at", job->finished_at);
     kv_text_or_null(j, "error", job->error);
     kv_text_or_null(j, "step", ft_job_step_name(job->step));
     ft_json_key(j, "progress");
-    ft_json_double_places(j, overall_percent(job), 1);
+    ft_json_double_places(j, job->progress, 1);
+    ft_json_kv_int(j, "video_count", (int64_t)job->total_videos);
+    ft_json_key(j, "videos_by_state");
+    ft_json_object_begin(j);
+    for (int k = 0; k < FT_VIDEO_STATE_COUNT; k++)
+        ft_json_kv_int(j, ft_video_state_name((ft_video_state)k), (int64_t)job->videos_in_state[k]);
+    ft_json_object_end(j);
     ft_json_key(j, "videos");
     ft_json_array_begin(j);
     for (size_t i = 0; i < job->video_count; i++) {

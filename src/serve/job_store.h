@@ -68,18 +68,27 @@ typedef struct ft_job {
     ft_job_state state;
     int steps;           /* ft_job_step bits */
     int step;            /* the step running now, 0 when none */
-    char *options;       /* a JSON object, as validated when the job was made */
+    char *options;       /* a JSON object, as validated when the job was made;
+                          * NULL when the stored one is not (shown as null) */
     char created_at[24], started_at[24], finished_at[24]; /* UTC ISO 8601; "" when not yet */
     char *error;
     int64_t seq;
     ft_job_video *videos;
-    size_t video_count;
+    size_t video_count;  /* in VIDEOS: all of them, or the first of a summary */
+    /* Over all the job's videos, whether VIDEOS holds them all or not. */
+    size_t total_videos;
+    size_t videos_in_state[FT_VIDEO_STATE_COUNT];
+    double progress;     /* percent */
 } ft_job;
 
 typedef struct ft_job_store ft_job_store;
 
-/* Opens or creates DIR/jobs.db; ERR names the file and the reason. */
-ft_status ft_job_store_open(const char *dir, ft_job_store **out, char *err, size_t err_size);
+/* Opens or creates DIR/jobs.db, checked for corruption first. A corrupt
+ * one is refused (FT_ERR_FORMAT), or with RESET_CORRUPT moved aside to
+ * jobs.db.corrupt-TIME and begun anew (said on stderr). ERR names the file
+ * and the reason, in one line. */
+ft_status ft_job_store_open(const char *dir, int reset_corrupt, ft_job_store **out, char *err,
+                            size_t err_size);
 void ft_job_store_close(ft_job_store *s);
 
 /* After a crash: running jobs become interrupted, and their running videos
@@ -91,9 +100,18 @@ int ft_job_store_recover(ft_job_store *s);
 ft_status ft_job_store_create(ft_job_store *s, ft_job *job);
 /* The job, or NULL when there is none of that number. Free with ft_job_free. */
 ft_job *ft_job_store_load(ft_job_store *s, int64_t id);
+/* How many videos a job summary lists (in /api/jobs and the event stream
+ * of every job). */
+#define FT_JOB_SUMMARY_VIDEOS 100
+/* The job with only its first MAX_VIDEOS videos; the counts and progress
+ * still cover them all. For lists, where a job of 10,000 videos must not
+ * weigh megabytes. */
+ft_job *ft_job_store_load_summary(ft_job_store *s, int64_t id, size_t max_videos);
 void ft_job_free(ft_job *job);
 /* Job numbers, newest first: all of them, or those changed after SEQ. */
 size_t ft_job_store_ids(ft_job_store *s, int64_t after_seq, int64_t *ids, size_t max);
+/* Job numbers below BEFORE (0: any), newest first, at most MAX. */
+size_t ft_job_store_page(ft_job_store *s, int64_t before, int64_t *ids, size_t max);
 
 /* Takes the oldest queued job: it becomes running. 0 when none is queued. */
 int64_t ft_job_store_claim_next(ft_job_store *s);
@@ -104,6 +122,9 @@ int64_t ft_job_store_claim_next(ft_job_store *s);
 ft_status ft_job_store_set_state(ft_job_store *s, int64_t id, unsigned from, ft_job_state state,
                                  const char *error);
 ft_status ft_job_store_set_step(ft_job_store *s, int64_t id, int step);
+/* Every video of job ID that has not done all of STEPS becomes pending
+ * again, its progress and error cleared: one write, however many videos. */
+ft_status ft_job_store_reset_unfinished(ft_job_store *s, int64_t id, int steps);
 /* Writes back one video's progress (everything but root, path and file). */
 ft_status ft_job_store_update_video(ft_job_store *s, int64_t id, size_t index,
                                     const ft_job_video *v);
@@ -115,7 +136,8 @@ int64_t ft_job_store_wait(ft_job_store *s, int64_t last, int timeout_ms);
 /* Wakes every waiter (the server is stopping). */
 void ft_job_store_wake_all(ft_job_store *s);
 
-/* The job as the API shows it. */
+/* The job as the API shows it: "video_count" and "videos_by_state" count
+ * all its videos, "videos" lists those loaded. */
 void ft_job_write_json(const ft_job *job, ft_json *j);
 
 #endif

@@ -11,15 +11,22 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <unistd.h>
+
+#include "serve/connection_guard.h"
+#include "serve/host_check.h"
 #include "serve/job_store.h"
 #include "serve/request.h"
 
-#define CONNECTION_LIMIT 1024
+/* A reply being written (an event stream between events) may pause this
+ * long without being cut; reading a request has its own, shorter deadline. */
 #define IDLE_TIMEOUT_S 120
 
 struct ft_server {
     struct MHD_Daemon *daemon;
     ft_server_options options;
+    ft_allowed_hosts hosts;
+    ft_connection_guard *guard;
     int port;
     atomic_int stopping;
 };
@@ -132,18 +139,6 @@ static int is_public(const char *path)
     return strcmp(path, "/") == 0 || strncmp(path, "/ui/", 4) == 0;
 }
 
-/* A POST from a page of another site is refused: its Origin, when sent,
- * must name this server's host. */
-static int same_origin(const ft_request *r)
-{
-    const char *origin = MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, "Origin");
-    const char *host = MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    if (!origin)
-        return 1;
-    const char *rest = strstr(origin, "://");
-    return host && rest && strcmp(rest + 3, host) == 0;
-}
-
 static int is_json(const ft_request *r)
 {
     const char *type =
@@ -187,11 +182,6 @@ static int path_matches(const char *pattern, const char *path)
 
 static enum MHD_Result dispatch(const ft_request *r)
 {
-    if (!is_public(r->path) && !authorised(r))
-        return ft_reply_error(r, MHD_HTTP_UNAUTHORIZED, "a valid token is required");
-    if (strcmp(r->method, "POST") == 0 && (!same_origin(r) || !is_json(r)))
-        return ft_reply_error(r, MHD_HTTP_FORBIDDEN,
-                              "POST requests must be JSON and come from this server's pages");
     int path_known = 0;
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
         if (!path_matches(routes[i].path, r->path))
@@ -207,6 +197,56 @@ static enum MHD_Result dispatch(const ft_request *r)
     return ft_reply_error(r, MHD_HTTP_NOT_FOUND, "no such resource: %s", r->path);
 }
 
+static ft_guarded_connection *guarded(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+/* The declared body size; -1 when none is declared (chunked, or no body). */
+static long long declared_length(const ft_request *r)
+{
+    const char *text =
+        MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    char *end = NULL;
+    const long long n = text ? strtoll(text, &end, 10) : -1;
+    return text && end != text && !*end && n >= 0 ? n : -1;
+}
+
+/* Judges a request from its headers, before any byte of its body is read
+ * (so that libmicrohttpd never answers "100 Continue" to one refused).
+ * Returns 1 and queues the refusal in *REFUSAL when it is refused. */
+static int refused_from_headers(ft_server *s, const ft_request *r, ft_guarded_connection *c,
+                                enum MHD_Result *refusal)
+{
+    const char *host = MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    const char *origin = MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, "Origin");
+    if (ft_connection_refused(s->guard, c))
+        *refusal = ft_reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                  "the server is at its limit of %d connections; try again",
+                                  s->options.max_connections);
+    else if (!ft_host_allowed(&s->hosts, host))
+        *refusal = ft_reply_error(r, MHD_HTTP_MISDIRECTED_REQUEST,
+                                  "this server does not answer to the host '%.100s' "
+                                  "(see serve --allowed-host)",
+                                  host ? host : "");
+    else if (origin && !ft_origin_allowed(&s->hosts, origin))
+        *refusal = ft_reply_error(r, MHD_HTTP_FORBIDDEN,
+                                  "requests from pages of other sites are refused");
+    else if (!is_public(r->path) && !authorised(r))
+        *refusal = ft_reply_error(r, MHD_HTTP_UNAUTHORIZED, "a valid token is required");
+    else if (strcmp(r->method, "POST") == 0 && !is_json(r))
+        *refusal = ft_reply_error(r, MHD_HTTP_FORBIDDEN,
+                                  "POST requests must be JSON and come from this server's pages");
+    else if (declared_length(r) > (long long)s->options.max_body)
+        *refusal = ft_reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE,
+                                  "the request body is over %zu bytes", s->options.max_body);
+    else
+        return 0;
+    return 1;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
                                   const char *method, const char *version, const char *data,
                                   size_t *data_size, void **state)
@@ -214,10 +254,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     (void)version;
     ft_server *s = cls;
     upload *u = *state;
+    const ft_request r = {connection, method, url, u ? u->data : NULL, u ? u->size : 0,
+                          &s->options, &s->stopping};
     if (!u) { /* headers only so far */
+        ft_guarded_connection *c = guarded(connection);
+        enum MHD_Result refusal;
+        if (refused_from_headers(s, &r, c, &refusal))
+            return refusal;
         if (!(u = calloc(1, sizeof *u)))
             return MHD_NO;
         *state = u;
+        /* Only a request that proved the token is kept from shedding: the
+         * web UI's files need none, and must not shield a slow body. */
+        if (!s->options.token || authorised(&r))
+            ft_connection_set_stage(s->guard, c, FT_STAGE_AUTHENTICATED);
         return MHD_YES;
     }
     if (*data_size) { /* a piece of the body */
@@ -230,12 +280,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
             u->size += *data_size;
             u->data[u->size] = '\0';
         } else {
-            u->too_large = 1;
+            u->too_large = 1; /* a chunked body, undeclared: counted as it comes */
         }
         *data_size = 0;
         return MHD_YES;
     }
-    const ft_request r = {connection, method, url, u->data, u->size, &s->options, &s->stopping};
+    ft_connection_set_stage(s->guard, guarded(connection), FT_STAGE_ANSWERING);
     if (u->too_large)
         return ft_reply_error(&r, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is over %zu bytes",
                               s->options.max_body);
@@ -245,41 +295,108 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **state,
                          enum MHD_RequestTerminationCode why)
 {
-    (void)cls;
-    (void)connection;
     (void)why;
+    ft_server *s = cls;
     upload *u = *state;
     if (u)
         free(u->data);
     free(u);
     *state = NULL;
+    /* Kept alive, the connection waits for its next request: a fresh deadline. */
+    ft_connection_set_stage(s->guard, guarded(connection), FT_STAGE_READING);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    ft_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        ft_connection_closed(s->guard, *socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    const union MHD_ConnectionInfo *fd =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *address =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!fd)
+        return;
+    *socket_context = ft_connection_opened(s->guard, fd->connect_fd,
+                                           address ? address->client_addr : NULL);
+    if (!*socket_context)
+        shutdown(fd->connect_fd, SHUT_RDWR); /* every slot taken: no room to answer */
+}
+
+/* A listening socket of our own: its port is known before the first
+ * request arrives (Origin checks need it). -1 with ERR set on failure. */
+static int listen_on(const ft_server_options *o, int *port, char *err, size_t err_size)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
+    if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1) {
+        snprintf(err, err_size, "'%s' is not an IPv4 address", o->host);
+        return -1;
+    }
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int on = 1;
+    socklen_t size = sizeof addr;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, 1024) != 0 ||
+        getsockname(fd, (struct sockaddr *)&addr, &size) != 0) {
+        snprintf(err, err_size, "cannot listen on %s:%d (in use, or not an address of this machine)",
+                 o->host, o->port);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    *port = ntohs(addr.sin_port);
+    return fd;
 }
 
 ft_status ft_server_start(const ft_server_options *o, ft_server **out, char *err, size_t err_size)
 {
     *out = NULL;
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
-    if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1) {
-        snprintf(err, err_size, "'%s' is not an IPv4 address", o->host);
-        return FT_ERR_INVALID_ARG;
-    }
     ft_server *s = calloc(1, sizeof *s);
     if (!s)
         return FT_ERR_NOMEM;
     s->options = *o;
+    if (s->options.max_connections <= 0)
+        s->options.max_connections = 256;
+    if (s->options.max_client_connections <= 0)
+        s->options.max_client_connections = 64;
+    if (s->options.request_timeout_s <= 0)
+        s->options.request_timeout_s = 10;
+    /* Files in the data folder (the job database, the logs) are never media. */
+    if (o->data_dir)
+        ft_media_roots_exclude(&s->options.roots, o->data_dir);
+    const int listen_fd = listen_on(o, &s->port, err, err_size);
+    if (listen_fd < 0) {
+        free(s);
+        return inet_pton(AF_INET, o->host, &(struct in_addr){0}) == 1 ? FT_ERR_IO
+                                                                      : FT_ERR_INVALID_ARG;
+    }
+    ft_allowed_hosts_init(&s->hosts, o->host, s->port, o->allowed_hosts, o->allowed_host_count);
+    const ft_connection_limits limits = {s->options.max_connections,
+                                         s->options.max_client_connections,
+                                         s->options.request_timeout_s * 1000};
+    if (ft_connection_guard_start(&limits, &s->guard) != FT_OK) {
+        snprintf(err, err_size, "cannot start the connection guard");
+        close(listen_fd);
+        free(s);
+        return FT_ERR_INTERNAL;
+    }
     s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL, on_request,
-        s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL,
+        NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)ft_connection_guard_capacity(s->guard), MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->daemon) {
-        snprintf(err, err_size, "cannot listen on %s:%d (in use, or not an address of this machine)",
-                 o->host, o->port);
+        snprintf(err, err_size, "cannot serve on %s:%d", o->host, s->port);
+        close(listen_fd);
+        ft_connection_guard_stop(s->guard);
         free(s);
         return FT_ERR_IO;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : o->port;
     *out = s;
     return FT_OK;
 }
@@ -297,5 +414,6 @@ void ft_server_stop(ft_server *s)
     if (s->options.jobs)
         ft_job_store_wake_all(s->options.jobs); /* event streams see the stop */
     MHD_stop_daemon(s->daemon);
+    ft_connection_guard_stop(s->guard);
     free(s);
 }

@@ -31,7 +31,7 @@ start() {
 }
 field() { python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 job() { curl -s "$base/api/jobs/1" | field "$1"; }
-track_child() { pgrep -f "track --progress json.*media/faces" >/dev/null; }
+track_child() { pgrep -f "track --progress json.*--videos-json $work/data/jobs/" >/dev/null; }
 
 start
 curl -s -X POST -H 'Content-Type: application/json' \
@@ -47,7 +47,7 @@ kill -9 "$server"
 wait "$server" 2>/dev/null
 server=
 for _ in $(seq 50); do track_child || break; sleep 0.1; done
-check "SIGKILL of the server: its child dies with it" test -z "$(pgrep -f "track --progress json.*media/faces")"
+check "SIGKILL of the server: its child dies with it" test -z "$(pgrep -f "track --progress json.*--videos-json $work/data/jobs/")"
 
 start
 check "restart: the job is interrupted" test "$(job 'd["state"]')" = interrupted

@@ -29,8 +29,10 @@ export class JobList {
     return this.cards.get(id)?.job ?? null;
   }
 
+  // The newest page of jobs (the server pages /api/jobs; older ones
+  // are not shown).
   async load() {
-    const { jobs } = await get('/api/jobs');
+    const { jobs } = await get('/api/jobs?limit=100');
     for (const job of jobs) this.update(job, { quiet: true });
   }
 
@@ -157,8 +159,12 @@ class JobCard {
     const steps = (job.steps || []).join(' + ') || 'no steps';
     const when = job.finished_at ? `finished ${formatTime(job.finished_at)}`
       : job.started_at ? `started ${formatTime(job.started_at)}` : '';
+    // The list's summaries carry a big job's first videos only; its events, all.
+    const shown = (job.videos || []).length;
+    const total = Number.isFinite(job.video_count) ? job.video_count : shown;
     this.meta.textContent = [steps, `created ${formatTime(job.created_at)}`, when,
-      job.step && job.state === 'running' ? `now: ${job.step}` : ''].filter(Boolean).join(' · ');
+      job.step && job.state === 'running' ? `now: ${job.step}` : '',
+      total > shown ? `${shown} of ${total} videos shown` : ''].filter(Boolean).join(' · ');
     const p = Number(job.progress) || 0;
     this.progress.value = Math.max(0, Math.min(100, p));
     this.percent.textContent = formatPercent(p);
