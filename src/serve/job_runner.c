@@ -4,7 +4,6 @@
 #define _GNU_SOURCE /* close_range, pipe2 */
 #include "serve/job_runner.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/atomic_file.h"
 #include "base/clock.h"
 #include "serve/job_options.h"
 #include "track/outputs.h"
@@ -331,79 +331,26 @@ static int follow_child(job_run *run, pid_t pid, int out_fd, int err_fd)
     return status;
 }
 
-/* One output a job may write: its folder and file name. */
-typedef struct output_name {
-    char *dir;
-    const char *name; /* inside DIR's allocation */
-} output_name;
-
-static int by_dir_then_name(const void *a, const void *b)
-{
-    const output_name *x = a, *y = b;
-    const int c = strcmp(x->dir, y->dir);
-    return c ? c : strcmp(x->name, y->name);
-}
-
-/* NAME is ".<output>.tmp-XXXXXX", what a killed write of OUTPUT leaves:
- * OUTPUT's length, or 0. */
-static size_t temporary_of(const char *name)
-{
-    const size_t n = strlen(name);
-    if (name[0] != '.' || n < 1 + 1 + 5 + 6 || strncmp(name + n - 11, ".tmp-", 5) != 0)
-        return 0;
-    return n - 1 - 11;
-}
-
-/* Removes the temporary files of every output of JOB's videos: each folder
- * read once, whatever the number of videos in it, and the names matched
- * against the known outputs (a sorted table). Stops early when cancelled. */
-static void remove_job_temporaries(job_run *run, const ft_job *job)
+/* Removes the stale temporary files of every output of JOB's videos (those
+ * no live writer holds locked, whatever their name's length): each folder
+ * read once, whatever the number of videos in it. */
+static void remove_job_temporaries(const ft_job *job)
 {
     const size_t max = job->video_count * FT_OUTPUT_KIND_COUNT;
-    output_name *outputs = calloc(max + 1, sizeof *outputs);
+    char **outputs = calloc(max + 1, sizeof *outputs);
     size_t count = 0;
-    for (size_t i = 0; outputs && i < job->video_count; i++) {
+    for (size_t i = 0; outputs && i < job->video_count; i++)
         for (int k = 0; k < FT_OUTPUT_KIND_COUNT; k++) {
             char path[PATH_MAX];
             if (ft_output_path_of(job->videos[i].file, NULL, (ft_output_kind)k, path,
-                                  sizeof path) != FT_OK)
-                continue;
-            char *slash = strrchr(path, '/');
-            if (!slash || !(outputs[count].dir = strdup(path)))
-                continue;
-            outputs[count].dir[slash - path] = '\0';
-            outputs[count].name = outputs[count].dir + (slash - path) + 1;
-            count++;
+                                  sizeof path) == FT_OK &&
+                (outputs[count] = strdup(path)))
+                count++;
         }
-    }
     if (count)
-        qsort(outputs, count, sizeof *outputs, by_dir_then_name);
-    for (size_t first = 0; first < count && !(run && cancelled(run));) {
-        size_t last = first + 1; /* [first, last): the outputs of one folder */
-        while (last < count && strcmp(outputs[last].dir, outputs[first].dir) == 0)
-            last++;
-        DIR *d = opendir(outputs[first].dir);
-        for (struct dirent *e; d && (e = readdir(d));) {
-            const size_t n = temporary_of(e->d_name);
-            if (!n || n >= PATH_MAX)
-                continue;
-            char output[PATH_MAX];
-            memcpy(output, e->d_name + 1, n);
-            output[n] = '\0';
-            const output_name key = {outputs[first].dir, output};
-            if (!bsearch(&key, outputs + first, last - first, sizeof *outputs, by_dir_then_name))
-                continue;
-            char path[PATH_MAX];
-            if (snprintf(path, sizeof path, "%s/%s", outputs[first].dir, e->d_name) <
-                (int)sizeof path)
-                unlink(path);
-        }
-        if (d)
-            closedir(d);
-        first = last;
-    }
+        ft_atomic_file_remove_stale((const char *const *)outputs, count);
     for (size_t i = 0; i < count; i++)
-        free(outputs[i].dir);
+        free(outputs[i]);
     free(outputs);
 }
 
@@ -502,7 +449,7 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
             if (WIFSIGNALED(status)) {
                 snprintf(reason, reason_size, "facetrack %s was stopped by signal %d", step,
                          WTERMSIG(status));
-                remove_job_temporaries(NULL, job); /* whole, even when cancelled */
+                remove_job_temporaries(job);
                 result = -1;
             } else if (WEXITSTATUS(status) > 1) {
                 /* 130/143: it stopped on our SIGTERM, and cleaned up */
@@ -536,7 +483,7 @@ static void *job_thread(void *arg)
     ft_job_log_path(r, job->id, log_path, sizeof log_path);
     run->log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     log_line(run, "== job %lld started", (long long)job->id);
-    remove_job_temporaries(run, job);
+    remove_job_temporaries(job);
     /* A retried job starts again what was not complete: in memory, and in
      * the store in one write. */
     for (size_t i = 0; i < job->video_count; i++) {
@@ -701,7 +648,7 @@ ft_status ft_job_runner_start(ft_job_store *store, const char *data_dir, int max
         for (size_t i = 0; i < count; i++) {
             ft_job *job = ft_job_store_load(store, ids[i]);
             if (job && job->state == FT_JOB_INTERRUPTED)
-                remove_job_temporaries(NULL, job);
+                remove_job_temporaries(job);
             ft_job_free(job);
         }
     }
