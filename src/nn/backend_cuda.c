@@ -114,8 +114,8 @@ static int accepts_conv(const ft_nn_graph *g, const ft_nn_op *op)
 {
     const ft_nn_tensor *x = input_of(g, op, 0), *w = input_of(g, op, 1);
     return float_op(g, op, 2) && op->attrs.layout == FT_LAYOUT_NHWC && w->data && w->rank == 4 &&
-           x->rank == 4 && x->shape[3] == w->shape[3] /* one group */ &&
-           optional_constant_bias(g, op);
+           x->rank == 4 && w->shape[3] > 0 && x->shape[3] % w->shape[3] == 0 &&
+           w->shape[0] % (x->shape[3] / w->shape[3]) == 0 && optional_constant_bias(g, op);
 }
 
 static int accepts_depthwise(const ft_nn_graph *g, const ft_nn_op *op)
@@ -355,25 +355,35 @@ static int same_pad(int64_t in, int64_t out, int k, int stride, int dilation)
     return total > 0 ? (int)(total / 2) : 0;
 }
 
+/* The window of a convolution (DILATED) or a pooling (not: TFLite pools
+ * have none, whatever the attributes hold). */
 static ft_cuda_window window_of(const ft_nn_graph *g, const ft_nn_op *op, int kernel_h,
-                                int kernel_w)
+                                int kernel_w, int dilated)
 {
     const ft_op_attrs *a = &op->attrs;
     const ft_nn_tensor *x = &g->tensors[op->inputs[0]], *y = &g->tensors[op->outputs[0]];
-    const int dil_h = a->dilation[0] > 0 ? a->dilation[0] : 1;
-    const int dil_w = a->dilation[1] > 0 ? a->dilation[1] : 1;
-    ft_cuda_window w = {
+    const int dil_h = dilated && a->dilation[0] > 0 ? a->dilation[0] : 1;
+    const int dil_w = dilated && a->dilation[1] > 0 ? a->dilation[1] : 1;
+    ft_cuda_window win = {
         .batch = (int)x->shape[0], .in_h = (int)x->shape[1], .in_w = (int)x->shape[2],
         .in_c = (int)x->shape[3], .out_h = (int)y->shape[1], .out_w = (int)y->shape[2],
         .out_c = (int)y->shape[3], .kernel_h = kernel_h, .kernel_w = kernel_w,
         .stride_h = a->stride[0], .stride_w = a->stride[1], .dilation_h = dil_h,
-        .dilation_w = dil_w, .activation = (int)a->activation};
-    w.pad_top = a->same_padding ? same_pad(x->shape[1], y->shape[1], kernel_h, a->stride[0], dil_h)
-                                : a->pads[0];
-    w.pad_left = a->same_padding
-                     ? same_pad(x->shape[2], y->shape[2], kernel_w, a->stride[1], dil_w)
-                     : a->pads[1];
-    return w;
+        .dilation_w = dil_w, .activation = (int)a->activation,
+        .group_in = (int)x->shape[3], .group_out = (int)y->shape[3]};
+    if (op->type == FT_OP_CONV2D) {
+        const ft_nn_tensor *w = &g->tensors[op->inputs[1]];
+        const int groups = (int)(x->shape[3] / w->shape[3]);
+        win.group_in = (int)w->shape[3];
+        win.group_out = (int)(y->shape[3] / groups);
+    }
+    win.pad_top = a->same_padding
+                      ? same_pad(x->shape[1], y->shape[1], kernel_h, a->stride[0], dil_h)
+                      : a->pads[0];
+    win.pad_left = a->same_padding
+                       ? same_pad(x->shape[2], y->shape[2], kernel_w, a->stride[1], dil_w)
+                       : a->pads[1];
+    return win;
 }
 
 /* Decides how op I runs and uploads its weights. */
@@ -400,9 +410,10 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     const ft_nn_tensor *w = input_of(g, op, 1), *b = input_of(g, op, 2);
     switch (op->type) {
     case FT_OP_CONV2D: {
-        const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2]);
+        const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
         s->bias = b ? p->device[op->inputs[2]] : NULL;
-        if (win.kernel_h == 1 && win.kernel_w == 1 && win.stride_h == 1 && win.stride_w == 1 &&
+        if (win.group_in == win.in_c && win.kernel_h == 1 && win.kernel_w == 1 &&
+            win.stride_h == 1 && win.stride_w == 1 &&
             win.pad_top == 0 && win.pad_left == 0 && win.in_h == win.out_h &&
             win.in_w == win.out_w) {
             s->kind = CONV_GEMM; /* OHWI with 1x1 is [O, I], as cuBLAS reads it transposed */
@@ -481,13 +492,13 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     switch (s->kind) {
     case CONV_DIRECT: {
         const ft_nn_tensor *w = input_of(g, op, 1);
-        const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2]);
+        const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
         e = ft_cuda_conv2d(&win, x, s->weights, s->bias, y, stream);
         break;
     }
     case DEPTHWISE: {
         const ft_nn_tensor *w = input_of(g, op, 1);
-        const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2]);
+        const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
         e = ft_cuda_depthwise(&win, x, s->weights, s->bias, y, stream);
         break;
     }
@@ -508,7 +519,7 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
         break;
     }
     case POOL: {
-        const ft_cuda_window win = window_of(g, op, op->attrs.kernel[0], op->attrs.kernel[1]);
+        const ft_cuda_window win = window_of(g, op, op->attrs.kernel[0], op->attrs.kernel[1], 0);
         e = ft_cuda_pool(&win, op->type == FT_OP_MAX_POOL2D, x, y, stream);
         break;
     }

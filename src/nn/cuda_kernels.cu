@@ -52,9 +52,11 @@ __global__ void conv2d_kernel(ft_cuda_window w, const float *__restrict__ x,
                 const int ix = ox * w.stride_w - w.pad_left + kx * w.dilation_w;
                 if (ix < 0 || ix >= w.in_w)
                     continue;
-                const float *xp = x + ((n * w.in_h + iy) * w.in_w + ix) * w.in_c;
-                const float *fp = filter + ((int64_t)(ky * w.kernel_w + kx) * w.in_c) * w.out_c + o;
-                for (int i = 0; i < w.in_c; i++)
+                const float *xp =
+                    x + ((n * w.in_h + iy) * w.in_w + ix) * w.in_c + (o / w.group_out) * w.group_in;
+                const float *fp =
+                    filter + ((int64_t)(ky * w.kernel_w + kx) * w.group_in) * w.out_c + o;
+                for (int i = 0; i < w.group_in; i++)
                     acc = fmaf(xp[i], fp[(int64_t)i * w.out_c], acc);
             }
         }

@@ -17,6 +17,7 @@ typedef struct ft_cuda_window {
     int stride_h, stride_w, dilation_h, dilation_w;
     int pad_top, pad_left;
     int activation;
+    int group_in, group_out; /* conv: channels per group in and out (in_c, out_c: one group) */
 } ft_cuda_window;
 
 /* Element-wise ops: ft_op_type values, parameters in ALPHA/MIN/MAX. */
@@ -44,7 +45,7 @@ typedef struct ft_cuda_pad {
 extern "C" {
 #endif
 
-/* Direct convolution; FILTER in HWIO order (the plan reorders TFLite's OHWI
+/* Direct (grouped) convolution; FILTER in HWIO order, I per group (the plan reorders TFLite's OHWI
  * at upload so that neighbouring threads read neighbouring weights). BIAS
  * may be NULL. */
 int ft_cuda_conv2d(const ft_cuda_window *w, const float *x, const float *filter_hwio,
