@@ -44,8 +44,11 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
     for b in 1 8 64 256; do
         "$here/nn_bench" "$model" cuda $b 50 2>&1 | tee -a "$out/bench.txt"
     done
-    for b in 1 8 64 256; do
-        FACETRACK_CUDA_GRAPH=0 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"graph":"off",/' | tee -a "$out/bench.txt"
+    for b in 1 8; do
+        FACETRACK_CUDA_GRAPH=0 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"cuda_graph":"off",/' | tee -a "$out/bench.txt"
+    done
+    for b in 64 256; do
+        FACETRACK_CUDA_FUSE=0 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"prelu_fusion":"off",/' | tee -a "$out/bench.txt"
     done
     for b in 1 8 64; do
         "$here/nn_bench" "$model" xnnpack $b 10 0 2>&1 | tee -a "$out/bench.txt"

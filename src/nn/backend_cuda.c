@@ -30,7 +30,8 @@ typedef enum device_kind {
     UNARY,
     PAD,
     CONCAT,
-    COPY, /* reshape */
+    COPY,  /* reshape */
+    FUSED, /* a PRelu the op before applies */
 } device_kind;
 
 /* One copy between a tensor's host buffer and its device buffer. */
@@ -44,6 +45,8 @@ typedef struct op_step {
     int transfer_first, transfer_count; /* done before the op */
     const float *weights;               /* conv, depthwise, FC: device filter (conv: HWIO) */
     const float *bias;                  /* NULL: none */
+    const float *slope;                 /* a fused PRelu's slopes; NULL: none */
+    float *fused_output;                /* with SLOPE: the PRelu's output, written instead */
 } op_step;
 
 struct ft_nn_plan {
@@ -466,6 +469,49 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     }
 }
 
+/* A PRelu with one constant slope per channel that reads the output of the
+ * op before it, which nothing else reads: the op before applies it as it
+ * writes (one pass over the activation instead of two; MediaPipe's landmark
+ * models follow most convolutions and residual additions with one).
+ * FACETRACK_CUDA_FUSE=0 turns it off, for comparison. */
+static void fuse_prelus(ft_nn_plan *p)
+{
+    const char *env = getenv("FACETRACK_CUDA_FUSE");
+    if (env && strcmp(env, "0") == 0)
+        return;
+    const ft_nn_graph *g = p->graph;
+    for (int i = 0; i + 1 < g->op_count; i++) {
+        const ft_nn_op *op = &g->ops[i], *prelu = &g->ops[i + 1];
+        op_step *s = &p->steps[i];
+        if (prelu->type != FT_OP_PRELU || p->steps[i + 1].kind != BINARY ||
+            prelu->attrs.activation != FT_ACT_NONE || prelu->inputs[0] != op->outputs[0] ||
+            op->output_count != 1 || s->slope ||
+            (s->kind != CONV_DIRECT && s->kind != CONV_GEMM && s->kind != DEPTHWISE &&
+             s->kind != BINARY))
+            continue;
+        const ft_nn_tensor *y = &g->tensors[op->outputs[0]];
+        const ft_nn_tensor *slope = &g->tensors[prelu->inputs[1]];
+        const ft_nn_tensor *out = &g->tensors[prelu->outputs[0]];
+        if (!slope->data || y->rank < 1 || out->rank != y->rank ||
+            ft_nn_tensor_elements(slope) != y->shape[y->rank - 1] ||
+            ft_nn_tensor_elements(out) != ft_nn_tensor_elements(y) ||
+            slope->shape[slope->rank - 1] != y->shape[y->rank - 1])
+            continue;
+        int read_elsewhere = 0;
+        for (int k = 0; k < g->output_count; k++)
+            read_elsewhere |= g->outputs[k] == op->outputs[0];
+        for (int k = i + 2; k < g->op_count && !read_elsewhere; k++)
+            for (int j = 0; j < g->ops[k].input_count; j++)
+                read_elsewhere |= g->ops[k].inputs[j] == op->outputs[0];
+        if (read_elsewhere)
+            continue;
+        s->slope = p->device[prelu->inputs[1]];
+        s->fused_output = p->device[prelu->outputs[0]];
+        p->steps[i + 1].kind = FUSED;
+        i++; /* the PRelu is done; the op after it may fuse its own */
+    }
+}
+
 /* Numpy strides of A against OUT, 0 along broadcast axes. */
 static void broadcast_strides(const ft_nn_tensor *a, const ft_nn_tensor *out, int64_t *strides)
 {
@@ -484,7 +530,7 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     const ft_nn_op *op = &g->ops[i];
     const op_step *s = &p->steps[i];
     const float *x = p->device[op->inputs[0]];
-    float *y = p->device[op->outputs[0]];
+    float *y = s->fused_output ? s->fused_output : p->device[op->outputs[0]];
     const ft_nn_tensor *xt = &g->tensors[op->inputs[0]], *yt = &g->tensors[op->outputs[0]];
     const int64_t out_count = ft_nn_tensor_elements(yt);
     void *stream = p->stream;
@@ -493,13 +539,13 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     case CONV_DIRECT: {
         const ft_nn_tensor *w = input_of(g, op, 1);
         const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
-        e = ft_cuda_conv2d(&win, x, s->weights, s->bias, y, stream);
+        e = ft_cuda_conv2d(&win, x, s->weights, s->bias, s->slope, y, stream);
         break;
     }
     case DEPTHWISE: {
         const ft_nn_tensor *w = input_of(g, op, 1);
         const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
-        e = ft_cuda_depthwise(&win, x, s->weights, s->bias, y, stream);
+        e = ft_cuda_depthwise(&win, x, s->weights, s->bias, s->slope, y, stream);
         break;
     }
     case CONV_GEMM:
@@ -514,8 +560,9 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
         BLAS_TRY(cublasSgemm(p->blas, CUBLAS_OP_T, CUBLAS_OP_N, O, M, I, &one, s->weights, I, x, I,
                              &zero, y, O),
                  i);
-        if (s->bias || op->attrs.activation != FT_ACT_NONE)
-            e = ft_cuda_bias_activation(y, s->bias, M, O, (int)op->attrs.activation, stream);
+        if (s->bias || s->slope || op->attrs.activation != FT_ACT_NONE)
+            e = ft_cuda_bias_activation(y, s->bias, s->slope, M, O, (int)op->attrs.activation,
+                                        stream);
         break;
     }
     case POOL: {
@@ -531,7 +578,7 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
         broadcast_strides(xt, yt, shape.a_strides);
         broadcast_strides(bt, yt, shape.b_strides);
         e = ft_cuda_binary((int)op->type, (int)op->attrs.activation, &shape, x,
-                           p->device[op->inputs[1]], y, stream);
+                           p->device[op->inputs[1]], s->slope, y, stream);
         break;
     }
     case UNARY: {
@@ -575,7 +622,8 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
                                  cudaMemcpyDeviceToDevice, p->stream),
                  i);
         break;
-    case ON_HOST: break;
+    case ON_HOST:
+    case FUSED: break;
     }
     CUDA_TRY((cudaError_t)e, i);
     return FT_OK;
@@ -703,8 +751,10 @@ static ft_status cuda_plan_build(ft_nn_plan *p, char *err, size_t err_size)
     free(offset);
     for (int i = 0; i < g->op_count && st == FT_OK; i++)
         st = prepare_op(p, i, err, err_size);
-    if (st == FT_OK)
+    if (st == FT_OK) {
+        fuse_prelus(p);
         try_capture(p);
+    }
     return st;
 }
 

@@ -30,9 +30,16 @@ __device__ __forceinline__ float activate(float v, int act)
     }
 }
 
+// A fused PRelu after the activation (SLOPE NULL: none).
+__device__ __forceinline__ float finish(float v, int act, const float *__restrict__ slope, int c)
+{
+    v = activate(v, act);
+    return slope && v < 0.0f ? v * slope[c] : v;
+}
+
 __global__ void conv2d_kernel(ft_cuda_window w, const float *__restrict__ x,
                               const float *__restrict__ filter, const float *__restrict__ bias,
-                              float *__restrict__ y)
+                              const float *__restrict__ slope, float *__restrict__ y)
 {
     const int64_t total = (int64_t)w.batch * w.out_h * w.out_w * w.out_c;
     for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
@@ -60,13 +67,13 @@ __global__ void conv2d_kernel(ft_cuda_window w, const float *__restrict__ x,
                     acc = fmaf(xp[i], fp[(int64_t)i * w.out_c], acc);
             }
         }
-        y[idx] = activate(acc, w.activation);
+        y[idx] = finish(acc, w.activation, slope, o);
     }
 }
 
 __global__ void depthwise_kernel(ft_cuda_window w, const float *__restrict__ x,
                                  const float *__restrict__ filter, const float *__restrict__ bias,
-                                 float *__restrict__ y)
+                                 const float *__restrict__ slope, float *__restrict__ y)
 {
     const int64_t total = (int64_t)w.batch * w.out_h * w.out_w * w.out_c;
     const int multiplier = w.out_c / w.in_c;
@@ -91,16 +98,19 @@ __global__ void depthwise_kernel(ft_cuda_window w, const float *__restrict__ x,
                                filter[(ky * w.kernel_w + kx) * w.out_c + o], acc);
             }
         }
-        y[idx] = activate(acc, w.activation);
+        y[idx] = finish(acc, w.activation, slope, o);
     }
 }
 
-__global__ void bias_activation_kernel(float *y, const float *__restrict__ bias, int64_t total,
-                                       int cols, int act)
+__global__ void bias_activation_kernel(float *y, const float *__restrict__ bias,
+                                       const float *__restrict__ slope, int64_t total, int cols,
+                                       int act)
 {
     for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-         idx += (int64_t)gridDim.x * blockDim.x)
-        y[idx] = activate(y[idx] + (bias ? bias[idx % cols] : 0.0f), act);
+         idx += (int64_t)gridDim.x * blockDim.x) {
+        const int c = (int)(idx % cols);
+        y[idx] = finish(y[idx] + (bias ? bias[c] : 0.0f), act, slope, c);
+    }
 }
 
 __global__ void pool_kernel(ft_cuda_window w, int is_max, const float *__restrict__ x,
@@ -150,27 +160,30 @@ __device__ __forceinline__ float binary_op(int type, float a, float b)
 }
 
 // Same shapes on both sides: no index arithmetic.
-__global__ void binary_same_kernel(int type, int act, int64_t total, const float *__restrict__ a,
-                                   const float *__restrict__ b, float *__restrict__ y)
+__global__ void binary_same_kernel(int type, int act, int64_t total, int channels,
+                                   const float *__restrict__ a, const float *__restrict__ b,
+                                   const float *__restrict__ slope, float *__restrict__ y)
 {
     for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
          idx += (int64_t)gridDim.x * blockDim.x)
-        y[idx] = activate(binary_op(type, a[idx], b[idx]), act);
+        y[idx] = finish(binary_op(type, a[idx], b[idx]), act, slope, (int)(idx % channels));
 }
 
 // B repeats along the last axis only (a per-channel bias, scale or slope).
 __global__ void binary_channel_kernel(int type, int act, int64_t total, int channels,
                                       const float *__restrict__ a, const float *__restrict__ b,
-                                      float *__restrict__ y)
+                                      const float *__restrict__ slope, float *__restrict__ y)
 {
     for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-         idx += (int64_t)gridDim.x * blockDim.x)
-        y[idx] = activate(binary_op(type, a[idx], b[idx % channels]), act);
+         idx += (int64_t)gridDim.x * blockDim.x) {
+        const int c = (int)(idx % channels);
+        y[idx] = finish(binary_op(type, a[idx], b[c]), act, slope, c);
+    }
 }
 
 __global__ void binary_broadcast_kernel(int type, int act, ft_cuda_broadcast s, int64_t total,
                                         const float *__restrict__ a, const float *__restrict__ b,
-                                        float *__restrict__ y)
+                                        const float *__restrict__ slope, float *__restrict__ y)
 {
     for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
          idx += (int64_t)gridDim.x * blockDim.x) {
@@ -181,7 +194,8 @@ __global__ void binary_broadcast_kernel(int type, int act, ft_cuda_broadcast s, 
             ia += i * s.a_strides[d];
             ib += i * s.b_strides[d];
         }
-        y[idx] = activate(binary_op(type, a[ia], b[ib]), act);
+        y[idx] = finish(binary_op(type, a[ia], b[ib]), act, slope,
+                        (int)(idx % s.out_dims[s.rank - 1]));
     }
 }
 
@@ -238,27 +252,27 @@ int64_t window_outputs(const ft_cuda_window *w)
 } // namespace
 
 extern "C" int ft_cuda_conv2d(const ft_cuda_window *w, const float *x, const float *filter_hwio,
-                              const float *bias, float *y, void *stream)
+                              const float *bias, const float *slope, float *y, void *stream)
 {
     conv2d_kernel<<<blocks_for(window_outputs(w)), kThreads, 0, (cudaStream_t)stream>>>(
-        *w, x, filter_hwio, bias, y);
+        *w, x, filter_hwio, bias, slope, y);
     return (int)cudaGetLastError();
 }
 
 extern "C" int ft_cuda_depthwise(const ft_cuda_window *w, const float *x, const float *filter,
-                                 const float *bias, float *y, void *stream)
+                                 const float *bias, const float *slope, float *y, void *stream)
 {
     depthwise_kernel<<<blocks_for(window_outputs(w)), kThreads, 0, (cudaStream_t)stream>>>(
-        *w, x, filter, bias, y);
+        *w, x, filter, bias, slope, y);
     return (int)cudaGetLastError();
 }
 
-extern "C" int ft_cuda_bias_activation(float *y, const float *bias, int64_t rows, int cols,
-                                       int activation, void *stream)
+extern "C" int ft_cuda_bias_activation(float *y, const float *bias, const float *slope,
+                                       int64_t rows, int cols, int activation, void *stream)
 {
     const int64_t total = rows * cols;
     bias_activation_kernel<<<blocks_for(total), kThreads, 0, (cudaStream_t)stream>>>(
-        y, bias, total, cols, activation);
+        y, bias, slope, total, cols, activation);
     return (int)cudaGetLastError();
 }
 
@@ -271,7 +285,8 @@ extern "C" int ft_cuda_pool(const ft_cuda_window *w, int is_max, const float *x,
 }
 
 extern "C" int ft_cuda_binary(int op_type, int activation, const ft_cuda_broadcast *s,
-                              const float *a, const float *b, float *y, void *stream)
+                              const float *a, const float *b, const float *slope, float *y,
+                              void *stream)
 {
     int64_t total = 1;
     int a_dense = 1, b_dense = 1, b_channel = s->rank > 0 && s->b_strides[s->rank - 1] == 1;
@@ -285,15 +300,16 @@ extern "C" int ft_cuda_binary(int op_type, int activation, const ft_cuda_broadca
         total *= s->out_dims[d];
     }
     cudaStream_t st = (cudaStream_t)stream;
+    const int channels = s->rank > 0 ? (int)s->out_dims[s->rank - 1] : 1;
     if (a_dense && b_dense)
-        binary_same_kernel<<<blocks_for(total), kThreads, 0, st>>>(op_type, activation, total, a,
-                                                                   b, y);
+        binary_same_kernel<<<blocks_for(total), kThreads, 0, st>>>(op_type, activation, total,
+                                                                   channels, a, b, slope, y);
     else if (a_dense && b_channel)
         binary_channel_kernel<<<blocks_for(total), kThreads, 0, st>>>(
-            op_type, activation, total, (int)s->out_dims[s->rank - 1], a, b, y);
+            op_type, activation, total, channels, a, b, slope, y);
     else
         binary_broadcast_kernel<<<blocks_for(total), kThreads, 0, st>>>(op_type, activation, *s,
-                                                                        total, a, b, y);
+                                                                        total, a, b, slope, y);
     return (int)cudaGetLastError();
 }
 

@@ -20,6 +20,9 @@ typedef struct ft_cuda_window {
     int group_in, group_out; /* conv: channels per group in and out (in_c, out_c: one group) */
 } ft_cuda_window;
 
+/* SLOPE (where the launchers take one; NULL: none): a PRelu the plan fused
+ * into the op, applied last, one slope per channel (the last axis). */
+
 /* Element-wise ops: ft_op_type values, parameters in ALPHA/MIN/MAX. */
 typedef struct ft_cuda_unary {
     int op_type, activation;
@@ -49,18 +52,18 @@ extern "C" {
  * at upload so that neighbouring threads read neighbouring weights). BIAS
  * may be NULL. */
 int ft_cuda_conv2d(const ft_cuda_window *w, const float *x, const float *filter_hwio,
-                   const float *bias, float *y, void *stream);
+                   const float *bias, const float *slope, float *y, void *stream);
 /* Depthwise convolution, FILTER [KH, KW, out_c] (TFLite's 1HW(C*M)). */
 int ft_cuda_depthwise(const ft_cuda_window *w, const float *x, const float *filter,
-                      const float *bias, float *y, void *stream);
+                      const float *bias, const float *slope, float *y, void *stream);
 /* Y[r, c] = act(Y[r, c] + BIAS[c]) over ROWS x COLS (BIAS may be NULL):
  * the epilogue of a cuBLAS product. */
-int ft_cuda_bias_activation(float *y, const float *bias, int64_t rows, int cols, int activation,
-                            void *stream);
+int ft_cuda_bias_activation(float *y, const float *bias, const float *slope, int64_t rows,
+                            int cols, int activation, void *stream);
 /* TFLite pooling: padded positions are left out of the window. */
 int ft_cuda_pool(const ft_cuda_window *w, int is_max, const float *x, float *y, void *stream);
 int ft_cuda_binary(int op_type, int activation, const ft_cuda_broadcast *shape, const float *a,
-                   const float *b, float *y, void *stream);
+                   const float *b, const float *slope, float *y, void *stream);
 int ft_cuda_unary_map(const ft_cuda_unary *u, const float *x, float *y, int64_t count,
                       void *stream);
 int ft_cuda_pad_constant(const ft_cuda_pad *p, const float *x, float *y, void *stream);
