@@ -49,7 +49,12 @@ int main(int argc, char **argv)
         return 1;
     }
     pthreadpool_t pool = threads == 1 ? NULL : pthreadpool_create((size_t)(threads > 0 ? threads : 0));
-    const ft_nn_session_options opt = {.pool = pool, .batch_mode = FT_NN_BATCH_WHOLE};
+    /* NN_BENCH_ITEMS=1: CPU rows run a batch item by item (often faster
+     * there, nn/session.h); the default is one plan over the whole batch. */
+    const char *items = getenv("NN_BENCH_ITEMS");
+    const ft_nn_session_options opt = {
+        .pool = pool,
+        .batch_mode = items && strcmp(items, "1") == 0 ? FT_NN_BATCH_ITEMS : FT_NN_BATCH_WHOLE};
     ft_nn_session *s = NULL;
     size_t workspace = 0;
     double *ms = malloc(sizeof *ms * (size_t)runs);
@@ -82,9 +87,9 @@ int main(int argc, char **argv)
     const double median = ms[runs / 2];
     printf("{\"model\":\"%s\",\"backend\":\"%s\",\"batch\":%d,\"threads\":%d,\"runs\":%d,"
            "\"median_ms\":%.4f,\"p10_ms\":%.4f,\"p90_ms\":%.4f,\"items_per_s\":%.1f,"
-           "\"ops\":%d,\"native_ops\":%d,\"host_activation_bytes\":%zu}\n",
+           "\"ops\":%d,\"native_ops\":%d,\"host_activation_bytes\":%zu,\"item_by_item\":%d}\n",
            spec, row->name, batch, threads, runs, median, ms[runs / 10], ms[runs * 9 / 10],
-           1000.0 * batch / median, g.op_count, ft_nn_session_native_ops(s), workspace);
+           1000.0 * batch / median, g.op_count, ft_nn_session_native_ops(s), workspace, ft_nn_session_item_by_item(s));
     ft_nn_session_free(s);
     ft_nn_graph_free(&g);
     free(ms);

@@ -52,6 +52,7 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
     done
     for b in 1 8 64; do
         "$here/nn_bench" "$model" xnnpack $b 10 0 2>&1 | tee -a "$out/bench.txt"
+        NN_BENCH_ITEMS=1 "$here/nn_bench" "$model" xnnpack $b 10 0 2>&1 | tee -a "$out/bench.txt"
     done
 fi
 if [ "$what" = tests ] || [ "$what" = all ]; then
