@@ -82,6 +82,21 @@ static ft_status cuda_init(char *err, size_t err_size)
                  e != cudaSuccess ? cudaGetErrorString(e) : "the driver lists none");
         return FT_ERR_NO_DEVICE;
     }
+    /* cmake/cuda.cmake builds machine code for sm_80 and sm_90 (and PTX
+     * that newer chips compile); an older chip has no image to run. */
+    struct cudaDeviceProp prop;
+    e = cudaGetDeviceProperties(&prop, 0);
+    if (e != cudaSuccess) {
+        cudaGetLastError();
+        snprintf(err, err_size, "cuda: cannot read device 0's properties (%s)",
+                 cudaGetErrorString(e));
+        return FT_ERR_INTERNAL;
+    }
+    if (prop.major < 8) {
+        snprintf(err, err_size, "cuda: %s is sm_%d%d; the cuda row is built for sm_80 and newer",
+                 prop.name, prop.major, prop.minor);
+        return FT_ERR_UNSUPPORTED;
+    }
     return FT_OK;
 }
 
