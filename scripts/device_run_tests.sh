@@ -29,7 +29,7 @@ export FT_NPM_MODELS_DIR=$here/models/npm FT_SHARED_DIR=$here/shared FACETRACK_L
 status=0
 run_test() {
     echo "== $1" | tee -a "$out/tests.txt"
-    (cd "$here" && timeout 300 "./$1") >>"$out/tests.txt" 2>&1
+    (cd "$here" && timeout "${2:-150}" "./$1") >>"$out/tests.txt" 2>&1
     local rc=$?
     echo "== $1 exit $rc" | tee -a "$out/tests.txt"
     [ $rc -eq 0 ] || status=1
@@ -56,7 +56,7 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
     done
 fi
 if [ "$what" = tests ] || [ "$what" = all ]; then
-    run_test test_nn_batch # the slowest: every model on the reference too
+    run_test test_nn_batch 120 # the slowest: every model on the reference too
     grep -E "nn batch|\[  FAILED|ERROR" "$out/tests.txt"
 fi
 exit $status
