@@ -6,6 +6,9 @@
 static const ft_nn_backend_def *const rows[] = {
     &ft_nn_backend_reference,
     &ft_nn_backend_xnnpack,
+#ifdef FT_HAVE_CUDA
+    &ft_nn_backend_cuda,
+#endif
 };
 
 #define ROW_COUNT ((int)(sizeof rows / sizeof *rows))

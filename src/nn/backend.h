@@ -46,9 +46,13 @@ typedef struct ft_nn_backend_def {
     /* Ops the plan runs outside the reference kernels. */
     int (*plan_native_ops)(const ft_nn_plan *plan);
     void (*plan_free)(ft_nn_plan *plan);
+    /* 1: a batch always runs as one plan over all its items, never item by
+     * item (a device's kernels want the whole batch; its memory is not the
+     * host's cache that FT_NN_BATCH_AUTO guards). */
+    int whole_batches;
 } ft_nn_backend_def;
 
-/* The rows built into this library, by name ("reference", "xnnpack"); NULL
+/* The rows built into this library, by name ("reference", "xnnpack", "cuda"); NULL
  * when there is none of that name. */
 const ft_nn_backend_def *ft_nn_backend_find(const char *name);
 /* Rows 0 .. ft_nn_backend_count() - 1, the reference first. */
@@ -63,6 +67,9 @@ int ft_nn_backend_supports(const ft_nn_backend_def *backend, const ft_nn_graph *
 /* The rows (defined in their own files). */
 extern const ft_nn_backend_def ft_nn_backend_reference;
 extern const ft_nn_backend_def ft_nn_backend_xnnpack;
+#ifdef FT_HAVE_CUDA
+extern const ft_nn_backend_def ft_nn_backend_cuda; /* only in builds with the CUDA part */
+#endif
 
 /* For backends that run some ops on the reference kernels: op I of GRAPH
  * over BUFFERS. */

@@ -179,7 +179,8 @@ static ft_status slot_plans(ft_nn_session *s, plan_slot *slot)
 {
     const int by_item = slot->batch > 1 &&
                         (s->batch_mode == FT_NN_BATCH_ITEMS ||
-                         (s->batch_mode == FT_NN_BATCH_AUTO && items_outgrow_cache(s->graph)));
+                         (s->batch_mode == FT_NN_BATCH_AUTO && !s->backend->whole_batches &&
+                          items_outgrow_cache(s->graph)));
     if (!by_item)
         return s->backend->plan_create(&slot->shadow, slot->buffers, s->pool, &slot->plan,
                                        s->error, sizeof s->error);

@@ -1,0 +1,915 @@
+/* The cuda row: the ops of its table run as kernels on one CUDA device
+ * (nn/cuda_kernels.cu; fully connected layers and 1x1 convolutions as
+ * cuBLAS products), in graph order on one stream per plan. Ops outside the
+ * table run on the reference kernels on the host, and the activations they
+ * read or write cross over by copies decided when the plan is made, so
+ * every model runs. Weights are uploaded once per plan and activations are
+ * allocated once per plan (that is, per batch size); a run allocates
+ * nothing. A plan whose ops all run on the device is captured once as a
+ * CUDA graph and replayed, since at small batches launch overhead would
+ * dominate. Storage and accumulation are fp32. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include "nn/backend.h"
+#include "nn/cuda_kernels.h"
+
+/* How an op on the device runs. */
+typedef enum device_kind {
+    ON_HOST = 0,
+    CONV_DIRECT,
+    CONV_GEMM, /* 1x1, stride 1, no padding: a product over pixels */
+    DEPTHWISE,
+    FULLY_CONNECTED,
+    POOL,
+    BINARY,
+    UNARY,
+    PAD,
+    CONCAT,
+    COPY,  /* reshape */
+    FUSED, /* a PRelu the op before applies */
+} device_kind;
+
+/* One copy between a tensor's host buffer and its device buffer. */
+typedef struct transfer {
+    int tensor;
+    int to_device;
+} transfer;
+
+typedef struct op_step {
+    device_kind kind;
+    int transfer_first, transfer_count; /* done before the op */
+    const float *weights;               /* conv, depthwise, FC: device filter (conv: HWIO) */
+    const float *bias;                  /* NULL: none */
+    const float *slope;                 /* a fused PRelu's slopes; NULL: none */
+    float *fused_output;                /* with SLOPE: the PRelu's output, written instead */
+} op_step;
+
+struct ft_nn_plan {
+    const ft_nn_graph *graph;
+    void *const *buffers;
+    cudaStream_t stream;
+    cublasHandle_t blas;
+    float **device;       /* per tensor: its device buffer, NULL when none */
+    void **allocations;   /* every cudaMalloc of the plan, freed with it */
+    int allocation_count;
+    op_step *steps;       /* op_count + 1: the last holds the final downloads */
+    transfer *transfers;
+    int transfer_count;
+    int native_ops;
+    cudaGraphExec_t replay; /* the captured run of an all-device plan; NULL: launch op by op */
+    void **pinned;          /* host buffers page-locked for the copies, unlocked with the plan */
+    int pinned_count;
+};
+
+static const char *model_name(const ft_nn_graph *g)
+{
+    return g->name && *g->name ? g->name : "(model)";
+}
+
+static ft_status cuda_init(char *err, size_t err_size)
+{
+    int count = 0;
+    cudaError_t e = cudaGetDeviceCount(&count);
+    if (e != cudaSuccess || count == 0) {
+        if (e != cudaSuccess)
+            cudaGetLastError(); /* not sticky for later callers */
+        snprintf(err, err_size, "cuda: no usable CUDA device (%s)",
+                 e != cudaSuccess ? cudaGetErrorString(e) : "the driver lists none");
+        return FT_ERR_NO_DEVICE;
+    }
+    /* cmake/cuda.cmake builds machine code for sm_80 and sm_90 (and PTX
+     * that newer chips compile); an older chip has no image to run. */
+    struct cudaDeviceProp prop;
+    e = cudaGetDeviceProperties(&prop, 0);
+    if (e != cudaSuccess) {
+        cudaGetLastError();
+        snprintf(err, err_size, "cuda: cannot read device 0's properties (%s)",
+                 cudaGetErrorString(e));
+        return FT_ERR_INTERNAL;
+    }
+    if (prop.major < 8) {
+        snprintf(err, err_size, "cuda: %s is sm_%d%d; the cuda row is built for sm_80 and newer",
+                 prop.name, prop.major, prop.minor);
+        return FT_ERR_UNSUPPORTED;
+    }
+    return FT_OK;
+}
+
+/* ----------------------------------------------------------------- op table */
+
+static const ft_nn_tensor *input_of(const ft_nn_graph *g, const ft_nn_op *op, int i)
+{
+    return i < op->input_count && op->inputs[i] >= 0 ? &g->tensors[op->inputs[i]] : NULL;
+}
+
+static int is_f32(const ft_nn_tensor *t)
+{
+    return t && t->dtype == FT_DTYPE_F32 && t->rank <= FT_CUDA_MAX_RANK;
+}
+
+/* Every input the kernels read (the first COUNT) and the one output are
+ * float32. */
+static int float_op(const ft_nn_graph *g, const ft_nn_op *op, int count)
+{
+    if (op->output_count != 1 || !is_f32(&g->tensors[op->outputs[0]]))
+        return 0;
+    for (int i = 0; i < count; i++)
+        if (!is_f32(input_of(g, op, i)))
+            return 0;
+    return 1;
+}
+
+static int optional_constant_bias(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_nn_tensor *b = input_of(g, op, 2);
+    return !b || (is_f32(b) && b->data);
+}
+
+static int accepts_conv(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_nn_tensor *x = input_of(g, op, 0), *w = input_of(g, op, 1);
+    return float_op(g, op, 2) && op->attrs.layout == FT_LAYOUT_NHWC && w->data && w->rank == 4 &&
+           x->rank == 4 && w->shape[3] > 0 && x->shape[3] % w->shape[3] == 0 &&
+           w->shape[0] % (x->shape[3] / w->shape[3]) == 0 && optional_constant_bias(g, op);
+}
+
+static int accepts_depthwise(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_nn_tensor *x = input_of(g, op, 0), *w = input_of(g, op, 1);
+    return float_op(g, op, 2) && op->attrs.layout == FT_LAYOUT_NHWC && w->data && w->rank == 4 &&
+           x->rank == 4 && x->shape[3] > 0 && w->shape[3] % x->shape[3] == 0 &&
+           optional_constant_bias(g, op);
+}
+
+static int accepts_fully_connected(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_nn_tensor *w = input_of(g, op, 1);
+    return float_op(g, op, 2) && w->data && w->rank == 2 && optional_constant_bias(g, op);
+}
+
+static int accepts_pool(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    return float_op(g, op, 1) && op->attrs.layout == FT_LAYOUT_NHWC &&
+           input_of(g, op, 0)->rank == 4;
+}
+
+static int accepts_binary(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    return float_op(g, op, 2);
+}
+
+static int accepts_unary(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    return float_op(g, op, 1);
+}
+
+static int accepts_concat(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    return float_op(g, op, op->input_count) && op->attrs.activation == FT_ACT_NONE &&
+           op->attrs.axis >= 0 && op->attrs.axis < g->tensors[op->outputs[0]].rank;
+}
+
+static const ft_nn_op_support cuda_ops[] = {
+    {FT_OP_CONV2D, accepts_conv},
+    {FT_OP_DEPTHWISE_CONV2D, accepts_depthwise},
+    {FT_OP_FULLY_CONNECTED, accepts_fully_connected},
+    {FT_OP_MAX_POOL2D, accepts_pool},
+    {FT_OP_AVERAGE_POOL2D, accepts_pool},
+    {FT_OP_ADD, accepts_binary},
+    {FT_OP_SUB, accepts_binary},
+    {FT_OP_MUL, accepts_binary},
+    {FT_OP_DIV, accepts_binary},
+    {FT_OP_MAXIMUM, accepts_binary},
+    {FT_OP_MINIMUM, accepts_binary},
+    {FT_OP_SQUARED_DIFFERENCE, accepts_binary},
+    {FT_OP_PRELU, accepts_binary},
+    {FT_OP_RELU, accepts_unary},
+    {FT_OP_RELU6, accepts_unary},
+    {FT_OP_RELU_N1_TO_1, accepts_unary},
+    {FT_OP_CLIP, accepts_unary},
+    {FT_OP_LEAKY_RELU, accepts_unary},
+    {FT_OP_SIGMOID, accepts_unary},
+    {FT_OP_TANH, accepts_unary},
+    {FT_OP_HARD_SWISH, accepts_unary},
+    {FT_OP_EXP, accepts_unary},
+    {FT_OP_SQRT, accepts_unary},
+    {FT_OP_RSQRT, accepts_unary},
+    {FT_OP_NEG, accepts_unary},
+    {FT_OP_ABS, accepts_unary},
+    {FT_OP_RESHAPE, accepts_unary},
+    {FT_OP_PAD, accepts_unary},
+    {FT_OP_CONCAT, accepts_concat},
+};
+
+static int on_device(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    return ft_nn_backend_supports(&ft_nn_backend_cuda, g, op);
+}
+
+/* ------------------------------------------------- where activations live */
+
+/* Walks the ops in order and calls EMIT for each copy the plan makes: a
+ * device op reads an activation last written on the host (or a graph
+ * input), a host op reads one last written on the device, and the graph's
+ * outputs come home at the end (STEP op_count). */
+static int walk_transfers(const ft_nn_graph *g,
+                          void (*emit)(void *context, int step, int tensor, int to_device),
+                          void *context)
+{
+    char *on_host = malloc((size_t)g->tensor_count + 1);
+    char *on_dev = calloc((size_t)g->tensor_count + 1, 1);
+    if (!on_host || !on_dev) {
+        free(on_host);
+        free(on_dev);
+        return -1;
+    }
+    memset(on_host, 1, (size_t)g->tensor_count); /* inputs and constants */
+    for (int i = 0; i < g->op_count; i++) {
+        const ft_nn_op *op = &g->ops[i];
+        const int dev = on_device(g, op);
+        for (int j = 0; j < op->input_count; j++) {
+            const int t = op->inputs[j];
+            if (t < 0 || g->tensors[t].data)
+                continue; /* constants: uploaded with the plan, read in place on the host */
+            if (dev && !on_dev[t]) {
+                emit(context, i, t, 1);
+                on_dev[t] = 1;
+            } else if (!dev && !on_host[t]) {
+                emit(context, i, t, 0);
+                on_host[t] = 1;
+            }
+        }
+        for (int j = 0; j < op->output_count; j++) {
+            on_dev[op->outputs[j]] = (char)dev;
+            on_host[op->outputs[j]] = (char)!dev;
+        }
+    }
+    for (int k = 0; k < g->output_count; k++)
+        if (!on_host[g->outputs[k]]) {
+            emit(context, g->op_count, g->outputs[k], 0);
+            on_host[g->outputs[k]] = 1;
+        }
+    free(on_host);
+    free(on_dev);
+    return 0;
+}
+
+static void mark_transfer(void *context, int step, int tensor, int to_device)
+{
+    (void)step;
+    (void)to_device;
+    ((char *)context)[tensor] = 1;
+}
+
+/* Host buffers: the graph's inputs and outputs, every activation a host op
+ * touches, and every one that crosses over. */
+static void cuda_mark_buffers(const ft_nn_graph *g, char *needed)
+{
+    memset(needed, 0, (size_t)g->tensor_count);
+    if (walk_transfers(g, mark_transfer, needed) != 0) {
+        memset(needed, 1, (size_t)g->tensor_count);
+        return;
+    }
+    for (int i = 0; i < g->op_count; i++) {
+        const ft_nn_op *op = &g->ops[i];
+        if (on_device(g, op))
+            continue;
+        for (int j = 0; j < op->input_count; j++)
+            if (op->inputs[j] >= 0)
+                needed[op->inputs[j]] = 1;
+        for (int j = 0; j < op->output_count; j++)
+            needed[op->outputs[j]] = 1;
+    }
+    for (int k = 0; k < g->input_count; k++)
+        needed[g->inputs[k]] = 1;
+    for (int k = 0; k < g->output_count; k++)
+        needed[g->outputs[k]] = 1;
+}
+
+typedef struct transfer_list {
+    ft_nn_plan *plan;
+    int capacity;
+} transfer_list;
+
+static void add_transfer(void *context, int step, int tensor, int to_device)
+{
+    transfer_list *list = context;
+    ft_nn_plan *p = list->plan;
+    if (p->transfer_count == list->capacity)
+        return; /* cannot happen: the capacity counts every input and output */
+    if (p->steps[step].transfer_count == 0)
+        p->steps[step].transfer_first = p->transfer_count;
+    p->transfers[p->transfer_count++] = (transfer){tensor, to_device};
+    p->steps[step].transfer_count++;
+}
+
+/* ------------------------------------------------------------------ errors */
+
+static ft_status fail(const ft_nn_plan *p, int op_index, const char *what, char *err,
+                      size_t err_size, ft_status status)
+{
+    const ft_nn_graph *g = p->graph;
+    if (op_index >= 0 && op_index < g->op_count)
+        snprintf(err, err_size, "%s: op %d (%s) on cuda: %s", model_name(g), op_index,
+                 ft_nn_op_label(&g->ops[op_index]), what);
+    else
+        snprintf(err, err_size, "%s: cuda: %s", model_name(g), what);
+    return status;
+}
+
+static ft_status cuda_fail(const ft_nn_plan *p, int op_index, cudaError_t e, char *err,
+                           size_t err_size)
+{
+    return fail(p, op_index, cudaGetErrorString(e), err, err_size,
+                e == cudaErrorMemoryAllocation ? FT_ERR_NOMEM : FT_ERR_INTERNAL);
+}
+
+#define CUDA_TRY(call, op_index)                                                 \
+    do {                                                                         \
+        cudaError_t cuda_error_ = (call);                                        \
+        if (cuda_error_ != cudaSuccess)                                          \
+            return cuda_fail(p, (op_index), cuda_error_, err, err_size);         \
+    } while (0)
+
+#define BLAS_TRY(call, op_index)                                                 \
+    do {                                                                         \
+        cublasStatus_t blas_status_ = (call);                                    \
+        if (blas_status_ != CUBLAS_STATUS_SUCCESS)                               \
+            return fail(p, (op_index), cublasGetStatusString(blas_status_), err, \
+                        err_size, FT_ERR_INTERNAL);                              \
+    } while (0)
+
+/* -------------------------------------------------------------- the plan */
+
+static ft_status device_alloc(ft_nn_plan *p, size_t bytes, void **out, int op_index, char *err,
+                              size_t err_size)
+{
+    CUDA_TRY(cudaMalloc(out, bytes ? bytes : 1), op_index);
+    p->allocations[p->allocation_count++] = *out;
+    return FT_OK;
+}
+
+/* Constant T on the device, uploaded the first time an op asks. */
+static ft_status upload_constant(ft_nn_plan *p, int t, int op_index, char *err, size_t err_size)
+{
+    const ft_nn_tensor *tensor = &p->graph->tensors[t];
+    if (p->device[t])
+        return FT_OK;
+    void *d;
+    ft_status st = device_alloc(p, tensor->nbytes, &d, op_index, err, err_size);
+    if (st != FT_OK)
+        return st;
+    CUDA_TRY(cudaMemcpy(d, tensor->data, tensor->nbytes, cudaMemcpyHostToDevice), op_index);
+    p->device[t] = d;
+    return FT_OK;
+}
+
+static int same_pad(int64_t in, int64_t out, int k, int stride, int dilation)
+{
+    int64_t total = (out - 1) * stride + (int64_t)(k - 1) * dilation + 1 - in;
+    return total > 0 ? (int)(total / 2) : 0;
+}
+
+/* The window of a convolution (DILATED) or a pooling (not: TFLite pools
+ * have none, whatever the attributes hold). */
+static ft_cuda_window window_of(const ft_nn_graph *g, const ft_nn_op *op, int kernel_h,
+                                int kernel_w, int dilated)
+{
+    const ft_op_attrs *a = &op->attrs;
+    const ft_nn_tensor *x = &g->tensors[op->inputs[0]], *y = &g->tensors[op->outputs[0]];
+    const int dil_h = dilated && a->dilation[0] > 0 ? a->dilation[0] : 1;
+    const int dil_w = dilated && a->dilation[1] > 0 ? a->dilation[1] : 1;
+    ft_cuda_window win = {
+        .batch = (int)x->shape[0], .in_h = (int)x->shape[1], .in_w = (int)x->shape[2],
+        .in_c = (int)x->shape[3], .out_h = (int)y->shape[1], .out_w = (int)y->shape[2],
+        .out_c = (int)y->shape[3], .kernel_h = kernel_h, .kernel_w = kernel_w,
+        .stride_h = a->stride[0], .stride_w = a->stride[1], .dilation_h = dil_h,
+        .dilation_w = dil_w, .activation = (int)a->activation,
+        .group_in = (int)x->shape[3], .group_out = (int)y->shape[3]};
+    if (op->type == FT_OP_CONV2D) {
+        const ft_nn_tensor *w = &g->tensors[op->inputs[1]];
+        const int groups = (int)(x->shape[3] / w->shape[3]);
+        win.group_in = (int)w->shape[3];
+        win.group_out = (int)(y->shape[3] / groups);
+    }
+    win.pad_top = a->same_padding
+                      ? same_pad(x->shape[1], y->shape[1], kernel_h, a->stride[0], dil_h)
+                      : a->pads[0];
+    win.pad_left = a->same_padding
+                       ? same_pad(x->shape[2], y->shape[2], kernel_w, a->stride[1], dil_w)
+                       : a->pads[1];
+    return win;
+}
+
+/* Decides how op I runs and uploads its weights. */
+static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
+{
+    const ft_nn_graph *g = p->graph;
+    const ft_nn_op *op = &g->ops[i];
+    op_step *s = &p->steps[i];
+    ft_status st = FT_OK;
+    if (!on_device(g, op)) {
+        s->kind = ON_HOST;
+        return FT_OK;
+    }
+    p->native_ops++;
+    /* Constant operands of element-wise ops (biases, slopes, scales). */
+    for (int j = 0; j < op->input_count && st == FT_OK; j++) {
+        const int t = op->inputs[j];
+        if (t >= 0 && g->tensors[t].data && g->tensors[t].dtype == FT_DTYPE_F32 &&
+            !(j == 1 && (op->type == FT_OP_CONV2D)))
+            st = upload_constant(p, t, i, err, err_size);
+    }
+    if (st != FT_OK)
+        return st;
+    const ft_nn_tensor *w = input_of(g, op, 1), *b = input_of(g, op, 2);
+    switch (op->type) {
+    case FT_OP_CONV2D: {
+        const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
+        s->bias = b ? p->device[op->inputs[2]] : NULL;
+        if (win.group_in == win.in_c && win.kernel_h == 1 && win.kernel_w == 1 &&
+            win.stride_h == 1 && win.stride_w == 1 &&
+            win.pad_top == 0 && win.pad_left == 0 && win.in_h == win.out_h &&
+            win.in_w == win.out_w) {
+            s->kind = CONV_GEMM; /* OHWI with 1x1 is [O, I], as cuBLAS reads it transposed */
+            st = upload_constant(p, op->inputs[1], i, err, err_size);
+            s->weights = p->device[op->inputs[1]];
+            return st;
+        }
+        /* OHWI -> HWIO: a warp's threads are neighbouring output channels. */
+        s->kind = CONV_DIRECT;
+        const int64_t O = w->shape[0], KH = w->shape[1], KW = w->shape[2], I = w->shape[3];
+        float *hwio = malloc(w->nbytes ? w->nbytes : 1);
+        if (!hwio)
+            return fail(p, i, "out of memory", err, err_size, FT_ERR_NOMEM);
+        const float *ohwi = w->data;
+        for (int64_t o = 0; o < O; o++)
+            for (int64_t k = 0; k < KH * KW; k++)
+                for (int64_t c = 0; c < I; c++)
+                    hwio[(k * I + c) * O + o] = ohwi[(o * KH * KW + k) * I + c];
+        void *d = NULL;
+        st = device_alloc(p, w->nbytes, &d, i, err, err_size);
+        cudaError_t e = st == FT_OK ? cudaMemcpy(d, hwio, w->nbytes, cudaMemcpyHostToDevice)
+                                    : cudaSuccess;
+        free(hwio);
+        if (st != FT_OK)
+            return st;
+        CUDA_TRY(e, i);
+        s->weights = d;
+        return FT_OK;
+    }
+    case FT_OP_DEPTHWISE_CONV2D:
+        s->kind = DEPTHWISE;
+        s->weights = p->device[op->inputs[1]];
+        s->bias = b ? p->device[op->inputs[2]] : NULL;
+        return FT_OK;
+    case FT_OP_FULLY_CONNECTED:
+        s->kind = FULLY_CONNECTED;
+        s->weights = p->device[op->inputs[1]];
+        s->bias = b ? p->device[op->inputs[2]] : NULL;
+        return FT_OK;
+    case FT_OP_MAX_POOL2D:
+    case FT_OP_AVERAGE_POOL2D: s->kind = POOL; return FT_OK;
+    case FT_OP_ADD: case FT_OP_SUB: case FT_OP_MUL: case FT_OP_DIV: case FT_OP_MAXIMUM:
+    case FT_OP_MINIMUM: case FT_OP_SQUARED_DIFFERENCE: case FT_OP_PRELU:
+        s->kind = BINARY;
+        return FT_OK;
+    case FT_OP_PAD: s->kind = PAD; return FT_OK;
+    case FT_OP_CONCAT: s->kind = CONCAT; return FT_OK;
+    case FT_OP_RESHAPE: s->kind = COPY; return FT_OK;
+    default: s->kind = UNARY; return FT_OK;
+    }
+}
+
+/* A PRelu with one constant slope per channel that reads the output of the
+ * op before it, which nothing else reads: the op before applies it as it
+ * writes (one pass over the activation instead of two; MediaPipe's landmark
+ * models follow most convolutions and residual additions with one).
+ * FACETRACK_CUDA_FUSE=0 turns it off, for comparison. */
+static void fuse_prelus(ft_nn_plan *p)
+{
+    const char *env = getenv("FACETRACK_CUDA_FUSE");
+    if (env && strcmp(env, "0") == 0)
+        return;
+    const ft_nn_graph *g = p->graph;
+    for (int i = 0; i + 1 < g->op_count; i++) {
+        const ft_nn_op *op = &g->ops[i], *prelu = &g->ops[i + 1];
+        op_step *s = &p->steps[i];
+        if (prelu->type != FT_OP_PRELU || p->steps[i + 1].kind != BINARY ||
+            prelu->attrs.activation != FT_ACT_NONE || prelu->inputs[0] != op->outputs[0] ||
+            op->output_count != 1 || s->slope ||
+            (s->kind != CONV_DIRECT && s->kind != CONV_GEMM && s->kind != DEPTHWISE &&
+             s->kind != BINARY))
+            continue;
+        const ft_nn_tensor *y = &g->tensors[op->outputs[0]];
+        const ft_nn_tensor *slope = &g->tensors[prelu->inputs[1]];
+        const ft_nn_tensor *out = &g->tensors[prelu->outputs[0]];
+        if (!slope->data || y->rank < 1 || out->rank != y->rank ||
+            ft_nn_tensor_elements(slope) != y->shape[y->rank - 1] ||
+            ft_nn_tensor_elements(out) != ft_nn_tensor_elements(y) ||
+            slope->shape[slope->rank - 1] != y->shape[y->rank - 1])
+            continue;
+        int read_elsewhere = 0;
+        for (int k = 0; k < g->output_count; k++)
+            read_elsewhere |= g->outputs[k] == op->outputs[0];
+        for (int k = i + 2; k < g->op_count && !read_elsewhere; k++)
+            for (int j = 0; j < g->ops[k].input_count; j++)
+                read_elsewhere |= g->ops[k].inputs[j] == op->outputs[0];
+        if (read_elsewhere)
+            continue;
+        s->slope = p->device[prelu->inputs[1]];
+        s->fused_output = p->device[prelu->outputs[0]];
+        p->steps[i + 1].kind = FUSED;
+        i++; /* the PRelu is done; the op after it may fuse its own */
+    }
+}
+
+/* Numpy strides of A against OUT, 0 along broadcast axes. */
+static void broadcast_strides(const ft_nn_tensor *a, const ft_nn_tensor *out, int64_t *strides)
+{
+    int64_t stride = 1;
+    for (int i = out->rank - 1, j = a->rank - 1; i >= 0; i--, j--) {
+        const int64_t dim = j >= 0 ? a->shape[j] : 1;
+        strides[i] = dim == 1 ? 0 : stride;
+        stride *= dim;
+    }
+}
+
+/* Queues op I on the plan's stream. */
+static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
+{
+    const ft_nn_graph *g = p->graph;
+    const ft_nn_op *op = &g->ops[i];
+    const op_step *s = &p->steps[i];
+    const float *x = p->device[op->inputs[0]];
+    float *y = s->fused_output ? s->fused_output : p->device[op->outputs[0]];
+    const ft_nn_tensor *xt = &g->tensors[op->inputs[0]], *yt = &g->tensors[op->outputs[0]];
+    const int64_t out_count = ft_nn_tensor_elements(yt);
+    void *stream = p->stream;
+    int e = 0;
+    switch (s->kind) {
+    case CONV_DIRECT: {
+        const ft_nn_tensor *w = input_of(g, op, 1);
+        const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
+        e = ft_cuda_conv2d(&win, x, s->weights, s->bias, s->slope, y, stream);
+        break;
+    }
+    case DEPTHWISE: {
+        const ft_nn_tensor *w = input_of(g, op, 1);
+        const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
+        e = ft_cuda_depthwise(&win, x, s->weights, s->bias, s->slope, y, stream);
+        break;
+    }
+    case CONV_GEMM:
+    case FULLY_CONNECTED: {
+        /* Y[M, O] = X[M, I] W[O, I]^T, in cuBLAS's column-major terms
+         * Y^T = W^T(as stored) ... : op(A) = W^T read as [I, O] transposed. */
+        const ft_nn_tensor *w = input_of(g, op, 1);
+        const int O = (int)w->shape[0];
+        const int I = (int)(s->kind == CONV_GEMM ? w->shape[3] : w->shape[1]);
+        const int M = (int)(ft_nn_tensor_elements(xt) / I);
+        const float one = 1.0f, zero = 0.0f;
+        BLAS_TRY(cublasSgemm(p->blas, CUBLAS_OP_T, CUBLAS_OP_N, O, M, I, &one, s->weights, I, x, I,
+                             &zero, y, O),
+                 i);
+        if (s->bias || s->slope || op->attrs.activation != FT_ACT_NONE)
+            e = ft_cuda_bias_activation(y, s->bias, s->slope, M, O, (int)op->attrs.activation,
+                                        stream);
+        break;
+    }
+    case POOL: {
+        const ft_cuda_window win = window_of(g, op, op->attrs.kernel[0], op->attrs.kernel[1], 0);
+        e = ft_cuda_pool(&win, op->type == FT_OP_MAX_POOL2D, x, y, stream);
+        break;
+    }
+    case BINARY: {
+        const ft_nn_tensor *bt = &g->tensors[op->inputs[1]];
+        ft_cuda_broadcast shape = {.rank = yt->rank};
+        for (int d = 0; d < yt->rank; d++)
+            shape.out_dims[d] = yt->shape[d];
+        broadcast_strides(xt, yt, shape.a_strides);
+        broadcast_strides(bt, yt, shape.b_strides);
+        e = ft_cuda_binary((int)op->type, (int)op->attrs.activation, &shape, x,
+                           p->device[op->inputs[1]], s->slope, y, stream);
+        break;
+    }
+    case UNARY: {
+        const ft_cuda_unary u = {(int)op->type, (int)op->attrs.activation, op->attrs.alpha,
+                                 op->attrs.min, op->attrs.max};
+        e = ft_cuda_unary_map(&u, x, y, out_count, stream);
+        break;
+    }
+    case PAD: {
+        ft_cuda_pad pad = {.rank = yt->rank, .value = op->attrs.value};
+        for (int d = 0; d < yt->rank; d++) {
+            pad.in_dims[d] = xt->shape[d];
+            pad.out_dims[d] = yt->shape[d];
+            pad.before[d] = op->attrs.pad_before[d];
+        }
+        e = ft_cuda_pad_constant(&pad, x, y, stream);
+        break;
+    }
+    case CONCAT: {
+        /* Each input is OUTER rows of its own width, placed side by side. */
+        const int axis = op->attrs.axis;
+        size_t outer = 1, inner = sizeof(float), offset = 0;
+        for (int d = 0; d < axis; d++)
+            outer *= (size_t)yt->shape[d];
+        for (int d = axis + 1; d < yt->rank; d++)
+            inner *= (size_t)yt->shape[d];
+        const size_t row = (size_t)yt->shape[axis] * inner;
+        for (int j = 0; j < op->input_count; j++) {
+            const size_t chunk = (size_t)g->tensors[op->inputs[j]].shape[axis] * inner;
+            if (chunk)
+                CUDA_TRY(cudaMemcpy2DAsync((char *)y + offset, row, p->device[op->inputs[j]],
+                                           chunk, chunk, outer, cudaMemcpyDeviceToDevice,
+                                           p->stream),
+                         i);
+            offset += chunk;
+        }
+        break;
+    }
+    case COPY:
+        CUDA_TRY(cudaMemcpyAsync(y, x, (size_t)out_count * sizeof(float),
+                                 cudaMemcpyDeviceToDevice, p->stream),
+                 i);
+        break;
+    case ON_HOST:
+    case FUSED: break;
+    }
+    CUDA_TRY((cudaError_t)e, i);
+    return FT_OK;
+}
+
+static ft_status do_transfers(ft_nn_plan *p, int step, int to_device, char *err, size_t err_size)
+{
+    const op_step *s = &p->steps[step];
+    for (int k = s->transfer_first; k < s->transfer_first + s->transfer_count; k++) {
+        const transfer *tr = &p->transfers[k];
+        if (tr->to_device != to_device)
+            continue;
+        const ft_nn_tensor *t = &p->graph->tensors[tr->tensor];
+        const size_t bytes = (size_t)ft_nn_tensor_elements(t) * ft_dtype_size(t->dtype);
+        if (to_device)
+            CUDA_TRY(cudaMemcpyAsync(p->device[tr->tensor], p->buffers[tr->tensor], bytes,
+                                     cudaMemcpyHostToDevice, p->stream),
+                     step);
+        else
+            CUDA_TRY(cudaMemcpyAsync(p->buffers[tr->tensor], p->device[tr->tensor], bytes,
+                                     cudaMemcpyDeviceToHost, p->stream),
+                     step);
+    }
+    return FT_OK;
+}
+
+/* The kernels of every op in order; what a replay holds. */
+static ft_status launch_all(ft_nn_plan *p, char *err, size_t err_size)
+{
+    for (int i = 0; i < p->graph->op_count; i++) {
+        ft_status st = launch_op(p, i, err, err_size);
+        if (st != FT_OK)
+            return st;
+    }
+    return FT_OK;
+}
+
+/* Captures the ops of an all-device plan as one CUDA graph. A capture
+ * that fails leaves the plan launching op by op, which is as correct. */
+static void try_capture(ft_nn_plan *p)
+{
+    const char *env = getenv("FACETRACK_CUDA_GRAPH");
+    if (env && strcmp(env, "0") == 0)
+        return;
+    if (p->native_ops != p->graph->op_count)
+        return;
+    char err[256];
+    cudaGraph_t graph = NULL;
+    if (cudaStreamBeginCapture(p->stream, cudaStreamCaptureModeThreadLocal) != cudaSuccess) {
+        cudaGetLastError();
+        return;
+    }
+    const ft_status st = launch_all(p, err, sizeof err);
+    const cudaError_t end = cudaStreamEndCapture(p->stream, &graph);
+    if (st != FT_OK || end != cudaSuccess ||
+        cudaGraphInstantiate(&p->replay, graph, 0) != cudaSuccess)
+        p->replay = NULL;
+    if (graph)
+        cudaGraphDestroy(graph);
+    cudaGetLastError(); /* a failed capture is not the next call's error */
+}
+
+/* Page-locks the session's host buffers that the copies use, from 1 MiB:
+ * a copy from pageable memory goes through a staging buffer at a fraction
+ * of the bus's speed (the landmark model's input at batch 256 is 200 MB).
+ * Buffers bound later by a caller are copied unlocked; a buffer that cannot
+ * be locked is copied as it is. */
+static void pin_transfer_buffers(ft_nn_plan *p)
+{
+    p->pinned = calloc((size_t)p->transfer_count + 1, sizeof *p->pinned);
+    for (int k = 0; p->pinned && k < p->transfer_count; k++) {
+        const int t = p->transfers[k].tensor;
+        const ft_nn_tensor *tensor = &p->graph->tensors[t];
+        const size_t bytes = (size_t)ft_nn_tensor_elements(tensor) * ft_dtype_size(tensor->dtype);
+        int seen = 0;
+        for (int j = 0; j < p->pinned_count; j++)
+            seen |= p->pinned[j] == p->buffers[t];
+        if (seen || !p->buffers[t] || bytes < ((size_t)1 << 20))
+            continue;
+        if (cudaHostRegister(p->buffers[t], bytes, cudaHostRegisterDefault) == cudaSuccess)
+            p->pinned[p->pinned_count++] = p->buffers[t];
+        else
+            cudaGetLastError(); /* already locked by another plan, say: copied as it is */
+    }
+}
+
+static void cuda_plan_free(ft_nn_plan *p)
+{
+    if (!p)
+        return;
+    if (p->replay)
+        cudaGraphExecDestroy(p->replay);
+    for (int i = 0; i < p->allocation_count; i++)
+        cudaFree(p->allocations[i]);
+    for (int i = 0; i < p->pinned_count; i++)
+        cudaHostUnregister(p->pinned[i]);
+    free(p->pinned);
+    if (p->blas)
+        cublasDestroy(p->blas);
+    if (p->stream)
+        cudaStreamDestroy(p->stream);
+    free(p->allocations);
+    free(p->device);
+    free(p->steps);
+    free(p->transfers);
+    free(p);
+}
+
+static ft_status cuda_plan_build(ft_nn_plan *p, char *err, size_t err_size)
+{
+    const ft_nn_graph *g = p->graph;
+    CUDA_TRY(cudaStreamCreateWithFlags(&p->stream, cudaStreamNonBlocking), -1);
+    BLAS_TRY(cublasCreate(&p->blas), -1);
+    BLAS_TRY(cublasSetStream(p->blas, p->stream), -1);
+    /* Bit-for-bit fp32 products (no TF32), for the 1e-4 agreement. */
+    BLAS_TRY(cublasSetMathMode(p->blas, CUBLAS_DEFAULT_MATH), -1);
+
+    int io_count = 0;
+    for (int i = 0; i < g->op_count; i++)
+        io_count += g->ops[i].input_count + g->ops[i].output_count;
+    transfer_list list = {p, io_count + g->output_count};
+    p->transfers = malloc(sizeof *p->transfers * (size_t)(list.capacity + 1));
+    if (!p->transfers || walk_transfers(g, add_transfer, &list) != 0)
+        return fail(p, -1, "out of memory", err, err_size, FT_ERR_NOMEM);
+
+    /* Every activation a device op touches: one arena, 256-byte aligned. */
+    size_t *offset = malloc(sizeof *offset * (size_t)(g->tensor_count + 1));
+    if (!offset)
+        return fail(p, -1, "out of memory", err, err_size, FT_ERR_NOMEM);
+    size_t arena_bytes = 0;
+    for (int t = 0; t < g->tensor_count; t++)
+        offset[t] = (size_t)-1;
+    for (int i = 0; i < g->op_count; i++) {
+        const ft_nn_op *op = &g->ops[i];
+        if (!on_device(g, op))
+            continue;
+        for (int j = 0; j < op->input_count + op->output_count; j++) {
+            const int t = j < op->input_count ? op->inputs[j] : op->outputs[j - op->input_count];
+            if (t < 0 || g->tensors[t].data || offset[t] != (size_t)-1)
+                continue;
+            offset[t] = arena_bytes;
+            const ft_nn_tensor *tensor = &g->tensors[t];
+            arena_bytes += ((size_t)ft_nn_tensor_elements(tensor) * ft_dtype_size(tensor->dtype) +
+                            255) & ~(size_t)255;
+        }
+    }
+    void *arena = NULL;
+    ft_status st = arena_bytes ? device_alloc(p, arena_bytes, &arena, -1, err, err_size) : FT_OK;
+    for (int t = 0; t < g->tensor_count && st == FT_OK; t++)
+        if (offset[t] != (size_t)-1)
+            p->device[t] = (float *)((char *)arena + offset[t]);
+    free(offset);
+    for (int i = 0; i < g->op_count && st == FT_OK; i++)
+        st = prepare_op(p, i, err, err_size);
+    if (st == FT_OK) {
+        fuse_prelus(p);
+        try_capture(p);
+        pin_transfer_buffers(p);
+    }
+    return st;
+}
+
+static ft_status cuda_plan_create(const ft_nn_graph *g, void *const *buffers, pthreadpool_t pool,
+                                  ft_nn_plan **out, char *err, size_t err_size)
+{
+    (void)pool; /* host fallback ops are the single-threaded reference kernels */
+    *out = NULL;
+    ft_status st = cuda_init(err, err_size);
+    if (st != FT_OK)
+        return st;
+    ft_nn_plan *p = calloc(1, sizeof *p);
+    if (p) {
+        p->graph = g;
+        p->buffers = buffers;
+        p->device = calloc((size_t)g->tensor_count + 1, sizeof *p->device);
+        p->steps = calloc((size_t)g->op_count + 1, sizeof *p->steps);
+        /* an arena, constants, reordered filters */
+        p->allocations = calloc((size_t)g->tensor_count + (size_t)g->op_count + 2,
+                                sizeof *p->allocations);
+    }
+    if (!p || !p->device || !p->steps || !p->allocations) {
+        cuda_plan_free(p);
+        snprintf(err, err_size, "%s: out of memory", model_name(g));
+        return FT_ERR_NOMEM;
+    }
+    st = cuda_plan_build(p, err, err_size);
+    if (st != FT_OK) {
+        cuda_plan_free(p);
+        return st;
+    }
+    *out = p;
+    return FT_OK;
+}
+
+static ft_status cuda_plan_rebind(ft_nn_plan *p, void *const *buffers, char *err,
+                                  size_t err_size)
+{
+    (void)err;
+    (void)err_size;
+    p->buffers = buffers; /* only the copies read them; the replay holds device pointers */
+    return FT_OK;
+}
+
+static ft_status cuda_plan_run(ft_nn_plan *p, char *err, size_t err_size)
+{
+    const ft_nn_graph *g = p->graph;
+    ft_status st = FT_OK;
+    if (p->replay) {
+        for (int i = 0; i < g->op_count && st == FT_OK; i++)
+            st = do_transfers(p, i, 1, err, err_size);
+        if (st != FT_OK)
+            return st;
+        CUDA_TRY(cudaGraphLaunch(p->replay, p->stream), -1);
+    } else {
+        for (int i = 0; i < g->op_count && st == FT_OK; i++) {
+            const int host = p->steps[i].kind == ON_HOST;
+            st = do_transfers(p, i, !host, err, err_size);
+            if (st != FT_OK)
+                return st;
+            if (!host) {
+                st = launch_op(p, i, err, err_size);
+                continue;
+            }
+            CUDA_TRY(cudaStreamSynchronize(p->stream), i);
+            st = ft_nn_reference_run_op(g, i, p->buffers);
+            if (st != FT_OK)
+                return fail(p, i, ft_status_str(st), err, err_size, st);
+        }
+        if (st != FT_OK)
+            return st;
+    }
+    st = do_transfers(p, g->op_count, 0, err, err_size);
+    if (st != FT_OK)
+        return st;
+    CUDA_TRY(cudaStreamSynchronize(p->stream), -1);
+    return FT_OK;
+}
+
+static ft_status cuda_plan_run_library_only(ft_nn_plan *p)
+{
+    char err[256];
+    ft_status st = p->replay ? (cudaGraphLaunch(p->replay, p->stream) == cudaSuccess
+                                    ? FT_OK
+                                    : FT_ERR_INTERNAL)
+                             : FT_OK;
+    for (int i = 0; !p->replay && i < p->graph->op_count && st == FT_OK; i++)
+        if (p->steps[i].kind != ON_HOST)
+            st = launch_op(p, i, err, sizeof err);
+    if (st == FT_OK && cudaStreamSynchronize(p->stream) != cudaSuccess)
+        st = FT_ERR_INTERNAL;
+    return st;
+}
+
+static int cuda_plan_native_ops(const ft_nn_plan *p)
+{
+    return p->native_ops;
+}
+
+const ft_nn_backend_def ft_nn_backend_cuda = {
+    .name = "cuda",
+    .init = cuda_init,
+    .op_table = cuda_ops,
+    .op_table_count = (int)(sizeof cuda_ops / sizeof *cuda_ops),
+    .mark_buffers = cuda_mark_buffers,
+    .plan_create = cuda_plan_create,
+    .plan_rebind = cuda_plan_rebind,
+    .plan_run = cuda_plan_run,
+    .plan_run_library_only = cuda_plan_run_library_only,
+    .plan_native_ops = cuda_plan_native_ops,
+    .plan_free = cuda_plan_free,
+    .whole_batches = 1,
+};

@@ -1,0 +1,75 @@
+/* The device kernels of the cuda row (nn/cuda_kernels.cu), callable from C.
+ * Every tensor is float32, NHWC where it has an image layout, and lives in
+ * device memory; each launcher queues its kernel on STREAM (a cudaStream_t)
+ * and returns the launch's cudaError_t as an int (0: queued). */
+#ifndef FT_NN_CUDA_KERNELS_H
+#define FT_NN_CUDA_KERNELS_H
+
+#include <stdint.h>
+
+#define FT_CUDA_MAX_RANK 6
+
+/* The fused activations (values of ft_activation). */
+typedef struct ft_cuda_window {
+    int batch, in_h, in_w, in_c;
+    int out_h, out_w, out_c;
+    int kernel_h, kernel_w;
+    int stride_h, stride_w, dilation_h, dilation_w;
+    int pad_top, pad_left;
+    int activation;
+    int group_in, group_out; /* conv: channels per group in and out (in_c, out_c: one group) */
+} ft_cuda_window;
+
+/* SLOPE (where the launchers take one; NULL: none): a PRelu the plan fused
+ * into the op, applied last, one slope per channel (the last axis). */
+
+/* Element-wise ops: ft_op_type values, parameters in ALPHA/MIN/MAX. */
+typedef struct ft_cuda_unary {
+    int op_type, activation;
+    float alpha, min, max;
+} ft_cuda_unary;
+
+/* Numpy broadcasting over at most FT_CUDA_MAX_RANK axes: the output's dims
+ * and each operand's element strides (0 along a broadcast axis). */
+typedef struct ft_cuda_broadcast {
+    int rank;
+    int64_t out_dims[FT_CUDA_MAX_RANK];
+    int64_t a_strides[FT_CUDA_MAX_RANK], b_strides[FT_CUDA_MAX_RANK];
+} ft_cuda_broadcast;
+
+/* Constant padding over at most FT_CUDA_MAX_RANK axes. */
+typedef struct ft_cuda_pad {
+    int rank;
+    int64_t in_dims[FT_CUDA_MAX_RANK], out_dims[FT_CUDA_MAX_RANK], before[FT_CUDA_MAX_RANK];
+    float value;
+} ft_cuda_pad;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Direct (grouped) convolution; FILTER in HWIO order, I per group (the plan reorders TFLite's OHWI
+ * at upload so that neighbouring threads read neighbouring weights). BIAS
+ * may be NULL. */
+int ft_cuda_conv2d(const ft_cuda_window *w, const float *x, const float *filter_hwio,
+                   const float *bias, const float *slope, float *y, void *stream);
+/* Depthwise convolution, FILTER [KH, KW, out_c] (TFLite's 1HW(C*M)). */
+int ft_cuda_depthwise(const ft_cuda_window *w, const float *x, const float *filter,
+                      const float *bias, const float *slope, float *y, void *stream);
+/* Y[r, c] = act(Y[r, c] + BIAS[c]) over ROWS x COLS (BIAS may be NULL):
+ * the epilogue of a cuBLAS product. */
+int ft_cuda_bias_activation(float *y, const float *bias, const float *slope, int64_t rows,
+                            int cols, int activation, void *stream);
+/* TFLite pooling: padded positions are left out of the window. */
+int ft_cuda_pool(const ft_cuda_window *w, int is_max, const float *x, float *y, void *stream);
+int ft_cuda_binary(int op_type, int activation, const ft_cuda_broadcast *shape, const float *a,
+                   const float *b, const float *slope, float *y, void *stream);
+int ft_cuda_unary_map(const ft_cuda_unary *u, const float *x, float *y, int64_t count,
+                      void *stream);
+int ft_cuda_pad_constant(const ft_cuda_pad *p, const float *x, float *y, void *stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,149 @@
+/* The cuda row runs every MediaPipe model the engines use (the npm face
+ * detectors and attention landmark model, and the three members of
+ * face_landmarker_v2_with_blendshapes.task) with the reference's outputs
+ * within 1e-4 of each output's scale, at batch 1 and batch 8; ops outside
+ * its table run on the host between device segments. Without a CUDA build,
+ * driver or device, or without the models, it skips (77), saying why.
+ * Also prints, per model, how many ops ran on the device and the largest
+ * relative difference seen (docs/nn_runtime.md quotes them). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/backend.h"
+#include "nn/graph.h"
+#include "nn/model.h"
+#include "nn/session.h"
+
+#define SKIP 77
+#define REL_TOL 1e-4
+
+static unsigned next_random(unsigned *state)
+{
+    *state = *state * 1103515245u + 12345u;
+    return *state >> 8;
+}
+
+/* Runs SPEC at BATCH on the reference and on ROW with the same random
+ * inputs; 0 when every output agrees. */
+static int compare(const char *spec, const ft_nn_backend_def *row, int batch)
+{
+    char err[512];
+    ft_nn_graph g;
+    if (ft_nn_model_load(spec, &g, err, sizeof err) != FT_OK) {
+        printf("FAIL %s: %s\n", spec, err);
+        return 1;
+    }
+    ft_nn_session *ref = NULL, *dev = NULL;
+    const ft_nn_session_options whole = {.batch_mode = FT_NN_BATCH_WHOLE};
+    int failed = 0;
+    if (ft_nn_session_create(&g, &ft_nn_backend_reference, &whole, &ref, err, sizeof err) != FT_OK ||
+        ft_nn_session_create(&g, row, &whole, &dev, err, sizeof err) != FT_OK) {
+        printf("FAIL %s: %s\n", spec, err);
+        failed = 1;
+        goto done;
+    }
+    if (ft_nn_session_reshape(ref, batch, NULL) != FT_OK ||
+        ft_nn_session_reshape(dev, batch, NULL) != FT_OK) {
+        printf("FAIL %s batch %d: %s%s\n", spec, batch, ft_nn_session_error(ref),
+               ft_nn_session_error(dev));
+        failed = 1;
+        goto done;
+    }
+    unsigned state = 12345u + (unsigned)batch;
+    for (int i = 0; i < g.input_count; i++) {
+        const ft_nn_tensor *t = &g.tensors[g.inputs[i]];
+        const int64_t n = ft_nn_tensor_elements(t) * batch;
+        float *a = ft_nn_session_input(ref, i), *b = ft_nn_session_input(dev, i);
+        for (int64_t k = 0; k < n; k++)
+            a[k] = b[k] = (float)(next_random(&state) % 65536u) / 65536.0f;
+    }
+    if (ft_nn_session_run(ref) != FT_OK || ft_nn_session_run(dev) != FT_OK) {
+        printf("FAIL %s batch %d: %s%s\n", spec, batch, ft_nn_session_error(ref),
+               ft_nn_session_error(dev));
+        failed = 1;
+        goto done;
+    }
+    double worst = 0;
+    for (int o = 0; o < g.output_count; o++) {
+        int64_t shape[FT_NN_MAX_RANK], n = 1;
+        const int rank = ft_nn_session_output_shape(ref, o, shape);
+        for (int d = 0; d < rank; d++)
+            n *= shape[d];
+        const float *want = ft_nn_session_output(ref, o), *got = ft_nn_session_output(dev, o);
+        double scale = 0, diff = 0;
+        for (int64_t k = 0; k < n; k++) {
+            scale = fmax(scale, fabs(want[k]));
+            diff = fmax(diff, fabs((double)want[k] - got[k]));
+            if (isnan(got[k]) != isnan(want[k]))
+                diff = INFINITY;
+        }
+        const double rel = scale > 0 ? diff / scale : diff;
+        worst = fmax(worst, rel);
+        if (!(rel <= REL_TOL)) {
+            printf("FAIL %s batch %d output %d: max |cuda - reference| = %g at scale %g\n", spec,
+                   batch, o, diff, scale);
+            failed = 1;
+        }
+    }
+    printf("%s %s batch %d: %d of %d ops on %s, max relative difference %.3g\n",
+           failed ? "FAIL" : "ok", spec, batch, ft_nn_session_native_ops(dev), g.op_count,
+           row->name, worst);
+done:
+    ft_nn_session_free(dev);
+    ft_nn_session_free(ref);
+    ft_nn_graph_free(&g);
+    return failed;
+}
+
+int main(void)
+{
+    const ft_nn_backend_def *row = ft_nn_backend_find("cuda");
+    char why[256];
+    if (!row) {
+        printf("SKIP: this build has no cuda row (built without the CUDA part)\n");
+        return SKIP;
+    }
+    if (row->init(why, sizeof why) != FT_OK) {
+        printf("SKIP: %s\n", why);
+        return SKIP;
+    }
+    const char *npm = getenv("FT_NPM_MODELS_DIR"), *shared = getenv("FT_SHARED_DIR");
+    static const char *const npm_models[] = {"face_detection_short_range.tflite",
+                                             "face_detection_full_range.tflite",
+                                             "face_landmark_with_attention.tflite"};
+    static const char *const task_members[] = {"face_detector.tflite",
+                                               "face_landmarks_detector.tflite",
+                                               "face_blendshapes.tflite"};
+    char specs[6][1024];
+    int count = 0;
+    for (int i = 0; npm && i < 3; i++)
+        snprintf(specs[count++], sizeof specs[0], "%s/%s", npm, npm_models[i]);
+    for (int i = 0; shared && i < 3; i++)
+        snprintf(specs[count++], sizeof specs[0],
+                 "%s/models/face_landmarker_v2_with_blendshapes.task:%s", shared, task_members[i]);
+    int failed = 0, ran = 0;
+    for (int i = 0; i < count; i++) {
+        const char *path_end = strchr(specs[i], ':');
+        char path[1024];
+        snprintf(path, sizeof path, "%.*s", path_end ? (int)(path_end - specs[i]) : 1023, specs[i]);
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            printf("missing %s: not compared\n", path);
+            continue;
+        }
+        fclose(f);
+        ran++;
+        failed |= compare(specs[i], row, 1);
+        failed |= compare(specs[i], row, 8);
+    }
+    if (ran == 0) {
+        printf("SKIP: no MediaPipe model found (FT_NPM_MODELS_DIR, FT_SHARED_DIR)\n");
+        return SKIP;
+    }
+    if (ran < count)
+        failed = 1; /* a GPU run must compare them all */
+    printf("%s: %d models compared\n", failed ? "FAILED" : "PASSED", ran);
+    return failed;
+}
