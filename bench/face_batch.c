@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/clock.h"
 #include "face/blendshapes.h"
 #include "face/landmarks.h"
 
@@ -17,13 +17,6 @@
 #define SIZES 3
 
 static const int batch_sizes[SIZES] = {1, 3, 8};
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 static int cmp(const void *a, const void *b)
 {
@@ -68,9 +61,9 @@ int main(int argc, char **argv)
     for (int r = -5; r < n_rounds; r++) /* 5 warm-up rounds build each plan */
         for (int k = 0; k < SIZES; k++) {
             const int n = batch_sizes[k];
-            const double t0 = now_ms();
+            const double t0 = ft_now_ms();
             const ft_status st = ft_face_landmarks_detect_batch(lm, &image, rois, n, faces);
-            const double t1 = now_ms();
+            const double t1 = ft_now_ms();
             if (st != FT_OK || ft_face_blendshapes_compute_batch(bs, norms, faces[0].count, 640,
                                                                  480, n, scores) != FT_OK) {
                 fprintf(stderr, "%s%s\n", ft_face_landmarker_error(lm),
@@ -79,9 +72,9 @@ int main(int argc, char **argv)
             }
             if (r == -5)
                 printf("batch %d: first run %.1f ms (builds both models' plans)\n", n,
-                       now_ms() - t0);
+                       ft_now_ms() - t0);
             if (r >= 0) {
-                ms[k][r] = now_ms() - t0;
+                ms[k][r] = ft_now_ms() - t0;
                 lm_ms[k][r] = t1 - t0;
             }
         }

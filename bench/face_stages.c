@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/clock.h"
 #include "face/blendshapes.h"
 #include "face/detect_tiles.h"
 #include "face/detector.h"
@@ -18,13 +18,6 @@
 #include "face/one_euro.h"
 #include "face/roi.h"
 #include "facetrack.h"
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 static int cmp(const void *a, const void *b)
 {
@@ -43,9 +36,9 @@ static double median(double *v, int n)
     do {                                                                               \
         for (int w_ = 0; w_ < 10; w_++) { body; }                                      \
         for (int r_ = 0; r_ < (runs); r_++) {                                          \
-            const double t0_ = now_ms();                                               \
+            const double t0_ = ft_now_ms();                                               \
             body;                                                                      \
-            samples[r_] = now_ms() - t0_;                                              \
+            samples[r_] = ft_now_ms() - t0_;                                              \
         }                                                                              \
         (out) = median(samples, (runs));                                               \
     } while (0)
@@ -159,10 +152,10 @@ int main(int argc, char **argv)
         const ft_image im = {fr.data[0], fr.width, fr.height, fr.linesize[0], FT_PIXFMT_RGB24};
         const ft_face *faces;
         int n;
-        const double t0 = now_ms();
+        const double t0 = ft_now_ms();
         if (ft_face_engine_process(e, &im, (int64_t)llround(fr.time * 1e6), &faces, &n) != FT_OK)
             die(ft_face_engine_error(e));
-        const double dt = now_ms() - t0;
+        const double dt = ft_now_ms() - t0;
         int detected = 0;
         for (int i = 0; i < n; i++)
             detected |= faces[i].detected;

@@ -499,14 +499,14 @@ ft_job *ft_job_store_load_summary(ft_job_store *s, int64_t id, size_t max_videos
     return load_job(s, id, max_videos > INT64_MAX ? -1 : (int64_t)max_videos);
 }
 
-size_t ft_job_store_page(ft_job_store *s, int64_t before, int64_t *ids, size_t max)
+/* The job ids SQL (two integer parameters, then LIMIT) selects, at most MAX. */
+static size_t select_ids(ft_job_store *s, const char *sql, int64_t a, int64_t *ids, size_t max)
 {
     pthread_mutex_lock(&s->lock);
     sqlite3_stmt *st;
     size_t n = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM jobs WHERE ?1 <= 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, before);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, a);
         sqlite3_bind_int64(st, 2, (int64_t)max);
         while (n < max && sqlite3_step(st) == SQLITE_ROW)
             ids[n++] = sqlite3_column_int64(st, 0);
@@ -514,6 +514,12 @@ size_t ft_job_store_page(ft_job_store *s, int64_t before, int64_t *ids, size_t m
     }
     pthread_mutex_unlock(&s->lock);
     return n;
+}
+
+size_t ft_job_store_page(ft_job_store *s, int64_t before, int64_t *ids, size_t max)
+{
+    return select_ids(s, "SELECT id FROM jobs WHERE ?1 <= 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
+                      before, ids, max);
 }
 
 ft_status ft_job_store_reset_unfinished(ft_job_store *s, int64_t id, int steps)
@@ -532,19 +538,8 @@ ft_status ft_job_store_reset_unfinished(ft_job_store *s, int64_t id, int steps)
 
 size_t ft_job_store_ids(ft_job_store *s, int64_t after_seq, int64_t *ids, size_t max)
 {
-    pthread_mutex_lock(&s->lock);
-    sqlite3_stmt *st;
-    size_t n = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM jobs WHERE seq > ? ORDER BY id DESC LIMIT ?",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, after_seq);
-        sqlite3_bind_int64(st, 2, (int64_t)max);
-        while (n < max && sqlite3_step(st) == SQLITE_ROW)
-            ids[n++] = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    pthread_mutex_unlock(&s->lock);
-    return n;
+    return select_ids(s, "SELECT id FROM jobs WHERE seq > ? ORDER BY id DESC LIMIT ?", after_seq,
+                      ids, max);
 }
 
 int64_t ft_job_store_claim_next(ft_job_store *s)
