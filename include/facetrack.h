@@ -293,7 +293,10 @@ typedef struct ft_face_options {
     int max_lost_frames; /* an ID survives this many frames without the face: 25 */
     int blendshape_interval; /* video: a face's blendshapes are computed every
                                 N frames and repeated between: 1 (every frame) */
-    int threads;         /* inference threads: 1 */
+    int threads;         /* inference threads: 1 (with a GPU: the threads that
+                            prepare its inputs) */
+    int gpu_device;      /* -1 (default): models on the CPU; N: on CUDA device N
+                            (FT_ERR_NO_DEVICE when it cannot be used) */
 } ft_face_options;
 
 FT_API void ft_face_options_init(ft_face_options *options);

@@ -13,6 +13,7 @@
 #include "facetrack.h"
 #include "engines/engine_json.h"
 #include "gpu/device_info.h"
+#include "track/gpu_plan.h"
 #include "track/batch.h"
 #include "track/output_complete.h"
 #include "track/outputs.h"
@@ -54,7 +55,9 @@ static const char usage[] =
     "resources:\n"
     "  --workers N               TRACKING_CPU_WORKERS (default: the CPU count)\n"
     "  --cpu                     TRACKING_DISABLE_GPU=1\n"
-    "  --gpu                     STEP5_ENABLE_GPU=1\n"
+    "  --gpu                     STEP5_ENABLE_GPU=1: models on the GPUs, workers\n"
+    "                            spread round-robin over the visible devices\n"
+    "  --gpu-device N            only CUDA device N\n"
     "  --chunk-frames N          frame range a worker takes at a time (default 250)\n"
     "operation:\n"
     "  --progress MODE           auto (a bar on a terminal), bar, json (one event\n"
@@ -100,6 +103,7 @@ static const flag flags[] = {
     {"--workers", "--cpu_internal_workers", "TRACKING_CPU_WORKERS", 1},
     {"--cpu", "--disable_gpu", "TRACKING_DISABLE_GPU", 0},
     {"--gpu", NULL, "STEP5_ENABLE_GPU", 0},
+    {"--gpu-device", NULL, "gpu-device", 1},
     {"--progress", NULL, "progress", 1},
     {"--profile", NULL, "STEP5_ENABLE_PROFILING", 0},
     {"--shard", NULL, "shard", 1},
@@ -185,32 +189,35 @@ static int parse_args(int argc, char **argv, track_args *a)
     return FT_EXIT_OK;
 }
 
-/* The original's GPU rules, for an engine that has no GPU path yet: a GPU
- * request falls back to the CPU, saying so, or fails when fallback is off. */
-static int check_gpu(const ft_track_config *c)
+/* The original's GPU rules (track/gpu_plan.h) and its log lines: a GPU
+ * that cannot be used falls back to the CPU, saying so, or fails when
+ * fallback is off. */
+static int check_gpu(const ft_track_config *c, ft_gpu_plan *plan)
 {
-    if (!c->enable_gpu || c->disable_gpu)
-        return FT_EXIT_OK;
-    int listed = 0; /* STEP5_GPU_ENGINES: a comma list, or "all" */
-    char names[sizeof c->gpu_engines];
-    snprintf(names, sizeof names, "%s", c->gpu_engines);
-    for (char *save = NULL, *t = strtok_r(names, ",", &save); t; t = strtok_r(NULL, ",", &save))
-        listed |= strcmp(t, "all") == 0 || strcmp(t, c->engine) == 0;
-    if (!listed) {
+    char why[512];
+    switch (ft_gpu_plan_decide(c, plan, why, sizeof why)) {
+    case FT_GPU_NOT_ASKED: return FT_EXIT_OK;
+    case FT_GPU_NOT_LISTED:
         ft_log(FT_LOG_WARN, "GPU mode is reserved for the engines in STEP5_GPU_ENGINES. Engine '%s' will run in CPU-only mode.",
                c->engine);
         return FT_EXIT_OK;
-    }
-    const char *why = ft_gpu_device_count() > 0 ? "this engine has no GPU path in this build"
-                                                : "no CUDA device";
-    if (c->gpu_fallback_auto) {
-        ft_log(FT_LOG_WARN, "GPU requested for %s but unavailable (%s). Auto-fallback to CPU enabled.",
-               c->engine, why);
+    case FT_GPU_FALLBACK:
+        ft_log(FT_LOG_WARN, "GPU requested but unavailable: %s", why);
+        ft_log(FT_LOG_WARN, "Auto-fallback to CPU enabled");
         return FT_EXIT_OK;
+    case FT_GPU_REFUSED:
+        fprintf(stderr, "facetrack track: GPU requested but unavailable: %s (STEP5_GPU_FALLBACK_AUTO=0)\n",
+                why);
+        return FT_EXIT_FAILED;
+    case FT_GPU_GRANTED: break;
     }
-    fprintf(stderr, "facetrack track: GPU requested for %s but unavailable (%s), and STEP5_GPU_FALLBACK_AUTO=0\n",
-            c->engine, why);
-    return FT_EXIT_FAILED;
+    for (int d = plan->first; d < plan->first + plan->count; d++) {
+        char name[256] = "";
+        ft_gpu_device_name(d, name, sizeof name);
+        ft_log(FT_LOG_INFO, "engine %s on GPU %d (%s), at most %d MiB of it", c->engine, d, name,
+               c->gpu_max_vram_mb);
+    }
+    return FT_EXIT_OK;
 }
 
 /* Outputs of LIST: the videos to do (TODO, OUTPUTS) and those skipped
@@ -283,7 +290,8 @@ static int sort_work(const ft_track_config *cfg, const ft_video_list *list, work
     return FT_EXIT_OK;
 }
 
-static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_video_list *list)
+static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_gpu_plan *gpus,
+                     const ft_video_list *list)
 {
     work w = {0};
     int rc = sort_work(cfg, list, &w);
@@ -300,7 +308,8 @@ static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_v
     for (size_t i = 0; i < w.ns; i++)
         ft_progress_skipped(progress, w.skipped[i], w.skipped_outputs[i]);
     const ft_batch_options bo = {.config = cfg, .chunk_frames = a->chunk_frames, .warmup_frames = 10,
-                                 .landmark_model = a->landmark_model, .stop = &ft_cli_stop_signal};
+                                 .landmark_model = a->landmark_model, .stop = &ft_cli_stop_signal,
+                                 .gpus = *gpus};
     const ft_batch_callbacks cb = ft_progress_callbacks(progress);
     char err[1024] = "";
     /* What a killed run left beside the outputs this one writes. */
@@ -348,14 +357,15 @@ static int run_track(int argc, char **argv)
     ft_video_list list = {0};
     size_t rejected = 0;
     ft_cli_catch_batch_signals(); /* from here on a signal stops the run cleanly */
-    rc = check_gpu(&cfg);
+    ft_gpu_plan gpus;
+    rc = check_gpu(&cfg, &gpus);
     if (rc == FT_EXIT_OK)
         rc = ft_cli_collect_videos("track", a.inputs, a.input_count, a.videos_json, cfg.shard_index,
                                    cfg.shard_count, &list, &rejected);
     if (rc == FT_EXIT_OK && atomic_load(&ft_cli_stop_signal))
         rc = 128 + atomic_load(&ft_cli_stop_signal);
     if (rc == FT_EXIT_OK)
-        rc = run_batch(&a, &cfg, &list);
+        rc = run_batch(&a, &cfg, &gpus, &list);
     if (rc == FT_EXIT_OK && rejected > 0)
         rc = FT_EXIT_FAILED; /* the missing paths, each named above */
     ft_video_list_free(&list);

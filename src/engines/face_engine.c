@@ -37,6 +37,7 @@ void ft_face_options_init(ft_face_options *o)
         .max_lost_frames = 25,
         .blendshape_interval = 1,
         .threads = 1,
+        .gpu_device = -1,
     };
 }
 
@@ -56,6 +57,8 @@ static ft_status check_options(const ft_face_options *o, char *err, size_t n)
     if (!(o->smoothing_min_cutoff > 0) || !(o->smoothing_beta >= 0) ||
         !(o->smoothing_derivate_cutoff > 0))
         return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s", "smoothing cutoffs must be positive, beta >= 0");
+    if (o->gpu_device < -1)
+        return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s", "gpu_device is -1 (the CPU) or a device number");
     return FT_OK;
 }
 

@@ -24,6 +24,7 @@ typedef struct mediapipe {
     ft_face_tracker *tracker; /* first: the class's calls are the tracker's */
     ft_face_options opt;
     pthreadpool_t pool; /* shared by the three models; NULL: the caller's thread */
+    ft_model_place place; /* the pool, or the GPU the models run on */
     ft_face_detector *detector;
     ft_face_landmarker *landmarker;
     ft_face_blendshaper *blendshaper; /* NULL when disabled or absent */
@@ -59,12 +60,12 @@ static ft_status open_detector(mediapipe *m, const char *path, char *err, size_t
     ft_face_detector_options dopt;
     ft_face_detector_options_init(&dopt);
     dopt.min_score = m->opt.min_detection_confidence;
-    ft_status st = ft_face_detector_create_on_pool(path, FT_FACE_DETECTOR_FULL_RANGE, &dopt,
-                                                   m->pool, &m->detector, err, n);
+    ft_status st = ft_face_detector_create_on(path, FT_FACE_DETECTOR_FULL_RANGE, &dopt,
+                                              &m->place, &m->detector, err, n);
     if (st == FT_ERR_FORMAT) {
         char err2[512];
-        if (ft_face_detector_create_on_pool(path, FT_FACE_DETECTOR_SHORT_RANGE, &dopt, m->pool,
-                                            &m->detector, err2, sizeof err2) == FT_OK)
+        if (ft_face_detector_create_on(path, FT_FACE_DETECTOR_SHORT_RANGE, &dopt, &m->place,
+                                       &m->detector, err2, sizeof err2) == FT_OK)
             return FT_OK;
     }
     return st;
@@ -78,14 +79,14 @@ static ft_status open_models(mediapipe *m, char *err, size_t n)
     if (st == FT_OK)
         st = open_detector(m, path, err, n);
     if (st == FT_OK && (st = resolve(o->landmark_model, "landmarks", path, sizeof path, err, n)) == FT_OK)
-        st = ft_face_landmarker_create_on_pool(path, m->pool, &m->landmarker, err, n);
+        st = ft_face_landmarker_create_on(path, &m->place, &m->landmarker, err, n);
     if (st != FT_OK)
         return st;
     if (ft_face_landmarker_count(m->landmarker) == 478) { /* both need all 478 */
         if (!(o->blendshape_model && !*o->blendshape_model)) {
             st = resolve(o->blendshape_model, "blendshapes", path, sizeof path, err, n);
             if (st == FT_OK)
-                st = ft_face_blendshaper_create_on_pool(path, m->pool, &m->blendshaper, err, n);
+                st = ft_face_blendshaper_create_on(path, &m->place, &m->blendshaper, err, n);
             else if (!o->blendshape_model)
                 st = FT_OK; /* no default: the engine works without */
             if (st != FT_OK)
@@ -236,6 +237,8 @@ static ft_status mediapipe_create(void *priv, const ft_face_options *o, char *er
         snprintf(err, n, "out of memory");
         return FT_ERR_NOMEM;
     }
+    /* On a GPU the pool still does the crops and warps on the host. */
+    m->place = (ft_model_place){m->pool, 1, o->gpu_device};
     ft_status st = open_models(m, err, n);
     if (st != FT_OK)
         return st;

@@ -78,7 +78,7 @@ static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, 
     return FT_OK;
 }
 
-static ft_status blendshaper_open(const char *model_spec, pthreadpool_t pool, int threads,
+static ft_status blendshaper_open(const char *model_spec, const ft_model_place *place,
                                   ft_face_blendshaper **out, char *err, size_t err_size)
 {
     if (!out)
@@ -90,8 +90,8 @@ static ft_status blendshaper_open(const char *model_spec, pthreadpool_t pool, in
     if (!b)
         return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s: %s", model_spec, "out of memory");
     snprintf(b->model, sizeof b->model, "%s", model_spec);
-    ft_status st = ft_model_session_open(&b->model_session, model_spec, check_model, NULL, pool,
-                                         threads, err, err_size);
+    ft_status st = ft_model_session_open_on(&b->model_session, model_spec, check_model, NULL, place,
+                                            err, err_size);
     if (st != FT_OK) {
         free(b);
         return st;
@@ -104,14 +104,14 @@ static ft_status blendshaper_open(const char *model_spec, pthreadpool_t pool, in
 ft_status ft_face_blendshaper_create(const char *model_spec, int threads,
                                      ft_face_blendshaper **out, char *err, size_t err_size)
 {
-    return blendshaper_open(model_spec, NULL, threads, out, err, err_size);
+    const ft_model_place cpu = {NULL, threads, -1};
+    return blendshaper_open(model_spec, &cpu, out, err, err_size);
 }
 
-ft_status ft_face_blendshaper_create_on_pool(const char *model_spec, pthreadpool_t pool,
-                                             ft_face_blendshaper **out, char *err,
-                                             size_t err_size)
+ft_status ft_face_blendshaper_create_on(const char *model_spec, const ft_model_place *place,
+                                        ft_face_blendshaper **out, char *err, size_t err_size)
 {
-    return blendshaper_open(model_spec, pool, 1, out, err, err_size);
+    return blendshaper_open(model_spec, place, out, err, err_size);
 }
 
 void ft_face_blendshaper_free(ft_face_blendshaper *b)
@@ -157,7 +157,17 @@ ft_status ft_face_blendshapes_compute_batch(ft_face_blendshaper *b, const float 
         goto out;
     }
     b->error[0] = '\0';
-    if ((st = ft_nn_session_reshape(b->session, n, NULL)) != FT_OK) {
+    if ((st = ft_nn_session_reshape(b->session, n, NULL)) == FT_ERR_NOMEM && n > 1) {
+        /* a device memory cap: two smaller batches */
+        const int half = n / 2;
+        st = ft_face_blendshapes_compute_batch(b, norms, count, image_width, image_height, half,
+                                               scores);
+        return st == FT_OK ? ft_face_blendshapes_compute_batch(b, norms + half, count, image_width,
+                                                               image_height, n - half,
+                                                               scores + half)
+                           : st;
+    }
+    if (st != FT_OK) {
         snprintf(b->error, sizeof b->error, "%s: %s", b->model, ft_nn_session_error(b->session));
         goto out;
     }

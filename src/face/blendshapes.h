@@ -7,6 +7,7 @@
 
 #include <pthreadpool.h>
 
+#include "face/model_session.h"
 #include "facetrack.h"
 
 #define FT_FACE_BLENDSHAPES 52
@@ -24,9 +25,8 @@ ft_status ft_face_blendshaper_create(const char *model_spec, int threads,
                                      ft_face_blendshaper **out, char *err, size_t err_size);
 /* The same, running on POOL (NULL: the caller's thread), which must
  * outlive the blendshaper. */
-ft_status ft_face_blendshaper_create_on_pool(const char *model_spec, pthreadpool_t pool,
-                                             ft_face_blendshaper **out, char *err,
-                                             size_t err_size);
+ft_status ft_face_blendshaper_create_on(const char *model_spec, const ft_model_place *place,
+                                        ft_face_blendshaper **out, char *err, size_t err_size);
 void ft_face_blendshaper_free(ft_face_blendshaper *b);
 const char *ft_face_blendshaper_error(const ft_face_blendshaper *b);
 

@@ -71,8 +71,9 @@ static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, 
 }
 
 static ft_status detector_open(const char *model_spec, ft_face_detector_kind kind,
-                               const ft_face_detector_options *options, pthreadpool_t pool,
-                               int threads, ft_face_detector **out, char *err, size_t err_size)
+                               const ft_face_detector_options *options,
+                               const ft_model_place *place, ft_face_detector **out, char *err,
+                               size_t err_size)
 {
     if (!out)
         return FT_ERR_INVALID_ARG;
@@ -105,8 +106,8 @@ static ft_status detector_open(const char *model_spec, ft_face_detector_kind kin
     }
     ft_anchors_generate(&ao, d->anchors, d->count);
 
-    ft_status st = ft_model_session_open(&d->model_session, model_spec, check_model, d, pool,
-                                         threads, err, err_size);
+    ft_status st = ft_model_session_open_on(&d->model_session, model_spec, check_model, d, place,
+                                            err, err_size);
     if (st != FT_OK) {
         ft_face_detector_free(d);
         return st;
@@ -120,15 +121,16 @@ ft_status ft_face_detector_create(const char *model_spec, ft_face_detector_kind 
                                   const ft_face_detector_options *options, int threads,
                                   ft_face_detector **out, char *err, size_t err_size)
 {
-    return detector_open(model_spec, kind, options, NULL, threads, out, err, err_size);
+    const ft_model_place cpu = {NULL, threads, -1};
+    return detector_open(model_spec, kind, options, &cpu, out, err, err_size);
 }
 
-ft_status ft_face_detector_create_on_pool(const char *model_spec, ft_face_detector_kind kind,
-                                          const ft_face_detector_options *options,
-                                          pthreadpool_t pool, ft_face_detector **out, char *err,
-                                          size_t err_size)
+ft_status ft_face_detector_create_on(const char *model_spec, ft_face_detector_kind kind,
+                                     const ft_face_detector_options *options,
+                                     const ft_model_place *place, ft_face_detector **out,
+                                     char *err, size_t err_size)
 {
-    return detector_open(model_spec, kind, options, pool, 1, out, err, err_size);
+    return detector_open(model_spec, kind, options, place, out, err, err_size);
 }
 
 void ft_face_detector_free(ft_face_detector *d)
@@ -252,7 +254,16 @@ ft_status ft_face_detect_batch(ft_face_detector *d, const ft_face_image *image,
             d->matrix_capacity = n;
         }
     }
-    if (st == FT_OK && (st = ft_nn_session_reshape(d->session, n, NULL)) != FT_OK)
+    if (st == FT_OK && (st = ft_nn_session_reshape(d->session, n, NULL)) == FT_ERR_NOMEM && n > 1) {
+        /* a device memory cap: two smaller batches */
+        const int half = n / 2;
+        st = ft_face_detect_batch(d, image, rois, half, out, max, counts);
+        return st == FT_OK ? ft_face_detect_batch(d, image, rois ? rois + half : NULL, n - half,
+                                                  out ? out + (size_t)half * (size_t)max : NULL, max,
+                                                  counts + half)
+                           : st;
+    }
+    if (st != FT_OK)
         snprintf(d->error, sizeof d->error, "%s: %s", d->model, ft_nn_session_error(d->session));
     /* Letterboxed into the square input, zero border (= -1), range [-1, 1]. */
     const ft_tensor_spec spec = {d->size, d->size, -1.0f, 1.0f, 1, FT_BORDER_ZERO};

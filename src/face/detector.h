@@ -10,6 +10,7 @@
 
 #include "face/face_types.h"
 #include "face/nms.h"
+#include "face/model_session.h"
 #include "facetrack.h"
 
 /* Keypoint order of BlazeFace (the subject's right eye appears on the
@@ -56,10 +57,10 @@ ft_status ft_face_detector_create(const char *model_spec, ft_face_detector_kind 
                                   ft_face_detector **out, char *err, size_t err_size);
 /* The same, running on POOL (NULL: the caller's thread), which must
  * outlive the detector. */
-ft_status ft_face_detector_create_on_pool(const char *model_spec, ft_face_detector_kind kind,
-                                          const ft_face_detector_options *options,
-                                          pthreadpool_t pool, ft_face_detector **out, char *err,
-                                          size_t err_size);
+ft_status ft_face_detector_create_on(const char *model_spec, ft_face_detector_kind kind,
+                                     const ft_face_detector_options *options,
+                                     const ft_model_place *place, ft_face_detector **out,
+                                     char *err, size_t err_size);
 void ft_face_detector_free(ft_face_detector *det);
 
 /* Detects faces in IMAGE within ROI (NULL: the whole image; a rotation

@@ -76,7 +76,7 @@ static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, 
     return FT_OK;
 }
 
-static ft_status landmarker_open(const char *model_spec, pthreadpool_t pool, int threads,
+static ft_status landmarker_open(const char *model_spec, const ft_model_place *place,
                                  ft_face_landmarker **out, char *err, size_t err_size)
 {
     if (!out)
@@ -88,8 +88,8 @@ static ft_status landmarker_open(const char *model_spec, pthreadpool_t pool, int
     if (!lm)
         return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s: %s", model_spec, "out of memory");
     snprintf(lm->model, sizeof lm->model, "%s", model_spec);
-    ft_status st = ft_model_session_open(&lm->model_session, model_spec, check_model, lm, pool,
-                                         threads, err, err_size);
+    ft_status st = ft_model_session_open_on(&lm->model_session, model_spec, check_model, lm,
+                                            place, err, err_size);
     if (st != FT_OK) {
         free(lm);
         return st;
@@ -102,14 +102,14 @@ static ft_status landmarker_open(const char *model_spec, pthreadpool_t pool, int
 ft_status ft_face_landmarker_create(const char *model_spec, int threads,
                                     ft_face_landmarker **out, char *err, size_t err_size)
 {
-    return landmarker_open(model_spec, NULL, threads, out, err, err_size);
+    const ft_model_place cpu = {NULL, threads, -1};
+    return landmarker_open(model_spec, &cpu, out, err, err_size);
 }
 
-ft_status ft_face_landmarker_create_on_pool(const char *model_spec, pthreadpool_t pool,
-                                            ft_face_landmarker **out, char *err,
-                                            size_t err_size)
+ft_status ft_face_landmarker_create_on(const char *model_spec, const ft_model_place *place,
+                                       ft_face_landmarker **out, char *err, size_t err_size)
 {
-    return landmarker_open(model_spec, pool, 1, out, err, err_size);
+    return landmarker_open(model_spec, place, out, err, err_size);
 }
 
 void ft_face_landmarker_free(ft_face_landmarker *lm)
@@ -256,6 +256,13 @@ ft_status ft_face_landmarks_detect_batch(ft_face_landmarker *lm, const ft_face_i
     const size_t item_floats = 3 * (size_t)lm->size * (size_t)lm->size;
     lm->error[0] = '\0';
     ft_status st = reshape_to(lm, n);
+    if (st == FT_ERR_NOMEM && n > 1) { /* a device memory cap: two smaller batches */
+        const int half = n / 2;
+        st = ft_face_landmarks_detect_batch(lm, image, rois, half, out);
+        return st == FT_OK ? ft_face_landmarks_detect_batch(lm, image, rois + half, n - half,
+                                                            out + half)
+                           : st;
+    }
     float *input = st == FT_OK ? ft_nn_session_input(lm->session, 0) : NULL;
     for (int i = 0; i < n && st == FT_OK; i++) {
         st = ft_image_to_tensor(image, &rois[i], &spec, input + (size_t)i * item_floats, NULL,

@@ -10,6 +10,7 @@
 #include <pthreadpool.h>
 
 #include "face/face_types.h"
+#include "face/model_session.h"
 #include "facetrack.h"
 
 #define FT_FACE_MESH_MAX 478
@@ -40,9 +41,8 @@ ft_status ft_face_landmarker_create(const char *model_spec, int threads,
                                     ft_face_landmarker **out, char *err, size_t err_size);
 /* The same, running on POOL (NULL: the caller's thread), which must
  * outlive the landmarker. */
-ft_status ft_face_landmarker_create_on_pool(const char *model_spec, pthreadpool_t pool,
-                                            ft_face_landmarker **out, char *err,
-                                            size_t err_size);
+ft_status ft_face_landmarker_create_on(const char *model_spec, const ft_model_place *place,
+                                       ft_face_landmarker **out, char *err, size_t err_size);
 void ft_face_landmarker_free(ft_face_landmarker *lm);
 const char *ft_face_landmarker_error(const ft_face_landmarker *lm);
 

@@ -6,23 +6,31 @@
 #include "nn/backend.h"
 #include "nn/graph_cache.h"
 
-ft_status ft_model_session_open(ft_model_session *m, const char *spec, ft_model_check_fn check,
-                                void *context, pthreadpool_t pool, int threads, char *err,
-                                size_t err_size)
+ft_status ft_model_session_open_on(ft_model_session *m, const char *spec, ft_model_check_fn check,
+                                   void *context, const ft_model_place *place, char *err,
+                                   size_t err_size)
 {
+    pthreadpool_t pool = place->pool;
+    const int threads = place->threads;
     memset(m, 0, sizeof *m);
     ft_status st = ft_nn_graph_acquire(spec, NULL, &m->graph, err, err_size);
     if (st != FT_OK)
         return st;
     char reason[512];
     st = check(context, m->graph, reason, sizeof reason);
-    if (st == FT_OK && !pool && threads != 1)
+    /* MediaPipe runs these models on XNNPACK on the CPU; so do we. */
+    const ft_nn_backend_def *backend =
+        place->gpu_device >= 0 ? ft_nn_backend_find("cuda") : &ft_nn_backend_xnnpack;
+    if (st == FT_OK && !backend) {
+        snprintf(reason, sizeof reason, "this build has no CUDA backend");
+        st = FT_ERR_NO_DEVICE;
+    }
+    if (st == FT_OK && !pool && threads != 1 && place->gpu_device < 0)
         m->own_pool = pool = pthreadpool_create(threads > 0 ? (size_t)threads : 0);
     if (st == FT_OK) {
-        /* MediaPipe runs these models on XNNPACK; so do we. */
-        const ft_nn_session_options opt = {.pool = pool};
-        st = ft_nn_session_create(m->graph, &ft_nn_backend_xnnpack, &opt, &m->session, reason,
-                                  sizeof reason);
+        const ft_nn_session_options opt = {.pool = pool,
+                                           .device = place->gpu_device > 0 ? place->gpu_device : 0};
+        st = ft_nn_session_create(m->graph, backend, &opt, &m->session, reason, sizeof reason);
     }
     if (st != FT_OK) {
         if (err && err_size)
@@ -30,6 +38,14 @@ ft_status ft_model_session_open(ft_model_session *m, const char *spec, ft_model_
         ft_model_session_close(m);
     }
     return st;
+}
+
+ft_status ft_model_session_open(ft_model_session *m, const char *spec, ft_model_check_fn check,
+                                void *context, pthreadpool_t pool, int threads, char *err,
+                                size_t err_size)
+{
+    const ft_model_place cpu = {pool, threads, -1};
+    return ft_model_session_open_on(m, spec, check, context, &cpu, err, err_size);
 }
 
 void ft_model_session_close(ft_model_session *m)

@@ -1,7 +1,8 @@
 /* What every face model module does to get a model running: take the
  * process-wide graph of its spec, check it is the model the module
  * expects, and open a session on the XNNPACK backend with an injected
- * thread pool (or one of its own made from a thread count). */
+ * thread pool (or one of its own made from a thread count), or on the
+ * cuda backend on one GPU. */
 #ifndef FT_FACE_MODEL_SESSION_H
 #define FT_FACE_MODEL_SESSION_H
 
@@ -11,6 +12,15 @@
 
 #include "nn/graph.h"
 #include "nn/session.h"
+
+/* Where a model runs: on the CPU with POOL (NULL: one made here of
+ * THREADS, 0 = one per CPU, 1 = the caller's thread), or on CUDA device
+ * GPU_DEVICE (>= 0), the pool then only doing the host-side work. */
+typedef struct ft_model_place {
+    pthreadpool_t pool;
+    int threads;
+    int gpu_device; /* -1: the CPU */
+} ft_model_place;
 
 typedef struct ft_model_session {
     const ft_nn_graph *graph;  /* shared (nn/graph_cache.h) */
@@ -23,9 +33,12 @@ typedef struct ft_model_session {
 typedef ft_status (*ft_model_check_fn)(void *context, const ft_nn_graph *graph, char *reason,
                                        size_t reason_size);
 
-/* POOL: the pool to run on, or NULL to make one of THREADS (0 = one per
- * CPU, 1 = the caller's thread). One line naming SPEC in ERR on failure;
- * M is then empty. */
+/* One line naming SPEC in ERR on failure; M is then empty.
+ * FT_ERR_NO_DEVICE: PLACE names a GPU this process cannot use. */
+ft_status ft_model_session_open_on(ft_model_session *m, const char *spec, ft_model_check_fn check,
+                                   void *context, const ft_model_place *place, char *err,
+                                   size_t err_size);
+/* The same on the CPU. */
 ft_status ft_model_session_open(ft_model_session *m, const char *spec, ft_model_check_fn check,
                                 void *context, pthreadpool_t pool, int threads, char *err,
                                 size_t err_size);

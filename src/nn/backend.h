@@ -20,6 +20,13 @@ typedef struct ft_nn_op_support {
 /* A compiled graph bound to its buffers; each backend defines its own. */
 typedef struct ft_nn_plan ft_nn_plan;
 
+/* Where a plan runs: the host threads it may use and, for a device
+ * backend, which device. */
+typedef struct ft_nn_plan_target {
+    pthreadpool_t pool; /* NULL: the caller's thread */
+    int device;         /* device backends: the device's index (0 ..) */
+} ft_nn_plan_target;
+
 typedef struct ft_nn_backend_def {
     const char *name;
     /* FT_OK when usable here; FT_ERR_NO_DEVICE (no usable hardware),
@@ -34,9 +41,10 @@ typedef struct ft_nn_backend_def {
     void (*mark_buffers)(const ft_nn_graph *graph, char *needed);
     /* Compiles GRAPH (every shape fixed, every op checked) over BUFFERS,
      * one per tensor (constants' data, activations' storage with 64 bytes
-     * of slack). POOL may be NULL (the caller's thread). */
-    ft_status (*plan_create)(const ft_nn_graph *graph, void *const *buffers, pthreadpool_t pool,
-                             ft_nn_plan **out, char *err, size_t err_size);
+     * of slack), to run where TARGET says. */
+    ft_status (*plan_create)(const ft_nn_graph *graph, void *const *buffers,
+                             const ft_nn_plan_target *target, ft_nn_plan **out, char *err,
+                             size_t err_size);
     /* BUFFERS changed (a caller bound its own input or output). */
     ft_status (*plan_rebind)(ft_nn_plan *plan, void *const *buffers, char *err, size_t err_size);
     /* One line naming the model and op in ERR on failure. */
@@ -50,6 +58,12 @@ typedef struct ft_nn_backend_def {
      * item (a device's kernels want the whole batch; its memory is not the
      * host's cache that FT_NN_BATCH_AUTO guards). */
     int whole_batches;
+    /* Device backends (NULL elsewhere): the cap on the memory the row may
+     * hold on each device, process-wide (0: none), and what it holds on
+     * DEVICE now and at most so far. */
+    void (*set_memory_limit)(size_t bytes);
+    size_t (*memory_in_use)(int device);
+    size_t (*memory_peak)(int device);
 } ft_nn_backend_def;
 
 /* The rows built into this library, by name ("reference", "xnnpack", "cuda"); NULL

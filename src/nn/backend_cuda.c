@@ -15,8 +15,10 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include "nn/arena_plan.h"
 #include "nn/backend.h"
 #include "nn/cuda_kernels.h"
+#include "nn/cuda_memory.h"
 
 /* How an op on the device runs. */
 typedef enum device_kind {
@@ -49,14 +51,23 @@ typedef struct op_step {
     float *fused_output;                /* with SLOPE: the PRelu's output, written instead */
 } op_step;
 
+/* Device memory a plan holds: its arena, or a shared copy of a weight. */
+typedef struct holding {
+    void *pointer;
+    size_t bytes;
+    int shared_weight; /* released to nn/cuda_memory.h's weight table */
+} holding;
+
 struct ft_nn_plan {
     const ft_nn_graph *graph;
     void *const *buffers;
+    int device_index;     /* the CUDA device the plan lives on */
     cudaStream_t stream;
     cublasHandle_t blas;
     float **device;       /* per tensor: its device buffer, NULL when none */
-    void **allocations;   /* every cudaMalloc of the plan, freed with it */
-    int allocation_count;
+    holding *holdings;    /* freed or released with the plan */
+    int holding_count;
+    size_t arena_bytes;   /* the activations' memory on the device */
     op_step *steps;       /* op_count + 1: the last holds the final downloads */
     transfer *transfers;
     int transfer_count;
@@ -73,13 +84,21 @@ static const char *model_name(const ft_nn_graph *g)
 
 static ft_status cuda_init(char *err, size_t err_size)
 {
-    int count = 0;
+    int count = 0, driver = 0, runtime = 0;
     cudaError_t e = cudaGetDeviceCount(&count);
     if (e != cudaSuccess || count == 0) {
         if (e != cudaSuccess)
             cudaGetLastError(); /* not sticky for later callers */
-        snprintf(err, err_size, "cuda: no usable CUDA device (%s)",
-                 e != cudaSuccess ? cudaGetErrorString(e) : "the driver lists none");
+        cudaDriverGetVersion(&driver); /* 0: no driver at all */
+        cudaRuntimeGetVersion(&runtime);
+        if (driver == 0)
+            snprintf(err, err_size, "cuda: no NVIDIA driver found (install the nvidia-driver package)");
+        else if (e == cudaErrorInsufficientDriver)
+            snprintf(err, err_size, "cuda: the NVIDIA driver supports CUDA %d.%d, older than this build's CUDA %d.%d runtime: update the driver",
+                     driver / 1000, driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10);
+        else
+            snprintf(err, err_size, "cuda: no usable CUDA device (%s)",
+                     e != cudaSuccess ? cudaGetErrorString(e) : "the driver lists none");
         return FT_ERR_NO_DEVICE;
     }
     /* cmake/cuda.cmake builds machine code for sm_80 and sm_90 (and PTX
@@ -349,24 +368,57 @@ static ft_status cuda_fail(const ft_nn_plan *p, int op_index, cudaError_t e, cha
 static ft_status device_alloc(ft_nn_plan *p, size_t bytes, void **out, int op_index, char *err,
                               size_t err_size)
 {
-    CUDA_TRY(cudaMalloc(out, bytes ? bytes : 1), op_index);
-    p->allocations[p->allocation_count++] = *out;
+    char why[256];
+    ft_status st = ft_cuda_memory_alloc(p->device_index, bytes, out, why, sizeof why);
+    if (st != FT_OK)
+        return fail(p, op_index, why, err, err_size, st);
+    p->holdings[p->holding_count++] = (holding){*out, bytes, 0};
     return FT_OK;
 }
 
-/* Constant T on the device, uploaded the first time an op asks. */
-static ft_status upload_constant(ft_nn_plan *p, int t, int op_index, char *err, size_t err_size)
+/* The layouts a constant is kept in on the device. */
+enum { LAYOUT_AS_IS, LAYOUT_HWIO };
+
+/* OHWI -> HWIO: a warp's threads are neighbouring output channels. */
+static void ohwi_to_hwio(const void *host, void *out, const void *context)
+{
+    const ft_nn_tensor *w = context;
+    const int64_t O = w->shape[0], KH = w->shape[1], KW = w->shape[2], I = w->shape[3];
+    const float *ohwi = host;
+    float *hwio = out;
+    for (int64_t o = 0; o < O; o++)
+        for (int64_t k = 0; k < KH * KW; k++)
+            for (int64_t c = 0; c < I; c++)
+                hwio[(k * I + c) * O + o] = ohwi[(o * KH * KW + k) * I + c];
+}
+
+/* The device copy of constant T in LAYOUT, shared with every plan of the
+ * process that runs the same model on the same device. */
+static ft_status share_constant(ft_nn_plan *p, int t, int layout, int op_index, void **out,
+                                char *err, size_t err_size)
 {
     const ft_nn_tensor *tensor = &p->graph->tensors[t];
+    char why[256];
+    void *copy = NULL;
+    ft_status st = ft_cuda_weights_acquire(p->device_index, tensor->data, tensor->nbytes, layout,
+                                           layout == LAYOUT_HWIO ? ohwi_to_hwio : NULL, tensor,
+                                           &copy, why, sizeof why);
+    if (st != FT_OK)
+        return fail(p, op_index, why, err, err_size, st);
+    p->holdings[p->holding_count++] = (holding){copy, tensor->nbytes, 1};
+    *out = copy;
+    return FT_OK;
+}
+
+/* Constant T on the device as it is, for the ops that read it. */
+static ft_status upload_constant(ft_nn_plan *p, int t, int op_index, char *err, size_t err_size)
+{
     if (p->device[t])
         return FT_OK;
-    void *d;
-    ft_status st = device_alloc(p, tensor->nbytes, &d, op_index, err, err_size);
-    if (st != FT_OK)
-        return st;
-    CUDA_TRY(cudaMemcpy(d, tensor->data, tensor->nbytes, cudaMemcpyHostToDevice), op_index);
-    p->device[t] = d;
-    return FT_OK;
+    void *copy = NULL;
+    ft_status st = share_constant(p, t, LAYOUT_AS_IS, op_index, &copy, err, err_size);
+    p->device[t] = copy; /* never written: constants are no op's output */
+    return st;
 }
 
 static int same_pad(int64_t in, int64_t out, int k, int stride, int dilation)
@@ -441,27 +493,11 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
             s->weights = p->device[op->inputs[1]];
             return st;
         }
-        /* OHWI -> HWIO: a warp's threads are neighbouring output channels. */
         s->kind = CONV_DIRECT;
-        const int64_t O = w->shape[0], KH = w->shape[1], KW = w->shape[2], I = w->shape[3];
-        float *hwio = malloc(w->nbytes ? w->nbytes : 1);
-        if (!hwio)
-            return fail(p, i, "out of memory", err, err_size, FT_ERR_NOMEM);
-        const float *ohwi = w->data;
-        for (int64_t o = 0; o < O; o++)
-            for (int64_t k = 0; k < KH * KW; k++)
-                for (int64_t c = 0; c < I; c++)
-                    hwio[(k * I + c) * O + o] = ohwi[(o * KH * KW + k) * I + c];
-        void *d = NULL;
-        st = device_alloc(p, w->nbytes, &d, i, err, err_size);
-        cudaError_t e = st == FT_OK ? cudaMemcpy(d, hwio, w->nbytes, cudaMemcpyHostToDevice)
-                                    : cudaSuccess;
-        free(hwio);
-        if (st != FT_OK)
-            return st;
-        CUDA_TRY(e, i);
-        s->weights = d;
-        return FT_OK;
+        void *hwio = NULL;
+        st = share_constant(p, op->inputs[1], LAYOUT_HWIO, i, &hwio, err, err_size);
+        s->weights = hwio;
+        return st;
     }
     case FT_OP_DEPTHWISE_CONV2D:
         s->kind = DEPTHWISE;
@@ -731,10 +767,16 @@ static void cuda_plan_free(ft_nn_plan *p)
 {
     if (!p)
         return;
+    cudaSetDevice(p->device_index);
     if (p->replay)
         cudaGraphExecDestroy(p->replay);
-    for (int i = 0; i < p->allocation_count; i++)
-        cudaFree(p->allocations[i]);
+    for (int i = 0; i < p->holding_count; i++) {
+        const holding *h = &p->holdings[i];
+        if (h->shared_weight)
+            ft_cuda_weights_release(p->device_index, h->pointer);
+        else
+            ft_cuda_memory_free(p->device_index, h->pointer, h->bytes);
+    }
     for (int i = 0; i < p->pinned_count; i++)
         cudaHostUnregister(p->pinned[i]);
     free(p->pinned);
@@ -742,11 +784,57 @@ static void cuda_plan_free(ft_nn_plan *p)
         cublasDestroy(p->blas);
     if (p->stream)
         cudaStreamDestroy(p->stream);
-    free(p->allocations);
+    free(p->holdings);
     free(p->device);
     free(p->steps);
     free(p->transfers);
     free(p);
+}
+
+/* Every activation a device op touches, in one arena where those whose
+ * lives do not overlap share memory (nn/arena_plan.h). A life runs from the
+ * op before the first that touches it (a fused PRelu's output is written by
+ * the op before the PRelu) to the last that reads it, or to the end for the
+ * graph's outputs, which are copied home after the last op. */
+static ft_status place_activations(ft_nn_plan *p, char *err, size_t err_size)
+{
+    const ft_nn_graph *g = p->graph;
+    ft_arena_block *blocks = calloc((size_t)g->tensor_count + 1, sizeof *blocks);
+    if (!blocks)
+        return fail(p, -1, "out of memory", err, err_size, FT_ERR_NOMEM);
+    for (int i = 0; i < g->op_count; i++) {
+        const ft_nn_op *op = &g->ops[i];
+        if (!on_device(g, op))
+            continue;
+        for (int j = 0; j < op->input_count + op->output_count; j++) {
+            const int t = j < op->input_count ? op->inputs[j] : op->outputs[j - op->input_count];
+            if (t < 0 || g->tensors[t].data)
+                continue;
+            ft_arena_block *b = &blocks[t];
+            if (!b->bytes) {
+                const ft_nn_tensor *tensor = &g->tensors[t];
+                b->bytes = (size_t)ft_nn_tensor_elements(tensor) * ft_dtype_size(tensor->dtype);
+                b->bytes += !b->bytes; /* an empty tensor still gets an address */
+                b->first = i > 0 ? i - 1 : 0;
+            }
+            b->last = i;
+        }
+    }
+    for (int k = 0; k < g->output_count; k++)
+        if (blocks[g->outputs[k]].bytes)
+            blocks[g->outputs[k]].last = g->op_count;
+    const size_t arena_bytes = ft_arena_plan(blocks, g->tensor_count, 256);
+    void *arena = NULL;
+    ft_status st = arena_bytes == (size_t)-1
+                       ? fail(p, -1, "out of memory", err, err_size, FT_ERR_NOMEM)
+                   : arena_bytes ? device_alloc(p, arena_bytes, &arena, -1, err, err_size)
+                                 : FT_OK;
+    for (int t = 0; t < g->tensor_count && st == FT_OK; t++)
+        if (blocks[t].bytes)
+            p->device[t] = (float *)((char *)arena + blocks[t].offset);
+    p->arena_bytes = arena_bytes;
+    free(blocks);
+    return st;
 }
 
 static ft_status cuda_plan_build(ft_nn_plan *p, char *err, size_t err_size)
@@ -766,33 +854,7 @@ static ft_status cuda_plan_build(ft_nn_plan *p, char *err, size_t err_size)
     if (!p->transfers || walk_transfers(g, add_transfer, &list) != 0)
         return fail(p, -1, "out of memory", err, err_size, FT_ERR_NOMEM);
 
-    /* Every activation a device op touches: one arena, 256-byte aligned. */
-    size_t *offset = malloc(sizeof *offset * (size_t)(g->tensor_count + 1));
-    if (!offset)
-        return fail(p, -1, "out of memory", err, err_size, FT_ERR_NOMEM);
-    size_t arena_bytes = 0;
-    for (int t = 0; t < g->tensor_count; t++)
-        offset[t] = (size_t)-1;
-    for (int i = 0; i < g->op_count; i++) {
-        const ft_nn_op *op = &g->ops[i];
-        if (!on_device(g, op))
-            continue;
-        for (int j = 0; j < op->input_count + op->output_count; j++) {
-            const int t = j < op->input_count ? op->inputs[j] : op->outputs[j - op->input_count];
-            if (t < 0 || g->tensors[t].data || offset[t] != (size_t)-1)
-                continue;
-            offset[t] = arena_bytes;
-            const ft_nn_tensor *tensor = &g->tensors[t];
-            arena_bytes += ((size_t)ft_nn_tensor_elements(tensor) * ft_dtype_size(tensor->dtype) +
-                            255) & ~(size_t)255;
-        }
-    }
-    void *arena = NULL;
-    ft_status st = arena_bytes ? device_alloc(p, arena_bytes, &arena, -1, err, err_size) : FT_OK;
-    for (int t = 0; t < g->tensor_count && st == FT_OK; t++)
-        if (offset[t] != (size_t)-1)
-            p->device[t] = (float *)((char *)arena + offset[t]);
-    free(offset);
+    ft_status st = place_activations(p, err, err_size);
     for (int i = 0; i < g->op_count && st == FT_OK; i++)
         st = prepare_op(p, i, err, err_size);
     if (st == FT_OK) {
@@ -803,25 +865,43 @@ static ft_status cuda_plan_build(ft_nn_plan *p, char *err, size_t err_size)
     return st;
 }
 
-static ft_status cuda_plan_create(const ft_nn_graph *g, void *const *buffers, pthreadpool_t pool,
-                                  ft_nn_plan **out, char *err, size_t err_size)
+static ft_status cuda_plan_create(const ft_nn_graph *g, void *const *buffers,
+                                  const ft_nn_plan_target *target, ft_nn_plan **out, char *err,
+                                  size_t err_size)
 {
-    (void)pool; /* host fallback ops are the single-threaded reference kernels */
+    /* Host fallback ops are the single-threaded reference kernels: the pool
+     * is not used. */
     *out = NULL;
     ft_status st = cuda_init(err, err_size);
     if (st != FT_OK)
         return st;
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess || target->device < 0 ||
+        target->device >= count) {
+        cudaGetLastError();
+        snprintf(err, err_size, "%s: cuda: no CUDA device %d (%d found)", model_name(g),
+                 target->device, count);
+        return FT_ERR_NO_DEVICE;
+    }
+    cudaError_t e = cudaSetDevice(target->device);
+    if (e != cudaSuccess) {
+        cudaGetLastError();
+        snprintf(err, err_size, "%s: cuda: device %d: %s", model_name(g), target->device,
+                 cudaGetErrorString(e));
+        return FT_ERR_NO_DEVICE;
+    }
     ft_nn_plan *p = calloc(1, sizeof *p);
     if (p) {
         p->graph = g;
         p->buffers = buffers;
+        p->device_index = target->device;
         p->device = calloc((size_t)g->tensor_count + 1, sizeof *p->device);
         p->steps = calloc((size_t)g->op_count + 1, sizeof *p->steps);
         /* an arena, constants, reordered filters */
-        p->allocations = calloc((size_t)g->tensor_count + (size_t)g->op_count + 2,
-                                sizeof *p->allocations);
+        p->holdings = calloc((size_t)g->tensor_count + (size_t)g->op_count + 2,
+                             sizeof *p->holdings);
     }
-    if (!p || !p->device || !p->steps || !p->allocations) {
+    if (!p || !p->device || !p->steps || !p->holdings) {
         cuda_plan_free(p);
         snprintf(err, err_size, "%s: out of memory", model_name(g));
         return FT_ERR_NOMEM;
@@ -848,6 +928,9 @@ static ft_status cuda_plan_run(ft_nn_plan *p, char *err, size_t err_size)
 {
     const ft_nn_graph *g = p->graph;
     ft_status st = FT_OK;
+    /* The device is a per-thread setting, and a session may run on any of
+     * the caller's threads. */
+    CUDA_TRY(cudaSetDevice(p->device_index), -1);
     if (p->replay) {
         for (int i = 0; i < g->op_count && st == FT_OK; i++)
             st = do_transfers(p, i, 1, err, err_size);
@@ -882,6 +965,8 @@ static ft_status cuda_plan_run(ft_nn_plan *p, char *err, size_t err_size)
 static ft_status cuda_plan_run_library_only(ft_nn_plan *p)
 {
     char err[256];
+    if (cudaSetDevice(p->device_index) != cudaSuccess)
+        return FT_ERR_INTERNAL;
     ft_status st = p->replay ? (cudaGraphLaunch(p->replay, p->stream) == cudaSuccess
                                     ? FT_OK
                                     : FT_ERR_INTERNAL)
@@ -912,4 +997,7 @@ const ft_nn_backend_def ft_nn_backend_cuda = {
     .plan_native_ops = cuda_plan_native_ops,
     .plan_free = cuda_plan_free,
     .whole_batches = 1,
+    .set_memory_limit = ft_cuda_memory_set_limit,
+    .memory_in_use = ft_cuda_memory_in_use,
+    .memory_peak = ft_cuda_memory_peak,
 };

@@ -36,10 +36,10 @@ static ft_status reference_init(char *err, size_t err_size)
 }
 
 static ft_status reference_plan_create(const ft_nn_graph *g, void *const *buffers,
-                                       pthreadpool_t pool, ft_nn_plan **out, char *err,
-                                       size_t err_size)
+                                       const ft_nn_plan_target *target, ft_nn_plan **out,
+                                       char *err, size_t err_size)
 {
-    (void)pool; /* the reference kernels are single-threaded by design */
+    (void)target; /* the reference kernels are single-threaded by design */
     ft_nn_plan *p = malloc(sizeof *p);
     if (!p) {
         snprintf(err, err_size, "%s: out of memory", g->name ? g->name : "(model)");

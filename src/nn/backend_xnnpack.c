@@ -92,7 +92,7 @@ static void xnnpack_plan_free(ft_nn_plan *p)
 }
 
 static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
-                                     pthreadpool_t pool, ft_nn_plan **out, char *err,
+                                     const ft_nn_plan_target *target, ft_nn_plan **out, char *err,
                                      size_t err_size)
 {
     *out = NULL;
@@ -128,7 +128,7 @@ static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
         for (int k = 0; k < g->output_count; k++)
             outside[g->outputs[k]] = 1;
         *s = (step){i, end, NULL};
-        st = ft_xnn_segment_create(g, i, end, buffers, outside, pool, &s->segment, err, err_size);
+        st = ft_xnn_segment_create(g, i, end, buffers, outside, target->pool, &s->segment, err, err_size);
         p->native_ops += end - i;
         i = end;
     }

@@ -34,7 +34,7 @@ typedef struct plan_slot {
 struct ft_nn_session {
     const ft_nn_graph *graph;
     const ft_nn_backend_def *backend;
-    pthreadpool_t pool;
+    ft_nn_plan_target target;
     ft_nn_allocator allocator;
     ft_nn_batch_mode batch_mode;
     int batch_checked;         /* ft_nn_batch_check ran; BATCH_STATUS holds it */
@@ -182,14 +182,14 @@ static ft_status slot_plans(ft_nn_session *s, plan_slot *slot)
                          (s->batch_mode == FT_NN_BATCH_AUTO && !s->backend->whole_batches &&
                           items_outgrow_cache(s->graph)));
     if (!by_item)
-        return s->backend->plan_create(&slot->shadow, slot->buffers, s->pool, &slot->plan,
+        return s->backend->plan_create(&slot->shadow, slot->buffers, &s->target, &slot->plan,
                                        s->error, sizeof s->error);
     const size_t n = (size_t)s->graph->tensor_count;
     slot->item_buffers = calloc((size_t)slot->batch * n, sizeof *slot->item_buffers);
     if (!slot->item_buffers)
         return session_fail(s, FT_ERR_NOMEM, "%s: out of memory", model_name(s->graph));
     slot_item_views(s->graph, slot);
-    return s->backend->plan_create(s->graph, slot->item_buffers, s->pool, &slot->item_plan,
+    return s->backend->plan_create(s->graph, slot->item_buffers, &s->target, &slot->item_plan,
                                    s->error, sizeof s->error);
 }
 
@@ -281,7 +281,7 @@ ft_status ft_nn_session_create(const ft_nn_graph *g, const ft_nn_backend_def *ba
     }
     s->graph = g;
     s->backend = backend;
-    s->pool = opt ? opt->pool : NULL;
+    s->target = (ft_nn_plan_target){opt ? opt->pool : NULL, opt ? opt->device : 0};
     s->batch_mode = opt ? opt->batch_mode : FT_NN_BATCH_AUTO;
     s->allocator = opt && opt->allocator
                        ? *opt->allocator

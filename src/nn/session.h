@@ -35,6 +35,7 @@ typedef struct ft_nn_session_options {
     pthreadpool_t pool;                 /* NULL: the caller's thread only */
     const ft_nn_allocator *allocator;   /* NULL: malloc */
     ft_nn_batch_mode batch_mode;
+    int device;                         /* device backends: the device's index (0 ..) */
 } ft_nn_session_options;
 
 typedef struct ft_nn_session ft_nn_session;

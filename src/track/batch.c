@@ -30,6 +30,7 @@ typedef struct worker {
     ft_video *video;       /* the reader of the video this worker last served */
     const char *video_path;
     pthread_t thread;
+    int index;             /* 0 ..: which GPU its engine is on, when on one */
 } worker;
 
 /* Handed to the range runner's per-frame callback. */
@@ -141,7 +142,10 @@ static void run_range(worker *w, size_t i, size_t k)
         const ft_chunk_context ctx = {
             .cuts = j->cuts, .cut_count = j->cut_count,
             .keep_landmarks = b->opt->config->verbose_fields && b->opt->config->format == FT_TRACK_FORMAT_RAW,
-            .profiling = b->opt->config->profiling,
+            .profiling = b->opt->config->profiling || b->opt->config->gpu_profiling,
+            .gpu_device = b->opt->gpus.count > 0
+                              ? b->opt->gpus.first + w->index % b->opt->gpus.count
+                              : -1,
             .stop = b->opt->stop, .on_frame = on_frame, .user = &tick,
         };
         st = ft_chunk_run(w->video, w->engine, &j->plan.chunks[k], &ctx, r, err, sizeof err);
@@ -259,7 +263,10 @@ static void *worker_main(void *arg)
 
 /* ------------------------------------------------------------------ run */
 
-static ft_status make_engine(const ft_batch_options *o, ft_face_engine **out, char *err, size_t n)
+/* Worker INDEX's engine, on the CPU or on its GPU (workers go round-robin
+ * over the devices, so the videos they take are spread over them). */
+static ft_status make_engine(const ft_batch_options *o, int index, ft_face_engine **out, char *err,
+                             size_t n)
 {
     const ft_track_config *c = o->config;
     ft_face_options fo;
@@ -274,6 +281,8 @@ static ft_status make_engine(const ft_batch_options *o, ft_face_engine **out, ch
     fo.blendshape_interval = c->blendshapes_every;
     if (c->blendshape_profile == FT_BLENDSHAPES_NONE)
         fo.blendshape_model = ""; /* not exported: not computed */
+    if (o->gpus.count > 0)
+        fo.gpu_device = o->gpus.first + index % o->gpus.count;
     return ft_face_engine_create(&fo, out, err, n);
 }
 
@@ -297,7 +306,8 @@ ft_status ft_batch_run(const ft_batch_options *options, const char *const *video
     int made = 0;
     for (; made < nw && st == FT_OK; made++) {
         workers[made].b = &b;
-        st = make_engine(options, &workers[made].engine, err, err_size);
+        workers[made].index = made;
+        st = make_engine(options, made, &workers[made].engine, err, err_size);
     }
     if (st == FT_OK) {
         pthread_mutex_init(&b.lock, NULL);

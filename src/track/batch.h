@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "facetrack.h"
+#include "track/gpu_plan.h"
 #include "track/track_config.h"
 
 typedef struct ft_batch_stats {
@@ -38,6 +39,7 @@ typedef struct ft_batch_options {
     int warmup_frames;     /* overlap of continuing ranges: 10 */
     const char *landmark_model; /* NULL = default (tests pick a model) */
     const atomic_int *stop; /* set (by a signal handler): stop at the next frame */
+    ft_gpu_plan gpus;      /* worker i's engine on device first + i % count; none: the CPU */
 } ft_batch_options;
 
 /* Processes VIDEOS[0..count), writing each one's output to OUTPUTS[i].

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "base/clock.h"
+#include "nn/backend.h"
 
 static int compare_i64(const void *a, const void *b)
 {
@@ -18,13 +19,20 @@ static int is_cut(const ft_chunk_context *ctx, int64_t index)
            bsearch(&index, ctx->cuts, ctx->cut_count, sizeof index, compare_i64) != NULL;
 }
 
-/* The original's per-20-frames line: this frame's cost by stage. */
-static void profile_line(int64_t index, const ft_face_timings *before, const ft_face_timings *now)
+/* The original's per-20-frames line: this frame's cost by stage, and on a
+ * GPU the device memory the process's models hold there. */
+static void profile_line(int64_t index, const ft_face_timings *before, const ft_face_timings *now,
+                         int gpu_device)
 {
-    fprintf(stderr, "[PROFILING] Frame %lld: detection=%.1fms, landmarks=%.1fms, blendshapes=%.1fms, total=%.1fms\n",
+    char vram[64] = "";
+    const ft_nn_backend_def *cuda = gpu_device >= 0 ? ft_nn_backend_find("cuda") : NULL;
+    if (cuda)
+        snprintf(vram, sizeof vram, ", VRAM=%.0fMB",
+                 (double)cuda->memory_in_use(gpu_device) / (1024.0 * 1024.0));
+    fprintf(stderr, "[PROFILING] Frame %lld: detection=%.1fms, landmarks=%.1fms, blendshapes=%.1fms, total=%.1fms%s\n",
             (long long)(index + 1), now->detection_ms - before->detection_ms,
             now->landmarks_ms - before->landmarks_ms,
-            now->blendshapes_ms - before->blendshapes_ms, now->total_ms - before->total_ms);
+            now->blendshapes_ms - before->blendshapes_ms, now->total_ms - before->total_ms, vram);
 }
 
 static void subtract(ft_face_timings *a, const ft_face_timings *b)
@@ -89,7 +97,7 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
             if (ctx->profiling && (index + 1) % 20 == 0) {
                 ft_face_timings after;
                 ft_face_engine_timings(engine, &after);
-                profile_line(index, &before, &after);
+                profile_line(index, &before, &after, ctx->gpu_device);
             }
         }
         if (index >= chunk->out_first && ctx->on_frame)

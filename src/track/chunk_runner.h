@@ -16,6 +16,7 @@ typedef struct ft_chunk_context {
     size_t cut_count;
     int keep_landmarks;
     int profiling;         /* [PROFILING] lines every 20 frames on stderr */
+    int gpu_device;        /* the engine's GPU, whose memory the lines give; -1: none */
     const atomic_int *stop; /* set: give up at the next frame */
     void (*on_frame)(void *user); /* after each frame the range writes */
     void *user;

@@ -425,6 +425,8 @@ static const setting settings[] = {
     {ENV("STEP5_GPU_ENGINES", NULL), .parse = parse_engine_list, .def = "", AT(gpu_engines)},
     {ENV("STEP5_GPU_FALLBACK_AUTO", NULL), BOOL, .def = "1", AT(gpu_fallback_auto)},
     {ENV("STEP5_GPU_MAX_VRAM_MB", NULL), INT(256, NO_MAX), .def = "2048", AT(gpu_max_vram_mb)},
+    {CLI("gpu-device"), INT(-1, 255), .def = "-1", AT(gpu_device)},
+    {ENV("STEP5_GPU_PROFILING", NULL), BOOL, .def = "0", AT(gpu_profiling)},
     /* output */
     {CLI("format"), CHOICE(formats), .def = "raw", AT(format)},
     {ENV("STEP5_EXPORT_VERBOSE_FIELDS", "verbose-fields"), .parse = parse_bool_or_all,

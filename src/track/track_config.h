@@ -55,7 +55,9 @@ typedef struct ft_track_config {
     int enable_gpu;             /* STEP5_ENABLE_GPU (exactly "1") / --gpu: 0 */
     char gpu_engines[256];      /* STEP5_GPU_ENGINES: "" (comma list, lower case, "all") */
     int gpu_fallback_auto;      /* STEP5_GPU_FALLBACK_AUTO: 1 */
-    int gpu_max_vram_mb;        /* STEP5_GPU_MAX_VRAM_MB: 2048 */
+    int gpu_max_vram_mb;        /* STEP5_GPU_MAX_VRAM_MB: 2048 (per device) */
+    int gpu_device;             /* --gpu-device N: -1 = every visible device */
+    int gpu_profiling;          /* STEP5_GPU_PROFILING: [PROFILING] lines with VRAM: 0 */
     /* output */
     ft_track_format format;     /* --format raw|reduced: raw */
     int verbose_fields;         /* STEP5_EXPORT_VERBOSE_FIELDS / --verbose-fields: 0 */

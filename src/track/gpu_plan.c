@@ -1,0 +1,64 @@
+#include "track/gpu_plan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gpu/device_info.h"
+#include "nn/backend.h"
+
+/* STEP5_GPU_ENGINES: a comma list, or "all". Empty means every engine: the
+ * original's empty default granted the GPU to none, since only InsightFace
+ * could use it, and only when listed. */
+static int engine_listed(const ft_track_config *c)
+{
+    if (!c->gpu_engines[0])
+        return 1;
+    char names[sizeof c->gpu_engines];
+    snprintf(names, sizeof names, "%s", c->gpu_engines);
+    int listed = 0;
+    for (char *save = NULL, *t = strtok_r(names, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        listed |= strcmp(t, "all") == 0 || strcmp(t, c->engine) == 0;
+    return listed;
+}
+
+/* The devices the run may use, or 0 with WHY saying why there are none. */
+static int find_devices(const ft_track_config *c, ft_gpu_plan *plan, char *why, size_t why_size)
+{
+    const ft_nn_backend_def *cuda = ft_nn_backend_find("cuda");
+    if (!cuda) {
+        snprintf(why, why_size, "this build of facetrack has no CUDA support");
+        return 0;
+    }
+    char reason[256];
+    if (cuda->init(reason, sizeof reason) != FT_OK) {
+        snprintf(why, why_size, "%s", reason);
+        return 0;
+    }
+    /* The devices this process sees: CUDA_VISIBLE_DEVICES narrows them. */
+    const int count = ft_gpu_device_count();
+    if (c->gpu_device >= count) {
+        snprintf(why, why_size, "no CUDA device %d (%d visible)", c->gpu_device, count);
+        return 0;
+    }
+    *plan = c->gpu_device >= 0 ? (ft_gpu_plan){c->gpu_device, 1} : (ft_gpu_plan){0, count};
+    return 1;
+}
+
+ft_gpu_decision ft_gpu_plan_decide(const ft_track_config *c, ft_gpu_plan *plan, char *why,
+                                   size_t why_size)
+{
+    *plan = (ft_gpu_plan){0, 0};
+    if (why_size)
+        why[0] = '\0';
+    if (!c->enable_gpu || c->disable_gpu)
+        return FT_GPU_NOT_ASKED;
+    if (!engine_listed(c))
+        return FT_GPU_NOT_LISTED;
+    ft_gpu_plan found;
+    if (!find_devices(c, &found, why, why_size))
+        return c->gpu_fallback_auto ? FT_GPU_FALLBACK : FT_GPU_REFUSED;
+    const ft_nn_backend_def *cuda = ft_nn_backend_find("cuda");
+    cuda->set_memory_limit((size_t)c->gpu_max_vram_mb << 20);
+    *plan = found;
+    return FT_GPU_GRANTED;
+}
