@@ -5,7 +5,9 @@
  * (default 0: all cores) is the pool of CPU rows. Prints one JSON line:
  * median and p10/p90 milliseconds of a whole run (inputs uploaded, outputs
  * downloaded) and items/s at the median, and the same for the kernels
- * alone where the row can run them so (a device row: no host copies). */
+ * alone where the row can run them so (a device row: no host copies).
+ * NN_BENCH_FP16=1: fp16 storage on a device row; FACETRACK_CUDA_PROFILE=1:
+ * the cuda row prints the costliest ops of the kernels-only runs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +55,13 @@ int main(int argc, char **argv)
     /* NN_BENCH_ITEMS=1: CPU rows run a batch item by item (often faster
      * there, nn/session.h); the default is one plan over the whole batch. */
     const char *items = getenv("NN_BENCH_ITEMS");
+    /* NN_BENCH_FP16=1: a device row stores activations and weights as fp16. */
+    const char *fp16 = getenv("NN_BENCH_FP16");
+    const int half = fp16 && strcmp(fp16, "1") == 0;
     const ft_nn_session_options opt = {
         .pool = pool,
-        .batch_mode = items && strcmp(items, "1") == 0 ? FT_NN_BATCH_ITEMS : FT_NN_BATCH_WHOLE};
+        .batch_mode = items && strcmp(items, "1") == 0 ? FT_NN_BATCH_ITEMS : FT_NN_BATCH_WHOLE,
+        .half = half};
     ft_nn_session *s = NULL;
     size_t workspace = 0;
     double *ms = malloc(sizeof *ms * (size_t)runs);
@@ -100,10 +106,12 @@ int main(int argc, char **argv)
             kernels_ms = ms[runs / 2];
         }
     }
-    printf("{\"model\":\"%s\",\"backend\":\"%s\",\"batch\":%d,\"threads\":%d,\"runs\":%d,"
+    const double device_mib =
+        row->memory_peak ? (double)row->memory_peak(0) / (1024.0 * 1024.0) : 0.0;
+    printf("{\"model\":\"%s\",\"backend\":\"%s\",\"storage\":\"%s\",\"device_peak_mib\":%.1f,\"batch\":%d,\"threads\":%d,\"runs\":%d,"
            "\"median_ms\":%.4f,\"p10_ms\":%.4f,\"p90_ms\":%.4f,\"items_per_s\":%.1f,"
            "\"ops\":%d,\"native_ops\":%d,\"host_activation_bytes\":%zu,\"item_by_item\":%d,\"kernels_only_median_ms\":%.4f,\"kernels_only_items_per_s\":%.1f}\n",
-           spec, row->name, batch, threads, runs, median, ms[runs / 10], ms[runs * 9 / 10],
+           spec, row->name, half ? "fp16" : "fp32", device_mib, batch, threads, runs, median, ms[runs / 10], ms[runs * 9 / 10],
            1000.0 * batch / median, g.op_count, ft_nn_session_native_ops(s), workspace, ft_nn_session_item_by_item(s), kernels_ms,
            kernels_ms > 0 ? 1000.0 * batch / kernels_ms : -1.0);
     ft_nn_session_free(s);

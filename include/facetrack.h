@@ -297,6 +297,8 @@ typedef struct ft_face_options {
                             prepare its inputs) */
     int gpu_device;      /* -1 (default): models on the CPU; N: on CUDA device N
                             (FT_ERR_NO_DEVICE when it cannot be used) */
+    int gpu_fp16;        /* on a GPU: 1 stores activations and weights as fp16
+                            (faster; landmarks within docs/gpu.md's figures), 0 fp32 */
 } ft_face_options;
 
 FT_API void ft_face_options_init(ft_face_options *options);

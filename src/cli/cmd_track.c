@@ -58,6 +58,7 @@ static const char usage[] =
     "  --gpu                     STEP5_ENABLE_GPU=1: models on the GPUs, workers\n"
     "                            spread round-robin over the visible devices\n"
     "  --gpu-device N            only CUDA device N\n"
+    "  --gpu-fp16                fp16 storage on the GPU (fp32 arithmetic)\n"
     "  --chunk-frames N          frame range a worker takes at a time (default 250)\n"
     "operation:\n"
     "  --progress MODE           auto (a bar on a terminal), bar, json (one event\n"
@@ -104,6 +105,7 @@ static const flag flags[] = {
     {"--cpu", "--disable_gpu", "TRACKING_DISABLE_GPU", 0},
     {"--gpu", NULL, "STEP5_ENABLE_GPU", 0},
     {"--gpu-device", NULL, "gpu-device", 1},
+    {"--gpu-fp16", NULL, "gpu-fp16", 0},
     {"--progress", NULL, "progress", 1},
     {"--profile", NULL, "STEP5_ENABLE_PROFILING", 0},
     {"--shard", NULL, "shard", 1},

@@ -238,7 +238,7 @@ static ft_status mediapipe_create(void *priv, const ft_face_options *o, char *er
         return FT_ERR_NOMEM;
     }
     /* On a GPU the pool still does the crops and warps on the host. */
-    m->place = (ft_model_place){m->pool, 1, o->gpu_device};
+    m->place = (ft_model_place){m->pool, 1, o->gpu_device, o->gpu_fp16};
     ft_status st = open_models(m, err, n);
     if (st != FT_OK)
         return st;

@@ -102,7 +102,7 @@ static ft_status landmarker_open(const char *model_spec, const ft_model_place *p
 ft_status ft_face_landmarker_create(const char *model_spec, int threads,
                                     ft_face_landmarker **out, char *err, size_t err_size)
 {
-    const ft_model_place cpu = {NULL, threads, -1};
+    const ft_model_place cpu = {NULL, threads, -1, 0};
     return landmarker_open(model_spec, &cpu, out, err, err_size);
 }
 

@@ -29,7 +29,8 @@ ft_status ft_model_session_open_on(ft_model_session *m, const char *spec, ft_mod
         m->own_pool = pool = pthreadpool_create(threads > 0 ? (size_t)threads : 0);
     if (st == FT_OK) {
         const ft_nn_session_options opt = {.pool = pool,
-                                           .device = place->gpu_device > 0 ? place->gpu_device : 0};
+                                           .device = place->gpu_device > 0 ? place->gpu_device : 0,
+                                           .half = place->gpu_device >= 0 && place->gpu_fp16};
         st = ft_nn_session_create(m->graph, backend, &opt, &m->session, reason, sizeof reason);
     }
     if (st != FT_OK) {
@@ -44,7 +45,7 @@ ft_status ft_model_session_open(ft_model_session *m, const char *spec, ft_model_
                                 void *context, pthreadpool_t pool, int threads, char *err,
                                 size_t err_size)
 {
-    const ft_model_place cpu = {pool, threads, -1};
+    const ft_model_place cpu = {pool, threads, -1, 0};
     return ft_model_session_open_on(m, spec, check, context, &cpu, err, err_size);
 }
 

@@ -20,6 +20,7 @@ typedef struct ft_model_place {
     pthreadpool_t pool;
     int threads;
     int gpu_device; /* -1: the CPU */
+    int gpu_fp16;   /* on a GPU: fp16 storage */
 } ft_model_place;
 
 typedef struct ft_model_session {

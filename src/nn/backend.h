@@ -25,6 +25,8 @@ typedef struct ft_nn_plan ft_nn_plan;
 typedef struct ft_nn_plan_target {
     pthreadpool_t pool; /* NULL: the caller's thread */
     int device;         /* device backends: the device's index (0 ..) */
+    int half;           /* device backends: fp16 storage (fp32 arithmetic); the
+                           host's tensors stay fp32 */
 } ft_nn_plan_target;
 
 typedef struct ft_nn_backend_def {

@@ -45,10 +45,11 @@ typedef struct transfer {
 typedef struct op_step {
     device_kind kind;
     int transfer_first, transfer_count; /* done before the op */
-    const float *weights;               /* conv, depthwise, FC: device filter (conv: HWIO) */
+    const void *weights;                /* conv, depthwise, FC: device filter (conv: HWIO),
+                                           in the plan's storage type */
     const float *bias;                  /* NULL: none */
     const float *slope;                 /* a fused PRelu's slopes; NULL: none */
-    float *fused_output;                /* with SLOPE: the PRelu's output, written instead */
+    void *fused_output;                 /* with SLOPE: the PRelu's output, written instead */
 } op_step;
 
 /* Device memory a plan holds: its arena, or a shared copy of a weight. */
@@ -64,7 +65,9 @@ struct ft_nn_plan {
     int device_index;     /* the CUDA device the plan lives on */
     cudaStream_t stream;
     cublasHandle_t blas;
-    float **device;       /* per tensor: its device buffer, NULL when none */
+    int half;             /* activations and weights stored as fp16 on the device */
+    void **device;        /* per tensor: its device buffer (fp32 or fp16), NULL when none */
+    float *staging;       /* half: where a copy's fp32 values wait for their conversion */
     holding *holdings;    /* freed or released with the plan */
     int holding_count;
     size_t arena_bytes;   /* the activations' memory on the device */
@@ -75,11 +78,22 @@ struct ft_nn_plan {
     cudaGraphExec_t replay; /* the captured run of an all-device plan; NULL: launch op by op */
     void **pinned;          /* host buffers page-locked for the copies, unlocked with the plan */
     int pinned_count;
+    /* FACETRACK_CUDA_PROFILE=1: the kernels-only runs time each op, and the
+     * plan prints the costliest when freed. */
+    cudaEvent_t *marks;     /* op_count + 1 */
+    double *op_ms;          /* per op, summed over the timed runs */
+    int timed_runs;
 };
 
 static const char *model_name(const ft_nn_graph *g)
 {
     return g->name && *g->name ? g->name : "(model)";
+}
+
+/* Bytes of one activation value on the device. */
+static size_t storage_size(const ft_nn_plan *p)
+{
+    return p->half ? sizeof(uint16_t) : sizeof(float);
 }
 
 static ft_status cuda_init(char *err, size_t err_size)
@@ -377,7 +391,43 @@ static ft_status device_alloc(ft_nn_plan *p, size_t bytes, void **out, int op_in
 }
 
 /* The layouts a constant is kept in on the device. */
-enum { LAYOUT_AS_IS, LAYOUT_HWIO };
+enum { LAYOUT_AS_IS, LAYOUT_HWIO, LAYOUT_HALF, LAYOUT_HWIO_HALF };
+
+/* IEEE binary16 bits of F, rounded to nearest even (what the device's
+ * __float2half gives), for weights converted once at upload. */
+static uint16_t half_bits(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    const uint32_t sign = (x >> 16) & 0x8000u;
+    uint32_t mantissa = x & 0x7fffffu;
+    const int exponent = (int)((x >> 23) & 0xffu);
+    if (exponent == 0xff) /* infinity, NaN */
+        return (uint16_t)(sign | 0x7c00u | (mantissa ? 0x200u : 0u));
+    const int e = exponent - 127 + 15;
+    if (e >= 31)
+        return (uint16_t)(sign | 0x7c00u); /* too large: infinity */
+    if (e <= 0) {                          /* a subnormal half, or zero */
+        if (e < -10)
+            return (uint16_t)sign;
+        mantissa |= 0x800000u;
+        const int shift = 14 - e;
+        uint32_t h = mantissa >> shift;
+        const uint32_t rest = mantissa & ((1u << shift) - 1), halfway = 1u << (shift - 1);
+        h += rest > halfway || (rest == halfway && (h & 1u));
+        return (uint16_t)(sign | h);
+    }
+    uint32_t h = ((uint32_t)e << 10) | (mantissa >> 13);
+    const uint32_t rest = mantissa & 0x1fffu;
+    h += rest > 0x1000u || (rest == 0x1000u && (h & 1u)); /* a carry rounds up the exponent */
+    return (uint16_t)(sign | h);
+}
+
+static void floats_to_halves(const float *in, uint16_t *out, int64_t count)
+{
+    for (int64_t i = 0; i < count; i++)
+        out[i] = half_bits(in[i]);
+}
 
 /* OHWI -> HWIO: a warp's threads are neighbouring output channels. */
 static void ohwi_to_hwio(const void *host, void *out, const void *context)
@@ -392,32 +442,67 @@ static void ohwi_to_hwio(const void *host, void *out, const void *context)
                 hwio[(k * I + c) * O + o] = ohwi[(o * KH * KW + k) * I + c];
 }
 
+static void to_half(const void *host, void *out, const void *context)
+{
+    floats_to_halves(host, out, ft_nn_tensor_elements(context));
+}
+
+static void ohwi_to_hwio_half(const void *host, void *out, const void *context)
+{
+    const int64_t count = ft_nn_tensor_elements(context);
+    float *hwio = malloc(sizeof *hwio * (size_t)(count + 1));
+    if (!hwio) { /* the upload's caller sees NaNs in the test; cannot happen in practice */
+        memset(out, 0xff, sizeof(uint16_t) * (size_t)count);
+        return;
+    }
+    ohwi_to_hwio(host, hwio, context);
+    floats_to_halves(hwio, out, count);
+    free(hwio);
+}
+
 /* The device copy of constant T in LAYOUT, shared with every plan of the
  * process that runs the same model on the same device. */
 static ft_status share_constant(ft_nn_plan *p, int t, int layout, int op_index, void **out,
                                 char *err, size_t err_size)
 {
     const ft_nn_tensor *tensor = &p->graph->tensors[t];
+    static const ft_cuda_layout_fn writers[] = {NULL, ohwi_to_hwio, to_half, ohwi_to_hwio_half};
+    const size_t bytes = layout == LAYOUT_HALF || layout == LAYOUT_HWIO_HALF
+                             ? sizeof(uint16_t) * (size_t)ft_nn_tensor_elements(tensor)
+                             : tensor->nbytes;
     char why[256];
     void *copy = NULL;
-    ft_status st = ft_cuda_weights_acquire(p->device_index, tensor->data, tensor->nbytes, layout,
-                                           layout == LAYOUT_HWIO ? ohwi_to_hwio : NULL, tensor,
-                                           &copy, why, sizeof why);
+    ft_status st = ft_cuda_weights_acquire(p->device_index, tensor->data, bytes, layout,
+                                           writers[layout], tensor, &copy, why, sizeof why);
     if (st != FT_OK)
         return fail(p, op_index, why, err, err_size, st);
-    p->holdings[p->holding_count++] = (holding){copy, tensor->nbytes, 1};
+    p->holdings[p->holding_count++] = (holding){copy, bytes, 1};
     *out = copy;
     return FT_OK;
 }
 
-/* Constant T on the device as it is, for the ops that read it. */
+/* Constant T on the device in the plan's storage type, for the ops that
+ * read it as an operand. */
 static ft_status upload_constant(ft_nn_plan *p, int t, int op_index, char *err, size_t err_size)
 {
     if (p->device[t])
         return FT_OK;
     void *copy = NULL;
-    ft_status st = share_constant(p, t, LAYOUT_AS_IS, op_index, &copy, err, err_size);
+    ft_status st = share_constant(p, t, p->half ? LAYOUT_HALF : LAYOUT_AS_IS, op_index, &copy,
+                                  err, err_size);
     p->device[t] = copy; /* never written: constants are no op's output */
+    return st;
+}
+
+/* Constant T as fp32 whatever the storage: biases and PRelu slopes, which
+ * the kernels add in their fp32 arithmetic. */
+static ft_status float_constant(ft_nn_plan *p, int t, int op_index, const float **out, char *err,
+                                size_t err_size)
+{
+    void *copy = NULL;
+    ft_status st = p->half ? share_constant(p, t, LAYOUT_AS_IS, op_index, &copy, err, err_size)
+                           : upload_constant(p, t, op_index, err, err_size);
+    *out = p->half ? copy : p->device[t];
     return st;
 }
 
@@ -480,10 +565,13 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     if (st != FT_OK)
         return st;
     const ft_nn_tensor *w = input_of(g, op, 1), *b = input_of(g, op, 2);
+    if (b && (op->type == FT_OP_CONV2D || op->type == FT_OP_DEPTHWISE_CONV2D ||
+              op->type == FT_OP_FULLY_CONNECTED) &&
+        (st = float_constant(p, op->inputs[2], i, &s->bias, err, err_size)) != FT_OK)
+        return st;
     switch (op->type) {
     case FT_OP_CONV2D: {
         const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
-        s->bias = b ? p->device[op->inputs[2]] : NULL;
         if (win.group_in == win.in_c && win.kernel_h == 1 && win.kernel_w == 1 &&
             win.stride_h == 1 && win.stride_w == 1 &&
             win.pad_top == 0 && win.pad_left == 0 && win.in_h == win.out_h &&
@@ -495,19 +583,18 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
         }
         s->kind = CONV_DIRECT;
         void *hwio = NULL;
-        st = share_constant(p, op->inputs[1], LAYOUT_HWIO, i, &hwio, err, err_size);
+        st = share_constant(p, op->inputs[1], p->half ? LAYOUT_HWIO_HALF : LAYOUT_HWIO, i, &hwio,
+                            err, err_size);
         s->weights = hwio;
         return st;
     }
     case FT_OP_DEPTHWISE_CONV2D:
         s->kind = DEPTHWISE;
         s->weights = p->device[op->inputs[1]];
-        s->bias = b ? p->device[op->inputs[2]] : NULL;
         return FT_OK;
     case FT_OP_FULLY_CONNECTED:
         s->kind = FULLY_CONNECTED;
         s->weights = p->device[op->inputs[1]];
-        s->bias = b ? p->device[op->inputs[2]] : NULL;
         return FT_OK;
     case FT_OP_MAX_POOL2D:
     case FT_OP_AVERAGE_POOL2D: s->kind = POOL; return FT_OK;
@@ -527,11 +614,11 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
  * writes (one pass over the activation instead of two; MediaPipe's landmark
  * models follow most convolutions and residual additions with one).
  * FACETRACK_CUDA_FUSE=0 turns it off, for comparison. */
-static void fuse_prelus(ft_nn_plan *p)
+static ft_status fuse_prelus(ft_nn_plan *p, char *err, size_t err_size)
 {
     const char *env = getenv("FACETRACK_CUDA_FUSE");
     if (env && strcmp(env, "0") == 0)
-        return;
+        return FT_OK;
     const ft_nn_graph *g = p->graph;
     for (int i = 0; i + 1 < g->op_count; i++) {
         const ft_nn_op *op = &g->ops[i], *prelu = &g->ops[i + 1];
@@ -558,11 +645,14 @@ static void fuse_prelus(ft_nn_plan *p)
                 read_elsewhere |= g->ops[k].inputs[j] == op->outputs[0];
         if (read_elsewhere)
             continue;
-        s->slope = p->device[prelu->inputs[1]];
+        ft_status st = float_constant(p, prelu->inputs[1], i + 1, &s->slope, err, err_size);
+        if (st != FT_OK)
+            return st;
         s->fused_output = p->device[prelu->outputs[0]];
         p->steps[i + 1].kind = FUSED;
         i++; /* the PRelu is done; the op after it may fuse its own */
     }
+    return FT_OK;
 }
 
 /* Numpy strides of A against OUT, 0 along broadcast axes. */
@@ -582,8 +672,9 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     const ft_nn_graph *g = p->graph;
     const ft_nn_op *op = &g->ops[i];
     const op_step *s = &p->steps[i];
-    const float *x = p->device[op->inputs[0]];
-    float *y = s->fused_output ? s->fused_output : p->device[op->outputs[0]];
+    const void *x = p->device[op->inputs[0]];
+    void *y = s->fused_output ? s->fused_output : p->device[op->outputs[0]];
+    const int half = p->half;
     const ft_nn_tensor *xt = &g->tensors[op->inputs[0]], *yt = &g->tensors[op->outputs[0]];
     const int64_t out_count = ft_nn_tensor_elements(yt);
     void *stream = p->stream;
@@ -592,13 +683,13 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     case CONV_DIRECT: {
         const ft_nn_tensor *w = input_of(g, op, 1);
         const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
-        e = ft_cuda_conv2d(&win, x, s->weights, s->bias, s->slope, y, stream);
+        e = ft_cuda_conv2d(half, &win, x, s->weights, s->bias, s->slope, y, stream);
         break;
     }
     case DEPTHWISE: {
         const ft_nn_tensor *w = input_of(g, op, 1);
         const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
-        e = ft_cuda_depthwise(&win, x, s->weights, s->bias, s->slope, y, stream);
+        e = ft_cuda_depthwise(half, &win, x, s->weights, s->bias, s->slope, y, stream);
         break;
     }
     case CONV_GEMM:
@@ -610,17 +701,20 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
         const int I = (int)(s->kind == CONV_GEMM ? w->shape[3] : w->shape[1]);
         const int M = (int)(ft_nn_tensor_elements(xt) / I);
         const float one = 1.0f, zero = 0.0f;
-        BLAS_TRY(cublasSgemm(p->blas, CUBLAS_OP_T, CUBLAS_OP_N, O, M, I, &one, s->weights, I, x, I,
-                             &zero, y, O),
+        /* fp16: tensor-core products with fp32 accumulation. */
+        const cudaDataType type = half ? CUDA_R_16F : CUDA_R_32F;
+        BLAS_TRY(cublasGemmEx(p->blas, CUBLAS_OP_T, CUBLAS_OP_N, O, M, I, &one, s->weights, type,
+                              I, x, type, I, &zero, y, type, O, CUBLAS_COMPUTE_32F,
+                              CUBLAS_GEMM_DEFAULT),
                  i);
         if (s->bias || s->slope || op->attrs.activation != FT_ACT_NONE)
-            e = ft_cuda_bias_activation(y, s->bias, s->slope, M, O, (int)op->attrs.activation,
-                                        stream);
+            e = ft_cuda_bias_activation(half, y, s->bias, s->slope, M, O,
+                                        (int)op->attrs.activation, stream);
         break;
     }
     case POOL: {
         const ft_cuda_window win = window_of(g, op, op->attrs.kernel[0], op->attrs.kernel[1], 0);
-        e = ft_cuda_pool(&win, op->type == FT_OP_MAX_POOL2D, x, y, stream);
+        e = ft_cuda_pool(half, &win, op->type == FT_OP_MAX_POOL2D, x, y, stream);
         break;
     }
     case BINARY: {
@@ -630,14 +724,14 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
             shape.out_dims[d] = yt->shape[d];
         broadcast_strides(xt, yt, shape.a_strides);
         broadcast_strides(bt, yt, shape.b_strides);
-        e = ft_cuda_binary((int)op->type, (int)op->attrs.activation, &shape, x,
+        e = ft_cuda_binary(half, (int)op->type, (int)op->attrs.activation, &shape, x,
                            p->device[op->inputs[1]], s->slope, y, stream);
         break;
     }
     case UNARY: {
         const ft_cuda_unary u = {(int)op->type, (int)op->attrs.activation, op->attrs.alpha,
                                  op->attrs.min, op->attrs.max};
-        e = ft_cuda_unary_map(&u, x, y, out_count, stream);
+        e = ft_cuda_unary_map(half, &u, x, y, out_count, stream);
         break;
     }
     case PAD: {
@@ -647,13 +741,13 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
             pad.out_dims[d] = yt->shape[d];
             pad.before[d] = op->attrs.pad_before[d];
         }
-        e = ft_cuda_pad_constant(&pad, x, y, stream);
+        e = ft_cuda_pad_constant(half, &pad, x, y, stream);
         break;
     }
     case CONCAT: {
         /* Each input is OUTER rows of its own width, placed side by side. */
         const int axis = op->attrs.axis;
-        size_t outer = 1, inner = sizeof(float), offset = 0;
+        size_t outer = 1, inner = storage_size(p), offset = 0;
         for (int d = 0; d < axis; d++)
             outer *= (size_t)yt->shape[d];
         for (int d = axis + 1; d < yt->rank; d++)
@@ -671,7 +765,7 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
         break;
     }
     case COPY:
-        CUDA_TRY(cudaMemcpyAsync(y, x, (size_t)out_count * sizeof(float),
+        CUDA_TRY(cudaMemcpyAsync(y, x, (size_t)out_count * storage_size(p),
                                  cudaMemcpyDeviceToDevice, p->stream),
                  i);
         break;
@@ -690,15 +784,29 @@ static ft_status do_transfers(ft_nn_plan *p, int step, int to_device, char *err,
         if (tr->to_device != to_device)
             continue;
         const ft_nn_tensor *t = &p->graph->tensors[tr->tensor];
-        const size_t bytes = (size_t)ft_nn_tensor_elements(t) * ft_dtype_size(t->dtype);
-        if (to_device)
-            CUDA_TRY(cudaMemcpyAsync(p->device[tr->tensor], p->buffers[tr->tensor], bytes,
+        const int64_t count = ft_nn_tensor_elements(t);
+        const size_t bytes = (size_t)count * ft_dtype_size(t->dtype);
+        /* fp16 storage: the host's fp32 values go through the staging
+         * buffer and a conversion (in stream order, so one buffer serves
+         * every copy). */
+        void *device = p->half ? (void *)p->staging : p->device[tr->tensor];
+        if (to_device) {
+            CUDA_TRY(cudaMemcpyAsync(device, p->buffers[tr->tensor], bytes,
                                      cudaMemcpyHostToDevice, p->stream),
                      step);
-        else
-            CUDA_TRY(cudaMemcpyAsync(p->buffers[tr->tensor], p->device[tr->tensor], bytes,
+            if (p->half)
+                CUDA_TRY((cudaError_t)ft_cuda_convert(1, device, p->device[tr->tensor], count,
+                                                      p->stream),
+                         step);
+        } else {
+            if (p->half)
+                CUDA_TRY((cudaError_t)ft_cuda_convert(0, p->device[tr->tensor], device, count,
+                                                      p->stream),
+                         step);
+            CUDA_TRY(cudaMemcpyAsync(p->buffers[tr->tensor], device, bytes,
                                      cudaMemcpyDeviceToHost, p->stream),
                      step);
+        }
     }
     return FT_OK;
 }
@@ -763,11 +871,20 @@ static void pin_transfer_buffers(ft_nn_plan *p)
     }
 }
 
+static void print_profile(const ft_nn_plan *p);
+
 static void cuda_plan_free(ft_nn_plan *p)
 {
     if (!p)
         return;
     cudaSetDevice(p->device_index);
+    if (p->timed_runs)
+        print_profile(p);
+    for (int i = 0; p->marks && i <= p->graph->op_count; i++)
+        if (p->marks[i])
+            cudaEventDestroy(p->marks[i]);
+    free(p->marks);
+    free(p->op_ms);
     if (p->replay)
         cudaGraphExecDestroy(p->replay);
     for (int i = 0; i < p->holding_count; i++) {
@@ -812,8 +929,7 @@ static ft_status place_activations(ft_nn_plan *p, char *err, size_t err_size)
                 continue;
             ft_arena_block *b = &blocks[t];
             if (!b->bytes) {
-                const ft_nn_tensor *tensor = &g->tensors[t];
-                b->bytes = (size_t)ft_nn_tensor_elements(tensor) * ft_dtype_size(tensor->dtype);
+                b->bytes = (size_t)ft_nn_tensor_elements(&g->tensors[t]) * storage_size(p);
                 b->bytes += !b->bytes; /* an empty tensor still gets an address */
                 b->first = i > 0 ? i - 1 : 0;
             }
@@ -831,7 +947,7 @@ static ft_status place_activations(ft_nn_plan *p, char *err, size_t err_size)
                                  : FT_OK;
     for (int t = 0; t < g->tensor_count && st == FT_OK; t++)
         if (blocks[t].bytes)
-            p->device[t] = (float *)((char *)arena + blocks[t].offset);
+            p->device[t] = (char *)arena + blocks[t].offset;
     p->arena_bytes = arena_bytes;
     free(blocks);
     return st;
@@ -855,10 +971,22 @@ static ft_status cuda_plan_build(ft_nn_plan *p, char *err, size_t err_size)
         return fail(p, -1, "out of memory", err, err_size, FT_ERR_NOMEM);
 
     ft_status st = place_activations(p, err, err_size);
+    size_t staging_bytes = 0;
+    for (int k = 0; p->half && k < p->transfer_count; k++) {
+        const size_t bytes = (size_t)ft_nn_tensor_elements(&g->tensors[p->transfers[k].tensor]) *
+                             sizeof(float);
+        staging_bytes = bytes > staging_bytes ? bytes : staging_bytes;
+    }
+    void *staging = NULL;
+    if (st == FT_OK && staging_bytes)
+        st = device_alloc(p, staging_bytes, &staging, -1, err, err_size);
+    p->staging = staging;
     for (int i = 0; i < g->op_count && st == FT_OK; i++)
         st = prepare_op(p, i, err, err_size);
     if (st == FT_OK) {
-        fuse_prelus(p);
+        st = fuse_prelus(p, err, err_size);
+    }
+    if (st == FT_OK) {
         try_capture(p);
         pin_transfer_buffers(p);
     }
@@ -895,6 +1023,7 @@ static ft_status cuda_plan_create(const ft_nn_graph *g, void *const *buffers,
         p->graph = g;
         p->buffers = buffers;
         p->device_index = target->device;
+        p->half = target->half;
         p->device = calloc((size_t)g->tensor_count + 1, sizeof *p->device);
         p->steps = calloc((size_t)g->op_count + 1, sizeof *p->steps);
         /* an arena, constants, reordered filters */
@@ -962,11 +1091,95 @@ static ft_status cuda_plan_run(ft_nn_plan *p, char *err, size_t err_size)
     return FT_OK;
 }
 
+/* The kernels op by op between events, each op's time added to OP_MS. */
+static ft_status profile_run(ft_nn_plan *p)
+{
+    const ft_nn_graph *g = p->graph;
+    char err[256];
+    if (!p->marks) {
+        p->marks = calloc((size_t)g->op_count + 1, sizeof *p->marks);
+        p->op_ms = calloc((size_t)g->op_count + 1, sizeof *p->op_ms);
+        for (int i = 0; p->marks && i <= g->op_count; i++)
+            if (cudaEventCreate(&p->marks[i]) != cudaSuccess)
+                return FT_ERR_INTERNAL;
+        if (!p->marks || !p->op_ms)
+            return FT_ERR_NOMEM;
+    }
+    cudaEventRecord(p->marks[0], p->stream);
+    for (int i = 0; i < g->op_count; i++) {
+        if (p->steps[i].kind != ON_HOST && launch_op(p, i, err, sizeof err) != FT_OK)
+            return FT_ERR_INTERNAL;
+        cudaEventRecord(p->marks[i + 1], p->stream);
+    }
+    if (cudaStreamSynchronize(p->stream) != cudaSuccess)
+        return FT_ERR_INTERNAL;
+    for (int i = 0; i < g->op_count; i++) {
+        float ms = 0;
+        cudaEventElapsedTime(&ms, p->marks[i], p->marks[i + 1]);
+        p->op_ms[i] += ms;
+    }
+    p->timed_runs++;
+    return FT_OK;
+}
+
+static const char *kind_name(device_kind k)
+{
+    static const char *const names[] = {"host", "conv", "conv1x1-gemm", "depthwise", "fc", "pool",
+                                        "binary", "unary", "pad", "concat", "copy", "fused"};
+    return names[k];
+}
+
+/* The ops that took most of the timed runs, with their output shapes. */
+static void print_profile(const ft_nn_plan *p)
+{
+    const ft_nn_graph *g = p->graph;
+    int *order = malloc(sizeof *order * (size_t)(g->op_count + 1));
+    if (!order)
+        return;
+    double total = 0;
+    for (int i = 0; i < g->op_count; i++) {
+        order[i] = i;
+        total += p->op_ms[i];
+    }
+    for (int r = 0; r < g->op_count && r < 25; r++) /* the 25 costliest first */
+        for (int k = r + 1; k < g->op_count; k++)
+            if (p->op_ms[order[k]] > p->op_ms[order[r]]) {
+                const int t = order[r];
+                order[r] = order[k];
+                order[k] = t;
+            }
+    double by_kind[FUSED + 1] = {0};
+    for (int i = 0; i < g->op_count; i++)
+        by_kind[p->steps[i].kind] += p->op_ms[i];
+    fprintf(stderr, "cuda profile of %s (%s): %.3f ms per run over %d runs\n", model_name(g),
+            p->half ? "fp16" : "fp32", total / p->timed_runs, p->timed_runs);
+    for (int k = 0; k <= FUSED; k++)
+        if (by_kind[k] > 0)
+            fprintf(stderr, "  %-13s %6.1f %%\n", kind_name((device_kind)k), 100 * by_kind[k] / total);
+    for (int r = 0; r < g->op_count && r < 25; r++) {
+        const int i = order[r];
+        const ft_nn_tensor *y = &g->tensors[g->ops[i].outputs[0]];
+        const ft_nn_tensor *x = &g->tensors[g->ops[i].inputs[0]];
+        fprintf(stderr, "  op %3d %-13s %7.4f ms %5.1f %%  in", i, kind_name(p->steps[i].kind),
+                p->op_ms[i] / p->timed_runs, 100 * p->op_ms[i] / total);
+        for (int d = 0; d < x->rank; d++)
+            fprintf(stderr, "%s%lld", d ? "x" : " ", (long long)x->shape[d]);
+        fprintf(stderr, " out");
+        for (int d = 0; d < y->rank; d++)
+            fprintf(stderr, "%s%lld", d ? "x" : " ", (long long)y->shape[d]);
+        fprintf(stderr, "\n");
+    }
+    free(order);
+}
+
 static ft_status cuda_plan_run_library_only(ft_nn_plan *p)
 {
     char err[256];
     if (cudaSetDevice(p->device_index) != cudaSuccess)
         return FT_ERR_INTERNAL;
+    const char *profile = getenv("FACETRACK_CUDA_PROFILE");
+    if (profile && strcmp(profile, "1") == 0)
+        return profile_run(p);
     ft_status st = p->replay ? (cudaGraphLaunch(p->replay, p->stream) == cudaSuccess
                                     ? FT_OK
                                     : FT_ERR_INTERNAL)

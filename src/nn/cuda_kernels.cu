@@ -1,8 +1,12 @@
-// The cuda row's kernels: fp32 storage and accumulation, NHWC. One thread
-// per output element with the channel fastest, so that a warp's stores and
-// its weight loads are contiguous and its input loads are one broadcast
-// (the same pixel for neighbouring channels). The semantics are those of
-// the reference kernels (nn/ref_kernels.c), which the tests compare with.
+// The cuda row's kernels, NHWC, with fp32 or fp16 storage and fp32
+// arithmetic. One thread per output element with the channel fastest, so
+// that a warp's stores and its weight loads are contiguous and its input
+// loads are one broadcast (the same pixel for neighbouring channels).
+// Index arithmetic is 32-bit whenever a tensor has fewer than 2^31
+// elements: a 64-bit division costs tens of instructions per element. The
+// semantics are those of the reference kernels (nn/ref_kernels.c), which
+// the tests compare with.
+#include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include "nn/cuda_kernels.h"
@@ -17,6 +21,11 @@ unsigned blocks_for(int64_t count)
     int64_t b = (count + kThreads - 1) / kThreads;
     return (unsigned)(b < 1 ? 1 : b > 0x7fffffff ? 0x7fffffff : b);
 }
+
+__device__ __forceinline__ float load(const float *p, int64_t i) { return p[i]; }
+__device__ __forceinline__ float load(const __half *p, int64_t i) { return __half2float(p[i]); }
+__device__ __forceinline__ void store(float *p, int64_t i, float v) { p[i] = v; }
+__device__ __forceinline__ void store(__half *p, int64_t i, float v) { p[i] = __float2half(v); }
 
 __device__ __forceinline__ float activate(float v, int act)
 {
@@ -37,19 +46,20 @@ __device__ __forceinline__ float finish(float v, int act, const float *__restric
     return slope && v < 0.0f ? v * slope[c] : v;
 }
 
-__global__ void conv2d_kernel(ft_cuda_window w, const float *__restrict__ x,
-                              const float *__restrict__ filter, const float *__restrict__ bias,
-                              const float *__restrict__ slope, float *__restrict__ y)
+template <typename T, typename I>
+__global__ void conv2d_kernel(ft_cuda_window w, const T *__restrict__ x,
+                              const T *__restrict__ filter, const float *__restrict__ bias,
+                              const float *__restrict__ slope, T *__restrict__ y)
 {
-    const int64_t total = (int64_t)w.batch * w.out_h * w.out_w * w.out_c;
-    for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-         idx += (int64_t)gridDim.x * blockDim.x) {
+    const I total = (I)w.batch * w.out_h * w.out_w * w.out_c;
+    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (I)gridDim.x * blockDim.x) {
         const int o = (int)(idx % w.out_c);
-        int64_t rest = idx / w.out_c;
+        I rest = idx / w.out_c;
         const int ox = (int)(rest % w.out_w);
         rest /= w.out_w;
         const int oy = (int)(rest % w.out_h);
-        const int64_t n = rest / w.out_h;
+        const I n = rest / w.out_h;
         float acc = bias ? bias[o] : 0.0f;
         for (int ky = 0; ky < w.kernel_h; ky++) {
             const int iy = oy * w.stride_h - w.pad_top + ky * w.dilation_h;
@@ -59,32 +69,32 @@ __global__ void conv2d_kernel(ft_cuda_window w, const float *__restrict__ x,
                 const int ix = ox * w.stride_w - w.pad_left + kx * w.dilation_w;
                 if (ix < 0 || ix >= w.in_w)
                     continue;
-                const float *xp =
+                const T *xp =
                     x + ((n * w.in_h + iy) * w.in_w + ix) * w.in_c + (o / w.group_out) * w.group_in;
-                const float *fp =
-                    filter + ((int64_t)(ky * w.kernel_w + kx) * w.group_in) * w.out_c + o;
+                const T *fp = filter + ((I)(ky * w.kernel_w + kx) * w.group_in) * w.out_c + o;
                 for (int i = 0; i < w.group_in; i++)
-                    acc = fmaf(xp[i], fp[(int64_t)i * w.out_c], acc);
+                    acc = fmaf(load(xp, i), load(fp, (I)i * w.out_c), acc);
             }
         }
-        y[idx] = finish(acc, w.activation, slope, o);
+        store(y, idx, finish(acc, w.activation, slope, o));
     }
 }
 
-__global__ void depthwise_kernel(ft_cuda_window w, const float *__restrict__ x,
-                                 const float *__restrict__ filter, const float *__restrict__ bias,
-                                 const float *__restrict__ slope, float *__restrict__ y)
+template <typename T, typename I>
+__global__ void depthwise_kernel(ft_cuda_window w, const T *__restrict__ x,
+                                 const T *__restrict__ filter, const float *__restrict__ bias,
+                                 const float *__restrict__ slope, T *__restrict__ y)
 {
-    const int64_t total = (int64_t)w.batch * w.out_h * w.out_w * w.out_c;
+    const I total = (I)w.batch * w.out_h * w.out_w * w.out_c;
     const int multiplier = w.out_c / w.in_c;
-    for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-         idx += (int64_t)gridDim.x * blockDim.x) {
+    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (I)gridDim.x * blockDim.x) {
         const int o = (int)(idx % w.out_c);
-        int64_t rest = idx / w.out_c;
+        I rest = idx / w.out_c;
         const int ox = (int)(rest % w.out_w);
         rest /= w.out_w;
         const int oy = (int)(rest % w.out_h);
-        const int64_t n = rest / w.out_h;
+        const I n = rest / w.out_h;
         const int ic = o / multiplier;
         float acc = bias ? bias[o] : 0.0f;
         for (int ky = 0; ky < w.kernel_h; ky++) {
@@ -94,37 +104,39 @@ __global__ void depthwise_kernel(ft_cuda_window w, const float *__restrict__ x,
             for (int kx = 0; kx < w.kernel_w; kx++) {
                 const int ix = ox * w.stride_w - w.pad_left + kx * w.dilation_w;
                 if (ix >= 0 && ix < w.in_w)
-                    acc = fmaf(x[((n * w.in_h + iy) * w.in_w + ix) * w.in_c + ic],
-                               filter[(ky * w.kernel_w + kx) * w.out_c + o], acc);
+                    acc = fmaf(load(x, ((n * w.in_h + iy) * w.in_w + ix) * w.in_c + ic),
+                               load(filter, (ky * w.kernel_w + kx) * w.out_c + o), acc);
             }
         }
-        y[idx] = finish(acc, w.activation, slope, o);
+        store(y, idx, finish(acc, w.activation, slope, o));
     }
 }
 
-__global__ void bias_activation_kernel(float *y, const float *__restrict__ bias,
-                                       const float *__restrict__ slope, int64_t total, int cols,
+template <typename T, typename I>
+__global__ void bias_activation_kernel(T *y, const float *__restrict__ bias,
+                                       const float *__restrict__ slope, I total, int cols,
                                        int act)
 {
-    for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-         idx += (int64_t)gridDim.x * blockDim.x) {
+    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (I)gridDim.x * blockDim.x) {
         const int c = (int)(idx % cols);
-        y[idx] = finish(y[idx] + (bias ? bias[c] : 0.0f), act, slope, c);
+        store(y, idx, finish(load(y, idx) + (bias ? bias[c] : 0.0f), act, slope, c));
     }
 }
 
-__global__ void pool_kernel(ft_cuda_window w, int is_max, const float *__restrict__ x,
-                            float *__restrict__ y)
+template <typename T, typename I>
+__global__ void pool_kernel(ft_cuda_window w, int is_max, const T *__restrict__ x,
+                            T *__restrict__ y)
 {
-    const int64_t total = (int64_t)w.batch * w.out_h * w.out_w * w.out_c;
-    for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-         idx += (int64_t)gridDim.x * blockDim.x) {
+    const I total = (I)w.batch * w.out_h * w.out_w * w.out_c;
+    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (I)gridDim.x * blockDim.x) {
         const int c = (int)(idx % w.out_c);
-        int64_t rest = idx / w.out_c;
+        I rest = idx / w.out_c;
         const int ox = (int)(rest % w.out_w);
         rest /= w.out_w;
         const int oy = (int)(rest % w.out_h);
-        const int64_t n = rest / w.out_h;
+        const I n = rest / w.out_h;
         float acc = is_max ? -INFINITY : 0.0f;
         int taken = 0;
         for (int ky = 0; ky < w.kernel_h; ky++) {
@@ -133,14 +145,14 @@ __global__ void pool_kernel(ft_cuda_window w, int is_max, const float *__restric
                 const int ix = ox * w.stride_w - w.pad_left + kx;
                 if (iy < 0 || iy >= w.in_h || ix < 0 || ix >= w.in_w)
                     continue;
-                const float v = x[((n * w.in_h + iy) * w.in_w + ix) * w.in_c + c];
+                const float v = load(x, ((n * w.in_h + iy) * w.in_w + ix) * w.in_c + c);
                 acc = is_max ? fmaxf(acc, v) : acc + v;
                 taken++;
             }
         }
         if (!is_max)
             acc = taken ? acc / (float)taken : 0.0f;
-        y[idx] = activate(acc, w.activation);
+        store(y, idx, activate(acc, w.activation));
     }
 }
 
@@ -160,30 +172,35 @@ __device__ __forceinline__ float binary_op(int type, float a, float b)
 }
 
 // Same shapes on both sides: no index arithmetic.
-__global__ void binary_same_kernel(int type, int act, int64_t total, int channels,
-                                   const float *__restrict__ a, const float *__restrict__ b,
-                                   const float *__restrict__ slope, float *__restrict__ y)
+template <typename T, typename I>
+__global__ void binary_same_kernel(int type, int act, I total, int channels,
+                                   const T *__restrict__ a, const T *__restrict__ b,
+                                   const float *__restrict__ slope, T *__restrict__ y)
 {
-    for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-         idx += (int64_t)gridDim.x * blockDim.x)
-        y[idx] = finish(binary_op(type, a[idx], b[idx]), act, slope, (int)(idx % channels));
+    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (I)gridDim.x * blockDim.x)
+        store(y, idx,
+              finish(binary_op(type, load(a, idx), load(b, idx)), act, slope,
+                     slope ? (int)(idx % channels) : 0));
 }
 
 // B repeats along the last axis only (a per-channel bias, scale or slope).
-__global__ void binary_channel_kernel(int type, int act, int64_t total, int channels,
-                                      const float *__restrict__ a, const float *__restrict__ b,
-                                      const float *__restrict__ slope, float *__restrict__ y)
+template <typename T, typename I>
+__global__ void binary_channel_kernel(int type, int act, I total, int channels,
+                                      const T *__restrict__ a, const T *__restrict__ b,
+                                      const float *__restrict__ slope, T *__restrict__ y)
 {
-    for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-         idx += (int64_t)gridDim.x * blockDim.x) {
+    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (I)gridDim.x * blockDim.x) {
         const int c = (int)(idx % channels);
-        y[idx] = finish(binary_op(type, a[idx], b[c]), act, slope, c);
+        store(y, idx, finish(binary_op(type, load(a, idx), load(b, c)), act, slope, c));
     }
 }
 
+template <typename T>
 __global__ void binary_broadcast_kernel(int type, int act, ft_cuda_broadcast s, int64_t total,
-                                        const float *__restrict__ a, const float *__restrict__ b,
-                                        const float *__restrict__ slope, float *__restrict__ y)
+                                        const T *__restrict__ a, const T *__restrict__ b,
+                                        const float *__restrict__ slope, T *__restrict__ y)
 {
     for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
          idx += (int64_t)gridDim.x * blockDim.x) {
@@ -194,17 +211,19 @@ __global__ void binary_broadcast_kernel(int type, int act, ft_cuda_broadcast s, 
             ia += i * s.a_strides[d];
             ib += i * s.b_strides[d];
         }
-        y[idx] = finish(binary_op(type, a[ia], b[ib]), act, slope,
-                        (int)(idx % s.out_dims[s.rank - 1]));
+        store(y, idx,
+              finish(binary_op(type, load(a, ia), load(b, ib)), act, slope,
+                     (int)(idx % s.out_dims[s.rank - 1])));
     }
 }
 
-__global__ void unary_kernel(ft_cuda_unary u, int64_t total, const float *__restrict__ x,
-                             float *__restrict__ y)
+template <typename T, typename I>
+__global__ void unary_kernel(ft_cuda_unary u, I total, const T *__restrict__ x,
+                             T *__restrict__ y)
 {
-    for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-         idx += (int64_t)gridDim.x * blockDim.x) {
-        const float v = x[idx];
+    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (I)gridDim.x * blockDim.x) {
+        const float v = load(x, idx);
         float r;
         switch (u.op_type) {
         case FT_OP_RELU: r = v < 0.0f ? 0.0f : v; break;
@@ -222,12 +241,13 @@ __global__ void unary_kernel(ft_cuda_unary u, int64_t total, const float *__rest
         case FT_OP_ABS: r = fabsf(v); break;
         default: r = __int_as_float(0x7fc00000); break;
         }
-        y[idx] = r;
+        store(y, idx, r);
     }
 }
 
-__global__ void pad_kernel(ft_cuda_pad p, int64_t total, const float *__restrict__ x,
-                           float *__restrict__ y)
+template <typename T>
+__global__ void pad_kernel(ft_cuda_pad p, int64_t total, const T *__restrict__ x,
+                           T *__restrict__ y)
 {
     for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
          idx += (int64_t)gridDim.x * blockDim.x) {
@@ -240,8 +260,16 @@ __global__ void pad_kernel(ft_cuda_pad p, int64_t total, const float *__restrict
             src += s * stride;
             stride *= p.in_dims[d];
         }
-        y[idx] = inside ? x[src] : p.value;
+        store(y, idx, inside ? load(x, src) : p.value);
     }
+}
+
+template <typename From, typename To>
+__global__ void convert_kernel(int64_t total, const From *__restrict__ x, To *__restrict__ y)
+{
+    for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (int64_t)gridDim.x * blockDim.x)
+        store(y, idx, load(x, idx));
 }
 
 int64_t window_outputs(const ft_cuda_window *w)
@@ -249,43 +277,77 @@ int64_t window_outputs(const ft_cuda_window *w)
     return (int64_t)w->batch * w->out_h * w->out_w * w->out_c;
 }
 
+// Calls F with a value of the storage type and one of the index type: the
+// kernels are instantiated for fp32 and fp16 storage, each with 32-bit
+// indices (fewer than 2^31 elements) and 64-bit ones.
+template <typename F> void dispatch(int half, int64_t count, F &&f)
+{
+    const bool small = count < ((int64_t)1 << 31);
+    if (half && small)
+        f(__half(), int32_t());
+    else if (half)
+        f(__half(), int64_t());
+    else if (small)
+        f(float(), int32_t());
+    else
+        f(float(), int64_t());
+}
+
 } // namespace
 
-extern "C" int ft_cuda_conv2d(const ft_cuda_window *w, const float *x, const float *filter_hwio,
-                              const float *bias, const float *slope, float *y, void *stream)
+extern "C" int ft_cuda_conv2d(int half, const ft_cuda_window *w, const void *x,
+                              const void *filter_hwio, const float *bias, const float *slope,
+                              void *y, void *stream)
 {
-    conv2d_kernel<<<blocks_for(window_outputs(w)), kThreads, 0, (cudaStream_t)stream>>>(
-        *w, x, filter_hwio, bias, slope, y);
+    const int64_t n = window_outputs(w);
+    dispatch(half, n, [&](auto t, auto i) {
+        using T = decltype(t);
+        conv2d_kernel<T, decltype(i)><<<blocks_for(n), kThreads, 0, (cudaStream_t)stream>>>(
+            *w, (const T *)x, (const T *)filter_hwio, bias, slope, (T *)y);
+    });
     return (int)cudaGetLastError();
 }
 
-extern "C" int ft_cuda_depthwise(const ft_cuda_window *w, const float *x, const float *filter,
-                                 const float *bias, const float *slope, float *y, void *stream)
+extern "C" int ft_cuda_depthwise(int half, const ft_cuda_window *w, const void *x,
+                                 const void *filter, const float *bias, const float *slope,
+                                 void *y, void *stream)
 {
-    depthwise_kernel<<<blocks_for(window_outputs(w)), kThreads, 0, (cudaStream_t)stream>>>(
-        *w, x, filter, bias, slope, y);
+    const int64_t n = window_outputs(w);
+    dispatch(half, n, [&](auto t, auto i) {
+        using T = decltype(t);
+        depthwise_kernel<T, decltype(i)><<<blocks_for(n), kThreads, 0, (cudaStream_t)stream>>>(
+            *w, (const T *)x, (const T *)filter, bias, slope, (T *)y);
+    });
     return (int)cudaGetLastError();
 }
 
-extern "C" int ft_cuda_bias_activation(float *y, const float *bias, const float *slope,
+extern "C" int ft_cuda_bias_activation(int half, void *y, const float *bias, const float *slope,
                                        int64_t rows, int cols, int activation, void *stream)
 {
-    const int64_t total = rows * cols;
-    bias_activation_kernel<<<blocks_for(total), kThreads, 0, (cudaStream_t)stream>>>(
-        y, bias, slope, total, cols, activation);
+    const int64_t n = rows * cols;
+    dispatch(half, n, [&](auto t, auto i) {
+        using T = decltype(t);
+        using I = decltype(i);
+        bias_activation_kernel<T, I><<<blocks_for(n), kThreads, 0, (cudaStream_t)stream>>>(
+            (T *)y, bias, slope, (I)n, cols, activation);
+    });
     return (int)cudaGetLastError();
 }
 
-extern "C" int ft_cuda_pool(const ft_cuda_window *w, int is_max, const float *x, float *y,
+extern "C" int ft_cuda_pool(int half, const ft_cuda_window *w, int is_max, const void *x, void *y,
                             void *stream)
 {
-    pool_kernel<<<blocks_for(window_outputs(w)), kThreads, 0, (cudaStream_t)stream>>>(*w, is_max,
-                                                                                      x, y);
+    const int64_t n = window_outputs(w);
+    dispatch(half, n, [&](auto t, auto i) {
+        using T = decltype(t);
+        pool_kernel<T, decltype(i)><<<blocks_for(n), kThreads, 0, (cudaStream_t)stream>>>(
+            *w, is_max, (const T *)x, (T *)y);
+    });
     return (int)cudaGetLastError();
 }
 
-extern "C" int ft_cuda_binary(int op_type, int activation, const ft_cuda_broadcast *s,
-                              const float *a, const float *b, const float *slope, float *y,
+extern "C" int ft_cuda_binary(int half, int op_type, int activation, const ft_cuda_broadcast *s,
+                              const void *a, const void *b, const float *slope, void *y,
                               void *stream)
 {
     int64_t total = 1;
@@ -301,30 +363,57 @@ extern "C" int ft_cuda_binary(int op_type, int activation, const ft_cuda_broadca
     }
     cudaStream_t st = (cudaStream_t)stream;
     const int channels = s->rank > 0 ? (int)s->out_dims[s->rank - 1] : 1;
-    if (a_dense && b_dense)
-        binary_same_kernel<<<blocks_for(total), kThreads, 0, st>>>(op_type, activation, total,
-                                                                   channels, a, b, slope, y);
-    else if (a_dense && b_channel)
-        binary_channel_kernel<<<blocks_for(total), kThreads, 0, st>>>(
-            op_type, activation, total, channels, a, b, slope, y);
-    else
-        binary_broadcast_kernel<<<blocks_for(total), kThreads, 0, st>>>(op_type, activation, *s,
-                                                                        total, a, b, slope, y);
+    dispatch(half, total, [&](auto t, auto i) {
+        using T = decltype(t);
+        using I = decltype(i);
+        const unsigned blocks = blocks_for(total);
+        if (a_dense && b_dense)
+            binary_same_kernel<T, I><<<blocks, kThreads, 0, st>>>(
+                op_type, activation, (I)total, channels, (const T *)a, (const T *)b, slope, (T *)y);
+        else if (a_dense && b_channel)
+            binary_channel_kernel<T, I><<<blocks, kThreads, 0, st>>>(
+                op_type, activation, (I)total, channels, (const T *)a, (const T *)b, slope, (T *)y);
+        else
+            binary_broadcast_kernel<T><<<blocks, kThreads, 0, st>>>(
+                op_type, activation, *s, total, (const T *)a, (const T *)b, slope, (T *)y);
+    });
     return (int)cudaGetLastError();
 }
 
-extern "C" int ft_cuda_unary_map(const ft_cuda_unary *u, const float *x, float *y, int64_t count,
-                                 void *stream)
+extern "C" int ft_cuda_unary_map(int half, const ft_cuda_unary *u, const void *x, void *y,
+                                 int64_t count, void *stream)
 {
-    unary_kernel<<<blocks_for(count), kThreads, 0, (cudaStream_t)stream>>>(*u, count, x, y);
+    dispatch(half, count, [&](auto t, auto i) {
+        using T = decltype(t);
+        using I = decltype(i);
+        unary_kernel<T, I><<<blocks_for(count), kThreads, 0, (cudaStream_t)stream>>>(
+            *u, (I)count, (const T *)x, (T *)y);
+    });
     return (int)cudaGetLastError();
 }
 
-extern "C" int ft_cuda_pad_constant(const ft_cuda_pad *p, const float *x, float *y, void *stream)
+extern "C" int ft_cuda_pad_constant(int half, const ft_cuda_pad *p, const void *x, void *y,
+                                    void *stream)
 {
     int64_t total = 1;
     for (int d = 0; d < p->rank; d++)
         total *= p->out_dims[d];
-    pad_kernel<<<blocks_for(total), kThreads, 0, (cudaStream_t)stream>>>(*p, total, x, y);
+    dispatch(half, total, [&](auto t, auto) {
+        using T = decltype(t);
+        pad_kernel<T><<<blocks_for(total), kThreads, 0, (cudaStream_t)stream>>>(
+            *p, total, (const T *)x, (T *)y);
+    });
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ft_cuda_convert(int to_half, const void *x, void *y, int64_t count, void *stream)
+{
+    cudaStream_t st = (cudaStream_t)stream;
+    if (to_half)
+        convert_kernel<float, __half><<<blocks_for(count), kThreads, 0, st>>>(
+            count, (const float *)x, (__half *)y);
+    else
+        convert_kernel<__half, float><<<blocks_for(count), kThreads, 0, st>>>(
+            count, (const __half *)x, (float *)y);
     return (int)cudaGetLastError();
 }

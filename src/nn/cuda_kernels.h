@@ -1,6 +1,6 @@
 /* The device kernels of the cuda row (nn/cuda_kernels.cu), callable from C.
- * Every tensor is float32, NHWC where it has an image layout, and lives in
- * device memory; each launcher queues its kernel on STREAM (a cudaStream_t)
+ * Every tensor is float (fp32 or fp16 storage), NHWC where it has an image
+ * layout, and lives in device memory; each launcher queues its kernel on STREAM (a cudaStream_t)
  * and returns the launch's cudaError_t as an int (0: queued). */
 #ifndef FT_NN_CUDA_KERNELS_H
 #define FT_NN_CUDA_KERNELS_H
@@ -48,25 +48,32 @@ typedef struct ft_cuda_pad {
 extern "C" {
 #endif
 
+/* HALF: activations and weights are stored as IEEE fp16 (1) or fp32 (0);
+ * arithmetic is fp32 either way, and biases and slopes stay fp32. */
+
 /* Direct (grouped) convolution; FILTER in HWIO order, I per group (the plan reorders TFLite's OHWI
  * at upload so that neighbouring threads read neighbouring weights). BIAS
  * may be NULL. */
-int ft_cuda_conv2d(const ft_cuda_window *w, const float *x, const float *filter_hwio,
-                   const float *bias, const float *slope, float *y, void *stream);
+int ft_cuda_conv2d(int half, const ft_cuda_window *w, const void *x, const void *filter_hwio,
+                   const float *bias, const float *slope, void *y, void *stream);
 /* Depthwise convolution, FILTER [KH, KW, out_c] (TFLite's 1HW(C*M)). */
-int ft_cuda_depthwise(const ft_cuda_window *w, const float *x, const float *filter,
-                      const float *bias, const float *slope, float *y, void *stream);
+int ft_cuda_depthwise(int half, const ft_cuda_window *w, const void *x, const void *filter,
+                      const float *bias, const float *slope, void *y, void *stream);
 /* Y[r, c] = act(Y[r, c] + BIAS[c]) over ROWS x COLS (BIAS may be NULL):
  * the epilogue of a cuBLAS product. */
-int ft_cuda_bias_activation(float *y, const float *bias, const float *slope, int64_t rows,
-                            int cols, int activation, void *stream);
+int ft_cuda_bias_activation(int half, void *y, const float *bias, const float *slope,
+                            int64_t rows, int cols, int activation, void *stream);
 /* TFLite pooling: padded positions are left out of the window. */
-int ft_cuda_pool(const ft_cuda_window *w, int is_max, const float *x, float *y, void *stream);
-int ft_cuda_binary(int op_type, int activation, const ft_cuda_broadcast *shape, const float *a,
-                   const float *b, const float *slope, float *y, void *stream);
-int ft_cuda_unary_map(const ft_cuda_unary *u, const float *x, float *y, int64_t count,
+int ft_cuda_pool(int half, const ft_cuda_window *w, int is_max, const void *x, void *y,
+                 void *stream);
+int ft_cuda_binary(int half, int op_type, int activation, const ft_cuda_broadcast *shape,
+                   const void *a, const void *b, const float *slope, void *y, void *stream);
+int ft_cuda_unary_map(int half, const ft_cuda_unary *u, const void *x, void *y, int64_t count,
                       void *stream);
-int ft_cuda_pad_constant(const ft_cuda_pad *p, const float *x, float *y, void *stream);
+int ft_cuda_pad_constant(int half, const ft_cuda_pad *p, const void *x, void *y, void *stream);
+/* COUNT values fp32 -> fp16 (TO_HALF) or fp16 -> fp32: the host's tensors
+ * are fp32 whatever the device stores. */
+int ft_cuda_convert(int to_half, const void *x, void *y, int64_t count, void *stream);
 
 #ifdef __cplusplus
 }

@@ -281,7 +281,8 @@ ft_status ft_nn_session_create(const ft_nn_graph *g, const ft_nn_backend_def *ba
     }
     s->graph = g;
     s->backend = backend;
-    s->target = (ft_nn_plan_target){opt ? opt->pool : NULL, opt ? opt->device : 0};
+    s->target = (ft_nn_plan_target){opt ? opt->pool : NULL, opt ? opt->device : 0,
+                                    opt ? opt->half : 0};
     s->batch_mode = opt ? opt->batch_mode : FT_NN_BATCH_AUTO;
     s->allocator = opt && opt->allocator
                        ? *opt->allocator

@@ -36,6 +36,7 @@ typedef struct ft_nn_session_options {
     const ft_nn_allocator *allocator;   /* NULL: malloc */
     ft_nn_batch_mode batch_mode;
     int device;                         /* device backends: the device's index (0 ..) */
+    int half;                           /* device backends: fp16 storage, fp32 arithmetic */
 } ft_nn_session_options;
 
 typedef struct ft_nn_session ft_nn_session;

@@ -281,8 +281,10 @@ static ft_status make_engine(const ft_batch_options *o, int index, ft_face_engin
     fo.blendshape_interval = c->blendshapes_every;
     if (c->blendshape_profile == FT_BLENDSHAPES_NONE)
         fo.blendshape_model = ""; /* not exported: not computed */
-    if (o->gpus.count > 0)
+    if (o->gpus.count > 0) {
         fo.gpu_device = o->gpus.first + index % o->gpus.count;
+        fo.gpu_fp16 = c->gpu_fp16;
+    }
     return ft_face_engine_create(&fo, out, err, n);
 }
 

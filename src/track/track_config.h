@@ -57,6 +57,7 @@ typedef struct ft_track_config {
     int gpu_fallback_auto;      /* STEP5_GPU_FALLBACK_AUTO: 1 */
     int gpu_max_vram_mb;        /* STEP5_GPU_MAX_VRAM_MB: 2048 (per device) */
     int gpu_device;             /* --gpu-device N: -1 = every visible device */
+    int gpu_fp16;               /* --gpu-fp16: fp16 storage on the GPU: 0 */
     int gpu_profiling;          /* STEP5_GPU_PROFILING: [PROFILING] lines with VRAM: 0 */
     /* output */
     ft_track_format format;     /* --format raw|reduced: raw */

@@ -18,6 +18,9 @@
 
 #define SKIP 77
 #define REL_TOL 1e-4
+/* fp16 storage through a whole network: measured, printed, and held to
+ * this (docs/nn_runtime.md quotes the figures). */
+#define REL_TOL_FP16 3e-2
 
 static unsigned next_random(unsigned *state)
 {
@@ -27,7 +30,7 @@ static unsigned next_random(unsigned *state)
 
 /* Runs SPEC at BATCH on the reference and on ROW with the same random
  * inputs; 0 when every output agrees. */
-static int compare(const char *spec, const ft_nn_backend_def *row, int batch)
+static int compare(const char *spec, const ft_nn_backend_def *row, int batch, int half)
 {
     char err[512];
     ft_nn_graph g;
@@ -37,9 +40,11 @@ static int compare(const char *spec, const ft_nn_backend_def *row, int batch)
     }
     ft_nn_session *ref = NULL, *dev = NULL;
     const ft_nn_session_options whole = {.batch_mode = FT_NN_BATCH_WHOLE};
+    const ft_nn_session_options device = {.batch_mode = FT_NN_BATCH_WHOLE, .half = half};
+    const double tolerance = half ? REL_TOL_FP16 : REL_TOL;
     int failed = 0;
     if (ft_nn_session_create(&g, &ft_nn_backend_reference, &whole, &ref, err, sizeof err) != FT_OK ||
-        ft_nn_session_create(&g, row, &whole, &dev, err, sizeof err) != FT_OK) {
+        ft_nn_session_create(&g, row, &device, &dev, err, sizeof err) != FT_OK) {
         printf("FAIL %s: %s\n", spec, err);
         failed = 1;
         goto done;
@@ -81,15 +86,15 @@ static int compare(const char *spec, const ft_nn_backend_def *row, int batch)
         }
         const double rel = scale > 0 ? diff / scale : diff;
         worst = fmax(worst, rel);
-        if (!(rel <= REL_TOL)) {
-            printf("FAIL %s batch %d output %d: max |cuda - reference| = %g at scale %g\n", spec,
-                   batch, o, diff, scale);
+        if (!(rel <= tolerance)) {
+            printf("FAIL %s batch %d%s output %d: max |cuda - reference| = %g at scale %g\n", spec,
+                   batch, half ? " fp16" : "", o, diff, scale);
             failed = 1;
         }
     }
-    printf("%s %s batch %d: %d of %d ops on %s, max relative difference %.3g\n",
-           failed ? "FAIL" : "ok", spec, batch, ft_nn_session_native_ops(dev), g.op_count,
-           row->name, worst);
+    printf("%s %s batch %d %s: %d of %d ops on %s, max relative difference %.3g\n",
+           failed ? "FAIL" : "ok", spec, batch, half ? "fp16" : "fp32",
+           ft_nn_session_native_ops(dev), g.op_count, row->name, worst);
 done:
     ft_nn_session_free(dev);
     ft_nn_session_free(ref);
@@ -135,8 +140,9 @@ int main(void)
         }
         fclose(f);
         ran++;
-        failed |= compare(specs[i], row, 1);
-        failed |= compare(specs[i], row, 8);
+        failed |= compare(specs[i], row, 1, 0);
+        failed |= compare(specs[i], row, 8, 0);
+        failed |= compare(specs[i], row, 8, 1);
     }
     if (ran == 0) {
         printf("SKIP: no MediaPipe model found (FT_NPM_MODELS_DIR, FT_SHARED_DIR)\n");

@@ -28,6 +28,9 @@
 #include "nn/tflite.h"
 
 #define REL_TOL 1e-5
+/* A device row's fp16 storage: inputs, weights and outputs rounded to 11
+ * significant bits (5e-4 each), arithmetic in fp32. */
+#define REL_TOL_FP16 4e-3
 
 static int cases_run;
 /* Rows of the table this machine cannot run, and why (no GPU, say). */
@@ -74,31 +77,36 @@ static void check_case(case_graph *c, const char *what)
             continue; /* the oracle itself, or no device for this row here */
         if (!claims_every_op(backend, &c->g))
             continue; /* a case for another row's op; each row's own are counted below */
-        ft_nn_session *fast;
-        if (ft_nn_session_create(&c->g, backend, NULL, &fast, err, sizeof err) != FT_OK)
-            fail_msg("%s on %s: %s", what, backend->name, err);
-        if (ft_nn_session_native_ops(fast) != c->g.op_count)
-            fail_msg("%s: %s did not run the op itself", what, backend->name);
-        for (int i = 0; i < c->g.input_count; i++) {
-            int64_t k = ft_nn_tensor_elements(&c->g.tensors[c->g.inputs[i]]);
-            memcpy(ft_nn_session_input(fast, i), ft_nn_session_input(ref, i),
-                   (size_t)k * sizeof(float));
+        /* Device rows (those that account device memory) also store fp16. */
+        for (int half = 0; half <= (backend->memory_in_use != NULL); half++) {
+            const ft_nn_session_options options = {.half = half};
+            const double tolerance = half ? REL_TOL_FP16 : REL_TOL;
+            ft_nn_session *fast;
+            if (ft_nn_session_create(&c->g, backend, &options, &fast, err, sizeof err) != FT_OK)
+                fail_msg("%s on %s: %s", what, backend->name, err);
+            if (ft_nn_session_native_ops(fast) != c->g.op_count)
+                fail_msg("%s: %s did not run the op itself", what, backend->name);
+            for (int i = 0; i < c->g.input_count; i++) {
+                int64_t k = ft_nn_tensor_elements(&c->g.tensors[c->g.inputs[i]]);
+                memcpy(ft_nn_session_input(fast, i), ft_nn_session_input(ref, i),
+                       (size_t)k * sizeof(float));
+            }
+            assert_int_equal(ft_nn_session_run(fast), FT_OK);
+            const float *got = ft_nn_session_output(fast, 0);
+            double scale = 0, diff = 0;
+            for (int64_t i = 0; i < n; i++) {
+                scale = fmax(scale, fabs(want[i]));
+                diff = fmax(diff, fabs((double)want[i] - got[i]));
+                if (isnan(want[i]) || isnan(got[i]))
+                    fail_msg("%s: NaN at output %lld", what, (long long)i);
+            }
+            if (!(scale > 0) || diff > tolerance * scale)
+                fail_msg("%s on %s%s: max |fast - reference| = %g at output scale %g (seed %u)", what,
+                         backend->name, half ? " (fp16)" : "", diff, scale, first_seed);
+            ft_nn_session_free(fast);
+            for (int i = 0; i < c->g.op_count && !half; i++)
+                covered[c->g.ops[i].type]++;
         }
-        assert_int_equal(ft_nn_session_run(fast), FT_OK);
-        const float *got = ft_nn_session_output(fast, 0);
-        double scale = 0, diff = 0;
-        for (int64_t i = 0; i < n; i++) {
-            scale = fmax(scale, fabs(want[i]));
-            diff = fmax(diff, fabs((double)want[i] - got[i]));
-            if (isnan(want[i]) || isnan(got[i]))
-                fail_msg("%s: NaN at output %lld", what, (long long)i);
-        }
-        if (!(scale > 0) || diff > REL_TOL * scale)
-            fail_msg("%s on %s: max |fast - reference| = %g at output scale %g (seed %u)", what,
-                     backend->name, diff, scale, first_seed);
-        ft_nn_session_free(fast);
-        for (int i = 0; i < c->g.op_count; i++)
-            covered[c->g.ops[i].type]++;
     }
     ft_nn_session_free(ref);
     ft_nn_graph_free(&c->g);
