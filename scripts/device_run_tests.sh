@@ -43,6 +43,12 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
     model="$FT_SHARED_DIR/models/face_landmarker_v2_with_blendshapes.task:face_landmarks_detector.tflite"
     for b in 1 8 64 256; do
         "$here/nn_bench" "$model" cuda $b 50 2>&1 | tee -a "$out/bench.txt"
+        NN_BENCH_FP16=1 "$here/nn_bench" "$model" cuda $b 50 2>&1 | tee -a "$out/bench.txt"
+    done
+    # Where the time goes, op by op, at the batch the targets name.
+    for fp16 in 0 1; do
+        FACETRACK_CUDA_PROFILE=1 NN_BENCH_FP16=$fp16 "$here/nn_bench" "$model" cuda 256 10 \
+            >/dev/null 2>>"$out/profile.txt"
     done
     for b in 1 8; do
         FACETRACK_CUDA_GRAPH=0 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"cuda_graph":"off",/' | tee -a "$out/bench.txt"
