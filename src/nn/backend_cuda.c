@@ -1027,7 +1027,9 @@ static ft_status cuda_plan_create(const ft_nn_graph *g, void *const *buffers,
         p->device = calloc((size_t)g->tensor_count + 1, sizeof *p->device);
         p->steps = calloc((size_t)g->op_count + 1, sizeof *p->steps);
         /* an arena, constants, reordered filters */
-        p->holdings = calloc((size_t)g->tensor_count + (size_t)g->op_count + 2,
+        /* The arena and the staging buffer, each constant as an operand,
+         * and per op at most a filter, a bias and a slope of its own. */
+        p->holdings = calloc((size_t)g->tensor_count + 3 * (size_t)g->op_count + 2,
                              sizeof *p->holdings);
     }
     if (!p || !p->device || !p->steps || !p->holdings) {
