@@ -19,6 +19,7 @@
 #include "nn/backend.h"
 #include "nn/cuda_kernels.h"
 #include "nn/cuda_memory.h"
+#include "nn/half.h"
 
 /* How an op on the device runs. */
 typedef enum device_kind {
@@ -393,40 +394,10 @@ static ft_status device_alloc(ft_nn_plan *p, size_t bytes, void **out, int op_in
 /* The layouts a constant is kept in on the device. */
 enum { LAYOUT_AS_IS, LAYOUT_HWIO, LAYOUT_HALF, LAYOUT_HWIO_HALF };
 
-/* IEEE binary16 bits of F, rounded to nearest even (what the device's
- * __float2half gives), for weights converted once at upload. */
-static uint16_t half_bits(float f)
-{
-    uint32_t x;
-    memcpy(&x, &f, sizeof x);
-    const uint32_t sign = (x >> 16) & 0x8000u;
-    uint32_t mantissa = x & 0x7fffffu;
-    const int exponent = (int)((x >> 23) & 0xffu);
-    if (exponent == 0xff) /* infinity, NaN */
-        return (uint16_t)(sign | 0x7c00u | (mantissa ? 0x200u : 0u));
-    const int e = exponent - 127 + 15;
-    if (e >= 31)
-        return (uint16_t)(sign | 0x7c00u); /* too large: infinity */
-    if (e <= 0) {                          /* a subnormal half, or zero */
-        if (e < -10)
-            return (uint16_t)sign;
-        mantissa |= 0x800000u;
-        const int shift = 14 - e;
-        uint32_t h = mantissa >> shift;
-        const uint32_t rest = mantissa & ((1u << shift) - 1), halfway = 1u << (shift - 1);
-        h += rest > halfway || (rest == halfway && (h & 1u));
-        return (uint16_t)(sign | h);
-    }
-    uint32_t h = ((uint32_t)e << 10) | (mantissa >> 13);
-    const uint32_t rest = mantissa & 0x1fffu;
-    h += rest > 0x1000u || (rest == 0x1000u && (h & 1u)); /* a carry rounds up the exponent */
-    return (uint16_t)(sign | h);
-}
-
 static void floats_to_halves(const float *in, uint16_t *out, int64_t count)
 {
     for (int64_t i = 0; i < count; i++)
-        out[i] = half_bits(in[i]);
+        out[i] = ft_float_to_half(in[i]);
 }
 
 /* OHWI -> HWIO: a warp's threads are neighbouring output channels. */
