@@ -137,6 +137,22 @@ static int accepts_nhwc(const ft_nn_graph *g, const ft_nn_op *op)
     return plain_float_op(g, op) && op->attrs.layout == FT_LAYOUT_NHWC;
 }
 
+/* A mean over H and W of [N, H, W, C] into [N, 1, 1, C]: global average
+ * pooling (the squeeze-and-excitation blocks of MobileNetV3 detectors),
+ * which would otherwise split the graph into segments around a host op. */
+static int accepts_global_mean(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_nn_tensor *x = input_of(g, op, 0), *y = &g->tensors[op->outputs[0]];
+    const ft_op_attrs *a = &op->attrs;
+    if (!plain_float_op(g, op) || op->input_count != 1 || x->rank != 4 || y->rank != 4 ||
+        a->axis_count != 2 || y->shape[0] != x->shape[0] || y->shape[1] != 1 ||
+        y->shape[2] != 1 || y->shape[3] != x->shape[3])
+        return 0;
+    const int lo = a->axes[0] < a->axes[1] ? a->axes[0] : a->axes[1];
+    const int hi = a->axes[0] < a->axes[1] ? a->axes[1] : a->axes[0];
+    return lo == 1 && hi == 2;
+}
+
 const ft_nn_op_support ft_xnn_op_table[] = {
     {FT_OP_CONV2D, accepts_convolution},
     {FT_OP_DEPTHWISE_CONV2D, accepts_convolution},
@@ -166,6 +182,7 @@ const ft_nn_op_support ft_xnn_op_table[] = {
     {FT_OP_SOFTMAX, accepts_softmax},
     {FT_OP_RESIZE, accepts_resize},
     {FT_OP_DEPTH_TO_SPACE, accepts_nhwc},
+    {FT_OP_REDUCE_MEAN, accepts_global_mean},
 };
 
 _Static_assert(sizeof ft_xnn_op_table / sizeof *ft_xnn_op_table == FT_XNN_OP_TABLE_COUNT,
@@ -296,6 +313,8 @@ static enum xnn_status define_node(builder *B, const ft_nn_op *op)
     }
     case FT_OP_DEPTH_TO_SPACE:
         return xnn_define_depth_to_space(B->sg, in[0], out, (uint32_t)a->block, 0);
+    case FT_OP_REDUCE_MEAN:
+        return xnn_define_global_average_pooling_2d(B->sg, -INFINITY, INFINITY, in[0], out, 0);
     default:
         return xnn_status_unsupported_parameter;
     }

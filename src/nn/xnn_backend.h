@@ -13,7 +13,7 @@ typedef struct ft_xnn_segment ft_xnn_segment;
 
 /* The ops XNNPACK runs and the conditions on them; the others fall back.
  * The backend row's support check and the differential test read it. */
-#define FT_XNN_OP_TABLE_COUNT 28
+#define FT_XNN_OP_TABLE_COUNT 29
 extern const ft_nn_op_support ft_xnn_op_table[FT_XNN_OP_TABLE_COUNT];
 
 /* Initialises XNNPACK once per process; FT_ERR_NO_DEVICE on a CPU it

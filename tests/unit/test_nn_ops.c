@@ -466,6 +466,25 @@ static void resize_and_depth_to_space_match_reference(void **state)
     }
 }
 
+/* A mean over H and W, kept as [N, 1, 1, C]: global average pooling. */
+static void global_mean_matches_reference(void **state)
+{
+    (void)state;
+    static const int64_t shapes[][4] = {{1, 28, 28, 24}, {2, 7, 5, 3}, {1, 1, 1, 16}};
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        case_graph c;
+        graph_begin(&c);
+        int x = input(&c, 4, shapes[s]);
+        ft_nn_op *o = op(&c, FT_OP_REDUCE_MEAN, 4,
+                         (int64_t[]){shapes[s][0], 1, 1, shapes[s][3]}, 1, x);
+        o->attrs.axis_count = 2;
+        o->attrs.axes[0] = s == 1 ? 2 : 1; /* either order */
+        o->attrs.axes[1] = s == 1 ? 1 : 2;
+        o->attrs.keep_dims = 1;
+        check_case(&c, "ReduceMean over H and W");
+    }
+}
+
 /* -------------------------------------------------- a model from our builder */
 
 static void built_tflite_model_gives_hand_computed_values(void **state)
@@ -613,6 +632,7 @@ int main(void)
     printf("seed %u (FT_TEST_SEED=%u replays it)\n", seed, seed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(conv2d_matches_reference),
+        cmocka_unit_test(global_mean_matches_reference),
         cmocka_unit_test(depthwise_matches_reference),
         cmocka_unit_test(max_pool_matches_reference),
         cmocka_unit_test(average_pool_matches_reference),
