@@ -26,6 +26,7 @@ typedef enum device_kind {
     ON_HOST = 0,
     CONV_DIRECT,
     CONV_GEMM, /* 1x1, stride 1, no padding: a product over pixels */
+    CONV_IM2COL, /* the windows laid out as rows, then one product (tensor cores in fp16) */
     DEPTHWISE,
     FULLY_CONNECTED,
     POOL,
@@ -69,6 +70,7 @@ struct ft_nn_plan {
     int half;             /* activations and weights stored as fp16 on the device */
     void **device;        /* per tensor: its device buffer (fp32 or fp16), NULL when none */
     float *staging;       /* half: where a copy's fp32 values wait for their conversion */
+    void *columns;        /* CONV_IM2COL ops' window rows, one buffer for them all */
     holding *holdings;    /* freed or released with the plan */
     int holding_count;
     size_t arena_bytes;   /* the activations' memory on the device */
@@ -514,6 +516,27 @@ static ft_cuda_window window_of(const ft_nn_graph *g, const ft_nn_op *op, int ke
     return win;
 }
 
+/* A convolution whose windows hold at least this many values runs as one
+ * product over rows of windows: the direct kernel's loop is then long
+ * enough that a tensor-core product wins, even with the rows written out. */
+#define IM2COL_MIN_DEPTH 64
+
+static int use_im2col(void)
+{
+    const char *env = getenv("FACETRACK_CUDA_IM2COL");
+    return !(env && strcmp(env, "0") == 0);
+}
+
+/* Bytes of the window rows of CONV_IM2COL op I. */
+static size_t columns_bytes(const ft_nn_plan *p, int i)
+{
+    const ft_nn_graph *g = p->graph;
+    const ft_nn_tensor *w = &g->tensors[g->ops[i].inputs[1]];
+    const ft_nn_tensor *y = &g->tensors[g->ops[i].outputs[0]];
+    const size_t rows = (size_t)(ft_nn_tensor_elements(y) / y->shape[3]);
+    return rows * (size_t)(ft_nn_tensor_elements(w) / w->shape[0]) * storage_size(p);
+}
+
 /* Decides how op I runs and uploads its weights. */
 static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
 {
@@ -548,6 +571,13 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
             win.pad_top == 0 && win.pad_left == 0 && win.in_h == win.out_h &&
             win.in_w == win.out_w) {
             s->kind = CONV_GEMM; /* OHWI with 1x1 is [O, I], as cuBLAS reads it transposed */
+            st = upload_constant(p, op->inputs[1], i, err, err_size);
+            s->weights = p->device[op->inputs[1]];
+            return st;
+        }
+        if (win.group_in == win.in_c && win.kernel_h * win.kernel_w * win.in_c >= IM2COL_MIN_DEPTH &&
+            use_im2col()) {
+            s->kind = CONV_IM2COL; /* OHWI is [O, KH*KW*I], the rows' order */
             st = upload_constant(p, op->inputs[1], i, err, err_size);
             s->weights = p->device[op->inputs[1]];
             return st;
@@ -597,7 +627,8 @@ static ft_status fuse_prelus(ft_nn_plan *p, char *err, size_t err_size)
         if (prelu->type != FT_OP_PRELU || p->steps[i + 1].kind != BINARY ||
             prelu->attrs.activation != FT_ACT_NONE || prelu->inputs[0] != op->outputs[0] ||
             op->output_count != 1 || s->slope ||
-            (s->kind != CONV_DIRECT && s->kind != CONV_GEMM && s->kind != DEPTHWISE &&
+            (s->kind != CONV_DIRECT && s->kind != CONV_GEMM && s->kind != CONV_IM2COL &&
+             s->kind != DEPTHWISE &&
              s->kind != BINARY))
             continue;
         const ft_nn_tensor *y = &g->tensors[op->outputs[0]];
@@ -663,14 +694,24 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
         e = ft_cuda_depthwise(half, &win, x, s->weights, s->bias, s->slope, y, stream);
         break;
     }
+    case CONV_IM2COL:
     case CONV_GEMM:
     case FULLY_CONNECTED: {
         /* Y[M, O] = X[M, I] W[O, I]^T, in cuBLAS's column-major terms
-         * Y^T = W^T(as stored) ... : op(A) = W^T read as [I, O] transposed. */
+         * Y^T = W^T(as stored) ... : op(A) = W^T read as [I, O] transposed.
+         * CONV_IM2COL: X is the window rows [M, KH*KW*I] written first. */
         const ft_nn_tensor *w = input_of(g, op, 1);
         const int O = (int)w->shape[0];
-        const int I = (int)(s->kind == CONV_GEMM ? w->shape[3] : w->shape[1]);
-        const int M = (int)(ft_nn_tensor_elements(xt) / I);
+        const int I = (int)(s->kind == CONV_GEMM          ? w->shape[3]
+                            : s->kind == FULLY_CONNECTED ? w->shape[1]
+                                                         : ft_nn_tensor_elements(w) / O);
+        int M = (int)(ft_nn_tensor_elements(xt) / I);
+        if (s->kind == CONV_IM2COL) {
+            const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
+            CUDA_TRY((cudaError_t)ft_cuda_im2col(half, &win, x, p->columns, stream), i);
+            x = p->columns;
+            M = (int)(out_count / O);
+        }
         const float one = 1.0f, zero = 0.0f;
         /* fp16: tensor-core products with fp32 accumulation. */
         const cudaDataType type = half ? CUDA_R_16F : CUDA_R_32F;
@@ -954,9 +995,14 @@ static ft_status cuda_plan_build(ft_nn_plan *p, char *err, size_t err_size)
     p->staging = staging;
     for (int i = 0; i < g->op_count && st == FT_OK; i++)
         st = prepare_op(p, i, err, err_size);
-    if (st == FT_OK) {
+    size_t columns = 0;
+    for (int i = 0; i < g->op_count; i++)
+        if (p->steps[i].kind == CONV_IM2COL && columns_bytes(p, i) > columns)
+            columns = columns_bytes(p, i);
+    if (st == FT_OK && columns)
+        st = device_alloc(p, columns, &p->columns, -1, err, err_size);
+    if (st == FT_OK)
         st = fuse_prelus(p, err, err_size);
-    }
     if (st == FT_OK) {
         try_capture(p);
         pin_transfer_buffers(p);
@@ -998,9 +1044,10 @@ static ft_status cuda_plan_create(const ft_nn_graph *g, void *const *buffers,
         p->device = calloc((size_t)g->tensor_count + 1, sizeof *p->device);
         p->steps = calloc((size_t)g->op_count + 1, sizeof *p->steps);
         /* an arena, constants, reordered filters */
-        /* The arena and the staging buffer, each constant as an operand,
-         * and per op at most a filter, a bias and a slope of its own. */
-        p->holdings = calloc((size_t)g->tensor_count + 3 * (size_t)g->op_count + 2,
+        /* The arena, the staging and window-row buffers, each constant as
+         * an operand, and per op at most a filter, a bias and a slope of its
+         * own. */
+        p->holdings = calloc((size_t)g->tensor_count + 3 * (size_t)g->op_count + 3,
                              sizeof *p->holdings);
     }
     if (!p || !p->device || !p->steps || !p->holdings) {
@@ -1097,7 +1144,7 @@ static ft_status profile_run(ft_nn_plan *p)
 
 static const char *kind_name(device_kind k)
 {
-    static const char *const names[] = {"host", "conv", "conv1x1-gemm", "depthwise", "fc", "pool",
+    static const char *const names[] = {"host", "conv", "conv1x1-gemm", "conv-im2col", "depthwise", "fc", "pool",
                                         "binary", "unary", "pad", "concat", "copy", "fused"};
     return names[k];
 }

@@ -264,6 +264,26 @@ __global__ void pad_kernel(ft_cuda_pad p, int64_t total, const T *__restrict__ x
     }
 }
 
+template <typename T, typename I>
+__global__ void im2col_kernel(ft_cuda_window w, const T *__restrict__ x, T *__restrict__ columns)
+{
+    const int depth = w.kernel_h * w.kernel_w * w.in_c;
+    const I total = (I)w.batch * w.out_h * w.out_w * depth;
+    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (I)gridDim.x * blockDim.x) {
+        const int k = (int)(idx % depth);
+        const I row = idx / depth;
+        const int c = k % w.in_c, kx = (k / w.in_c) % w.kernel_w, ky = k / (w.in_c * w.kernel_w);
+        const int ox = (int)(row % w.out_w);
+        const int oy = (int)((row / w.out_w) % w.out_h);
+        const I n = row / ((I)w.out_w * w.out_h);
+        const int iy = oy * w.stride_h - w.pad_top + ky * w.dilation_h;
+        const int ix = ox * w.stride_w - w.pad_left + kx * w.dilation_w;
+        const bool inside = iy >= 0 && iy < w.in_h && ix >= 0 && ix < w.in_w;
+        columns[idx] = inside ? x[((n * w.in_h + iy) * w.in_w + ix) * w.in_c + c] : T(0.0f);
+    }
+}
+
 template <typename From, typename To>
 __global__ void convert_kernel(int64_t total, const From *__restrict__ x, To *__restrict__ y)
 {
@@ -402,6 +422,18 @@ extern "C" int ft_cuda_pad_constant(int half, const ft_cuda_pad *p, const void *
         using T = decltype(t);
         pad_kernel<T><<<blocks_for(total), kThreads, 0, (cudaStream_t)stream>>>(
             *p, total, (const T *)x, (T *)y);
+    });
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ft_cuda_im2col(int half, const ft_cuda_window *w, const void *x, void *columns,
+                              void *stream)
+{
+    const int64_t n = (int64_t)w->batch * w->out_h * w->out_w * w->kernel_h * w->kernel_w * w->in_c;
+    dispatch(half, n, [&](auto t, auto i) {
+        using T = decltype(t);
+        im2col_kernel<T, decltype(i)><<<blocks_for(n), kThreads, 0, (cudaStream_t)stream>>>(
+            *w, (const T *)x, (T *)columns);
     });
     return (int)cudaGetLastError();
 }

@@ -71,6 +71,10 @@ int ft_cuda_binary(int half, int op_type, int activation, const ft_cuda_broadcas
 int ft_cuda_unary_map(int half, const ft_cuda_unary *u, const void *x, void *y, int64_t count,
                       void *stream);
 int ft_cuda_pad_constant(int half, const ft_cuda_pad *p, const void *x, void *y, void *stream);
+/* The windows of a convolution (one group) as rows: row (n, oy, ox) holds
+ * the KH x KW x in_c values the window reads, zeros outside the input, so
+ * that the convolution is one product with the OHWI filter. */
+int ft_cuda_im2col(int half, const ft_cuda_window *w, const void *x, void *columns, void *stream);
 /* COUNT values fp32 -> fp16 (TO_HALF) or fp16 -> fp32: the host's tensors
  * are fp32 whatever the device stores. */
 int ft_cuda_convert(int to_half, const void *x, void *y, int64_t count, void *stream);
