@@ -922,9 +922,10 @@ static void cuda_plan_free(ft_nn_plan *p)
 
 /* Every activation a device op touches, in one arena where those whose
  * lives do not overlap share memory (nn/arena_plan.h). A life runs from the
- * op before the first that touches it (a fused PRelu's output is written by
- * the op before the PRelu) to the last that reads it, or to the end for the
- * graph's outputs, which are copied home after the last op. */
+ * op before the first device op that touches it (a fused PRelu's output is
+ * written by the op before the PRelu) to the last op, on the device or the
+ * host, that reads it, or to the end for the graph's outputs, which are
+ * copied home after the last op. */
 static ft_status place_activations(ft_nn_plan *p, char *err, size_t err_size)
 {
     const ft_nn_graph *g = p->graph;
@@ -947,6 +948,16 @@ static ft_status place_activations(ft_nn_plan *p, char *err, size_t err_size)
             }
             b->last = i;
         }
+    }
+    /* A host op reads its inputs' device copies through the download made
+     * before it: they live until then. */
+    for (int i = 0; i < g->op_count; i++) {
+        const ft_nn_op *op = &g->ops[i];
+        if (on_device(g, op))
+            continue;
+        for (int j = 0; j < op->input_count; j++)
+            if (op->inputs[j] >= 0 && blocks[op->inputs[j]].bytes && blocks[op->inputs[j]].last < i)
+                blocks[op->inputs[j]].last = i;
     }
     for (int k = 0; k < g->output_count; k++)
         if (blocks[g->outputs[k]].bytes)
