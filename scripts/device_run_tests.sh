@@ -57,6 +57,7 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
         FACETRACK_CUDA_FUSE=0 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"prelu_fusion":"off",/' | tee -a "$out/bench.txt"
     done
     for b in 64 256; do
+        FACETRACK_CUDA_PIXEL=0 NN_BENCH_FP16=1 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"pixel_kernel":"off",/' | tee -a "$out/bench.txt"
         FACETRACK_CUDA_IM2COL=0 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"im2col":"off",/' | tee -a "$out/bench.txt"
         FACETRACK_CUDA_IM2COL=0 NN_BENCH_FP16=1 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"im2col":"off",/' | tee -a "$out/bench.txt"
     done

@@ -27,6 +27,7 @@ typedef enum device_kind {
     CONV_DIRECT,
     CONV_GEMM, /* 1x1, stride 1, no padding: a product over pixels */
     CONV_IM2COL, /* the windows laid out as rows, then one product (tensor cores in fp16) */
+    CONV_PIXEL,  /* a small filter in shared memory, several output channels per thread */
     DEPTHWISE,
     FULLY_CONNECTED,
     POOL,
@@ -394,7 +395,7 @@ static ft_status device_alloc(ft_nn_plan *p, size_t bytes, void **out, int op_in
 }
 
 /* The layouts a constant is kept in on the device. */
-enum { LAYOUT_AS_IS, LAYOUT_HWIO, LAYOUT_HALF, LAYOUT_HWIO_HALF };
+enum { LAYOUT_AS_IS, LAYOUT_HWIO, LAYOUT_HALF, LAYOUT_HWIO_HALF, LAYOUT_KO };
 
 static void floats_to_halves(const float *in, uint16_t *out, int64_t count)
 {
@@ -413,6 +414,19 @@ static void ohwi_to_hwio(const void *host, void *out, const void *context)
         for (int64_t k = 0; k < KH * KW; k++)
             for (int64_t c = 0; c < I; c++)
                 hwio[(k * I + c) * O + o] = ohwi[(o * KH * KW + k) * I + c];
+}
+
+/* OHWI -> [KH*KW*I][O]: ft_cuda_conv_pixel's shared-memory filter, fp32
+ * whatever the storage. */
+static void ohwi_to_ko(const void *host, void *out, const void *context)
+{
+    const ft_nn_tensor *w = context;
+    const int64_t O = w->shape[0], K = ft_nn_tensor_elements(w) / O;
+    const float *ohwi = host;
+    float *ko = out;
+    for (int64_t o = 0; o < O; o++)
+        for (int64_t k = 0; k < K; k++)
+            ko[k * O + o] = ohwi[o * K + k];
 }
 
 static void to_half(const void *host, void *out, const void *context)
@@ -439,7 +453,8 @@ static ft_status share_constant(ft_nn_plan *p, int t, int layout, int op_index, 
                                 char *err, size_t err_size)
 {
     const ft_nn_tensor *tensor = &p->graph->tensors[t];
-    static const ft_cuda_layout_fn writers[] = {NULL, ohwi_to_hwio, to_half, ohwi_to_hwio_half};
+    static const ft_cuda_layout_fn writers[] = {NULL, ohwi_to_hwio, to_half, ohwi_to_hwio_half,
+                                                ohwi_to_ko};
     const size_t bytes = layout == LAYOUT_HALF || layout == LAYOUT_HWIO_HALF
                              ? sizeof(uint16_t) * (size_t)ft_nn_tensor_elements(tensor)
                              : tensor->nbytes;
@@ -527,6 +542,14 @@ static int use_im2col(void)
     return !(env && strcmp(env, "0") == 0);
 }
 
+/* FACETRACK_CUDA_PIXEL=0 leaves small filters to the other paths, for
+ * comparison. */
+static int use_pixel_kernel(void)
+{
+    const char *env = getenv("FACETRACK_CUDA_PIXEL");
+    return !(env && strcmp(env, "0") == 0);
+}
+
 /* Bytes of the window rows of CONV_IM2COL op I. */
 static size_t columns_bytes(const ft_nn_plan *p, int i)
 {
@@ -566,6 +589,15 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     switch (op->type) {
     case FT_OP_CONV2D: {
         const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
+        if (win.group_in == win.in_c && win.out_c % FT_CUDA_VECTOR == 0 &&
+            (int64_t)win.kernel_h * win.kernel_w * win.in_c * win.out_c <= FT_CUDA_PIXEL_FILTER_MAX &&
+            use_pixel_kernel()) {
+            s->kind = CONV_PIXEL;
+            void *ko = NULL;
+            st = share_constant(p, op->inputs[1], LAYOUT_KO, i, &ko, err, err_size);
+            s->weights = ko;
+            return st;
+        }
         if (win.group_in == win.in_c && win.kernel_h == 1 && win.kernel_w == 1 &&
             win.stride_h == 1 && win.stride_w == 1 &&
             win.pad_top == 0 && win.pad_left == 0 && win.in_h == win.out_h &&
@@ -628,6 +660,7 @@ static ft_status fuse_prelus(ft_nn_plan *p, char *err, size_t err_size)
             prelu->attrs.activation != FT_ACT_NONE || prelu->inputs[0] != op->outputs[0] ||
             op->output_count != 1 || s->slope ||
             (s->kind != CONV_DIRECT && s->kind != CONV_GEMM && s->kind != CONV_IM2COL &&
+             s->kind != CONV_PIXEL &&
              s->kind != DEPTHWISE &&
              s->kind != BINARY))
             continue;
@@ -692,6 +725,12 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
         const ft_nn_tensor *w = input_of(g, op, 1);
         const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
         e = ft_cuda_depthwise(half, &win, x, s->weights, s->bias, s->slope, y, stream);
+        break;
+    }
+    case CONV_PIXEL: {
+        const ft_nn_tensor *w = input_of(g, op, 1);
+        const ft_cuda_window win = window_of(g, op, (int)w->shape[1], (int)w->shape[2], 1);
+        e = ft_cuda_conv_pixel(half, &win, x, s->weights, s->bias, s->slope, y, stream);
         break;
     }
     case CONV_IM2COL:
@@ -1155,7 +1194,7 @@ static ft_status profile_run(ft_nn_plan *p)
 
 static const char *kind_name(device_kind k)
 {
-    static const char *const names[] = {"host", "conv", "conv1x1-gemm", "conv-im2col", "depthwise", "fc", "pool",
+    static const char *const names[] = {"host", "conv", "conv1x1-gemm", "conv-im2col", "conv-pixel", "depthwise", "fc", "pool",
                                         "binary", "unary", "pad", "concat", "copy", "fused"};
     return names[k];
 }

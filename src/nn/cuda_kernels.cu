@@ -264,6 +264,105 @@ __global__ void pad_kernel(ft_cuda_pad p, int64_t total, const T *__restrict__ x
     }
 }
 
+// One output pixel's V consecutive output channels per thread, over the
+// whole window, with the filter in shared memory as [K][O] fp32 (K = KH x KW
+// x in_c): each input value is loaded once for V outputs, and the filter is
+// read from shared memory. For the convolutions whose filter is small: the
+// first layer of an image network (3 input channels) and the pointwise
+// ones with few channels, where a library product is mostly overhead.
+template <typename T, typename I, int V>
+__global__ void conv_pixel_kernel(ft_cuda_window w, const T *__restrict__ x,
+                                  const float *__restrict__ filter_ko,
+                                  const float *__restrict__ bias,
+                                  const float *__restrict__ slope, T *__restrict__ y)
+{
+    extern __shared__ float weights[];
+    const int depth = w.kernel_h * w.kernel_w * w.in_c, outs = w.out_c;
+    for (int i = threadIdx.x; i < depth * outs; i += blockDim.x)
+        weights[i] = filter_ko[i];
+    __syncthreads();
+    const int groups = outs / V;
+    const I total = (I)w.batch * w.out_h * w.out_w * groups;
+    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (I)gridDim.x * blockDim.x) {
+        const int group = (int)(idx % groups);
+        const I pixel = idx / groups;
+        const int ox = (int)(pixel % w.out_w);
+        const int oy = (int)((pixel / w.out_w) % w.out_h);
+        const I n = pixel / ((I)w.out_w * w.out_h);
+        const int first = group * V;
+        float acc[V];
+#pragma unroll
+        for (int v = 0; v < V; v++)
+            acc[v] = bias ? bias[first + v] : 0.0f;
+        for (int ky = 0; ky < w.kernel_h; ky++) {
+            const int iy = oy * w.stride_h - w.pad_top + ky * w.dilation_h;
+            if (iy < 0 || iy >= w.in_h)
+                continue;
+            for (int kx = 0; kx < w.kernel_w; kx++) {
+                const int ix = ox * w.stride_w - w.pad_left + kx * w.dilation_w;
+                if (ix < 0 || ix >= w.in_w)
+                    continue;
+                const T *xp = x + ((n * w.in_h + iy) * w.in_w + ix) * w.in_c;
+                const float *wp = weights + (ky * w.kernel_w + kx) * w.in_c * outs + first;
+                for (int c = 0; c < w.in_c; c++, wp += outs) {
+                    const float value = load(xp, c);
+#pragma unroll
+                    for (int v = 0; v < V; v++)
+                        acc[v] = fmaf(value, wp[v], acc[v]);
+                }
+            }
+        }
+        T *yp = y + pixel * outs + first;
+#pragma unroll
+        for (int v = 0; v < V; v++)
+            store(yp, v, finish(acc[v], w.activation, slope, first + v));
+    }
+}
+
+// Depthwise (multiplier 1) with V neighbouring channels per thread: the
+// index arithmetic is paid once for V outputs.
+template <typename T, typename I, int V>
+__global__ void depthwise_vector_kernel(ft_cuda_window w, const T *__restrict__ x,
+                                        const T *__restrict__ filter,
+                                        const float *__restrict__ bias,
+                                        const float *__restrict__ slope, T *__restrict__ y)
+{
+    const int channels = w.out_c, groups = channels / V;
+    const I total = (I)w.batch * w.out_h * w.out_w * groups;
+    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (I)gridDim.x * blockDim.x) {
+        const int first = (int)(idx % groups) * V;
+        const I pixel = idx / groups;
+        const int ox = (int)(pixel % w.out_w);
+        const int oy = (int)((pixel / w.out_w) % w.out_h);
+        const I n = pixel / ((I)w.out_w * w.out_h);
+        float acc[V];
+#pragma unroll
+        for (int v = 0; v < V; v++)
+            acc[v] = bias ? bias[first + v] : 0.0f;
+        for (int ky = 0; ky < w.kernel_h; ky++) {
+            const int iy = oy * w.stride_h - w.pad_top + ky * w.dilation_h;
+            if (iy < 0 || iy >= w.in_h)
+                continue;
+            for (int kx = 0; kx < w.kernel_w; kx++) {
+                const int ix = ox * w.stride_w - w.pad_left + kx * w.dilation_w;
+                if (ix < 0 || ix >= w.in_w)
+                    continue;
+                const T *xp = x + ((n * w.in_h + iy) * w.in_w + ix) * channels + first;
+                const T *fp = filter + (ky * w.kernel_w + kx) * channels + first;
+#pragma unroll
+                for (int v = 0; v < V; v++)
+                    acc[v] = fmaf(load(xp, v), load(fp, v), acc[v]);
+            }
+        }
+        T *yp = y + pixel * channels + first;
+#pragma unroll
+        for (int v = 0; v < V; v++)
+            store(yp, v, finish(acc[v], w.activation, slope, first + v));
+    }
+}
+
 template <typename T, typename I>
 __global__ void im2col_kernel(ft_cuda_window w, const T *__restrict__ x, T *__restrict__ columns)
 {
@@ -333,6 +432,16 @@ extern "C" int ft_cuda_depthwise(int half, const ft_cuda_window *w, const void *
                                  void *y, void *stream)
 {
     const int64_t n = window_outputs(w);
+    if (w->out_c == w->in_c && w->out_c % FT_CUDA_VECTOR == 0) {
+        const int64_t threads = n / FT_CUDA_VECTOR;
+        dispatch(half, n, [&](auto t, auto i) {
+            using T = decltype(t);
+            depthwise_vector_kernel<T, decltype(i), FT_CUDA_VECTOR>
+                <<<blocks_for(threads), kThreads, 0, (cudaStream_t)stream>>>(
+                    *w, (const T *)x, (const T *)filter, bias, slope, (T *)y);
+        });
+        return (int)cudaGetLastError();
+    }
     dispatch(half, n, [&](auto t, auto i) {
         using T = decltype(t);
         depthwise_kernel<T, decltype(i)><<<blocks_for(n), kThreads, 0, (cudaStream_t)stream>>>(
@@ -422,6 +531,21 @@ extern "C" int ft_cuda_pad_constant(int half, const ft_cuda_pad *p, const void *
         using T = decltype(t);
         pad_kernel<T><<<blocks_for(total), kThreads, 0, (cudaStream_t)stream>>>(
             *p, total, (const T *)x, (T *)y);
+    });
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ft_cuda_conv_pixel(int half, const ft_cuda_window *w, const void *x,
+                                  const float *filter_ko, const float *bias, const float *slope,
+                                  void *y, void *stream)
+{
+    const int64_t n = window_outputs(w);
+    const size_t shared = sizeof(float) * (size_t)w->kernel_h * w->kernel_w * w->in_c * w->out_c;
+    dispatch(half, n, [&](auto t, auto i) {
+        using T = decltype(t);
+        conv_pixel_kernel<T, decltype(i), FT_CUDA_VECTOR>
+            <<<blocks_for(n / FT_CUDA_VECTOR), kThreads, shared, (cudaStream_t)stream>>>(
+                *w, (const T *)x, filter_ko, bias, slope, (T *)y);
     });
     return (int)cudaGetLastError();
 }

@@ -56,7 +56,9 @@ extern "C" {
  * may be NULL. */
 int ft_cuda_conv2d(int half, const ft_cuda_window *w, const void *x, const void *filter_hwio,
                    const float *bias, const float *slope, void *y, void *stream);
-/* Depthwise convolution, FILTER [KH, KW, out_c] (TFLite's 1HW(C*M)). */
+/* Depthwise convolution, FILTER [KH, KW, out_c] (TFLite's 1HW(C*M)); with
+ * a multiplier of 1 and channels a multiple of FT_CUDA_VECTOR, that many
+ * channels per thread. */
 int ft_cuda_depthwise(int half, const ft_cuda_window *w, const void *x, const void *filter,
                       const float *bias, const float *slope, void *y, void *stream);
 /* Y[r, c] = act(Y[r, c] + BIAS[c]) over ROWS x COLS (BIAS may be NULL):
@@ -71,6 +73,19 @@ int ft_cuda_binary(int half, int op_type, int activation, const ft_cuda_broadcas
 int ft_cuda_unary_map(int half, const ft_cuda_unary *u, const void *x, void *y, int64_t count,
                       void *stream);
 int ft_cuda_pad_constant(int half, const ft_cuda_pad *p, const void *x, void *y, void *stream);
+/* Channels per thread of the vector kernels: a convolution's output
+ * channels (ft_cuda_conv_pixel) and a depthwise one's channels must be a
+ * multiple of it for them. */
+#define FT_CUDA_VECTOR 8
+/* Filters of ft_cuda_conv_pixel: at most this many values (K x O, fp32 in
+ * a block's shared memory). */
+#define FT_CUDA_PIXEL_FILTER_MAX 12288
+
+/* A convolution (one group) with O % FT_CUDA_VECTOR == 0 and a filter of at
+ * most FT_CUDA_PIXEL_FILTER_MAX values, given as [KH*KW*in_c][O] fp32: a
+ * thread computes FT_CUDA_VECTOR output channels of one pixel. */
+int ft_cuda_conv_pixel(int half, const ft_cuda_window *w, const void *x, const float *filter_ko,
+                       const float *bias, const float *slope, void *y, void *stream);
 /* The windows of a convolution (one group) as rows: row (n, oy, ox) holds
  * the KH x KW x in_c values the window reads, zeros outside the input, so
  * that the convolution is one product with the OHWI filter. */
