@@ -17,7 +17,7 @@
 #                         the geometry metadata)
 #   bench/                the 1080p 3-face clip and bench/gpu_track.sh
 # All of it is built in build/device for sm_90 (H100), every program with
-# RPATH $ORIGIN/lib:$ORIGIN/../lib and --as-needed.
+# RPATH (DT_RPATH) $ORIGIN/lib:$ORIGIN/../lib and --as-needed.
 # Usage: device_bundle.sh [OUT_DIR]   (default build/devbundle)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,10 +36,13 @@ generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 # BUILD_WITH_INSTALL_RPATH: the build tree's RPATH would get CMake's padding
 # (an empty entry, which the loader reads as the current directory).
+# --disable-new-dtags: DT_RPATH, which the loader also applies to the
+# libraries' own dependencies (DT_RUNPATH serves the program's alone), so
+# that the programs find all of lib/ without LD_LIBRARY_PATH.
 cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DFACETRACK_FFMPEG_PREFIX="$ffmpeg_prefix" -DFACETRACK_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
     -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON '-DCMAKE_INSTALL_RPATH=$ORIGIN/lib;$ORIGIN/../lib' \
-    -DCMAKE_EXE_LINKER_FLAGS=-Wl,--as-needed >/dev/null
+    '-DCMAKE_EXE_LINKER_FLAGS=-Wl,--as-needed -Wl,--disable-new-dtags' >/dev/null
 cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]}" >/dev/null
 
 rm -rf "$out"
