@@ -30,8 +30,9 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Only what facetrack's video reader uses: libavformat, libavcodec,
 # libswscale, libavutil (CMakeLists.txt). The native av1 decoder of FFmpeg
 # 5.1 decodes only through a hwaccel (av1_nvdec here); software AV1 would
-# need libdav1d, which is left out. image2 + mjpeg read JPEG stills
-# (`facetrack detect`).
+# need libdav1d, which is left out. image2 with mjpeg and png (png needs
+# zlib) reads the stills of `facetrack detect`; ffv1 reads lossless
+# intermediates (and the edge-case clips of tests/clips).
 config=(
     --disable-everything --disable-programs --disable-doc --disable-network
     --disable-autodetect --enable-static --disable-shared --enable-pic
@@ -42,8 +43,8 @@ config=(
     --enable-swscale
     --enable-protocol=file,pipe
     --enable-demuxer=mov,matroska,avi,mpegts,image2
-    --enable-decoder=h264,hevc,vp9,av1,mpeg4,mjpeg,prores
-    --enable-parser=h264,hevc,vp9,av1,mpeg4video,mjpeg
+    --enable-decoder=h264,hevc,vp9,av1,mpeg4,mjpeg,prores,png,ffv1 --enable-zlib
+    --enable-parser=h264,hevc,vp9,av1,mpeg4video,mjpeg,png
     --enable-bsf=h264_mp4toannexb,hevc_mp4toannexb,vp9_superframe_split,av1_frame_split
     # NVDEC/CUVID through the ffnvcodec headers: libcuda and libnvcuvid are
     # dlopen()ed when a hardware decoder is opened, never linked.
@@ -64,7 +65,7 @@ fi
 
 # Build tools and the NVIDIA codec headers (Debian's libffmpeg-nvenc-dev).
 need=()
-for pkg in build-essential nasm pkg-config dpkg-dev libffmpeg-nvenc-dev; do
+for pkg in build-essential nasm pkg-config dpkg-dev zlib1g-dev libffmpeg-nvenc-dev; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -116,7 +117,7 @@ say "configuring in $build"
 for component in mov_demuxer matroska_demuxer h264_decoder hevc_decoder vp9_decoder \
     av1_decoder mpeg4_decoder prores_decoder h264_nvdec_hwaccel hevc_nvdec_hwaccel \
     vp9_nvdec_hwaccel av1_nvdec_hwaccel h264_cuvid_decoder hevc_cuvid_decoder \
-    av1_cuvid_decoder pthreads x86asm; do
+    av1_cuvid_decoder png_decoder zlib pthreads x86asm; do
     grep -qE "^#define (CONFIG|HAVE)_${component^^} 1" "$build/config.h" "$build/config_components.h" ||
         { say "configure left out $component"; exit 1; }
 done
