@@ -2,6 +2,7 @@
 # PkgConfig::LIBAV that a shared-library build gets from pkg-config: the
 # rest of the build does not tell them apart. Only that prefix is searched,
 # so the system's libav* can never slip in.
+
 # pkg_check_modules keeps its answer for as long as the modules asked for
 # are the same: another prefix must ask again.
 if(NOT "${FACETRACK_FFMPEG_PREFIX}" STREQUAL "${_FT_LIBAV_CHECKED_PREFIX}")
