@@ -50,7 +50,8 @@ find_task() {
 }
 task=$(find_task)
 if [ -z "$task" ] && [ -f "$shared/models/face_landmarker_v2_with_blendshapes.task" ]; then
-    export FACETRACK_MODEL_PATH="${FACETRACK_MODEL_PATH:+$FACETRACK_MODEL_PATH:}$(cd "$shared/models" && pwd)"
+    shared_models=$(cd "$shared/models" && pwd)
+    export FACETRACK_MODEL_PATH="${FACETRACK_MODEL_PATH:+$FACETRACK_MODEL_PATH:}$shared_models"
     task=$(find_task)
 fi
 [ -n "$task" ] || { echo "gpu_track.sh: face_landmarker.task is not on the model search path" >&2; exit 1; }

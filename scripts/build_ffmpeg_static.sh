@@ -33,6 +33,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # need libdav1d, which is left out. image2 with mjpeg and png (png needs
 # zlib) reads the stills of `facetrack detect`; ffv1 reads lossless
 # intermediates (and the edge-case clips of tests/clips).
+# shellcheck disable=SC2054 # commas separate configure's component lists
 config=(
     --disable-everything --disable-programs --disable-doc --disable-network
     --disable-autodetect --enable-static --disable-shared --enable-pic
