@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The device bundle's launcher (scripts/device_bundle.sh copies it in as
+# The device bundle's test runner (scripts/device_bundle.sh copies it in as
 # run_tests.sh): finds cuBLAS on the machine, runs the GPU tests and the
 # landmark model's benchmark, and writes the logs under $OUT (or
 # ./device-results). Usage: bash run_tests.sh [tests|bench|all]
