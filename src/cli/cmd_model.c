@@ -15,7 +15,7 @@
 
 static const char usage[] =
     "usage: facetrack model info [--pretty] [--input NAME=SHAPE]... MODEL\n"
-    "       facetrack model bench [--backend fast|reference|xnnpack] [--threads N]\n"
+    "       facetrack model bench [--backend fast|reference|xnnpack|cuda] [--fp16] [--threads N]\n"
     "                             [--runs N] [--batch N] [--batch-mode auto|whole|items]\n"
     "                             [--input NAME=SHAPE]... MODEL\n"
     "\n"
@@ -43,7 +43,8 @@ static const char usage[] =
     "whose ops would mix items is refused, naming the op. --batch-mode whole runs\n"
     "the N items through each kernel together, items runs one batch-1 plan on\n"
     "each item in turn, auto (default) picks items when one item's activations\n"
-    "outgrow a quarter of the L2 cache.\n";
+    "outgrow a quarter of the L2 cache. --fp16 (a GPU backend) stores activations\n"
+    "and weights as fp16 and computes in fp32.\n";
 
 static void write_tensors(ft_json *w, const ft_nn_graph *g, const int *ids, int count)
 {
@@ -169,13 +170,13 @@ static void fill_random_inputs(const ft_nn_graph *g, ft_nn_session *s, int batch
 
 static int model_bench(const char *spec, const ft_onnx_options *onnx,
                        const ft_nn_backend_def *backend, int threads, int runs, int batch,
-                       ft_nn_batch_mode mode)
+                       ft_nn_batch_mode mode, int half)
 {
     const ft_nn_graph *g = NULL;
     ft_nn_session *s = NULL;
     pthreadpool_t pool = threads != 1 ? pthreadpool_create(threads > 0 ? (size_t)threads : 0)
                                       : NULL;
-    const ft_nn_session_options opt = {.pool = pool, .batch_mode = mode};
+    const ft_nn_session_options opt = {.pool = pool, .batch_mode = mode, .half = half};
     char err[512];
     size_t workspace = 0;
     if (ft_nn_graph_acquire(spec, onnx, &g, err, sizeof err) != FT_OK ||
@@ -218,6 +219,7 @@ static int model_bench(const char *spec, const ft_onnx_options *onnx,
         ft_json_object_begin(&w);
         ft_json_kv_string(&w, "model", spec);
         ft_json_kv_string(&w, "backend", backend->name);
+        ft_json_kv_string(&w, "storage", half ? "fp16" : "fp32");
         ft_json_kv_int(&w, "threads", threads);
         ft_json_kv_int(&w, "runs", runs);
         ft_json_kv_int(&w, "batch", batch);
@@ -273,7 +275,7 @@ static int run_model(int argc, char **argv)
     const int bench = strcmp(argv[1], "bench") == 0;
     if (!bench && strcmp(argv[1], "info") != 0)
         return ft_cli_usage_error("model", "unknown subcommand '%s'", argv[1]);
-    int pretty = 0;
+    int pretty = 0, half = 0;
     long long threads = 1, runs = 300, batch = 1;
     ft_nn_batch_mode mode = FT_NN_BATCH_AUTO;
     const ft_nn_backend_def *backend = ft_nn_backend_find("xnnpack");
@@ -323,6 +325,8 @@ static int run_model(int argc, char **argv)
             else
                 return ft_cli_usage_error("model", "--batch-mode needs auto, whole or items");
             i++;
+        } else if (bench && strcmp(argv[i], "--fp16") == 0) {
+            half = 1;
         } else if (bench && strcmp(argv[i], "--backend") == 0) {
             /* "fast": the fastest CPU row, as before the table had names */
             backend = ft_nn_backend_find(value && strcmp(value, "fast") == 0 ? "xnnpack" : value);
@@ -338,7 +342,9 @@ static int run_model(int argc, char **argv)
     }
     if (!spec)
         return ft_cli_usage_error("model", "no model given");
-    return bench ? model_bench(spec, &onnx, backend, (int)threads, (int)runs, (int)batch, mode)
+    if (half && !backend->memory_in_use)
+        return ft_cli_usage_error("model", "--fp16 is for a GPU backend (--backend cuda)");
+    return bench ? model_bench(spec, &onnx, backend, (int)threads, (int)runs, (int)batch, mode, half)
                  : model_info(spec, &onnx, pretty);
 }
 
