@@ -16,6 +16,8 @@
 #                         defaults (full-range detector, face_landmarker.task,
 #                         the geometry metadata)
 #   bench/                the 1080p 3-face clip and bench/gpu_track.sh
+#   shared/media/         three face clips (and a link to the bench clip) for
+#                         tests/integration/track_gpu.sh
 # All of it is built in build/device for sm_90 (H100), every program with
 # RPATH (DT_RPATH) $ORIGIN/lib:$ORIGIN/../lib and --as-needed.
 # Usage: device_bundle.sh [OUT_DIR]   (default build/devbundle)
@@ -76,6 +78,13 @@ cp "$npm"/face_detection_short_range.tflite "$npm"/face_detection_full_range.tfl
    "$npm"/geometry_pipeline_metadata_landmarks.binarypb "$out/models/npm/"
 cp "$shared/models/face_landmarker_v2_with_blendshapes.task" "$out/shared/models/"
 cp "$clip" "$root/bench/gpu_track.sh" "$out/bench/"
+# Three face clips for the GPU-against-CPU test (tests/integration/track_gpu.sh
+# with FT_SHARED_DIR=the bundle's shared/), beside the bench clip.
+mkdir -p "$out/shared/media/faces" "$out/shared/media/bench"
+for f in liveportrait_driving_d0.mp4 liveportrait_source_s13.mp4 facenet_pytorch_examples_video.mp4; do
+    cp "$shared/media/faces/$f" "$out/shared/media/faces/"
+done
+ln -sf ../../../bench/"$(basename "$clip")" "$out/shared/media/bench/$(basename "$clip")"
 cp "$root/scripts/device_run_tests.sh" "$out/run_tests.sh"
 
 bytes=$(du -sb "$out" | cut -f1)
