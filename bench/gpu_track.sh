@@ -89,7 +89,8 @@ vram_peak() {
 track_row() { # MODE(gpu|cpu) N WORKERS
     local mode=$1 n=$2 workers=$3 in=$work/in_$2 out=$work/out log=$work/track.log
     mkdir -p "$in"
-    for i in $(seq -w 1 "$n"); do ln -sf "$clip" "$in/clip_$i.mp4"; done
+    # Copies, not links: track does a file named twice once.
+    for i in $(seq -w 1 "$n"); do [ -f "$in/clip_$i.mp4" ] || cp "$clip" "$in/clip_$i.mp4"; done
     rm -rf "$out"
     # Ranges small enough that every worker has one (a range is the unit of
     # work of a worker), at most the default 250 frames.

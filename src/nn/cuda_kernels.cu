@@ -197,26 +197,6 @@ __global__ void binary_channel_kernel(int type, int act, I total, int channels,
     }
 }
 
-// Same shapes (B_CHANNEL 0) or B per channel (1), V neighbouring values of
-// one pixel per thread (channels a multiple of V).
-template <typename T, typename I, int V>
-__global__ void binary_vector_kernel(int type, int act, int b_channel, I total, int channels,
-                                     const T *__restrict__ a, const T *__restrict__ b,
-                                     const float *__restrict__ slope, T *__restrict__ y)
-{
-    const I vectors = total / V;
-    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < vectors;
-         idx += (I)gridDim.x * blockDim.x) {
-        const I base = idx * V;
-        const int c = (int)(base % channels);
-#pragma unroll
-        for (int v = 0; v < V; v++) {
-            const float bv = b_channel ? load(b, c + v) : load(b, base + v);
-            store(y, base + v, finish(binary_op(type, load(a, base + v), bv), act, slope, c + v));
-        }
-    }
-}
-
 template <typename T>
 __global__ void binary_broadcast_kernel(int type, int act, ft_cuda_broadcast s, int64_t total,
                                         const T *__restrict__ a, const T *__restrict__ b,
@@ -516,12 +496,7 @@ extern "C" int ft_cuda_binary(int half, int op_type, int activation, const ft_cu
         using T = decltype(t);
         using I = decltype(i);
         const unsigned blocks = blocks_for(total);
-        if (a_dense && (b_dense || b_channel) && channels % FT_CUDA_VECTOR == 0)
-            binary_vector_kernel<T, I, FT_CUDA_VECTOR><<<blocks_for(total / FT_CUDA_VECTOR),
-                                                         kThreads, 0, st>>>(
-                op_type, activation, b_dense ? 0 : 1, (I)total, channels, (const T *)a,
-                (const T *)b, slope, (T *)y);
-        else if (a_dense && b_dense)
+        if (a_dense && b_dense)
             binary_same_kernel<T, I><<<blocks, kThreads, 0, st>>>(
                 op_type, activation, (I)total, channels, (const T *)a, (const T *)b, slope, (T *)y);
         else if (a_dense && b_channel)

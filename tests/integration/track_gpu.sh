@@ -41,7 +41,7 @@ done
 # Sixteen copies at once, sixteen workers sharing the GPU: each copy's
 # output is the single run's.
 mkdir -p "$work/many"
-for i in $(seq 1 16); do ln -s "$clip0" "$work/many/copy$i.mp4"; done
+for i in $(seq 1 16); do cp "$clip0" "$work/many/copy$i.mp4"; done # copies: track does a file named twice once
 "$FACETRACK" track "${common[@]}" --gpu --workers 16 -o "$work/many-out" "$work"/many/*.mp4 >/dev/null 2>&1
 check "16 videos on one GPU at once: exit 0" test $? -eq 0
 stem0=$(basename "${clip0%.*}")
