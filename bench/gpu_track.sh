@@ -86,8 +86,8 @@ vram_peak() {
     echo "$peak"
 }
 
-track_row() { # MODE(gpu|cpu) N WORKERS
-    local mode=$1 n=$2 workers=$3 in=$work/in_$2 out=$work/out log=$work/track.log
+track_row() { # MODE(gpu|cpu) N WORKERS [FLAG]
+    local mode=$1 n=$2 workers=$3 flag=${4:-} in=$work/in_$2 out=$work/out log=$work/track.log
     mkdir -p "$in"
     # Copies, not links: track does a file named twice once.
     for i in $(seq -w 1 "$n"); do [ -f "$in/clip_$i.mp4" ] || cp "$clip" "$in/clip_$i.mp4"; done
@@ -100,7 +100,7 @@ track_row() { # MODE(gpu|cpu) N WORKERS
     start=$(date +%s.%N)
     # A GPU request that the build cannot honour fails rather than running
     # on the CPU under a GPU label.
-    (cd "$work" && STEP5_GPU_FALLBACK_AUTO=0 STEP5_GPU_ENGINES=all exec "$facetrack" track --"$mode" \
+    (cd "$work" && STEP5_GPU_FALLBACK_AUTO=0 STEP5_GPU_ENGINES=all exec "$facetrack" track --"$mode" ${flag:+"$flag"} \
         --workers "$workers" --chunk-frames "$chunk" --verbose-fields --force --progress none -o "$out" "$in" >"$log" 2>&1) &
     pid=$!
     if [ "$mode" = gpu ]; then
@@ -109,7 +109,7 @@ track_row() { # MODE(gpu|cpu) N WORKERS
     wait "$pid" || rc=$?
     end=$(date +%s.%N)
     if [ $rc -ne 0 ]; then
-        row "track, full analysis" "$mode" "$n" "$workers" "-" "-" "-" \
+        row "track, full analysis${flag:+ $flag}" "$mode" "$n" "$workers" "-" "-" "-" \
             "failed ($rc): $(grep -v '^tracked' "$log" | tail -n 1 | cut -c1-100)"
         return 0
     fi
@@ -118,7 +118,7 @@ track_row() { # MODE(gpu|cpu) N WORKERS
     per_video=$(awk -v f="$frames_per_clip" -v s="$start" -v e="$end" 'BEGIN {printf "%.1f fps", f / (e - s)}')
     vram_per="-"
     [ "$peak" != "n/a" ] && vram_per=$(awk -v p="$peak" -v n="$n" 'BEGIN {printf "%.0f MiB", p / n}')
-    row "track, full analysis" "$mode" "$n" "$workers" "$fps" "$per_video" "$vram_per" \
+    row "track, full analysis${flag:+ $flag}" "$mode" "$n" "$workers" "$fps" "$per_video" "$vram_per" \
         "$frames_per_clip frames a video, ranges of $chunk"
     rm -rf "$out"
 }
@@ -126,6 +126,7 @@ track_row() { # MODE(gpu|cpu) N WORKERS
 for n in $counts; do
     if [ -z "$gpu_skip" ]; then
         track_row gpu "$n" "${GPU_WORKERS:-$n}"
+        track_row gpu "$n" "${GPU_WORKERS:-$n}" --gpu-fp16
     fi
     track_row cpu "$n" "$cpu_workers"
 done

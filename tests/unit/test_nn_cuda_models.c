@@ -19,8 +19,12 @@
 #define SKIP 77
 #define REL_TOL 1e-4
 /* fp16 storage through a whole network: measured, printed, and held to
- * this (docs/nn_runtime.md quotes the figures). */
-#define REL_TOL_FP16 3e-2
+ * this (docs/nn_runtime.md quotes the figures), but for the v2 landmark
+ * model's face presence: a sigmoid of a 512-term sum with a bias of 48,
+ * where fp16's rounding of the terms moves the logit by tenths (measured
+ * 0.107 on an H100; the 1434 landmarks stay within 2e-3). */
+#define REL_TOL_FP16 1e-2
+#define REL_TOL_FP16_PRESENCE 0.15
 
 static unsigned next_random(unsigned *state)
 {
@@ -41,7 +45,7 @@ static int compare(const char *spec, const ft_nn_backend_def *row, int batch, in
     ft_nn_session *ref = NULL, *dev = NULL;
     const ft_nn_session_options whole = {.batch_mode = FT_NN_BATCH_WHOLE};
     const ft_nn_session_options device = {.batch_mode = FT_NN_BATCH_WHOLE, .half = half};
-    const double tolerance = half ? REL_TOL_FP16 : REL_TOL;
+    const int v2_landmarks = strstr(spec, "face_landmarks_detector") != NULL;
     int failed = 0;
     if (ft_nn_session_create(&g, &ft_nn_backend_reference, &whole, &ref, err, sizeof err) != FT_OK ||
         ft_nn_session_create(&g, row, &device, &dev, err, sizeof err) != FT_OK) {
@@ -86,6 +90,10 @@ static int compare(const char *spec, const ft_nn_backend_def *row, int batch, in
         }
         const double rel = scale > 0 ? diff / scale : diff;
         worst = fmax(worst, rel);
+        const double tolerance = !half ? REL_TOL
+                                 : v2_landmarks && n <= batch ? REL_TOL_FP16_PRESENCE
+                                                              : REL_TOL_FP16;
+        printf("   output %d: max relative difference %.3g\n", o, rel);
         if (!(rel <= tolerance)) {
             printf("FAIL %s batch %d%s output %d: max |cuda - reference| = %g at scale %g\n", spec,
                    batch, half ? " fp16" : "", o, diff, scale);
