@@ -163,14 +163,15 @@ static void judge_gpu(const ft_doctor_gpu *g, report *r)
 
 static void judge_gpus(const ft_doctor_facts *f, report *r)
 {
+    if (f->requested_device >= f->device_count) {
+        snprintf(add(r, "fail", "gpu")->detail, sizeof r->checks[0].detail,
+                 "no GPU %d: this machine has %d%s", f->requested_device, f->device_count,
+                 f->cuda_built ? "" : " (built without CUDA)");
+        return;
+    }
     if (!f->cuda_built) {
         snprintf(add(r, "skip", "gpu")->detail, sizeof r->checks[0].detail,
                  "built without CUDA");
-        return;
-    }
-    if (f->requested_device >= f->device_count) {
-        snprintf(add(r, "fail", "gpu")->detail, sizeof r->checks[0].detail,
-                 "no GPU %d: this machine has %d", f->requested_device, f->device_count);
         return;
     }
     if (f->device_count == 0) {
@@ -197,8 +198,9 @@ static void judge_libraries(const ft_doctor_facts *f, report *r)
         cuda_version(f->runtime_version, v, sizeof v);
         snprintf(add(r, "ok", "cuda runtime")->detail, size, "CUDA %s, linked into facetrack", v);
         if (f->cublas_ok)
-            snprintf(add(r, "ok", "cublas")->detail, size, "cuBLAS %d.%d.%d", f->cublas[0],
-                     f->cublas[1], f->cublas[2]);
+            snprintf(add(r, "ok", "cublas")->detail, size, "cuBLAS %d.%d.%d%s%s%s", f->cublas[0],
+                     f->cublas[1], f->cublas[2], f->cublas_path[0] ? " (" : "", f->cublas_path,
+                     f->cublas_path[0] ? ")" : "");
         else
             snprintf(add(r, "fail", "cublas")->detail, size, "cannot read cuBLAS's version");
     } else {
@@ -498,6 +500,7 @@ static ft_status write_json(const ft_doctor_facts *f, const report *r, int gpu_r
     char v[48];
     snprintf(v, sizeof v, "%d.%d.%d", f->cublas[0], f->cublas[1], f->cublas[2]);
     ft_json_kv_string(&w, "version", f->cublas_ok ? v : NULL);
+    ft_json_kv_string(&w, "path", f->cublas_path[0] ? f->cublas_path : NULL);
     ft_json_object_end(&w);
     write_library(&w, "cudnn", &f->cudnn);
     write_library(&w, "nvdec", &f->nvdec.library);

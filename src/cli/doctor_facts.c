@@ -122,6 +122,8 @@ void ft_doctor_gather(ft_doctor_facts *f, int device)
     f->device_count = ft_gpu_device_count();
     ft_gpu_count_error(f->count_error, sizeof f->count_error);
     f->cublas_ok = ft_gpu_cublas_version(&f->cublas[0], &f->cublas[1], &f->cublas[2]) == 0;
+    if (ft_gpu_cublas_path(f->cublas_path, sizeof f->cublas_path) != 0)
+        f->cublas_path[0] = '\0';
     ft_gpu_cudnn_probe(&f->cudnn);
     for (int d = 0; d < f->device_count && f->gpu_count < FT_DOCTOR_MAX_GPUS; d++)
         if (device < 0 || d == device)

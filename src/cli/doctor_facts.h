@@ -51,6 +51,7 @@ typedef struct ft_doctor_facts {
     char count_error[256];
     int requested_device; /* --device N, or -1 */
     int cublas_ok, cublas[3];
+    char cublas_path[512];
     ft_gpu_library cudnn;
     ft_gpu_nvdec nvdec; /* the library alone, when no GPU is examined */
     int nvml;

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <dlfcn.h>
+
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
@@ -211,5 +213,15 @@ extern "C" int ft_gpu_cublas_version(int *major, int *minor, int *patch)
         *minor = v[1];
     if (patch)
         *patch = v[2];
+    return 0;
+}
+
+extern "C" int ft_gpu_cublas_path(char *buf, size_t size)
+{
+    // The loader chose it (LD_LIBRARY_PATH, RUNPATH, the cache): say which.
+    Dl_info info;
+    if (!buf || size == 0 || !dladdr((void *)&cublasGetProperty, &info) || !info.dli_fname)
+        return -1;
+    std::snprintf(buf, size, "%s", info.dli_fname);
     return 0;
 }

@@ -52,6 +52,8 @@ int ft_gpu_select(int device);
 /* The cuBLAS library loaded (the cuda row's products); 0 on success, -1
  * without CUDA. */
 int ft_gpu_cublas_version(int *major, int *minor, int *patch);
+/* The file cuBLAS was loaded from into BUF; 0 on success. */
+int ft_gpu_cublas_path(char *buf, size_t size);
 
 #ifdef __cplusplus
 }

@@ -76,3 +76,10 @@ int ft_gpu_cublas_version(int *major, int *minor, int *patch)
     (void)patch;
     return -1;
 }
+
+int ft_gpu_cublas_path(char *buf, size_t size)
+{
+    if (buf && size)
+        buf[0] = '\0';
+    return -1;
+}
