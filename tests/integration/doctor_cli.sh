@@ -2,7 +2,8 @@
 # report as text and as JSON with its stable keys, exit 0 when nothing
 # failed, --gpu failing with what to install, --device naming a missing GPU,
 # a model whose SHA-256 is not the pinned one found and failed, and
-# --version telling the same truth about the GPUs.
+# --version telling the same truth about the GPUs; NVML and cuDNN read
+# through their stand-ins.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip_test "python3 not installed"
 tmp=$(mktemp -d)
@@ -84,6 +85,28 @@ else
 fi
 if [ "$driver" = False ]; then
     check "... no driver: says which package" grep -q '^missing  driver .*no NVIDIA driver found: install the nvidia-driver package' "$tmp/report.txt"
+fi
+
+# With the driver's NVML and cuDNN (stand-ins: tests/fakes): their versions
+# reported, and a driver without its CUDA library said to be incomplete.
+fakes=${FT_FAKES_DIR:-}
+if [ -f "$fakes/libnvidia-ml.so.1" ] && [ -f "$fakes/libcudnn.so.9" ]; then
+    LD_LIBRARY_PATH=$fakes doctor --json >"$tmp/fakes.json" 2>/dev/null
+    check "NVML: the driver's version from it, NVML found" test "$(json_get "$tmp/fakes.json" \
+        'd["driver"]["found"], d["driver"]["version"], d["driver"]["version_source"], d["libraries"]["nvml"]["found"]')" = \
+        "(True, '999.1.2', 'NVML', True)"
+    check "cuDNN: its version and file" test "$(json_get "$tmp/fakes.json" \
+        'd["libraries"]["cudnn"]["version"], d["libraries"]["cudnn"]["path"]')" = "('9.1.2', '$fakes/libcudnn.so.9')"
+    LD_LIBRARY_PATH=$fakes doctor >"$tmp/fakes.txt" 2>/dev/null
+    if [ "$built" = True ]; then
+        check "... the kernel driver without libcuda.so.1: a warning saying what to install" \
+            grep -q '^warn     driver  *NVIDIA kernel driver 999.1.2, but its CUDA library libcuda.so.1 does not load: install it' "$tmp/fakes.txt"
+    else
+        check "... the driver found" grep -q '^ok       driver  *NVIDIA 999.1.2 (from NVML)$' "$tmp/fakes.txt"
+    fi
+    check "... nvml and cudnn ok" test "$(grep -cE '^ok       (nvml|cudnn) ' "$tmp/fakes.txt")" = 2
+else
+    echo "note: no stand-in libraries in '$fakes': NVML and cuDNN reading not tested"
 fi
 
 # --version tells the same truth, never a GPU that is not there

@@ -1,7 +1,8 @@
 /* The CUDA part answers without a GPU (zero devices) and names the devices
  * it sees; the versions, architectures and the one-line summary agree with
- * what it sees; the dlopen probes answer without the libraries.
- * FT_EXPECT_GPU=1 makes at least one device required. */
+ * what it sees; the dlopen probes answer without the libraries, and with
+ * stand-ins (FT_FAKE_NVIDIA_LIBS=1, LD_LIBRARY_PATH at tests/fakes' builds)
+ * read their known answers. FT_EXPECT_GPU=1 makes a device required. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,6 +142,40 @@ static void probes_answer_without_the_libraries(void **state)
         assert_int_equal(ft_nvml_driver_version(v, sizeof v), -1);
 }
 
+/* The stand-ins of tests/fakes: NVML with one GPU at 0000:41:00.0, 37 %
+ * busy, 12 of 80 GiB used; cuDNN 9.1.2. */
+static void probes_read_the_libraries(void **state)
+{
+    (void)state;
+    const char *fakes = getenv("FT_FAKE_NVIDIA_LIBS");
+    if (!fakes || strcmp(fakes, "1") != 0)
+        skip();
+    assert_true(ft_nvml_available());
+    char v[96];
+    const char *source = NULL;
+    assert_int_equal(ft_nvml_driver_version(v, sizeof v), 0);
+    assert_string_equal(v, "999.1.2");
+    assert_int_equal(ft_gpu_kernel_driver_version(v, sizeof v, &source), 0);
+    assert_string_equal(v, "999.1.2");
+    assert_string_equal(source, "NVML");
+    char small[4];
+    assert_int_equal(ft_nvml_driver_version(small, sizeof small), 0);
+    assert_string_equal(small, "999");
+    ft_nvml_stats s;
+    assert_int_equal(ft_nvml_device_stats("0000:41:00.0", &s), 0);
+    assert_true(s.utilization_known && s.memory_known);
+    assert_int_equal(s.gpu_percent, 37);
+    assert_int_equal(s.memory_percent, 5);
+    assert_true(s.total_bytes == 80LL << 30 && s.used_bytes == 12LL << 30 &&
+                s.free_bytes == 68LL << 30);
+    assert_int_equal(ft_nvml_device_stats("0000:42:00.0", &s), -1);
+    ft_gpu_library cudnn;
+    ft_gpu_cudnn_probe(&cudnn);
+    assert_true(cudnn.found);
+    assert_string_equal(cudnn.version, "9.1.2");
+    assert_non_null(strstr(cudnn.path, "test-fakes/libcudnn.so.9"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +183,7 @@ int main(void)
         cmocka_unit_test(versions_and_architectures),
         cmocka_unit_test(summary_tells_what_is_there),
         cmocka_unit_test(probes_answer_without_the_libraries),
+        cmocka_unit_test(probes_read_the_libraries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
