@@ -57,8 +57,10 @@ typedef struct report {
 
 static check *add(report *r, const char *status, const char *name)
 {
+    /* Never full: 13 checks and two per GPU, FT_DOCTOR_MAX_GPUS at most.
+     * Were it full, the last line would be overwritten, never memory. */
     if (r->count == (int)(sizeof r->checks / sizeof r->checks[0]))
-        r->count--; /* never reached with FT_DOCTOR_MAX_GPUS; keeps the last */
+        r->count--;
     check *c = &r->checks[r->count++];
     snprintf(c->name, sizeof c->name, "%s", name);
     c->status = status;
@@ -252,8 +254,8 @@ static void judge_models(const ft_doctor_facts *f, report *r)
                          "face_detection_short_range.tflite not found (the check runs the "
                          "detector instead; get it: %s)", m->get);
             else
-                snprintf(add(r, "missing", name)->detail, size, "no model for %s%s (get it: %s)",
-                         m->needs, m->required ? "" : ", optional", m->get);
+                snprintf(add(r, "missing", name)->detail, size, "no model for %s; get it: %s",
+                         m->needs, m->get);
         } else if (!m->info || !m->found.check) {
             snprintf(add(r, "warn", name)->detail, size, "%s: no pinned SHA-256 to check",
                      m->spec);

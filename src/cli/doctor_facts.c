@@ -17,7 +17,7 @@ static const struct {
 } roles[FT_DOCTOR_ROLES] = {
     {"detector", "finding faces", GET_NPM " (npm models), or " GET_TASK, 1},
     {"landmarks", "the 478 landmarks", GET_NPM " (npm models), or " GET_TASK, 1},
-    {"blendshapes", "the 52 blendshapes (null without it)", GET_TASK, 0},
+    {"blendshapes", "the 52 blendshapes (optional: they are null without it)", GET_TASK, 0},
     {"geometry", "head pose and the transformation matrix", GET_NPM, 1},
     {"inference check", "this check's test model", GET_NPM, 0},
 };
