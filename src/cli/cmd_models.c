@@ -10,6 +10,7 @@
 #include "base/json_writer.h"
 #include "base/sha256.h"
 #include "cli/cli.h"
+#include "models/model_check.h"
 #include "models/model_download.h"
 #include "models/model_path.h"
 #include "models/model_registry.h"
@@ -35,35 +36,6 @@ static const char usage[] =
     "search path, first match wins: each folder of $FACETRACK_MODEL_PATH\n"
     "(colon-separated), $FACETRACK_MODELS_DIR, the user cache above, the\n"
     "installed share/facetrack/models, the build tree's build/models.\n";
-
-typedef struct found {
-    char path[PATH_MAX]; /* "" when missing */
-    char sha256[FT_SHA256_HEX_SIZE];
-    const char *check; /* "ok", "mismatch", "unreadable", or NULL when missing */
-} found;
-
-/* Finds M and checks its SHA-256; a bad file is logged at LEVEL. */
-static void locate(const ft_model_info *m, found *f, ft_log_level level)
-{
-    char err[PATH_MAX + 128];
-    f->check = NULL;
-    f->sha256[0] = '\0';
-    if (ft_model_find(m->file, f->path, sizeof f->path) != FT_OK) {
-        f->path[0] = '\0';
-        return;
-    }
-    if (ft_sha256_file(f->path, f->sha256, err, sizeof err) != FT_OK) {
-        ft_log(level, "%s", err);
-        f->check = "unreadable";
-        f->sha256[0] = '\0';
-    } else if (!ft_sha256_equal(f->sha256, m->sha256)) {
-        ft_log(level, "%s: SHA-256 %s differs from the pinned %s", f->path, f->sha256,
-               m->sha256);
-        f->check = "mismatch";
-    } else {
-        f->check = "ok";
-    }
-}
 
 static int is_dir(const char *path)
 {
@@ -121,7 +93,7 @@ static void json_other(const char *path, void *user)
     ft_json_string(user, path);
 }
 
-static void list_text(const ft_model_info *models, const found *f, int count,
+static void list_text(const ft_model_info *models, const ft_model_found *f, int count,
                       const ft_model_dir *dirs, int dir_count)
 {
     printf("%-46s %-8s %-10s %s\n", "MODEL", "STATUS", "SHA-256", "PATH");
@@ -144,7 +116,7 @@ static void list_text(const ft_model_info *models, const found *f, int count,
     each_other_file(dirs, dir_count, print_other, &first);
 }
 
-static ft_status list_json(const ft_model_info *models, const found *f, int count,
+static ft_status list_json(const ft_model_info *models, const ft_model_found *f, int count,
                            const ft_model_dir *dirs, int dir_count)
 {
     ft_json w;
@@ -186,7 +158,7 @@ static int models_list(int json)
 {
     int count;
     const ft_model_info *models = ft_model_registry(&count);
-    found *f = calloc((size_t)count, sizeof *f);
+    ft_model_found *f = calloc((size_t)count, sizeof *f);
     ft_model_dir *dirs = calloc(FT_MODEL_MAX_DIRS, sizeof *dirs);
     if (!f || !dirs) {
         free(f);
@@ -196,7 +168,7 @@ static int models_list(int json)
     }
     int bad = 0;
     for (int i = 0; i < count; i++) {
-        locate(&models[i], &f[i], FT_LOG_ERROR);
+        ft_model_locate(&models[i], &f[i], FT_LOG_ERROR);
         bad |= f[i].check && strcmp(f[i].check, "ok") != 0;
     }
     const int dir_count = ft_model_search_dirs(dirs, FT_MODEL_MAX_DIRS);
@@ -222,11 +194,11 @@ static int models_pull(const char *name, const char *url_arg, const char *dir_ar
         return FT_EXIT_USAGE;
     }
     char err[2 * PATH_MAX + 256];
-    found have;
+    ft_model_found have;
     /* Without --dir, any copy on the search path with the pinned SHA-256
      * will do: that is the file facetrack would load. */
     if (!dir_arg) {
-        locate(m, &have, FT_LOG_WARN);
+        ft_model_locate(m, &have, FT_LOG_WARN);
         if (have.check && strcmp(have.check, "ok") == 0) {
             printf("%s: already present at %s (SHA-256 ok)\n", m->file, have.path);
             return FT_EXIT_OK;

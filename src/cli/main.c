@@ -6,11 +6,11 @@
 
 #include "facetrack.h"
 #include "cli/cli.h"
-#include "gpu/device_info.h"
+#include "gpu/gpu_summary.h"
 
 static const ft_command *const commands[] = {&ft_cmd_probe, &ft_cmd_frames, &ft_cmd_model,
                                              &ft_cmd_models, &ft_cmd_engines, &ft_cmd_detect, &ft_cmd_track, &ft_cmd_scenes,
-                                             &ft_cmd_serve};
+                                             &ft_cmd_serve, &ft_cmd_doctor};
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
 static void print_help(FILE *out)
@@ -48,12 +48,11 @@ static void print_version(void)
         printf(" %s%s", caps.backends[i], caps.backend_usable[i] ? "" : " (unusable here)");
     printf("\nface engines: %d of %d available (facetrack engines)\n", caps.engines_available,
            caps.engine_count);
-    int gpus = ft_gpu_device_count();
-    for (int i = 0; i < gpus; i++) {
-        char name[256];
-        if (ft_gpu_device_name(i, name, sizeof name) == 0)
-            printf("gpu %d: %s\n", i, name);
-    }
+    /* What the GPUs are now, not merely what was built (facetrack doctor
+     * says why and what to install). */
+    char cuda[1024];
+    ft_gpu_summary(cuda, sizeof cuda, 1);
+    printf("cuda: %s\n", cuda);
 }
 
 static const ft_command *find_command(const char *name)

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "gpu/device_info.h"
+#include "gpu/gpu_summary.h"
+#include "gpu/nvml_probe.h"
 #include "serve/request.h"
 
 enum MHD_Result ft_api_health(const ft_request *r)
@@ -38,6 +40,11 @@ enum MHD_Result ft_api_version(const ft_request *r)
     ft_json_kv_bool(&reply.json, "gpu_support", gpu_backend && caps.cuda_devices > 0);
     ft_json_kv_bool(&reply.json, "cuda_built", caps.cuda_built);
     ft_json_kv_int(&reply.json, "cuda_devices", caps.cuda_devices);
+    /* The truth about the GPUs, never "GPU build" alone. No CUDA context:
+     * the service keeps running and must not hold GPU memory. */
+    char cuda[1024];
+    ft_gpu_summary(cuda, sizeof cuda, 0);
+    ft_json_kv_string(&reply.json, "cuda", cuda);
     ft_json_kv_int(&reply.json, "engines_available", caps.engines_available);
     ft_json_object_end(&reply.json);
     return ft_reply_send(r, &reply, MHD_HTTP_OK);
@@ -88,6 +95,44 @@ static void write_disk(ft_json *j, const char *path)
     ft_json_object_end(j);
 }
 
+static void kv_int_or_null(ft_json *j, const char *key, int known, long long value)
+{
+    ft_json_key(j, key);
+    if (known)
+        ft_json_int(j, value);
+    else
+        ft_json_null(j);
+}
+
+/* Each GPU: its name and memory from the CUDA runtime, utilisation and
+ * memory in use from NVML (null without it). */
+static void write_gpus(ft_json *j)
+{
+    ft_json_key(j, "gpus");
+    ft_json_array_begin(j);
+    for (int d = 0; d < ft_gpu_device_count(); d++) {
+        ft_gpu_props p;
+        if (ft_gpu_device_props(d, &p) != 0)
+            continue;
+        ft_nvml_stats s;
+        const int nvml = ft_nvml_device_stats(p.pci_bus_id, &s) == 0;
+        char cc[16];
+        snprintf(cc, sizeof cc, "%d.%d", p.cc_major, p.cc_minor);
+        ft_json_object_begin(j);
+        ft_json_kv_int(j, "index", d);
+        ft_json_kv_string(j, "name", p.name);
+        ft_json_kv_string(j, "compute_capability", cc);
+        ft_json_kv_int(j, "memory_total_bytes", nvml && s.memory_known ? s.total_bytes : p.total_bytes);
+        kv_int_or_null(j, "memory_used_bytes", nvml && s.memory_known, s.used_bytes);
+        kv_int_or_null(j, "memory_free_bytes", nvml && s.memory_known, s.free_bytes);
+        kv_int_or_null(j, "utilization_percent", nvml && s.utilization_known, s.gpu_percent);
+        kv_int_or_null(j, "memory_utilization_percent", nvml && s.utilization_known,
+                       s.memory_percent);
+        ft_json_object_end(j);
+    }
+    ft_json_array_end(j);
+}
+
 enum MHD_Result ft_api_system(const ft_request *r)
 {
     ft_reply reply;
@@ -102,14 +147,10 @@ enum MHD_Result ft_api_system(const ft_request *r)
     ft_json_kv_int(j, "available_bytes", meminfo("MemAvailable"));
     ft_json_object_end(j);
     write_disk(j, r->options->data_dir);
-    ft_json_key(j, "gpus");
-    ft_json_array_begin(j);
-    for (int d = 0; d < ft_gpu_device_count(); d++) {
-        char name[256];
-        if (ft_gpu_device_name(d, name, sizeof name) == 0)
-            ft_json_string(j, name);
-    }
-    ft_json_array_end(j);
+    char cuda[1024];
+    ft_gpu_summary(cuda, sizeof cuda, 0);
+    ft_json_kv_string(j, "cuda", cuda);
+    write_gpus(j);
     ft_json_object_end(j);
     return ft_reply_send(r, &reply, MHD_HTTP_OK);
 }

@@ -172,8 +172,8 @@ async function main() {
     await must('the page loads', page.goto(`${base}/?token=${encodeURIComponent(token)}`));
     await must('the version shows', page.waitForFunction(() => document.getElementById('version').textContent !== ''));
     check('the token is taken out of the address', !page.url().includes('token='), page.url());
-    await must('the system status shows', page.waitForFunction(
-      () => /CPU/.test(document.getElementById('system').textContent)));
+    await must('the system status shows, with the GPUs or "no GPU"', page.waitForFunction(
+      () => /CPU.*· (no GPU|GPU \d+ )/.test(document.getElementById('system').textContent)));
     await must('the event stream is live', page.waitForSelector('#live[data-state="live"]'));
 
     // The form: into the clip's folder.

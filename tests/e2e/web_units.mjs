@@ -1,5 +1,6 @@
-// The web UI's pure functions (src/serve/web/results.js), in node without a
-// browser: the frame shown at a time, letterboxing, boxes, scene lists.
+// The web UI's pure functions (src/serve/web/results.js, system.js), in
+// node without a browser: the frame shown at a time, letterboxing, boxes,
+// scene lists, the system line.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -70,4 +71,31 @@ test('scenes from <stem>.csv and <stem>_scenes.json agree', () => {
   assert.equal(r.sceneOf(fromJson.scenes, 42), 1);
   assert.equal(r.sceneOf(fromJson.scenes, 43), 2);
   assert.equal(r.sceneOf(fromJson.scenes, 78), 0);
+});
+
+const sys = await import(pathToFileURL(path.join(source, 'src/serve/web/system.js')).href);
+
+test('systemLine: CPUs, memory, disk, and "no GPU" without one', () => {
+  const base = { cpus: 2, load: [0.5, 0.25, 0], memory: { total_bytes: 8e9, available_bytes: 4e9 },
+    disk: { total_bytes: 1e11, free_bytes: 5e10 } };
+  assert.equal(sys.systemLine({ ...base, gpus: [] }),
+    '2 CPUs · load 0.50 0.25 0.00 · memory 4.0 GB free of 8.0 GB · disk 50.0 GB free · no GPU');
+  assert.match(sys.systemLine({ ...base, cpus: 1 }), /^1 CPU · .* · no GPU$/);
+  // names alone (an older server) are not GPUs with figures: said plainly
+  assert.match(sys.systemLine({ ...base, gpus: ['NVIDIA H100'] }), /· no GPU$/);
+});
+
+test('systemLine: each GPU with its utilisation and VRAM, or what is known of it', () => {
+  const gpu = { index: 0, name: 'NVIDIA H100 80GB HBM3', compute_capability: '9.0',
+    memory_total_bytes: 85e9, memory_used_bytes: 12.3e9, memory_free_bytes: 72.7e9,
+    utilization_percent: 37, memory_utilization_percent: 5 };
+  assert.equal(sys.gpuText(gpu), 'GPU 0 NVIDIA H100 80GB HBM3: 37 % busy, VRAM 12.3 GB used, 72.7 GB free');
+  // without NVML: no utilisation, the total memory only
+  const bare = { ...gpu, index: 1, utilization_percent: null, memory_utilization_percent: null,
+    memory_used_bytes: null, memory_free_bytes: null };
+  assert.equal(sys.gpuText(bare), 'GPU 1 NVIDIA H100 80GB HBM3: VRAM 85.0 GB');
+  const line = sys.systemLine({ cpus: 16, gpus: [gpu, bare] });
+  assert.equal(line, '16 CPUs · GPU 0 NVIDIA H100 80GB HBM3: 37 % busy, VRAM 12.3 GB used, 72.7 GB free · ' +
+    'GPU 1 NVIDIA H100 80GB HBM3: VRAM 85.0 GB');
+  assert.doesNotMatch(line, /no GPU/);
 });

@@ -1,10 +1,12 @@
 # facetrack serve over real HTTP on loopback: every endpoint so far, JSON
 # errors, paths kept inside the media roots (.., encoded .., absolute paths,
 # a link leading out), Range requests, the token, request size limits,
-# POST rules, 200 concurrent clients, and a clean stop on SIGTERM.
+# POST rules, 200 concurrent clients, a clean stop on SIGTERM, and the GPUs
+# reported as they are.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || skip_test "curl not installed"
 command -v ffmpeg >/dev/null || skip_test "ffmpeg not installed"
+command -v python3 >/dev/null || skip_test "python3 not installed"
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"; }
@@ -35,6 +37,32 @@ check "health" test "$(curl -s "$base/api/health")" = '{"status":"ok"}'
 check "version" grep -q '"name":"facetrack","version":"' <(curl -s "$base/api/version")
 check "system status: CPUs, memory, disk" grep -q '"cpus":[0-9]*,"load":\[.*"memory":{"total_bytes":[0-9]' \
     <(curl -s "$base/api/system")
+# The GPUs as they are: each with its name, utilisation and VRAM (null
+# where NVML is absent), and a cuda line that never claims one that is not
+# there; the same line in /api/version.
+system_gpus() {
+    curl -s "$base/api/system" >system.json && curl -s "$base/api/version" >version.json &&
+        python3 - system.json version.json <<'PY'
+import json, re, sys
+s, v = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+keys = ["index", "name", "compute_capability", "memory_total_bytes", "memory_used_bytes",
+        "memory_free_bytes", "utilization_percent", "memory_utilization_percent"]
+assert isinstance(s["gpus"], list), s
+for g in s["gpus"]:
+    assert all(k in g for k in keys), g
+    assert isinstance(g["name"], str) and g["memory_total_bytes"] > 0, g
+    assert g["utilization_percent"] is None or 0 <= g["utilization_percent"] <= 100, g
+    assert (g["memory_used_bytes"] is None) == (g["memory_free_bytes"] is None), g
+assert s["cuda"] == v["cuda"], (s["cuda"], v["cuda"])
+if s["gpus"]:
+    assert re.match(r"%d GPUs? \(" % len(s["gpus"]), s["cuda"]), s["cuda"]
+else:
+    assert s["cuda"] == "not built" or s["cuda"].startswith("built, no GPU found"), s["cuda"]
+    assert v["gpu_support"] is False and v["cuda_devices"] == 0, v
+assert v["cuda_built"] == (s["cuda"] != "not built"), v
+PY
+}
+check "system status: GPUs with utilisation and VRAM, the cuda line true" system_gpus
 check "media roots" grep -q '"roots":\[{"root":0,"name":"media"' <(curl -s "$base/api/roots")
 check "browse the root: folders, no hidden ones, no link leading out" \
     test "$(curl -s "$base/api/browse?root=0")" = '{"root":0,"path":"","folders":[{"name":"sub","path":"sub"}],"videos":[]}'
@@ -78,6 +106,18 @@ check "200 concurrent clients all answered" test "$(grep -c '^200$' codes.txt)" 
 kill -TERM "${pids[0]}"
 for _ in $(seq 50); do kill -0 "${pids[0]}" 2>/dev/null || break; sleep 0.1; done
 check "SIGTERM stops it" test -n "$(kill -0 "${pids[0]}" 2>&1)"
+
+# A server that sees no GPU (CUDA_VISIBLE_DEVICES hides any) says so.
+CUDA_VISIBLE_DEVICES=-1 start nogpu.out --media-root media
+no_gpu() {
+    curl -s "$base/api/system" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["gpus"] == [], s
+assert s["cuda"] == "not built" or s["cuda"].startswith("built, no GPU found"), s["cuda"]' ||
+        { echo "  $(curl -s "$base/api/system")"; return 1; }
+}
+check "no GPU visible: gpus empty, the cuda line says none was found" no_gpu
 
 "$FACETRACK" serve --media-root media --host 0.0.0.0 --port 0 >out.txt 2>&1
 check "another address without a token: usage error" test $? -eq 2

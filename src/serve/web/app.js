@@ -1,10 +1,11 @@
 // facetrack's web UI: the page's parts put together. Plain modules, no
 // build step; every text from the server goes in as text.
 import { get, initToken, setToken } from './api.js';
-import { $, alertError, formatBytes } from './dom.js';
+import { $, alertError } from './dom.js';
 import { JobList } from './jobs.js';
 import { LogPanel } from './logs.js';
 import { NewJobForm } from './new_job.js';
+import { systemLine } from './system.js';
 import { Viewer } from './viewer.js';
 
 const SYSTEM_EVERY_MS = 10000;
@@ -44,15 +45,7 @@ async function showVersion() {
 
 async function showSystem() {
   try {
-    const s = await get('/api/system');
-    const parts = [`${s.cpus} CPU${s.cpus === 1 ? '' : 's'}`];
-    if (Array.isArray(s.load)) parts.push(`load ${s.load.map((l) => Number(l).toFixed(2)).join(' ')}`);
-    if (s.memory) {
-      parts.push(`memory ${formatBytes(s.memory.available_bytes)} free of ${formatBytes(s.memory.total_bytes)}`);
-    }
-    if (s.disk && Number.isFinite(s.disk.free_bytes)) parts.push(`disk ${formatBytes(s.disk.free_bytes)} free`);
-    parts.push(s.gpus?.length ? `GPU: ${s.gpus.join(', ')}` : 'no GPU');
-    $('system').textContent = parts.join(' · ');
+    $('system').textContent = systemLine(await get('/api/system'));
   } catch (e) {
     $('system').textContent = `System status unavailable: ${e.message}`;
   }
