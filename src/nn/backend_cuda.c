@@ -8,6 +8,7 @@
  * nothing. A plan whose ops all run on the device is captured once as a
  * CUDA graph and replayed, since at small batches launch overhead would
  * dominate. Storage and accumulation are fp32. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,33 @@ static size_t storage_size(const ft_nn_plan *p)
     return p->half ? sizeof(uint16_t) : sizeof(float);
 }
 
+/* A thread waiting for its stream sleeps instead of spinning: with a worker
+ * per core, each waiting for the GPU several times a frame, spinning
+ * threads take the cores that decode the video. Set once, before each
+ * device's context exists; a context made earlier keeps CUDA's default.
+ * FACETRACK_CUDA_SPIN=1 keeps spinning, for the lowest latency of one
+ * video. */
+static void set_blocking_sync(void)
+{
+    const char *env = getenv("FACETRACK_CUDA_SPIN");
+    int count = 0;
+    if ((env && strcmp(env, "1") == 0) || cudaGetDeviceCount(&count) != cudaSuccess)
+        return;
+    int current = 0;
+    cudaGetDevice(&current);
+    for (int d = 0; d < count; d++)
+        if (cudaSetDevice(d) == cudaSuccess)
+            cudaSetDeviceFlags(cudaDeviceScheduleBlockingSync);
+    cudaGetLastError(); /* a context already active refuses: not an error */
+    cudaSetDevice(current);
+}
+
+static void prefer_blocking_sync(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, set_blocking_sync);
+}
+
 static ft_status cuda_init(char *err, size_t err_size)
 {
     int count = 0, driver = 0, runtime = 0;
@@ -134,6 +162,7 @@ static ft_status cuda_init(char *err, size_t err_size)
                  prop.name, prop.major, prop.minor);
         return FT_ERR_UNSUPPORTED;
     }
+    prefer_blocking_sync();
     return FT_OK;
 }
 
