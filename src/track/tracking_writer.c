@@ -67,8 +67,8 @@ static int begin_document(ft_tracking_writer *w)
         ft_json_object_begin(j);
         ft_json_kv_string(j, "video_path", w->opt.video_path);
         ft_json_kv_int(j, "total_frames", w->opt.total_frames);
-        ft_json_key(j, "fps");
-        ft_json_double_places(j, w->opt.fps, 6);
+        ft_json_key(j, "fps"); /* a float, as the original's CAP_PROP_FPS: 25.0 */
+        ft_json_double_repr(j, w->opt.fps);
         ft_json_kv_string(j, "tracking_engine", w->opt.engine);
         ft_json_object_end(j);
         ft_json_key(j, "frames");
@@ -249,8 +249,8 @@ static void write_raw_object(ft_tracking_writer *w, int64_t frame, const ft_outp
     ft_json_kv_int(j, "bbox_xmax", b.x1);
     ft_json_kv_string(j, "source", w->opt.source);
     ft_json_kv_string(j, "label", w->opt.label);
-    ft_json_key(j, "confidence");
-    ft_json_double_places(j, f->confidence, 3);
+    ft_json_key(j, "confidence"); /* round(x, 3), a float: 0.0, 0.927, 1.0 */
+    ft_json_double_repr_places(j, f->confidence, 3);
     write_blendshapes(w, blend);
     ft_json_kv_int(j, "bbox_ymin", b.y0);
     ft_json_kv_int(j, "bbox_ymax", b.y1);
