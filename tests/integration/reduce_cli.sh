@@ -309,6 +309,13 @@ kites = [o for f in json.load(open(f"{d}/IDLT_RS_alpha_tracking.json"))["frames_
          for o in f["tracked_objects"]]
 assert [(o["id"], o["confidence"]) for o in kites] == [("obj_1", 0.793), ("obj_2", 0.793), ("obj_3", 0.844)]
 PY
+    if "$py" -c 'import jsonschema' 2>/dev/null; then
+        check "reference outputs valid against the reduced schema" "$py" \
+            "$FT_SOURCE_DIR/tests/tools/validate_json.py" "$FT_SOURCE_DIR/schemas/tracking_reduced.schema.json" \
+            r/malcolm_tracking.json r/goonies_tracking.json r/IDLT_RS_alpha_tracking.json
+    else
+        echo "SKIP (part): python3-jsonschema is not installed: outputs not checked against the schema"
+    fi
     check "raw reference: floats written as the original wrote them" \
         grep -q '^  "fps": 25.0,$' r/goonies_tracking.json
     check "raw reference: confidence 0.0 stays 0.0" \
