@@ -51,7 +51,7 @@ static void test_float_repr(void **state)
     expect_repr(-INFINITY, "-inf");
 }
 
-/* TEXT of what FN writes, compact. */
+/* V as a reduced file writes it (compact or indented); the caller frees. */
 static char *render_value(json_object *v, int pretty)
 {
     char *text = NULL;
