@@ -113,10 +113,9 @@ static size_t utf8_length(const unsigned char *p, size_t n)
     return len;
 }
 
-static void write_string(ft_json *w, const char *s)
+static void write_string(ft_json *w, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
     size_t run = 0; /* bytes before p[i] that still need to be copied */
     put(w, "\"", 1);
     for (size_t i = 0; i < n;) {
@@ -176,6 +175,7 @@ void ft_json_init(ft_json *w, FILE *out, int pretty)
     memset(w, 0, sizeof *w);
     w->out = out;
     w->pretty = pretty != 0;
+    w->final_newline = 1;
     if (!out)
         w->failed = (int)FT_ERR_INVALID_ARG;
 }
@@ -223,7 +223,7 @@ void ft_json_key(ft_json *w, const char *key)
         return;
     }
     member_separator(w);
-    write_string(w, key);
+    write_string(w, key, strlen(key));
     put_str(w, w->pretty ? ": " : ":");
     w->expect_value = 1;
 }
@@ -243,9 +243,14 @@ void ft_json_string(ft_json *w, const char *s)
         scalar(w, "null");
         return;
     }
+    ft_json_string_len(w, s, strlen(s));
+}
+
+void ft_json_string_len(ft_json *w, const char *s, size_t n)
+{
     if (!w || !begin_value(w))
         return;
-    write_string(w, s);
+    write_string(w, s, n);
     end_value(w);
 }
 
@@ -311,6 +316,91 @@ void ft_json_double_places(ft_json *w, double v, int places)
     scalar(w, strcmp(buf, "-0") == 0 ? "0" : buf);
 }
 
+void ft_format_double_repr(char *out, size_t size, double v)
+{
+    if (isnan(v) || isinf(v)) {
+        snprintf(out, size, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+        return;
+    }
+    /* The fewest significant digits that read back as V (Python's repr
+     * picks the same: the correctly rounded shortest form). */
+    char sci[40];
+    for (int precision = 0; precision <= 17; precision++) {
+        snprintf(sci, sizeof sci, "%.*e", precision, v); /* strtod reads its locale */
+        if (precision == 17 || strtod(sci, NULL) == v)
+            break;
+    }
+    /* sci is [-]D[.DDD]e[+-]XX: its digits and decimal exponent. */
+    char digits[24];
+    size_t nd = 0;
+    const char *p = sci;
+    const int negative = *p == '-';
+    if (negative)
+        p++;
+    for (; *p && *p != 'e'; p++) /* skips the point, whatever the locale makes it */
+        if (*p >= '0' && *p <= '9' && nd < sizeof digits - 1)
+            digits[nd++] = *p;
+    digits[nd] = '\0';
+    const int exp10 = *p == 'e' ? atoi(p + 1) : 0;
+    char text[64];
+    size_t len = 0;
+    if (negative)
+        text[len++] = '-';
+    if (exp10 < -4 || exp10 >= 16) { /* Python's switch to exponent form */
+        text[len++] = digits[0];
+        if (nd > 1) {
+            text[len++] = '.';
+            memcpy(text + len, digits + 1, nd - 1);
+            len += nd - 1;
+        }
+        snprintf(text + len, sizeof text - len, "e%c%02d", exp10 < 0 ? '-' : '+',
+                 exp10 < 0 ? -exp10 : exp10);
+    } else if (exp10 < 0) { /* 0.000DDD */
+        text[len++] = '0';
+        text[len++] = '.';
+        for (int i = -1; i > exp10; i--)
+            text[len++] = '0';
+        memcpy(text + len, digits, nd);
+        len += nd;
+        text[len] = '\0';
+    } else { /* DDD.DDD, at least one digit after the point */
+        for (int i = 0; i <= exp10; i++)
+            text[len++] = (size_t)i < nd ? digits[i] : '0';
+        text[len++] = '.';
+        if ((size_t)exp10 + 1 < nd) {
+            memcpy(text + len, digits + exp10 + 1, nd - (size_t)exp10 - 1);
+            len += nd - (size_t)exp10 - 1;
+        } else {
+            text[len++] = '0';
+        }
+        text[len] = '\0';
+    }
+    snprintf(out, size, "%s", text);
+}
+
+void ft_json_double_repr(ft_json *w, double v)
+{
+    if (isnan(v) || isinf(v)) {
+        scalar(w, isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    char buf[64];
+    ft_format_double_repr(buf, sizeof buf, v);
+    scalar(w, buf);
+}
+
+void ft_json_double_repr_places(ft_json *w, double v, int places)
+{
+    if (isfinite(v) && fabs(v) < 1e15) {
+        /* %f rounds the exact binary value, as Python's round() does. */
+        char buf[64];
+        places = places < 0 ? 0 : places > 9 ? 9 : places;
+        snprintf(buf, sizeof buf, "%.*f", places, v);
+        v = strtod(buf, NULL); /* in the locale snprintf wrote it in */
+    }
+    ft_json_double_repr(w, v);
+}
+
 void ft_json_bool(ft_json *w, int v) { scalar(w, v ? "true" : "false"); }
 void ft_json_null(ft_json *w) { scalar(w, "null"); }
 
@@ -347,7 +437,7 @@ ft_status ft_json_finish(ft_json *w)
     if (!w->failed) {
         if (w->depth != 0 || !w->done)
             fail(w, FT_ERR_INVALID_ARG);
-        else
+        else if (w->final_newline)
             put(w, "\n", 1);
     }
     /* Buffered writes only fail for sure once flushed. */

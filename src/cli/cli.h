@@ -22,6 +22,7 @@ extern const ft_command ft_cmd_model;
 extern const ft_command ft_cmd_models;
 extern const ft_command ft_cmd_detect;
 extern const ft_command ft_cmd_track;
+extern const ft_command ft_cmd_reduce;
 extern const ft_command ft_cmd_scenes;
 extern const ft_command ft_cmd_serve;
 extern const ft_command ft_cmd_engines;

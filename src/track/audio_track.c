@@ -287,6 +287,7 @@ static ft_status read_top(const char *path, json_object *root, ft_audio_track *o
             return ft_format_error(err, err_size, FT_ERR_FORMAT,
                                    "%s: 'fps' is not a positive number", path);
         out->fps = x;
+        out->has_fps = 1;
     }
     return FT_OK;
 }

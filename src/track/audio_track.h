@@ -25,6 +25,7 @@ typedef struct ft_audio_track {
     /* storage of the labels */
     char **strings;
     size_t string_count;
+    int has_fps;            /* the file gave fps (STEP6 compares rates only then) */
 } ft_audio_track;
 
 /* Reads PATH. FT_ERR_NOT_FOUND when absent; FT_ERR_FORMAT (ERR names the file

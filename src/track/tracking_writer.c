@@ -12,6 +12,7 @@
 #include "base/atomic_file.h"
 #include "base/json_writer.h"
 #include "track/output_complete.h"
+#include "track/reduced_format.h"
 #include "track/speaking.h"
 
 struct ft_tracking_writer {
@@ -66,8 +67,8 @@ static int begin_document(ft_tracking_writer *w)
         ft_json_object_begin(j);
         ft_json_kv_string(j, "video_path", w->opt.video_path);
         ft_json_kv_int(j, "total_frames", w->opt.total_frames);
-        ft_json_key(j, "fps");
-        ft_json_double_places(j, w->opt.fps, 6);
+        ft_json_key(j, "fps"); /* a float, as the original's CAP_PROP_FPS: 25.0 */
+        ft_json_double_repr(j, w->opt.fps);
         ft_json_kv_string(j, "tracking_engine", w->opt.engine);
         ft_json_object_end(j);
         ft_json_key(j, "frames");
@@ -102,7 +103,10 @@ ft_status ft_tracking_writer_open(const char *path, const ft_writer_options *opt
     if (options->video_path)
         (void)fsetxattr(fileno(w->file.fp), FT_OUTPUT_SOURCE_XATTR, options->video_path,
                         strlen(options->video_path), 0);
-    ft_json_init(&w->json, w->file.fp, options->pretty);
+    if (options->format == FT_TRACK_FORMAT_REDUCED)
+        ft_reduced_json_init(&w->json, w->file.fp, options->pretty);
+    else
+        ft_json_init(&w->json, w->file.fp, options->pretty);
     begin_document(w);
     *out = w;
     return FT_OK;
@@ -245,8 +249,8 @@ static void write_raw_object(ft_tracking_writer *w, int64_t frame, const ft_outp
     ft_json_kv_int(j, "bbox_xmax", b.x1);
     ft_json_kv_string(j, "source", w->opt.source);
     ft_json_kv_string(j, "label", w->opt.label);
-    ft_json_key(j, "confidence");
-    ft_json_double_places(j, f->confidence, 3);
+    ft_json_key(j, "confidence"); /* round(x, 3), a float: 0.0, 0.927, 1.0 */
+    ft_json_double_repr_places(j, f->confidence, 3);
     write_blendshapes(w, blend);
     ft_json_kv_int(j, "bbox_ymin", b.y0);
     ft_json_kv_int(j, "bbox_ymax", b.y1);
@@ -290,8 +294,8 @@ static void write_reduced_object(ft_tracking_writer *w, int64_t frame, const ft_
     ft_json_kv_int(j, "centroid_x", lround(f->cx));
     ft_json_kv_string(j, "source", w->opt.source);
     ft_json_kv_string(j, "label", w->opt.label);
-    ft_json_key(j, "confidence");
-    ft_json_double_places(j, f->confidence, 3);
+    ft_json_key(j, "confidence"); /* a float, as STEP6 copied it from STEP5: 0.0, 0.927 */
+    ft_json_double_repr_places(j, f->confidence, 3);
     ft_json_key(j, "active_speakers"); /* the frame's diarisation labels, as STEP6 copies them */
     write_labels(j, w->opt.audio ? ft_audio_track_frame(w->opt.audio, frame) : NULL);
     ft_json_kv_int(j, "bbox_width", b.x1 - b.x0);
@@ -331,36 +335,6 @@ ft_status ft_tracking_writer_frame(ft_tracking_writer *w, int64_t frame, ft_outp
     return j->failed ? FT_ERR_IO : FT_OK;
 }
 
-/* STEP6's check of the tracking against the audio analysis. */
-static void write_alignment(ft_tracking_writer *w)
-{
-    ft_json *j = &w->json;
-    const ft_audio_track *a = w->opt.audio;
-    ft_json_key(j, "temporal_alignment");
-    ft_json_object_begin(j);
-    ft_json_kv_int(j, "video_total_frames", w->opt.total_frames);
-    ft_json_kv_int(j, "audio_total_frames", a->total_frames);
-    ft_json_key(j, "video_fps");
-    ft_json_double_places(j, w->opt.fps, 6);
-    ft_json_key(j, "audio_fps");
-    ft_json_double_places(j, a->fps, 6);
-    ft_json_key(j, "warnings");
-    ft_json_array_begin(j);
-    char text[128];
-    if (a->total_frames > 0 &&
-        fabs((double)(w->opt.total_frames - a->total_frames)) / (double)a->total_frames > 0.05) {
-        snprintf(text, sizeof text, "frame_count_mismatch video=%lld audio=%lld",
-                 (long long)w->opt.total_frames, (long long)a->total_frames);
-        ft_json_string(j, text);
-    }
-    if (fabs(w->opt.fps - a->fps) > 0.5) {
-        snprintf(text, sizeof text, "fps_mismatch video=%g audio=%g", w->opt.fps, a->fps);
-        ft_json_string(j, text);
-    }
-    ft_json_array_end(j);
-    ft_json_object_end(j);
-}
-
 static void free_writer(ft_tracking_writer *w)
 {
     free(w->history);
@@ -378,11 +352,13 @@ ft_status ft_tracking_writer_commit(ft_tracking_writer *w, char *err, size_t err
     }
     ft_json_array_end(j);
     if (w->opt.format == FT_TRACK_FORMAT_REDUCED) {
-        ft_json_key(j, "fps");
-        ft_json_double_places(j, w->opt.fps, 6);
-        ft_json_kv_int(j, "total_frames", w->opt.total_frames);
-        if (w->opt.audio)
-            write_alignment(w);
+        const ft_reduced_timing video = {1, w->opt.total_frames, 1, w->opt.fps};
+        ft_reduced_write_timing(j, &video);
+        if (w->opt.audio) {
+            const ft_audio_track *a = w->opt.audio;
+            const ft_reduced_timing audio = {1, a->total_frames, a->has_fps, a->fps};
+            ft_reduced_write_alignment(j, &video, &audio);
+        }
     }
     ft_json_object_end(j);
     if (ft_json_finish(j) != FT_OK) {

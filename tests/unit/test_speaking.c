@@ -264,7 +264,7 @@ static face make_face(float jaw, float shrug_upper, float shrug_lower)
 /* TALK: frames 1..10 silence, 11..20 one speaker, 21..30 two speakers. */
 static ft_audio_frame audio_frames[30];
 static const char *speaker_labels[2] = {"SPEAKER_00", "SPEAKER_01"};
-static ft_audio_track talk = {audio_frames, 30, 30, 25.0, NULL, 0};
+static ft_audio_track talk = {audio_frames, 30, 30, 25.0, NULL, 0, 1};
 
 static int setup_audio(void **state)
 {
