@@ -34,9 +34,8 @@ clip=$(cd "$(dirname "$clip")" && pwd)/$(basename "$clip")
 
 version=$("$facetrack" --version)
 gpu_skip=""
-if ! grep -q '^gpu 0:' <<<"$version" || ! grep -qE 'backends:.* cuda( |$)' <<<"$version" ||
-    grep -q 'cuda (unusable here)' <<<"$version"; then
-    gpu_skip="no usable CUDA device (facetrack --version)"
+if ! why=$("$facetrack" doctor --gpu 2>&1); then
+    gpu_skip="no usable GPU ($(grep -m1 -iE 'no working GPU|fail' <<<"$why" | cut -c1-120))"
 elif ! command -v nvidia-smi >/dev/null; then
     gpu_skip="nvidia-smi is not on PATH"
 fi
@@ -159,7 +158,7 @@ done
 {
     echo "facetrack: $facetrack"
     head -n 2 <<<"$version"
-    grep '^gpu ' <<<"$version" || true
+    grep '^cuda: ' <<<"$version" || true
     echo "clip: $clip ($frames_per_clip frames); CPUs: $cpus; landmark model: $landmark_model"
     if [ -n "$gpu_skip" ]; then echo "GPU rows skipped: $gpu_skip"; fi
     if [ ${#fp16_flag[@]} -eq 0 ]; then echo "fp16: not available in this build"; fi
