@@ -38,11 +38,27 @@ void ft_detect_plan_tiles(int width, int height, int max_tile_px, ft_detect_plan
         }
 }
 
-/* FOUND[0..N) merged (IoU > NMS_THRESHOLD) into at most MAX, best first,
- * in image coordinates. */
-static int merge(const ft_face_image *image, float nms_threshold, ft_detect_scratch *s, int n,
-                 ft_face_detection *out, int max)
+ft_status ft_face_detect_tiled(ft_face_detector *det, const ft_face_image *image,
+                               const ft_detect_plan *plan, float nms_threshold,
+                               ft_detect_scratch *s, ft_face_detection *out, int max, int *count)
 {
+    *count = 0;
+    /* All tiles in one model run; each tile's detections land in its own
+     * FT_DETECT_MAX_PER_TILE slots of FOUND, then close up in tile order. */
+    int per_tile[FT_DETECT_MAX_TILES];
+    ft_status st = ft_face_detect_batch(det, image, plan->tiles, plan->count, s->found,
+                                        FT_DETECT_MAX_PER_TILE, per_tile);
+    if (st != FT_OK)
+        return st;
+    int n = 0;
+    for (int t = 0; t < plan->count; t++)
+        for (int i = 0; i < per_tile[t]; i++)
+            s->found[n++] = s->found[t * FT_DETECT_MAX_PER_TILE + i];
+    if (plan->count == 1) { /* already merged by the detector */
+        for (int i = 0; i < n && i < max; i++)
+            out[(*count)++] = s->found[i];
+        return FT_OK;
+    }
     for (int i = 0; i < n; i++)
         s->boxes[i] = s->found[i].rel;
     const int kept = ft_face_weighted_nms(s->boxes, n, nms_threshold, s->order, s->merged, max);
@@ -60,41 +76,31 @@ static int merge(const ft_face_image *image, float nms_threshold, ft_detect_scra
             o->keypoints[k][1] = b->keypoints[k][1] * (float)image->height;
         }
     }
-    return kept;
+    *count = kept;
+    return FT_OK;
 }
 
-/* FOUND[FROM..FROM+N) to OUT as they are (one pass, already merged). */
-static int copy_out(const ft_detect_scratch *s, int from, int n, ft_face_detection *out, int max)
+/* The whole-frame detections WHOLE[0..N) that overlap none of OUT[0..*COUNT)
+ * (IoU > NMS_THRESHOLD), added to OUT (at most MAX) in order of score, after
+ * those there on ties. A face the tiles found keeps the tiles' detection:
+ * the letterboxed frame shows a small face at a fraction of a tile's
+ * resolution, and averaging its coarser box and keypoints into the tiles'
+ * turns the landmark ROI off the face. */
+static void add_unseen(const ft_face_detection *whole, int n, float nms_threshold,
+                       ft_face_detection *out, int max, int *count)
 {
-    int c = 0;
-    for (int i = 0; i < n && c < max; i++)
-        out[c++] = s->found[from + i];
-    return c;
-}
-
-/* Every tile in one model run; each tile's detections land in its own
- * FT_DETECT_MAX_PER_TILE slots of FOUND, then close up in tile order.
- * Returns how many, or -1 when the model failed with *ST. */
-static int detect_tiles(ft_face_detector *det, const ft_face_image *image,
-                        const ft_detect_plan *plan, ft_detect_scratch *s, ft_status *st)
-{
-    int per_tile[FT_DETECT_MAX_TILES];
-    *st = ft_face_detect_batch(det, image, plan->tiles, plan->count, s->found,
-                               FT_DETECT_MAX_PER_TILE, per_tile);
-    if (*st != FT_OK)
-        return -1;
-    int n = 0;
-    for (int t = 0; t < plan->count; t++)
-        for (int i = 0; i < per_tile[t]; i++)
-            s->found[n++] = s->found[t * FT_DETECT_MAX_PER_TILE + i];
-    return n;
-}
-
-ft_status ft_face_detect_tiled(ft_face_detector *det, const ft_face_image *image,
-                               const ft_detect_plan *plan, float nms_threshold,
-                               ft_detect_scratch *s, ft_face_detection *out, int max, int *count)
-{
-    return ft_face_detect_tiled_whole(det, NULL, image, plan, nms_threshold, s, out, max, count);
+    for (int w = 0; w < n && *count < max; w++) {
+        int seen = 0;
+        for (int i = 0; i < *count && !seen; i++)
+            seen = ft_face_box_iou(&whole[w].rel, &out[i].rel) > nms_threshold;
+        if (seen)
+            continue;
+        int at = *count;
+        for (; at > 0 && out[at - 1].score < whole[w].score; at--)
+            out[at] = out[at - 1];
+        out[at] = whole[w];
+        (*count)++;
+    }
 }
 
 ft_status ft_face_detect_tiled_whole(ft_face_detector *det, ft_face_detector *whole,
@@ -102,23 +108,14 @@ ft_status ft_face_detect_tiled_whole(ft_face_detector *det, ft_face_detector *wh
                                      float nms_threshold, ft_detect_scratch *s,
                                      ft_face_detection *out, int max, int *count)
 {
-    *count = 0;
-    ft_status st;
-    const int n = detect_tiles(det, image, plan, s, &st);
-    if (n < 0)
+    ft_status st = ft_face_detect_tiled(det, image, plan, nms_threshold, s, out, max, count);
+    if (st != FT_OK || !whole)
         return st;
+    /* FOUND is free again: the tiles' detections are in OUT. */
+    const ft_norm_rect frame = {0.5f, 0.5f, 1.0f, 1.0f, plan->tiles[0].rotation};
     int nw = 0;
-    if (whole) {
-        const ft_norm_rect frame = {0.5f, 0.5f, 1.0f, 1.0f, plan->tiles[0].rotation};
-        st = ft_face_detect(whole, image, &frame, s->found + n, FT_DETECT_MAX_PER_TILE, &nw);
-        if (st != FT_OK)
-            return st;
-    }
-    if (nw == 0 && plan->count == 1) /* already merged by the detector */
-        *count = copy_out(s, 0, n, out, max);
-    else if (n == 0)
-        *count = copy_out(s, 0, nw, out, max);
-    else
-        *count = merge(image, nms_threshold, s, n + nw, out, max);
-    return FT_OK;
+    st = ft_face_detect(whole, image, &frame, s->found, FT_DETECT_MAX_PER_TILE, &nw);
+    if (st == FT_OK)
+        add_unseen(s->found, nw, nms_threshold, out, max, count);
+    return st;
 }

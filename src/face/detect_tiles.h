@@ -22,15 +22,12 @@ typedef struct ft_detect_plan {
  * when more would be needed). */
 void ft_detect_plan_tiles(int width, int height, int max_tile_px, ft_detect_plan *plan);
 
-/* Detections of one pass at most: every tile's and one whole-frame pass. */
-#define FT_DETECT_MAX_FOUND ((FT_DETECT_MAX_TILES + 1) * FT_DETECT_MAX_PER_TILE)
-
 /* Scratch for merging: sized for the plan's worst case. */
 typedef struct ft_detect_scratch {
-    ft_face_detection found[FT_DETECT_MAX_FOUND];
-    ft_face_box boxes[FT_DETECT_MAX_FOUND];
-    ft_face_box merged[FT_DETECT_MAX_FOUND];
-    ft_nms_entry order[2 * FT_DETECT_MAX_FOUND];
+    ft_face_detection found[FT_DETECT_MAX_TILES * FT_DETECT_MAX_PER_TILE];
+    ft_face_box boxes[FT_DETECT_MAX_TILES * FT_DETECT_MAX_PER_TILE];
+    ft_face_box merged[FT_DETECT_MAX_TILES * FT_DETECT_MAX_PER_TILE];
+    ft_nms_entry order[2 * FT_DETECT_MAX_TILES * FT_DETECT_MAX_PER_TILE];
 } ft_detect_scratch;
 
 /* Runs DET on every tile of PLAN and merges (IoU > NMS_THRESHOLD) into at
@@ -43,9 +40,9 @@ ft_status ft_face_detect_tiled(ft_face_detector *det, const ft_face_image *image
 /* The same, and WHOLE (NULL: none) once on the whole image, letterboxed and
  * turned as PLAN's tiles are: a face that fills the frame is larger than any
  * tile shows whole, and another model (the short-range one, trained on
- * close faces) sees it. Its detections join the tiles' in the same weighted
- * NMS; when only one of the two finds faces, they come out as that one
- * gives them. */
+ * close faces) sees it. Its detections that overlap no tile detection (IoU
+ * > NMS_THRESHOLD) are added, in order of score; where the tiles found a
+ * face, their detection stands. */
 ft_status ft_face_detect_tiled_whole(ft_face_detector *det, ft_face_detector *whole,
                                      const ft_face_image *image, const ft_detect_plan *plan,
                                      float nms_threshold, ft_detect_scratch *scratch,
