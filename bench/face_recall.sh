@@ -8,8 +8,9 @@
 # and 0.8 times the face box, scaled to 160 and 256 px, in colour and gray),
 # the first 100 frames of the bench clip, every 10th frame of the face and
 # edge clips. Every still is detected afresh (`facetrack detect`).
-# Prints one markdown row per set: faces found / stills with a face, and the
-# stills where (a) finds more faces than (c).
+# Prints one markdown row per set: faces found / stills with a face, the
+# stills where (a) finds more faces than (c), and those where (c) finds
+# fewer than (b).
 # Usage: bench/face_recall.sh [WORKDIR]   (build first: scripts/build.sh release)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,16 +74,21 @@ for line in sys.stdin:
     d = json.loads(line)
     print(d["path"].rsplit("/", 1)[-1], len(d["faces"]))'
 }
-echo "| set | stills | (a) MediaPipe: short range, whole image | (b) tiles only (before) | (c) default: tiles + whole-frame short range | (a) finds more than (c) |"
-echo "|---|---|---|---|---|---|"
+# One row from the three counts of SET.
+table_row() {
+    paste "$work/$1.a" "$work/$1.b" "$work/$1.c" | awk -v set="$1" '
+        function cell(f, s) { return f " / " s }
+        { n++; fa += $2; fb += $4; fc += $6; sa += $2 > 0; sb += $4 > 0; sc += $6 > 0
+          if ($2 > $6) { missed++; m = m " " $1 }
+          if ($6 < $4) { lost++; l = l " " $1 } }
+        END { printf "| %s | %d | %s | %s | %s | %d%s | %d%s |\n", set, n, cell(fa, sa), cell(fb, sb),
+                     cell(fc, sc), missed, missed ? ":" m : "", lost, lost ? ":" l : "" }'
+}
+echo "| set | stills | (a) MediaPipe: short range, whole image | (b) tiles only (before) | (c) default: tiles + whole-frame short range | (a) finds more than (c) | (c) finds fewer than (b) |"
+echo "|---|---|---|---|---|---|---|"
 for set in stills closeup closeup_gray bench clips edge; do
     count "$set" --no-tiles --no-whole-frame --detector "$task:face_detector.tflite" >"$work/$set.a"
     count "$set" --no-whole-frame >"$work/$set.b"
     count "$set" >"$work/$set.c"
-    paste "$work/$set.a" "$work/$set.b" "$work/$set.c" | awk -v set="$set" '
-        function cell(f, s) { return f " / " s }
-        { n++; fa += $2; fb += $4; fc += $6; sa += $2 > 0; sb += $4 > 0; sc += $6 > 0
-          if ($2 > $6) { worse++; which = which " " $1 } }
-        END { printf "| %s | %d | %s | %s | %s | %d%s |\n", set, n, cell(fa, sa), cell(fb, sb),
-                     cell(fc, sc), worse, worse ? ":" which : "" }'
+    table_row "$set"
 done

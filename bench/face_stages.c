@@ -46,6 +46,20 @@ static double median(double *v, int n)
         (out) = median(samples, (runs));                                               \
     } while (0)
 
+/* The engine's upright detection: tiles, then the whole-frame pass adding
+ * the faces they did not find. */
+static int tiles_and_whole(ft_face_detector *det, ft_face_detector *whole, const ft_face_image *img,
+                           const ft_detect_plan *plan, ft_detect_scratch *scratch,
+                           ft_face_detection *out)
+{
+    static ft_face_detection extra[FT_DETECT_MAX_PER_TILE];
+    int n = 0, nw = 0;
+    ft_face_detect_tiled(det, img, plan, 0.3f, scratch, out, FT_DETECT_MAX_PER_TILE, &n);
+    ft_face_detect(whole, img, NULL, extra, FT_DETECT_MAX_PER_TILE, &nw);
+    ft_face_detect_add_unseen(extra, nw, 0.3f, out, FT_DETECT_MAX_PER_TILE, &n);
+    return n;
+}
+
 static void die(const char *what)
 {
     fprintf(stderr, "face_stages: %s\n", what);
@@ -109,8 +123,7 @@ int main(int argc, char **argv)
             die(err);
         double t_whole, t_both;
         TIME_MEDIAN(t_whole, runs, ft_face_detect(whole, &img, NULL, one, FT_DETECT_MAX_PER_TILE, &n1));
-        TIME_MEDIAN(t_both, runs, ft_face_detect_tiled_whole(det, whole, &img, &plan, 0.3f, &scratch,
-                                                             dets, FT_DETECT_MAX_PER_TILE, &nd));
+        TIME_MEDIAN(t_both, runs, nd = tiles_and_whole(det, whole, &img, &plan, &scratch, dets));
         printf("whole-frame pass (short-range 128): %.3f ms; tiles + whole frame: %.3f ms "
                "(+%.0f %%), %d faces\n", t_whole, t_both, 100.0 * (t_both - t_pass) / t_pass, nd);
     }

@@ -32,6 +32,7 @@ typedef struct mediapipe {
     ft_face_blendshaper *blendshaper; /* NULL when disabled or absent */
     ft_face_geometry *geometry;       /* NULL when disabled or absent */
     ft_face_detection dets[FT_DETECT_MAX_PER_TILE];
+    ft_face_detection whole_dets[3 * FT_DETECT_MAX_PER_TILE]; /* of each turn tried */
     ft_detect_scratch scratch;
     int64_t turned_frame; /* when detection last tried turned images */
     /* the faces whose blendshapes run this frame, as one batch */
@@ -151,21 +152,31 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
     ft_face_detector *whole = m->whole;
     if (!whole && m->opt.whole_frame_pass && is_short_range(m->detector) && plan.count > 1)
         whole = m->detector;
-    int n = 0;
+    /* The tiles decide whether to turn: the whole-frame model also answers
+     * a sideways face upright, with a box the landmarks cannot use. */
+    int n = 0, nw = 0;
     for (int k = 0; k < tries && n == 0; k++) {
         if (k > 0)
             m->turned_frame = frame;
         for (int t = 0; t < plan.count; t++)
             plan.tiles[t].rotation = turns[k];
-        ft_status st = ft_face_detect_tiled_whole(m->detector, whole, img, &plan, 0.3f,
-                                                  &m->scratch, m->dets, FT_DETECT_MAX_PER_TILE, &n);
+        ft_face_detector *failed = m->detector;
+        ft_status st = ft_face_detect_tiled(m->detector, img, &plan, 0.3f, &m->scratch, m->dets,
+                                            FT_DETECT_MAX_PER_TILE, &n);
+        if (st == FT_OK && whole) {
+            const ft_norm_rect frame_roi = {0.5f, 0.5f, 1.0f, 1.0f, turns[k]};
+            int got = 0;
+            failed = whole;
+            st = ft_face_detect(whole, img, &frame_roi, m->whole_dets + nw, FT_DETECT_MAX_PER_TILE,
+                                &got);
+            nw += got;
+        }
         if (st != FT_OK) {
-            const char *e = ft_face_detector_error(m->detector);
-            snprintf(m->error, sizeof m->error, "%s",
-                     *e || !whole ? e : ft_face_detector_error(whole));
+            snprintf(m->error, sizeof m->error, "%s", ft_face_detector_error(failed));
             return st;
         }
     }
+    ft_face_detect_add_unseen(m->whole_dets, nw, 0.3f, m->dets, FT_DETECT_MAX_PER_TILE, &n);
     ft_rect_transform t;
     ft_rect_transform_from_detection(&t);
     *found = n < capacity ? n : capacity;

@@ -80,42 +80,32 @@ ft_status ft_face_detect_tiled(ft_face_detector *det, const ft_face_image *image
     return FT_OK;
 }
 
-/* The whole-frame detections WHOLE[0..N) that overlap none of OUT[0..*COUNT)
- * (IoU > NMS_THRESHOLD), added to OUT (at most MAX) in order of score, after
- * those there on ties. A face the tiles found keeps the tiles' detection:
- * the letterboxed frame shows a small face at a fraction of a tile's
- * resolution, and averaging its coarser box and keypoints into the tiles'
- * turns the landmark ROI off the face. */
-static void add_unseen(const ft_face_detection *whole, int n, float nms_threshold,
-                       ft_face_detection *out, int max, int *count)
+/* Decreasing score; equal scores keep their order. */
+static void sort_by_score(ft_face_detection *d, int n)
 {
-    for (int w = 0; w < n && *count < max; w++) {
-        int seen = 0;
-        for (int i = 0; i < *count && !seen; i++)
-            seen = ft_face_box_iou(&whole[w].rel, &out[i].rel) > nms_threshold;
-        if (seen)
-            continue;
-        int at = *count;
-        for (; at > 0 && out[at - 1].score < whole[w].score; at--)
-            out[at] = out[at - 1];
-        out[at] = whole[w];
-        (*count)++;
+    for (int i = 1; i < n; i++) {
+        const ft_face_detection x = d[i];
+        int j = i;
+        for (; j > 0 && d[j - 1].score < x.score; j--)
+            d[j] = d[j - 1];
+        d[j] = x;
     }
 }
 
-ft_status ft_face_detect_tiled_whole(ft_face_detector *det, ft_face_detector *whole,
-                                     const ft_face_image *image, const ft_detect_plan *plan,
-                                     float nms_threshold, ft_detect_scratch *s,
-                                     ft_face_detection *out, int max, int *count)
+void ft_face_detect_add_unseen(ft_face_detection *extra, int n, float nms_threshold,
+                               ft_face_detection *out, int max, int *count)
 {
-    ft_status st = ft_face_detect_tiled(det, image, plan, nms_threshold, s, out, max, count);
-    if (st != FT_OK || !whole)
-        return st;
-    /* FOUND is free again: the tiles' detections are in OUT. */
-    const ft_norm_rect frame = {0.5f, 0.5f, 1.0f, 1.0f, plan->tiles[0].rotation};
-    int nw = 0;
-    st = ft_face_detect(whole, image, &frame, s->found, FT_DETECT_MAX_PER_TILE, &nw);
-    if (st == FT_OK)
-        add_unseen(s->found, nw, nms_threshold, out, max, count);
-    return st;
+    sort_by_score(extra, n);
+    for (int e = 0; e < n && *count < max; e++) {
+        int seen = 0;
+        for (int i = 0; i < *count && !seen; i++)
+            seen = ft_face_box_iou(&extra[e].rel, &out[i].rel) > nms_threshold;
+        if (seen)
+            continue;
+        int at = *count;
+        for (; at > 0 && out[at - 1].score < extra[e].score; at--)
+            out[at] = out[at - 1];
+        out[at] = extra[e];
+        (*count)++;
+    }
 }

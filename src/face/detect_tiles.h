@@ -37,15 +37,14 @@ ft_status ft_face_detect_tiled(ft_face_detector *det, const ft_face_image *image
                                ft_detect_scratch *scratch, ft_face_detection *out, int max,
                                int *count);
 
-/* The same, and WHOLE (NULL: none) once on the whole image, letterboxed and
- * turned as PLAN's tiles are: a face that fills the frame is larger than any
- * tile shows whole, and another model (the short-range one, trained on
- * close faces) sees it. Its detections that overlap no tile detection (IoU
- * > NMS_THRESHOLD) are added, in order of score; where the tiles found a
- * face, their detection stands. */
-ft_status ft_face_detect_tiled_whole(ft_face_detector *det, ft_face_detector *whole,
-                                     const ft_face_image *image, const ft_detect_plan *plan,
-                                     float nms_threshold, ft_detect_scratch *scratch,
-                                     ft_face_detection *out, int max, int *count);
+/* Adds to OUT[0..*COUNT) (at most MAX) the detections EXTRA[0..N) of
+ * another pass (EXTRA is sorted by score here), best first, each unless it
+ * overlaps one already there (IoU > NMS_THRESHOLD); OUT stays in order of
+ * score, earlier ones first on ties. Where tiles found a face, their
+ * detection stands: a whole-frame pass shows a small face at a fraction of
+ * a tile's resolution, and averaging its coarser box and keypoints into the
+ * tiles' (as weighted NMS would) turns the landmark ROI off the face. */
+void ft_face_detect_add_unseen(ft_face_detection *extra, int n, float nms_threshold,
+                               ft_face_detection *out, int max, int *count);
 
 #endif
