@@ -302,8 +302,8 @@ typedef struct ft_face_options {
     int whole_frame_pass; /* 1 (default): wherever detection runs, the short-range
                              detector (MediaPipe's own, "short_range_detector" on
                              the model search path) also runs once on the whole
-                             letterboxed frame, merged with the tiles' faces, so
-                             close-ups larger than a tile's reach are found.
+                             letterboxed frame and adds the faces the tiles did
+                             not find, so close-ups MediaPipe finds are found.
                              0: the detector_model on tiles only */
 } ft_face_options;
 

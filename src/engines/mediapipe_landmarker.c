@@ -32,7 +32,7 @@ typedef struct mediapipe {
     ft_face_blendshaper *blendshaper; /* NULL when disabled or absent */
     ft_face_geometry *geometry;       /* NULL when disabled or absent */
     ft_face_detection dets[FT_DETECT_MAX_PER_TILE];
-    ft_face_detection whole_dets[3 * FT_DETECT_MAX_PER_TILE]; /* of each turn tried */
+    ft_face_detection whole_dets[FT_DETECT_MAX_PER_TILE];
     ft_detect_scratch scratch;
     int64_t turned_frame; /* when detection last tried turned images */
     /* the faces whose blendshapes run this frame, as one batch */
@@ -136,7 +136,7 @@ static ft_status open_models(mediapipe *m, char *err, size_t n)
 /* ---------------------------------------------------------------- stages */
 
 /* One detection pass (tiles, and the short-range model on the whole frame);
- * upright, and when that finds nothing (and nothing is tracked), turned by
+ * upright, and when the tiles find nothing (and nothing is tracked), turned by
  * 90 degrees either way: BlazeFace only sees upright faces, and videos come
  * sideways. Turned passes are tried at most once per detect_interval
  * frames. */
@@ -152,14 +152,13 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
     ft_face_detector *whole = m->whole;
     if (!whole && m->opt.whole_frame_pass && is_short_range(m->detector) && plan.count > 1)
         whole = m->detector;
-    /* The tiles decide whether to turn: the whole-frame model also answers
-     * a sideways face upright (and an upright close-up turned), with a box
-     * the landmarks cannot use. Its detections join the tiles' afterwards,
-     * each where no earlier one overlaps it, in this order: those of the
-     * turn whose tiles found faces, then upright, then the other turns. */
-    int n = 0, tried = 0;
-    int from[3], got[3] = {0, 0, 0}; /* each turn's whole-frame detections */
-    for (int k = 0; k < tries && n == 0; k++, tried++) {
+    /* The whole-frame pass runs upright, as MediaPipe's configuration:
+     * turned, it also answers parts of an upright close-up as faces. Its
+     * detections join the tiles' (of whichever turn found faces) where none
+     * overlaps them; and only the tiles decide whether to turn, since it
+     * answers a sideways face upright with a box the landmarks cannot use. */
+    int n = 0, nw = 0;
+    for (int k = 0; k < tries && n == 0; k++) {
         if (k > 0)
             m->turned_frame = frame;
         for (int t = 0; t < plan.count; t++)
@@ -167,25 +166,16 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
         ft_face_detector *failed = m->detector;
         ft_status st = ft_face_detect_tiled(m->detector, img, &plan, 0.3f, &m->scratch, m->dets,
                                             FT_DETECT_MAX_PER_TILE, &n);
-        from[k] = k > 0 ? from[k - 1] + got[k - 1] : 0;
-        if (st == FT_OK && whole) {
-            const ft_norm_rect frame_roi = {0.5f, 0.5f, 1.0f, 1.0f, turns[k]};
+        if (st == FT_OK && whole && k == 0) {
             failed = whole;
-            st = ft_face_detect(whole, img, &frame_roi, m->whole_dets + from[k],
-                                FT_DETECT_MAX_PER_TILE, &got[k]);
+            st = ft_face_detect(whole, img, NULL, m->whole_dets, FT_DETECT_MAX_PER_TILE, &nw);
         }
         if (st != FT_OK) {
             snprintf(m->error, sizeof m->error, "%s", ft_face_detector_error(failed));
             return st;
         }
     }
-    const int first = n > 0 ? tried - 1 : 0;
-    ft_face_detect_add_unseen(m->whole_dets + from[first], got[first], 0.3f, m->dets,
-                              FT_DETECT_MAX_PER_TILE, &n);
-    for (int k = 0; k < tried; k++)
-        if (k != first)
-            ft_face_detect_add_unseen(m->whole_dets + from[k], got[k], 0.3f, m->dets,
-                                      FT_DETECT_MAX_PER_TILE, &n);
+    ft_face_detect_add_unseen(m->whole_dets, nw, 0.3f, m->dets, FT_DETECT_MAX_PER_TILE, &n);
     ft_rect_transform t;
     ft_rect_transform_from_detection(&t);
     *found = n < capacity ? n : capacity;
