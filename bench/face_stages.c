@@ -1,8 +1,11 @@
 /* Per-stage cost of the face engine on one frame of a video, one thread:
  * tracking one face (warp, landmark model, projection, blendshapes,
  * matrix, smoothing) and a tiled detection pass (warp, model and decoding
- * per tile, merging); then the whole engine over the clip's frames.
- * Usage: face_stages VIDEO DETECTOR LANDMARKS BLENDSHAPES GEOMETRY [RUNS] */
+ * per tile, merging) and, given a short-range detector, the whole-frame
+ * pass beside the tiles; then the whole engine over the clip's frames
+ * (with and without that pass; it finds the model on the search path).
+ * Usage: face_stages VIDEO DETECTOR LANDMARKS BLENDSHAPES GEOMETRY [RUNS
+ *        [SHORT_RANGE_DETECTOR]] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,20 @@ static double median(double *v, int n)
         (out) = median(samples, (runs));                                               \
     } while (0)
 
+/* The engine's upright detection: tiles, then the whole-frame pass adding
+ * the faces they did not find. */
+static int tiles_and_whole(ft_face_detector *det, ft_face_detector *whole, const ft_face_image *img,
+                           const ft_detect_plan *plan, ft_detect_scratch *scratch,
+                           ft_face_detection *out)
+{
+    static ft_face_detection extra[FT_DETECT_MAX_PER_TILE];
+    int n = 0, nw = 0;
+    ft_face_detect_tiled(det, img, plan, 0.3f, scratch, out, FT_DETECT_MAX_PER_TILE, &n);
+    ft_face_detect(whole, img, NULL, extra, FT_DETECT_MAX_PER_TILE, &nw);
+    ft_face_detect_add_unseen(extra, nw, 0.3f, out, FT_DETECT_MAX_PER_TILE, &n);
+    return n;
+}
+
 static void die(const char *what)
 {
     fprintf(stderr, "face_stages: %s\n", what);
@@ -52,7 +69,8 @@ static void die(const char *what)
 int main(int argc, char **argv)
 {
     if (argc < 6)
-        die("usage: face_stages VIDEO DETECTOR LANDMARKS BLENDSHAPES GEOMETRY [RUNS]");
+        die("usage: face_stages VIDEO DETECTOR LANDMARKS BLENDSHAPES GEOMETRY [RUNS "
+            "[SHORT_RANGE_DETECTOR]]");
     const int runs = argc > 6 ? atoi(argv[6]) : 200;
     if (runs < 1 || runs > 100000)
         die("RUNS must be between 1 and 100000");
@@ -98,6 +116,17 @@ int main(int argc, char **argv)
            plan.tiles[0].width * fr.width, t_pass);
     printf("  per tile: warp %.3f ms, model + decoding + NMS %.3f ms; merging %.3f ms\n",
            t_tile_warp, t_tile_total - t_tile_warp, t_pass - plan.count * t_tile_total);
+    ft_face_detector *whole = NULL;
+    if (argc > 7) {
+        if (ft_face_detector_create(argv[7], FT_FACE_DETECTOR_SHORT_RANGE, NULL, 1, &whole, err,
+                                    sizeof err) != FT_OK)
+            die(err);
+        double t_whole, t_both;
+        TIME_MEDIAN(t_whole, runs, ft_face_detect(whole, &img, NULL, one, FT_DETECT_MAX_PER_TILE, &n1));
+        TIME_MEDIAN(t_both, runs, nd = tiles_and_whole(det, whole, &img, &plan, &scratch, dets));
+        printf("whole-frame pass (short-range 128): %.3f ms; tiles + whole frame: %.3f ms "
+               "(+%.0f %%), %d faces\n", t_whole, t_both, 100.0 * (t_both - t_pass) / t_pass, nd);
+    }
     if (nd == 0)
         die("no face found to track");
 
@@ -134,43 +163,50 @@ int main(int argc, char **argv)
     printf("  warp %.3f, landmark model %.3f, projection %.3f, blendshapes %.3f, matrix + angles %.3f, "
            "smoothing %.3f ms\n", t_warp, t_model, t_project, t_blend, t_matrix, t_smooth);
 
-    /* The whole engine over the clip: frames with and without detection. */
-    ft_face_options o;
-    ft_face_options_init(&o);
-    o.detector_model = argv[2];
-    o.landmark_model = argv[3];
-    o.blendshape_model = argv[4];
-    o.geometry_model = argv[5];
-    ft_face_engine *e;
-    if (ft_face_engine_create(&o, &e, err, sizeof err) != FT_OK)
-        die(err);
     double *track_ms = malloc(sizeof(double) * 100000), *detect_ms = malloc(sizeof(double) * 100000);
-    int nt = 0, ndf = 0, frames = 0;
-    long faces_total = 0;
-    ft_video_seek(video, 0);
-    while (frames < 100000 && ft_video_read(video, &fr) == FT_OK) {
-        const ft_image im = {fr.data[0], fr.width, fr.height, fr.linesize[0], FT_PIXFMT_RGB24};
-        const ft_face *faces;
-        int n;
-        const double t0 = ft_now_ms();
-        if (ft_face_engine_process(e, &im, (int64_t)llround(fr.time * 1e6), &faces, &n) != FT_OK)
-            die(ft_face_engine_error(e));
-        const double dt = ft_now_ms() - t0;
-        int detected = 0;
-        for (int i = 0; i < n; i++)
-            detected |= faces[i].detected;
-        faces_total += n;
-        frames++;
-        if (detected || n == 0)
-            detect_ms[ndf++] = dt;
-        else
-            track_ms[nt++] = dt / n;
+    /* The whole engine over the clip: frames with and without detection;
+     * with the whole-frame pass when a short-range model was given, and
+     * without. */
+    for (int pass = argc > 7; pass >= 0; pass--) {
+        ft_face_options o;
+        ft_face_options_init(&o);
+        o.detector_model = argv[2];
+        o.landmark_model = argv[3];
+        o.blendshape_model = argv[4];
+        o.geometry_model = argv[5];
+        o.whole_frame_pass = pass;
+        ft_face_engine *e;
+        if (ft_face_engine_create(&o, &e, err, sizeof err) != FT_OK)
+            die(err);
+        int nt = 0, ndf = 0, frames = 0;
+        long faces_total = 0;
+        ft_video_seek(video, 0);
+        while (frames < 100000 && ft_video_read(video, &fr) == FT_OK) {
+            const ft_image im = {fr.data[0], fr.width, fr.height, fr.linesize[0], FT_PIXFMT_RGB24};
+            const ft_face *faces;
+            int n;
+            const double t0 = ft_now_ms();
+            if (ft_face_engine_process(e, &im, (int64_t)llround(fr.time * 1e6), &faces, &n) != FT_OK)
+                die(ft_face_engine_error(e));
+            const double dt = ft_now_ms() - t0;
+            int detected = 0;
+            for (int i = 0; i < n; i++)
+                detected |= faces[i].detected;
+            faces_total += n;
+            frames++;
+            if (detected || n == 0)
+                detect_ms[ndf++] = dt;
+            else
+                track_ms[nt++] = dt / n;
+        }
+        printf("engine%s over %d frames (%.2f faces per frame): tracking frames %.3f ms per face "
+               "(median of %d), frames with detection %.3f ms (median of %d)\n",
+               pass ? "" : " without the whole-frame pass", frames, (double)faces_total / frames,
+               median(track_ms, nt), nt, median(detect_ms, ndf), ndf);
+        ft_face_engine_free(e);
     }
-    printf("engine over %d frames (%.2f faces per frame): tracking frames %.3f ms per face (median of %d), "
-           "frames with detection %.3f ms (median of %d)\n", frames, (double)faces_total / frames,
-           median(track_ms, nt), nt, median(detect_ms, ndf), ndf);
-    ft_face_engine_free(e);
     ft_face_detector_free(det);
+    ft_face_detector_free(whole);
     ft_face_landmarker_free(lm);
     ft_face_blendshaper_free(bs);
     ft_face_geometry_free(geo);

@@ -299,6 +299,12 @@ typedef struct ft_face_options {
                             (FT_ERR_NO_DEVICE when it cannot be used) */
     int gpu_fp16;        /* on a GPU: 1 stores activations and weights as fp16
                             (faster; landmarks within docs/gpu.md's figures), 0 fp32 */
+    int whole_frame_pass; /* 1 (default): wherever detection runs, the short-range
+                             detector (MediaPipe's own, "short_range_detector" on
+                             the model search path) also runs once on the whole
+                             letterboxed frame and adds the faces the tiles did
+                             not find, so close-ups MediaPipe finds are found.
+                             0: the detector_model on tiles only */
 } ft_face_options;
 
 FT_API void ft_face_options_init(ft_face_options *options);

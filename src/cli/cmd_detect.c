@@ -32,6 +32,9 @@ static const char usage[] =
     "  --no-tiles           one detector pass over the letterboxed image\n"
     "                       (MediaPipe's way) instead of tiles that find\n"
     "                       small faces in large images\n"
+    "  --no-whole-frame     no short-range pass on the whole image beside the\n"
+    "                       tiles (with --no-tiles and a short-range --detector:\n"
+    "                       MediaPipe's configuration)\n"
     "  --detector MODEL     --landmarks MODEL   --blendshapes MODEL\n"
     "  --geometry FILE      models to use instead of the defaults (see\n"
     "                       `facetrack models list`); \"\" disables the last two\n"
@@ -69,6 +72,8 @@ static int parse_args(int argc, char **argv, detect_args *a)
             a->landmarks = 0;
         } else if (strcmp(o, "--no-tiles") == 0) {
             a->options.max_tile_px = 0;
+        } else if (strcmp(o, "--no-whole-frame") == 0) {
+            a->options.whole_frame_pass = 0;
         } else if (strcmp(o, "--engine") == 0) {
             if (!v)
                 return ft_cli_usage_error("detect", "--engine needs an engine name");

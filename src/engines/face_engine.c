@@ -38,6 +38,7 @@ void ft_face_options_init(ft_face_options *o)
         .blendshape_interval = 1,
         .threads = 1,
         .gpu_device = -1,
+        .whole_frame_pass = 1,
     };
 }
 

@@ -1,5 +1,6 @@
 /* mediapipe_landmarker: MediaPipe's face landmarker in C. BlazeFace
- * detection (tiled on large frames, turned on sideways videos), the 478
+ * detection (tiled on large frames, with MediaPipe's short-range pass on the
+ * whole frame beside the tiles, turned on sideways videos), the 478
  * point face mesh, blendshapes, the transformation matrix and head pose,
  * with numerics following MediaPipe's CPU graph; the shared tracker decides
  * when each model runs. */
@@ -26,10 +27,12 @@ typedef struct mediapipe {
     pthreadpool_t pool; /* shared by the three models; NULL: the caller's thread */
     ft_model_place place; /* the pool, or the GPU the models run on */
     ft_face_detector *detector;
+    ft_face_detector *whole; /* short range on the whole frame; NULL: no such pass */
     ft_face_landmarker *landmarker;
     ft_face_blendshaper *blendshaper; /* NULL when disabled or absent */
     ft_face_geometry *geometry;       /* NULL when disabled or absent */
     ft_face_detection dets[FT_DETECT_MAX_PER_TILE];
+    ft_face_detection whole_dets[FT_DETECT_MAX_PER_TILE];
     ft_detect_scratch scratch;
     int64_t turned_frame; /* when detection last tried turned images */
     /* the faces whose blendshapes run this frame, as one batch */
@@ -55,18 +58,43 @@ static ft_status resolve(const char *option, const char *name, char *path, size_
 }
 
 /* The detector kind follows the model's input size (128 short, 192 full). */
-static ft_status open_detector(mediapipe *m, const char *path, char *err, size_t n)
+static ft_status open_detector(mediapipe *m, const char *path, ft_face_detector **out, char *err,
+                               size_t n)
 {
     ft_face_detector_options dopt;
     ft_face_detector_options_init(&dopt);
     dopt.min_score = m->opt.min_detection_confidence;
     ft_status st = ft_face_detector_create_on(path, FT_FACE_DETECTOR_FULL_RANGE, &dopt,
-                                              &m->place, &m->detector, err, n);
+                                              &m->place, out, err, n);
     if (st == FT_ERR_FORMAT) {
         char err2[512];
-        if (ft_face_detector_create_on(path, FT_FACE_DETECTOR_SHORT_RANGE, &dopt, &m->place,
-                                       &m->detector, err2, sizeof err2) == FT_OK)
+        if (ft_face_detector_create_on(path, FT_FACE_DETECTOR_SHORT_RANGE, &dopt, &m->place, out,
+                                       err2, sizeof err2) == FT_OK)
             return FT_OK;
+    }
+    return st;
+}
+
+static int is_short_range(const ft_face_detector *det)
+{
+    return ft_face_detector_anchor_count(det) == 896;
+}
+
+/* The whole-frame pass runs the short-range detector MediaPipe's
+ * configuration runs: the detector itself when that is short range, else
+ * the default one (absent: no pass, as MediaPipe's model is optional here). */
+static ft_status open_whole(mediapipe *m, char *err, size_t n)
+{
+    if (!m->opt.whole_frame_pass)
+        return FT_OK;
+    char path[1024];
+    if (is_short_range(m->detector) ||
+        ft_face_default_model("short_range_detector", path, sizeof path) != FT_OK)
+        return FT_OK;
+    ft_status st = open_detector(m, path, &m->whole, err, n);
+    if (st == FT_OK && !is_short_range(m->whole)) { /* a full-range file by that name */
+        ft_face_detector_free(m->whole);
+        m->whole = NULL;
     }
     return st;
 }
@@ -77,7 +105,9 @@ static ft_status open_models(mediapipe *m, char *err, size_t n)
     const ft_face_options *o = &m->opt;
     ft_status st = resolve(o->detector_model, "detector", path, sizeof path, err, n);
     if (st == FT_OK)
-        st = open_detector(m, path, err, n);
+        st = open_detector(m, path, &m->detector, err, n);
+    if (st == FT_OK)
+        st = open_whole(m, err, n);
     if (st == FT_OK && (st = resolve(o->landmark_model, "landmarks", path, sizeof path, err, n)) == FT_OK)
         st = ft_face_landmarker_create_on(path, &m->place, &m->landmarker, err, n);
     if (st != FT_OK)
@@ -105,10 +135,11 @@ static ft_status open_models(mediapipe *m, char *err, size_t n)
 
 /* ---------------------------------------------------------------- stages */
 
-/* One detection pass; upright, and when that finds nothing (and nothing is
- * tracked), turned by 90 degrees either way: BlazeFace only sees upright
- * faces, and videos come sideways. Turned passes are tried at most once per
- * detect_interval frames. */
+/* One detection pass (tiles, and the short-range model on the whole frame);
+ * upright, and when the tiles find nothing (and nothing is tracked), turned by
+ * 90 degrees either way: BlazeFace only sees upright faces, and videos come
+ * sideways. Turned passes are tried at most once per detect_interval
+ * frames. */
 static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_t frame,
                         ft_roi_detection *out, int capacity, int *found)
 {
@@ -117,19 +148,34 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
     ft_detect_plan plan;
     ft_detect_plan_tiles(img->width, img->height, m->opt.max_tile_px, &plan);
     const int tries = tracked == 0 && frame - m->turned_frame >= m->opt.detect_interval ? 3 : 1;
-    int n = 0;
+    /* A short-range detector on one whole-frame tile is that pass already. */
+    ft_face_detector *whole = m->whole;
+    if (!whole && m->opt.whole_frame_pass && is_short_range(m->detector) && plan.count > 1)
+        whole = m->detector;
+    /* The whole-frame pass runs upright, as MediaPipe's configuration:
+     * turned, it also answers parts of an upright close-up as faces. Its
+     * detections join the tiles' (of whichever turn found faces) where none
+     * overlaps them; and only the tiles decide whether to turn, since it
+     * answers a sideways face upright with a box the landmarks cannot use. */
+    int n = 0, nw = 0;
     for (int k = 0; k < tries && n == 0; k++) {
         if (k > 0)
             m->turned_frame = frame;
         for (int t = 0; t < plan.count; t++)
             plan.tiles[t].rotation = turns[k];
+        ft_face_detector *failed = m->detector;
         ft_status st = ft_face_detect_tiled(m->detector, img, &plan, 0.3f, &m->scratch, m->dets,
                                             FT_DETECT_MAX_PER_TILE, &n);
+        if (st == FT_OK && whole && k == 0) {
+            failed = whole;
+            st = ft_face_detect(whole, img, NULL, m->whole_dets, FT_DETECT_MAX_PER_TILE, &nw);
+        }
         if (st != FT_OK) {
-            snprintf(m->error, sizeof m->error, "%s", ft_face_detector_error(m->detector));
+            snprintf(m->error, sizeof m->error, "%s", ft_face_detector_error(failed));
             return st;
         }
     }
+    ft_face_detect_add_unseen(m->whole_dets, nw, 0.3f, m->dets, FT_DETECT_MAX_PER_TILE, &n);
     ft_rect_transform t;
     ft_rect_transform_from_detection(&t);
     *found = n < capacity ? n : capacity;
@@ -211,6 +257,7 @@ static void mediapipe_free(void *priv)
     mediapipe *m = priv;
     ft_face_tracker_free(m->tracker);
     ft_face_detector_free(m->detector);
+    ft_face_detector_free(m->whole);
     ft_face_landmarker_free(m->landmarker);
     ft_face_blendshaper_free(m->blendshaper);
     ft_face_geometry_free(m->geometry);
@@ -263,7 +310,8 @@ static const char *const options[] = {
     "detector_model", "landmark_model", "blendshape_model", "geometry_model", "num_faces",
     "min_detection_confidence", "min_presence_confidence", "min_tracking_confidence", "video",
     "detect_interval", "max_tile_px", "smoothing", "smoothing_min_cutoff", "smoothing_beta",
-    "smoothing_derivate_cutoff", "max_lost_frames", "blendshape_interval", "threads", NULL};
+    "smoothing_derivate_cutoff", "max_lost_frames", "blendshape_interval", "threads",
+    "whole_frame_pass", NULL};
 
 const ft_engine_class ft_mediapipe_landmarker_class = {
     .info = {.name = "mediapipe_landmarker",

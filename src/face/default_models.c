@@ -17,6 +17,9 @@ static const default_model defaults[] = {
     /* Full range: faces at any distance, and small ones in tiles. */
     {"detector", "face_detection_full_range.tflite", NULL},
     {"detector", "face_landmarker.task", "face_detector.tflite"},
+    /* The whole-frame pass: MediaPipe's own detector, short range. */
+    {"short_range_detector", "face_landmarker.task", "face_detector.tflite"},
+    {"short_range_detector", "face_detection_short_range.tflite", NULL},
     {"landmarks", "face_landmarker.task", "face_landmarks_detector.tflite"},
     {"landmarks", "face_landmark_with_attention.tflite", NULL},
     {"landmarks", "face_landmark.tflite", NULL},

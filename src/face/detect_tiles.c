@@ -79,3 +79,33 @@ ft_status ft_face_detect_tiled(ft_face_detector *det, const ft_face_image *image
     *count = kept;
     return FT_OK;
 }
+
+/* Decreasing score; equal scores keep their order. */
+static void sort_by_score(ft_face_detection *d, int n)
+{
+    for (int i = 1; i < n; i++) {
+        const ft_face_detection x = d[i];
+        int j = i;
+        for (; j > 0 && d[j - 1].score < x.score; j--)
+            d[j] = d[j - 1];
+        d[j] = x;
+    }
+}
+
+void ft_face_detect_add_unseen(ft_face_detection *extra, int n, float nms_threshold,
+                               ft_face_detection *out, int max, int *count)
+{
+    sort_by_score(extra, n);
+    for (int e = 0; e < n && *count < max; e++) {
+        int seen = 0;
+        for (int i = 0; i < *count && !seen; i++)
+            seen = ft_face_box_iou(&extra[e].rel, &out[i].rel) > nms_threshold;
+        if (seen)
+            continue;
+        int at = *count;
+        for (; at > 0 && out[at - 1].score < extra[e].score; at--)
+            out[at] = out[at - 1];
+        out[at] = extra[e];
+        (*count)++;
+    }
+}

@@ -37,4 +37,14 @@ ft_status ft_face_detect_tiled(ft_face_detector *det, const ft_face_image *image
                                ft_detect_scratch *scratch, ft_face_detection *out, int max,
                                int *count);
 
+/* Adds to OUT[0..*COUNT) (at most MAX) the detections EXTRA[0..N) of
+ * another pass (EXTRA is sorted by score here), best first, each unless it
+ * overlaps one already there (IoU > NMS_THRESHOLD); OUT stays in order of
+ * score, earlier ones first on ties. Where tiles found a face, their
+ * detection stands: a whole-frame pass shows a small face at a fraction of
+ * a tile's resolution, and averaging its coarser box and keypoints into the
+ * tiles' (as weighted NMS would) turns the landmark ROI off the face. */
+void ft_face_detect_add_unseen(ft_face_detection *extra, int n, float nms_threshold,
+                               ft_face_detection *out, int max, int *count);
+
 #endif
