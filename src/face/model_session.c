@@ -1,10 +1,18 @@
 #include "face/model_session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn/backend.h"
 #include "nn/graph_cache.h"
+
+/* FACETRACK_GPU_PARTIAL=1: a model the GPU runs only in part stays on it. */
+static int keep_partial_on_gpu(void)
+{
+    const char *env = getenv("FACETRACK_GPU_PARTIAL");
+    return env && strcmp(env, "1") == 0;
+}
 
 ft_status ft_model_session_open_on(ft_model_session *m, const char *spec, ft_model_check_fn check,
                                    void *context, const ft_model_place *place, char *err,
@@ -32,6 +40,19 @@ ft_status ft_model_session_open_on(ft_model_session *m, const char *spec, ft_mod
                                            .device = place->gpu_device > 0 ? place->gpu_device : 0,
                                            .half = place->gpu_device >= 0 && place->gpu_fp16};
         st = ft_nn_session_create(m->graph, backend, &opt, &m->session, reason, sizeof reason);
+    }
+    if (st == FT_OK && place->gpu_device >= 0 && !keep_partial_on_gpu() &&
+        ft_nn_session_native_ops(m->session) < m->graph->op_count) {
+        /* Ops the device lacks split a run into device segments with host
+         * round trips between them (the blendshape model's transposes and
+         * reductions, the full-range detector's resizes): at a frame's few
+         * faces XNNPACK runs such a model faster, and the GPU's queue stays
+         * for the models it runs whole. */
+        ft_nn_session_free(m->session);
+        m->session = NULL;
+        const ft_nn_session_options cpu = {.pool = pool};
+        st = ft_nn_session_create(m->graph, &ft_nn_backend_xnnpack, &cpu, &m->session, reason,
+                                  sizeof reason);
     }
     if (st != FT_OK) {
         if (err && err_size)
