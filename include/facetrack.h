@@ -294,6 +294,16 @@ typedef struct ft_face_options {
     int blendshape_interval; /* video: a face's blendshapes are computed every
                                 N frames and repeated between: 1 (every frame) */
     int threads;         /* inference threads: 1 */
+    /* Detection-only engines (opencv_yunet, insightface), whose detector's
+     * boxes and 5 keypoints are the faces: */
+    int detect_every_n;  /* video: run the detector every N frames and repeat
+                            its faces in between (the original's
+                            *_DETECT_EVERY_N): 1 */
+    int max_width;       /* frames wider than this are scaled down to it
+                            before detection: 0 = the engine's default (YuNet
+                            640, InsightFace 1280) */
+    int detector_size;   /* square detector input side (InsightFace's
+                            det_size): 0 = 640 */
 } ft_face_options;
 
 FT_API void ft_face_options_init(ft_face_options *options);
