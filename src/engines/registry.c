@@ -10,6 +10,7 @@
 
 extern const ft_engine_class ft_mediapipe_landmarker_class;
 extern const ft_engine_class ft_opencv_yunet_class;
+extern const ft_engine_class ft_insightface_class;
 
 #define FACE_OBJECT .source = "face_landmarker", .label = "face"
 #define NOT_BUILT "not part of this build yet"
@@ -43,17 +44,10 @@ static const ft_engine_class eos_class = {
              .options = common_options},
     .not_built = NOT_BUILT,
 };
-static const ft_engine_class insightface_class = {
-    .info = {.name = "insightface", .aliases = no_aliases, FACE_OBJECT,
-             .description = "InsightFace SCRFD detector and 68 landmarks",
-             .landmarks = FT_LANDMARKS_68, .blendshapes = 1, .options = common_options},
-    .not_built = NOT_BUILT,
-};
-
 static const ft_engine_class *const builtin[] = {
     &ft_mediapipe_landmarker_class, &opencv_haar_class,  &ft_opencv_yunet_class,
     &opencv_yunet_pyfeat_class,     &openseeface_class,  &eos_class,
-    &insightface_class,
+    &ft_insightface_class,
 };
 #define BUILTIN_COUNT ((int)(sizeof builtin / sizeof builtin[0]))
 #define MAX_REGISTERED 8

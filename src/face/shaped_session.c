@@ -27,6 +27,10 @@ static ft_status open_shape(ft_shaped_session *s, int width, int height, char *e
     release(s);
     const ft_nn_graph *g = NULL;
     ft_status st = ft_nn_graph_acquire(s->model, NULL, &g, err, err_size);
+    if (st == FT_OK && g->input_count == 1 && g->tensors[g->inputs[0]].rank == 4) {
+        s->fixed_width = (int)g->tensors[g->inputs[0]].shape[3];
+        s->fixed_height = (int)g->tensors[g->inputs[0]].shape[2];
+    }
     for (size_t i = 0; st != FT_OK && i < sizeof symbolic_names / sizeof *symbolic_names; i++) {
         const ft_onnx_input_shape shape = {symbolic_names[i], 4, {1, 3, height, width}};
         const ft_onnx_options onnx = {.inputs = &shape, .input_count = 1};

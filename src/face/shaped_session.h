@@ -24,6 +24,7 @@ typedef struct ft_shaped_session {
     void *context;
     pthreadpool_t pool; /* the caller's; NULL: its thread */
     int width, height;  /* of the open input; 0: none open */
+    int fixed_width, fixed_height; /* the size the model declares; 0: symbolic */
     const ft_nn_graph *graph;
     ft_nn_session *session;
 } ft_shaped_session;
