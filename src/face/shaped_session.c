@@ -47,9 +47,13 @@ static ft_status open_shape(ft_shaped_session *s, int width, int height, char *e
                  g->input_count);
         st = FT_ERR_FORMAT;
     }
+    /* The name outlives G, which is released before the shaped load. */
+    char name[256] = "";
     ft_onnx_input_shape shape = {0};
-    if (st == FT_OK)
-        shape = (ft_onnx_input_shape){in->name, 4, {1, 3, height, width}};
+    if (st == FT_OK) {
+        snprintf(name, sizeof name, "%s", in->name ? in->name : "");
+        shape = (ft_onnx_input_shape){name, 4, {1, 3, height, width}};
+    }
     const ft_onnx_options onnx = {.inputs = &shape, .input_count = 1};
     const int same = st == FT_OK && in->shape[0] == 1 && in->shape[1] == 3 &&
                      in->shape[2] == height && in->shape[3] == width;
@@ -57,6 +61,14 @@ static ft_status open_shape(ft_shaped_session *s, int width, int height, char *e
         ft_nn_graph_release(g);
         g = NULL;
         st = ft_nn_graph_acquire(s->model, &onnx, &g, reason, sizeof reason);
+    }
+    if (st == FT_OK) {
+        const ft_nn_tensor *got = &g->tensors[g->inputs[0]];
+        if (got->shape[2] != height || got->shape[3] != width) {
+            snprintf(reason, sizeof reason, "input '%s' does not take a %dx%d image", name, width,
+                     height);
+            st = FT_ERR_FORMAT;
+        }
     }
     if (st == FT_OK)
         st = s->check(s->context, g, reason, sizeof reason);
