@@ -244,6 +244,12 @@ typedef enum ft_landmark_scheme {
     FT_LANDMARKS_478 = 478  /* face mesh with irises (face_landmarker) */
 } ft_landmark_scheme;
 
+/* The name of point INDEX of SCHEME ("right_eye", "left_eye", "nose_tip",
+ * "right_mouth_corner", "left_mouth_corner" for FT_LANDMARKS_5: the
+ * subject's right eye, on the image's left), or NULL where the scheme's
+ * points are known by index only or INDEX is out of range. */
+FT_API const char *ft_landmark_name(ft_landmark_scheme scheme, int index);
+
 typedef struct ft_engine_info {
     const char *name;           /* "mediapipe_landmarker" */
     const char *const *aliases; /* other names it answers to; NULL-terminated */
