@@ -163,9 +163,9 @@ static int scrfd_available(char *why, size_t n)
     if (ft_face_default_model("scrfd", path, sizeof path) == FT_OK)
         return 1;
     snprintf(why, n,
-             "no SCRFD detector (scrfd_10g_bnkps.onnx, det_10g.onnx, scrfd_2.5g_kps_640.onnx or "
-             "scrfd_500m_kps_640.onnx) on the model search path (add its folder to "
-             "FACETRACK_MODEL_PATH, or set INSIGHTFACE_HOME to the folder holding models/antelopev2)");
+             "no SCRFD detector (scrfd_10g_bnkps.onnx, det_10g.onnx, scrfd_2.5g_kps_640.onnx, ...) "
+             "on the model search path (add its folder to FACETRACK_MODEL_PATH, or name the file "
+             "with STEP5_INSIGHTFACE_MODEL_PATH)");
     return 0;
 }
 

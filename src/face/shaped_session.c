@@ -43,8 +43,10 @@ static ft_status open_shape(ft_shaped_session *s, int width, int height, char *e
     const ft_nn_tensor *in = g->input_count == 1 ? &g->tensors[g->inputs[0]] : NULL;
     char reason[512] = "";
     if (!in || in->rank != 4) {
-        snprintf(reason, sizeof reason, "expected one 4-D image input, the model has %d inputs",
-                 g->input_count);
+        snprintf(reason, sizeof reason,
+                 "not a detector of one image input (1 x 3 x height x width): %d inputs, the first "
+                 "of rank %d",
+                 g->input_count, g->input_count > 0 ? g->tensors[g->inputs[0]].rank : 0);
         st = FT_ERR_FORMAT;
     }
     /* The name outlives G, which is released before the shaped load. */
