@@ -16,7 +16,6 @@
 #include "face/face_tracker.h"
 #include "face/shaped_session.h"
 #include "face/yunet_decode.h"
-#include "models/model_path.h"
 
 #define YUNET_MODEL "face_detection_yunet_2023mar.onnx"
 #define YUNET_MAX_WIDTH 640
