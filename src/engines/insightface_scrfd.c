@@ -164,8 +164,8 @@ static int scrfd_available(char *why, size_t n)
         return 1;
     snprintf(why, n,
              "no SCRFD detector (scrfd_10g_bnkps.onnx, det_10g.onnx, scrfd_2.5g_kps_640.onnx, ...) "
-             "on the model search path (add its folder to FACETRACK_MODEL_PATH, or name the file "
-             "with STEP5_INSIGHTFACE_MODEL_PATH)");
+             "on the model search path (add its folder to FACETRACK_MODEL_PATH, or name the file: "
+             "track's STEP5_INSIGHTFACE_MODEL_PATH, detect's --detector)");
     return 0;
 }
 

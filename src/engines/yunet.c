@@ -181,7 +181,7 @@ static int yunet_available(char *why, size_t n)
         return 1;
     snprintf(why, n,
              "model " YUNET_MODEL " not found on the model search path (add its folder to "
-             "FACETRACK_MODEL_PATH, or name the file with STEP5_YUNET_MODEL_PATH)");
+             "FACETRACK_MODEL_PATH, or name the file: track's STEP5_YUNET_MODEL_PATH, detect's --detector)");
     return 0;
 }
 
