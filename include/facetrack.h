@@ -276,7 +276,9 @@ typedef struct ft_face_options {
     const char *engine; /* registry name or alias; NULL = "mediapipe_landmarker" */
     /* Model files; NULL = the default found on the model search path
      * (ft_face_default_model()). "" disables blendshapes or the matrix. */
-    const char *detector_model;   /* BlazeFace full or short range .tflite */
+    const char *detector_model;   /* BlazeFace full or short range .tflite
+                                     (opencv_yunet: a YuNet .onnx, insightface:
+                                     an SCRFD *_kps .onnx) */
     const char *landmark_model;   /* v2 (face_landmarker.task), attention or legacy mesh */
     const char *blendshape_model; /* face_landmarker.task:face_blendshapes.tflite */
     const char *geometry_model;   /* geometry_pipeline_metadata_landmarks.binarypb */
