@@ -148,7 +148,7 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
     const int m = k < capacity ? k : capacity;
     for (int i = 0; i < m; i++) {
         const ft_kps_face *f = &y->kept[i];
-        const float v[4] = {f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0};
+        const float v[4] = {f->x0, f->y0, f->width, f->height};
         int b[4];
         for (int j = 0; j < 4; j++) {
             const float s = v[j] * rescale;

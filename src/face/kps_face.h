@@ -9,6 +9,9 @@
 
 typedef struct ft_kps_face {
     float x0, y0, x1, y1;
+    /* YuNet's own width and height: x1 - x0 in float may miss them by an
+     * ulp, and OpenCV truncates these to integers */
+    float width, height;
     float points[FT_KPS_POINTS][2];
     float score;
 } ft_kps_face;
@@ -21,8 +24,10 @@ static inline void ft_kps_faces_scale(ft_kps_face *faces, int n, float sx, float
         ft_kps_face *f = &faces[i];
         f->x0 *= sx;
         f->x1 *= sx;
+        f->width *= sx;
         f->y0 *= sy;
         f->y1 *= sy;
+        f->height *= sy;
         for (int k = 0; k < FT_KPS_POINTS; k++) {
             f->points[k][0] *= sx;
             f->points[k][1] *= sy;

@@ -48,6 +48,8 @@ int ft_scrfd_decode(const ft_scrfd_outputs *o, int input_w, int input_h, float t
             f->y0 = cy - b[1] * fs;
             f->x1 = cx + b[2] * fs;
             f->y1 = cy + b[3] * fs;
+            f->width = f->x1 - f->x0;
+            f->height = f->y1 - f->y0;
             const float *k = o->kps[s] ? o->kps[s] + 10 * (size_t)a : NULL;
             for (int p = 0; p < FT_KPS_POINTS; p++) {
                 f->points[p][0] = k ? cx + k[2 * p] * fs : 0.0f;

@@ -48,6 +48,8 @@ int ft_yunet_decode(const ft_yunet_outputs *o, int pad_w, int pad_h, float score
                 /* OpenCV keeps (x, y, w, h); the corner is x + w */
                 f->x1 = f->x0 + w;
                 f->y1 = f->y0 + h;
+                f->width = w;
+                f->height = h;
                 for (int p = 0; p < FT_KPS_POINTS; p++) {
                     f->points[p][0] = (k[2 * p] + (float)c) * fs;
                     f->points[p][1] = (k[2 * p + 1] + (float)r) * fs;
@@ -65,7 +67,7 @@ typedef struct int_rect {
 static int_rect rect_of(const ft_kps_face *f)
 {
     /* Rect2i(int(x), int(y), int(w), int(h)): C's cast truncates as int() does */
-    return (int_rect){(int)f->x0, (int)f->y0, (int)(f->x1 - f->x0), (int)(f->y1 - f->y0)};
+    return (int_rect){(int)f->x0, (int)f->y0, (int)f->width, (int)f->height};
 }
 
 /* 1 - jaccardDistance of two Rect2i: the intersection (empty when either

@@ -25,7 +25,8 @@ static void assert_box(const ft_kps_face *f, float x0, float y0, float x1, float
 
 static ft_kps_face box_face(float x0, float y0, float x1, float y1, float score)
 {
-    ft_kps_face f = {.x0 = x0, .y0 = y0, .x1 = x1, .y1 = y1, .score = score};
+    ft_kps_face f = {.x0 = x0, .y0 = y0, .x1 = x1, .y1 = y1, .width = x1 - x0,
+                     .height = y1 - y0, .score = score};
     return f;
 }
 
@@ -78,6 +79,8 @@ static void yunet_decodes_cells(void **state)
     assert_int_equal(n, 2);
     assert_float_equal(f[0].score, 0.9f, 1e-6);
     assert_box(&f[0], 12.0f, -6.0f, 28.0f, 26.0f);
+    assert_float_equal(f[0].width, 16.0f, 1e-5);
+    assert_float_equal(f[0].height, 32.0f, 1e-5);
     assert_float_equal(f[0].points[0][0], 16.8f, 1e-4);
     assert_float_equal(f[0].points[0][1], 9.6f, 1e-4);
     assert_float_equal(f[0].points[4][0], 8.0f, 1e-4);
