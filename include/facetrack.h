@@ -244,6 +244,12 @@ typedef enum ft_landmark_scheme {
     FT_LANDMARKS_478 = 478  /* face mesh with irises (face_landmarker) */
 } ft_landmark_scheme;
 
+/* The name of point INDEX of SCHEME ("right_eye", "left_eye", "nose_tip",
+ * "right_mouth_corner", "left_mouth_corner" for FT_LANDMARKS_5: the
+ * subject's right eye, on the image's left), or NULL where the scheme's
+ * points are known by index only or INDEX is out of range. */
+FT_API const char *ft_landmark_name(ft_landmark_scheme scheme, int index);
+
 typedef struct ft_engine_info {
     const char *name;           /* "mediapipe_landmarker" */
     const char *const *aliases; /* other names it answers to; NULL-terminated */
@@ -270,7 +276,9 @@ typedef struct ft_face_options {
     const char *engine; /* registry name or alias; NULL = "mediapipe_landmarker" */
     /* Model files; NULL = the default found on the model search path
      * (ft_face_default_model()). "" disables blendshapes or the matrix. */
-    const char *detector_model;   /* BlazeFace full or short range .tflite */
+    const char *detector_model;   /* BlazeFace full or short range .tflite
+                                     (opencv_yunet: a YuNet .onnx, insightface:
+                                     an SCRFD *_kps .onnx) */
     const char *landmark_model;   /* v2 (face_landmarker.task), attention or legacy mesh */
     const char *blendshape_model; /* face_landmarker.task:face_blendshapes.tflite */
     const char *geometry_model;   /* geometry_pipeline_metadata_landmarks.binarypb */
@@ -305,6 +313,16 @@ typedef struct ft_face_options {
                              letterboxed frame and adds the faces the tiles did
                              not find, so close-ups MediaPipe finds are found.
                              0: the detector_model on tiles only */
+    /* Detection-only engines (opencv_yunet, insightface), whose detector's
+     * boxes and 5 keypoints are the faces: */
+    int detect_every_n;  /* video: run the detector every N frames and repeat
+                            its faces in between (the original's
+                            *_DETECT_EVERY_N): 1 */
+    int max_width;       /* frames wider than this are scaled down to it
+                            before detection: 0 = the engine's default (YuNet
+                            640, InsightFace 1280) */
+    int detector_size;   /* square detector input side (InsightFace's
+                            det_size): 0 = 640 */
 } ft_face_options;
 
 FT_API void ft_face_options_init(ft_face_options *options);

@@ -8,6 +8,7 @@
 #include "base/json_writer.h"
 #include "cli/cli.h"
 #include "cli/face_json.h"
+#include "engines/engine_class.h"
 #include "facetrack.h"
 
 static const char usage[] =
@@ -81,10 +82,6 @@ static int parse_args(int argc, char **argv, detect_args *a)
             if (!engine)
                 return ft_cli_usage_error("detect", "unknown engine '%s' (see `facetrack engines`)",
                                           v);
-            char why[256];
-            if (!ft_engine_available(engine, why, sizeof why))
-                return ft_cli_usage_error("detect", "engine '%s' is not available: %s",
-                                          engine->name, why);
             a->options.engine = engine->name;
             i++;
         } else if (strcmp(o, "--output") == 0 || strcmp(o, "-o") == 0) {
@@ -128,6 +125,13 @@ static int parse_args(int argc, char **argv, detect_args *a)
     }
     if (!a->first_path || a->first_path >= argc)
         return ft_cli_usage_error("detect", "no image given");
+    /* After every option: a --detector model makes a detection engine usable. */
+    const ft_engine_info *engine = a->options.engine ? ft_engine_find(a->options.engine) : NULL;
+    char why[512];
+    const int model_given = engine && ft_engine_class_of(engine)->available_with_model &&
+                            a->options.detector_model && *a->options.detector_model;
+    if (engine && !model_given && !ft_engine_available(engine, why, sizeof why))
+        return ft_cli_usage_error("detect", "engine '%s' is not available: %s", engine->name, why);
     return FT_EXIT_OK;
 }
 

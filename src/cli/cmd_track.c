@@ -344,7 +344,7 @@ static int run_track(int argc, char **argv)
         return ft_cli_usage_error("track", "%s", err);
     }
     char why[256], usable[512];
-    if (!ft_engine_available(ft_engine_find(cfg.engine), why, sizeof why)) {
+    if (!cfg.detector_model[0] && !ft_engine_available(ft_engine_find(cfg.engine), why, sizeof why)) {
         free(a.inputs);
         ft_engine_available_names(usable, sizeof usable);
         fprintf(stderr, "facetrack track: engine '%s' is not available: %s (available: %s)\n",
@@ -352,7 +352,7 @@ static int run_track(int argc, char **argv)
         return FT_EXIT_USAGE;
     }
     char model[1024];
-    if (cfg.blendshape_profile != FT_BLENDSHAPES_NONE &&
+    if (cfg.blendshape_profile != FT_BLENDSHAPES_NONE && ft_engine_find(cfg.engine)->blendshapes &&
         ft_face_default_model("blendshapes", model, sizeof model) != FT_OK)
         ft_log(FT_LOG_WARN, "no blendshape model on the model search path: blendshapes will be null "
                             "(`facetrack models pull face_landmarker.task` installs it)");

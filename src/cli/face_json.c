@@ -56,6 +56,13 @@ void ft_write_face_json(ft_json *w, const ft_face *f, int landmarks)
     if (landmarks) {
         points(w, "landmarks", (const float(*)[3])f->landmarks, f->landmark_count);
         points(w, "landmarks_normalized", (const float(*)[3])f->landmarks_norm, f->landmark_count);
+        if (ft_landmark_name(f->landmark_scheme, 0)) {
+            ft_json_key(w, "landmark_names");
+            ft_json_array_begin(w);
+            for (int i = 0; i < f->landmark_count; i++)
+                ft_json_string(w, ft_landmark_name(f->landmark_scheme, i));
+            ft_json_array_end(w);
+        }
     }
     ft_json_object_end(w);
 }

@@ -15,6 +15,10 @@ typedef struct ft_engine_class {
     /* NULL when the class runs everywhere it is built; else 1, or 0 with one
      * line saying why (a missing device, a missing library). */
     int (*available)(char *why, size_t why_size);
+    /* 1 when AVAILABLE only looks for the default model: a detector_model
+     * named in the options makes the engine available (a missing or wrong
+     * file is then create's error, naming it). */
+    int available_with_model;
     /* NULL create: this build does not include the engine; the line says
      * so in `facetrack engines`. */
     const char *not_built;

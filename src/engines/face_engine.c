@@ -39,6 +39,7 @@ void ft_face_options_init(ft_face_options *o)
         .threads = 1,
         .gpu_device = -1,
         .whole_frame_pass = 1,
+        .detect_every_n = 1,
     };
 }
 
@@ -60,6 +61,11 @@ static ft_status check_options(const ft_face_options *o, char *err, size_t n)
         return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s", "smoothing cutoffs must be positive, beta >= 0");
     if (o->gpu_device < -1)
         return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s", "gpu_device is -1 (the CPU) or a device number");
+    if (o->detect_every_n < 0 || o->max_width < 0)
+        return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s", "detect_every_n and max_width cannot be negative");
+    if (o->detector_size != 0 && (o->detector_size < 64 || o->detector_size > 4096 || o->detector_size % 32))
+        return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s",
+                               "detector_size must be a multiple of 32 from 64 to 4096 (or 0)");
     return FT_OK;
 }
 
@@ -85,7 +91,9 @@ ft_status ft_face_engine_create(const ft_face_options *options, ft_face_engine *
             snprintf(err, err_size, "unknown engine '%s' (see `facetrack engines`)", name);
         return FT_ERR_NOT_FOUND;
     }
-    if (!ft_engine_available(info, why, sizeof why)) {
+    const ft_engine_class *cls = ft_engine_class_of(info);
+    const int model_given = cls->available_with_model && opt.detector_model && *opt.detector_model;
+    if (!model_given && !ft_engine_available(info, why, sizeof why)) {
         if (err && err_size)
             snprintf(err, err_size, "engine '%s' is not available: %s", info->name, why);
         return FT_ERR_UNSUPPORTED;

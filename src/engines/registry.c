@@ -9,6 +9,8 @@
 #include "engines/engine_class.h"
 
 extern const ft_engine_class ft_mediapipe_landmarker_class;
+extern const ft_engine_class ft_opencv_yunet_class;
+extern const ft_engine_class ft_insightface_class;
 
 #define FACE_OBJECT .source = "face_landmarker", .label = "face"
 #define NOT_BUILT "not part of this build yet"
@@ -21,12 +23,6 @@ static const ft_engine_class opencv_haar_class = {
     .info = {.name = "opencv_haar", .aliases = no_aliases, FACE_OBJECT,
              .description = "OpenCV Haar cascade (frontal faces, boxes only)",
              .landmarks = FT_LANDMARKS_NONE, .options = common_options},
-    .not_built = NOT_BUILT,
-};
-static const ft_engine_class opencv_yunet_class = {
-    .info = {.name = "opencv_yunet", .aliases = no_aliases, FACE_OBJECT,
-             .description = "YuNet detector: boxes and 5 keypoints",
-             .landmarks = FT_LANDMARKS_5, .options = common_options},
     .not_built = NOT_BUILT,
 };
 static const ft_engine_class opencv_yunet_pyfeat_class = {
@@ -48,17 +44,10 @@ static const ft_engine_class eos_class = {
              .options = common_options},
     .not_built = NOT_BUILT,
 };
-static const ft_engine_class insightface_class = {
-    .info = {.name = "insightface", .aliases = no_aliases, FACE_OBJECT,
-             .description = "InsightFace SCRFD detector and 68 landmarks",
-             .landmarks = FT_LANDMARKS_68, .blendshapes = 1, .options = common_options},
-    .not_built = NOT_BUILT,
-};
-
 static const ft_engine_class *const builtin[] = {
-    &ft_mediapipe_landmarker_class, &opencv_haar_class,  &opencv_yunet_class,
+    &ft_mediapipe_landmarker_class, &opencv_haar_class,  &ft_opencv_yunet_class,
     &opencv_yunet_pyfeat_class,     &openseeface_class,  &eos_class,
-    &insightface_class,
+    &ft_insightface_class,
 };
 #define BUILTIN_COUNT ((int)(sizeof builtin / sizeof builtin[0]))
 #define MAX_REGISTERED 8

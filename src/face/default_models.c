@@ -1,6 +1,7 @@
-/* The engine's default models, in order of preference, found on the model
+/* The engines' default models, in order of preference, found on the model
  * search path: MediaPipe's face_landmarker.task (v2 landmarks and the
- * blendshapes) when present, else the npm models that setup installs. */
+ * blendshapes) when present, else the npm models that setup installs; the
+ * YuNet and SCRFD detectors of opencv_yunet and insightface. */
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,15 @@ static const default_model defaults[] = {
     {"landmarks", "face_landmark.tflite", NULL},
     {"blendshapes", "face_landmarker.task", "face_blendshapes.tflite"},
     {"geometry", "geometry_pipeline_metadata_landmarks.binarypb", NULL},
+    /* the detection-only engines' detectors */
+    {"yunet", "face_detection_yunet_2023mar.onnx", NULL},
+    /* InsightFace's antelopev2 and buffalo_l packs detect with the 10G model */
+    {"scrfd", "scrfd_10g_bnkps.onnx", NULL},
+    {"scrfd", "det_10g.onnx", NULL},
+    {"scrfd", "scrfd_2.5g_kps_640.onnx", NULL},
+    {"scrfd", "scrfd_2.5g_bnkps.onnx", NULL},
+    {"scrfd", "scrfd_500m_kps_640.onnx", NULL},
+    {"scrfd", "scrfd_500m_bnkps.onnx", NULL},
 };
 
 ft_status ft_face_default_model(const char *role, char *out, size_t out_size)

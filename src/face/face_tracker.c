@@ -42,6 +42,7 @@ struct ft_face_tracker {
     int64_t frame;         /* frames since the last reset */
     int frames_since_detect;
     int need_detect; /* a face was lost, or a cut was signalled */
+    int det_count;   /* detections_are_faces: the last detection's faces */
     /* the one finished frame waiting to be received */
     int held, held_count, drained;
     int64_t held_timestamp;
@@ -53,7 +54,8 @@ ft_status ft_face_tracker_create(const ft_face_options *o, const ft_face_stages 
                                  ft_face_tracker **out, char *err, size_t err_size)
 {
     *out = NULL;
-    if (!stages->detect || !stages->landmarks || !stages->next_roi || stages->max_detections < 1)
+    if (!stages->detect || stages->max_detections < 1 ||
+        (!stages->detections_are_faces && (!stages->landmarks || !stages->next_roi)))
         return ft_format_error(err, err_size, FT_ERR_INVALID_ARG, "%s", "face tracker: incomplete stages");
     ft_face_tracker *t = calloc(1, sizeof *t);
     if (!t)
@@ -115,6 +117,7 @@ void ft_face_tracker_reset(ft_face_tracker *t)
     t->next_id = 0;
     t->need_detect = 1;
     t->frames_since_detect = 0;
+    t->det_count = 0;
     t->frame = 0;
     t->held = 0;
     t->drained = 0;
@@ -368,9 +371,157 @@ static void sort_by_id(ft_face *faces, int *tracks, int n)
         }
 }
 
+/* ---------------------------------------------- detections are the faces */
+
+/* Box corners then keypoints, in pixels, as one point list for smoothing. */
+#define DETECTION_SMOOTHED_POINTS (2 + FT_DETECTION_MAX_POINTS)
+
+static void fill_detected_face(ft_face_tracker *t, const ft_roi_detection *d, int fresh,
+                               ft_track *tr, int64_t ts_us, int iw, int ih, ft_face *f)
+{
+    float px[DETECTION_SMOOTHED_POINTS][3] = {{d->box.x0 * (float)iw, d->box.y0 * (float)ih, 0.0f},
+                                              {d->box.x1 * (float)iw, d->box.y1 * (float)ih, 0.0f}};
+    const int n = d->point_count;
+    for (int i = 0; i < n; i++) {
+        px[2 + i][0] = d->points[i][0] * (float)iw;
+        px[2 + i][1] = d->points[i][1] * (float)ih;
+    }
+    if (t->smoothing) {
+        if (!tr->filters_ready) {
+            for (int i = 0; i < 3 * DETECTION_SMOOTHED_POINTS; i++)
+                ft_one_euro_reset(&tr->filters[i], &t->smooth);
+            tr->filters_ready = 1;
+        }
+        ft_one_euro_apply_points(tr->filters, &t->smooth, px, 2 + n, ts_us * 1000);
+    }
+    f->id = tr->id;
+    f->detection_score = tr->detection_score;
+    f->presence = d->score; /* the detector's score is all it says of the face */
+    f->detected = fresh;
+    f->landmark_scheme = t->stages.scheme;
+    f->landmark_count = n;
+    for (int i = 0; i < n; i++) {
+        f->landmarks[i][0] = px[2 + i][0];
+        f->landmarks[i][1] = px[2 + i][1];
+        f->landmarks[i][2] = 0.0f;
+        f->landmarks_norm[i][0] = px[2 + i][0] / (float)iw;
+        f->landmarks_norm[i][1] = px[2 + i][1] / (float)ih;
+        f->landmarks_norm[i][2] = 0.0f;
+    }
+    f->box[0] = px[0][0];
+    f->box[1] = px[0][1];
+    f->box[2] = px[1][0] - px[0][0];
+    f->box[3] = px[1][1] - px[0][1];
+    f->has_blendshapes = 0;
+    f->has_matrix = 0;
+    f->yaw = f->pitch = f->roll = 0.0f;
+}
+
+/* Detection every detect_every_n frames (and at once after a reset or a
+ * cut), its faces repeated in between as the original's throttle does;
+ * each face keeps the ID of the tracked face its box overlaps most (IoU >
+ * min_tracking_confidence, greedy from the largest overlap), else of a lost
+ * face it continues, else a new one. */
+static ft_status track_detections(ft_face_tracker *t, const ft_face_image *img, int64_t ts_us,
+                                  int *count)
+{
+    *count = 0;
+    if (!t->opt.video)
+        ft_face_tracker_reset(t);
+    for (int i = 0; i < t->track_cap; i++)
+        if (t->tracks[i].state == FT_TRACK_LOST)
+            t->tracks[i].lost_frames++;
+    t->frame++;
+    const int every = t->opt.detect_every_n > 1 ? t->opt.detect_every_n : 1;
+    const int fresh = !t->opt.video || t->need_detect || t->frames_since_detect + 1 >= every;
+    if (fresh) {
+        int tracked = 0, found = 0;
+        for (int i = 0; i < t->track_cap; i++)
+            tracked += t->tracks[i].state == FT_TRACK_ACTIVE;
+        const double t0 = ft_now_ms();
+        ft_status st = t->stages.detect(t->stages.ctx, img, tracked, t->frame, t->dets,
+                                        t->stages.max_detections, &found);
+        t->timings.detection_ms += ft_now_ms() - t0;
+        if (st != FT_OK)
+            return stage_failed(t, st);
+        t->det_count = found < t->opt.num_faces ? found : t->opt.num_faces;
+        t->frames_since_detect = 0;
+        t->need_detect = 0;
+    } else {
+        t->frames_since_detect++;
+    }
+    const int n = t->det_count;
+    int *det_track = t->face_track; /* per detection: its track, or -1 */
+    for (int d = 0; d < n; d++)
+        det_track[d] = -1;
+    /* Greedy association, largest overlap first: n and the tracks are few. */
+    for (;;) {
+        float best = t->opt.min_tracking_confidence;
+        int bd = -1, bk = -1;
+        for (int k = 0; k < t->track_cap; k++) {
+            if (t->tracks[k].state != FT_TRACK_ACTIVE)
+                continue;
+            int taken = 0;
+            for (int d = 0; d < n && !taken; d++)
+                taken = det_track[d] == k;
+            for (int d = 0; d < n && !taken; d++) {
+                if (det_track[d] >= 0)
+                    continue;
+                const float iou = ft_box_iou(&t->dets[d].box, &t->tracks[k].box);
+                if (iou > best) {
+                    best = iou;
+                    bd = d;
+                    bk = k;
+                }
+            }
+        }
+        if (bd < 0)
+            break;
+        det_track[bd] = bk;
+    }
+    for (int k = 0; k < t->track_cap; k++) {
+        if (t->tracks[k].state != FT_TRACK_ACTIVE)
+            continue;
+        int seen = 0;
+        for (int d = 0; d < n && !seen; d++)
+            seen = det_track[d] == k;
+        if (!seen)
+            lose_track(t, &t->tracks[k]);
+    }
+    int out = 0;
+    for (int d = 0; d < n; d++) {
+        const ft_roi_detection *det = &t->dets[d];
+        int k = det_track[d];
+        if (k < 0) {
+            const candidate c = {.track = -1, .box = det->box};
+            if ((k = adopt(t, &c)) < 0)
+                continue;
+        }
+        ft_track *tr = &t->tracks[k];
+        if (fresh)
+            tr->detection_score = det->score;
+        ft_track_observe(tr, &det->box);
+        tr->state = FT_TRACK_ACTIVE;
+        /* face_track doubles as det_track: entries before OUT are final */
+        t->face_track[out] = k;
+        fill_detected_face(t, det, fresh, tr, ts_us, img->width, img->height, &t->faces[out++]);
+    }
+    ft_status st = finish_faces(t, out, img->width, img->height);
+    if (st != FT_OK)
+        return st;
+    for (int i = 0; i < t->track_cap; i++)
+        if (t->tracks[i].state == FT_TRACK_LOST && t->tracks[i].lost_frames > t->opt.max_lost_frames)
+            t->tracks[i].state = FT_TRACK_FREE;
+    sort_by_id(t->faces, t->face_track, out);
+    *count = out;
+    return FT_OK;
+}
+
 static ft_status track_frame(ft_face_tracker *t, const ft_face_image *img, int64_t ts_us,
                              int *count)
 {
+    if (t->stages.detections_are_faces)
+        return track_detections(t, img, ts_us, count);
     *count = 0;
     if (!t->opt.video)
         ft_face_tracker_reset(t);

@@ -1,8 +1,9 @@
-/* The tracking policy every detector + landmarker engine shares: which ROIs
- * to run each frame (tracked faces, new detections), de-duplication, IDs
- * (adoption of lost faces, survival through short losses, new IDs after a
- * cut), One-Euro smoothing and the blendshape interval. An engine supplies
- * its models as stages; the tracker decides when each runs. */
+/* The tracking policy every face engine shares: which ROIs to run each
+ * frame (tracked faces, new detections), de-duplication, IDs (adoption of
+ * lost faces, survival through short losses, new IDs after a cut), One-Euro
+ * smoothing and the blendshape interval. An engine supplies its models as
+ * stages (a detector and a landmarker, or a detector alone whose boxes and
+ * keypoints are the faces); the tracker decides when each runs. */
 #ifndef FT_FACE_FACE_TRACKER_H
 #define FT_FACE_FACE_TRACKER_H
 
@@ -11,12 +12,20 @@
 
 #include "face/face_types.h"
 #include "face/landmarks.h"
+#include "face/tracker.h"
 #include "facetrack.h"
+
+#define FT_DETECTION_MAX_POINTS 5
 
 /* A detection as the landmark ROI it leads to. */
 typedef struct ft_roi_detection {
     ft_norm_rect roi;
     float score;
+    /* With detections_are_faces: the face itself, image-normalised: its
+     * box and keypoints (ROI unused). */
+    ft_box box;
+    float points[FT_DETECTION_MAX_POINTS][2];
+    int point_count;
 } ft_roi_detection;
 
 typedef struct ft_face_stages {
@@ -42,6 +51,12 @@ typedef struct ft_face_stages {
     const char *(*error)(const void *ctx);
     ft_landmark_scheme scheme; /* of the landmarks stage's points */
     int blendshapes;           /* finish can compute blendshapes */
+    /* 1: the detector's boxes and keypoints are the faces (YuNet, SCRFD):
+     * no landmarks or next_roi stage. Detection runs every detect_every_n
+     * frames, its faces repeated in between; IDs follow box overlap (IoU >
+     * min_tracking_confidence) and survive short losses; box and keypoints
+     * are smoothed. */
+    int detections_are_faces;
 } ft_face_stages;
 
 typedef struct ft_face_tracker ft_face_tracker;

@@ -279,6 +279,10 @@ static ft_status make_engine(const ft_batch_options *o, int index, ft_face_engin
     fo.min_tracking_confidence = c->min_tracking_confidence;
     fo.detect_interval = c->detect_every;
     fo.blendshape_interval = c->blendshapes_every;
+    fo.detector_model = c->detector_model[0] ? c->detector_model : NULL;
+    fo.detect_every_n = c->detect_every_n;
+    fo.max_width = c->engine_max_width;
+    fo.detector_size = c->detector_size;
     if (c->blendshape_profile == FT_BLENDSHAPES_NONE)
         fo.blendshape_model = ""; /* not exported: not computed */
     if (o->gpus.count > 0) {

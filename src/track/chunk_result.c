@@ -25,19 +25,33 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 1;
 }
 
-static void summarise(const ft_face *f, ft_tracked_face *t)
+/* The original's centroid: the mean of the mesh for MediaPipe's faces, the
+ * box centre for every other engine's. */
+static void centroid(const ft_face *f, float *cx, float *cy)
 {
+    if (f->landmark_count < FT_LANDMARKS_468) {
+        *cx = f->box[0] + f->box[2] / 2.0f;
+        *cy = f->box[1] + f->box[3] / 2.0f;
+        return;
+    }
     double sx = 0, sy = 0;
     for (int i = 0; i < f->landmark_count; i++) {
         sx += f->landmarks[i][0];
         sy += f->landmarks[i][1];
     }
-    const int n = f->landmark_count > 0 ? f->landmark_count : 1;
+    *cx = (float)(sx / f->landmark_count);
+    *cy = (float)(sy / f->landmark_count);
+}
+
+static void summarise(const ft_face *f, ft_tracked_face *t)
+{
+    float cx, cy;
+    centroid(f, &cx, &cy);
     *t = (ft_tracked_face){
         .local_id = f->id,
         .x0 = f->box[0], .y0 = f->box[1],
         .x1 = f->box[0] + f->box[2], .y1 = f->box[1] + f->box[3],
-        .cx = (float)(sx / n), .cy = (float)(sy / n),
+        .cx = cx, .cy = cy,
         .confidence = f->presence,
         .detection_score = f->detection_score,
         .has_pose = f->has_matrix,

@@ -12,8 +12,8 @@
 typedef struct ft_tracked_face {
     int local_id;
     float x0, y0, x1, y1; /* landmarks' bounds, pixels of the upright frame */
-    float cx, cy;         /* mean of the landmarks */
-    float confidence;     /* landmark model's face presence this frame */
+    float cx, cy;         /* the mesh's mean (MediaPipe), else the box centre */
+    float confidence;     /* face presence this frame (detection-only engines: the score) */
     float detection_score;
     int has_pose;
     float yaw, pitch, roll;

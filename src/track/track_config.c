@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "base/dotenv.h"
 #include "base/thread_pool.h"
@@ -418,6 +419,23 @@ static const setting settings[] = {
      AT(blendshape_profile)},
     {ENV("STEP5_BLENDSHAPES_INCLUDE_TONGUE", NULL), BOOL, .def = "0", AT(include_tongue)},
     {ENV("STEP5_BLENDSHAPES_EXPORT_KEYS", NULL), .parse = parse_keys, .def = ""},
+    /* the detection-only engines */
+    {ENV("STEP5_YUNET_MODEL_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(yunet_model)},
+    {ENV("STEP5_OPENCV_MAX_FACES", NULL), .parse = parse_width, .min = 1, .max = 64, .def = "0",
+     AT(opencv_max_faces)},
+    {ENV("STEP5_INSIGHTFACE_MODEL_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(insightface_model)},
+    {ENV("INSIGHTFACE_HOME", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(insightface_home)},
+    {ENV("STEP5_INSIGHTFACE_MODEL_NAME", NULL), .parse = parse_path, .def = "antelopev2",
+     AT(insightface_pack)},
+    {ENV("STEP5_INSIGHTFACE_DET_SIZE", NULL), INT(64, 4096), .def = "640",
+     AT(insightface_det_size)},
+    {ENV("STEP5_INSIGHTFACE_MAX_WIDTH", NULL), WIDTH(16), .def = "0", AT(insightface_max_width)},
+    {ENV("STEP5_INSIGHTFACE_MAX_FACES", NULL), .parse = parse_width, .min = 1, .max = 64,
+     .def = "0", AT(insightface_max_faces)},
+    {ENV("STEP5_INSIGHTFACE_DETECT_EVERY_N", NULL), WIDTH(1), .def = "0", AT(insightface_every)},
     /* resources */
     {ENV("TRACKING_CPU_WORKERS", "workers"), INT(1, 256), .def = NULL, AT(workers)},
     {ENV("TRACKING_DISABLE_GPU", "cpu"), BOOL, .def = "0", AT(disable_gpu)},
@@ -556,6 +574,122 @@ static ft_status check_cli(const ft_config_value *cli, size_t n, char *err, size
     return FT_OK;
 }
 
+/* ---- the detection-only engines ---------------------------------------- */
+
+/* Whether setting NAME came from the command line, environment or .env. */
+static int given(const char *name, const char *const *from)
+{
+    const setting *s = find_setting(name);
+    return s && from[s - settings] != from_default;
+}
+
+/* Variables of the original's engines that this build's engine of the same
+ * name does not act on: named in a warning when set, never silently. */
+typedef struct unsupported {
+    const char *engine, *name, *why;
+} unsupported;
+
+static const unsupported unsupported_vars[] = {
+    {"opencv_yunet", "STEP5_OPENCV_JAWOPEN_SCALE", "YuNet gives no blendshapes"},
+    {"insightface", "STEP5_INSIGHTFACE_CTX_ID", "the engine runs on the CPU"},
+    {"insightface", "STEP5_INSIGHTFACE_JAWOPEN_SCALE",
+     "no 68-point landmarks, so no jawOpen (blendshapes are null)"},
+    {"insightface", "STEP5_INSIGHTFACE_ALLOWED_MODULES", "only the detection module runs"},
+    {"insightface", "STEP5_INSIGHTFACE_ENV_PYTHON", "no Python interpreter is used"},
+    {"insightface", "STEP5_CUDA_LIB_PATH", "the engine runs on the CPU"},
+    {"insightface", "STEP5_CUDA_HOME", "the engine runs on the CPU"},
+};
+
+static void warn_unsupported(const ft_track_config *c, const layers *l)
+{
+    for (size_t i = 0; i < sizeof unsupported_vars / sizeof unsupported_vars[0]; i++) {
+        const unsupported *u = &unsupported_vars[i];
+        if (strcmp(c->engine, u->engine) != 0)
+            continue;
+        if (getenv(u->name) || ft_dotenv_get(l->dotenv, u->name))
+            ft_log(FT_LOG_WARN, "%s is not supported by the %s engine and is ignored: %s", u->name,
+                   u->engine, u->why);
+    }
+}
+
+/* The detector of an InsightFace model pack folder, as FaceAnalysis finds
+ * it there, into OUT; 0 when the folder has none. */
+static int pack_detector(const char *folder, char *out, size_t size)
+{
+    static const char *const files[] = {"scrfd_10g_bnkps.onnx", "det_10g.onnx",
+                                        "scrfd_2.5g_bnkps.onnx", "det_2.5g.onnx",
+                                        "scrfd_500m_bnkps.onnx", "det_500m.onnx"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        int n = snprintf(out, size, "%s/%s", folder, files[i]);
+        if (n > 0 && (size_t)n < size && access(out, R_OK) == 0)
+            return 1;
+    }
+    out[0] = '\0';
+    return 0;
+}
+
+/* What the engine in use gets: its model, throttle, downscale width, input
+ * size and face cap, from its own variables with the original's fallbacks. */
+static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
+                                          const char *const *from, const char *const *text,
+                                          char *err, size_t err_size)
+{
+    c->detector_model[0] = '\0';
+    c->detect_every_n = 1;
+    c->engine_max_width = 0;
+    c->detector_size = 0;
+    const int every_given = given("detect-every", from);
+    if (strcmp(c->engine, "opencv_yunet") == 0) {
+        snprintf(c->detector_model, sizeof c->detector_model, "%s", c->yunet_model);
+        c->engine_max_width = c->yunet_max_width;
+        if (c->opencv_max_faces > 0)
+            c->max_faces = c->opencv_max_faces;
+        /* the original's YuNet detects every frame */
+        c->detect_every_n = every_given ? c->detect_every : 1;
+    } else if (strcmp(c->engine, "insightface") == 0) {
+        if (c->insightface_det_size % 32 != 0) {
+            const setting *s = find_setting("STEP5_INSIGHTFACE_DET_SIZE");
+            report(err, err_size, s, from[s - settings], text[s - settings],
+                   "must be a multiple of 32 (the detector's coarsest stride)");
+            return FT_ERR_INVALID_ARG;
+        }
+        c->detector_size = c->insightface_det_size;
+        /* STEP5_INSIGHTFACE_MAX_WIDTH, else STEP5_YUNET_MAX_WIDTH when set, else 1280 */
+        c->engine_max_width = c->insightface_max_width > 0          ? c->insightface_max_width
+                              : given("STEP5_YUNET_MAX_WIDTH", from) ? c->yunet_max_width
+                                                                     : 1280;
+        if (c->insightface_max_faces > 0)
+            c->max_faces = c->insightface_max_faces;
+        /* STEP5_INSIGHTFACE_DETECT_EVERY_N, else STEP5_BLENDSHAPES_THROTTLE_N */
+        c->detect_every_n = c->insightface_every > 0 ? c->insightface_every
+                            : every_given            ? c->detect_every
+                                                     : c->blendshapes_every;
+        if (c->insightface_model[0]) {
+            snprintf(c->detector_model, sizeof c->detector_model, "%s", c->insightface_model);
+        } else {
+            char folder[2200];
+            const char *home = getenv("HOME");
+            if (c->insightface_home[0])
+                snprintf(folder, sizeof folder, "%s/models/%s", c->insightface_home,
+                         c->insightface_pack);
+            else
+                snprintf(folder, sizeof folder, "%s/.insightface/models/%s", home ? home : "",
+                         c->insightface_pack);
+            if (!pack_detector(folder, c->detector_model, sizeof c->detector_model) &&
+                (given("INSIGHTFACE_HOME", from) || given("STEP5_INSIGHTFACE_MODEL_NAME", from))) {
+                if (err && err_size)
+                    snprintf(err, err_size,
+                             "%s: no SCRFD detector in this InsightFace model folder "
+                             "(INSIGHTFACE_HOME/models/STEP5_INSIGHTFACE_MODEL_NAME)",
+                             folder);
+                return FT_ERR_NOT_FOUND;
+            }
+        }
+    }
+    warn_unsupported(c, l);
+    return FT_OK;
+}
+
 ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *cli, size_t n,
                                   const char *env_file, char *err, size_t err_size)
 {
@@ -596,6 +730,8 @@ ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *c
                "needs STEP5_BLENDSHAPES_EXPORT_KEYS (comma-separated blendshape names)");
         st = FT_ERR_INVALID_ARG;
     }
+    if (st == FT_OK)
+        st = resolve_detection_engine(&c, &l, from, text, err, err_size);
     if (st == FT_OK)
         *cfg = c;
     ft_dotenv_free(&dotenv);

@@ -49,6 +49,22 @@ typedef struct ft_track_config {
     int include_tongue;         /* STEP5_BLENDSHAPES_INCLUDE_TONGUE: 0 */
     int export_key_count;       /* STEP5_BLENDSHAPES_EXPORT_KEYS (comma list) */
     char export_keys[FT_TRACK_MAX_KEYS][32];
+    /* the detection-only engines (opencv_yunet, insightface) */
+    char yunet_model[1024];     /* STEP5_YUNET_MODEL_PATH: "" = on the model search path */
+    int opencv_max_faces;       /* STEP5_OPENCV_MAX_FACES: 0 = unset */
+    char insightface_model[1024]; /* STEP5_INSIGHTFACE_MODEL_PATH: "" = INSIGHTFACE_HOME's
+                                   pack, else the model search path */
+    char insightface_home[1024];  /* INSIGHTFACE_HOME: "" = ~/.insightface */
+    char insightface_pack[128];   /* STEP5_INSIGHTFACE_MODEL_NAME: antelopev2 */
+    int insightface_det_size;   /* STEP5_INSIGHTFACE_DET_SIZE: 640 */
+    int insightface_max_width;  /* STEP5_INSIGHTFACE_MAX_WIDTH: 0 = unset */
+    int insightface_max_faces;  /* STEP5_INSIGHTFACE_MAX_FACES: 0 = unset */
+    int insightface_every;      /* STEP5_INSIGHTFACE_DETECT_EVERY_N: 0 = unset */
+    /* what the engine in use gets, resolved from the above */
+    char detector_model[1024];  /* "" = the engine's default */
+    int detect_every_n;         /* detection-only engines' throttle: 1 */
+    int engine_max_width;       /* their downscale width: 0 = the engine's default */
+    int detector_size;          /* their square input side: 0 = the engine's default */
     /* resources */
     int workers;                /* TRACKING_CPU_WORKERS / --workers: CPU count */
     int disable_gpu;            /* TRACKING_DISABLE_GPU / --cpu: 0 */

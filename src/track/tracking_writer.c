@@ -280,6 +280,15 @@ static void write_raw_object(ft_tracking_writer *w, int64_t frame, const ft_outp
             ft_json_array_end(j);
         }
         ft_json_array_end(j);
+        /* a scheme's point count names it */
+        const ft_landmark_scheme scheme = (ft_landmark_scheme)f->landmark_count;
+        if (ft_landmark_name(scheme, 0)) {
+            ft_json_key(j, "landmark_names");
+            ft_json_array_begin(j);
+            for (int i = 0; i < f->landmark_count; i++)
+                ft_json_string(j, ft_landmark_name(scheme, i));
+            ft_json_array_end(j);
+        }
     }
     ft_json_object_end(j);
 }

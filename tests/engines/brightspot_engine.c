@@ -57,7 +57,7 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
     float cx, cy;
     *found = brightest(img, &cx, &cy);
     if (*found)
-        out[0] = (ft_roi_detection){square_at(cx, cy, img), 0.9f};
+        out[0] = (ft_roi_detection){.roi = square_at(cx, cy, img), .score = 0.9f};
     return FT_OK;
 }
 

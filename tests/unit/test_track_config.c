@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/thread_pool.h"
@@ -26,7 +27,10 @@ static const char *const env_vars[] = {
     "STEP5_BLENDSHAPES_PROFILE", "STEP5_BLENDSHAPES_INCLUDE_TONGUE",
     "STEP5_BLENDSHAPES_EXPORT_KEYS", "TRACKING_CPU_WORKERS", "TRACKING_DISABLE_GPU",
     "STEP5_ENABLE_GPU", "STEP5_GPU_ENGINES", "STEP5_GPU_FALLBACK_AUTO", "STEP5_GPU_MAX_VRAM_MB",
-    "STEP5_EXPORT_VERBOSE_FIELDS", "STEP5_ENABLE_PROFILING",
+    "STEP5_EXPORT_VERBOSE_FIELDS", "STEP5_ENABLE_PROFILING", "STEP5_YUNET_MODEL_PATH",
+    "STEP5_OPENCV_MAX_FACES", "STEP5_INSIGHTFACE_MODEL_PATH", "INSIGHTFACE_HOME",
+    "STEP5_INSIGHTFACE_MODEL_NAME", "STEP5_INSIGHTFACE_DET_SIZE", "STEP5_INSIGHTFACE_MAX_WIDTH",
+    "STEP5_INSIGHTFACE_MAX_FACES", "STEP5_INSIGHTFACE_DETECT_EVERY_N",
     /* CLI-only names, which must never be read from the environment */
     "detect-every", "format", "pretty"};
 #define ENV_COUNT (sizeof env_vars / sizeof env_vars[0])
@@ -488,13 +492,93 @@ static void test_engines(void **state)
         assert_string_equal(e->name, want[i]);
         assert_string_equal(e->source, "face_landmarker");
         assert_string_equal(e->label, "face");
-        assert_int_equal(ft_engine_available(e, why, sizeof why), i == 0);
+        const int available = ft_engine_available(e, why, sizeof why);
+        if (strcmp(e->name, "opencv_yunet") == 0 || strcmp(e->name, "insightface") == 0) {
+            /* built: available where their detector is on the model search path */
+            assert_true(available ? why[0] == '\0' : strstr(why, "model search path") != NULL);
+            continue;
+        }
+        assert_int_equal(available, i == 0);
         assert_true(i == 0 ? why[0] == '\0' : strstr(why, "not part of this build") != NULL);
     }
     assert_ptr_equal(ft_engine_find("MediaPipe"), ft_engine_at(0));
     assert_null(ft_engine_find("foo"));
     assert_null(ft_engine_find(NULL));
     assert_false(ft_engine_available(NULL, NULL, 0));
+}
+
+/* What the detection-only engines get, with the original's fallbacks. */
+static void test_detection_engines(void **state)
+{
+    (void)state;
+    ft_track_config c = resolve_ok(NULL, 0, NULL); /* MediaPipe: none of it */
+    assert_string_equal(c.detector_model, "");
+    assert_int_equal(c.engine_max_width, 0);
+
+    setenv("STEP5_TRACKING_ENGINE", "opencv_yunet", 1);
+    setenv("STEP5_BLENDSHAPES_THROTTLE_N", "3", 1); /* not YuNet's throttle */
+    c = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(c.engine_max_width, 640);
+    assert_int_equal(c.detect_every_n, 1);
+    assert_int_equal(c.max_faces, 5);
+    setenv("STEP5_YUNET_MODEL_PATH", "/models/yunet.onnx", 1);
+    setenv("STEP5_YUNET_MAX_WIDTH", "800", 1);
+    setenv("STEP5_OPENCV_MAX_FACES", "3", 1);
+    c = resolve_ok(NULL, 0, NULL);
+    assert_string_equal(c.detector_model, "/models/yunet.onnx");
+    assert_int_equal(c.engine_max_width, 800);
+    assert_int_equal(c.max_faces, 3);
+    const ft_config_value every[] = {{"detect-every", "4"}};
+    assert_int_equal(resolve_ok(every, 1, NULL).detect_every_n, 4);
+
+    /* InsightFace: max width from STEP5_YUNET_MAX_WIDTH when set (800 here),
+     * the throttle from STEP5_BLENDSHAPES_THROTTLE_N */
+    setenv("STEP5_TRACKING_ENGINE", "insightface", 1);
+    c = resolve_ok(NULL, 0, NULL);
+    assert_string_equal(c.detector_model, "");
+    assert_int_equal(c.engine_max_width, 800);
+    assert_int_equal(c.detect_every_n, 3);
+    assert_int_equal(c.detector_size, 640);
+    assert_int_equal(c.max_faces, 5);
+    unsetenv("STEP5_YUNET_MAX_WIDTH");
+    assert_int_equal(resolve_ok(NULL, 0, NULL).engine_max_width, 1280);
+    setenv("STEP5_INSIGHTFACE_MAX_WIDTH", "960", 1);
+    setenv("STEP5_INSIGHTFACE_DETECT_EVERY_N", "2", 1);
+    setenv("STEP5_INSIGHTFACE_MAX_FACES", "2", 1);
+    setenv("STEP5_INSIGHTFACE_DET_SIZE", "320", 1);
+    setenv("STEP5_INSIGHTFACE_MODEL_PATH", "/models/scrfd.onnx", 1);
+    c = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(c.engine_max_width, 960);
+    assert_int_equal(c.detect_every_n, 2);
+    assert_int_equal(c.max_faces, 2);
+    assert_int_equal(c.detector_size, 320);
+    assert_string_equal(c.detector_model, "/models/scrfd.onnx");
+    env_fails("STEP5_INSIGHTFACE_DET_SIZE", "100",
+              "STEP5_INSIGHTFACE_DET_SIZE=100 (from environment): must be a multiple of 32 (the "
+              "detector's coarsest stride)");
+    env_fails("STEP5_INSIGHTFACE_DET_SIZE", "32",
+              "STEP5_INSIGHTFACE_DET_SIZE=32 (from environment): must be an integer from 64 to 4096");
+    unsetenv("STEP5_INSIGHTFACE_MODEL_PATH");
+
+    /* a model pack folder: its detector, or an error naming the folder */
+    assert_int_equal(mkdir("pack", 0700), 0);
+    assert_int_equal(mkdir("pack/models", 0700), 0);
+    assert_int_equal(mkdir("pack/models/antelopev2", 0700), 0);
+    setenv("INSIGHTFACE_HOME", "pack", 1);
+    ft_track_config out;
+    char err[512];
+    assert_int_equal(ft_track_config_resolve(&out, NULL, 0, NULL, err, sizeof err), FT_ERR_NOT_FOUND);
+    assert_non_null(strstr(err, "pack/models/antelopev2: no SCRFD detector"));
+    FILE *f = fopen("pack/models/antelopev2/scrfd_10g_bnkps.onnx", "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_string_equal(resolve_ok(NULL, 0, NULL).detector_model,
+                        "pack/models/antelopev2/scrfd_10g_bnkps.onnx");
+    /* the fixture removes files of its folder only */
+    assert_int_equal(unlink("pack/models/antelopev2/scrfd_10g_bnkps.onnx"), 0);
+    assert_int_equal(rmdir("pack/models/antelopev2"), 0);
+    assert_int_equal(rmdir("pack/models"), 0);
+    assert_int_equal(rmdir("pack"), 0);
 }
 
 static void test_gpu_engines(void **state)
@@ -709,6 +793,7 @@ int main(void)
         TEST(test_booleans),
         TEST(test_enable_gpu_exactly_one),
         TEST(test_engines),
+        TEST(test_detection_engines),
         TEST(test_gpu_engines),
         TEST(test_profiles),
         TEST(test_export_keys),
