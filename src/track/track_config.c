@@ -695,9 +695,9 @@ static ft_status resolve_openseeface_models(ft_track_config *c, const char *cons
     } else if ((*dir || given("STEP5_OPENSEEFACE_MODEL_ID", from)) &&
                !openseeface_file(dir, file, c->landmark_model, sizeof c->landmark_model)) {
         if (err && err_size)
-            snprintf(err, err_size, "%s not found %s (STEP5_OPENSEEFACE_MODEL_ID=%d)",
+            snprintf(err, err_size, "%s not found %s STEP5_OPENSEEFACE_MODEL_ID=%d)",
                      c->landmark_model,
-                     *dir ? "(STEP5_OPENSEEFACE_MODELS_DIR)" : "on the model search path",
+                     *dir ? "(STEP5_OPENSEEFACE_MODELS_DIR," : "on the model search path (with",
                      c->osf_model_id);
         return FT_ERR_NOT_FOUND;
     }
