@@ -1,7 +1,8 @@
 /* The engines' default models, in order of preference, found on the model
  * search path: MediaPipe's face_landmarker.task (v2 landmarks and the
  * blendshapes) when present, else the npm models that setup installs; the
- * YuNet and SCRFD detectors of opencv_yunet and insightface. */
+ * YuNet and SCRFD detectors of opencv_yunet and insightface; OpenSeeFace's
+ * detector and landmark models. */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,20 @@ static const default_model defaults[] = {
     {"scrfd", "scrfd_2.5g_bnkps.onnx", NULL},
     {"scrfd", "scrfd_500m_kps_640.onnx", NULL},
     {"scrfd", "scrfd_500m_bnkps.onnx", NULL},
+    /* OpenSeeFace: its own file names, and the prefixed ones of a shared
+     * models folder; landmarks: model 1 first, the original's default */
+    {"openseeface_detector", "mnv3_detection_opt.onnx", NULL},
+    {"openseeface_detector", "openseeface_mnv3_detection_opt.onnx", NULL},
+    {"openseeface_landmarks", "lm_model1_opt.onnx", NULL},
+    {"openseeface_landmarks", "openseeface_lm_model1_opt.onnx", NULL},
+    {"openseeface_landmarks", "lm_model0_opt.onnx", NULL},
+    {"openseeface_landmarks", "openseeface_lm_model0_opt.onnx", NULL},
+    {"openseeface_landmarks", "lm_model2_opt.onnx", NULL},
+    {"openseeface_landmarks", "openseeface_lm_model2_opt.onnx", NULL},
+    {"openseeface_landmarks", "lm_model3_opt.onnx", NULL},
+    {"openseeface_landmarks", "openseeface_lm_model3_opt.onnx", NULL},
+    {"openseeface_landmarks", "lm_model4_opt.onnx", NULL},
+    {"openseeface_landmarks", "openseeface_lm_model4_opt.onnx", NULL},
 };
 
 ft_status ft_face_default_model(const char *role, char *out, size_t out_size)

@@ -272,7 +272,9 @@ static ft_status make_engine(const ft_batch_options *o, int index, ft_face_engin
     ft_face_options fo;
     ft_face_options_init(&fo);
     fo.engine = c->engine;
-    fo.landmark_model = o->landmark_model;
+    fo.landmark_model = o->landmark_model      ? o->landmark_model
+                        : c->landmark_model[0] ? c->landmark_model
+                                               : NULL;
     fo.num_faces = c->max_faces;
     fo.min_detection_confidence = c->min_detection_confidence;
     fo.min_presence_confidence = c->min_presence_confidence;

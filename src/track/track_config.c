@@ -14,6 +14,7 @@
 
 #include "base/dotenv.h"
 #include "base/thread_pool.h"
+#include "models/model_path.h"
 #include "track/track_config.h"
 
 /* Enum fields are filled through an int pointer, like the int fields. */
@@ -436,6 +437,21 @@ static const setting settings[] = {
     {ENV("STEP5_INSIGHTFACE_MAX_FACES", NULL), .parse = parse_width, .min = 1, .max = 64,
      .def = "0", AT(insightface_max_faces)},
     {ENV("STEP5_INSIGHTFACE_DETECT_EVERY_N", NULL), WIDTH(1), .def = "0", AT(insightface_every)},
+    /* openseeface */
+    {ENV("STEP5_OPENSEEFACE_MODELS_DIR", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(osf_models_dir)},
+    {ENV("STEP5_OPENSEEFACE_MODEL_ID", NULL), INT(0, 4), .def = "1", AT(osf_model_id)},
+    {ENV("STEP5_OPENSEEFACE_DETECTION_MODEL_PATH", NULL), .parse = parse_path, .raw = 1,
+     .def = "", AT(osf_detector)},
+    {ENV("STEP5_OPENSEEFACE_LANDMARK_MODEL_PATH", NULL), .parse = parse_path, .raw = 1,
+     .def = "", AT(osf_landmarks)},
+    {ENV("STEP5_OPENSEEFACE_DETECT_EVERY_N", NULL), WIDTH(1), .def = "0", AT(osf_every)},
+    {ENV("STEP5_OPENSEEFACE_DETECTION_THRESHOLD", NULL), FLOAT(0, 1), .def = "0.6",
+     AT(osf_threshold)},
+    {ENV("STEP5_OPENSEEFACE_MAX_FACES", NULL), INT(1, 64), .def = "1", AT(osf_max_faces)},
+    {ENV("STEP5_OPENSEEFACE_MAX_WIDTH", NULL), WIDTH(16), .def = "0", AT(osf_max_width)},
+    {ENV("STEP5_OPENSEEFACE_JAWOPEN_SCALE", NULL), FLOAT(0, NO_MAX), .def = "1.0",
+     AT(osf_jawopen_scale)},
     /* resources */
     {ENV("TRACKING_CPU_WORKERS", "workers"), INT(1, 256), .def = NULL, AT(workers)},
     {ENV("TRACKING_DISABLE_GPU", "cpu"), BOOL, .def = "0", AT(disable_gpu)},
@@ -598,6 +614,10 @@ static const unsupported unsupported_vars[] = {
     {"insightface", "STEP5_INSIGHTFACE_ENV_PYTHON", "no Python interpreter is used"},
     {"insightface", "STEP5_CUDA_LIB_PATH", "the engine runs on the CPU"},
     {"insightface", "STEP5_CUDA_HOME", "the engine runs on the CPU"},
+    {"openseeface", "STEP5_ONNX_INTRA_OP_THREADS",
+     "inference runs on facetrack's own runtime, one thread per worker"},
+    {"openseeface", "STEP5_ONNX_INTER_OP_THREADS",
+     "inference runs on facetrack's own runtime, one thread per worker"},
 };
 
 static void warn_unsupported(const ft_track_config *c, const layers *l)
@@ -628,6 +648,88 @@ static int pack_detector(const char *folder, char *out, size_t size)
     return 0;
 }
 
+/* The model FILE (or its openseeface_-prefixed name, as a shared models
+ * folder holds it) in DIR, else on the model search path when DIR is "",
+ * into OUT; 0 when neither is there (OUT: the path asked for). */
+static int openseeface_file(const char *dir, const char *file, char *out, size_t size)
+{
+    char prefixed[128];
+    snprintf(prefixed, sizeof prefixed, "openseeface_%s", file);
+    const char *names[2] = {file, prefixed};
+    for (int i = 0; i < 2; i++) {
+        if (!*dir && ft_model_find(names[i], out, size) == FT_OK)
+            return 1;
+        if (*dir) {
+            int n = snprintf(out, size, "%s/%s", dir, names[i]);
+            if (n > 0 && (size_t)n < size && access(out, R_OK) == 0)
+                return 1;
+        }
+    }
+    if (*dir)
+        snprintf(out, size, "%s/%s", dir, file);
+    else
+        snprintf(out, size, "%s", file);
+    return 0;
+}
+
+/* OpenSeeFace's models, as the original picks them: a path variable wins;
+ * else the file in STEP5_OPENSEEFACE_MODELS_DIR (the landmark model
+ * lm_model{STEP5_OPENSEEFACE_MODEL_ID}_opt.onnx); else, when the id is
+ * given, that model on the model search path; else the engine's defaults
+ * (landmarks: model 1, else 0, 2, 3, 4). A file the settings name but that
+ * is not there is an error naming it. */
+static ft_status resolve_openseeface_models(ft_track_config *c, const char *const *from,
+                                            char *err, size_t err_size)
+{
+    const char *dir = c->osf_models_dir;
+    if (c->osf_detector[0]) {
+        snprintf(c->detector_model, sizeof c->detector_model, "%s", c->osf_detector);
+    } else if (*dir && !openseeface_file(dir, "mnv3_detection_opt.onnx", c->detector_model,
+                                         sizeof c->detector_model)) {
+        if (err && err_size)
+            snprintf(err, err_size, "%s not found (STEP5_OPENSEEFACE_MODELS_DIR)",
+                     c->detector_model);
+        return FT_ERR_NOT_FOUND;
+    }
+    char file[64];
+    snprintf(file, sizeof file, "lm_model%d_opt.onnx", c->osf_model_id);
+    if (c->osf_landmarks[0]) {
+        snprintf(c->landmark_model, sizeof c->landmark_model, "%s", c->osf_landmarks);
+    } else if ((*dir || given("STEP5_OPENSEEFACE_MODEL_ID", from)) &&
+               !openseeface_file(dir, file, c->landmark_model, sizeof c->landmark_model)) {
+        if (err && err_size)
+            snprintf(err, err_size, "%s not found %s STEP5_OPENSEEFACE_MODEL_ID=%d)",
+                     c->landmark_model,
+                     *dir ? "(STEP5_OPENSEEFACE_MODELS_DIR," : "on the model search path (with",
+                     c->osf_model_id);
+        return FT_ERR_NOT_FOUND;
+    }
+    return FT_OK;
+}
+
+/* openseeface's settings from its own variables with the original's
+ * fallbacks: max width, else STEP5_YUNET_MAX_WIDTH, else 640; at most
+ * STEP5_OPENSEEFACE_MAX_FACES faces (1) unless --max-faces says otherwise;
+ * its detection threshold (0.6) and jawOpen scale. The detector runs
+ * every STEP5_OPENSEEFACE_DETECT_EVERY_N frames to find faces that enter
+ * while fewer than the maximum are followed (landmarks follow each face
+ * every frame). */
+static ft_status resolve_openseeface(ft_track_config *c, const char *const *from, char *err,
+                                     size_t err_size)
+{
+    c->engine_max_width = c->osf_max_width > 0 ? c->osf_max_width : c->yunet_max_width;
+    const setting *faces = find_setting("STEP5_MEDIAPIPE_MAX_FACES");
+    if (given("STEP5_OPENSEEFACE_MAX_FACES", from) || from[faces - settings] != from_cli)
+        c->max_faces = c->osf_max_faces;
+    const setting *conf = find_setting("min-detection-confidence");
+    if (given("STEP5_OPENSEEFACE_DETECTION_THRESHOLD", from) || from[conf - settings] != from_cli)
+        c->min_detection_confidence = c->osf_threshold;
+    if (c->osf_every > 0)
+        c->detect_every = c->osf_every;
+    c->jawopen_scale = c->osf_jawopen_scale;
+    return resolve_openseeface_models(c, from, err, err_size);
+}
+
 /* What the engine in use gets: its model, throttle, downscale width, input
  * size and face cap, from its own variables with the original's fallbacks. */
 static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
@@ -635,6 +737,7 @@ static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
                                           char *err, size_t err_size)
 {
     c->detector_model[0] = '\0';
+    c->landmark_model[0] = '\0';
     c->detect_every_n = 1;
     c->engine_max_width = 0;
     c->detector_size = 0;
@@ -685,6 +788,10 @@ static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
                 return FT_ERR_NOT_FOUND;
             }
         }
+    } else if (strcmp(c->engine, "openseeface") == 0) {
+        ft_status st = resolve_openseeface(c, from, err, err_size);
+        if (st != FT_OK)
+            return st;
     }
     warn_unsupported(c, l);
     return FT_OK;

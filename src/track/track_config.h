@@ -60,8 +60,19 @@ typedef struct ft_track_config {
     int insightface_max_width;  /* STEP5_INSIGHTFACE_MAX_WIDTH: 0 = unset */
     int insightface_max_faces;  /* STEP5_INSIGHTFACE_MAX_FACES: 0 = unset */
     int insightface_every;      /* STEP5_INSIGHTFACE_DETECT_EVERY_N: 0 = unset */
+    /* openseeface */
+    char osf_models_dir[1024];  /* STEP5_OPENSEEFACE_MODELS_DIR: "" = the model search path */
+    int osf_model_id;           /* STEP5_OPENSEEFACE_MODEL_ID: 1 (0..4) */
+    char osf_detector[1024];    /* STEP5_OPENSEEFACE_DETECTION_MODEL_PATH: "" = unset */
+    char osf_landmarks[1024];   /* STEP5_OPENSEEFACE_LANDMARK_MODEL_PATH: "" = unset */
+    int osf_every;              /* STEP5_OPENSEEFACE_DETECT_EVERY_N: 0 = unset */
+    float osf_threshold;        /* STEP5_OPENSEEFACE_DETECTION_THRESHOLD: 0.6 */
+    int osf_max_faces;          /* STEP5_OPENSEEFACE_MAX_FACES: 1 */
+    int osf_max_width;          /* STEP5_OPENSEEFACE_MAX_WIDTH: 0 = unset */
+    float osf_jawopen_scale;    /* STEP5_OPENSEEFACE_JAWOPEN_SCALE: 1.0 */
     /* what the engine in use gets, resolved from the above */
     char detector_model[1024];  /* "" = the engine's default */
+    char landmark_model[1024];  /* "" = the engine's default */
     int detect_every_n;         /* detection-only engines' throttle: 1 */
     int engine_max_width;       /* their downscale width: 0 = the engine's default */
     int detector_size;          /* their square input side: 0 = the engine's default */

@@ -31,6 +31,11 @@ static const char *const env_vars[] = {
     "STEP5_OPENCV_MAX_FACES", "STEP5_INSIGHTFACE_MODEL_PATH", "INSIGHTFACE_HOME",
     "STEP5_INSIGHTFACE_MODEL_NAME", "STEP5_INSIGHTFACE_DET_SIZE", "STEP5_INSIGHTFACE_MAX_WIDTH",
     "STEP5_INSIGHTFACE_MAX_FACES", "STEP5_INSIGHTFACE_DETECT_EVERY_N",
+    "STEP5_OPENSEEFACE_MODELS_DIR",
+    "STEP5_OPENSEEFACE_MODEL_ID", "STEP5_OPENSEEFACE_DETECTION_MODEL_PATH",
+    "STEP5_OPENSEEFACE_LANDMARK_MODEL_PATH", "STEP5_OPENSEEFACE_DETECT_EVERY_N",
+    "STEP5_OPENSEEFACE_DETECTION_THRESHOLD", "STEP5_OPENSEEFACE_MAX_FACES",
+    "STEP5_OPENSEEFACE_MAX_WIDTH", "STEP5_OPENSEEFACE_JAWOPEN_SCALE", "FACETRACK_MODEL_PATH",
     /* CLI-only names, which must never be read from the environment */
     "detect-every", "format", "pretty"};
 #define ENV_COUNT (sizeof env_vars / sizeof env_vars[0])
@@ -492,14 +497,18 @@ static void test_engines(void **state)
         assert_string_equal(e->name, want[i]);
         assert_string_equal(e->source, "face_landmarker");
         assert_string_equal(e->label, "face");
+        /* engines built on models found on the search path are available
+         * with them, else say which model is missing */
+        const int built = i == 0 || strcmp(e->name, "opencv_yunet") == 0 ||
+                          strcmp(e->name, "insightface") == 0 ||
+                          strcmp(e->name, "openseeface") == 0;
         const int available = ft_engine_available(e, why, sizeof why);
-        if (strcmp(e->name, "opencv_yunet") == 0 || strcmp(e->name, "insightface") == 0) {
-            /* built: available where their detector is on the model search path */
-            assert_true(available ? why[0] == '\0' : strstr(why, "model search path") != NULL);
-            continue;
-        }
-        assert_int_equal(available, i == 0);
-        assert_true(i == 0 ? why[0] == '\0' : strstr(why, "not part of this build") != NULL);
+        if (i == 0)
+            assert_true(available && why[0] == '\0');
+        else if (!built)
+            assert_true(!available && strstr(why, "not part of this build") != NULL);
+        else
+            assert_true(available ? why[0] == '\0' : strstr(why, "model") != NULL);
     }
     assert_ptr_equal(ft_engine_find("MediaPipe"), ft_engine_at(0));
     assert_null(ft_engine_find("foo"));
@@ -579,6 +588,91 @@ static void test_detection_engines(void **state)
     assert_int_equal(rmdir("pack/models/antelopev2"), 0);
     assert_int_equal(rmdir("pack/models"), 0);
     assert_int_equal(rmdir("pack"), 0);
+
+/* openseeface's variables with the original's defaults and fallbacks; its
+ * models by path, by folder and id, and a missing one named. */
+static void test_openseeface_settings(void **state)
+{
+    fixture *fx = *state;
+    setenv("STEP5_TRACKING_ENGINE", "openseeface", 1);
+    setenv("FACETRACK_MODEL_PATH", fx->dir, 1);
+    ft_track_config c = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(c.max_faces, 1);
+    assert_float_equal(c.min_detection_confidence, 0.6f, 1e-6);
+    assert_int_equal(c.engine_max_width, 640);
+    assert_float_equal(c.jawopen_scale, 1.0f, 0.0);
+    assert_int_equal(c.detect_every, 10);
+    assert_string_equal(c.detector_model, "");
+    assert_string_equal(c.landmark_model, "");
+
+    /* fallbacks: STEP5_YUNET_MAX_WIDTH; --max-faces and
+     * --min-detection-confidence from the command line only */
+    setenv("STEP5_YUNET_MAX_WIDTH", "800", 1);
+    setenv("STEP5_MEDIAPIPE_MAX_FACES", "5", 1);
+    setenv("STEP5_MEDIAPIPE_JAWOPEN_SCALE", "3", 1);
+    const ft_config_value cli[] = {{"STEP5_MEDIAPIPE_MAX_FACES", "3"},
+                                   {"min-detection-confidence", "0.3"}};
+    c = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(c.engine_max_width, 800);
+    assert_int_equal(c.max_faces, 1);
+    assert_float_equal(c.jawopen_scale, 1.0f, 0.0);
+    c = resolve_ok(cli, 2, NULL);
+    assert_int_equal(c.max_faces, 3);
+    assert_float_equal(c.min_detection_confidence, 0.3f, 1e-6);
+
+    /* its own variables win */
+    setenv("STEP5_OPENSEEFACE_MAX_WIDTH", "320", 1);
+    setenv("STEP5_OPENSEEFACE_MAX_FACES", "2", 1);
+    setenv("STEP5_OPENSEEFACE_DETECTION_THRESHOLD", "0.8", 1);
+    setenv("STEP5_OPENSEEFACE_JAWOPEN_SCALE", "2", 1);
+    setenv("STEP5_OPENSEEFACE_DETECT_EVERY_N", "4", 1);
+    setenv("STEP5_OPENSEEFACE_DETECTION_MODEL_PATH", "/m/det.onnx", 1);
+    setenv("STEP5_OPENSEEFACE_LANDMARK_MODEL_PATH", "/m/lm.onnx", 1);
+    c = resolve_ok(cli, 2, NULL);
+    assert_int_equal(c.engine_max_width, 320);
+    assert_int_equal(c.max_faces, 2);
+    assert_float_equal(c.min_detection_confidence, 0.8f, 1e-6);
+    assert_float_equal(c.jawopen_scale, 2.0f, 0.0);
+    assert_int_equal(c.detect_every, 4);
+    assert_string_equal(c.detector_model, "/m/det.onnx");
+    assert_string_equal(c.landmark_model, "/m/lm.onnx");
+    unsetenv("STEP5_OPENSEEFACE_DETECTION_MODEL_PATH");
+    unsetenv("STEP5_OPENSEEFACE_LANDMARK_MODEL_PATH");
+
+    /* a folder and an id: the original's names, or the prefixed ones */
+    FILE *f = fopen("mnv3_detection_opt.onnx", "w");
+    FILE *g = fopen("openseeface_lm_model2_opt.onnx", "w");
+    assert_non_null(f);
+    assert_non_null(g);
+    fclose(f);
+    fclose(g);
+    char want[1024];
+    setenv("STEP5_OPENSEEFACE_MODELS_DIR", fx->dir, 1);
+    setenv("STEP5_OPENSEEFACE_MODEL_ID", "2", 1);
+    c = resolve_ok(NULL, 0, NULL);
+    snprintf(want, sizeof want, "%s/mnv3_detection_opt.onnx", fx->dir);
+    assert_string_equal(c.detector_model, want);
+    snprintf(want, sizeof want, "%s/openseeface_lm_model2_opt.onnx", fx->dir);
+    assert_string_equal(c.landmark_model, want);
+    setenv("STEP5_OPENSEEFACE_MODEL_ID", "3", 1);
+    snprintf(want, sizeof want,
+             "%s/lm_model3_opt.onnx not found (STEP5_OPENSEEFACE_MODELS_DIR, "
+             "STEP5_OPENSEEFACE_MODEL_ID=3)",
+             fx->dir);
+    expect_error(NULL, 0, NULL, FT_ERR_NOT_FOUND, want);
+    /* an id alone: on the model search path */
+    unsetenv("STEP5_OPENSEEFACE_MODELS_DIR");
+    setenv("STEP5_OPENSEEFACE_MODEL_ID", "2", 1);
+    c = resolve_ok(NULL, 0, NULL);
+    snprintf(want, sizeof want, "%s/openseeface_lm_model2_opt.onnx", fx->dir);
+    assert_string_equal(c.landmark_model, want);
+    assert_string_equal(c.detector_model, "");
+    setenv("STEP5_OPENSEEFACE_MODEL_ID", "4", 1);
+    expect_error(NULL, 0, NULL, FT_ERR_NOT_FOUND,
+                 "lm_model4_opt.onnx not found on the model search path "
+                 "(with STEP5_OPENSEEFACE_MODEL_ID=4)");
+    env_fails("STEP5_OPENSEEFACE_MODEL_ID", "5",
+              "STEP5_OPENSEEFACE_MODEL_ID=5 (from environment): must be an integer from 0 to 4");
 }
 
 static void test_gpu_engines(void **state)
@@ -794,6 +888,7 @@ int main(void)
         TEST(test_enable_gpu_exactly_one),
         TEST(test_engines),
         TEST(test_detection_engines),
+        TEST(test_openseeface_settings),
         TEST(test_gpu_engines),
         TEST(test_profiles),
         TEST(test_export_keys),
