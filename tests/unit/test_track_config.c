@@ -588,6 +588,7 @@ static void test_detection_engines(void **state)
     assert_int_equal(rmdir("pack/models/antelopev2"), 0);
     assert_int_equal(rmdir("pack/models"), 0);
     assert_int_equal(rmdir("pack"), 0);
+}
 
 /* openseeface's variables with the original's defaults and fallbacks; its
  * models by path, by folder and id, and a missing one named. */
