@@ -607,13 +607,13 @@ typedef struct unsupported {
 
 static const unsupported unsupported_vars[] = {
     {"opencv_yunet", "STEP5_OPENCV_JAWOPEN_SCALE", "YuNet gives no blendshapes"},
-    {"insightface", "STEP5_INSIGHTFACE_CTX_ID", "the engine runs on the CPU"},
+    {"insightface", "STEP5_INSIGHTFACE_CTX_ID", "--gpu with --gpu-device N chooses the GPU"},
     {"insightface", "STEP5_INSIGHTFACE_JAWOPEN_SCALE",
      "no 68-point landmarks, so no jawOpen (blendshapes are null)"},
     {"insightface", "STEP5_INSIGHTFACE_ALLOWED_MODULES", "only the detection module runs"},
     {"insightface", "STEP5_INSIGHTFACE_ENV_PYTHON", "no Python interpreter is used"},
-    {"insightface", "STEP5_CUDA_LIB_PATH", "the engine runs on the CPU"},
-    {"insightface", "STEP5_CUDA_HOME", "the engine runs on the CPU"},
+    {"insightface", "STEP5_CUDA_LIB_PATH", "the device bundle's launcher finds the CUDA libraries"},
+    {"insightface", "STEP5_CUDA_HOME", "the device bundle's launcher finds the CUDA libraries"},
     {"openseeface", "STEP5_ONNX_INTRA_OP_THREADS",
      "inference runs on facetrack's own runtime, one thread per worker"},
     {"openseeface", "STEP5_ONNX_INTER_OP_THREADS",
