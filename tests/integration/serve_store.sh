@@ -97,7 +97,7 @@ with open("data/jobs.db", "r+b") as f:
 EOF
 "$FACETRACK" serve --port 0 --media-root media --data-dir data >corrupt.out 2>&1 &
 cpid=$!
-for _ in $(seq 100); do alive "$cpid" || break; sleep 0.1; done
+for _ in $(seq 300); do alive "$cpid" || break; sleep 0.1; done
 kill -9 "$cpid" 2>/dev/null
 wait "$cpid"
 rc=$?
@@ -109,7 +109,7 @@ check "... the corrupt file kept aside" test -n "$(ls data | grep '^jobs.db.corr
 check "... and says so" grep -q 'jobs.db.corrupt-' serve.out
 check "... a job can be made" \
     test "$(post /api/jobs '{"inputs": [{"root": 0, "path": "one"}], "steps": ["scenes"]}' | field 'd["id"]')" = 1
-for _ in $(seq 100); do [ "$(curl -s "$base/api/jobs/1" | field 'd["state"]')" = succeeded ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ "$(curl -s "$base/api/jobs/1" | field 'd["state"]')" = succeeded ] && break; sleep 0.1; done
 stop
 
 # ------------------------------------------------------------ a big job
@@ -143,21 +143,21 @@ check "... and gets its list from a file" grep -q -- '--videos-json' <(tr '\0' '
 check "... a short command line" test "$(wc -c <"/proc/$child/cmdline" 2>/dev/null || echo 0)" -lt 4096
 check "... cancel while it runs: accepted" \
     test "$(post "/api/jobs/$id/cancel" '{}' | field 'd["id"]')" = "$id"
-for _ in $(seq 150); do [ "$(curl -s "$base/api/jobs/$id" | field 'd["state"]')" = cancelled ] && break; sleep 0.1; done
+for _ in $(seq 450); do [ "$(curl -s "$base/api/jobs/$id" | field 'd["state"]')" = cancelled ] && break; sleep 0.1; done
 check "... cancelled within 15 s" test "$(curl -s "$base/api/jobs/$id" | field 'd["state"]')" = cancelled
 check "... its list file is gone" test -z "$(ls data/jobs | grep -v '\.log$')"
 # Cancel as soon as it runs: during its start (clean-up, list), before any child.
 id=$(post /api/jobs '{"inputs": [{"root": 0, "path": "big"}], "steps": ["scenes"]}' | field 'd["id"]')
 for _ in $(seq 100); do [ "$(state_of "$id")" = running ] && break; sleep 0.05; done
 post "/api/jobs/$id/cancel" '{}' >/dev/null
-for _ in $(seq 50); do [ "$(state_of "$id")" = cancelled ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ "$(state_of "$id")" = cancelled ] && break; sleep 0.1; done
 check "a job cancelled as it starts: cancelled within 5 s" test "$(state_of "$id")" = cancelled
 # SIGTERM while a big job starts.
 id=$(post /api/jobs '{"inputs": [{"root": 0, "path": "big"}], "steps": ["scenes"]}' | field 'd["id"]')
 for _ in $(seq 100); do [ "$(state_of "$id")" = running ] && break; sleep 0.05; done
 t0=$(date +%s)
 kill -TERM "$pid"
-for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
+for _ in $(seq 300); do alive "$pid" || break; sleep 0.1; done
 t1=$(date +%s)
 check "SIGTERM with a big job starting: stopped within 10 s ($((t1 - t0)) s)" ended "$pid"
 kill -9 "$pid" 2>/dev/null
