@@ -1,15 +1,19 @@
 # Our runtime's YuNet and SCRFD outputs against ONNX Runtime's, on real
 # frames prepared as the engines prepare them: every output within 1e-4.
-# Needs onnxruntime-node (FT_ORT_NODE_MODULES: the node_modules folder that
-# holds it, e.g. after `npm install --ignore-scripts onnxruntime-node`);
-# skips without it.
+# ONNX Runtime is the npm package onnxruntime-node, installed beside the
+# build trees by tests/onnxruntime/install.sh (as onnx_vs_ort does), or
+# FT_ORT_NODE_MODULES; skips, saying why, without node/npm or the registry.
 . "$(dirname "$0")/lib.sh"
 need_shared_media
 : "${FT_DUMP_DETECTOR_OUTPUTS:?FT_DUMP_DETECTOR_OUTPUTS must name the built dump tool}"
-modules=${FT_ORT_NODE_MODULES:-}
-[ -n "$modules" ] && [ -d "$modules/onnxruntime-node" ] ||
-    skip_test "onnxruntime-node not found (set FT_ORT_NODE_MODULES to its node_modules folder)"
 command -v node >/dev/null || skip_test "node not found"
+modules=${FT_ORT_NODE_MODULES:-}
+if [ -z "$modules" ]; then
+    command -v npm >/dev/null || skip_test "npm not found"
+    modules=$(bash "$(dirname "$0")/../onnxruntime/install.sh" "${FT_BUILD_DIR:?}/../onnxruntime-peer") ||
+        skip_test "$modules"
+fi
+[ -d "$modules/onnxruntime-node" ] || skip_test "onnxruntime-node not found in $modules"
 command -v ffmpeg >/dev/null || skip_test "ffmpeg not found"
 models=$FT_SHARED_DIR/models
 src=${FT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
