@@ -32,10 +32,19 @@ static int resize_as_tflite(const ft_nn_op *op, const ft_nn_graph *g, int input_
     const ft_nn_tensor *x = &g->tensors[op->inputs[0]], *y = &g->tensors[op->outputs[0]];
     *align = 0;
     *half = 0;
-    /* Bilinear stays: XNNPACK's bilinear weights measured 5e-5 off ONNX's
-     * on OpenSeeFace, over our tolerance. Nearest copies exact values. */
-    if (a->resize_mode != FT_RESIZE_NEAREST || a->coord != FT_COORD_ASYMMETRIC || x->rank != 4 ||
-        y->rank != 4)
+    if (x->rank != 4 || y->rank != 4)
+        return 0;
+    /* Bilinear with aligned corners is TFLite's align_corners exactly (input
+     * position = output position x (in - 1) / (out - 1)): the reference
+     * kernel runs it in NHWC, sparing the transposes around it. XNNPACK
+     * leaves it alone (xnn_backend.c): its weights measured 5e-5 off ONNX's
+     * on OpenSeeFace, over our tolerance. */
+    if (a->resize_mode == FT_RESIZE_BILINEAR && a->coord == FT_COORD_ALIGN_CORNERS) {
+        *align = 1;
+        return 1;
+    }
+    /* Other bilinear modes stay. Nearest copies exact values. */
+    if (a->resize_mode != FT_RESIZE_NEAREST || a->coord != FT_COORD_ASYMMETRIC)
         return 0;
     /* floor(o * in / out); rounding halves down agrees when out is a
      * whole multiple of in (no other fraction than .5 then). */

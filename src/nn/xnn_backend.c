@@ -128,8 +128,11 @@ static int accepts_softmax(const ft_nn_graph *g, const ft_nn_op *op)
 static int accepts_resize(const ft_nn_graph *g, const ft_nn_op *op)
 {
     const ft_op_attrs *a = &op->attrs;
+    /* Not an ONNX align_corners resize moved to NHWC: XNNPACK's weights are
+     * 5e-5 off ONNX's there (nn/layout_nhwc.c). */
     return plain_float_op(g, op) && a->layout == FT_LAYOUT_NHWC &&
-           a->resize_mode == FT_RESIZE_BILINEAR && !(a->align_corners && a->half_pixel_centers);
+           a->resize_mode == FT_RESIZE_BILINEAR && !(a->align_corners && a->half_pixel_centers) &&
+           a->coord != FT_COORD_ALIGN_CORNERS;
 }
 
 static int accepts_nhwc(const ft_nn_graph *g, const ft_nn_op *op)
