@@ -11,6 +11,7 @@
 extern const ft_engine_class ft_mediapipe_landmarker_class;
 extern const ft_engine_class ft_opencv_yunet_class;
 extern const ft_engine_class ft_insightface_class;
+extern const ft_engine_class ft_opencv_yunet_pyfeat_class;
 
 #define FACE_OBJECT .source = "face_landmarker", .label = "face"
 #define NOT_BUILT "not part of this build yet"
@@ -23,12 +24,6 @@ static const ft_engine_class opencv_haar_class = {
     .info = {.name = "opencv_haar", .aliases = no_aliases, FACE_OBJECT,
              .description = "OpenCV Haar cascade (frontal faces, boxes only)",
              .landmarks = FT_LANDMARKS_NONE, .options = common_options},
-    .not_built = NOT_BUILT,
-};
-static const ft_engine_class opencv_yunet_pyfeat_class = {
-    .info = {.name = "opencv_yunet_pyfeat", .aliases = no_aliases, FACE_OBJECT,
-             .description = "YuNet boxes, face mesh 468 and blendshapes",
-             .landmarks = FT_LANDMARKS_468, .blendshapes = 1, .options = common_options},
     .not_built = NOT_BUILT,
 };
 static const ft_engine_class openseeface_class = {
@@ -46,7 +41,7 @@ static const ft_engine_class eos_class = {
 };
 static const ft_engine_class *const builtin[] = {
     &ft_mediapipe_landmarker_class, &opencv_haar_class,  &ft_opencv_yunet_class,
-    &opencv_yunet_pyfeat_class,     &openseeface_class,  &eos_class,
+    &ft_opencv_yunet_pyfeat_class,  &openseeface_class,  &eos_class,
     &ft_insightface_class,
 };
 #define BUILTIN_COUNT ((int)(sizeof builtin / sizeof builtin[0]))
