@@ -4,9 +4,12 @@
  * face's box, clipped to the frame, is cropped for FaceMesh 468
  * (face/facemesh.h), whose integer frame-pixel points are padded to 478 by
  * repeating the last, as the original exported them; the blendshapes come
- * from MediaPipe's blendshape network on the 146-point subset of those
- * points (py-feat's mp_blendshapes weights are that network), computed
- * every blendshape_interval frames per face by the tracker's schedule. */
+ * from MediaPipe's blendshape network on the 146-point subset of the mesh
+ * (py-feat's mp_blendshapes weights are that network), computed every
+ * blendshape_interval frames per face by the tracker's schedule. The
+ * network reads the iris points too: it gets irises estimated from the
+ * eyes (ft_facemesh_estimate_irises), not the padding, which leaves
+ * jawOpen near 0.02 whatever the mouth does. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,7 @@ typedef struct yunet_pyfeat {
     const ft_face_image *frame;
     int32_t points[FT_FACEMESH_POINTS][3];
     const float (*due_norms[MAX_DETECTIONS])[3];
+    float (*blend_points)[PADDED_POINTS][3]; /* per due face: mesh + irises */
     int due_faces[MAX_DETECTIONS];
     float (*due_scores)[FT_FACE_BLENDSHAPES];
     char error[1280];
@@ -101,7 +105,10 @@ static ft_status finish(void *ctx, ft_face *faces, const int *blendshapes_due, i
         if (st != FT_OK)
             return st;
         if (meshed && blendshapes_due[i] && e->blendshaper && due < MAX_DETECTIONS) {
-            e->due_norms[due] = (const float(*)[3])faces[i].landmarks_norm;
+            float(*p)[3] = e->blend_points[due];
+            memcpy(p, faces[i].landmarks_norm, sizeof(float) * 3 * FT_FACEMESH_POINTS);
+            ft_facemesh_estimate_irises((const float(*)[3])p, p + FT_FACEMESH_POINTS);
+            e->due_norms[due] = (const float(*)[3])p;
             e->due_faces[due++] = i;
         }
     }
@@ -171,6 +178,7 @@ static void pyfeat_free(void *priv)
     ft_facemesh_free(e->mesh);
     ft_face_blendshaper_free(e->blendshaper);
     free(e->due_scores);
+    free(e->blend_points);
     if (e->pool)
         pthreadpool_destroy(e->pool);
 }
@@ -217,7 +225,8 @@ static ft_status pyfeat_create(void *priv, const ft_face_options *o, char *err, 
         if (st != FT_OK)
             return st;
         e->due_scores = calloc(MAX_DETECTIONS, sizeof *e->due_scores);
-        if (!e->due_scores) {
+        e->blend_points = calloc(MAX_DETECTIONS, sizeof *e->blend_points);
+        if (!e->due_scores || !e->blend_points) {
             snprintf(err, n, "out of memory");
             return FT_ERR_NOMEM;
         }

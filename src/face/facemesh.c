@@ -1,6 +1,7 @@
 /* FaceMesh 468 on a crop box (see facemesh.h). */
 #include "face/facemesh.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,4 +159,26 @@ ft_status ft_facemesh_run(ft_facemesh *m, const ft_face_image *image, const ft_c
     if (score)
         *score = *(const float *)ft_nn_session_output(s, m->out[OUT_SCORE]);
     return FT_OK;
+}
+
+void ft_facemesh_estimate_irises(const float (*mesh)[3], float (*irises)[3])
+{
+    /* outer corner, inner corner, upper lid, lower lid: the eye on the
+     * image's left (irises 468..472), then the other (473..477) */
+    static const int eyes[2][4] = {{33, 133, 159, 145}, {263, 362, 386, 374}};
+    static const float around[5][2] = {{0, 0}, {1, 0}, {0, -1}, {-1, 0}, {0, 1}};
+    for (int e = 0; e < 2; e++) {
+        const int *k = eyes[e];
+        float c[3] = {0, 0, 0};
+        for (int j = 0; j < 4; j++)
+            for (int d = 0; d < 3; d++)
+                c[d] += mesh[k[j]][d] / 4.0f;
+        const float r = 0.25f * hypotf(mesh[k[0]][0] - mesh[k[1]][0], mesh[k[0]][1] - mesh[k[1]][1]);
+        for (int i = 0; i < 5; i++) {
+            float *p = irises[5 * e + i];
+            p[0] = c[0] + around[i][0] * r;
+            p[1] = c[1] + around[i][1] * r;
+            p[2] = c[2];
+        }
+    }
 }

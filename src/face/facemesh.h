@@ -48,4 +48,13 @@ ft_status ft_facemesh_input(const ft_face_image *image, const ft_crop_box *box, 
 ft_status ft_facemesh_run(ft_facemesh *m, const ft_face_image *image, const ft_crop_box *box,
                           int32_t points[FT_FACEMESH_POINTS][3], float *score);
 
+/* MediaPipe's ten iris points (468..477: each eye's centre, then the
+ * points right, above, left and below it on the iris) estimated from the
+ * 468-point MESH (any unit): the centre of the eye's corners and lids, the
+ * radius a quarter of the eye's width. The blendshape network reads the
+ * irises among its 146 points and normalises by them; the original's
+ * padding (ten copies of the last point) collapses that normalisation. */
+#define FT_FACEMESH_IRIS_POINTS 10
+void ft_facemesh_estimate_irises(const float (*mesh)[3], float (*irises)[3]);
+
 #endif
