@@ -49,7 +49,8 @@ static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, 
                                  t->shape[2] == FT_FACEMESH_INPUT && t->shape[3] == FT_FACEMESH_INPUT
                            : t->dtype == FT_DTYPE_I32 && ft_nn_tensor_elements(t) == 1;
         if (!ok) {
-            snprintf(reason, n, "input '%s' is not %s", input_names[i],
+            snprintf(reason, n, "input '%s' is not %s (not the FaceMesh model with crop inputs)",
+                     input_names[i],
                      i == IN_IMAGE ? "1x3x192x192 float32" : "one int32");
             return FT_ERR_FORMAT;
         }
@@ -64,7 +65,8 @@ static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, 
     }
     const ft_nn_tensor *lm = &g->tensors[g->outputs[m->out[OUT_LANDMARKS]]];
     if (lm->dtype != FT_DTYPE_I32 || ft_nn_tensor_elements(lm) != 3 * FT_FACEMESH_POINTS) {
-        snprintf(reason, n, "output 'final_landmarks' is not 468 x 3 int32");
+        snprintf(reason, n, "output 'final_landmarks' is not 468 x 3 int32 (not the FaceMesh "
+                            "model with crop inputs)");
         return FT_ERR_FORMAT;
     }
     return FT_OK;
