@@ -261,7 +261,7 @@ const ft_engine_class ft_opencv_yunet_pyfeat_class = {
              .blendshapes = 1,
              .options = options},
     .available = pyfeat_available,
-    .available_with_model = 0,
+    .available_with_model = 1,
     .priv_size = sizeof(yunet_pyfeat),
     .create = pyfeat_create,
     /* FT_TRACKER_ENGINE_CALLS, with send keeping the frame for the mesh */
