@@ -12,6 +12,7 @@ extern const ft_engine_class ft_mediapipe_landmarker_class;
 extern const ft_engine_class ft_opencv_yunet_class;
 extern const ft_engine_class ft_insightface_class;
 extern const ft_engine_class ft_openseeface_class;
+extern const ft_engine_class ft_opencv_yunet_pyfeat_class;
 
 #define FACE_OBJECT .source = "face_landmarker", .label = "face"
 #define NOT_BUILT "not part of this build yet"
@@ -26,12 +27,7 @@ static const ft_engine_class opencv_haar_class = {
              .landmarks = FT_LANDMARKS_NONE, .options = common_options},
     .not_built = NOT_BUILT,
 };
-static const ft_engine_class opencv_yunet_pyfeat_class = {
-    .info = {.name = "opencv_yunet_pyfeat", .aliases = no_aliases, FACE_OBJECT,
-             .description = "YuNet boxes, face mesh 468 and blendshapes",
-             .landmarks = FT_LANDMARKS_468, .blendshapes = 1, .options = common_options},
-    .not_built = NOT_BUILT,
-};
+
 static const ft_engine_class eos_class = {
     .info = {.name = "eos", .aliases = no_aliases, FACE_OBJECT,
              .description = "EOS 3D morphable model fitting on 68 landmarks",
@@ -41,7 +37,7 @@ static const ft_engine_class eos_class = {
 };
 static const ft_engine_class *const builtin[] = {
     &ft_mediapipe_landmarker_class, &opencv_haar_class,  &ft_opencv_yunet_class,
-    &opencv_yunet_pyfeat_class,     &ft_openseeface_class, &eos_class,
+    &ft_opencv_yunet_pyfeat_class,  &ft_openseeface_class, &eos_class,
     &ft_insightface_class,
 };
 #define BUILTIN_COUNT ((int)(sizeof builtin / sizeof builtin[0]))

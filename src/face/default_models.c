@@ -2,7 +2,8 @@
  * search path: MediaPipe's face_landmarker.task (v2 landmarks and the
  * blendshapes) when present, else the npm models that setup installs; the
  * YuNet and SCRFD detectors of opencv_yunet and insightface; OpenSeeFace's
- * detector and landmark models. */
+ * detector and landmark models; the face mesh and blendshapes of
+ * opencv_yunet_pyfeat. */
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,13 @@ static const default_model defaults[] = {
     {"geometry", "geometry_pipeline_metadata_landmarks.binarypb", NULL},
     /* the detection-only engines' detectors */
     {"yunet", "face_detection_yunet_2023mar.onnx", NULL},
+    /* opencv_yunet_pyfeat: the original's FaceMesh conversion (its own
+     * file name last), and MediaPipe's blendshape network, which py-feat's
+     * weights are */
+    {"facemesh", "facemesh_face_landmark.onnx", NULL},
+    {"facemesh", "face_landmark.onnx", NULL},
+    {"mesh_blendshapes", "face_blendshapes.onnx", NULL},
+    {"mesh_blendshapes", "face_landmarker.task", "face_blendshapes.tflite"},
     /* InsightFace's antelopev2 and buffalo_l packs detect with the 10G model */
     {"scrfd", "scrfd_10g_bnkps.onnx", NULL},
     {"scrfd", "det_10g.onnx", NULL},

@@ -425,6 +425,8 @@ static const setting settings[] = {
      AT(yunet_model)},
     {ENV("STEP5_OPENCV_MAX_FACES", NULL), .parse = parse_width, .min = 1, .max = 64, .def = "0",
      AT(opencv_max_faces)},
+    {ENV("STEP5_OPENCV_JAWOPEN_SCALE", NULL), FLOAT(0, NO_MAX), .def = "1.0",
+     AT(opencv_jawopen_scale)},
     {ENV("STEP5_INSIGHTFACE_MODEL_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
      AT(insightface_model)},
     {ENV("INSIGHTFACE_HOME", NULL), .parse = parse_path, .raw = 1, .def = "",
@@ -607,7 +609,16 @@ typedef struct unsupported {
 
 static const unsupported unsupported_vars[] = {
     {"opencv_yunet", "STEP5_OPENCV_JAWOPEN_SCALE", "YuNet gives no blendshapes"},
-    {"insightface", "STEP5_INSIGHTFACE_CTX_ID", "--gpu with --gpu-device N chooses the GPU"},
+    {"opencv_yunet_pyfeat", "STEP5_FACEMESH_ONNX_PATH",
+     "the face mesh model is found on the model search path, or named by --landmarks"},
+    {"opencv_yunet_pyfeat", "STEP5_PYFEAT_MODEL_PATH",
+     "py-feat's PyTorch weights are not read: the same network runs from face_blendshapes.onnx "
+     "(or face_landmarker.task) on the model search path"},
+    {"opencv_yunet_pyfeat", "STEP5_PYFEAT_STRICT",
+     "a missing or unreadable blendshape model always stops the engine"},
+    {"opencv_yunet_pyfeat", "STEP5_ONNX_INTRA_OP_THREADS", "each worker runs its models on one thread"},
+    {"opencv_yunet_pyfeat", "STEP5_ONNX_INTER_OP_THREADS", "each worker runs its models on one thread"},
+        {"insightface", "STEP5_INSIGHTFACE_CTX_ID", "--gpu with --gpu-device N chooses the GPU"},
     {"insightface", "STEP5_INSIGHTFACE_JAWOPEN_SCALE",
      "no 68-point landmarks, so no jawOpen (blendshapes are null)"},
     {"insightface", "STEP5_INSIGHTFACE_ALLOWED_MODULES", "only the detection module runs"},
@@ -742,8 +753,11 @@ static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
     c->engine_max_width = 0;
     c->detector_size = 0;
     const int every_given = given("detect-every", from);
-    if (strcmp(c->engine, "opencv_yunet") == 0) {
+    const int pyfeat = strcmp(c->engine, "opencv_yunet_pyfeat") == 0;
+    if (strcmp(c->engine, "opencv_yunet") == 0 || pyfeat) {
         snprintf(c->detector_model, sizeof c->detector_model, "%s", c->yunet_model);
+        if (pyfeat) /* its jawOpen scale replaces MediaPipe's */
+            c->jawopen_scale = c->opencv_jawopen_scale;
         c->engine_max_width = c->yunet_max_width;
         if (c->opencv_max_faces > 0)
             c->max_faces = c->opencv_max_faces;

@@ -11,6 +11,7 @@
 
 #include "base/atomic_file.h"
 #include "base/json_writer.h"
+#include "track/blendshape_keys.h"
 #include "track/output_complete.h"
 #include "track/reduced_format.h"
 #include "track/speaking.h"
@@ -21,7 +22,8 @@ struct ft_tracking_writer {
     ft_json json;
     ft_speaking_history *history; /* per object ID */
     int history_cap;
-    int export_mask[FT_FACE_BLENDSHAPE_COUNT]; /* names the profile exports */
+    ft_blendshape_key keys[FT_BLENDSHAPE_MAX_KEYS]; /* what the profile exports, in order */
+    int key_count;
     int jaw_index;
     int64_t next_frame;
 };
@@ -32,30 +34,6 @@ static int name_index(const char *name)
         if (strcmp(ft_face_blendshape_name(i), name) == 0)
             return i;
     return -1;
-}
-
-/* Which of the 52 names STEP5_BLENDSHAPES_PROFILE exports. MediaPipe's set
- * has _neutral and no tongueOut, so "full" and "mediapipe" agree. */
-static void profile_mask(const ft_track_config *cfg, int mask[FT_FACE_BLENDSHAPE_COUNT])
-{
-    for (int i = 0; i < FT_FACE_BLENDSHAPE_COUNT; i++) {
-        const char *name = ft_face_blendshape_name(i);
-        switch (cfg ? cfg->blendshape_profile : FT_BLENDSHAPES_FULL) {
-        case FT_BLENDSHAPES_NONE:
-            mask[i] = 0;
-            break;
-        case FT_BLENDSHAPES_MOUTH:
-            mask[i] = strncmp(name, "mouth", 5) == 0 || strncmp(name, "jaw", 3) == 0;
-            break;
-        case FT_BLENDSHAPES_CUSTOM:
-            mask[i] = 0;
-            for (int k = 0; k < cfg->export_key_count; k++)
-                mask[i] |= strcmp(cfg->export_keys[k], name) == 0;
-            break;
-        default:
-            mask[i] = 1;
-        }
-    }
 }
 
 static int begin_document(ft_tracking_writer *w)
@@ -91,7 +69,7 @@ ft_status ft_tracking_writer_open(const char *path, const ft_writer_options *opt
     w->opt = *options;
     w->next_frame = 1;
     w->jaw_index = name_index("jawOpen");
-    profile_mask(options->config, w->export_mask);
+    w->key_count = ft_blendshape_keys(options->config, options->engine, w->keys);
     ft_status st = ft_atomic_file_open(&w->file, path, err, err_size);
     if (st != FT_OK) {
         free(w);
@@ -161,11 +139,10 @@ static void write_blendshapes(ft_tracking_writer *w, const float *bs)
         return;
     }
     ft_json_object_begin(j);
-    for (int i = 0; i < FT_FACE_BLENDSHAPE_COUNT; i++)
-        if (w->export_mask[i]) {
-            ft_json_key(j, ft_face_blendshape_name(i));
-            ft_json_double_places(j, bs[i], 4);
-        }
+    for (int k = 0; k < w->key_count; k++) {
+        ft_json_key(j, w->keys[k].name);
+        ft_json_double_places(j, w->keys[k].index >= 0 ? bs[w->keys[k].index] : 0.0, 4);
+    }
     ft_json_object_end(j);
 }
 

@@ -501,7 +501,8 @@ static void test_engines(void **state)
          * with them, else say which model is missing */
         const int built = i == 0 || strcmp(e->name, "opencv_yunet") == 0 ||
                           strcmp(e->name, "insightface") == 0 ||
-                          strcmp(e->name, "openseeface") == 0;
+                          strcmp(e->name, "openseeface") == 0 ||
+                          strcmp(e->name, "opencv_yunet_pyfeat") == 0;
         const int available = ft_engine_available(e, why, sizeof why);
         if (i == 0)
             assert_true(available && why[0] == '\0');
@@ -539,6 +540,22 @@ static void test_detection_engines(void **state)
     assert_int_equal(c.max_faces, 3);
     const ft_config_value every[] = {{"detect-every", "4"}};
     assert_int_equal(resolve_ok(every, 1, NULL).detect_every_n, 4);
+
+    /* opencv_yunet_pyfeat: YuNet's settings, its own jawOpen scale in place
+     * of MediaPipe's, blendshapes on STEP5_BLENDSHAPES_THROTTLE_N */
+    setenv("STEP5_TRACKING_ENGINE", "opencv_yunet_pyfeat", 1);
+    setenv("STEP5_MEDIAPIPE_JAWOPEN_SCALE", "5", 1);
+    c = resolve_ok(NULL, 0, NULL);
+    assert_string_equal(c.detector_model, "/models/yunet.onnx");
+    assert_int_equal(c.engine_max_width, 800);
+    assert_int_equal(c.max_faces, 3);
+    assert_int_equal(c.detect_every_n, 1);
+    assert_int_equal(c.blendshapes_every, 3);
+    assert_float_equal(c.jawopen_scale, 1.0, 1e-6);
+    setenv("STEP5_OPENCV_JAWOPEN_SCALE", "2.5", 1);
+    assert_float_equal(resolve_ok(NULL, 0, NULL).jawopen_scale, 2.5, 1e-6);
+    unsetenv("STEP5_OPENCV_JAWOPEN_SCALE");
+    unsetenv("STEP5_MEDIAPIPE_JAWOPEN_SCALE");
 
     /* InsightFace: max width from STEP5_YUNET_MAX_WIDTH when set (800 here),
      * the throttle from STEP5_BLENDSHAPES_THROTTLE_N */
