@@ -3,11 +3,13 @@
  * cuBLAS products), in graph order on one stream per plan. Ops outside the
  * table run on the reference kernels on the host, and the activations they
  * read or write cross over by copies decided when the plan is made, so
- * every model runs. Weights are uploaded once per plan and activations are
- * allocated once per plan (that is, per batch size); a run allocates
- * nothing. A plan whose ops all run on the device is captured once as a
- * CUDA graph and replayed, since at small batches launch overhead would
- * dominate. Storage and accumulation are fp32. */
+ * every model runs. Weights are on each device once per process, shared by
+ * every plan (nn/cuda_memory.h); activations live in one arena per plan
+ * (that is, per batch size), placed so that tensors whose lives do not
+ * overlap share memory; a run allocates nothing. A plan whose ops all run
+ * on the device is captured once as a CUDA graph and replayed, since at
+ * small batches launch overhead would dominate. Storage is fp32, or fp16
+ * when the plan's target asks; arithmetic is fp32 either way. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
