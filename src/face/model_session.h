@@ -39,11 +39,13 @@ typedef ft_status (*ft_model_check_fn)(void *context, const ft_nn_graph *graph, 
 ft_status ft_model_session_open_on(ft_model_session *m, const char *spec, ft_model_check_fn check,
                                    void *context, const ft_model_place *place, char *err,
                                    size_t err_size);
-/* A session of GRAPH where PLACE says (a model the GPU would run only in
- * part runs on XNNPACK instead; FACETRACK_GPU_PARTIAL=1 keeps it there).
+/* A session of GRAPH (loaded from SPEC) where PLACE says (a model the GPU
+ * would run only in part runs on XNNPACK instead, saying so in an info
+ * line; FACETRACK_GPU_PARTIAL=1 keeps it there).
  * PLACE's pool is used as it is (no pool: the caller's thread). */
-ft_status ft_model_place_session(const ft_nn_graph *graph, const ft_model_place *place,
-                                 ft_nn_session **out, char *reason, size_t reason_size);
+ft_status ft_model_place_session(const char *spec, const ft_nn_graph *graph,
+                                 const ft_model_place *place, ft_nn_session **out, char *reason,
+                                 size_t reason_size);
 /* The same on the CPU. */
 ft_status ft_model_session_open(ft_model_session *m, const char *spec, ft_model_check_fn check,
                                 void *context, pthreadpool_t pool, int threads, char *err,

@@ -75,7 +75,7 @@ static ft_status open_shape(ft_shaped_session *s, int width, int height, char *e
     if (st == FT_OK)
         st = s->check(s->context, g, reason, sizeof reason);
     if (st == FT_OK)
-        st = ft_model_place_session(g, &s->place, &s->session, reason, sizeof reason);
+        st = ft_model_place_session(s->model, g, &s->place, &s->session, reason, sizeof reason);
     if (st != FT_OK) {
         ft_nn_graph_release(g);
         if (err && err_size)
