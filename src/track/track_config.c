@@ -618,7 +618,7 @@ static const unsupported unsupported_vars[] = {
      "a missing or unreadable blendshape model always stops the engine"},
     {"opencv_yunet_pyfeat", "STEP5_ONNX_INTRA_OP_THREADS", "each worker runs its models on one thread"},
     {"opencv_yunet_pyfeat", "STEP5_ONNX_INTER_OP_THREADS", "each worker runs its models on one thread"},
-        {"insightface", "STEP5_INSIGHTFACE_CTX_ID", "--gpu with --gpu-device N chooses the GPU"},
+    {"insightface", "STEP5_INSIGHTFACE_CTX_ID", "--gpu with --gpu-device N chooses the GPU"},
     {"insightface", "STEP5_INSIGHTFACE_JAWOPEN_SCALE",
      "no 68-point landmarks, so no jawOpen (blendshapes are null)"},
     {"insightface", "STEP5_INSIGHTFACE_ALLOWED_MODULES", "only the detection module runs"},
