@@ -19,6 +19,7 @@
 #include <libavutil/pixdesc.h>
 
 #include "base/format_error.h"
+#include "media/decode_errors.h"
 #include "media/media_internal.h"
 
 #define SEEK_RETRIES 4
@@ -321,6 +322,11 @@ const char *ft_video_path(const ft_video *v)
 const char *ft_video_error(const ft_video *v)
 {
     return v ? v->error : "";
+}
+
+int ft_video_decode_errors(const ft_video *v)
+{
+    return v ? v->decode_errors : 0;
 }
 
 /* Called when the demuxer has no more packets: was anything missing? */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "base/clock.h"
+#include "media/decode_errors.h"
 #include "nn/backend.h"
 
 static int compare_i64(const void *a, const void *b)
@@ -60,6 +61,7 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
         return st;
     }
     int at_end = st == FT_EOF;
+    const int errors_before = ft_video_decode_errors(video);
     for (int64_t index = chunk->start; index < chunk->end; index++) {
         if (ctx->stop && atomic_load(ctx->stop)) {
             snprintf(err, err_size, "%s: interrupted", ft_video_path(video));
@@ -103,6 +105,15 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
         if (index >= chunk->out_first && ctx->on_frame)
             ctx->on_frame(ctx->user);
         t0 = ft_now_ms();
+    }
+    /* Damage fails the video whichever worker decodes it, as it does a
+     * reader going through the whole file. */
+    const int errors = ft_video_decode_errors(video) - errors_before;
+    if (errors > 0) {
+        snprintf(err, err_size, "%s: corrupt video data: %d packet%s failed to decode in frames %lld-%lld",
+                 ft_video_path(video), errors, errors == 1 ? "" : "s",
+                 (long long)chunk->start + 1, (long long)chunk->end);
+        return FT_ERR_FORMAT;
     }
     ft_face_engine_timings(engine, &out->timings);
     subtract(&out->timings, &start_times);
