@@ -99,20 +99,6 @@ STEP5_INSIGHTFACE_CTX_ID=0 STEP5_INSIGHTFACE_MODEL_PATH=$models/scrfd_500m_kps_6
     "$FACETRACK" track --force --engine insightface -o "$work/ctx" "$head" >/dev/null 2>"$work/ctx.err"
 check "STEP5_INSIGHTFACE_CTX_ID: named in a warning" grep -q "STEP5_INSIGHTFACE_CTX_ID" "$work/ctx.err"
 
-# refused LINE_PATTERN VAR=VALUE... -- ARGS: exit non-zero, one line on
-# stderr matching LINE_PATTERN
-refused() {
-    local want=$1
-    shift
-    local vars=()
-    while [ "$1" != -- ]; do vars+=("$1"); shift; done
-    shift
-    env "${vars[@]}" "$FACETRACK" "$@" >/dev/null 2>"$work/refused.err"
-    local rc=$? err
-    err=$(grep -v ': warn: ' "$work/refused.err")
-    [ "$rc" -ne 0 ] && [ "$(printf '%s\n' "$err" | grep -c .)" -eq 1 ] && [[ "$err" == *"$want"* ]] ||
-        { echo "  exit $rc, stderr: $err"; return 1; }
-}
 empty=$work/empty
 mkdir -p "$empty"
 no_models=(FACETRACK_MODEL_PATH="$empty" FACETRACK_MODELS_DIR="$empty" XDG_CACHE_HOME="$empty" HOME="$empty")

@@ -59,3 +59,19 @@ model_error_is() {
     [ "$rc" -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [[ "$err" == *"$2"* ]] ||
         { echo "  exit $rc: $err"; return 1; }
 }
+
+# refused LINE_PATTERN VAR=VALUE... -- ARGS: the program run with ARGS in
+# that environment exits non-zero with one line on stderr (warnings aside)
+# matching LINE_PATTERN. Writes $work/refused.err (the caller's $work).
+refused() {
+    local want=$1
+    shift
+    local vars=()
+    while [ "$1" != -- ]; do vars+=("$1"); shift; done
+    shift
+    env "${vars[@]}" "$FACETRACK" "$@" >/dev/null 2>"$work/refused.err"
+    local rc=$? err
+    err=$(grep -v ': warn: ' "$work/refused.err")
+    [ "$rc" -ne 0 ] && [ "$(printf '%s\n' "$err" | grep -c .)" -eq 1 ] && [[ "$err" == *"$want"* ]] ||
+        { echo "  exit $rc, stderr: $err"; return 1; }
+}

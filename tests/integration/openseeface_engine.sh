@@ -134,20 +134,6 @@ STEP5_ONNX_INTRA_OP_THREADS=4 "$FACETRACK" track --force --engine openseeface -o
 check "STEP5_ONNX_INTRA_OP_THREADS: named in a warning" grep -q "STEP5_ONNX_INTRA_OP_THREADS" \
     "$work/thr.err"
 
-# refused LINE_PATTERN VAR=VALUE... -- ARGS: exit non-zero, one line on
-# stderr matching LINE_PATTERN
-refused() {
-    local want=$1
-    shift
-    local vars=()
-    while [ "$1" != -- ]; do vars+=("$1"); shift; done
-    shift
-    env "${vars[@]}" "$FACETRACK" "$@" >/dev/null 2>"$work/refused.err"
-    local rc=$? err
-    err=$(grep -v ': warn: ' "$work/refused.err")
-    [ "$rc" -ne 0 ] && [ "$(printf '%s\n' "$err" | grep -c .)" -eq 1 ] && [[ "$err" == *"$want"* ]] ||
-        { echo "  exit $rc, stderr: $err"; return 1; }
-}
 empty=$work/empty
 mkdir -p "$empty"
 no_models=(FACETRACK_MODEL_PATH="$empty" FACETRACK_MODELS_DIR="$empty" XDG_CACHE_HOME="$empty" HOME="$empty")

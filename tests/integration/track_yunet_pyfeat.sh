@@ -112,20 +112,6 @@ STEP5_PYFEAT_MODEL_PATH=/x/face_blendshapes.pth "$FACETRACK" track --force \
     --engine opencv_yunet_pyfeat -o "$work/warn" "$head" >/dev/null 2>"$work/warn.err"
 check "STEP5_PYFEAT_MODEL_PATH: named in a warning" grep -q "STEP5_PYFEAT_MODEL_PATH" "$work/warn.err"
 
-# refused LINE_PATTERN VAR=VALUE... -- ARGS: exit non-zero, one line on
-# stderr matching LINE_PATTERN
-refused() {
-    local want=$1
-    shift
-    local vars=()
-    while [ "$1" != -- ]; do vars+=("$1"); shift; done
-    shift
-    env "${vars[@]}" "$FACETRACK" "$@" >/dev/null 2>"$work/refused.err"
-    local rc=$? err
-    err=$(grep -v ': warn: ' "$work/refused.err")
-    [ "$rc" -ne 0 ] && [ "$(printf '%s\n' "$err" | grep -c .)" -eq 1 ] && [[ "$err" == *"$want"* ]] ||
-        { echo "  exit $rc, stderr: $err"; return 1; }
-}
 only=$work/only_yunet
 mkdir -p "$only"
 ln -s "$models/face_detection_yunet_2023mar.onnx" "$only/"
