@@ -30,7 +30,9 @@ typedef struct expect {
  * another order, nothing else differs. OpenSeeFace's landmark model chains
  * 44 convolutions with hard-swish (x * clip(x + 3) / 6) between them, which
  * amplifies those last-bit differences: measured up to 3.4e-5 over twenty
- * seeds, so it gets 1e-4. SCRFD-500M's first score output is a sigmoid of
+ * seeds, so it gets 1e-4; its detection model has the same chains and a
+ * small heatmap output (largest about 0.03), measured up to 1.01e-5
+ * (seed 1796638793), so it gets 1e-4 as well. SCRFD-500M's first score output is a sigmoid of
  * small logits (largest about 0.04), where the same last bits weigh more:
  * measured up to 1.2e-5 (seed 1795451421), so it gets 3e-5. */
 
@@ -40,7 +42,7 @@ static const expect models[] = {
     {"scrfd_500m_kps_640.onnx", 120, "Resize", 3e-5},
     {"facemesh_face_landmark.onnx", 200, "Pad", 1e-5},
     {"face_blendshapes.onnx", 150, "ReduceMean", 1e-5},
-    {"openseeface_mnv3_detection_opt.onnx", 200, "MaxPool2D", 1e-5},
+    {"openseeface_mnv3_detection_opt.onnx", 200, "MaxPool2D", 1e-4},
     {"openseeface_lm_model0_opt.onnx", 150, "Clip", 1e-4},
 };
 
