@@ -11,13 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
 #include "nn/layout_nhwc.h"
 #include "nn/runner.h"
 #include "nn_case.h"
+#include "test_seed.h"
 
 #define REL_TOL 1e-5
 
@@ -121,9 +121,7 @@ static void rewritten_graph_gives_the_same_outputs(void **state)
 
 int main(void)
 {
-    const char *fixed = getenv("FT_TEST_SEED");
-    seed = first_seed = fixed ? (unsigned)strtoul(fixed, NULL, 10) : (unsigned)time(NULL);
-    printf("seed %u (FT_TEST_SEED=%u replays it)\n", seed, seed);
+    seed = first_seed = ft_test_seed();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rewritten_graph_gives_the_same_outputs),
     };

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -22,6 +21,7 @@
 #include "nn/backend.h"
 #include "nn/graph_cache.h"
 #include "nn/session.h"
+#include "test_seed.h"
 
 #define BATCH 3
 #define REL_TOL 1e-5
@@ -348,9 +348,7 @@ int main(void)
         }
         fclose(f);
     }
-    const char *fixed = getenv("FT_TEST_SEED");
-    seed = first_seed = fixed ? (unsigned)strtoul(fixed, NULL, 10) : (unsigned)time(NULL);
-    printf("seed %u (FT_TEST_SEED=%u replays it)\n", seed, seed);
+    seed = first_seed = ft_test_seed();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(backend_table_names_its_rows),
         cmocka_unit_test(graph_cache_shares_one_graph),

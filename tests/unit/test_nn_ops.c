@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <pthread.h>
 
@@ -26,6 +25,7 @@
 #include "nn/runner.h"
 #include "nn/session.h"
 #include "nn/tflite.h"
+#include "test_seed.h"
 
 #define REL_TOL 1e-5
 /* A device row's fp16 storage: inputs, weights and outputs rounded to 11
@@ -627,9 +627,7 @@ int main(void)
     }
     if (*skipped_rows)
         printf("rows skipped:%s\n", skipped_rows);
-    const char *fixed = getenv("FT_TEST_SEED");
-    seed = first_seed = fixed ? (unsigned)strtoul(fixed, NULL, 10) : (unsigned)time(NULL);
-    printf("seed %u (FT_TEST_SEED=%u replays it)\n", seed, seed);
+    seed = first_seed = ft_test_seed();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(conv2d_matches_reference),
         cmocka_unit_test(global_mean_matches_reference),

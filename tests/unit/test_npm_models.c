@@ -11,13 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
 #include "golden_tensors.h"
 #include "nn/model.h"
 #include "nn/runner.h"
+#include "test_seed.h"
 
 static char models[1024], shared[1024];
 static unsigned seed;
@@ -450,9 +450,7 @@ int main(void)
         }
         fclose(f);
     }
-    const char *s = getenv("FT_TEST_SEED");
-    seed = s ? (unsigned)strtoul(s, NULL, 10) : (unsigned)time(NULL);
-    printf("random seed %u (FT_TEST_SEED repeats it)\n", seed);
+    seed = ft_test_seed();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(op_counts_follow_the_spec),
         cmocka_unit_test(sparse_detector_details),

@@ -10,12 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
 #include "nn/model.h"
 #include "nn/runner.h"
+#include "test_seed.h"
 
 static char shared[1024];
 
@@ -109,9 +109,7 @@ static void print_ops(const char *file, const ft_nn_graph *g)
 static void models_load_and_run(void **state)
 {
     (void)state;
-    const char *fixed = getenv("FT_TEST_SEED");
-    const unsigned seed = fixed ? (unsigned)strtoul(fixed, NULL, 10) : (unsigned)time(NULL);
-    printf("seed %u (FT_TEST_SEED=%u replays it)\n", seed, seed);
+    const unsigned seed = ft_test_seed();
     for (size_t m = 0; m < sizeof models / sizeof models[0]; m++) {
         /* The reference runs the graph as written, the fast backend the
          * NHWC rewrite: this checks the kernels and the rewrite at once. */
@@ -187,8 +185,7 @@ static void blendshapes_match_tflite(void **state)
     if (ft_nn_runner_create(&go, FT_NN_BACKEND_REFERENCE, 1, &ro, err, sizeof err) != FT_OK ||
         ft_nn_runner_create(&gt, FT_NN_BACKEND_REFERENCE, 1, &rt, err, sizeof err) != FT_OK)
         fail_msg("%s", err);
-    const unsigned seed = (unsigned)time(NULL) ^ 0x5eed;
-    printf("seed %u\n", seed);
+    const unsigned seed = ft_test_seed() ^ 0x5eed;
     srand(seed);
     float *a = ft_nn_runner_input(ro, 0), *b = ft_nn_runner_input(rt, 0);
     for (int i = 0; i < 146 * 2; i++) /* landmark coordinates in a 256-pixel crop */
