@@ -234,15 +234,16 @@ static ft_status scrfd_create(void *priv, const ft_face_options *o, char *err, s
         .error = stage_error,
         .scheme = FT_LANDMARKS_5,
         .detections_are_faces = 1,
+        .pose_from_landmarks = 1,
     };
     return ft_face_tracker_create(o, &stages, &d->tracker, err, n);
 }
 
 static const char *const no_aliases[] = {NULL};
 static const char *const options[] = {
-    "detector_model", "num_faces", "min_tracking_confidence", "video", "detect_every_n",
-    "max_width", "detector_size", "smoothing", "smoothing_min_cutoff", "smoothing_beta",
-    "smoothing_derivate_cutoff", "max_lost_frames", "threads", NULL};
+    "detector_model", "geometry_model", "num_faces", "min_tracking_confidence", "video",
+    "detect_every_n", "max_width", "detector_size", "smoothing", "smoothing_min_cutoff",
+    "smoothing_beta", "smoothing_derivate_cutoff", "max_lost_frames", "threads", NULL};
 
 const ft_engine_class ft_insightface_class = {
     .info = {.name = "insightface",
@@ -251,6 +252,7 @@ const ft_engine_class ft_insightface_class = {
              .source = "face_landmarker",
              .label = "face",
              .landmarks = FT_LANDMARKS_5,
+             .pose = 1,
              .options = options},
     .available = scrfd_available,
     .available_with_model = 1,

@@ -392,6 +392,7 @@ static ft_status openseeface_create(void *priv, const ft_face_options *opt, char
         .finish = finish,
         .error = stage_error,
         .scheme = FT_LANDMARKS_66,
+        .pose_from_landmarks = 1,
         .blendshapes = 1,
     };
     return ft_face_tracker_create(opt, &stages, &o->tracker, err, n);
@@ -399,7 +400,7 @@ static ft_status openseeface_create(void *priv, const ft_face_options *opt, char
 
 static const char *const no_aliases[] = {NULL};
 static const char *const options[] = {
-    "detector_model", "landmark_model", "num_faces", "min_detection_confidence",
+    "detector_model", "geometry_model", "landmark_model", "num_faces", "min_detection_confidence",
     "min_presence_confidence", "min_tracking_confidence", "video", "detect_interval",
     "max_width", "smoothing", "smoothing_min_cutoff", "smoothing_beta",
     "smoothing_derivate_cutoff", "max_lost_frames", "blendshape_interval", "threads", NULL};
@@ -411,6 +412,7 @@ const ft_engine_class ft_openseeface_class = {
              .source = "face_landmarker",
              .label = "face",
              .landmarks = FT_LANDMARKS_66,
+             .pose = 1,
              .blendshapes = 1,
              .options = options},
     .available = openseeface_available,

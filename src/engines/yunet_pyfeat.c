@@ -241,13 +241,14 @@ static ft_status pyfeat_create(void *priv, const ft_face_options *o, char *err, 
         .scheme = FT_LANDMARKS_5,
         .blendshapes = blendshapes,
         .detections_are_faces = 1,
+        .pose_from_landmarks = 1,
     };
     return ft_face_tracker_create(o, &stages, &e->tracker, err, n);
 }
 
 static const char *const no_aliases[] = {NULL};
 static const char *const options[] = {
-    "detector_model", "landmark_model", "blendshape_model", "num_faces",
+    "detector_model", "geometry_model", "landmark_model", "blendshape_model", "num_faces",
     "min_tracking_confidence", "video", "detect_every_n", "max_width", "smoothing",
     "smoothing_min_cutoff", "smoothing_beta", "smoothing_derivate_cutoff", "max_lost_frames",
     "blendshape_interval", "threads", NULL};
@@ -259,6 +260,7 @@ const ft_engine_class ft_opencv_yunet_pyfeat_class = {
              .source = "face_landmarker",
              .label = "face",
              .landmarks = FT_LANDMARKS_468,
+             .pose = 1,
              .blendshapes = 1,
              .options = options},
     .available = pyfeat_available,

@@ -8,7 +8,9 @@
 
 #include "base/clock.h"
 #include "base/format_error.h"
+#include "face/geometry.h"
 #include "face/one_euro.h"
+#include "face/pose_from_points.h"
 #include "face/tracker.h"
 
 /* A landmark ROI to run this frame: a tracked face's, or a new detection's.
@@ -47,8 +49,26 @@ struct ft_face_tracker {
     int held, held_count, drained;
     int64_t held_timestamp;
     ft_face_timings timings;
+    ft_face_geometry *pose_geometry; /* pose_from_landmarks: the canonical face */
     char error[768];
 };
+
+/* The canonical face for poses fitted from landmarks: the geometry_model
+ * option, else the default on the model search path; "" or no default
+ * found leaves the faces without a pose, an explicit file that does not
+ * load is an error. */
+static ft_status open_pose_geometry(ft_face_tracker *t, char *err, size_t err_size)
+{
+    const char *option = t->opt.geometry_model;
+    char path[4096];
+    if (option && !*option)
+        return FT_OK;
+    if (option)
+        snprintf(path, sizeof path, "%s", option);
+    else if (ft_face_default_model("geometry", path, sizeof path) != FT_OK)
+        return FT_OK;
+    return ft_face_geometry_load(path, &t->pose_geometry, err, err_size);
+}
 
 ft_status ft_face_tracker_create(const ft_face_options *o, const ft_face_stages *stages,
                                  ft_face_tracker **out, char *err, size_t err_size)
@@ -80,6 +100,13 @@ ft_status ft_face_tracker_create(const ft_face_options *o, const ft_face_stages 
         ft_face_tracker_free(t);
         return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s", "out of memory");
     }
+    if (stages->pose_from_landmarks) {
+        const ft_status st = open_pose_geometry(t, err, err_size);
+        if (st != FT_OK) {
+            ft_face_tracker_free(t);
+            return st;
+        }
+    }
     ft_face_tracker_reset(t);
     *out = t;
     return FT_OK;
@@ -97,6 +124,7 @@ void ft_face_tracker_free(ft_face_tracker *t)
     free(t->faces);
     free(t->face_track);
     free(t->blendshapes_due);
+    ft_face_geometry_free(t->pose_geometry);
     free(t);
 }
 
@@ -321,6 +349,34 @@ static void fill_face(ft_face_tracker *t, const candidate *c, const ft_face_land
     f->yaw = f->pitch = f->roll = 0.0f;
 }
 
+/* With pose_from_landmarks, the pose of every face the finish stage left
+ * without one: MediaPipe's geometry pipeline for a face mesh, a
+ * perspective-n-point fit of named points otherwise. A face whose fit fails
+ * (points collapsed) simply has no pose. */
+static void fit_poses(ft_face_tracker *t, int n, int iw, int ih)
+{
+    if (!t->pose_geometry)
+        return;
+    const double t0 = ft_now_ms();
+    for (int i = 0; i < n; i++) {
+        ft_face *f = &t->faces[i];
+        if (f->has_matrix)
+            continue;
+        ft_status st = FT_ERR_UNSUPPORTED;
+        if (f->landmark_count >= FT_FACE_GEOMETRY_VERTICES)
+            st = ft_face_geometry_pose(t->pose_geometry, (const float(*)[3])f->landmarks_norm,
+                                       f->landmark_count, iw, ih, f->matrix, NULL);
+        else if (ft_pose_points_supported(f->landmark_scheme))
+            st = ft_face_pose_from_points(t->pose_geometry, f->landmark_scheme,
+                                          (const float(*)[3])f->landmarks, f->landmark_count, iw,
+                                          ih, f->matrix, NULL);
+        f->has_matrix = st == FT_OK;
+        if (f->has_matrix)
+            ft_face_pose_angles(f->matrix, &f->yaw, &f->pitch, &f->roll);
+    }
+    t->timings.geometry_ms += ft_now_ms() - t0;
+}
+
 /* Blendshapes are computed every blendshape_interval frames per face and
  * repeated from its track in between; the stage computes the due ones and
  * the matrices, then the tracks remember what was computed. */
@@ -340,12 +396,13 @@ static ft_status finish_faces(ft_face_tracker *t, int n, int iw, int ih)
             t->blendshapes_due[i] = 1;
         }
     }
-    if (!t->stages.finish)
-        return FT_OK;
-    ft_status st = t->stages.finish(t->stages.ctx, t->faces, t->blendshapes_due, n, iw, ih,
-                                    &t->timings);
-    if (st != FT_OK)
-        return stage_failed(t, st);
+    if (t->stages.finish) {
+        ft_status st = t->stages.finish(t->stages.ctx, t->faces, t->blendshapes_due, n, iw, ih,
+                                        &t->timings);
+        if (st != FT_OK)
+            return stage_failed(t, st);
+    }
+    fit_poses(t, n, iw, ih);
     for (int i = 0; i < n; i++) {
         if (!t->blendshapes_due[i])
             continue;

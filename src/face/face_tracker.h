@@ -57,6 +57,11 @@ typedef struct ft_face_stages {
      * min_tracking_confidence) and survive short losses; box and keypoints
      * are smoothed. */
     int detections_are_faces;
+    /* 1: faces the finish stage leaves without a pose get one fitted from
+     * their landmarks (face/pose_from_points.h; a face mesh by MediaPipe's
+     * geometry pipeline), with the canonical face of the geometry_model
+     * option or the default one; without it, no pose. */
+    int pose_from_landmarks;
 } ft_face_stages;
 
 typedef struct ft_face_tracker ft_face_tracker;
