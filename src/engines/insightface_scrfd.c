@@ -1,10 +1,12 @@
-/* insightface: the original's InsightFace engine with its detection module
- * only, SCRFD (*_kps exports: scrfd_10g_bnkps of the antelopev2 pack,
- * 2.5g, 500m), run on the CPU: frames wider than max_width (1280) scaled
- * down, then letterboxed into the det_size square (640) at the top left as
- * InsightFace's SCRFD.detect does, score 0.5, NMS 0.4; boxes back in pixels
- * of the frame, clipped to it. The boxes and their 5 keypoints are the
- * faces, tracked by the shared tracker. */
+/* insightface: the original's InsightFace engine: SCRFD (*_kps exports:
+ * scrfd_10g_bnkps of the antelopev2 pack, 2.5g, 500m): frames wider than
+ * max_width (1280) scaled down, then letterboxed into the det_size square
+ * (640) at the top left as InsightFace's SCRFD.detect does, score 0.5, NMS
+ * 0.4; boxes back in pixels of the frame, clipped to it. With a landmark
+ * model of the pack (1k3d68: 68 points, what the original exported and
+ * took jawOpen from; else 2d106det: 106), its points on the same scaled
+ * frame replace the 5 keypoints. The boxes and points are the faces,
+ * tracked by the shared tracker. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "engines/tracker_engine.h"
 #include "face/detector_input.h"
 #include "face/face_tracker.h"
+#include "face/insightface_landmarks.h"
 #include "face/scrfd_decode.h"
 #include "face/shaped_session.h"
 
@@ -35,6 +38,9 @@ typedef struct scrfd {
     ft_kps_face *decoded, *kept;
     ft_nms_entry *scratch;
     int capacity;
+    ft_insightface_landmarker *landmarker; /* NULL: the 5 keypoints */
+    float (*points)[3];                    /* one face's landmarks */
+    int jaw_open;                          /* index of jawOpen among the blendshapes */
     char error[1280];
 } scrfd;
 
@@ -75,6 +81,26 @@ static int reserve(uint8_t **buf, size_t *size, size_t need)
     *buf = malloc(need);
     *size = *buf ? need : 0;
     return *buf != NULL;
+}
+
+/* The landmark model's points for detection F (pixels of the frame) on
+ * WORK, the frame as it was detected on (FaceAnalysis runs every module on
+ * the detector's image), the box unclipped; TO_FRAME takes WORK's pixels
+ * to the frame's, IW x IH. */
+static ft_status landmarks_of(scrfd *d, const ft_face_image *work, const ft_kps_face *f,
+                              float to_frame, float iw, float ih, ft_roi_detection *r)
+{
+    const float box[4] = {f->x0 / to_frame, f->y0 / to_frame, f->x1 / to_frame, f->y1 / to_frame};
+    char why[512];
+    const ft_status st = ft_insightface_landmarks(d->landmarker, work, box, d->points, why, sizeof why);
+    if (st != FT_OK)
+        return fail(d, st, why);
+    r->point_count = ft_insightface_landmarker_points(d->landmarker);
+    for (int p = 0; p < r->point_count; p++) {
+        r->points[p][0] = d->points[p][0] * to_frame / iw;
+        r->points[p][1] = d->points[p][1] * to_frame / ih;
+    }
+    return FT_OK;
 }
 
 static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_t frame,
@@ -145,6 +171,9 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
             r->points[p][0] = f->points[p][0] / iw;
             r->points[p][1] = f->points[p][1] / ih;
         }
+        if (d->landmarker &&
+            (st = landmarks_of(d, &work, f, back * det_scale, iw, ih, r)) != FT_OK)
+            return st;
     }
     *found = m;
     return FT_OK;
@@ -153,6 +182,25 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
 static const char *stage_error(const void *ctx)
 {
     return ((const scrfd *)ctx)->error;
+}
+
+/* With 68 points, the original's blendshapes: zeros but jawOpen, from the
+ * smoothed points (the writer applies STEP5_INSIGHTFACE_JAWOPEN_SCALE). */
+static ft_status finish(void *ctx, ft_face *faces, const int *blendshapes_due, int n, int iw,
+                        int ih, ft_face_timings *timings)
+{
+    (void)blendshapes_due;
+    (void)iw;
+    (void)ih;
+    (void)timings;
+    const scrfd *d = ctx;
+    for (int i = 0; i < n; i++) {
+        ft_face *f = &faces[i];
+        memset(f->blendshapes, 0, sizeof f->blendshapes);
+        f->blendshapes[d->jaw_open] = ft_ibug68_jaw_open(&f->landmarks[0][0], 3);
+        f->has_blendshapes = 1;
+    }
+    return FT_OK;
 }
 
 /* ----------------------------------------------------------------- class */
@@ -174,6 +222,8 @@ static void scrfd_free(void *priv)
     scrfd *d = priv;
     ft_face_tracker_free(d->tracker);
     ft_shaped_session_close(&d->net);
+    ft_insightface_landmarker_free(d->landmarker);
+    free(d->points);
     if (d->pool)
         pthreadpool_destroy(d->pool);
     free(d->work);
@@ -181,6 +231,36 @@ static void scrfd_free(void *priv)
     free(d->decoded);
     free(d->kept);
     free(d->scratch);
+}
+
+/* The landmark model: the landmark_model option ("" for none), else the
+ * default on the search path when there is one. */
+static ft_status open_landmarker(scrfd *d, const ft_face_options *o, const ft_model_place *place,
+                                 char *err, size_t n)
+{
+    char path[4096];
+    if (o->landmark_model && !*o->landmark_model)
+        return FT_OK;
+    if (o->landmark_model)
+        snprintf(path, sizeof path, "%s", o->landmark_model);
+    else if (ft_face_default_model("insightface_landmarks", path, sizeof path) != FT_OK)
+        return FT_OK;
+    ft_status st = ft_insightface_landmarker_open(path, place, &d->landmarker, err, n);
+    if (st != FT_OK)
+        return st;
+    d->jaw_open = -1;
+    for (int i = 0; i < FT_FACE_BLENDSHAPE_COUNT; i++)
+        if (strcmp(ft_face_blendshape_name(i), "jawOpen") == 0)
+            d->jaw_open = i;
+    if (d->jaw_open < 0) {
+        snprintf(err, n, "no jawOpen among the blendshape names");
+        return FT_ERR_INTERNAL;
+    }
+    if (!(d->points = malloc(sizeof *d->points * FT_DETECTION_MAX_POINTS))) {
+        snprintf(err, n, "out of memory");
+        return FT_ERR_NOMEM;
+    }
+    return FT_OK;
 }
 
 static ft_status scrfd_create(void *priv, const ft_face_options *o, char *err, size_t n)
@@ -227,12 +307,17 @@ static ft_status scrfd_create(void *priv, const ft_face_options *o, char *err, s
         snprintf(err, n, "out of memory");
         return FT_ERR_NOMEM;
     }
+    if ((st = open_landmarker(d, o, &place, err, n)) != FT_OK)
+        return st;
+    const int jaw = d->landmarker && ft_insightface_landmarker_points(d->landmarker) == 68;
     const ft_face_stages stages = {
         .ctx = d,
         .detect = detect,
         .max_detections = SCRFD_MAX_DETECTIONS,
+        .finish = jaw ? finish : NULL,
         .error = stage_error,
-        .scheme = FT_LANDMARKS_5,
+        .scheme = d->landmarker ? ft_insightface_landmarker_scheme(d->landmarker) : FT_LANDMARKS_5,
+        .blendshapes = jaw,
         .detections_are_faces = 1,
         .pose_from_landmarks = 1,
     };
@@ -241,14 +326,15 @@ static ft_status scrfd_create(void *priv, const ft_face_options *o, char *err, s
 
 static const char *const no_aliases[] = {NULL};
 static const char *const options[] = {
-    "detector_model", "geometry_model", "num_faces", "min_tracking_confidence", "video",
-    "detect_every_n", "max_width", "detector_size", "smoothing", "smoothing_min_cutoff",
+    "detector_model", "landmark_model", "geometry_model", "num_faces", "min_tracking_confidence",
+    "video", "detect_every_n", "max_width", "detector_size", "smoothing", "smoothing_min_cutoff",
     "smoothing_beta", "smoothing_derivate_cutoff", "max_lost_frames", "threads", NULL};
 
 const ft_engine_class ft_insightface_class = {
     .info = {.name = "insightface",
              .aliases = no_aliases,
-             .description = "InsightFace SCRFD detector: boxes and 5 keypoints",
+             .description = "InsightFace SCRFD detector: boxes and 5 keypoints (68 or 106 points "
+                            "with the pack's landmark model)",
              .source = "face_landmarker",
              .label = "face",
              .landmarks = FT_LANDMARKS_5,

@@ -44,6 +44,10 @@ static const default_model defaults[] = {
     {"scrfd", "scrfd_2.5g_bnkps.onnx", NULL},
     {"scrfd", "scrfd_500m_kps_640.onnx", NULL},
     {"scrfd", "scrfd_500m_bnkps.onnx", NULL},
+    /* and their landmarks: 68 3D points (what the original exported), else
+     * 106 2D points */
+    {"insightface_landmarks", "1k3d68.onnx", NULL},
+    {"insightface_landmarks", "2d106det.onnx", NULL},
     /* OpenSeeFace: its own file names, and the prefixed ones of a shared
      * models folder; landmarks: model 1 first, the original's default */
     {"openseeface_detector", "mnv3_detection_opt.onnx", NULL},

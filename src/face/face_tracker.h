@@ -15,7 +15,7 @@
 #include "face/tracker.h"
 #include "facetrack.h"
 
-#define FT_DETECTION_MAX_POINTS 5
+#define FT_DETECTION_MAX_POINTS 106 /* InsightFace's 2d106det */
 
 /* A detection as the landmark ROI it leads to. */
 typedef struct ft_roi_detection {

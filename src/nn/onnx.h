@@ -39,6 +39,15 @@ static inline ft_status ft_onnx_load(const uint8_t *data, size_t size, const cha
     return ft_onnx_load_with(data, size, name, NULL, graph, err, err_size);
 }
 
+#define FT_ONNX_NODE_NAME_SIZE 64
+
+/* The names of the first nodes of the ONNX model in DATA (at most MAX,
+ * each cut to FT_ONNX_NODE_NAME_SIZE - 1 characters; "" for a node without
+ * one), for callers that recognise an export by them (InsightFace chooses
+ * an input normalisation so). How many, or -1 when DATA does not parse. */
+int ft_onnx_node_names(const uint8_t *data, size_t size, char (*names)[FT_ONNX_NODE_NAME_SIZE],
+                       int max);
+
 /* Whether DATA plausibly is an ONNX ModelProto: it starts with a field
  * ModelProto has (ir_version, opset_import, producer, graph...). Cheap; the
  * loader decides for sure. */

@@ -431,3 +431,18 @@ ft_status ft_onnx_load_with(const uint8_t *data, size_t size, const char *name,
         ft_nn_graph_free(graph);
     return st;
 }
+
+int ft_onnx_node_names(const uint8_t *data, size_t size, char (*names)[FT_ONNX_NODE_NAME_SIZE],
+                       int max)
+{
+    Onnx__ModelProto *m = data && size ? onnx__model_proto__unpack(NULL, size, data) : NULL;
+    if (!m)
+        return -1;
+    int n = 0;
+    for (; m->graph && n < max && (size_t)n < m->graph->n_node; n++) {
+        const char *name = m->graph->node[n]->name;
+        snprintf(names[n], FT_ONNX_NODE_NAME_SIZE, "%s", name ? name : "");
+    }
+    onnx__model_proto__free_unpacked(m, NULL);
+    return n;
+}

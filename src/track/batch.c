@@ -273,6 +273,7 @@ static ft_status make_engine(const ft_batch_options *o, int index, ft_face_engin
     ft_face_options_init(&fo);
     fo.engine = c->engine;
     fo.landmark_model = o->landmark_model      ? o->landmark_model
+                        : c->landmarks_off     ? ""
                         : c->landmark_model[0] ? c->landmark_model
                                                : NULL;
     fo.num_faces = c->max_faces;

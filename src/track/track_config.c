@@ -439,6 +439,10 @@ static const setting settings[] = {
     {ENV("STEP5_INSIGHTFACE_MAX_FACES", NULL), .parse = parse_width, .min = 1, .max = 64,
      .def = "0", AT(insightface_max_faces)},
     {ENV("STEP5_INSIGHTFACE_DETECT_EVERY_N", NULL), WIDTH(1), .def = "0", AT(insightface_every)},
+    {ENV("STEP5_INSIGHTFACE_JAWOPEN_SCALE", NULL), FLOAT(0, NO_MAX), .def = "1.0",
+     AT(insightface_jawopen_scale)},
+    {ENV("STEP5_INSIGHTFACE_ALLOWED_MODULES", NULL), .parse = parse_path, .def = "",
+     AT(insightface_modules)},
     /* openseeface */
     {ENV("STEP5_OPENSEEFACE_MODELS_DIR", NULL), .parse = parse_path, .raw = 1, .def = "",
      AT(osf_models_dir)},
@@ -619,9 +623,6 @@ static const unsupported unsupported_vars[] = {
     {"opencv_yunet_pyfeat", "STEP5_ONNX_INTRA_OP_THREADS", "each worker runs its models on one thread"},
     {"opencv_yunet_pyfeat", "STEP5_ONNX_INTER_OP_THREADS", "each worker runs its models on one thread"},
     {"insightface", "STEP5_INSIGHTFACE_CTX_ID", "--gpu with --gpu-device N chooses the GPU"},
-    {"insightface", "STEP5_INSIGHTFACE_JAWOPEN_SCALE",
-     "no 68-point landmarks, so no jawOpen (blendshapes are null)"},
-    {"insightface", "STEP5_INSIGHTFACE_ALLOWED_MODULES", "only the detection module runs"},
     {"insightface", "STEP5_INSIGHTFACE_ENV_PYTHON", "no Python interpreter is used"},
     {"insightface", "STEP5_CUDA_LIB_PATH", "the device bundle's launcher finds the CUDA libraries"},
     {"insightface", "STEP5_CUDA_HOME", "the device bundle's launcher finds the CUDA libraries"},
@@ -653,6 +654,40 @@ static int pack_detector(const char *folder, char *out, size_t size)
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         int n = snprintf(out, size, "%s/%s", folder, files[i]);
         if (n > 0 && (size_t)n < size && access(out, R_OK) == 0)
+            return 1;
+    }
+    out[0] = '\0';
+    return 0;
+}
+
+/* Whether STEP5_INSIGHTFACE_ALLOWED_MODULES (a comma list of FaceAnalysis
+ * module names; "" = all) lets MODULE run. */
+static int module_allowed(const char *modules, const char *module)
+{
+    if (!*modules)
+        return 1;
+    const size_t n = strlen(module);
+    for (const char *p = modules; (p = strstr(p, module)) != NULL; p += n) {
+        const int starts = p == modules || p[-1] == ',' || p[-1] == ' ';
+        const int ends = p[n] == '\0' || p[n] == ',' || p[n] == ' ';
+        if (starts && ends)
+            return 1;
+    }
+    return 0;
+}
+
+/* The landmark model of an InsightFace pack folder that the allowed
+ * modules let run (1k3d68, what the original exported, else 2d106det)
+ * into OUT; 0 when none. */
+static int pack_landmarks(const char *folder, const char *modules, char *out, size_t size)
+{
+    static const struct {
+        const char *module, *file;
+    } models[] = {{"landmark_3d_68", "1k3d68.onnx"}, {"landmark_2d_106", "2d106det.onnx"}};
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+        const int n = snprintf(out, size, "%s/%s", folder, models[i].file);
+        if (module_allowed(modules, models[i].module) && n > 0 && (size_t)n < size &&
+            access(out, R_OK) == 0)
             return 1;
     }
     out[0] = '\0';
@@ -749,6 +784,7 @@ static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
 {
     c->detector_model[0] = '\0';
     c->landmark_model[0] = '\0';
+    c->landmarks_off = 0;
     c->detect_every_n = 1;
     c->engine_max_width = 0;
     c->detector_size = 0;
@@ -781,6 +817,9 @@ static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
         c->detect_every_n = c->insightface_every > 0 ? c->insightface_every
                             : every_given            ? c->detect_every
                                                      : c->blendshapes_every;
+        c->jawopen_scale = c->insightface_jawopen_scale;
+        c->landmarks_off = !module_allowed(c->insightface_modules, "landmark_3d_68") &&
+                           !module_allowed(c->insightface_modules, "landmark_2d_106");
         if (c->insightface_model[0]) {
             snprintf(c->detector_model, sizeof c->detector_model, "%s", c->insightface_model);
         } else {
@@ -792,8 +831,12 @@ static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
             else
                 snprintf(folder, sizeof folder, "%s/.insightface/models/%s", home ? home : "",
                          c->insightface_pack);
-            if (!pack_detector(folder, c->detector_model, sizeof c->detector_model) &&
-                (given("INSIGHTFACE_HOME", from) || given("STEP5_INSIGHTFACE_MODEL_NAME", from))) {
+            if (pack_detector(folder, c->detector_model, sizeof c->detector_model)) {
+                if (!c->landmarks_off)
+                    pack_landmarks(folder, c->insightface_modules, c->landmark_model,
+                                   sizeof c->landmark_model);
+            } else if (given("INSIGHTFACE_HOME", from) ||
+                       given("STEP5_INSIGHTFACE_MODEL_NAME", from)) {
                 if (err && err_size)
                     snprintf(err, err_size,
                              "%s: no SCRFD detector in this InsightFace model folder "

@@ -61,6 +61,8 @@ typedef struct ft_track_config {
     int insightface_max_width;  /* STEP5_INSIGHTFACE_MAX_WIDTH: 0 = unset */
     int insightface_max_faces;  /* STEP5_INSIGHTFACE_MAX_FACES: 0 = unset */
     int insightface_every;      /* STEP5_INSIGHTFACE_DETECT_EVERY_N: 0 = unset */
+    float insightface_jawopen_scale; /* STEP5_INSIGHTFACE_JAWOPEN_SCALE: 1.0 */
+    char insightface_modules[256];   /* STEP5_INSIGHTFACE_ALLOWED_MODULES: "" = all */
     /* openseeface */
     char osf_models_dir[1024];  /* STEP5_OPENSEEFACE_MODELS_DIR: "" = the model search path */
     int osf_model_id;           /* STEP5_OPENSEEFACE_MODEL_ID: 1 (0..4) */
@@ -74,6 +76,7 @@ typedef struct ft_track_config {
     /* what the engine in use gets, resolved from the above */
     char detector_model[1024];  /* "" = the engine's default */
     char landmark_model[1024];  /* "" = the engine's default */
+    int landmarks_off;          /* 1: the engine runs without its landmark model */
     int detect_every_n;         /* detection-only engines' throttle: 1 */
     int engine_max_width;       /* their downscale width: 0 = the engine's default */
     int detector_size;          /* their square input side: 0 = the engine's default */

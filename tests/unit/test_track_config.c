@@ -262,12 +262,12 @@ static void test_layers_of_text_settings(void **state)
     assert_int_equal(cfg.export_key_count, 2);
     assert_string_equal(cfg.export_keys[1], "mouthFunnel");
 
-    ft_config_value cli[] = {{"STEP5_TRACKING_ENGINE", "insightface"},
+    ft_config_value cli[] = {{"STEP5_TRACKING_ENGINE", "opencv_yunet"},
                              {"STEP5_MEDIAPIPE_JAWOPEN_SCALE", "3.25"},
                              {"STEP5_GPU_ENGINES", "all"},
                              {"STEP5_BLENDSHAPES_EXPORT_KEYS", "tongueOut"}};
     cfg = resolve_ok(cli, 4, NULL);
-    assert_string_equal(cfg.engine, "insightface");
+    assert_string_equal(cfg.engine, "opencv_yunet");
     assert_float_equal(cfg.jawopen_scale, 3.25, 0);
     assert_string_equal(cfg.gpu_engines, "all");
     assert_int_equal(cfg.export_key_count, 1);
@@ -600,7 +600,28 @@ static void test_detection_engines(void **state)
     fclose(f);
     assert_string_equal(resolve_ok(NULL, 0, NULL).detector_model,
                         "pack/models/antelopev2/scrfd_10g_bnkps.onnx");
+    assert_string_equal(resolve_ok(NULL, 0, NULL).landmark_model, "");
+    /* its landmark models: 1k3d68 first, as the allowed modules let them */
+    static const char *const lms[] = {"pack/models/antelopev2/2d106det.onnx",
+                                      "pack/models/antelopev2/1k3d68.onnx"};
+    for (int i = 0; i < 2; i++) {
+        assert_non_null(f = fopen(lms[i], "w"));
+        fclose(f);
+        assert_string_equal(resolve_ok(NULL, 0, NULL).landmark_model, lms[i]);
+    }
+    setenv("STEP5_INSIGHTFACE_ALLOWED_MODULES", "detection,landmark_2d_106", 1);
+    assert_string_equal(resolve_ok(NULL, 0, NULL).landmark_model, lms[0]);
+    setenv("STEP5_INSIGHTFACE_ALLOWED_MODULES", "detection, genderage", 1);
+    c = resolve_ok(NULL, 0, NULL);
+    assert_string_equal(c.landmark_model, "");
+    assert_int_equal(c.landmarks_off, 1);
+    unsetenv("STEP5_INSIGHTFACE_ALLOWED_MODULES");
+    setenv("STEP5_INSIGHTFACE_JAWOPEN_SCALE", "1.5", 1);
+    assert_float_equal(resolve_ok(NULL, 0, NULL).jawopen_scale, 1.5, 1e-6);
+    unsetenv("STEP5_INSIGHTFACE_JAWOPEN_SCALE");
     /* the fixture removes files of its folder only */
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(unlink(lms[i]), 0);
     assert_int_equal(unlink("pack/models/antelopev2/scrfd_10g_bnkps.onnx"), 0);
     assert_int_equal(rmdir("pack/models/antelopev2"), 0);
     assert_int_equal(rmdir("pack/models"), 0);
