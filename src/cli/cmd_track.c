@@ -65,11 +65,18 @@ static const char usage[] =
     "                            per line on stdout), legacy (the original\n"
     "                            manager's lines), none\n"
     "  --profile                 STEP5_ENABLE_PROFILING: [PROFILING] lines on stderr\n"
-    "  --env-file FILE           settings file (default ./.env when present)\n"
+    "  --env-file FILE|DIR       settings file, or the folder of its .env (default:\n"
+    "                            $FACETRACK_ENV_FILE, else ./.env when present)\n"
+    "  --list-settings           every variable of the original, its default and\n"
+    "                            whether it is acted upon, then exit\n"
     "\n"
     "Settings: command line, else the environment, else the .env file, else the\n"
-    "default. The original manager's --videos_json_path, --disable_gpu,\n"
-    "--cpu_internal_workers and --tracking_engine are accepted too.\n"
+    "default; an invalid value from the environment or .env is named in a\n"
+    "warning and the default used, one from the command line is an error.\n"
+    "Variables of the original that are not acted upon are named in a warning.\n"
+    "The original manager's --videos_json_path, --disable_gpu,\n"
+    "--cpu_internal_workers and --tracking_engine are accepted too, and its\n"
+    "workers' flags (--mp_landmarker_num_faces N, --use_gpu, --chunk_size N...).\n"
     "\n"
     "Exit status: 0 when every video succeeded (or was skipped), 1 when some\n"
     "failed or a path is missing (each named with its reason; the others are\n"
@@ -121,6 +128,11 @@ typedef struct track_args {
     long long chunk_frames;
     char **inputs;
     int input_count;
+    int list_settings;       /* --list-settings: print the known settings */
+    const char *log_dir;     /* --log-dir: the run's log files */
+    int original_flag_taken; /* the last option was one of the original workers' */
+    const char *ignored_flags[16]; /* the original workers' flags not acted upon */
+    size_t ignored_count;
 } track_args;
 
 static const flag *find_flag(const char *o)
@@ -139,6 +151,37 @@ static void set_value(track_args *a, const char *setting, const char *value)
             return;
         }
     a->values[a->value_count++] = (ft_config_value){setting, value};
+}
+
+/* O (value V) when it is a flag of the original worker scripts: sets its
+ * setting, or remembers it to name it in a warning; advances *I past its
+ * value and sets original_flag_taken. Nonzero when its value is missing. */
+static int original_flag(track_args *a, const char *o, const char *v, int *i)
+{
+    const char *setting, *why;
+    int takes_value;
+    if (!ft_track_original_flag(o, &setting, &takes_value, &why))
+        return 0;
+    if (takes_value && !v)
+        return 1;
+    if (setting)
+        set_value(a, setting, takes_value ? v : "1");
+    else if (why && a->ignored_count < sizeof a->ignored_flags / sizeof a->ignored_flags[0])
+        a->ignored_flags[a->ignored_count++] = o;
+    *i += takes_value;
+    a->original_flag_taken = 1;
+    return 0;
+}
+
+/* --list-settings: NAME, default and whether it is acted upon, one a line,
+ * tab-separated; the list .env.example follows. */
+static int list_settings(void)
+{
+    const char *name, *def, *why;
+    for (size_t i = 0; ft_track_config_known(i, &name, &def, &why); i++)
+        printf("%s\t%s\t%s%s\n", name, def ? def : "", why ? "ignored: " : "honoured",
+               why ? why : "");
+    return fflush(stdout) == 0 ? FT_EXIT_OK : FT_EXIT_FAILED;
 }
 
 static int parse_args(int argc, char **argv, track_args *a)
@@ -177,16 +220,29 @@ static int parse_args(int argc, char **argv, track_args *a)
             else
                 a->videos_json = v;
             i++;
-        } else if (strcmp(o, "--chunk-frames") == 0) {
+        } else if (strcmp(o, "--chunk-frames") == 0 || strcmp(o, "--chunk_size") == 0) {
             a->chunk_frames = ft_cli_parse_count(v);
-            if (a->chunk_frames < 20)
-                return ft_cli_usage_error("track", "--chunk-frames needs an integer >= 20");
+            if (strcmp(o, "--chunk_size") == 0 && a->chunk_frames == 0)
+                a->chunk_frames = 250; /* the original's 0: sizes chosen per video */
+            else if (a->chunk_frames < 20)
+                return ft_cli_usage_error("track", "%s needs an integer >= 20", o);
             i++;
+        } else if (strcmp(o, "--list-settings") == 0) {
+            a->list_settings = 1;
+        } else if (strcmp(o, "--log-dir") == 0) {
+            if (!v)
+                return ft_cli_usage_error("track", "%s needs a value", o);
+            a->log_dir = v;
+            i++;
+        } else if (original_flag(a, o, v, &i) != 0) {
+            return ft_cli_usage_error("track", "%s needs a value", o);
+        } else if (a->original_flag_taken) {
+            a->original_flag_taken = 0;
         } else {
             return ft_cli_usage_error("track", "unknown option '%s'", o);
         }
     }
-    if (a->input_count == 0 && !a->videos_json)
+    if (a->input_count == 0 && !a->videos_json && !a->list_settings)
         return ft_cli_usage_error("track", "no video, folder or --videos-json given");
     return FT_EXIT_OK;
 }
@@ -336,12 +392,23 @@ static int run_track(int argc, char **argv)
         free(a.inputs);
         return rc;
     }
+    if (a.list_settings) {
+        free(a.inputs);
+        return list_settings();
+    }
     ft_track_config cfg;
     char err[1024];
-    ft_status st = ft_track_config_resolve(&cfg, a.values, a.value_count, a.env_file, err, sizeof err);
+    ft_status st =
+        ft_track_config_resolve_run(&cfg, a.values, a.value_count, a.env_file, err, sizeof err);
     if (st != FT_OK) {
         free(a.inputs);
         return ft_cli_usage_error("track", "%s", err);
+    }
+    for (size_t i = 0; i < a.ignored_count; i++) {
+        const char *setting, *why;
+        int takes_value;
+        ft_track_original_flag(a.ignored_flags[i], &setting, &takes_value, &why);
+        ft_log(FT_LOG_WARN, "ignored: %s (not supported: %s)", a.ignored_flags[i], why);
     }
     char why[256], usable[512];
     if (!cfg.detector_model[0] && !ft_engine_available(ft_engine_find(cfg.engine), why, sizeof why)) {
