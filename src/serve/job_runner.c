@@ -175,6 +175,13 @@ static void handle_event(job_run *run, const char *line)
         save_video(run, i);
         break;
     case FT_EVENT_PROGRESS:
+        if (e.run_percent >= 0 && e.run_frames >= 0) {
+            const ft_job_run_progress p = {
+                run->step, e.run_percent, e.run_frames_done, e.run_frames,
+                e.elapsed > 0 && e.run_frames_done > 0 ? (double)e.run_frames_done / e.elapsed : 0,
+                e.elapsed, e.eta};
+            ft_job_store_set_run_progress(run->runner->store, run->job->id, &p);
+        }
         v->frames_done = e.frames_done > 0 ? e.frames_done : 0;
         if (e.frames > 0)
             v->frames = e.frames;
@@ -443,6 +450,7 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
             pthread_mutex_unlock(&run->runner->lock);
             run->last_stderr[0] = '\0';
             const int status = follow_child(run, pid, out_fd, err_fd);
+            ft_job_store_set_run_progress(run->runner->store, job->id, NULL);
             pthread_mutex_lock(&run->runner->lock);
             run->slot->pid = 0;
             pthread_mutex_unlock(&run->runner->lock);
