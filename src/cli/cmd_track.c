@@ -9,6 +9,7 @@
 #include "base/atomic_file.h"
 #include "cli/batch_io.h"
 #include "cli/cli.h"
+#include "cli/run_logs.h"
 #include "cli/track_progress.h"
 #include "facetrack.h"
 #include "engines/engine_json.h"
@@ -65,18 +66,18 @@ static const char usage[] =
     "                            per line on stdout), legacy (the original\n"
     "                            manager's lines), none\n"
     "  --profile                 STEP5_ENABLE_PROFILING: [PROFILING] lines on stderr\n"
+    "  --log-dir DIR             manager_tracking_<time>.log and a worker_CPU_<stem>_\n"
+    "                            <pid>.log per video, as the original's logs/step5\n"
+    "  --log-max-bytes N         rotate log files past N bytes (default 10 MiB)\n"
     "  --env-file FILE|DIR       settings file, or the folder of its .env (default:\n"
     "                            $FACETRACK_ENV_FILE, else ./.env when present)\n"
     "  --list-settings           every variable of the original, its default and\n"
     "                            whether it is acted upon, then exit\n"
     "\n"
     "Settings: command line, else the environment, else the .env file, else the\n"
-    "default; an invalid value from the environment or .env is named in a\n"
-    "warning and the default used, one from the command line is an error.\n"
-    "Variables of the original that are not acted upon are named in a warning.\n"
-    "The original manager's --videos_json_path, --disable_gpu,\n"
-    "--cpu_internal_workers and --tracking_engine are accepted too, and its\n"
-    "workers' flags (--mp_landmarker_num_faces N, --use_gpu, --chunk_size N...).\n"
+    "default (an invalid value outside the command line: a warning and the\n"
+    "default). The original's variables and flags not acted upon are named in\n"
+    "warnings; its manager's and workers' flags are accepted.\n"
     "\n"
     "Exit status: 0 when every video succeeded (or was skipped), 1 when some\n"
     "failed or a path is missing (each named with its reason; the others are\n"
@@ -130,6 +131,7 @@ typedef struct track_args {
     int input_count;
     int list_settings;       /* --list-settings: print the known settings */
     const char *log_dir;     /* --log-dir: the run's log files */
+    long long log_max_bytes; /* --log-max-bytes: each log file rotated past this size */
     int original_flag_taken; /* the last option was one of the original workers' */
     const char *ignored_flags[16]; /* the original workers' flags not acted upon */
     size_t ignored_count;
@@ -188,6 +190,7 @@ static int parse_args(int argc, char **argv, track_args *a)
 {
     memset(a, 0, sizeof *a);
     a->chunk_frames = 250;
+    a->log_max_bytes = 10 << 20;
     a->inputs = calloc((size_t)argc, sizeof *a->inputs);
     if (!a->inputs)
         return FT_EXIT_FAILED;
@@ -233,6 +236,11 @@ static int parse_args(int argc, char **argv, track_args *a)
             if (!v)
                 return ft_cli_usage_error("track", "%s needs a value", o);
             a->log_dir = v;
+            i++;
+        } else if (strcmp(o, "--log-max-bytes") == 0) {
+            a->log_max_bytes = ft_cli_parse_count(v);
+            if (a->log_max_bytes < 1024)
+                return ft_cli_usage_error("track", "--log-max-bytes needs an integer >= 1024");
             i++;
         } else if (original_flag(a, o, v, &i) != 0) {
             return ft_cli_usage_error("track", "%s needs a value", o);
@@ -349,7 +357,7 @@ static int sort_work(const ft_track_config *cfg, const ft_video_list *list, work
 }
 
 static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_gpu_plan *gpus,
-                     const ft_video_list *list)
+                     const ft_video_list *list, ft_run_logs *logs)
 {
     work w = {0};
     int rc = sort_work(cfg, list, &w);
@@ -358,7 +366,10 @@ static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_g
                 strerror(errno));
         rc = FT_EXIT_FAILED;
     }
-    ft_progress *progress = rc == FT_EXIT_OK ? ft_progress_create(cfg->progress, w.todo, w.n, cfg->profiling) : NULL;
+    ft_progress *progress =
+        rc == FT_EXIT_OK ? ft_progress_create(cfg->progress, w.todo, w.n, cfg->profiling, logs,
+                                              gpus->count > 0)
+                         : NULL;
     if (!progress) {
         free_work(&w);
         return rc != FT_EXIT_OK ? rc : FT_EXIT_FAILED;
@@ -398,12 +409,26 @@ static int run_track(int argc, char **argv)
     }
     ft_track_config cfg;
     char err[1024];
+    /* Open first, so that the settings' warnings are in the manager log too. */
+    ft_run_logs *logs = NULL;
+    if (a.log_dir && ft_run_logs_open(a.log_dir, "manager_tracking", a.log_max_bytes, 5, &logs, err,
+                                      sizeof err) != FT_OK) {
+        free(a.inputs);
+        fprintf(stderr, "facetrack track: %s\n", err);
+        return FT_EXIT_FAILED;
+    }
     ft_status st =
         ft_track_config_resolve_run(&cfg, a.values, a.value_count, a.env_file, err, sizeof err);
     if (st != FT_OK) {
+        ft_run_logs_manager(logs, "%s", err);
+        ft_run_logs_close(logs);
         free(a.inputs);
         return ft_cli_usage_error("track", "%s", err);
     }
+    ft_run_logs_manager(logs, "engine %s, %d workers%s, output %s%s", cfg.engine, cfg.workers,
+                        cfg.disable_gpu ? ", GPU disabled" : "",
+                        cfg.format == FT_TRACK_FORMAT_RAW ? "raw" : "reduced",
+                        cfg.output_dir[0] ? " into the output folder" : " beside each video");
     for (size_t i = 0; i < a.ignored_count; i++) {
         const char *setting, *why;
         int takes_value;
@@ -416,6 +441,8 @@ static int run_track(int argc, char **argv)
         ft_engine_available_names(usable, sizeof usable);
         fprintf(stderr, "facetrack track: engine '%s' is not available: %s (available: %s)\n",
                 cfg.engine, why, usable);
+        ft_run_logs_manager(logs, "engine '%s' is not available: %s", cfg.engine, why);
+        ft_run_logs_close(logs);
         return FT_EXIT_USAGE;
     }
     char model[1024];
@@ -434,9 +461,11 @@ static int run_track(int argc, char **argv)
     if (rc == FT_EXIT_OK && atomic_load(&ft_cli_stop_signal))
         rc = 128 + atomic_load(&ft_cli_stop_signal);
     if (rc == FT_EXIT_OK)
-        rc = run_batch(&a, &cfg, &gpus, &list);
+        rc = run_batch(&a, &cfg, &gpus, &list, logs);
     if (rc == FT_EXIT_OK && rejected > 0)
         rc = FT_EXIT_FAILED; /* the missing paths, each named above */
+    ft_run_logs_manager(logs, "exit status %d", rc);
+    ft_run_logs_close(logs);
     ft_video_list_free(&list);
     free(a.inputs);
     return rc;

@@ -19,6 +19,7 @@ typedef struct video_state {
     int state;            /* 0 waiting, 1 running, 2 done, 3 failed */
     int last_percent;
     double last_report, started_at;
+    int64_t last_logged; /* frames done at its log's last [Progression] line */
     char *reason;
     ft_batch_stats stats;
 } video_state;
@@ -32,6 +33,8 @@ struct ft_progress {
     double started, last_bar, last_multiline;
     int bar_drawn;
     int64_t run_percent; /* the highest shown: the run's percentage never goes back */
+    ft_run_logs *logs;
+    int gpu;
 };
 
 /* VIDEO's frames from its container, without decoding: the stream's frame
@@ -104,7 +107,7 @@ static void clock_text(double seconds, char *buf, size_t size)
 }
 
 ft_progress *ft_progress_create(ft_progress_mode mode, const char *const *names, size_t count,
-                                int profiling)
+                                int profiling, ft_run_logs *logs, int gpu)
 {
     ft_progress *p = calloc(1, sizeof *p);
     if (!p)
@@ -120,15 +123,19 @@ ft_progress *ft_progress_create(ft_progress_mode mode, const char *const *names,
         mode = isatty(STDERR_FILENO) ? FT_PROGRESS_BAR : FT_PROGRESS_LEGACY;
     p->mode = mode;
     p->profiling = profiling;
+    p->logs = logs;
+    p->gpu = gpu;
     p->count = count;
     p->started = ft_now_s();
     pthread_mutex_init(&p->lock, NULL);
     int64_t frames = 0;
     for (size_t i = 0; i < count; i++) {
         p->videos[i] = (video_state){.path = names[i], .last_percent = -1};
-        if (mode != FT_PROGRESS_NONE)
+        if (mode != FT_PROGRESS_NONE || logs)
             frames += p->videos[i].expected = count_up_front(names[i]);
     }
+    ft_run_logs_manager(logs, "Vidéos à traiter: %zu", count);
+    ft_run_logs_manager(logs, "%lld frames in all, as the containers count them", (long long)frames);
     p->started = ft_now_s(); /* the counting above is no part of the rate */
     if (mode == FT_PROGRESS_JSON) {
         ft_progress_event e;
@@ -147,6 +154,7 @@ void ft_progress_skipped(ft_progress *p, const char *video, const char *output)
 {
     pthread_mutex_lock(&p->lock);
     p->skipped++;
+    ft_run_logs_manager(p->logs, "%s: skipped, %s is complete", video, output);
     if (p->mode == FT_PROGRESS_JSON) {
         ft_progress_event e;
         ft_progress_event_init(&e, FT_EVENT_SKIPPED);
@@ -236,6 +244,10 @@ static void on_started(void *user, size_t i, const char *path, int64_t total)
     v->state = 1;
     v->total = total;
     v->last_report = v->started_at = ft_now_s();
+    ft_run_logs_manager(p->logs, "[Scheduler] Assigning %s to %s", ft_cli_base_name(path),
+                        p->gpu ? "GPU" : "CPU");
+    ft_run_logs_worker_open(p->logs, i, path, p->gpu);
+    ft_run_logs_worker(p->logs, i, "Traitement de %s: %lld frames", path, (long long)total);
     if (p->mode == FT_PROGRESS_JSON) {
         ft_progress_event e;
         ft_progress_event_init(&e, FT_EVENT_VIDEO_STARTED);
@@ -259,6 +271,12 @@ static void on_progress(void *user, size_t i, int64_t done, int64_t total)
     v->done = done;
     if (total > 0)
         v->total = total;
+    if (p->logs && done - v->last_logged >= 50) { /* the original worker's cadence */
+        ft_run_logs_worker(p->logs, i, "[Progression]|%d|%lld|%lld",
+                           total > 0 ? (int)(100 * done / total) : 0, (long long)done,
+                           (long long)total);
+        v->last_logged = done;
+    }
     const int percent = total > 0 ? (int)(100 * done / total) : 100;
     const double t = ft_now_s();
     if (p->mode == FT_PROGRESS_JSON && percent != v->last_percent && t - v->last_report >= 0.25) {
@@ -327,6 +345,22 @@ static void on_finished(void *user, size_t i, ft_status st, const char *message,
         v->reason = strdup(message);
     }
     const double fps = stats->seconds > 0 ? (double)stats->frames / stats->seconds : 0;
+    if (p->logs) {
+        const char *name = ft_cli_base_name(v->path);
+        if (st == FT_OK) {
+            if (v->last_logged != stats->frames)
+                ft_run_logs_worker(p->logs, i, "[Progression]|100|%lld|%lld",
+                                   (long long)stats->frames, (long long)stats->frames);
+            ft_run_logs_worker(p->logs, i, "done: %s, %lld frames, %lld faces, %.2f s, %.1f fps",
+                               message, (long long)stats->frames, (long long)stats->faces,
+                               stats->seconds, fps);
+            ft_run_logs_manager(p->logs, "[Gestionnaire] Succès pour %s", name);
+        } else {
+            ft_run_logs_worker(p->logs, i, "failed: %s", message);
+            ft_run_logs_manager(p->logs, "[Gestionnaire] Échec pour %s: %s", name, message);
+        }
+        ft_run_logs_worker_close(p->logs, i);
+    }
     if (p->mode == FT_PROGRESS_JSON) {
         ft_progress_event e;
         ft_progress_event_init(&e, st == FT_OK ? FT_EVENT_DONE : FT_EVENT_FAILED);
@@ -372,6 +406,14 @@ size_t ft_progress_finish(ft_progress *p, int interrupted)
         frames += p->videos[i].state == 2 ? p->videos[i].stats.frames : 0;
     const double elapsed = ft_now_s() - p->started;
     const size_t failed = p->count - p->succeeded;
+    ft_run_logs_manager(p->logs, "Traitement terminé. %zu/%zu jobs réussis.", p->succeeded,
+                        p->count);
+    ft_run_logs_manager(p->logs,
+                        "tracked %zu of %zu videos (%zu skipped, %zu failed%s), %lld frames in "
+                        "%.1f s (%.1f fps)",
+                        p->succeeded, p->count + p->skipped, p->skipped, failed,
+                        interrupted ? ", interrupted" : "", (long long)frames, elapsed,
+                        elapsed > 0 ? (double)frames / elapsed : 0.0);
     if (p->mode == FT_PROGRESS_JSON) {
         ft_progress_failure *failures = calloc(failed + 1, sizeof *failures);
         size_t n = 0;

@@ -103,6 +103,8 @@ struct setting {
     int min, max;           /* bounds of numbers */
     const choice *choices;  /* NULL-terminated, for parse_choice */
     int raw;                /* keep surrounding blanks (paths) */
+    int strict;             /* invalid from anywhere is an error: the original
+                               failed too (an unknown engine) */
     size_t offset, size;    /* the field filled; unused by parsers that
                                fill a pair of fields */
 };
@@ -404,7 +406,7 @@ static const choice progress_modes[] = {
 
 static const setting settings[] = {
     /* engine */
-    {ENV("STEP5_TRACKING_ENGINE", "engine"), .parse = parse_engine,
+    {ENV("STEP5_TRACKING_ENGINE", "engine"), .parse = parse_engine, .strict = 1,
      .def = "mediapipe_landmarker", AT(engine)},
     {ENV("STEP5_MEDIAPIPE_MAX_FACES", "max-faces"), INT(1, 64), .def = "5", AT(max_faces)},
     {CLI("min-detection-confidence"), FLOAT(0, 1), .def = "0.5", AT(min_detection_confidence)},
@@ -572,7 +574,7 @@ static ft_status resolve_one(const setting *s, const layers *l, ft_track_config 
     free(value);
     if (ok)
         return FT_OK;
-    if (l->lenient && *from != from_cli) {
+    if (l->lenient && *from != from_cli && !s->strict) {
         /* As the original did: the default, and a word about it. */
         char line[1024];
         const char *def = s->def ? s->def : l->cpus;
