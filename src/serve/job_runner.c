@@ -402,7 +402,7 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
         snprintf(reason, reason_size, "the job's stored options are unreadable");
         return -1;
     }
-    char **argv = calloc(8 + MAX_FLAGS, sizeof *argv);
+    char **argv = calloc(10 + MAX_FLAGS, sizeof *argv);
     char **videos = calloc(job->video_count + 1, sizeof *videos);
     if (!argv || !videos) {
         free(argv);
@@ -417,6 +417,14 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
     argv[argc++] = strdup("json");
     if (run->step == FT_STEP_SCENES)
         argv[argc++] = strdup("--json");
+    if (run->step == FT_STEP_TRACK) {
+        /* The original's logs/step5 layout: a manager log per run and a
+         * worker log per video, in the data folder. */
+        char logs[PATH_MAX + 32];
+        snprintf(logs, sizeof logs, "%s/logs/step5", run->runner->data_dir);
+        argv[argc++] = strdup("--log-dir");
+        argv[argc++] = strdup(logs);
+    }
     const int flags = ft_job_options_flags(job->options, run->step, argv + argc, MAX_FLAGS);
     argc += flags > 0 ? flags : 0;
     size_t todo = 0;
