@@ -9,11 +9,13 @@
  * The server's guards (host, origin, token) apply to these routes as to
  * every other. */
 #include <stdarg.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -403,6 +405,129 @@ enum MHD_Result ft_api_original_sequence(const ft_request *r)
     ft_json_key(j, "last_outcome");
     ft_json_null(j);
     ft_json_object_end(j);
+    return ft_reply_send(r, &reply, MHD_HTTP_OK);
+}
+
+/* ------------------------------------------------------------ specific logs */
+
+/* The original's "Logs Spécifiques" of a step: the newest file of a
+ * folder matching a pattern, its last lines. */
+typedef struct specific_log {
+    const char *step, *folder, *prefix, *infix; /* name starts with PREFIX and holds INFIX */
+    const char *pattern;                        /* as the original named it */
+    int lines;
+} specific_log;
+
+static const specific_log specific_logs[] = {
+    {"STEP3", "logs/step3", "", ".log", "*.log", 150},
+    {"STEP5", "logs/step5", "manager_tracking", ".log", "manager_tracking*.log", 100},
+    {"STEP5", "logs/step5", "", "worker_CPU", "*worker_CPU*.log", 100},
+    {"STEP5", "logs/step5", "", "worker_GPU", "*worker_GPU*.log", 100},
+};
+
+/* The last LINES lines of PATH (at most 256 KiB of it) into a new string. */
+static char *read_tail(const char *path, int lines)
+{
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    const off_t end = lseek(fd, 0, SEEK_END);
+    const off_t from = end > 262144 ? end - 262144 : 0;
+    char *text = end >= 0 ? malloc((size_t)(end - from) + 1) : NULL;
+    const ssize_t n = text ? pread(fd, text, (size_t)(end - from), from) : -1;
+    close(fd);
+    if (n < 0) {
+        free(text);
+        return NULL;
+    }
+    text[n] = '\0';
+    /* Back from the end (past its final newline) to the LINES-th newline. */
+    char *start = text + n;
+    if (start > text && start[-1] == '\n')
+        start--;
+    for (int seen = 0; start > text; start--)
+        if (start[-1] == '\n' && ++seen == lines)
+            break;
+    memmove(text, start, strlen(start) + 1);
+    return text;
+}
+
+/* GET /get_specific_log/STEP/N: {content, error, path, type, lines_requested}. */
+enum MHD_Result ft_api_original_specific_log(const ft_request *r)
+{
+    const char *rest = r->path + strlen("/get_specific_log/");
+    char key[16];
+    const char *slash = strchr(rest, '/');
+    const size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
+    snprintf(key, sizeof key, "%.*s", (int)(len < sizeof key ? len : sizeof key - 1), rest);
+    const original_step *step = find_step(key);
+    char *end = NULL;
+    const long index = slash && slash[1] ? strtol(slash + 1, &end, 10) : -1;
+    if (!step || !end || *end || index < 0)
+        return reply_message(r, MHD_HTTP_NOT_FOUND, "error", "Step not found");
+    if (!step->job_step)
+        return reply_message(r, MHD_HTTP_NOT_IMPLEMENTED, "error",
+                             "%s (%s) is not run by facetrack serve: %s", step->key,
+                             step->display_name, step->instead);
+    const specific_log *log = NULL;
+    long k = index;
+    for (size_t i = 0; i < sizeof specific_logs / sizeof *specific_logs && !log; i++)
+        if (strcmp(specific_logs[i].step, step->key) == 0 && k-- == 0)
+            log = &specific_logs[i];
+    if (!log)
+        return reply_message(r, MHD_HTTP_NOT_FOUND, "error", "Log index out of range");
+    char folder[PATH_MAX], newest[PATH_MAX + 256] = "";
+    snprintf(folder, sizeof folder, "%s/%s", r->options->data_dir ? r->options->data_dir : ".",
+             log->folder);
+    DIR *d = opendir(folder);
+    double newest_time = -1;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        const size_t n = strlen(e->d_name);
+        if (strncmp(e->d_name, log->prefix, strlen(log->prefix)) != 0 ||
+            !strstr(e->d_name, log->infix) || n < 4 || strcmp(e->d_name + n - 4, ".log") != 0)
+            continue;
+        char path[PATH_MAX + 256];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", folder, e->d_name);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            const double t = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec * 1e-9;
+            if (t > newest_time) {
+                newest_time = t;
+                snprintf(newest, sizeof newest, "%s", path);
+            }
+        }
+    }
+    if (d)
+        closedir(d);
+    char *content = NULL, message[PATH_MAX + 128], shown[PATH_MAX + 64];
+    const char *error = NULL;
+    snprintf(shown, sizeof shown, "%s/%s", folder, log->pattern);
+    if (!d) {
+        error = "Répertoire non trouvé";
+        snprintf(message, sizeof message, "Répertoire non trouvé: %s", folder);
+        snprintf(shown, sizeof shown, "%s", folder);
+    } else if (!newest[0]) {
+        error = "Aucun fichier trouvé";
+        snprintf(message, sizeof message, "Aucun fichier correspondant au pattern '%s' dans %s",
+                 log->pattern, folder);
+    } else if (!(content = read_tail(newest, log->lines))) {
+        error = "Erreur de lecture";
+        snprintf(message, sizeof message, "Impossible de lire le fichier: %s", newest);
+    } else {
+        snprintf(shown, sizeof shown, "%s", newest);
+    }
+    ft_reply reply;
+    ft_reply_begin(&reply);
+    ft_json *j = &reply.json;
+    ft_json_object_begin(j);
+    ft_json_kv_string(j, "content", content ? (*content ? content : "Fichier vide.") : message);
+    ft_json_key(j, "error");
+    ft_json_string(j, error);
+    ft_json_kv_string(j, "path", shown);
+    ft_json_kv_string(j, "type", "directory_latest");
+    ft_json_kv_int(j, "lines_requested", log->lines);
+    ft_json_object_end(j);
+    free(content);
     return ft_reply_send(r, &reply, MHD_HTTP_OK);
 }
 

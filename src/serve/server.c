@@ -191,6 +191,7 @@ static const route routes[] = {
     {"GET", "/api/step_status/", ft_api_original_step_status},
     {"GET", "/sequence/status", ft_api_original_sequence},
     {"GET", "/api/system_monitor", ft_api_original_system_monitor},
+    {"GET", "/get_specific_log/", ft_api_original_specific_log},
     {"GET", "/", ft_api_static}, /* the web UI: exact, not a prefix */
     {"GET", "/ui/", ft_api_static},
 };

@@ -104,6 +104,20 @@ check "the job is one of the server's own, over the media roots" \
     test "$(curl -s "$base/api/jobs/1" | field '(d["steps"], d["video_count"], d["state"])')" = "(['track'], 2, 'succeeded')"
 check "logs/step5: the manager log and a worker log per video" \
     test "$(ls data/logs/step5 | grep -c '^manager_tracking_')" -eq 1 -a "$(ls data/logs/step5 | grep -c '^worker_CPU_[ab]_')" -eq 2
+check "specific log 0 of STEP5: the newest manager log's last lines, the original's keys" "$py" - "$base" <<'PY'
+import json, sys, urllib.request
+d = json.load(urllib.request.urlopen(sys.argv[1] + "/get_specific_log/STEP5/0"))
+assert sorted(d) == ["content", "error", "lines_requested", "path", "type"], d
+assert d["error"] is None and d["type"] == "directory_latest" and d["lines_requested"] == 100
+assert "/logs/step5/manager_tracking_" in d["path"], d["path"]
+assert "Traitement terminé. 2/2 jobs réussis." in d["content"], d["content"]
+assert len(d["content"].splitlines()) <= 100
+d = json.load(urllib.request.urlopen(sys.argv[1] + "/get_specific_log/STEP5/1"))
+assert "/worker_CPU_" in d["path"] and "[Progression]|100|" in d["content"], d
+d = json.load(urllib.request.urlopen(sys.argv[1] + "/get_specific_log/STEP5/2"))
+assert d["error"] == "Aucun fichier trouvé", d  # no GPU worker ran
+PY
+check "specific log out of range: 404" test "$(code "$base/get_specific_log/STEP5/3")" = 404
 
 # ---- STEP3, and stopping it -----------------------------------------------
 check "run STEP3: 202" test "$(code -X POST "$base/run/STEP3")" = 202
