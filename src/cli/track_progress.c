@@ -2,6 +2,7 @@
 #include "cli/track_progress.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "base/clock.h"
 #include "cli/batch_io.h"
+#include "media/frame_estimate.h"
 #include "track/progress_events.h"
 
 typedef struct video_state {
@@ -36,26 +38,6 @@ struct ft_progress {
     ft_run_logs *logs;
     int gpu;
 };
-
-/* VIDEO's frames from its container, without decoding: the stream's frame
- * count, else its duration times its rate; 0 when it cannot be opened
- * (it will fail, and its share of the run is then nothing). */
-static int64_t count_up_front(const char *video)
-{
-    ft_video_options o;
-    ft_video_options_init(&o);
-    o.decode_threads = 1;
-    ft_video *v = NULL;
-    if (ft_video_open(video, &o, &v, NULL, 0) != FT_OK)
-        return 0;
-    const ft_video_info *in = ft_video_get_info(v);
-    const double fps = in->fps_average > 0 ? in->fps_average : in->fps_nominal;
-    int64_t n = in->frame_count_hint > 0 ? in->frame_count_hint
-                : in->duration_hint > 0 && fps > 0 ? (int64_t)(in->duration_hint * fps + 0.5)
-                                                   : 0;
-    ft_video_close(v);
-    return n;
-}
 
 /* The whole run: frames done and to do (each video's exact count once it
  * started, its up-front count before), its percentage (monotone), frame
@@ -131,8 +113,10 @@ ft_progress *ft_progress_create(ft_progress_mode mode, const char *const *names,
     int64_t frames = 0;
     for (size_t i = 0; i < count; i++) {
         p->videos[i] = (video_state){.path = names[i], .last_percent = -1};
-        if (mode != FT_PROGRESS_NONE || logs)
-            frames += p->videos[i].expected = count_up_front(names[i]);
+        /* Its container's own count (about a millisecond a file); stops
+         * counting when a signal stops the run. */
+        if ((mode != FT_PROGRESS_NONE || logs) && !atomic_load(&ft_cli_stop_signal))
+            frames += p->videos[i].expected = ft_media_frame_estimate(names[i]);
     }
     ft_run_logs_manager(logs, "Vidéos à traiter: %zu", count);
     ft_run_logs_manager(logs, "%lld frames in all, as the containers count them", (long long)frames);
