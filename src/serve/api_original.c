@@ -1,16 +1,18 @@
 /* The original Flask app's routes, answered with its JSON shapes, so that
  * its web UI's calls and its users' scripts keep working: POST
  * /run/<STEP>, GET /status/<STEP> and /api/step_status/<STEP>, POST
- * /stop/<STEP> and /cancel/<STEP>, GET /sequence/status and
- * /api/system_monitor. STEP3 (shot detection) and STEP5 (tracking) run as
- * this server's jobs, over every video of the media roots: a step's status
- * is that of the newest job running that step. The original's other steps
+ * /stop/<STEP> and /cancel/<STEP>, POST /run_custom_sequence, GET
+ * /sequence/status, /get_specific_log/<STEP>/<N> and /api/system_monitor.
+ * STEP3 (shot detection) and STEP5 (tracking) run as this server's jobs,
+ * over every video of the media roots (a sequence: one job of both): a
+ * step's status is that of the newest job running that step. The original's other steps
  * answer 501, naming the step; an unknown step 404, as the original did.
  * The server's guards (host, origin, token) apply to these routes as to
  * every other. */
 #include <stdarg.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +123,34 @@ static ft_job *newest_job(const ft_request *r, int step, size_t max)
 
 /* ------------------------------------------------------------ run, stop */
 
+/* A queued job of STEPS over every video of the media roots. 200 when
+ * made, 204 when the roots hold no video, else the error's status (ERR). */
+static unsigned create_job(const ft_request *r, int steps, char *err, size_t err_size)
+{
+    ft_job *job = calloc(1, sizeof *job);
+    snprintf(err, err_size, "out of memory");
+    unsigned status = job ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR;
+    if (job) {
+        job->steps = steps;
+        job->options = strdup("{}");
+        status = job->options ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    for (int root = 0; root < r->options->roots.count && status == MHD_HTTP_OK; root++) {
+        const ft_job_input input = {root, (char *)""};
+        status = ft_api_add_job_input(r, &input, job, err, err_size);
+    }
+    if (status == MHD_HTTP_OK && job->video_count == 0)
+        status = MHD_HTTP_NO_CONTENT;
+    if (status == MHD_HTTP_OK && ft_job_store_create(r->options->jobs, job) != FT_OK) {
+        snprintf(err, err_size, "the job database refused the write");
+        status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ft_job_free(job);
+    if (status == MHD_HTTP_OK)
+        ft_job_runner_wake(r->options->runner);
+    return status;
+}
+
 /* POST /run/<STEP>: a job of that step over every video of the media roots
  * (complete outputs are skipped, as the original skipped done videos). */
 enum MHD_Result ft_api_original_run(const ft_request *r)
@@ -135,32 +165,13 @@ enum MHD_Result ft_api_original_run(const ft_request *r)
     if (busy)
         return reply_message(r, MHD_HTTP_CONFLICT, "error", "'%s' est déjà en cours.",
                              step->display_name);
-    ft_job *job = calloc(1, sizeof *job);
-    char err[512] = "out of memory";
-    unsigned status = job ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR;
-    if (job) {
-        job->steps = step->job_step;
-        job->options = strdup("{}");
-        status = job->options ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR;
-    }
-    for (int root = 0; root < r->options->roots.count && status == MHD_HTTP_OK; root++) {
-        const ft_job_input input = {root, (char *)""};
-        status = ft_api_add_job_input(r, &input, job, err, sizeof err);
-    }
-    if (status == MHD_HTTP_OK && job->video_count == 0) {
-        /* the original marked the step completed at once */
-        ft_job_free(job);
+    char err[512];
+    const unsigned status = create_job(r, step->job_step, err, sizeof err);
+    if (status == MHD_HTTP_NO_CONTENT) /* the original marked the step completed at once */
         return reply_message(r, MHD_HTTP_OK, "initiated", "Aucune vidéo à traiter pour: %s",
                              step->display_name);
-    }
-    if (status == MHD_HTTP_OK && ft_job_store_create(r->options->jobs, job) != FT_OK) {
-        snprintf(err, sizeof err, "the job database refused the write");
-        status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-    }
-    ft_job_free(job);
     if (status != MHD_HTTP_OK)
         return reply_message(r, status, "error", "%s: %s", step->display_name, err);
-    ft_job_runner_wake(r->options->runner);
     return reply_message(r, MHD_HTTP_ACCEPTED, "initiated", "Lancement de: %s",
                          step->display_name);
 }
@@ -186,10 +197,13 @@ enum MHD_Result ft_api_original_stop(const ft_request *r)
 
 /* ------------------------------------------------------------ status */
 
-static const char *status_name(const ft_job *job)
+static const char *status_name(const ft_job *job, int step)
 {
     if (!job)
         return "idle";
+    /* A job of several steps (a sequence) runs them in order. */
+    if (job->state == FT_JOB_RUNNING && job->step && job->step != step)
+        return step < job->step ? "completed" : "starting";
     switch (job->state) {
     case FT_JOB_QUEUED: return "starting";
     case FT_JOB_RUNNING: return "running";
@@ -304,9 +318,10 @@ static enum MHD_Result reply_status(const ft_request *r, const char *prefix, int
     ft_json_object_begin(j);
     ft_json_kv_string(j, "step", step->key);
     ft_json_kv_string(j, "display_name", step->display_name);
-    ft_json_kv_string(j, "status", status_name(job));
+    const char *status = status_name(job, step->job_step);
+    ft_json_kv_string(j, "status", status);
     ft_json_key(j, "return_code");
-    if (job && job->state == FT_JOB_SUCCEEDED)
+    if (strcmp(status, "completed") == 0)
         ft_json_int(j, 0);
     else if (job && job->state == FT_JOB_CANCELLED)
         ft_json_int(j, -1);
@@ -320,7 +335,8 @@ static enum MHD_Result reply_status(const ft_request *r, const char *prefix, int
     double fraction = 0;
     char text[4096] = "";
     size_t used = 0;
-    for (size_t i = 0; job && i < job->video_count; i++) {
+    const int this_step = job && (job->step == step->job_step || job->step == 0);
+    for (size_t i = 0; job && this_step && i < job->video_count; i++) {
         const ft_job_video *v = &job->videos[i];
         if (v->state == FT_VIDEO_DONE || v->state == FT_VIDEO_SKIPPED || v->state == FT_VIDEO_FAILED) {
             finished++;
@@ -333,7 +349,7 @@ static enum MHD_Result reply_status(const ft_request *r, const char *prefix, int
                 used += (size_t)n;
         }
     }
-    if (job && job->has_run) {
+    if (job && job->has_run && job->run.step == step->job_step && this_step) {
         const int n = snprintf(text + used, sizeof text - used,
                                "%sTotal %lld%% (%lld/%lld frames, %.0f fps)", used ? "\n" : "",
                                (long long)job->run.percent, (long long)job->run.frames_done,
@@ -342,11 +358,13 @@ static enum MHD_Result reply_status(const ft_request *r, const char *prefix, int
             used += (size_t)n;
     }
     const int64_t total = job ? (int64_t)job->total_videos : 0;
-    const int64_t current = job && job->state == FT_JOB_SUCCEEDED ? total : (int64_t)finished;
+    const int64_t current = strcmp(status, "completed") == 0 ? total
+                            : strcmp(status, "starting") == 0 ? 0
+                                                              : (int64_t)finished;
     ft_json_kv_int(j, "progress_current", current);
     ft_json_kv_int(j, "progress_total", total);
     ft_json_key(j, "progress_current_fractional");
-    if (job && job->state == FT_JOB_RUNNING)
+    if (strcmp(status, "running") == 0)
         ft_json_double_places(j, (double)finished + fraction, 2);
     else
         ft_json_null(j);
@@ -386,26 +404,112 @@ enum MHD_Result ft_api_original_step_status(const ft_request *r)
     return reply_status(r, "/api/step_status/", 0);
 }
 
-/* GET /sequence/status: this server runs no sequences of its own (a job's
- * steps are its sequence). */
+static int step_count(int steps)
+{
+    int n = 0;
+    for (int b = 1; b <= FT_STEP_TRACK; b <<= 1)
+        n += (steps & b) != 0;
+    return n;
+}
+
+static const char *original_key(int job_step)
+{
+    for (size_t i = 0; i < STEP_COUNT; i++)
+        if (original_steps[i].job_step == job_step)
+            return original_steps[i].key;
+    return NULL;
+}
+
+/* GET /sequence/status: a sequence is a job of several steps; the newest
+ * one tells. */
 enum MHD_Result ft_api_original_sequence(const ft_request *r)
 {
+    ft_job *job = newest_job(r, FT_STEP_SCENES | FT_STEP_TRACK, 0);
+    if (job && step_count(job->steps) < 2) {
+        ft_job_free(job);
+        job = NULL;
+    }
+    const int running = job && !ft_job_state_ended(job->state);
     ft_reply reply;
     ft_reply_begin(&reply);
     ft_json *j = &reply.json;
     ft_json_object_begin(j);
-    ft_json_kv_bool(j, "is_running", 0);
+    ft_json_kv_bool(j, "is_running", running);
     ft_json_key(j, "current_step");
-    ft_json_null(j);
+    ft_json_string(j, running && job->step ? original_key(job->step) : NULL);
+    int done = 0;
+    for (int b = 1; job && b <= FT_STEP_TRACK; b <<= 1)
+        done += (job->steps & b) && (job->state == FT_JOB_SUCCEEDED || (running && job->step > b));
     ft_json_key(j, "progress");
     ft_json_object_begin(j);
-    ft_json_kv_int(j, "current", 0);
-    ft_json_kv_int(j, "total", 0);
+    ft_json_kv_int(j, "current", done);
+    ft_json_kv_int(j, "total", job ? step_count(job->steps) : 0);
     ft_json_object_end(j);
     ft_json_key(j, "last_outcome");
-    ft_json_null(j);
+    if (job && !running) {
+        ft_json_object_begin(j);
+        ft_json_kv_string(j, "status", job->state == FT_JOB_SUCCEEDED ? "success"
+                                       : job->state == FT_JOB_CANCELLED ? "stopped"
+                                                                        : "failed");
+        ft_json_object_end(j);
+    } else {
+        ft_json_null(j);
+    }
     ft_json_object_end(j);
+    ft_job_free(job);
     return ft_reply_send(r, &reply, MHD_HTTP_OK);
+}
+
+/* POST /run_custom_sequence {"steps": ["STEP3", "STEP5"]}: one job of
+ * those steps, run in order. */
+enum MHD_Result ft_api_original_run_sequence(const ft_request *r)
+{
+    json_object *body = r->body ? json_tokener_parse(r->body) : NULL;
+    json_object *list = NULL;
+    if (!json_object_is_type(body, json_type_object) ||
+        !json_object_object_get_ex(body, "steps", &list) ||
+        !json_object_is_type(list, json_type_array)) {
+        json_object_put(body);
+        return reply_message(r, MHD_HTTP_BAD_REQUEST, "error", "Invalid steps list");
+    }
+    int steps = 0;
+    char unsupported[256] = "";
+    const size_t n = json_object_array_length(list);
+    for (size_t i = 0; i < n; i++) {
+        const char *key = json_object_get_string(json_object_array_get_idx(list, i));
+        const original_step *step = key ? find_step(key) : NULL;
+        if (!step) {
+            enum MHD_Result replied = reply_message(r, MHD_HTTP_BAD_REQUEST, "error",
+                                                    "Étape inconnue : %.40s", key ? key : "");
+            json_object_put(body);
+            return replied;
+        }
+        if (!step->job_step) {
+            const size_t used = strlen(unsupported);
+            snprintf(unsupported + used, sizeof unsupported - used, "%s%s", used ? ", " : "",
+                     step->key);
+        }
+        steps |= step->job_step;
+    }
+    json_object_put(body);
+    if (unsupported[0])
+        return reply_message(r, MHD_HTTP_NOT_IMPLEMENTED, "error",
+                             "not run by facetrack serve: %s (only STEP3 and STEP5 are)",
+                             unsupported);
+    if (!steps)
+        return reply_message(r, MHD_HTTP_BAD_REQUEST, "error", "Invalid steps list");
+    ft_job *last = newest_job(r, steps, 0);
+    const int busy = last && !ft_job_state_ended(last->state);
+    ft_job_free(last);
+    if (busy)
+        return reply_message(r, MHD_HTTP_CONFLICT, "error",
+                             "Une autre séquence de workflow est déjà en cours.");
+    char err[512];
+    const unsigned status = create_job(r, steps, err, sizeof err);
+    if (status != MHD_HTTP_OK)
+        return reply_message(r, status, "error", "%s", err);
+    return reply_message(r, MHD_HTTP_ACCEPTED, "initiated",
+                         "Séquence personnalisée lancée avec %zu étapes.", n);
 }
 
 /* ------------------------------------------------------------ specific logs */

@@ -190,6 +190,7 @@ static const route routes[] = {
     {"GET", "/status/", ft_api_original_status},
     {"GET", "/api/step_status/", ft_api_original_step_status},
     {"GET", "/sequence/status", ft_api_original_sequence},
+    {"POST", "/run_custom_sequence", ft_api_original_run_sequence},
     {"GET", "/api/system_monitor", ft_api_original_system_monitor},
     {"GET", "/get_specific_log/", ft_api_original_specific_log},
     {"GET", "/", ft_api_static}, /* the web UI: exact, not a prefix */

@@ -148,6 +148,28 @@ fi
 
 check "sequence status: the original's keys" \
     test "$(curl -s "$base/sequence/status" | field 'sorted(d)')" = "['current_step', 'is_running', 'last_outcome', 'progress']"
+
+# ---- a custom sequence: one job of both steps ------------------------------
+post() { curl -s -X POST -H 'Content-Type: application/json' --data-binary "$2" -w ' %{http_code}' "$base$1" | tr -d '\n'; }
+check "sequence: not a list: 400" test "$(post /run_custom_sequence '{"steps": "STEP5"}')" = '{"status":"error","message":"Invalid steps list"} 400'
+got=$(post /run_custom_sequence '{"steps": ["STEP3", "STEP4", "STEP5"]}')
+check "sequence with a step not run here: 501 naming it" test "${got##* }" = 501 -a -n "$(echo "$got" | grep STEP4)"
+check "sequence with an unknown step: 400" test "$(post /run_custom_sequence '{"steps": ["STEP8"]}' | sed 's/.* //')" = 400
+rm -f media/clips/*.csv media/clips/*.json
+got=$(post /run_custom_sequence '{"steps": ["STEP3", "STEP5"]}')
+check "sequence STEP3 + STEP5: 202" test "$got" = '{"status":"initiated","message":"Séquence personnalisée lancée avec 2 étapes."} 202'
+check "  while it runs, another: 409" test "$(post /run_custom_sequence '{"steps": ["STEP5"]}' | sed 's/.* //')" = 409
+for _ in $(seq 600); do
+    s=$(curl -s "$base/sequence/status" | field 'd["is_running"]')
+    [ "$s" = False ] && break
+    sleep 0.1
+done
+check "  ends: both steps completed, one job" \
+    test "$(curl -s "$base/sequence/status" | field '(d["progress"], d["last_outcome"])')" = "({'current': 2, 'total': 2}, {'status': 'success'})"
+check "  each step's status: completed" \
+    test "$(curl -s "$base/status/STEP3" | field 'd["status"]')/$(curl -s "$base/status/STEP5" | field 'd["status"]')" = completed/completed
+check "  its outputs: the shot lists and the tracking files" \
+    test -s media/clips/a.csv -a -s media/clips/b.json
 check "system monitor: the original's shape" "$py" - "$base" <<'PY'
 import json, sys, urllib.request
 d = json.load(urllib.request.urlopen(sys.argv[1] + "/api/system_monitor"))
