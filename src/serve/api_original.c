@@ -603,7 +603,7 @@ enum MHD_Result ft_api_original_specific_log(const ft_request *r)
     }
     if (d)
         closedir(d);
-    char *content = NULL, message[PATH_MAX + 128], shown[PATH_MAX + 64];
+    char *content = NULL, message[2 * PATH_MAX + 512], shown[2 * PATH_MAX + 512];
     const char *error = NULL;
     snprintf(shown, sizeof shown, "%s/%s", folder, log->pattern);
     if (!d) {
