@@ -127,6 +127,19 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 check "STEP3 ends (its shot lists written)" test -s media/clips/a.csv -a -s media/clips/b.csv
+check "logs/step3: the original's lines, in its specific log" "$py" - "$base" <<'PY'
+import json, re, sys, urllib.request
+d = json.load(urllib.request.urlopen(sys.argv[1] + "/get_specific_log/STEP3/0"))
+assert d["error"] is None and "/logs/step3/transnet_pytorch_" in d["path"], d
+lines = d["content"].splitlines()
+stamp = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - INFO - "
+assert any(re.match(stamp + r"TOTAL_VIDEOS_TO_PROCESS: 2$", l) for l in lines), lines
+# the patterns of the original web UI's STEP3 (config/workflow_commands.py)
+assert sum(bool(re.search(r"PROCESSING[_ ]VIDEO:\s*(.*)$", l, re.I)) for l in lines) == 2, lines
+done = [m.group(1) for l in lines if (m := re.search(r"Succès:\s*(.*?)(?:\.csv|\.json)\s+créé", l, re.I))]
+assert sorted(done) == ["a", "b"], lines
+assert re.match(stamp + r"--- Analyse terminée\. 2/2 réussie\(s\)\. ---$", lines[-1]), lines
+PY
 
 rm -f media/clips/*.json
 curl -s -X POST "$base/run/STEP5" >/dev/null
