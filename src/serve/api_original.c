@@ -1,7 +1,8 @@
 /* The original Flask app's routes, answered with its JSON shapes, so that
  * its web UI's calls and its users' scripts keep working: POST
  * /run/<STEP>, GET /status/<STEP> and /api/step_status/<STEP>, POST
- * /stop/<STEP> and /cancel/<STEP>, POST /run_custom_sequence, GET
+ * /stop/<STEP> and /cancel/<STEP>, POST /run_custom_sequence and
+ * /sequence/stop, GET
  * /sequence/status, /get_specific_log/<STEP>/<N> and /api/system_monitor.
  * STEP3 (shot detection) and STEP5 (tracking) run as this server's jobs,
  * over every video of the media roots (a sequence: one job of both): a
@@ -458,6 +459,22 @@ enum MHD_Result ft_api_original_sequence(const ft_request *r)
     ft_json_object_end(j);
     ft_job_free(job);
     return ft_reply_send(r, &reply, MHD_HTTP_OK);
+}
+
+/* POST /sequence/stop: cancels the running job of several steps; 409
+ * "Aucune séquence en cours d'exécution" when there is none. */
+enum MHD_Result ft_api_original_stop_sequence(const ft_request *r)
+{
+    ft_job *job = newest_job(r, FT_STEP_SCENES | FT_STEP_TRACK, 0);
+    const int running = job && step_count(job->steps) >= 2 && !ft_job_state_ended(job->state);
+    const int64_t id = job ? job->id : 0;
+    const char *current = running && job->step ? original_key(job->step) : NULL;
+    char stopped[16];
+    snprintf(stopped, sizeof stopped, "%s", current ? current : "none");
+    ft_job_free(job);
+    if (!running || ft_job_runner_cancel(r->options->runner, id) != FT_OK)
+        return reply_message(r, MHD_HTTP_CONFLICT, "error", "Aucune séquence en cours d'exécution");
+    return reply_message(r, MHD_HTTP_OK, "success", "Sequence stopped. Stopped steps: %s", stopped);
 }
 
 /* POST /run_custom_sequence {"steps": ["STEP3", "STEP5"]}: one job of

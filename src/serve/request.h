@@ -77,6 +77,7 @@ enum MHD_Result ft_api_original_status(const ft_request *r);       /* GET /statu
 enum MHD_Result ft_api_original_step_status(const ft_request *r);  /* GET /api/step_status/STEP */
 enum MHD_Result ft_api_original_sequence(const ft_request *r);     /* GET /sequence/status */
 enum MHD_Result ft_api_original_run_sequence(const ft_request *r); /* POST /run_custom_sequence */
+enum MHD_Result ft_api_original_stop_sequence(const ft_request *r); /* POST /sequence/stop */
 enum MHD_Result ft_api_original_system_monitor(const ft_request *r); /* GET /api/system_monitor */
 enum MHD_Result ft_api_original_specific_log(const ft_request *r); /* GET /get_specific_log/STEP/N */
 

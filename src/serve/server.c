@@ -147,14 +147,14 @@ static int is_json(const ft_request *r)
 }
 
 /* The original web UI posts its actions (/run/STEP, /stop/STEP,
- * /cancel/STEP) with no body and no Content-Type. Allowed without JSON as
+ * /cancel/STEP, /sequence/stop) with no body and no Content-Type. Allowed without JSON as
  * long as no body is declared: a browser always sends Origin with a POST,
  * which is checked first, so another site's page is still refused. */
 static long long declared_length(const ft_request *r);
 static int original_action(const ft_request *r)
 {
     const int action = strncmp(r->path, "/run/", 5) == 0 || strncmp(r->path, "/stop/", 6) == 0 ||
-                       strncmp(r->path, "/cancel/", 8) == 0;
+                       strncmp(r->path, "/cancel/", 8) == 0 || strcmp(r->path, "/sequence/stop") == 0;
     const char *chunked = MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND,
                                                       MHD_HTTP_HEADER_TRANSFER_ENCODING);
     return action && declared_length(r) <= 0 && !chunked;
@@ -191,6 +191,7 @@ static const route routes[] = {
     {"GET", "/api/step_status/", ft_api_original_step_status},
     {"GET", "/sequence/status", ft_api_original_sequence},
     {"POST", "/run_custom_sequence", ft_api_original_run_sequence},
+    {"POST", "/sequence/stop", ft_api_original_stop_sequence},
     {"GET", "/api/system_monitor", ft_api_original_system_monitor},
     {"GET", "/get_specific_log/", ft_api_original_specific_log},
     {"GET", "/", ft_api_static}, /* the web UI: exact, not a prefix */

@@ -183,6 +183,20 @@ check "  each step's status: completed" \
     test "$(curl -s "$base/status/STEP3" | field 'd["status"]')/$(curl -s "$base/status/STEP5" | field 'd["status"]')" = completed/completed
 check "  its outputs: the shot lists and the tracking files" \
     test -s media/clips/a.csv -a -s media/clips/b.json
+got=$(answer -X POST "$base/sequence/stop")
+check "stop of a sequence not running: 409, the original's message" \
+    test "$got" = '{"status":"error","message":"Aucune séquence en cours d'"'"'exécution"} 409'
+rm -f media/clips/*.csv media/clips/*.json
+post /run_custom_sequence '{"steps": ["STEP3", "STEP5"]}' >/dev/null
+got=$(answer -X POST "$base/sequence/stop")
+check "stop of a running sequence: success, naming the step it was in" \
+    test -n "$(echo "$got" | grep -E '^\{"status":"success","message":"Sequence stopped. Stopped steps: (STEP3|STEP5|none)"\} 200$')"
+for _ in $(seq 100); do
+    s=$(curl -s "$base/sequence/status" | field '(d["is_running"], d["last_outcome"])')
+    [ "$s" = "(False, {'status': 'stopped'})" ] && break
+    sleep 0.1
+done
+check "  the sequence is over, stopped" test "$s" = "(False, {'status': 'stopped'})"
 check "system monitor: the original's shape" "$py" - "$base" <<'PY'
 import json, sys, urllib.request
 d = json.load(urllib.request.urlopen(sys.argv[1] + "/api/system_monitor"))
