@@ -89,6 +89,8 @@ ft_status ft_run_logs_open(const char *dir, const char *prefix, int64_t max_byte
     localtime_r(&now, &tm);
     strftime(day, sizeof day, "%Y%m%d_%H%M%S", &tm);
     snprintf(path, sizeof path, "%s/%s_%s.log", dir, prefix, day);
+    if (access(path, F_OK) == 0) /* another run began the same second: keep its log */
+        snprintf(path, sizeof path, "%s/%s_%s_%ld.log", dir, prefix, day, (long)getpid());
     ft_status st = ft_rotating_log_open(path, max_bytes, backups, &logs->manager, err, err_size);
     if (st != FT_OK) {
         free(logs);
