@@ -132,7 +132,6 @@ typedef struct track_args {
     int list_settings;       /* --list-settings: print the known settings */
     const char *log_dir;     /* --log-dir: the run's log files */
     long long log_max_bytes; /* --log-max-bytes: each log file rotated past this size */
-    int original_flag_taken; /* the last option was one of the original workers' */
     const char *ignored_flags[16]; /* the original workers' flags not acted upon */
     size_t ignored_count;
 } track_args;
@@ -156,8 +155,9 @@ static void set_value(track_args *a, const char *setting, const char *value)
 }
 
 /* O (value V) when it is a flag of the original worker scripts: sets its
- * setting, or remembers it to name it in a warning; advances *I past its
- * value and sets original_flag_taken. Nonzero when its value is missing. */
+ * setting, or remembers it (once) to name it in a warning, and advances *I
+ * past its value. 1 when taken, 0 when O is none of them, -1 when its
+ * value is missing. */
 static int original_flag(track_args *a, const char *o, const char *v, int *i)
 {
     const char *setting, *why;
@@ -165,14 +165,17 @@ static int original_flag(track_args *a, const char *o, const char *v, int *i)
     if (!ft_track_original_flag(o, &setting, &takes_value, &why))
         return 0;
     if (takes_value && !v)
-        return 1;
+        return -1;
+    int known = 0;
+    for (size_t k = 0; k < a->ignored_count && !known; k++)
+        known = strcmp(a->ignored_flags[k], o) == 0;
     if (setting)
         set_value(a, setting, takes_value ? v : "1");
-    else if (why && a->ignored_count < sizeof a->ignored_flags / sizeof a->ignored_flags[0])
+    else if (why && !known &&
+             a->ignored_count < sizeof a->ignored_flags / sizeof a->ignored_flags[0])
         a->ignored_flags[a->ignored_count++] = o;
     *i += takes_value;
-    a->original_flag_taken = 1;
-    return 0;
+    return 1;
 }
 
 /* --list-settings: NAME, default and whether it is acted upon, one a line,
@@ -242,12 +245,12 @@ static int parse_args(int argc, char **argv, track_args *a)
             if (a->log_max_bytes < 1024)
                 return ft_cli_usage_error("track", "--log-max-bytes needs an integer >= 1024");
             i++;
-        } else if (original_flag(a, o, v, &i) != 0) {
-            return ft_cli_usage_error("track", "%s needs a value", o);
-        } else if (a->original_flag_taken) {
-            a->original_flag_taken = 0;
         } else {
-            return ft_cli_usage_error("track", "unknown option '%s'", o);
+            const int taken = original_flag(a, o, v, &i);
+            if (taken < 0)
+                return ft_cli_usage_error("track", "%s needs a value", o);
+            if (!taken)
+                return ft_cli_usage_error("track", "unknown option '%s'", o);
         }
     }
     if (a->input_count == 0 && !a->videos_json && !a->list_settings)
