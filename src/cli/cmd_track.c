@@ -9,6 +9,7 @@
 #include "base/atomic_file.h"
 #include "cli/batch_io.h"
 #include "cli/cli.h"
+#include "cli/run_logs.h"
 #include "cli/track_progress.h"
 #include "facetrack.h"
 #include "engines/engine_json.h"
@@ -65,11 +66,18 @@ static const char usage[] =
     "                            per line on stdout), legacy (the original\n"
     "                            manager's lines), none\n"
     "  --profile                 STEP5_ENABLE_PROFILING: [PROFILING] lines on stderr\n"
-    "  --env-file FILE           settings file (default ./.env when present)\n"
+    "  --log-dir DIR             manager_tracking_<time>.log and a worker_CPU_<stem>_\n"
+    "                            <pid>.log per video, as the original's logs/step5\n"
+    "  --log-max-bytes N         rotate log files past N bytes (default 10 MiB)\n"
+    "  --env-file FILE|DIR       settings file, or the folder of its .env (default:\n"
+    "                            $FACETRACK_ENV_FILE, else ./.env when present)\n"
+    "  --list-settings           every variable of the original, its default and\n"
+    "                            whether it is acted upon, then exit\n"
     "\n"
     "Settings: command line, else the environment, else the .env file, else the\n"
-    "default. The original manager's --videos_json_path, --disable_gpu,\n"
-    "--cpu_internal_workers and --tracking_engine are accepted too.\n"
+    "default (an invalid value outside the command line: a warning and the\n"
+    "default). The original's variables and flags not acted upon are named in\n"
+    "warnings; its manager's and workers' flags are accepted.\n"
     "\n"
     "Exit status: 0 when every video succeeded (or was skipped), 1 when some\n"
     "failed or a path is missing (each named with its reason; the others are\n"
@@ -121,6 +129,11 @@ typedef struct track_args {
     long long chunk_frames;
     char **inputs;
     int input_count;
+    int list_settings;       /* --list-settings: print the known settings */
+    const char *log_dir;     /* --log-dir: the run's log files */
+    long long log_max_bytes; /* --log-max-bytes: each log file rotated past this size */
+    const char *ignored_flags[16]; /* the original workers' flags not acted upon */
+    size_t ignored_count;
 } track_args;
 
 static const flag *find_flag(const char *o)
@@ -141,10 +154,46 @@ static void set_value(track_args *a, const char *setting, const char *value)
     a->values[a->value_count++] = (ft_config_value){setting, value};
 }
 
+/* O (value V) when it is a flag of the original worker scripts: sets its
+ * setting, or remembers it (once) to name it in a warning, and advances *I
+ * past its value. 1 when taken, 0 when O is none of them, -1 when its
+ * value is missing. */
+static int original_flag(track_args *a, const char *o, const char *v, int *i)
+{
+    const char *setting, *why;
+    int takes_value;
+    if (!ft_track_original_flag(o, &setting, &takes_value, &why))
+        return 0;
+    if (takes_value && !v)
+        return -1;
+    int known = 0;
+    for (size_t k = 0; k < a->ignored_count && !known; k++)
+        known = strcmp(a->ignored_flags[k], o) == 0;
+    if (setting)
+        set_value(a, setting, takes_value ? v : "1");
+    else if (why && !known &&
+             a->ignored_count < sizeof a->ignored_flags / sizeof a->ignored_flags[0])
+        a->ignored_flags[a->ignored_count++] = o;
+    *i += takes_value;
+    return 1;
+}
+
+/* --list-settings: NAME, default and whether it is acted upon, one a line,
+ * tab-separated; the list .env.example follows. */
+static int list_settings(void)
+{
+    const char *name, *def, *why;
+    for (size_t i = 0; ft_track_config_known(i, &name, &def, &why); i++)
+        printf("%s\t%s\t%s%s\n", name, def ? def : "", why ? "ignored: " : "honoured",
+               why ? why : "");
+    return fflush(stdout) == 0 ? FT_EXIT_OK : FT_EXIT_FAILED;
+}
+
 static int parse_args(int argc, char **argv, track_args *a)
 {
     memset(a, 0, sizeof *a);
     a->chunk_frames = 250;
+    a->log_max_bytes = 10 << 20;
     a->inputs = calloc((size_t)argc, sizeof *a->inputs);
     if (!a->inputs)
         return FT_EXIT_FAILED;
@@ -177,16 +226,34 @@ static int parse_args(int argc, char **argv, track_args *a)
             else
                 a->videos_json = v;
             i++;
-        } else if (strcmp(o, "--chunk-frames") == 0) {
+        } else if (strcmp(o, "--chunk-frames") == 0 || strcmp(o, "--chunk_size") == 0) {
             a->chunk_frames = ft_cli_parse_count(v);
-            if (a->chunk_frames < 20)
-                return ft_cli_usage_error("track", "--chunk-frames needs an integer >= 20");
+            if (strcmp(o, "--chunk_size") == 0 && a->chunk_frames == 0)
+                a->chunk_frames = 250; /* the original's 0: sizes chosen per video */
+            else if (a->chunk_frames < 20)
+                return ft_cli_usage_error("track", "%s needs an integer >= 20", o);
+            i++;
+        } else if (strcmp(o, "--list-settings") == 0) {
+            a->list_settings = 1;
+        } else if (strcmp(o, "--log-dir") == 0) {
+            if (!v)
+                return ft_cli_usage_error("track", "%s needs a value", o);
+            a->log_dir = v;
+            i++;
+        } else if (strcmp(o, "--log-max-bytes") == 0) {
+            a->log_max_bytes = ft_cli_parse_count(v);
+            if (a->log_max_bytes < 1024)
+                return ft_cli_usage_error("track", "--log-max-bytes needs an integer >= 1024");
             i++;
         } else {
-            return ft_cli_usage_error("track", "unknown option '%s'", o);
+            const int taken = original_flag(a, o, v, &i);
+            if (taken < 0)
+                return ft_cli_usage_error("track", "%s needs a value", o);
+            if (!taken)
+                return ft_cli_usage_error("track", "unknown option '%s'", o);
         }
     }
-    if (a->input_count == 0 && !a->videos_json)
+    if (a->input_count == 0 && !a->videos_json && !a->list_settings)
         return ft_cli_usage_error("track", "no video, folder or --videos-json given");
     return FT_EXIT_OK;
 }
@@ -293,7 +360,7 @@ static int sort_work(const ft_track_config *cfg, const ft_video_list *list, work
 }
 
 static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_gpu_plan *gpus,
-                     const ft_video_list *list)
+                     const ft_video_list *list, ft_run_logs *logs)
 {
     work w = {0};
     int rc = sort_work(cfg, list, &w);
@@ -302,7 +369,10 @@ static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_g
                 strerror(errno));
         rc = FT_EXIT_FAILED;
     }
-    ft_progress *progress = rc == FT_EXIT_OK ? ft_progress_create(cfg->progress, w.todo, w.n, cfg->profiling) : NULL;
+    ft_progress *progress =
+        rc == FT_EXIT_OK ? ft_progress_create(cfg->progress, w.todo, w.n, cfg->profiling, logs,
+                                              gpus->count > 0)
+                         : NULL;
     if (!progress) {
         free_work(&w);
         return rc != FT_EXIT_OK ? rc : FT_EXIT_FAILED;
@@ -336,12 +406,37 @@ static int run_track(int argc, char **argv)
         free(a.inputs);
         return rc;
     }
+    if (a.list_settings) {
+        free(a.inputs);
+        return list_settings();
+    }
     ft_track_config cfg;
     char err[1024];
-    ft_status st = ft_track_config_resolve(&cfg, a.values, a.value_count, a.env_file, err, sizeof err);
+    /* Open first, so that the settings' warnings are in the manager log too. */
+    ft_run_logs *logs = NULL;
+    if (a.log_dir && ft_run_logs_open(a.log_dir, "manager_tracking", a.log_max_bytes, 5, &logs, err,
+                                      sizeof err) != FT_OK) {
+        free(a.inputs);
+        fprintf(stderr, "facetrack track: %s\n", err);
+        return FT_EXIT_FAILED;
+    }
+    ft_status st =
+        ft_track_config_resolve_run(&cfg, a.values, a.value_count, a.env_file, err, sizeof err);
     if (st != FT_OK) {
+        ft_run_logs_manager(logs, "%s", err);
+        ft_run_logs_close(logs);
         free(a.inputs);
         return ft_cli_usage_error("track", "%s", err);
+    }
+    ft_run_logs_manager(logs, "engine %s, %d workers%s, output %s%s", cfg.engine, cfg.workers,
+                        cfg.disable_gpu ? ", GPU disabled" : "",
+                        cfg.format == FT_TRACK_FORMAT_RAW ? "raw" : "reduced",
+                        cfg.output_dir[0] ? " into the output folder" : " beside each video");
+    for (size_t i = 0; i < a.ignored_count; i++) {
+        const char *setting, *why;
+        int takes_value;
+        ft_track_original_flag(a.ignored_flags[i], &setting, &takes_value, &why);
+        ft_log(FT_LOG_WARN, "ignored: %s (not supported: %s)", a.ignored_flags[i], why);
     }
     char why[256], usable[512];
     if (!cfg.detector_model[0] && !ft_engine_available(ft_engine_find(cfg.engine), why, sizeof why)) {
@@ -349,6 +444,8 @@ static int run_track(int argc, char **argv)
         ft_engine_available_names(usable, sizeof usable);
         fprintf(stderr, "facetrack track: engine '%s' is not available: %s (available: %s)\n",
                 cfg.engine, why, usable);
+        ft_run_logs_manager(logs, "engine '%s' is not available: %s", cfg.engine, why);
+        ft_run_logs_close(logs);
         return FT_EXIT_USAGE;
     }
     char model[1024];
@@ -367,9 +464,11 @@ static int run_track(int argc, char **argv)
     if (rc == FT_EXIT_OK && atomic_load(&ft_cli_stop_signal))
         rc = 128 + atomic_load(&ft_cli_stop_signal);
     if (rc == FT_EXIT_OK)
-        rc = run_batch(&a, &cfg, &gpus, &list);
+        rc = run_batch(&a, &cfg, &gpus, &list, logs);
     if (rc == FT_EXIT_OK && rejected > 0)
         rc = FT_EXIT_FAILED; /* the missing paths, each named above */
+    ft_run_logs_manager(logs, "exit status %d", rc);
+    ft_run_logs_close(logs);
     ft_video_list_free(&list);
     free(a.inputs);
     return rc;

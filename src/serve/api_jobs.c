@@ -123,6 +123,12 @@ static unsigned add_input(const ft_request *r, const ft_job_input *input, ft_job
     return status;
 }
 
+unsigned ft_api_add_job_input(const ft_request *r, const ft_job_input *input, ft_job *job,
+                              char *err, size_t err_size)
+{
+    return add_input(r, input, job, err, err_size);
+}
+
 enum MHD_Result ft_api_jobs_create(const ft_request *r)
 {
     char err[512];

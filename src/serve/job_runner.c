@@ -22,6 +22,7 @@
 
 #include "base/atomic_file.h"
 #include "base/clock.h"
+#include "base/rotating_log.h"
 #include "serve/job_options.h"
 #include "track/outputs.h"
 #include "track/progress_events.h"
@@ -68,7 +69,77 @@ typedef struct job_run {
     char last_stderr[512];
     int failed_videos;
     size_t last_event_video; /* where the search for the next event's video starts */
+    ft_rotating_log *step3_log; /* the scenes step's log in the original's logs/step3 */
+    size_t step3_total, step3_started, step3_succeeded;
 } job_run;
+
+static void log_line(job_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A line of the scenes step's log, as the original's run_transnet.py
+ * logged it ("2026-01-02 11:05:17,123 - INFO - ..."). */
+static void step3_line(job_run *run, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void step3_line(job_run *run, const char *level, const char *fmt, ...)
+{
+    if (!run->step3_log)
+        return;
+    char text[1024], when[32], line[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    localtime_r(&now.tv_sec, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(line, sizeof line, "%s,%03ld - %s - %s", when, now.tv_nsec / 1000000, level, text);
+    ft_rotating_log_line(run->step3_log, line);
+}
+
+/* Opens DATA-DIR/logs/step3/transnet_pytorch_<time>.log for a scenes step
+ * of TODO videos; a log that cannot be made is said in the job's log. */
+static void step3_open(job_run *run, size_t todo)
+{
+    char dir[PATH_MAX + 32], path[PATH_MAX + 96], day[32], err[PATH_MAX + 128];
+    snprintf(dir, sizeof dir, "%s/logs", run->runner->data_dir);
+    mkdir(dir, 0755);
+    snprintf(dir, sizeof dir, "%s/logs/step3", run->runner->data_dir);
+    mkdir(dir, 0755);
+    const time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(day, sizeof day, "%Y%m%d_%H%M%S", &tm);
+    snprintf(path, sizeof path, "%s/transnet_pytorch_%s_job%lld.log", dir, day,
+             (long long)run->job->id);
+    if (ft_rotating_log_open(path, 10 << 20, 5, &run->step3_log, err, sizeof err) != FT_OK) {
+        log_line(run, "%s", err);
+        return;
+    }
+    run->step3_total = todo;
+    run->step3_started = run->step3_succeeded = 0;
+    step3_line(run, "INFO", "TOTAL_VIDEOS_TO_PROCESS: %zu", todo);
+}
+
+static void step3_close(job_run *run)
+{
+    if (!run->step3_log)
+        return;
+    step3_line(run, "INFO", "--- Analyse terminée. %zu/%zu réussie(s). ---", run->step3_succeeded,
+               run->step3_total);
+    ft_rotating_log_close(run->step3_log);
+    run->step3_log = NULL;
+}
+
+/* The file name of PATH without its folder and extension. */
+static void stem_of(const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(out, size, "%s", slash ? slash + 1 : path);
+    char *dot = strrchr(out, '.');
+    if (dot && dot != out)
+        *dot = '\0';
+}
 
 static void log_text(job_run *run, const char *text)
 {
@@ -172,9 +243,18 @@ static void handle_event(job_run *run, const char *line)
         if (e.frames > 0)
             v->frames = e.frames;
         log_line(run, "%s: %s started", v->path, ft_job_step_name(run->step));
+        step3_line(run, "INFO", "PROCESSING_VIDEO: %zu/%zu: %s", ++run->step3_started,
+                   run->step3_total, v->file);
         save_video(run, i);
         break;
     case FT_EVENT_PROGRESS:
+        if (e.run_percent >= 0 && e.run_frames >= 0) {
+            const ft_job_run_progress p = {
+                run->step, e.run_percent, e.run_frames_done, e.run_frames,
+                e.elapsed > 0 && e.run_frames_done > 0 ? (double)e.run_frames_done / e.elapsed : 0,
+                e.elapsed, e.eta};
+            ft_job_store_set_run_progress(run->runner->store, run->job->id, &p);
+        }
         v->frames_done = e.frames_done > 0 ? e.frames_done : 0;
         if (e.frames > 0)
             v->frames = e.frames;
@@ -185,6 +265,13 @@ static void handle_event(job_run *run, const char *line)
         break;
     case FT_EVENT_DONE:
     case FT_EVENT_SKIPPED:
+        if (e.type == FT_EVENT_DONE && run->step3_log) {
+            char stem[256];
+            stem_of(v->file, stem, sizeof stem);
+            run->step3_succeeded++;
+            step3_line(run, "INFO", "Succès: %s.csv créé avec %lld scènes.", stem,
+                       (long long)(e.scenes >= 0 ? e.scenes : 0));
+        }
         if (e.fps >= 0)
             v->fps = e.fps;
         if (e.frames > 0)
@@ -192,6 +279,7 @@ static void handle_event(job_run *run, const char *line)
         video_finished(run, i, e.type == FT_EVENT_SKIPPED, NULL);
         break;
     case FT_EVENT_FAILED:
+        step3_line(run, "ERROR", "Échec pour %s: %s", v->file, e.reason ? e.reason : "failed");
         video_finished(run, i, 0, e.reason ? e.reason : "failed");
         break;
     default:
@@ -205,6 +293,8 @@ static void handle_event(job_run *run, const char *line)
 static void handle_stderr(job_run *run, const char *line)
 {
     log_line(run, "%s", line);
+    if (*line)
+        step3_line(run, "WARNING", "%s", line);
     if (*line)
         snprintf(run->last_stderr, sizeof run->last_stderr, "%s", line);
 }
@@ -395,7 +485,7 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
         snprintf(reason, reason_size, "the job's stored options are unreadable");
         return -1;
     }
-    char **argv = calloc(8 + MAX_FLAGS, sizeof *argv);
+    char **argv = calloc(10 + MAX_FLAGS, sizeof *argv);
     char **videos = calloc(job->video_count + 1, sizeof *videos);
     if (!argv || !videos) {
         free(argv);
@@ -410,6 +500,14 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
     argv[argc++] = strdup("json");
     if (run->step == FT_STEP_SCENES)
         argv[argc++] = strdup("--json");
+    if (run->step == FT_STEP_TRACK) {
+        /* The original's logs/step5 layout: a manager log per run and a
+         * worker log per video, in the data folder. */
+        char logs[PATH_MAX + 32];
+        snprintf(logs, sizeof logs, "%s/logs/step5", run->runner->data_dir);
+        argv[argc++] = strdup("--log-dir");
+        argv[argc++] = strdup(logs);
+    }
     const int flags = ft_job_options_flags(job->options, run->step, argv + argc, MAX_FLAGS);
     argc += flags > 0 ? flags : 0;
     size_t todo = 0;
@@ -442,7 +540,11 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
             run->slot->pid = pid;
             pthread_mutex_unlock(&run->runner->lock);
             run->last_stderr[0] = '\0';
+            if (run->step == FT_STEP_SCENES)
+                step3_open(run, todo);
             const int status = follow_child(run, pid, out_fd, err_fd);
+            step3_close(run);
+            ft_job_store_set_run_progress(run->runner->store, job->id, NULL);
             pthread_mutex_lock(&run->runner->lock);
             run->slot->pid = 0;
             pthread_mutex_unlock(&run->runner->lock);

@@ -17,12 +17,36 @@
 
 #define LOG_PREFIX "facetrack serve: "
 
+#define LIVE_JOBS 64 /* running jobs whose step's account is kept */
+
 struct ft_job_store {
     sqlite3 *db;
     pthread_mutex_t lock;
     pthread_cond_t changed;
     int64_t seq;
+    struct {
+        int64_t id; /* 0: a free slot */
+        ft_job_run_progress progress;
+    } live[LIVE_JOBS];
 };
+
+void ft_job_store_set_run_progress(ft_job_store *s, int64_t id, const ft_job_run_progress *p)
+{
+    pthread_mutex_lock(&s->lock);
+    int at = -1;
+    for (int i = 0; i < LIVE_JOBS && at < 0; i++)
+        if (s->live[i].id == id)
+            at = i;
+    for (int i = 0; i < LIVE_JOBS && at < 0 && p; i++)
+        if (s->live[i].id == 0)
+            at = i;
+    if (at >= 0) {
+        s->live[at].id = p ? id : 0;
+        if (p)
+            s->live[at].progress = *p;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS jobs ("
@@ -485,6 +509,11 @@ static ft_job *load_job(ft_job_store *s, int64_t id, int64_t max_videos)
         ft_job_free(job);
         job = NULL;
     }
+    for (int i = 0; job && i < LIVE_JOBS; i++)
+        if (s->live[i].id == id && job->state == FT_JOB_RUNNING) {
+            job->has_run = 1;
+            job->run = s->live[i].progress;
+        }
     pthread_mutex_unlock(&s->lock);
     return job;
 }
@@ -705,6 +734,29 @@ void ft_job_write_json(const ft_job *job, ft_json *j)
     kv_text_or_null(j, "step", ft_job_step_name(job->step));
     ft_json_key(j, "progress");
     ft_json_double_places(j, job->progress, 1);
+    /* The running step's own account of its run, frames over all its
+     * videos: what `track`'s bar shows. */
+    ft_json_key(j, "run");
+    if (job->has_run) {
+        const ft_job_run_progress *r = &job->run;
+        ft_json_object_begin(j);
+        kv_text_or_null(j, "step", ft_job_step_name(r->step));
+        ft_json_kv_int(j, "percent", r->percent);
+        ft_json_kv_int(j, "frames_done", r->frames_done);
+        ft_json_kv_int(j, "frames", r->frames);
+        ft_json_key(j, "fps");
+        ft_json_double_places(j, r->fps, 1);
+        ft_json_key(j, "elapsed");
+        ft_json_double_places(j, r->elapsed, 1);
+        ft_json_key(j, "eta");
+        if (r->eta >= 0)
+            ft_json_double_places(j, r->eta, 1);
+        else
+            ft_json_null(j);
+        ft_json_object_end(j);
+    } else {
+        ft_json_null(j);
+    }
     ft_json_kv_int(j, "video_count", (int64_t)job->total_videos);
     ft_json_key(j, "videos_by_state");
     ft_json_object_begin(j);

@@ -63,6 +63,16 @@ typedef struct ft_job_video {
     char *error;
 } ft_job_video;
 
+/* What the running step's child says of its whole run (track only): the
+ * percentage of all its videos' frames, the frames done and to do, its
+ * frame rate, seconds elapsed and still needed (-1: not known yet). Kept
+ * in memory while the step runs, never stored. */
+typedef struct ft_job_run_progress {
+    int step;
+    int64_t percent, frames_done, frames;
+    double fps, elapsed, eta;
+} ft_job_run_progress;
+
 typedef struct ft_job {
     int64_t id;
     ft_job_state state;
@@ -79,6 +89,8 @@ typedef struct ft_job {
     size_t total_videos;
     size_t videos_in_state[FT_VIDEO_STATE_COUNT];
     double progress;     /* percent */
+    int has_run;         /* RUN holds the running step's own account */
+    ft_job_run_progress run;
 } ft_job;
 
 typedef struct ft_job_store ft_job_store;
@@ -128,6 +140,9 @@ ft_status ft_job_store_reset_unfinished(ft_job_store *s, int64_t id, int steps);
 /* Writes back one video's progress (everything but root, path and file). */
 ft_status ft_job_store_update_video(ft_job_store *s, int64_t id, size_t index,
                                     const ft_job_video *v);
+
+/* Sets (P) or forgets (P NULL) the running step's account of job ID. */
+void ft_job_store_set_run_progress(ft_job_store *s, int64_t id, const ft_job_run_progress *p);
 
 /* The newest sequence number; and a wait until it passes LAST or TIMEOUT_MS
  * pass. Returns the newest number. */

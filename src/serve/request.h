@@ -70,4 +70,23 @@ enum MHD_Result ft_api_results(const ft_request *r);
 /* GET / and /ui/NAME: the web UI's files (no token needed). */
 enum MHD_Result ft_api_static(const ft_request *r);
 
+/* The original Flask app's routes, in its JSON shapes (api_original.c). */
+enum MHD_Result ft_api_original_run(const ft_request *r);          /* POST /run/STEP */
+enum MHD_Result ft_api_original_stop(const ft_request *r);         /* POST /stop|cancel/STEP */
+enum MHD_Result ft_api_original_status(const ft_request *r);       /* GET /status/STEP */
+enum MHD_Result ft_api_original_step_status(const ft_request *r);  /* GET /api/step_status/STEP */
+enum MHD_Result ft_api_original_sequence(const ft_request *r);     /* GET /sequence/status */
+enum MHD_Result ft_api_original_run_sequence(const ft_request *r); /* POST /run_custom_sequence */
+enum MHD_Result ft_api_original_stop_sequence(const ft_request *r); /* POST /sequence/stop */
+enum MHD_Result ft_api_original_system_monitor(const ft_request *r); /* GET /api/system_monitor */
+enum MHD_Result ft_api_original_specific_log(const ft_request *r); /* GET /get_specific_log/STEP/N */
+
+struct ft_job;
+struct ft_job_input;
+/* Adds the videos of one input (a video, or a folder searched recursively)
+ * of the media roots to JOB. Returns an HTTP status: 200, or the error's
+ * (ERR set). */
+unsigned ft_api_add_job_input(const ft_request *r, const struct ft_job_input *input,
+                              struct ft_job *job, char *err, size_t err_size);
+
 #endif

@@ -146,6 +146,20 @@ static int is_json(const ft_request *r)
     return type && strncasecmp(type, "application/json", 16) == 0;
 }
 
+/* The original web UI posts its actions (/run/STEP, /stop/STEP,
+ * /cancel/STEP, /sequence/stop) with no body and no Content-Type. Allowed without JSON as
+ * long as no body is declared: a browser always sends Origin with a POST,
+ * which is checked first, so another site's page is still refused. */
+static long long declared_length(const ft_request *r);
+static int original_action(const ft_request *r)
+{
+    const int action = strncmp(r->path, "/run/", 5) == 0 || strncmp(r->path, "/stop/", 6) == 0 ||
+                       strncmp(r->path, "/cancel/", 8) == 0 || strcmp(r->path, "/sequence/stop") == 0;
+    const char *chunked = MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND,
+                                                      MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    return action && declared_length(r) <= 0 && !chunked;
+}
+
 /* ------------------------------------------------------------ routing */
 
 typedef struct route {
@@ -169,6 +183,17 @@ static const route routes[] = {
     {"GET", "/api/events", ft_api_events},
     {"GET", "/api/results", ft_api_results},
     {"GET", "/api/results/", ft_api_results},
+    /* the original Flask app's routes (api_original.c) */
+    {"POST", "/run/", ft_api_original_run},
+    {"POST", "/stop/", ft_api_original_stop},
+    {"POST", "/cancel/", ft_api_original_stop},
+    {"GET", "/status/", ft_api_original_status},
+    {"GET", "/api/step_status/", ft_api_original_step_status},
+    {"GET", "/sequence/status", ft_api_original_sequence},
+    {"POST", "/run_custom_sequence", ft_api_original_run_sequence},
+    {"POST", "/sequence/stop", ft_api_original_stop_sequence},
+    {"GET", "/api/system_monitor", ft_api_original_system_monitor},
+    {"GET", "/get_specific_log/", ft_api_original_specific_log},
     {"GET", "/", ft_api_static}, /* the web UI: exact, not a prefix */
     {"GET", "/ui/", ft_api_static},
 };
@@ -236,7 +261,7 @@ static int refused_from_headers(ft_server *s, const ft_request *r, ft_guarded_co
                                   "requests from pages of other sites are refused");
     else if (!is_public(r->path) && !authorised(r))
         *refusal = ft_reply_error(r, MHD_HTTP_UNAUTHORIZED, "a valid token is required");
-    else if (strcmp(r->method, "POST") == 0 && !is_json(r))
+    else if (strcmp(r->method, "POST") == 0 && !is_json(r) && !original_action(r))
         *refusal = ft_reply_error(r, MHD_HTTP_FORBIDDEN,
                                   "POST requests must be JSON and come from this server's pages");
     else if (declared_length(r) > (long long)s->options.max_body)

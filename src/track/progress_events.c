@@ -36,7 +36,8 @@ void ft_progress_event_init(ft_progress_event *e, ft_progress_event_type type)
     *e = (ft_progress_event){.type = type, .index = -1, .percent = -1, .frames_done = -1,
                              .frames = -1, .scenes = -1, .seconds = -1, .fps = -1, .bytes = -1,
                              .videos = -1, .succeeded = -1, .failed = -1, .skipped = -1,
-                             .interrupted = -1};
+                             .interrupted = -1, .run_percent = -1, .run_frames_done = -1,
+                             .run_frames = -1, .elapsed = -1, .eta = -1};
 }
 
 /* ------------------------------------------------------------- writing */
@@ -87,6 +88,11 @@ ft_status ft_progress_event_write(FILE *out, const ft_progress_event *e)
     put_double(&j, "seconds", e->seconds, 3);
     put_double(&j, "fps", e->fps, 1);
     put_int(&j, "bytes", e->bytes);
+    put_int(&j, "run_percent", e->run_percent);
+    put_int(&j, "run_frames_done", e->run_frames_done);
+    put_int(&j, "run_frames", e->run_frames);
+    put_double(&j, "elapsed", e->elapsed, 1);
+    put_double(&j, "eta", e->eta, 1);
     if (e->failures) {
         ft_json_key(&j, "failures");
         ft_json_array_begin(&j);
@@ -146,6 +152,11 @@ ft_status ft_progress_event_parse(const char *line, ft_progress_event *e)
     e->seconds = get_double(obj, "seconds");
     e->fps = get_double(obj, "fps");
     e->bytes = get_int(obj, "bytes");
+    e->run_percent = get_int(obj, "run_percent");
+    e->run_frames_done = get_int(obj, "run_frames_done");
+    e->run_frames = get_int(obj, "run_frames");
+    e->elapsed = get_double(obj, "elapsed");
+    e->eta = get_double(obj, "eta");
     e->videos = get_int(obj, "videos");
     e->succeeded = get_int(obj, "succeeded");
     e->failed = get_int(obj, "failed");

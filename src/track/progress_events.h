@@ -9,15 +9,22 @@
  *   start          videos                  how many videos will be processed
  *   skipped        video, output, reason   not processed: output complete
  *   video_started  video, index-, frames-  index and frames: track only
- *   progress       video, percent-, frames_done, frames, fps-
+ *   progress       video, percent-, frames_done, frames, fps-,
+ *                  run_percent-, run_frames_done-, run_frames-,
+ *                  elapsed-, eta-
  *   done           video, output, frames-, scenes-, seconds-, fps-, bytes-
  *   failed         video, reason, frames-, seconds-, fps-
  *   summary        videos, succeeded, failed, skipped, interrupted,
  *                  frames-, seconds-, failures- ([{video, reason}])
  *
  * frames is a video's frame count; percent, frames_done and fps its
- * progress; seconds, fps and bytes what its processing took and wrote. A
- * reader ignores members and events it does not know. */
+ * progress; seconds, fps and bytes what its processing took and wrote.
+ * start's frames-, and the run_* members, are over the whole run: every
+ * queued video's frames, counted up front from the containers and made
+ * exact as each video starts; run_percent never goes back. elapsed is the
+ * run's seconds so far, eta the seconds still needed at the run's frame
+ * rate (absent until it is known). A reader ignores members and events it
+ * does not know. */
 #ifndef FT_TRACK_PROGRESS_EVENTS_H
 #define FT_TRACK_PROGRESS_EVENTS_H
 
@@ -65,6 +72,9 @@ typedef struct ft_progress_event {
     double seconds;
     double fps;
     int64_t bytes;       /* done (track): the output's size */
+    /* progress (track): the whole run */
+    int64_t run_percent, run_frames_done, run_frames;
+    double elapsed, eta;
     /* summary */
     int64_t videos, succeeded, failed, skipped;
     int interrupted;     /* 0 or 1; negative: absent */

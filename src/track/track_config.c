@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/dotenv.h"
@@ -102,6 +103,8 @@ struct setting {
     int min, max;           /* bounds of numbers */
     const choice *choices;  /* NULL-terminated, for parse_choice */
     int raw;                /* keep surrounding blanks (paths) */
+    int strict;             /* invalid from anywhere is an error: the original
+                               failed too (an unknown engine) */
     size_t offset, size;    /* the field filled; unused by parsers that
                                fill a pair of fields */
 };
@@ -403,7 +406,7 @@ static const choice progress_modes[] = {
 
 static const setting settings[] = {
     /* engine */
-    {ENV("STEP5_TRACKING_ENGINE", "engine"), .parse = parse_engine,
+    {ENV("STEP5_TRACKING_ENGINE", "engine"), .parse = parse_engine, .strict = 1,
      .def = "mediapipe_landmarker", AT(engine)},
     {ENV("STEP5_MEDIAPIPE_MAX_FACES", "max-faces"), INT(1, 64), .def = "5", AT(max_faces)},
     {CLI("min-detection-confidence"), FLOAT(0, 1), .def = "0.5", AT(min_detection_confidence)},
@@ -504,6 +507,7 @@ typedef struct layers {
     const ft_dotenv *dotenv;
     const char *dotenv_name; /* as messages call it */
     char cpus[16];           /* the default of TRACKING_CPU_WORKERS */
+    int lenient;             /* invalid values outside the command line: warn, use the default */
 } layers;
 
 /* The text of S from the first layer that has one; *FROM names the layer. */
@@ -574,6 +578,16 @@ static ft_status resolve_one(const setting *s, const layers *l, ft_track_config 
     free(value);
     if (ok)
         return FT_OK;
+    if (l->lenient && *from != from_cli && !s->strict) {
+        /* As the original did: the default, and a word about it. */
+        char line[1024];
+        const char *def = s->def ? s->def : l->cpus;
+        report(line, sizeof line, s, *from, *text, why);
+        ft_log(FT_LOG_WARN, "%s; using the default %s", line, def[0] ? def : "(none)");
+        *from = from_default;
+        *text = def;
+        return s->parse(s, def, cfg, why, sizeof why) ? FT_OK : FT_ERR_INTERNAL;
+    }
     report(err, err_size, s, *from, *text, why);
     return FT_ERR_INVALID_ARG;
 }
@@ -605,42 +619,114 @@ static int given(const char *name, const char *const *from)
     return s && from[s - settings] != from_default;
 }
 
-/* Variables of the original's engines that this build's engine of the same
- * name does not act on: named in a warning when set, never silently. */
-typedef struct unsupported {
-    const char *engine, *name, *why;
-} unsupported;
+/* Variables the original read that this build does not act on, each named
+ * in a warning when set, never silently dropped. ENGINE NULL: whatever the
+ * engine, unless the settings table above knows the name (then it is
+ * honoured); else only while that engine runs, whatever the table says. */
+typedef struct ignored_setting {
+    const char *engine, *name, *def, *why;
+} ignored_setting;
 
-static const unsupported unsupported_vars[] = {
-    {"opencv_yunet", "STEP5_OPENCV_JAWOPEN_SCALE", "YuNet gives no blendshapes"},
-    {"opencv_yunet_pyfeat", "STEP5_FACEMESH_ONNX_PATH",
+#define NO_OBJECTS "no object detector in this build: frames without a face are written empty"
+#define NO_PYTHON "no Python interpreter is used: every engine runs inside facetrack"
+#define NO_EOS "the eos engine is not in this build"
+#define ONE_THREAD "each worker runs its models on one thread; --workers sets the parallelism"
+
+static const ignored_setting ignored_settings[] = {
+    {NULL, "STEP5_ENABLE_OBJECT_DETECTION", "1", NO_OBJECTS},
+    {NULL, "STEP5_OBJECT_DETECTOR_MODEL", "efficientdet_lite2", NO_OBJECTS},
+    {NULL, "STEP5_OBJECT_DETECTOR_MODEL_PATH", "", NO_OBJECTS},
+    {NULL, "STEP5_TF_GPU_ENV_PYTHON", "", NO_PYTHON},
+    {NULL, "STEP5_EOS_ENV_PYTHON", "", NO_PYTHON},
+    {NULL, "STEP5_INSIGHTFACE_ENV_PYTHON", "", NO_PYTHON},
+    {NULL, "STEP5_CUDA_LIB_PATH", "",
+     "the CUDA libraries are found by the dynamic loader (see docs/gpu.md)"},
+    {NULL, "STEP5_CUDA_HOME", "", "the CUDA libraries are found by the dynamic loader (see docs/gpu.md)"},
+    {NULL, "STEP5_FACEMESH_ONNX_PATH", "",
      "the face mesh model is found on the model search path, or named by --landmarks"},
-    {"opencv_yunet_pyfeat", "STEP5_PYFEAT_MODEL_PATH",
+    {NULL, "STEP5_PYFEAT_MODEL_PATH", "",
      "py-feat's PyTorch weights are not read: the same network runs from face_blendshapes.onnx "
      "(or face_landmarker.task) on the model search path"},
-    {"opencv_yunet_pyfeat", "STEP5_PYFEAT_STRICT",
-     "a missing or unreadable blendshape model always stops the engine"},
-    {"opencv_yunet_pyfeat", "STEP5_ONNX_INTRA_OP_THREADS", "each worker runs its models on one thread"},
-    {"opencv_yunet_pyfeat", "STEP5_ONNX_INTER_OP_THREADS", "each worker runs its models on one thread"},
-    {"insightface", "STEP5_INSIGHTFACE_CTX_ID", "--gpu with --gpu-device N chooses the GPU"},
-    {"insightface", "STEP5_INSIGHTFACE_ENV_PYTHON", "no Python interpreter is used"},
-    {"insightface", "STEP5_CUDA_LIB_PATH", "the device bundle's launcher finds the CUDA libraries"},
-    {"insightface", "STEP5_CUDA_HOME", "the device bundle's launcher finds the CUDA libraries"},
-    {"openseeface", "STEP5_ONNX_INTRA_OP_THREADS",
-     "inference runs on facetrack's own runtime, one thread per worker"},
-    {"openseeface", "STEP5_ONNX_INTER_OP_THREADS",
-     "inference runs on facetrack's own runtime, one thread per worker"},
+    {NULL, "STEP5_PYFEAT_STRICT", "0", "a missing or unreadable blendshape model always stops the engine"},
+    {NULL, "STEP5_ONNX_INTRA_OP_THREADS", "2", ONE_THREAD},
+    {NULL, "STEP5_ONNX_INTER_OP_THREADS", "1", ONE_THREAD},
+    {NULL, "STEP5_INSIGHTFACE_CTX_ID", "0", "--gpu with --gpu-device N chooses the GPU"},
+    {NULL, "STEP5_OPENCV_HAAR_CASCADE_PATH", "", "the opencv_haar engine is not in this build"},
+    {NULL, "STEP5_EOS_MODELS_DIR", "", NO_EOS},
+    {NULL, "STEP5_EOS_SFM_MODEL_PATH", "", NO_EOS},
+    {NULL, "STEP5_EOS_EXPRESSION_BLENDSHAPES_PATH", "", NO_EOS},
+    {NULL, "STEP5_EOS_LANDMARK_MAPPER_PATH", "", NO_EOS},
+    {NULL, "STEP5_EOS_EDGE_TOPOLOGY_PATH", "", NO_EOS},
+    {NULL, "STEP5_EOS_MODEL_CONTOUR_PATH", "", NO_EOS},
+    {NULL, "STEP5_EOS_CONTOUR_LANDMARKS_PATH", "", NO_EOS},
+    {NULL, "STEP5_EOS_FIT_EVERY_N", "", NO_EOS},
+    {NULL, "STEP5_EOS_MAX_FACES", "", NO_EOS},
+    {NULL, "STEP5_EOS_MAX_WIDTH", "1280", NO_EOS},
+    {NULL, "STEP5_EOS_JAWOPEN_SCALE", "1.0", NO_EOS},
+    {NULL, "TRACKING_CHUNK_MIN", "",
+     "removed from the original in January 2026; frame ranges are planned per video "
+     "(--chunk-frames)"},
+    {NULL, "TRACKING_CHUNK_MAX", "",
+     "removed from the original in January 2026; frame ranges are planned per video "
+     "(--chunk-frames)"},
+    /* honoured, except by one engine */
+    {"mediapipe_landmarker", "STEP5_MEDIAPIPE_MAX_WIDTH", NULL,
+     "the mediapipe_landmarker engine takes its crops from the full-resolution frame"},
+    {"opencv_yunet", "STEP5_OPENCV_JAWOPEN_SCALE", NULL,
+     "the opencv_yunet engine gives no blendshapes"},
 };
+#define IGNORED_COUNT (sizeof ignored_settings / sizeof ignored_settings[0])
 
-static void warn_unsupported(const ft_track_config *c, const layers *l)
+/* Whether NAME is set in the environment or the .env file. */
+static int is_set(const layers *l, const char *name)
 {
-    for (size_t i = 0; i < sizeof unsupported_vars / sizeof unsupported_vars[0]; i++) {
-        const unsupported *u = &unsupported_vars[i];
-        if (strcmp(c->engine, u->engine) != 0)
+    return getenv(name) || ft_dotenv_get(l->dotenv, name);
+}
+
+/* Whether NAME is one of the original's STEP5_* / TRACKING_* variables or
+ * a setting of this program. */
+static int known_name(const char *name)
+{
+    if (find_setting(name))
+        return 1;
+    for (size_t i = 0; i < IGNORED_COUNT; i++)
+        if (strcmp(ignored_settings[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static int ours(const char *name)
+{
+    return strncmp(name, "STEP5_", 6) == 0 || strncmp(name, "TRACKING_", 9) == 0;
+}
+
+/* One warning line per variable that is set but not acted upon, and per
+ * STEP5_* / TRACKING_* name that no setting has (a typo, or a variable of
+ * a newer original): each environment name and .env key occurs once. */
+static void warn_ignored(const ft_track_config *c, const layers *l)
+{
+    for (size_t i = 0; i < IGNORED_COUNT; i++) {
+        const ignored_setting *g = &ignored_settings[i];
+        const int applies = g->engine ? strcmp(c->engine, g->engine) == 0 : !find_setting(g->name);
+        if (applies && is_set(l, g->name))
+            ft_log(FT_LOG_WARN, "ignored: %s (not supported: %s)", g->name, g->why);
+    }
+    extern char **environ;
+    for (char **e = environ; e && *e; e++) {
+        char name[128];
+        const char *eq = strchr(*e, '=');
+        const size_t len = eq ? (size_t)(eq - *e) : strlen(*e);
+        if (len >= sizeof name)
             continue;
-        if (getenv(u->name) || ft_dotenv_get(l->dotenv, u->name))
-            ft_log(FT_LOG_WARN, "%s is not supported by the %s engine and is ignored: %s", u->name,
-                   u->engine, u->why);
+        memcpy(name, *e, len);
+        name[len] = '\0';
+        if (ours(name) && !known_name(name))
+            ft_log(FT_LOG_WARN, "ignored: %s (unknown setting, from %s)", name, from_env);
+    }
+    for (size_t i = 0; i < l->dotenv->count; i++) {
+        const char *name = l->dotenv->pairs[i].key;
+        if (ours(name) && !known_name(name) && !getenv(name))
+            ft_log(FT_LOG_WARN, "ignored: %s (unknown setting, from %s)", name, l->dotenv_name);
     }
 }
 
@@ -802,9 +888,16 @@ static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
     } else if (strcmp(c->engine, "insightface") == 0) {
         if (c->insightface_det_size % 32 != 0) {
             const setting *s = find_setting("STEP5_INSIGHTFACE_DET_SIZE");
-            report(err, err_size, s, from[s - settings], text[s - settings],
-                   "must be a multiple of 32 (the detector's coarsest stride)");
-            return FT_ERR_INVALID_ARG;
+            const char *why = "must be a multiple of 32 (the detector's coarsest stride)";
+            if (l->lenient && from[s - settings] != from_cli) {
+                char line[1024];
+                report(line, sizeof line, s, from[s - settings], text[s - settings], why);
+                ft_log(FT_LOG_WARN, "%s; using the default %s", line, s->def);
+                c->insightface_det_size = atoi(s->def);
+            } else {
+                report(err, err_size, s, from[s - settings], text[s - settings], why);
+                return FT_ERR_INVALID_ARG;
+            }
         }
         c->detector_size = c->insightface_det_size;
         /* STEP5_INSIGHTFACE_MAX_WIDTH, else STEP5_YUNET_MAX_WIDTH when set, else 1280 */
@@ -850,12 +943,29 @@ static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
         if (st != FT_OK)
             return st;
     }
-    warn_unsupported(c, l);
     return FT_OK;
 }
 
-ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *cli, size_t n,
-                                  const char *env_file, char *err, size_t err_size)
+/* The .env file to read: NAME, else $FACETRACK_ENV_FILE, else ./.env; a
+ * folder stands for its .env. *EXPLICIT: named, so it must exist. */
+static const char *env_file_path(const char *name, char *buf, size_t size, int *explicit_)
+{
+    if (!name || !*name)
+        name = getenv("FACETRACK_ENV_FILE");
+    *explicit_ = name && *name;
+    if (!*explicit_)
+        return ".env";
+    struct stat st;
+    if (stat(name, &st) == 0 && S_ISDIR(st.st_mode)) {
+        const size_t len = strlen(name);
+        snprintf(buf, size, "%s%s.env", name, len && name[len - 1] == '/' ? "" : "/");
+        return buf;
+    }
+    return name;
+}
+
+static ft_status resolve(ft_track_config *cfg, const ft_config_value *cli, size_t n,
+                         const char *env_file, int lenient, char *err, size_t err_size)
 {
     if (err && err_size > 0)
         err[0] = '\0';
@@ -866,8 +976,14 @@ ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *c
         return st;
 
     ft_dotenv dotenv = {0};
-    st = ft_dotenv_load(env_file ? env_file : ".env", &dotenv, err, err_size);
-    if (st == FT_ERR_NOT_FOUND && !env_file) {
+    char env_buf[4200];
+    int env_named = env_file != NULL;
+    if (lenient)
+        env_file = env_file_path(env_file, env_buf, sizeof env_buf, &env_named);
+    else if (!env_file)
+        env_file = ".env";
+    st = ft_dotenv_load(env_file, &dotenv, err, err_size);
+    if (st == FT_ERR_NOT_FOUND && !env_named) {
         st = FT_OK; /* ./.env is optional */
         if (err && err_size > 0)
             err[0] = '\0';
@@ -875,7 +991,7 @@ ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *c
     if (st != FT_OK)
         return st;
 
-    layers l = {cli, n, &dotenv, env_file ? env_file : ".env", ""};
+    layers l = {cli, n, &dotenv, env_file, "", lenient};
     const setting *workers = find_setting("TRACKING_CPU_WORKERS");
     int cpus = ft_cpu_count();
     snprintf(l.cpus, sizeof l.cpus, "%d", cpus < workers->max ? cpus : workers->max);
@@ -890,14 +1006,110 @@ ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *c
     if (st == FT_OK && c.blendshape_profile == FT_BLENDSHAPES_CUSTOM && c.export_key_count == 0) {
         const setting *profile = find_setting("STEP5_BLENDSHAPES_PROFILE");
         size_t i = (size_t)(profile - settings);
-        report(err, err_size, profile, from[i], text[i],
-               "needs STEP5_BLENDSHAPES_EXPORT_KEYS (comma-separated blendshape names)");
-        st = FT_ERR_INVALID_ARG;
+        const char *why = "needs STEP5_BLENDSHAPES_EXPORT_KEYS (comma-separated blendshape names)";
+        if (lenient && from[i] != from_cli) {
+            char line[1024];
+            report(line, sizeof line, profile, from[i], text[i], why);
+            ft_log(FT_LOG_WARN, "%s; using the default %s", line, profile->def);
+            c.blendshape_profile = FT_BLENDSHAPES_FULL;
+        } else {
+            report(err, err_size, profile, from[i], text[i], why);
+            st = FT_ERR_INVALID_ARG;
+        }
     }
     if (st == FT_OK)
         st = resolve_detection_engine(&c, &l, from, text, err, err_size);
+    if (st == FT_OK && lenient)
+        warn_ignored(&c, &l);
     if (st == FT_OK)
         *cfg = c;
     ft_dotenv_free(&dotenv);
     return st;
+}
+
+ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *cli, size_t n,
+                                  const char *env_file, char *err, size_t err_size)
+{
+    return resolve(cfg, cli, n, env_file, 0, err, err_size);
+}
+
+ft_status ft_track_config_resolve_run(ft_track_config *cfg, const ft_config_value *cli, size_t n,
+                                      const char *env_file, char *err, size_t err_size)
+{
+    return resolve(cfg, cli, n, env_file, 1, err, err_size);
+}
+
+int ft_track_config_known(size_t i, const char **name, const char **def, const char **ignored_why)
+{
+    for (size_t k = 0; k < SETTING_COUNT; k++) {
+        if (!settings[k].env)
+            continue;
+        if (i-- == 0) {
+            *name = settings[k].name;
+            *def = settings[k].def;
+            *ignored_why = NULL;
+            return 1;
+        }
+    }
+    for (size_t k = 0; k < IGNORED_COUNT; k++) {
+        const ignored_setting *g = &ignored_settings[k];
+        if (g->engine || find_setting(g->name))
+            continue; /* honoured (by most engines): listed above */
+        if (i-- == 0) {
+            *name = g->name;
+            *def = g->def;
+            *ignored_why = g->why;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The original worker scripts' flags (process_video_worker*.py), which its
+ * manager passed and users' scripts may still pass. */
+typedef struct original_flag {
+    const char *flag, *setting;
+    int takes_value;
+    const char *why; /* not acted upon: why */
+} original_flag;
+
+#define TRACKER_DIFFERS                                                                    \
+    "faces are followed by their landmark regions, not matched by centroid distance; a "   \
+    "lost face keeps its ID for 25 frames"
+
+static const original_flag original_flags[] = {
+    {"--mp_landmarker_num_faces", "STEP5_MEDIAPIPE_MAX_FACES", 1, NULL},
+    {"--mp_landmarker_min_face_detection_confidence", "min-detection-confidence", 1, NULL},
+    {"--mp_landmarker_min_face_presence_confidence", "min-presence-confidence", 1, NULL},
+    {"--mp_landmarker_min_tracking_confidence", "min-tracking-confidence", 1, NULL},
+    {"--mp_num_workers_internal", "TRACKING_CPU_WORKERS", 1, NULL},
+    {"--use_gpu", "STEP5_ENABLE_GPU", 0, NULL},
+    {"--mp_landmarker_output_blendshapes", NULL, 0, NULL}, /* always on */
+    {"--speaking_detection_enabled", NULL, 0, NULL},       /* always on */
+    {"--models_dir", NULL, 1,
+     "models are found on the model search path: FACETRACK_MODEL_PATH, `facetrack models list`"},
+    {"--mp_max_distance_tracking", NULL, 1, TRACKER_DIFFERS},
+    {"--mp_frames_unseen_deregister", NULL, 1, TRACKER_DIFFERS},
+    {"--speaking_detection_jaw_open_threshold", NULL, 1,
+     "the speaking detection uses the original's 0.08"},
+    {"--enable_object_detection", NULL, 0, NO_OBJECTS},
+    {"--object_score_threshold", NULL, 1, NO_OBJECTS},
+    {"--object_max_results", NULL, 1, NO_OBJECTS},
+    {"--object_detector_model", NULL, 1, NO_OBJECTS},
+    {"--object_detector_model_path", NULL, 1, NO_OBJECTS},
+    {"--chunk_min", NULL, 1, "frame ranges are planned per video (--chunk-frames)"},
+    {"--chunk_max", NULL, 1, "frame ranges are planned per video (--chunk-frames)"},
+};
+
+int ft_track_original_flag(const char *flag, const char **setting_name, int *takes_value,
+                           const char **ignored_why)
+{
+    for (size_t i = 0; i < sizeof original_flags / sizeof original_flags[0]; i++)
+        if (strcmp(original_flags[i].flag, flag) == 0) {
+            *setting_name = original_flags[i].setting;
+            *takes_value = original_flags[i].takes_value;
+            *ignored_why = original_flags[i].why;
+            return 1;
+        }
+    return 0;
 }

@@ -119,4 +119,29 @@ typedef struct ft_config_value {
 ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *cli, size_t n,
                                   const char *env_file, char *err, size_t err_size);
 
+/* The same, as a run resolves its settings, like the original: an invalid
+ * value from the environment or a .env file is named in a warning and the
+ * default used ("STEP5_BLENDSHAPES_THROTTLE_N=0 (from .env): must be an
+ * integer >= 1; using the default 1"), while one from the command line
+ * stays an error. ENV_FILE NULL: $FACETRACK_ENV_FILE, else ./.env when it
+ * exists; a folder stands for the .env file in it. Every variable of the
+ * original that is set but not acted upon is named once in a warning
+ * ("ignored: STEP5_FOO (not supported: why)"), as is an unknown STEP5_* or
+ * TRACKING_* name. */
+ft_status ft_track_config_resolve_run(ft_track_config *cfg, const ft_config_value *cli, size_t n,
+                                      const char *env_file, char *err, size_t err_size);
+
+/* The known settings, for `facetrack track --list-settings` and
+ * .env.example: each variable of the environment, its default ("" when it
+ * has none; NULL: the CPU count) and, when it is not acted upon, why
+ * (NULL when it is). I runs from 0 until the function returns 0. */
+int ft_track_config_known(size_t i, const char **name, const char **def, const char **ignored_why);
+
+/* How a command-line flag of the original worker scripts maps onto this
+ * program: SETTING is the setting it sets (NULL: none), IGNORED_WHY why it
+ * is not acted upon (NULL: it is). 0 when FLAG (with its dashes) is not
+ * one of them. TAKES_VALUE says whether a value follows it. */
+int ft_track_original_flag(const char *flag, const char **setting, int *takes_value,
+                           const char **ignored_why);
+
 #endif

@@ -100,8 +100,10 @@ o = json.load(open(sys.argv[1]))["frames"][0]["tracked_objects"][0]
 assert o["blendshapes"] and all(k.startswith(("mouth", "jaw")) for k in o["blendshapes"]), o["blendshapes"]
 PY
 rm .env
-STEP5_BLENDSHAPES_THROTTLE_N=0 "$FACETRACK" track -o bad "$one" >/dev/null 2>err.txt
-check "invalid value: exit 2, names the variable" test $? -eq 2 -a -n "$(grep STEP5_BLENDSHAPES_THROTTLE_N err.txt)"
+STEP5_BLENDSHAPES_THROTTLE_N=0 "$FACETRACK" track -o bad nosuch.mp4 >/dev/null 2>err.txt
+check "invalid value in the environment: a warning naming it, the default used" test $? -eq 1 -a -n "$(grep 'STEP5_BLENDSHAPES_THROTTLE_N=0 (from environment).*using the default 1' err.txt)"
+"$FACETRACK" track --blendshapes-every 0 -o bad "$one" >/dev/null 2>err.txt
+check "invalid value on the command line: exit 2, names the flag" test $? -eq 2 -a -n "$(grep -- --blendshapes-every err.txt)"
 STEP5_TRACKING_ENGINE=nosuch "$FACETRACK" track -o bad "$one" >/dev/null 2>err.txt
 check "unknown engine: exit 2" test $? -eq 2 -a -n "$(grep nosuch err.txt)"
 STEP5_ENABLE_GPU=1 STEP5_GPU_ENGINES=all "$FACETRACK" track --force -o gpu "$one" >/dev/null 2>err.txt

@@ -36,6 +36,7 @@ static const char *const env_vars[] = {
     "STEP5_OPENSEEFACE_LANDMARK_MODEL_PATH", "STEP5_OPENSEEFACE_DETECT_EVERY_N",
     "STEP5_OPENSEEFACE_DETECTION_THRESHOLD", "STEP5_OPENSEEFACE_MAX_FACES",
     "STEP5_OPENSEEFACE_MAX_WIDTH", "STEP5_OPENSEEFACE_JAWOPEN_SCALE", "FACETRACK_MODEL_PATH",
+    "FACETRACK_ENV_FILE", "STEP5_PYFEAT_STRICT", "STEP5_OPENCV_JAWOPEN_SCALE",
     /* CLI-only names, which must never be read from the environment */
     "detect-every", "format", "pretty"};
 #define ENV_COUNT (sizeof env_vars / sizeof env_vars[0])
@@ -910,6 +911,146 @@ static void test_config_untouched_on_error(void **state)
     assert_memory_equal(&cfg, &before, sizeof cfg);
 }
 
+/* ---- a run's resolution: lenient outside the command line ------------ */
+
+/* The warnings logged while resolving, one per line. */
+static char warnings[8192];
+
+static void collect(ft_log_level level, const char *message, void *user)
+{
+    (void)user;
+    if (level == FT_LOG_WARN && strlen(warnings) + strlen(message) + 2 < sizeof warnings) {
+        strcat(warnings, message);
+        strcat(warnings, "\n");
+    }
+}
+
+static ft_status resolve_run(ft_track_config *cfg, const ft_config_value *cli, size_t n,
+                             const char *env_file, char *err)
+{
+    warnings[0] = '\0';
+    ft_log_set_sink(collect, NULL);
+    const ft_status st = ft_track_config_resolve_run(cfg, cli, n, env_file, err, 512);
+    ft_log_set_sink(NULL, NULL);
+    return st;
+}
+
+static void test_run_invalid_outside_cli_takes_default(void **state)
+{
+    (void)state;
+    ft_track_config cfg;
+    char err[512];
+    write_dotenv("STEP5_BLENDSHAPES_THROTTLE_N=0\nSTEP5_BLENDSHAPES_PROFILE=custom\n");
+    setenv("STEP5_INSIGHTFACE_DET_SIZE", "100", 1);
+    setenv("STEP5_ENGINE_TYPO", "1", 1); /* not one of ours: STEP5_ but unknown */
+    setenv("STEP5_TRACKING_ENGINE", "insightface", 1);
+    assert_int_equal(resolve_run(&cfg, NULL, 0, NULL, err), FT_OK);
+    assert_int_equal(cfg.blendshapes_every, 1);
+    assert_int_equal(cfg.blendshape_profile, FT_BLENDSHAPES_FULL);
+    assert_int_equal(cfg.insightface_det_size, 640);
+    assert_non_null(strstr(warnings, "STEP5_BLENDSHAPES_THROTTLE_N=0 (from .env): must be an "
+                                     "integer >= 1; using the default 1\n"));
+    assert_non_null(strstr(warnings, "STEP5_BLENDSHAPES_PROFILE=custom (from .env): needs "
+                                     "STEP5_BLENDSHAPES_EXPORT_KEYS"));
+    assert_non_null(strstr(warnings, "STEP5_INSIGHTFACE_DET_SIZE=100 (from environment): must be "
+                                     "a multiple of 32 (the detector's coarsest stride); using "
+                                     "the default 640\n"));
+    assert_non_null(strstr(warnings, "ignored: STEP5_ENGINE_TYPO (unknown setting, from "
+                                     "environment)\n"));
+    unsetenv("STEP5_ENGINE_TYPO");
+    unsetenv("STEP5_TRACKING_ENGINE");
+    unsetenv("STEP5_INSIGHTFACE_DET_SIZE");
+    /* The same values on the command line stay errors. */
+    ft_config_value cli = {"STEP5_BLENDSHAPES_THROTTLE_N", "0"};
+    assert_int_equal(resolve_run(&cfg, &cli, 1, NULL, err), FT_ERR_INVALID_ARG);
+    assert_string_equal(err, "--blendshapes-every=0 (from command line): must be an integer >= 1");
+    /* An unknown engine stays an error from anywhere, as the original failed. */
+    unlink(".env");
+    setenv("STEP5_TRACKING_ENGINE", "nosuch", 1);
+    assert_int_equal(resolve_run(&cfg, NULL, 0, NULL, err), FT_ERR_INVALID_ARG);
+    unsetenv("STEP5_TRACKING_ENGINE");
+}
+
+static void test_run_names_ignored_variables(void **state)
+{
+    (void)state;
+    ft_track_config cfg;
+    char err[512];
+    write_dotenv("STEP5_PYFEAT_STRICT=1\nHF_AUTH_TOKEN=x\n");
+    setenv("STEP5_OPENCV_JAWOPEN_SCALE", "2", 1);
+    assert_int_equal(resolve_run(&cfg, NULL, 0, NULL, err), FT_OK);
+    assert_non_null(strstr(warnings, "ignored: STEP5_PYFEAT_STRICT (not supported: "));
+    /* honoured by opencv_yunet_pyfeat, so not named with mediapipe_landmarker */
+    assert_null(strstr(warnings, "STEP5_OPENCV_JAWOPEN_SCALE"));
+    assert_null(strstr(warnings, "HF_AUTH_TOKEN"));
+    ft_config_value engine = {"STEP5_TRACKING_ENGINE", "opencv_yunet"};
+    assert_int_equal(resolve_run(&cfg, &engine, 1, NULL, err), FT_OK);
+    assert_non_null(strstr(warnings, "ignored: STEP5_OPENCV_JAWOPEN_SCALE (not supported: the "
+                                     "opencv_yunet engine gives no blendshapes)\n"));
+    unsetenv("STEP5_OPENCV_JAWOPEN_SCALE");
+    /* once per run each */
+    const char *first = strstr(warnings, "STEP5_PYFEAT_STRICT");
+    assert_null(strstr(first + 1, "STEP5_PYFEAT_STRICT"));
+    unlink(".env");
+    assert_int_equal(resolve_run(&cfg, NULL, 0, NULL, err), FT_OK);
+    assert_string_equal(warnings, "");
+}
+
+static void test_run_env_file_lookup(void **state)
+{
+    (void)state;
+    ft_track_config cfg;
+    char err[512];
+    assert_int_equal(mkdir("root", 0755), 0);
+    write_file("root/.env", "STEP5_MEDIAPIPE_MAX_FACES=3\n");
+    write_dotenv("STEP5_MEDIAPIPE_MAX_FACES=4\n");
+    assert_int_equal(resolve_run(&cfg, NULL, 0, NULL, err), FT_OK);
+    assert_int_equal(cfg.max_faces, 4); /* ./.env */
+    setenv("FACETRACK_ENV_FILE", "root", 1);
+    assert_int_equal(resolve_run(&cfg, NULL, 0, NULL, err), FT_OK);
+    assert_int_equal(cfg.max_faces, 3); /* the folder's .env */
+    setenv("FACETRACK_ENV_FILE", "root/.env", 1);
+    assert_int_equal(resolve_run(&cfg, NULL, 0, NULL, err), FT_OK);
+    assert_int_equal(cfg.max_faces, 3);
+    assert_int_equal(resolve_run(&cfg, NULL, 0, ".env", err), FT_OK);
+    assert_int_equal(cfg.max_faces, 4); /* a named file wins */
+    setenv("FACETRACK_ENV_FILE", "root/missing.env", 1);
+    assert_int_equal(resolve_run(&cfg, NULL, 0, NULL, err), FT_ERR_NOT_FOUND);
+    assert_non_null(strstr(err, "root/missing.env"));
+    unsetenv("FACETRACK_ENV_FILE");
+    unlink("root/.env");
+    rmdir("root");
+    unlink(".env");
+}
+
+static void test_known_settings_and_flags(void **state)
+{
+    (void)state;
+    const char *name, *def, *why;
+    size_t honoured = 0, ignored = 0;
+    for (size_t i = 0; ft_track_config_known(i, &name, &def, &why); i++) {
+        assert_true(strncmp(name, "STEP5_", 6) == 0 || strncmp(name, "TRACKING_", 9) == 0 ||
+                    strcmp(name, "INSIGHTFACE_HOME") == 0);
+        for (size_t k = 0; k < i; k++) { /* each name once */
+            const char *other, *d2, *w2;
+            ft_track_config_known(k, &other, &d2, &w2);
+            assert_string_not_equal(other, name);
+        }
+        *(why ? &ignored : &honoured) += 1;
+    }
+    assert_true(honoured >= 30 && ignored >= 20);
+    const char *setting;
+    int takes_value;
+    assert_true(ft_track_original_flag("--mp_landmarker_num_faces", &setting, &takes_value, &why));
+    assert_string_equal(setting, "STEP5_MEDIAPIPE_MAX_FACES");
+    assert_int_equal(takes_value, 1);
+    assert_null(why);
+    assert_true(ft_track_original_flag("--models_dir", &setting, &takes_value, &why));
+    assert_null(setting);
+    assert_non_null(why);
+    assert_false(ft_track_original_flag("--no_such_flag", &setting, &takes_value, &why));
+}
+
 int main(void)
 {
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -936,6 +1077,10 @@ int main(void)
         TEST(test_env_files),
         TEST(test_caller_mistakes),
         TEST(test_config_untouched_on_error),
+        TEST(test_run_invalid_outside_cli_takes_default),
+        TEST(test_run_names_ignored_variables),
+        TEST(test_run_env_file_lookup),
+        TEST(test_known_settings_and_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

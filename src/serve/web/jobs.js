@@ -7,6 +7,20 @@ const ACTIVE = new Set(['queued', 'running']);
 const RETRYABLE = new Set(['failed', 'cancelled', 'interrupted']);
 const HAS_RESULTS = new Set(['done', 'skipped']);
 
+// The running step's account of its whole run, as `facetrack track`'s bar
+// shows it: frames over all its videos, rate, elapsed time and time left.
+function describeRun(run) {
+  const clock = (s) => {
+    if (!Number.isFinite(s) || s < 0) return '--:--';
+    const t = Math.round(s);
+    const mm = String(Math.floor(t / 60) % 60).padStart(2, '0');
+    const ss = String(t % 60).padStart(2, '0');
+    return t >= 3600 ? `${Math.floor(t / 3600)}:${mm}:${ss}` : `${Math.floor(t / 60)}:${ss}`;
+  };
+  return `${run.step || 'run'} ${run.percent}% of ${run.frames} frames, ` +
+    `${Math.round(run.fps)} fps, ${clock(run.elapsed)} elapsed, ETA ${clock(run.eta ?? -1)}`;
+}
+
 export const isActive = (job) => ACTIVE.has(job.state);
 
 export class JobList {
@@ -164,6 +178,7 @@ class JobCard {
     const total = Number.isFinite(job.video_count) ? job.video_count : shown;
     this.meta.textContent = [steps, `created ${formatTime(job.created_at)}`, when,
       job.step && job.state === 'running' ? `now: ${job.step}` : '',
+      job.run && job.state === 'running' ? describeRun(job.run) : '',
       total > shown ? `${shown} of ${total} videos shown` : ''].filter(Boolean).join(' · ');
     const p = Number(job.progress) || 0;
     this.progress.value = Math.max(0, Math.min(100, p));
