@@ -130,7 +130,7 @@ static ft_status fit_face(eos_engine *e, const ft_face_image *img, const ft_face
         work[i][1] = k->points[i][1] * scale;
     }
     st = ft_eos_fitter_fit(e->fitter, (const float(*)[2])work, work_w, work_h, FT_EOS_ITERATIONS,
-                           FT_EOS_LAMBDA_IDENTITY, &k->fit);
+                           FT_EOS_LAMBDA_IDENTITY, 1, &k->fit);
     if (st == FT_ERR_INVALID_ARG)
         return FT_OK; /* degenerate points: the face stays without a fit */
     if (st != FT_OK) {

@@ -683,7 +683,8 @@ static void fixed_pairs(ft_eos_fitter *f, const float (*points)[2])
 }
 
 ft_status ft_eos_fitter_fit(ft_eos_fitter *f, const float (*points)[2], int width, int height,
-                            int iterations, float lambda_identity, ft_eos_fit *out)
+                            int iterations, float lambda_identity, int contours,
+                            ft_eos_fit *out)
 {
     (void)width; /* the camera needs only the height (the flip) */
     const ft_eos_model *m = f->model;
@@ -706,8 +707,10 @@ ft_status ft_eos_fitter_fit(ft_eos_fitter *f, const float (*points)[2], int widt
     set_mesh(f, out);
     for (int it = 0; it < iterations; it++) {
         fixed_pairs(f, points);
-        contour_pairs(f, out, points, height);
-        occluding_pairs(f, out, points, height);
+        if (contours) {
+            contour_pairs(f, out, points, height);
+            occluding_pairs(f, out, points, height);
+        }
         if (!estimate_camera(f, f->mesh, height, out))
             goto done;
         /* base = mean + the current expressions (set_mesh keeps it) */

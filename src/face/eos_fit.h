@@ -42,10 +42,14 @@ ft_status ft_eos_fitter_create(const ft_eos_model *model, const ft_eos_mapper *m
 void ft_eos_fitter_free(ft_eos_fitter *f);
 
 /* Fits POINTS (the 68 iBUG points in image pixels, iBUG 1 first) of an
- * image WIDTH x HEIGHT. FT_ERR_INVALID_ARG for non-finite points or fewer
+ * image WIDTH x HEIGHT. CONTOURS 1: with the contour and occluding-edge
+ * pairs (eos's fit_shape_and_pose with landmarks and a mapper, what the
+ * original called); 0: the mapped points only (eos's overload with fixed
+ * correspondences). FT_ERR_INVALID_ARG for non-finite points or fewer
  * than 4 mapped ones, or a degenerate camera. */
 ft_status ft_eos_fitter_fit(ft_eos_fitter *f, const float (*points)[2], int width, int height,
-                            int iterations, float lambda_identity, ft_eos_fit *out);
+                            int iterations, float lambda_identity, int contours,
+                            ft_eos_fit *out);
 
 /* The last fit's mesh: 3 floats per vertex. */
 const float *ft_eos_fitter_mesh(const ft_eos_fitter *f);
