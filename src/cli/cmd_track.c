@@ -344,7 +344,9 @@ static int run_track(int argc, char **argv)
         return ft_cli_usage_error("track", "%s", err);
     }
     char why[256], usable[512];
-    if (!cfg.detector_model[0] && !ft_engine_available(ft_engine_find(cfg.engine), why, sizeof why)) {
+    /* models named in the settings are checked when the engine opens them */
+    const int named = cfg.detector_model[0] || cfg.eos_models_dir[0] || cfg.eos_shape[0];
+    if (!named && !ft_engine_available(ft_engine_find(cfg.engine), why, sizeof why)) {
         free(a.inputs);
         ft_engine_available_names(usable, sizeof usable);
         fprintf(stderr, "facetrack track: engine '%s' is not available: %s (available: %s)\n",
