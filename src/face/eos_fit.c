@@ -192,20 +192,25 @@ static void nnls(const double *g, const double *h, int n, double *x, double *wor
 /* ------------------------------------------------------------------ model */
 
 void ft_eos_model_instance(const ft_eos_model *m, const float *shape, int shape_count,
-                           const float *expression, int expression_count, float *out)
+                           const float *expression, int expression_count, float *restrict out)
 {
     const int rows = 3 * m->vertex_count, k = m->shape_count, e = m->expression_count;
     const int ks = shape_count < k ? shape_count : k;
     const int es = expression_count < e ? expression_count : e;
-    for (int r = 0; r < rows; r++) {
-        const float *b = m->basis + (size_t)r * (size_t)k;
-        float v = m->mean[r];
-        for (int j = 0; j < ks; j++)
-            v += b[j] * shape[j];
+    memcpy(out, m->mean, (size_t)rows * sizeof(float));
+    /* column after column: no sums to reorder, so the loops vectorise */
+    for (int j = 0; j < ks; j++) {
+        const float c = shape[j], *restrict col = m->basis_columns + (size_t)j * (size_t)rows;
+        if (c != 0.0f)
+            for (int r = 0; r < rows; r++)
+                out[r] += col[r] * c;
+    }
+    for (int r = 0; r < rows && es > 0; r++) {
         const float *x = m->expressions + (size_t)r * (size_t)e;
+        float v = 0.0f;
         for (int j = 0; j < es; j++)
             v += x[j] * expression[j];
-        out[r] = v;
+        out[r] += v;
     }
 }
 
@@ -394,11 +399,11 @@ static void normal_equations(ft_eos_fitter *f, int cols, const double *b)
     memset(f->ata, 0, (size_t)cols * (size_t)cols * sizeof(double));
     memset(f->atb, 0, (size_t)cols * sizeof(double));
     for (int r = 0; r < rows; r++) {
-        const double *a = f->a + (size_t)r * (size_t)cols;
+        const double *restrict a = f->a + (size_t)r * (size_t)cols;
         for (int i = 0; i < cols; i++) {
             if (a[i] == 0)
                 continue;
-            double *row = f->ata + (size_t)i * (size_t)cols;
+            double *restrict row = f->ata + (size_t)i * (size_t)cols;
             for (int j = 0; j <= i; j++)
                 row[j] += a[i] * a[j];
             f->atb[i] -= a[i] * b[r];
@@ -446,10 +451,11 @@ static void fit_expressions(ft_eos_fitter *f, const ft_eos_fit *fit, int height,
         expr[i] = (float)x[i];
 }
 
+/* The mesh and the shape fit's base from the identity shape (pca_shape,
+ * drawn when the shape coefficients change) and FIT's expressions. */
 static void set_mesh(ft_eos_fitter *f, const ft_eos_fit *fit)
 {
     const ft_eos_model *m = f->model;
-    ft_eos_model_instance(m, fit->shape, fit->shape_count, NULL, 0, f->pca_shape);
     const int rows = 3 * m->vertex_count, e = m->expression_count;
     for (int r = 0; r < rows; r++) {
         const float *x = m->expressions + (size_t)r * (size_t)e;
@@ -513,9 +519,13 @@ typedef struct grid_frame {
 
 static int cell_of(float v, float v0, float inv)
 {
-    const int c = (int)floorf((v - v0) * inv);
+    /* truncation: monotonic like floor, and values below v0 clamp to 0 */
+    const int c = (int)((v - v0) * inv);
     return c < 0 ? 0 : c >= GRID ? GRID - 1 : c;
 }
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 static int build_grid(ft_eos_fitter *f, grid_frame *g)
 {
@@ -523,10 +533,10 @@ static int build_grid(ft_eos_fitter *f, grid_frame *g)
     const float *v = f->rotated;
     float x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     for (int i = 0; i < m->vertex_count; i++) {
-        x0 = fminf(x0, v[3 * i]);
-        x1 = fmaxf(x1, v[3 * i]);
-        y0 = fminf(y0, v[3 * i + 1]);
-        y1 = fmaxf(y1, v[3 * i + 1]);
+        x0 = MIN(x0, v[3 * i]);
+        x1 = MAX(x1, v[3 * i]);
+        y0 = MIN(y0, v[3 * i + 1]);
+        y1 = MAX(y1, v[3 * i + 1]);
     }
     g->x0 = x0;
     g->y0 = y0;
@@ -541,10 +551,10 @@ static int build_grid(ft_eos_fitter *f, grid_frame *g)
             const int *tri = m->triangles[t];
             float bx0 = INFINITY, by0 = INFINITY, bx1 = -INFINITY, by1 = -INFINITY;
             for (int k = 0; k < 3; k++) {
-                bx0 = fminf(bx0, v[3 * tri[k]]);
-                bx1 = fmaxf(bx1, v[3 * tri[k]]);
-                by0 = fminf(by0, v[3 * tri[k] + 1]);
-                by1 = fmaxf(by1, v[3 * tri[k] + 1]);
+                bx0 = MIN(bx0, v[3 * tri[k]]);
+                bx1 = MAX(bx1, v[3 * tri[k]]);
+                by0 = MIN(by0, v[3 * tri[k] + 1]);
+                by1 = MAX(by1, v[3 * tri[k] + 1]);
             }
             const int cx0 = cell_of(bx0, x0, g->inv_w), cx1 = cell_of(bx1, x0, g->inv_w);
             const int cy0 = cell_of(by0, y0, g->inv_h), cy1 = cell_of(by1, y0, g->inv_h);
@@ -700,6 +710,7 @@ ft_status ft_eos_fitter_fit(ft_eos_fitter *f, const float (*points)[2], int widt
     if (f->n < 4)
         goto done;
     /* the mean face, then a first camera and expression fit on it */
+    memcpy(f->pca_shape, m->mean, 3 * (size_t)m->vertex_count * sizeof(float));
     set_mesh(f, out);
     if (!estimate_camera(f, f->mesh, height, out))
         goto done;

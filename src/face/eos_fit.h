@@ -57,7 +57,7 @@ const float *ft_eos_fitter_mesh(const ft_eos_fitter *f);
 /* A shape of MODEL: mean + basis * SHAPE + blendshapes * EXPRESSION into
  * OUT (3 * vertex_count floats); missing coefficients count as 0. */
 void ft_eos_model_instance(const ft_eos_model *model, const float *shape, int shape_count,
-                           const float *expression, int expression_count, float *out);
+                           const float *expression, int expression_count, float *restrict out);
 
 /* Where vertex V of MESH lands in the image under FIT's camera. */
 void ft_eos_project(const ft_eos_fit *fit, const float *mesh, int v, int height, float out[2]);

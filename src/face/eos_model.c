@@ -185,8 +185,9 @@ static int pca_model(cursor *c, const char *name, ft_eos_model *m)
                    (int)k, FT_FACE_MAX_SHAPE_COEFFS);
     float *ortho = malloc((size_t)rows * (size_t)k * sizeof(float));
     m->basis = malloc((size_t)rows * (size_t)k * sizeof(float));
+    m->basis_columns = malloc((size_t)rows * (size_t)k * sizeof(float));
     m->eigenvalues = malloc((size_t)k * sizeof(float));
-    if (!ortho || !m->basis || !m->eigenvalues) {
+    if (!ortho || !m->basis || !m->basis_columns || !m->eigenvalues) {
         free(ortho);
         ft_format_error(c->err, c->err_size, FT_ERR_NOMEM, "%s: out of memory", c->path);
         return 0;
@@ -207,9 +208,11 @@ static int pca_model(cursor *c, const char *name, ft_eos_model *m)
             ok = bad(c, "%s: component %d has a negative eigenvalue", what, i);
     if (ok) /* eos fits with the basis rescaled by the standard deviations */
         for (int r = 0; r < rows; r++)
-            for (int j = 0; j < k; j++)
-                m->basis[(size_t)r * (size_t)k + (size_t)j] =
-                    ortho[(size_t)j * (size_t)rows + (size_t)r] * sqrtf(m->eigenvalues[j]);
+            for (int j = 0; j < k; j++) {
+                const float v = ortho[(size_t)j * (size_t)rows + (size_t)r] * sqrtf(m->eigenvalues[j]);
+                m->basis[(size_t)r * (size_t)k + (size_t)j] = v;
+                m->basis_columns[(size_t)j * (size_t)rows + (size_t)r] = v;
+            }
     free(ortho);
     snprintf(what, sizeof what, "the %s model's triangles", name);
     if (ok)
@@ -334,6 +337,7 @@ void ft_eos_model_free(ft_eos_model *m)
         return;
     free(m->mean);
     free(m->basis);
+    free(m->basis_columns);
     free(m->eigenvalues);
     free(m->triangles);
     free(m->expressions);

@@ -26,6 +26,7 @@ typedef struct ft_eos_model {
      * eigenvalues, as eos fits with it), row-major: row = coordinate
      * (3 * vertex + axis), shape_count columns. */
     float *basis;
+    float *basis_columns; /* the same, column after column (for drawing shapes) */
     float *eigenvalues;  /* shape_count */
     int triangle_count;
     int (*triangles)[3];
