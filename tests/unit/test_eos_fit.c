@@ -248,6 +248,84 @@ static void test_synthetic_contours(void **state)
         check_case(&cases[i], FT_EOS_LAMBDA_IDENTITY, 1, FT_EOS_ITERATIONS, 1.0, 1.0, 0.3);
 }
 
+/* The next data line of FP (comments skipped) into LINE; 0 at the end. */
+static int data_line(FILE *fp, char *line, size_t size)
+{
+    while (fgets(line, (int)size, fp))
+        if (line[0] != '#' && line[0] != '\n')
+            return 1;
+    return 0;
+}
+
+/* eos's own fit_shape_and_pose (its C++ at commit ce98420, eos-py's
+ * defaults) on the points the engine found on 18 frames of the shared
+ * clips (tests/fixtures/eos_peer): the same pose, shape and expressions. */
+static void test_against_eos(void **state)
+{
+    (void)state;
+    const char *root = getenv("FT_SOURCE_DIR");
+    if (!root) {
+        print_message("SKIP: FT_SOURCE_DIR not set\n");
+        return;
+    }
+    char path[1024], line[16384], fits_line[16384];
+    snprintf(path, sizeof path, "%s/tests/fixtures/eos_peer/points.txt", root);
+    FILE *points_fp = fopen(path, "r");
+    snprintf(path, sizeof path, "%s/tests/fixtures/eos_peer/eos_fits.txt", root);
+    FILE *fits_fp = fopen(path, "r");
+    assert_non_null(points_fp);
+    assert_non_null(fits_fp);
+    ft_eos_fitter *f = NULL;
+    char err[256];
+    assert_int_equal(ft_eos_fitter_create(&model, &mapper, &contour, &edges, &f, err, sizeof err),
+                     FT_OK);
+    double worst_angle = 0, worst_shape = 0, worst_expr = 0;
+    int frames = 0, same = 0;
+    while (data_line(points_fp, line, sizeof line)) {
+        assert_true(data_line(fits_fp, fits_line, sizeof fits_line));
+        char *p = line, *q = fits_line;
+        const int w = (int)strtol(p, &p, 10), h = (int)strtol(p, &p, 10);
+        float pts[FT_EOS_IBUG_POINTS][2];
+        for (int i = 0; i < FT_EOS_IBUG_POINTS; i++) {
+            pts[i][0] = strtof(p, &p);
+            pts[i][1] = strtof(p, &p);
+        }
+        double want[3 + 1 + 63 + 6];
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+            want[i] = strtod(q, &q);
+        ft_eos_fit fit;
+        assert_int_equal(ft_eos_fitter_fit(f, (const float(*)[2])pts, w, h, FT_EOS_ITERATIONS,
+                                           FT_EOS_LAMBDA_IDENTITY, 1, &fit),
+                         FT_OK);
+        double angle = fmax(fabs(fit.yaw - want[0]),
+                            fmax(fabs(fit.pitch - want[1]), fabs(fit.roll - want[2])));
+        double shape = 0, expr = 0;
+        for (int i = 0; i < 63; i++)
+            shape = fmax(shape, fabs(fit.shape[i] - want[4 + i]));
+        for (int i = 0; i < 6; i++)
+            expr = fmax(expr, fabs(fit.expression[i] - want[67 + i]));
+        worst_angle = fmax(worst_angle, angle);
+        worst_shape = fmax(worst_shape, shape);
+        worst_expr = fmax(worst_expr, expr);
+        same += angle < 0.01 && shape < 0.001;
+        frames++;
+    }
+    print_message("against eos on %d frames: angles within %.3f deg, shape coefficients %.4f, "
+                  "expressions %.4f; %d frames the same to 0.01 deg\n",
+                  frames, worst_angle, worst_shape, worst_expr, same);
+    /* measured: 0.34 deg, 0.19, 0.13 (float against eos's float Eigen,
+     * where a pair of the occluding contour chosen otherwise carries on);
+     * 4 of the 18 frames the same */
+    assert_int_equal(frames, 18);
+    assert_true(worst_angle < 0.6);
+    assert_true(worst_shape < 0.35);
+    assert_true(worst_expr < 0.25);
+    assert_true(same >= 2);
+    ft_eos_fitter_free(f);
+    fclose(points_fp);
+    fclose(fits_fp);
+}
+
 static void test_degenerate_points(void **state)
 {
     (void)state;
@@ -447,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_synthetic_fixed_points),
         cmocka_unit_test(test_synthetic_shape),
         cmocka_unit_test(test_synthetic_contours),
+        cmocka_unit_test(test_against_eos),
         cmocka_unit_test(test_degenerate_points),
         cmocka_unit_test(test_mesh_to_ibug68),
         cmocka_unit_test(test_truncated_models),
