@@ -291,6 +291,10 @@ static ft_status parse_blendshapes(const char *path, const char *data, size_t si
         if (!take(&c, name, (size_t)len, "a blendshape's name"))
             goto fail;
         name[len] = '\0';
+        /* printable, since messages quote it */
+        for (uint64_t i = 0; i < len; i++)
+            if (!isprint((unsigned char)name[i]))
+                name[i] = '?';
         snprintf(m->expression_names[e], sizeof m->expression_names[e], "%.31s", name);
         char what[96];
         snprintf(what, sizeof what, "blendshape '%.40s'", m->expression_names[e]);
@@ -703,4 +707,62 @@ void ft_eos_edges_free(ft_eos_edges *e)
     free(e->faces);
     free(e->vertices);
     memset(e, 0, sizeof *e);
+}
+
+/* ------------------------------------------------------- bytes in memory */
+
+ft_status ft_eos_shape_model_read(const char *name, const char *data, size_t size,
+                                  ft_eos_model *out, char *err, size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    ft_status st = parse_shape_model(name, data, size, out, err, err_size);
+    if (st != FT_OK)
+        ft_eos_model_free(out);
+    return st;
+}
+
+ft_status ft_eos_blendshapes_read(const char *name, const char *data, size_t size,
+                                  ft_eos_model *out, char *err, size_t err_size)
+{
+    free(out->expressions);
+    free(out->expression_names);
+    out->expressions = NULL;
+    out->expression_names = NULL;
+    out->expression_count = 0;
+    ft_status st = parse_blendshapes(name, data, size, out, err, err_size);
+    if (st != FT_OK) {
+        free(out->expressions);
+        free(out->expression_names);
+        out->expressions = NULL;
+        out->expression_names = NULL;
+        out->expression_count = 0;
+    }
+    return st;
+}
+
+ft_status ft_eos_mapper_read(const char *name, const char *data, size_t size, int vertex_count,
+                             ft_eos_mapper *out, char *err, size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    mapper_job job = {out, vertex_count};
+    return parse_mapper(name, data, size, &job, err, err_size);
+}
+
+ft_status ft_eos_contour_read(const char *name, const char *data, size_t size, int vertex_count,
+                              ft_eos_contour *out, char *err, size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    contour_job job = {out, vertex_count};
+    return parse_contour(name, data, size, &job, err, err_size);
+}
+
+ft_status ft_eos_edges_read(const char *name, const char *data, size_t size, int vertex_count,
+                            int triangle_count, ft_eos_edges *out, char *err, size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    edges_job job = {out, vertex_count, triangle_count};
+    ft_status st = parse_edges(name, data, size, &job, err, err_size);
+    if (st != FT_OK)
+        ft_eos_edges_free(out);
+    return st;
 }

@@ -73,4 +73,18 @@ ft_status ft_eos_edges_load(const char *path, int vertex_count, int triangle_cou
                             ft_eos_edges *out, char *err, size_t err_size);
 void ft_eos_edges_free(ft_eos_edges *e);
 
+/* The same readers on bytes in memory (DATA holds SIZE bytes and a NUL
+ * after them); NAME stands for the file in messages. The blendshapes need
+ * the shape model read into OUT first (its vertex count). */
+ft_status ft_eos_shape_model_read(const char *name, const char *data, size_t size,
+                                  ft_eos_model *out, char *err, size_t err_size);
+ft_status ft_eos_blendshapes_read(const char *name, const char *data, size_t size,
+                                  ft_eos_model *out, char *err, size_t err_size);
+ft_status ft_eos_mapper_read(const char *name, const char *data, size_t size, int vertex_count,
+                             ft_eos_mapper *out, char *err, size_t err_size);
+ft_status ft_eos_contour_read(const char *name, const char *data, size_t size, int vertex_count,
+                              ft_eos_contour *out, char *err, size_t err_size);
+ft_status ft_eos_edges_read(const char *name, const char *data, size_t size, int vertex_count,
+                            int triangle_count, ft_eos_edges *out, char *err, size_t err_size);
+
 #endif
