@@ -21,6 +21,7 @@
 
 #include "base/clock.h"
 #include "engines/tracker_engine.h"
+#include "face/eos_assets.h"
 #include "face/eos_fit.h"
 #include "face/face_tracker.h"
 #include "face/facemesh.h"
@@ -34,7 +35,15 @@
 /* Faces whose last fit is kept for the frames between detections. */
 #define MAX_KEPT 64
 
-enum { SHAPE, EXPRESSIONS, MAPPER, EDGES, CONTOUR, CONTOUR_LANDMARKS, FILES };
+enum {
+    SHAPE = FT_EOS_SHAPE_FILE,
+    EXPRESSIONS = FT_EOS_EXPRESSIONS_FILE,
+    MAPPER = FT_EOS_MAPPER_FILE,
+    EDGES = FT_EOS_EDGES_FILE,
+    CONTOUR = FT_EOS_CONTOUR_FILE,
+    CONTOUR_LANDMARKS = FT_EOS_CONTOUR_LANDMARKS_FILE,
+    FILES = FT_EOS_FILES
+};
 static const char *const file_names[FILES] = {
     "sfm_shape_3448.bin",         "expression_blendshapes_3448.bin", "ibug_to_sfm.txt",
     "sfm_3448_edge_topology.json", "sfm_model_contours.json",         "ibug_to_sfm.txt",
@@ -54,10 +63,7 @@ typedef struct eos_engine {
     pthreadpool_t pool; /* NULL: the caller's thread */
     ft_yunet_detector detector;
     ft_facemesh *mesh;
-    ft_eos_model model;
-    ft_eos_mapper mapper, contour_landmarks;
-    ft_eos_contour contour;
-    ft_eos_edges edges;
+    const ft_eos_assets *assets; /* shared by the process's eos engines */
     ft_eos_fitter *fitter;
     int jaw_open; /* index of jawOpen among the blendshapes */
     const ft_face_image *frame; /* the frame being sent, for finish */
@@ -142,7 +148,7 @@ static ft_status fit_face(eos_engine *e, const ft_face_image *img, const ft_face
     double sum = 0;
     int n = 0;
     for (int i = 1; i <= FT_IBUG68_POINTS; i++) {
-        const int v = e->mapper.vertex_of[i];
+        const int v = e->assets->mapper.vertex_of[i];
         if (v < 0)
             continue;
         float p[2];
@@ -332,45 +338,25 @@ static void eos_free(void *priv)
     ft_yunet_detector_close(&e->detector);
     ft_facemesh_free(e->mesh);
     ft_eos_fitter_free(e->fitter);
-    ft_eos_model_free(&e->model);
-    ft_eos_edges_free(&e->edges);
+    ft_eos_assets_release(e->assets);
     if (e->pool)
         pthreadpool_destroy(e->pool);
 }
 
 static ft_status load_model(eos_engine *e, const ft_face_options *o, char *err, size_t n)
 {
-    char shape[4096], expressions[4096], path[4096];
-    if (!eos_file(o, SHAPE, shape, sizeof shape, err, n) ||
-        !eos_file(o, EXPRESSIONS, expressions, sizeof expressions, err, n))
-        return FT_ERR_NOT_FOUND;
-    ft_status st = ft_eos_model_load(shape, expressions, &e->model, err, n);
+    char paths[FILES][4096];
+    const char *list[FILES];
+    for (int role = 0; role < FILES; role++) {
+        if (!eos_file(o, role, paths[role], sizeof paths[role], err, n))
+            return FT_ERR_NOT_FOUND;
+        list[role] = paths[role];
+    }
+    ft_status st = ft_eos_assets_acquire(list, &e->assets, err, n);
     if (st != FT_OK)
         return st;
-    const int vertices = e->model.vertex_count;
-    if (!eos_file(o, MAPPER, path, sizeof path, err, n))
-        return FT_ERR_NOT_FOUND;
-    if ((st = ft_eos_mapper_load(path, vertices, &e->mapper, err, n)) != FT_OK)
-        return st;
-    if (!eos_file(o, CONTOUR_LANDMARKS, path, sizeof path, err, n))
-        return FT_ERR_NOT_FOUND;
-    if ((st = ft_eos_mapper_load(path, vertices, &e->contour_landmarks, err, n)) != FT_OK)
-        return st;
-    /* the contour's landmarks may come from another file than the mapping */
-    memcpy(e->mapper.right, e->contour_landmarks.right, sizeof e->mapper.right);
-    memcpy(e->mapper.left, e->contour_landmarks.left, sizeof e->mapper.left);
-    e->mapper.right_count = e->contour_landmarks.right_count;
-    e->mapper.left_count = e->contour_landmarks.left_count;
-    if (!eos_file(o, CONTOUR, path, sizeof path, err, n))
-        return FT_ERR_NOT_FOUND;
-    if ((st = ft_eos_contour_load(path, vertices, &e->contour, err, n)) != FT_OK)
-        return st;
-    if (!eos_file(o, EDGES, path, sizeof path, err, n))
-        return FT_ERR_NOT_FOUND;
-    if ((st = ft_eos_edges_load(path, vertices, e->model.triangle_count, &e->edges, err, n)) !=
-        FT_OK)
-        return st;
-    return ft_eos_fitter_create(&e->model, &e->mapper, &e->contour, &e->edges, &e->fitter, err,
+    const ft_eos_assets *a = e->assets;
+    return ft_eos_fitter_create(&a->model, &a->mapper, &a->contour, &a->edges, &e->fitter, err,
                                 n);
 }
 

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "face/eos_assets.h"
 #include "face/eos_fit.h"
 #include "face/eos_model.h"
 #include "face/mesh_to_ibug68.h"
@@ -326,6 +327,33 @@ static void test_against_eos(void **state)
     fclose(fits_fp);
 }
 
+static void expect_refused(ft_status st, const char *err, const char *path, const char *reason);
+
+/* The files are read once per process: the same paths give the same
+ * assets until the last is given back; a bad file is one line naming it. */
+static void test_assets_shared(void **state)
+{
+    (void)state;
+    const char *paths[FT_EOS_FILES] = {shape_path,   blend_path,   mapper_path,
+                                       edges_path,   contour_path, mapper_path};
+    const ft_eos_assets *a = NULL, *b = NULL;
+    char err[512];
+    assert_int_equal(ft_eos_assets_acquire(paths, &a, err, sizeof err), FT_OK);
+    assert_int_equal(ft_eos_assets_acquire(paths, &b, err, sizeof err), FT_OK);
+    assert_ptr_equal(a, b);
+    assert_int_equal(a->model.vertex_count, 3448);
+    assert_int_equal(a->mapper.right_count, 8);
+    assert_int_equal(a->edges.count, 10184);
+    ft_eos_assets_release(a);
+    ft_eos_assets_release(b);
+    const char *bad[FT_EOS_FILES] = {shape_path,   blend_path,   mapper_path,
+                                     contour_path, contour_path, mapper_path};
+    const ft_eos_assets *c = NULL;
+    expect_refused(ft_eos_assets_acquire(bad, &c, err, sizeof err), err, contour_path,
+                   "edge_topology");
+    assert_null(c);
+}
+
 static void test_degenerate_points(void **state)
 {
     (void)state;
@@ -526,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_synthetic_shape),
         cmocka_unit_test(test_synthetic_contours),
         cmocka_unit_test(test_against_eos),
+        cmocka_unit_test(test_assets_shared),
         cmocka_unit_test(test_degenerate_points),
         cmocka_unit_test(test_mesh_to_ibug68),
         cmocka_unit_test(test_truncated_models),
