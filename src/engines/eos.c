@@ -109,7 +109,8 @@ static kept_fit *kept_of(eos_engine *e, int id, int make)
 }
 
 /* The face's 68 points and fit into K: mesh on its box, points, the model
- * fitted in the frame scaled to max_width. 0 when the box is off the frame. */
+ * fitted in the frame scaled to max_width (no fit, shape_count 0, when the
+ * points are degenerate). *FITTED 0 when the box is off the frame. */
 static ft_status fit_face(eos_engine *e, const ft_face_image *img, const ft_face *f, kept_fit *k,
                           int *fitted)
 {
@@ -137,8 +138,12 @@ static ft_status fit_face(eos_engine *e, const ft_face_image *img, const ft_face
     }
     st = ft_eos_fitter_fit(e->fitter, (const float(*)[2])work, work_w, work_h, FT_EOS_ITERATIONS,
                            FT_EOS_LAMBDA_IDENTITY, 1, &k->fit);
-    if (st == FT_ERR_INVALID_ARG)
-        return FT_OK; /* degenerate points: the face stays without a fit */
+    if (st == FT_ERR_INVALID_ARG) { /* degenerate points: the face keeps them, unfitted */
+        memset(&k->fit, 0, sizeof k->fit);
+        k->error = 0.0f;
+        *fitted = 1;
+        return FT_OK;
+    }
     if (st != FT_OK) {
         snprintf(e->error, sizeof e->error, "eos: out of memory");
         return st;

@@ -3,7 +3,9 @@
  * the fitted mesh lands on the points (mean reprojection error in pixels);
  * the coefficients of a still face (one frame with fresh camera-like noise
  * each time) stay put; the head pose agrees with the MediaPipe engine's on
- * the same frames. Exits 77 without the shared models and media. */
+ * the same frames; IDs through cuts and resets, a faceless frame, stills,
+ * BGR input, the fit throttle. Exits 77 without the shared models and
+ * media. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -253,6 +255,82 @@ static void test_still_face(void **state)
     ft_face_engine_free(eos);
 }
 
+/* IDs through cuts and resets, a faceless frame, stills, BGR input, the
+ * throttle's repeated fits. */
+static void test_api(void **state)
+{
+    (void)state;
+    const clip *c = &clips[0];
+    ft_face_engine *e = open_engine("eos", 1);
+    const ft_face *f;
+    int n = 0;
+    ft_image im = image_of(c, c->frames[0]);
+    assert_int_equal(ft_face_engine_process(e, &im, 0, &f, &n), FT_OK);
+    assert_int_equal(n, 1);
+    const int first = f[0].id;
+    ft_face_engine_signal_cut(e);
+    im = image_of(c, c->frames[1]);
+    assert_int_equal(ft_face_engine_process(e, &im, 80000, &f, &n), FT_OK);
+    assert_int_equal(n, 1);
+    assert_int_not_equal(f[0].id, first); /* a new shot, a new ID */
+    ft_face_engine_reset(e);
+    assert_int_equal(ft_face_engine_process(e, &im, 0, &f, &n), FT_OK);
+    assert_int_equal(f[0].id, first); /* IDs start again */
+    /* a grey frame: no face */
+    const size_t size = (size_t)c->width * 3 * (size_t)c->height;
+    uint8_t *grey = malloc(size), *bgr = malloc(size);
+    memset(grey, 128, size);
+    im = image_of(c, grey);
+    assert_int_equal(ft_face_engine_process(e, &im, 40000, &f, &n), FT_OK);
+    assert_int_equal(n, 0);
+    ft_face_engine_free(e);
+
+    /* stills: each image on its own, the same image gives the same fit;
+     * BGR input gives the faces of RGB */
+    e = open_engine("eos", 0);
+    ft_face a, b;
+    im = image_of(c, c->frames[2]);
+    assert_int_equal(ft_face_engine_process(e, &im, 0, &f, &n), FT_OK);
+    assert_int_equal(n, 1);
+    a = f[0];
+    for (size_t i = 0; i < size; i += 3) {
+        bgr[i] = c->frames[2][i + 2];
+        bgr[i + 1] = c->frames[2][i + 1];
+        bgr[i + 2] = c->frames[2][i];
+    }
+    const ft_image im_bgr = {bgr, c->width, c->height, 3 * c->width, FT_PIXFMT_BGR24};
+    assert_int_equal(ft_face_engine_process(e, &im_bgr, 0, &f, &n), FT_OK);
+    assert_int_equal(n, 1);
+    b = f[0];
+    assert_memory_equal(a.shape_coeffs, b.shape_coeffs, sizeof a.shape_coeffs);
+    assert_memory_equal(a.landmarks, b.landmarks, sizeof a.landmarks);
+    assert_float_equal(a.yaw, b.yaw, 0.0);
+    ft_face_engine_free(e);
+
+    /* detect_every_n 3: the fit of a detection frame is repeated for the
+     * next two, then refitted */
+    ft_face_options o;
+    ft_face_options_init(&o);
+    o.engine = "eos";
+    o.num_faces = 1;
+    o.detect_every_n = 3;
+    char err[512];
+    assert_int_equal(ft_face_engine_create(&o, &e, err, sizeof err), FT_OK);
+    float shape[4][63];
+    for (int i = 0; i < 4; i++) {
+        im = image_of(c, c->frames[i * 4]);
+        assert_int_equal(ft_face_engine_process(e, &im, (int64_t)i * 40000, &f, &n), FT_OK);
+        assert_int_equal(n, 1);
+        memcpy(shape[i], f[0].shape_coeffs, sizeof shape[i]);
+    }
+    assert_memory_equal(shape[0], shape[1], sizeof shape[0]);
+    assert_memory_equal(shape[0], shape[2], sizeof shape[0]);
+    assert_memory_not_equal(shape[0], shape[3], sizeof shape[0]);
+    ft_face_engine_free(e);
+    free(grey);
+    free(bgr);
+}
+
 int main(void)
 {
     /* the engines' models on the search path: the shared ones, then npm's */
@@ -276,6 +354,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clips),
         cmocka_unit_test(test_still_face),
+        cmocka_unit_test(test_api),
     };
     const int rc = cmocka_run_group_tests(tests, NULL, NULL);
     for (int k = 0; k < CLIPS; k++)
