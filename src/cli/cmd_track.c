@@ -328,6 +328,20 @@ static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_g
     return st != FT_OK || failed ? FT_EXIT_FAILED : FT_EXIT_OK;
 }
 
+/* Whether ENGINE's blendshapes come from a blendshape model file (it takes
+ * the blendshape_model option): engines that compute them otherwise (eos's
+ * jawOpen from its points) need none. */
+static int takes_blendshape_model(const char *engine)
+{
+    const ft_engine_info *info = ft_engine_find(engine);
+    if (!info || !info->blendshapes)
+        return 0;
+    for (const char *const *o = info->options; o && *o; o++)
+        if (strcmp(*o, "blendshape_model") == 0)
+            return 1;
+    return 0;
+}
+
 static int run_track(int argc, char **argv)
 {
     track_args a;
@@ -354,7 +368,7 @@ static int run_track(int argc, char **argv)
         return FT_EXIT_USAGE;
     }
     char model[1024];
-    if (cfg.blendshape_profile != FT_BLENDSHAPES_NONE && ft_engine_find(cfg.engine)->blendshapes &&
+    if (cfg.blendshape_profile != FT_BLENDSHAPES_NONE && takes_blendshape_model(cfg.engine) &&
         ft_face_default_model("blendshapes", model, sizeof model) != FT_OK)
         ft_log(FT_LOG_WARN, "no blendshape model on the model search path: blendshapes will be null "
                             "(`facetrack models pull face_landmarker.task` installs it)");
