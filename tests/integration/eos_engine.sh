@@ -133,9 +133,11 @@ mkdir -p "$only_nets"
 ln -s "$models/face_detection_yunet_2023mar.onnx" "$models/facemesh_face_landmark.onnx" "$only_nets/"
 npm=${FT_NPM_MODELS_DIR:-}
 STEP5_EOS_MODELS_DIR=$models/eos FACETRACK_MODEL_PATH=$only_nets:$npm STEP5_EXPORT_VERBOSE_FIELDS=1 \
-    "$FACETRACK" track --force --engine eos -o "$work/dir" "$head" >/dev/null 2>&1
+    "$FACETRACK" track --force --engine eos -o "$work/dir" "$head" >/dev/null 2>"$work/dir.err"
 check "STEP5_EOS_MODELS_DIR: the same output" cmp -s "$work/dir/liveportrait_driving_d0.json" \
     "$work/eos/liveportrait_driving_d0.json"
+check "without MediaPipe's blendshape model: no warning (jawOpen comes from the points)" \
+    bash -c '! grep -q "blendshape model" "$1"' _ "$work/dir.err"
 
 empty=$work/empty
 mkdir -p "$empty"
