@@ -169,7 +169,4 @@ head -c 5000 "$models/eos/sfm_3448_edge_topology.json" >"$work/short.json"
 check "a truncated edge topology: one line naming it" \
     refused "$work/short.json: invalid JSON" STEP5_EOS_EDGE_TOPOLOGY_PATH="$work/short.json" -- \
     track --engine eos -o "$work/x" "$head"
-STEP5_EOS_ENV_PYTHON=/usr/bin/python3 "$FACETRACK" track --force --engine eos -o "$work/py" \
-    "$head" >/dev/null 2>"$work/py.err"
-check "STEP5_EOS_ENV_PYTHON: named in a warning" grep -q "STEP5_EOS_ENV_PYTHON" "$work/py.err"
 finish
