@@ -32,6 +32,7 @@ struct ft_eos_fitter {
     float *rotated;   /* the mesh rotated by the camera */
     unsigned char *on_boundary;
     int *cell_start, *cell_items; /* triangles per grid cell */
+    int (*tri_cells)[4];          /* each triangle's cell range x0 x1 y0 y1 */
     /* 2D-3D correspondences of an iteration */
     int cap, n;
     float (*image)[2];
@@ -269,6 +270,7 @@ ft_status ft_eos_fitter_create(const ft_eos_model *model, const ft_eos_mapper *m
     f->on_boundary = malloc((size_t)model->vertex_count);
     f->cell_start = malloc((GRID * GRID + 1) * sizeof(int));
     f->cell_items = malloc((size_t)model->triangle_count * 16 * sizeof(int));
+    f->tri_cells = malloc((size_t)model->triangle_count * sizeof *f->tri_cells);
     f->image = malloc((size_t)f->cap * sizeof *f->image);
     f->vertex = malloc((size_t)f->cap * sizeof *f->vertex);
     f->a = malloc((size_t)f->cap * 2 * (size_t)width * sizeof(double));
@@ -277,7 +279,7 @@ ft_status ft_eos_fitter_create(const ft_eos_model *model, const ft_eos_mapper *m
     f->atb = malloc((size_t)width * sizeof(double));
     f->work = malloc((size_t)width * (size_t)width * sizeof(double));
     if (!f->mesh || !f->pca_shape || !f->base || !f->rotated || !f->on_boundary ||
-        !f->cell_start || !f->cell_items || !f->image || !f->vertex || !f->a || !f->b || !f->ata ||
+        !f->cell_start || !f->cell_items || !f->tri_cells || !f->image || !f->vertex || !f->a || !f->b || !f->ata ||
         !f->atb || !f->work) {
         ft_eos_fitter_free(f);
         return ft_format_error(err, err_size, FT_ERR_NOMEM, "out of memory");
@@ -297,6 +299,7 @@ void ft_eos_fitter_free(ft_eos_fitter *f)
     free(f->on_boundary);
     free(f->cell_start);
     free(f->cell_items);
+    free(f->tri_cells);
     free(f->image);
     free(f->vertex);
     free(f->a);
@@ -542,45 +545,35 @@ static int build_grid(ft_eos_fitter *f, grid_frame *g)
     g->y0 = y0;
     g->inv_w = x1 > x0 ? GRID / (x1 - x0) : 0;
     g->inv_h = y1 > y0 ? GRID / (y1 - y0) : 0;
-    int *count = f->cell_start;
-    memset(count, 0, (GRID * GRID + 1) * sizeof(int));
-    const int cap = m->triangle_count * 16;
-    for (int pass = 0; pass < 2; pass++) {
-        int *fill = f->cell_start; /* pass 1: the next free slot per cell */
-        for (int t = 0; t < m->triangle_count; t++) {
-            const int *tri = m->triangles[t];
-            float bx0 = INFINITY, by0 = INFINITY, bx1 = -INFINITY, by1 = -INFINITY;
-            for (int k = 0; k < 3; k++) {
-                bx0 = MIN(bx0, v[3 * tri[k]]);
-                bx1 = MAX(bx1, v[3 * tri[k]]);
-                by0 = MIN(by0, v[3 * tri[k] + 1]);
-                by1 = MAX(by1, v[3 * tri[k] + 1]);
-            }
-            const int cx0 = cell_of(bx0, x0, g->inv_w), cx1 = cell_of(bx1, x0, g->inv_w);
-            const int cy0 = cell_of(by0, y0, g->inv_h), cy1 = cell_of(by1, y0, g->inv_h);
-            for (int cy = cy0; cy <= cy1; cy++)
-                for (int cx = cx0; cx <= cx1; cx++) {
-                    const int c = cy * GRID + cx;
-                    if (pass == 0) {
-                        count[c + 1]++;
-                    } else {
-                        if (fill[c] >= cap)
-                            return 0;
-                        f->cell_items[fill[c]++] = t;
-                    }
-                }
-        }
-        if (pass == 0) {
-            for (int c = 0; c < GRID * GRID; c++)
-                count[c + 1] += count[c];
-            if (count[GRID * GRID] > cap)
-                return 0;
-        } else { /* fill moved each start to the next cell's: shift back */
-            for (int c = GRID * GRID; c > 0; c--)
-                f->cell_start[c] = f->cell_start[c - 1];
-            f->cell_start[0] = 0;
-        }
+    int *start = f->cell_start;
+    memset(start, 0, (GRID * GRID + 1) * sizeof(int));
+    /* each triangle's cells, counted per cell */
+    for (int t = 0; t < m->triangle_count; t++) {
+        const int *tri = m->triangles[t];
+        const float *a = v + 3 * tri[0], *b = v + 3 * tri[1], *c = v + 3 * tri[2];
+        int *r = f->tri_cells[t];
+        r[0] = cell_of(MIN(a[0], MIN(b[0], c[0])), x0, g->inv_w);
+        r[1] = cell_of(MAX(a[0], MAX(b[0], c[0])), x0, g->inv_w);
+        r[2] = cell_of(MIN(a[1], MIN(b[1], c[1])), y0, g->inv_h);
+        r[3] = cell_of(MAX(a[1], MAX(b[1], c[1])), y0, g->inv_h);
+        for (int cy = r[2]; cy <= r[3]; cy++)
+            for (int cx = r[0]; cx <= r[1]; cx++)
+                start[cy * GRID + cx + 1]++;
     }
+    for (int c = 0; c < GRID * GRID; c++)
+        start[c + 1] += start[c];
+    if (start[GRID * GRID] > m->triangle_count * 16)
+        return 0;
+    /* then filled: start[c] runs to the next cell's start, and is put back */
+    for (int t = 0; t < m->triangle_count; t++) {
+        const int *r = f->tri_cells[t];
+        for (int cy = r[2]; cy <= r[3]; cy++)
+            for (int cx = r[0]; cx <= r[1]; cx++)
+                f->cell_items[start[cy * GRID + cx]++] = t;
+    }
+    for (int c = GRID * GRID; c > 0; c--)
+        start[c] = start[c - 1];
+    start[0] = 0;
     return 1;
 }
 
