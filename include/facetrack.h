@@ -232,6 +232,9 @@ FT_API ft_status ft_frame_md5(const ft_frame *frame, char hex[33]);
 
 #define FT_FACE_MAX_LANDMARKS 478
 #define FT_FACE_BLENDSHAPE_COUNT 52
+/* eos: at most this many fitted shape and expression coefficients a face */
+#define FT_FACE_MAX_SHAPE_COEFFS 200
+#define FT_FACE_MAX_EXPRESSION_COEFFS 64
 
 /* Which points a face's landmarks are; the value is their count. */
 typedef enum ft_landmark_scheme {
@@ -323,6 +326,15 @@ typedef struct ft_face_options {
                             640, InsightFace 1280) */
     int detector_size;   /* square detector input side (InsightFace's
                             det_size): 0 = 640 */
+    /* eos: the morphable model's files; NULL = by file name in
+     * eos_models_dir when set, else on the model search path. */
+    const char *eos_models_dir;
+    const char *eos_shape_model;       /* sfm_shape_3448.bin */
+    const char *eos_expression_model;  /* expression_blendshapes_3448.bin */
+    const char *eos_landmark_mapper;   /* ibug_to_sfm.txt */
+    const char *eos_edge_topology;     /* sfm_3448_edge_topology.json */
+    const char *eos_model_contour;     /* sfm_model_contours.json */
+    const char *eos_contour_landmarks; /* NULL = the landmark mapper */
 } ft_face_options;
 
 FT_API void ft_face_options_init(ft_face_options *options);
@@ -350,6 +362,13 @@ typedef struct ft_face {
     int has_matrix;
     float matrix[16];       /* facial transformation, column-major, cm */
     float yaw, pitch, roll; /* degrees, from the matrix (see docs/face_engine.md) */
+    /* eos: the fitted model's coefficients (counts 0 for other engines) */
+    int shape_coeff_count;
+    float shape_coeffs[FT_FACE_MAX_SHAPE_COEFFS];
+    int expression_coeff_count;
+    float expression_coeffs[FT_FACE_MAX_EXPRESSION_COEFFS];
+    float fit_error; /* eos: mean distance in pixels from the fitted mesh's
+                        projection to the landmarks it was fitted to */
 } ft_face;
 
 /* An image in memory: RGB24, BGR24, RGBA or GRAY8. */

@@ -398,6 +398,20 @@ static int run_batch(const track_args *a, const ft_track_config *cfg, const ft_g
     return st != FT_OK || failed ? FT_EXIT_FAILED : FT_EXIT_OK;
 }
 
+/* Whether ENGINE's blendshapes come from a blendshape model file (it takes
+ * the blendshape_model option): engines that compute them otherwise (eos's
+ * jawOpen from its points) need none. */
+static int takes_blendshape_model(const char *engine)
+{
+    const ft_engine_info *info = ft_engine_find(engine);
+    if (!info || !info->blendshapes)
+        return 0;
+    for (const char *const *o = info->options; o && *o; o++)
+        if (strcmp(*o, "blendshape_model") == 0)
+            return 1;
+    return 0;
+}
+
 static int run_track(int argc, char **argv)
 {
     track_args a;
@@ -439,7 +453,9 @@ static int run_track(int argc, char **argv)
         ft_log(FT_LOG_WARN, "ignored: %s (not supported: %s)", a.ignored_flags[i], why);
     }
     char why[256], usable[512];
-    if (!cfg.detector_model[0] && !ft_engine_available(ft_engine_find(cfg.engine), why, sizeof why)) {
+    /* models named in the settings are checked when the engine opens them */
+    const int named = cfg.detector_model[0] || cfg.eos_models_dir[0] || cfg.eos_shape[0];
+    if (!named && !ft_engine_available(ft_engine_find(cfg.engine), why, sizeof why)) {
         free(a.inputs);
         ft_engine_available_names(usable, sizeof usable);
         fprintf(stderr, "facetrack track: engine '%s' is not available: %s (available: %s)\n",
@@ -449,7 +465,7 @@ static int run_track(int argc, char **argv)
         return FT_EXIT_USAGE;
     }
     char model[1024];
-    if (cfg.blendshape_profile != FT_BLENDSHAPES_NONE && ft_engine_find(cfg.engine)->blendshapes &&
+    if (cfg.blendshape_profile != FT_BLENDSHAPES_NONE && takes_blendshape_model(cfg.engine) &&
         ft_face_default_model("blendshapes", model, sizeof model) != FT_OK)
         ft_log(FT_LOG_WARN, "no blendshape model on the model search path: blendshapes will be null "
                             "(`facetrack models pull face_landmarker.task` installs it)");

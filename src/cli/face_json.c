@@ -53,6 +53,22 @@ void ft_write_face_json(ft_json *w, const ft_face *f, int landmarks)
             kv_number(w, ft_face_blendshape_name(i), f->blendshapes[i]);
         ft_json_object_end(w);
     }
+    if (f->shape_coeff_count > 0) {
+        ft_json_key(w, "eos");
+        ft_json_object_begin(w);
+        ft_json_key(w, "shape_coeffs");
+        ft_json_array_begin(w);
+        for (int i = 0; i < f->shape_coeff_count; i++)
+            number(w, f->shape_coeffs[i]);
+        ft_json_array_end(w);
+        ft_json_key(w, "expression_coeffs");
+        ft_json_array_begin(w);
+        for (int i = 0; i < f->expression_coeff_count; i++)
+            number(w, f->expression_coeffs[i]);
+        ft_json_array_end(w);
+        kv_number(w, "fit_error_px", f->fit_error);
+        ft_json_object_end(w);
+    }
     if (landmarks) {
         points(w, "landmarks", (const float(*)[3])f->landmarks, f->landmark_count);
         points(w, "landmarks_normalized", (const float(*)[3])f->landmarks_norm, f->landmark_count);

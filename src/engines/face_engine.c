@@ -92,7 +92,11 @@ ft_status ft_face_engine_create(const ft_face_options *options, ft_face_engine *
         return FT_ERR_NOT_FOUND;
     }
     const ft_engine_class *cls = ft_engine_class_of(info);
-    const int model_given = cls->available_with_model && opt.detector_model && *opt.detector_model;
+    /* a model file named in the options is checked when the engine opens it */
+    const int model_given = cls->available_with_model &&
+                            ((opt.detector_model && *opt.detector_model) ||
+                             (opt.eos_models_dir && *opt.eos_models_dir) ||
+                             (opt.eos_shape_model && *opt.eos_shape_model));
     if (!model_given && !ft_engine_available(info, why, sizeof why)) {
         if (err && err_size)
             snprintf(err, err_size, "engine '%s' is not available: %s", info->name, why);

@@ -13,6 +13,7 @@ extern const ft_engine_class ft_opencv_yunet_class;
 extern const ft_engine_class ft_insightface_class;
 extern const ft_engine_class ft_openseeface_class;
 extern const ft_engine_class ft_opencv_yunet_pyfeat_class;
+extern const ft_engine_class ft_eos_class;
 
 #define FACE_OBJECT .source = "face_landmarker", .label = "face"
 #define NOT_BUILT "not part of this build yet"
@@ -28,16 +29,9 @@ static const ft_engine_class opencv_haar_class = {
     .not_built = NOT_BUILT,
 };
 
-static const ft_engine_class eos_class = {
-    .info = {.name = "eos", .aliases = no_aliases, FACE_OBJECT,
-             .description = "EOS 3D morphable model fitting on 68 landmarks",
-             .landmarks = FT_LANDMARKS_68, .blendshapes = 1, .pose = 1,
-             .options = common_options},
-    .not_built = NOT_BUILT,
-};
 static const ft_engine_class *const builtin[] = {
     &ft_mediapipe_landmarker_class, &opencv_haar_class,  &ft_opencv_yunet_class,
-    &ft_opencv_yunet_pyfeat_class,  &ft_openseeface_class, &eos_class,
+    &ft_opencv_yunet_pyfeat_class,  &ft_openseeface_class, &ft_eos_class,
     &ft_insightface_class,
 };
 #define BUILTIN_COUNT ((int)(sizeof builtin / sizeof builtin[0]))

@@ -286,6 +286,13 @@ static ft_status make_engine(const ft_batch_options *o, int index, ft_face_engin
     fo.detect_every_n = c->detect_every_n;
     fo.max_width = c->engine_max_width;
     fo.detector_size = c->detector_size;
+    fo.eos_models_dir = c->eos_models_dir[0] ? c->eos_models_dir : NULL;
+    fo.eos_shape_model = c->eos_shape[0] ? c->eos_shape : NULL;
+    fo.eos_expression_model = c->eos_expressions[0] ? c->eos_expressions : NULL;
+    fo.eos_landmark_mapper = c->eos_mapper[0] ? c->eos_mapper : NULL;
+    fo.eos_edge_topology = c->eos_edges[0] ? c->eos_edges : NULL;
+    fo.eos_model_contour = c->eos_contour[0] ? c->eos_contour : NULL;
+    fo.eos_contour_landmarks = c->eos_contour_landmarks[0] ? c->eos_contour_landmarks : NULL;
     if (c->blendshape_profile == FT_BLENDSHAPES_NONE)
         fo.blendshape_model = ""; /* not exported: not computed */
     if (o->gpus.count > 0) {

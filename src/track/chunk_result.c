@@ -81,6 +81,15 @@ ft_status ft_chunk_result_add_frame(ft_chunk_result *r, const ft_face *faces, in
                 return FT_ERR_NOMEM;
             memcpy(t->landmarks, faces[i].landmarks, bytes);
         }
+        const int ns = faces[i].shape_coeff_count, ne = faces[i].expression_coeff_count;
+        if (keep_landmarks && ns > 0) {
+            if (!(t->coeffs = malloc((size_t)(ns + ne) * sizeof(float))))
+                return FT_ERR_NOMEM;
+            memcpy(t->coeffs, faces[i].shape_coeffs, (size_t)ns * sizeof(float));
+            memcpy(t->coeffs + ns, faces[i].expression_coeffs, (size_t)ne * sizeof(float));
+            t->shape_count = ns;
+            t->expression_count = ne;
+        }
         r->face_count++;
     }
     r->frame_count++;
@@ -100,8 +109,10 @@ size_t ft_chunk_result_frame(const ft_chunk_result *r, int64_t index, const ft_t
 
 void ft_chunk_result_free(ft_chunk_result *r)
 {
-    for (size_t i = 0; i < r->face_count; i++)
+    for (size_t i = 0; i < r->face_count; i++) {
         free(r->faces[i].landmarks);
+        free(r->faces[i].coeffs);
+    }
     free(r->faces);
     free(r->offsets);
     memset(r, 0, sizeof *r);

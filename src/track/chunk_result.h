@@ -21,6 +21,10 @@ typedef struct ft_tracked_face {
     float blendshapes[FT_FACE_BLENDSHAPE_COUNT];
     int landmark_count;   /* landmarks != NULL only when kept */
     float (*landmarks)[3];
+    /* eos: the shape then the expression coefficients, kept with the
+     * landmarks (NULL otherwise) */
+    int shape_count, expression_count;
+    float *coeffs;
 } ft_tracked_face;
 
 typedef struct ft_chunk_result {
@@ -36,7 +40,8 @@ typedef struct ft_chunk_result {
 } ft_chunk_result;
 
 void ft_chunk_result_init(ft_chunk_result *r, int64_t first);
-/* Records frame first + frame_count with FACES[0..n). KEEP_LANDMARKS copies them. */
+/* Records frame first + frame_count with FACES[0..n). KEEP_LANDMARKS copies
+ * them, and eos's coefficients. */
 ft_status ft_chunk_result_add_frame(ft_chunk_result *r, const ft_face *faces, int n,
                                     int keep_landmarks);
 /* The faces of frame INDEX (absolute); 0 faces outside the recorded frames. */

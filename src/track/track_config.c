@@ -461,6 +461,27 @@ static const setting settings[] = {
     {ENV("STEP5_OPENSEEFACE_MAX_WIDTH", NULL), WIDTH(16), .def = "0", AT(osf_max_width)},
     {ENV("STEP5_OPENSEEFACE_JAWOPEN_SCALE", NULL), FLOAT(0, NO_MAX), .def = "1.0",
      AT(osf_jawopen_scale)},
+    /* eos */
+    {ENV("STEP5_EOS_MODELS_DIR", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(eos_models_dir)},
+    {ENV("STEP5_EOS_SFM_MODEL_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(eos_shape)},
+    {ENV("STEP5_EOS_EXPRESSION_BLENDSHAPES_PATH", NULL), .parse = parse_path, .raw = 1,
+     .def = "", AT(eos_expressions)},
+    {ENV("STEP5_EOS_LANDMARK_MAPPER_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(eos_mapper)},
+    {ENV("STEP5_EOS_EDGE_TOPOLOGY_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(eos_edges)},
+    {ENV("STEP5_EOS_MODEL_CONTOUR_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(eos_contour)},
+    {ENV("STEP5_EOS_CONTOUR_LANDMARKS_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(eos_contour_landmarks)},
+    {ENV("STEP5_EOS_FIT_EVERY_N", NULL), WIDTH(1), .def = "0", AT(eos_every)},
+    {ENV("STEP5_EOS_MAX_FACES", NULL), .parse = parse_width, .min = 1, .max = 64, .def = "0",
+     AT(eos_max_faces)},
+    {ENV("STEP5_EOS_MAX_WIDTH", NULL), WIDTH(16), .def = "1280", AT(eos_max_width)},
+    {ENV("STEP5_EOS_JAWOPEN_SCALE", NULL), FLOAT(0, NO_MAX), .def = "1.0",
+     AT(eos_jawopen_scale)},
     /* resources */
     {ENV("TRACKING_CPU_WORKERS", "workers"), INT(1, 256), .def = NULL, AT(workers)},
     {ENV("TRACKING_DISABLE_GPU", "cpu"), BOOL, .def = "0", AT(disable_gpu)},
@@ -938,6 +959,21 @@ static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
                 return FT_ERR_NOT_FOUND;
             }
         }
+    } else if (strcmp(c->engine, "eos") == 0) {
+        /* the original's eos: YuNet's model and width inside, the fit in
+         * frames of STEP5_EOS_MAX_WIDTH; STEP5_EOS_MAX_FACES, else
+         * STEP5_OPENCV_MAX_FACES; a fit every STEP5_EOS_FIT_EVERY_N frames,
+         * else STEP5_BLENDSHAPES_THROTTLE_N, the faces repeated between */
+        snprintf(c->detector_model, sizeof c->detector_model, "%s", c->yunet_model);
+        c->engine_max_width = c->eos_max_width;
+        if (c->eos_max_faces > 0)
+            c->max_faces = c->eos_max_faces;
+        else if (c->opencv_max_faces > 0)
+            c->max_faces = c->opencv_max_faces;
+        c->detect_every_n = c->eos_every > 0 ? c->eos_every
+                            : every_given    ? c->detect_every
+                                             : c->blendshapes_every;
+        c->jawopen_scale = c->eos_jawopen_scale;
     } else if (strcmp(c->engine, "openseeface") == 0) {
         ft_status st = resolve_openseeface(c, from, err, err_size);
         if (st != FT_OK)

@@ -73,6 +73,18 @@ typedef struct ft_track_config {
     int osf_max_faces;          /* STEP5_OPENSEEFACE_MAX_FACES: 1 */
     int osf_max_width;          /* STEP5_OPENSEEFACE_MAX_WIDTH: 0 = unset */
     float osf_jawopen_scale;    /* STEP5_OPENSEEFACE_JAWOPEN_SCALE: 1.0 */
+    /* eos: its model files ("" = STEP5_EOS_MODELS_DIR, else the model search path) */
+    char eos_models_dir[1024];  /* STEP5_EOS_MODELS_DIR: "" = the model search path */
+    char eos_shape[1024];       /* STEP5_EOS_SFM_MODEL_PATH */
+    char eos_expressions[1024]; /* STEP5_EOS_EXPRESSION_BLENDSHAPES_PATH */
+    char eos_mapper[1024];      /* STEP5_EOS_LANDMARK_MAPPER_PATH */
+    char eos_edges[1024];       /* STEP5_EOS_EDGE_TOPOLOGY_PATH */
+    char eos_contour[1024];     /* STEP5_EOS_MODEL_CONTOUR_PATH */
+    char eos_contour_landmarks[1024]; /* STEP5_EOS_CONTOUR_LANDMARKS_PATH: "" = the mapper */
+    int eos_every;              /* STEP5_EOS_FIT_EVERY_N: 0 = unset */
+    int eos_max_faces;          /* STEP5_EOS_MAX_FACES: 0 = unset */
+    int eos_max_width;          /* STEP5_EOS_MAX_WIDTH: 1280 */
+    float eos_jawopen_scale;    /* STEP5_EOS_JAWOPEN_SCALE: 1.0 */
     /* what the engine in use gets, resolved from the above */
     char detector_model[1024];  /* "" = the engine's default */
     char landmark_model[1024];  /* "" = the engine's default */

@@ -203,6 +203,25 @@ static void write_speaking(ft_json *j, const ft_speaking *s)
     ft_json_object_end(j);
 }
 
+static void write_floats(ft_json *j, const char *key, const float *v, int n)
+{
+    ft_json_key(j, key);
+    ft_json_array_begin(j);
+    for (int i = 0; i < n; i++)
+        ft_json_double_digits(j, v[i], 7);
+    ft_json_array_end(j);
+}
+
+/* The original's verbose "eos": {"shape_coeffs": [...], "expression_coeffs": [...]}. */
+static void write_eos(ft_json *j, const ft_tracked_face *f)
+{
+    ft_json_key(j, "eos");
+    ft_json_object_begin(j);
+    write_floats(j, "shape_coeffs", f->coeffs, f->shape_count);
+    write_floats(j, "expression_coeffs", f->coeffs + f->shape_count, f->expression_count);
+    ft_json_object_end(j);
+}
+
 static void write_raw_object(ft_tracking_writer *w, int64_t frame, const ft_output_face *o)
 {
     ft_json *j = &w->json;
@@ -267,6 +286,8 @@ static void write_raw_object(ft_tracking_writer *w, int64_t frame, const ft_outp
             ft_json_array_end(j);
         }
     }
+    if (w->opt.verbose_fields && f->coeffs)
+        write_eos(j, f);
     ft_json_object_end(j);
 }
 

@@ -36,3 +36,7 @@ fuzz onnx -I"$gen" "$gen/onnx.pb-c.c" "$nn/onnx_loader.c" "$nn/onnx_ops.c" "$nn/
 
 # .pth state dicts: libzip reads the archive; bare pickles are zipped by the target.
 fuzz pth -I"$root/tests/fuzz" "$nn/pth_file.c" -lzip
+
+# eos's model files: the cereal binaries, the TOML mapper, the cereal JSON.
+fuzz eos "$root/src/face/eos_model.c" "$root/src/base/file_read.c" "$root/src/base/format_error.c" \
+    -ljson-c

@@ -31,6 +31,8 @@ static const char *const env_vars[] = {
     "STEP5_OPENCV_MAX_FACES", "STEP5_INSIGHTFACE_MODEL_PATH", "INSIGHTFACE_HOME",
     "STEP5_INSIGHTFACE_MODEL_NAME", "STEP5_INSIGHTFACE_DET_SIZE", "STEP5_INSIGHTFACE_MAX_WIDTH",
     "STEP5_INSIGHTFACE_MAX_FACES", "STEP5_INSIGHTFACE_DETECT_EVERY_N",
+    "STEP5_EOS_MODELS_DIR", "STEP5_EOS_SFM_MODEL_PATH", "STEP5_EOS_FIT_EVERY_N",
+    "STEP5_EOS_MAX_FACES", "STEP5_EOS_MAX_WIDTH", "STEP5_EOS_JAWOPEN_SCALE",
     "STEP5_OPENSEEFACE_MODELS_DIR",
     "STEP5_OPENSEEFACE_MODEL_ID", "STEP5_OPENSEEFACE_DETECTION_MODEL_PATH",
     "STEP5_OPENSEEFACE_LANDMARK_MODEL_PATH", "STEP5_OPENSEEFACE_DETECT_EVERY_N",
@@ -252,12 +254,12 @@ static void test_layers_of_text_settings(void **state)
     assert_int_equal(cfg.export_key_count, 1);
     assert_string_equal(cfg.export_keys[0], "jawOpen");
 
-    setenv("STEP5_TRACKING_ENGINE", "eos", 1);
+    setenv("STEP5_TRACKING_ENGINE", "opencv_yunet", 1);
     setenv("STEP5_MEDIAPIPE_JAWOPEN_SCALE", "2", 1);
     setenv("STEP5_GPU_ENGINES", "insightface", 1);
     setenv("STEP5_BLENDSHAPES_EXPORT_KEYS", "mouthClose,mouthFunnel", 1);
     cfg = resolve_ok(NULL, 0, NULL);
-    assert_string_equal(cfg.engine, "eos");
+    assert_string_equal(cfg.engine, "opencv_yunet");
     assert_float_equal(cfg.jawopen_scale, 2.0, 0);
     assert_string_equal(cfg.gpu_engines, "insightface");
     assert_int_equal(cfg.export_key_count, 2);
@@ -503,7 +505,8 @@ static void test_engines(void **state)
         const int built = i == 0 || strcmp(e->name, "opencv_yunet") == 0 ||
                           strcmp(e->name, "insightface") == 0 ||
                           strcmp(e->name, "openseeface") == 0 ||
-                          strcmp(e->name, "opencv_yunet_pyfeat") == 0;
+                          strcmp(e->name, "opencv_yunet_pyfeat") == 0 ||
+                          strcmp(e->name, "eos") == 0;
         const int available = ft_engine_available(e, why, sizeof why);
         if (i == 0)
             assert_true(available && why[0] == '\0');
@@ -900,6 +903,41 @@ static void test_caller_mistakes(void **state)
     assert_int_equal(ft_track_config_resolve(&cfg, NULL, 0, NULL, NULL, 0), FT_OK); /* no ERR */
 }
 
+/* eos: YuNet's model, its own width (1280), faces and throttle with the
+ * original's fallbacks, its jawOpen scale, its model files. */
+static void test_eos_settings(void **state)
+{
+    (void)state;
+    setenv("STEP5_TRACKING_ENGINE", "eos", 1);
+    ft_track_config c = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(c.engine_max_width, 1280);
+    assert_int_equal(c.detect_every_n, 1);
+    assert_int_equal(c.max_faces, 5);
+    assert_float_equal(c.jawopen_scale, 1.0, 1e-6);
+    assert_string_equal(c.eos_models_dir, "");
+    /* STEP5_OPENCV_MAX_FACES, then STEP5_EOS_MAX_FACES; the throttle */
+    setenv("STEP5_OPENCV_MAX_FACES", "3", 1);
+    setenv("STEP5_BLENDSHAPES_THROTTLE_N", "2", 1);
+    setenv("STEP5_YUNET_MODEL_PATH", "/models/yunet.onnx", 1);
+    c = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(c.max_faces, 3);
+    assert_int_equal(c.detect_every_n, 2);
+    assert_string_equal(c.detector_model, "/models/yunet.onnx");
+    setenv("STEP5_EOS_MAX_FACES", "2", 1);
+    setenv("STEP5_EOS_FIT_EVERY_N", "4", 1);
+    setenv("STEP5_EOS_MAX_WIDTH", "640", 1);
+    setenv("STEP5_EOS_JAWOPEN_SCALE", "2.5", 1);
+    setenv("STEP5_EOS_MODELS_DIR", "/models/eos", 1);
+    setenv("STEP5_EOS_SFM_MODEL_PATH", "/elsewhere/sfm.bin", 1);
+    c = resolve_ok(NULL, 0, NULL);
+    assert_int_equal(c.max_faces, 2);
+    assert_int_equal(c.detect_every_n, 4);
+    assert_int_equal(c.engine_max_width, 640);
+    assert_float_equal(c.jawopen_scale, 2.5, 1e-6);
+    assert_string_equal(c.eos_models_dir, "/models/eos");
+    assert_string_equal(c.eos_shape, "/elsewhere/sfm.bin");
+}
+
 static void test_config_untouched_on_error(void **state)
 {
     (void)state;
@@ -1069,6 +1107,7 @@ int main(void)
         TEST(test_engines),
         TEST(test_detection_engines),
         TEST(test_openseeface_settings),
+        TEST(test_eos_settings),
         TEST(test_gpu_engines),
         TEST(test_profiles),
         TEST(test_export_keys),
