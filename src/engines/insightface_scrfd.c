@@ -17,6 +17,7 @@
 #include "face/detector_input.h"
 #include "face/face_tracker.h"
 #include "face/insightface_landmarks.h"
+#include "face/mesh_to_ibug68.h"
 #include "face/scrfd_decode.h"
 #include "face/shaped_session.h"
 
@@ -196,8 +197,13 @@ static ft_status finish(void *ctx, ft_face *faces, const int *blendshapes_due, i
     const scrfd *d = ctx;
     for (int i = 0; i < n; i++) {
         ft_face *f = &faces[i];
+        float xy[FT_IBUG68_POINTS][2];
+        for (int p = 0; p < FT_IBUG68_POINTS; p++) {
+            xy[p][0] = f->landmarks[p][0];
+            xy[p][1] = f->landmarks[p][1];
+        }
         memset(f->blendshapes, 0, sizeof f->blendshapes);
-        f->blendshapes[d->jaw_open] = ft_ibug68_jaw_open(&f->landmarks[0][0], 3);
+        f->blendshapes[d->jaw_open] = ft_ibug68_jaw_open((const float(*)[2])xy);
         f->has_blendshapes = 1;
     }
     return FT_OK;

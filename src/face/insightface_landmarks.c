@@ -1,7 +1,6 @@
 /* InsightFace's landmark models: see insightface_landmarks.h. */
 #include "face/insightface_landmarks.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,20 +159,4 @@ ft_status ft_insightface_landmarks(ft_insightface_landmarker *l, const ft_face_i
         out[i][2] = l->dims == 3 ? p[2] * half * back : 0.0f;
     }
     return FT_OK;
-}
-
-float ft_ibug68_jaw_open(const float *points, int stride)
-{
-#define Y(i) points[(size_t)(i) * (size_t)stride + 1]
-    float upper = 0.0f, lower = 0.0f;
-    for (int i = 60; i <= 64; i++)
-        upper += Y(i) / 5.0f;
-    for (int i = 65; i <= 67; i++)
-        lower += Y(i) / 3.0f;
-    const float chin = fabsf(Y(8) - Y(33));
-#undef Y
-    if (!(chin > 0.0f))
-        return 0.0f;
-    const float v = fabsf(upper - lower) / chin;
-    return v > 1.0f ? 1.0f : v;
 }

@@ -36,10 +36,4 @@ ft_status ft_insightface_landmarks(ft_insightface_landmarker *l, const ft_face_i
                                    const float box[4], float (*out)[3], char *err,
                                    size_t err_size);
 
-/* The original's jawOpen from 68 iBUG points (x, y, ... with STRIDE floats
- * per point): |mean y of 60-64 - mean y of 65-67| over |y8 - y33| (inner
- * lips apart, over the chin's height under the nose), clipped to [0, 1];
- * 0 when the chin has no height. */
-float ft_ibug68_jaw_open(const float *points, int stride);
-
 #endif

@@ -650,7 +650,6 @@ typedef struct ignored_setting {
 
 #define NO_OBJECTS "no object detector in this build: frames without a face are written empty"
 #define NO_PYTHON "no Python interpreter is used: every engine runs inside facetrack"
-#define NO_EOS "the eos engine is not in this build"
 #define ONE_THREAD "each worker runs its models on one thread; --workers sets the parallelism"
 
 static const ignored_setting ignored_settings[] = {
@@ -673,17 +672,6 @@ static const ignored_setting ignored_settings[] = {
     {NULL, "STEP5_ONNX_INTER_OP_THREADS", "1", ONE_THREAD},
     {NULL, "STEP5_INSIGHTFACE_CTX_ID", "0", "--gpu with --gpu-device N chooses the GPU"},
     {NULL, "STEP5_OPENCV_HAAR_CASCADE_PATH", "", "the opencv_haar engine is not in this build"},
-    {NULL, "STEP5_EOS_MODELS_DIR", "", NO_EOS},
-    {NULL, "STEP5_EOS_SFM_MODEL_PATH", "", NO_EOS},
-    {NULL, "STEP5_EOS_EXPRESSION_BLENDSHAPES_PATH", "", NO_EOS},
-    {NULL, "STEP5_EOS_LANDMARK_MAPPER_PATH", "", NO_EOS},
-    {NULL, "STEP5_EOS_EDGE_TOPOLOGY_PATH", "", NO_EOS},
-    {NULL, "STEP5_EOS_MODEL_CONTOUR_PATH", "", NO_EOS},
-    {NULL, "STEP5_EOS_CONTOUR_LANDMARKS_PATH", "", NO_EOS},
-    {NULL, "STEP5_EOS_FIT_EVERY_N", "", NO_EOS},
-    {NULL, "STEP5_EOS_MAX_FACES", "", NO_EOS},
-    {NULL, "STEP5_EOS_MAX_WIDTH", "1280", NO_EOS},
-    {NULL, "STEP5_EOS_JAWOPEN_SCALE", "1.0", NO_EOS},
     {NULL, "TRACKING_CHUNK_MIN", "",
      "removed from the original in January 2026; frame ranges are planned per video "
      "(--chunk-frames)"},

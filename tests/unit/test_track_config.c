@@ -1076,7 +1076,8 @@ static void test_known_settings_and_flags(void **state)
         }
         *(why ? &ignored : &honoured) += 1;
     }
-    assert_true(honoured >= 30 && ignored >= 20);
+    /* the ignored list shrinks as engines that read them are built */
+    assert_true(honoured >= 30 && ignored >= 10);
     const char *setting;
     int takes_value;
     assert_true(ft_track_original_flag("--mp_landmarker_num_faces", &setting, &takes_value, &why));
