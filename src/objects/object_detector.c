@@ -186,11 +186,9 @@ ft_status ft_object_detector_create(const ft_object_options *options, ft_object_
         st = ft_model_session_open(&d->net, d->path, recognise, d, NULL,
                                    d->opt.threads ? d->opt.threads : 1, err, err_size);
     if (st == FT_OK) {
-        if (d->kind == KIND_NANODET)
+        if (!strcmp(d->model_name, "custom")) /* a file: named by what it turned out to be */
             snprintf(d->model_name, sizeof d->model_name, "%s",
-                     strcmp(d->model_name, "custom") ? d->model_name : "nanodet");
-        else if (!strcmp(d->model_name, "custom"))
-            snprintf(d->model_name, sizeof d->model_name, "centernet");
+                     d->kind == KIND_NANODET ? "nanodet" : "centernet");
         d->tensor = malloc((size_t)d->in_size * d->in_size * 3 * sizeof *d->tensor);
         d->boxes = malloc(MAX_CANDIDATES * sizeof *d->boxes);
         d->objects = malloc((size_t)d->opt.max_results * sizeof *d->objects);
