@@ -887,8 +887,17 @@ static ft_status map_binary(loader *L, node *n, const int *in, int nin, ft_op_ty
     int64_t shape[FT_NN_MAX_RANK];
     if (a->dtype != FT_DTYPE_F32 || b->dtype != FT_DTYPE_F32 || !broadcast(a, b, &rank, shape))
         return fail(L, FT_ERR_FORMAT, "node '%s' (%s): operands do not broadcast or are not float", n->name, n->op);
+    /* Constants second where order does not matter: the fast kernels take a
+     * constant operand only there (TF's grappler often puts it first). */
+    int ops[2] = {in[0], in[1]};
+    const int commutative = type == FT_OP_ADD || type == FT_OP_MUL || type == FT_OP_MAXIMUM ||
+                            type == FT_OP_MINIMUM || type == FT_OP_SQUARED_DIFFERENCE;
+    if (commutative && is_const(L, in[0]) && !is_const(L, in[1])) {
+        ops[0] = in[1];
+        ops[1] = in[0];
+    }
     int y = new_value(L, n, 0, rank, shape);
-    if (y < 0 || !add_op(L, type, in, 2, y))
+    if (y < 0 || !add_op(L, type, ops, 2, y))
         return L->b.status;
     n->value[0] = y;
     return FT_OK;
