@@ -445,7 +445,7 @@ static int is_const(loader *L, int t)
 /* Integers of a constant int32 tensor (any rank); -1 when not one. */
 static int const_ints(loader *L, int t, int64_t *out, int max)
 {
-    const ft_nn_tensor *x = T(L, t);
+    const ft_nn_tensor x_at = *T(L, t), *x = &x_at;
     if (!x->data || x->dtype != FT_DTYPE_I32)
         return -1;
     int64_t n = ft_nn_tensor_elements(x);
@@ -488,6 +488,9 @@ static int new_const(loader *L, const char *name, ft_dtype dtype, int rank, cons
 }
 
 /* ------------------------------------------------------------ op mapping */
+
+/* Adding a tensor may move the graph's tensor array: the mappers work on
+ * copies of the descriptors they read (names and data stay where they are). */
 
 typedef struct conv_geometry {
     int stride[2], dilation[2], pads[4], same;
@@ -558,7 +561,7 @@ static int follow_with(loader *L, node *n, ft_op_type type, int x, int slope, fl
 {
     char name[512];
     snprintf(name, sizeof name, "%s/%s", n->name, ft_op_name(type));
-    const ft_nn_tensor *t = T(L, x);
+    const ft_nn_tensor t_at = *T(L, x), *t = &t_at;
     int64_t shape[FT_NN_MAX_RANK];
     memcpy(shape, t->shape, sizeof shape);
     int y = ft_graph_activation(&L->b, name, t->rank, shape);
@@ -641,7 +644,7 @@ static ft_status read_fused(loader *L, node *n, const int *in, int nin, int *bia
 
 static int const_f32(loader *L, int t, int64_t want)
 {
-    const ft_nn_tensor *x = T(L, t);
+    const ft_nn_tensor x_at = *T(L, t), *x = &x_at;
     return x->data && x->dtype == FT_DTYPE_F32 && ft_nn_tensor_elements(x) == want;
 }
 
@@ -655,7 +658,7 @@ static ft_status map_conv(loader *L, node *n, const int *in, int nin, int fused,
         return st;
     if (nin < 2)
         return fail(L, FT_ERR_FORMAT, "node '%s': convolution needs input and filter", n->name);
-    const ft_nn_tensor *x = T(L, in[0]), *w = T(L, in[1]);
+    const ft_nn_tensor x_at = *T(L, in[0]), w_at = *T(L, in[1]), *x = &x_at, *w = &w_at;
     if (x->rank != 4 || is_const(L, in[0]))
         return fail(L, FT_ERR_UNSUPPORTED, "node '%s': convolution input must be a rank-4 activation", n->name);
     if (w->rank != 4 || !w->data || w->dtype != FT_DTYPE_F32)
@@ -750,7 +753,7 @@ static ft_status map_matmul(loader *L, node *n, const int *in, int nin, int fuse
 {
     if (nin < 2)
         return fail(L, FT_ERR_FORMAT, "node '%s': MatMul needs two inputs", n->name);
-    const ft_nn_tensor *a = T(L, in[0]), *w = T(L, in[1]);
+    const ft_nn_tensor a_at = *T(L, in[0]), w_at = *T(L, in[1]), *a = &a_at, *w = &w_at;
     if (attr_bool(n, "transpose_a") || a->rank != 2 || is_const(L, in[0]) || w->rank != 2 ||
         !w->data || w->dtype != FT_DTYPE_F32)
         return fail(L, FT_ERR_UNSUPPORTED, "node '%s': only MatMul of a rank-2 activation by a constant float matrix", n->name);
@@ -806,7 +809,7 @@ static int broadcast(const ft_nn_tensor *a, const ft_nn_tensor *b, int *rank, in
 /* Integer arithmetic on constants (shape computations). */
 static ft_status fold_int_binary(loader *L, node *n, const int *in)
 {
-    const ft_nn_tensor *a = T(L, in[0]), *b = T(L, in[1]);
+    const ft_nn_tensor a_at = *T(L, in[0]), b_at = *T(L, in[1]), *a = &a_at, *b = &b_at;
     int rank;
     int64_t shape[FT_NN_MAX_RANK];
     if (a->dtype != FT_DTYPE_I32 || b->dtype != FT_DTYPE_I32 || !broadcast(a, b, &rank, shape))
@@ -882,7 +885,7 @@ static ft_status map_binary(loader *L, node *n, const int *in, int nin, ft_op_ty
         return fail(L, FT_ERR_FORMAT, "node '%s' (%s) needs two inputs", n->name, n->op);
     if (is_const(L, in[0]) && is_const(L, in[1]))
         return fold_int_binary(L, n, in);
-    const ft_nn_tensor *a = T(L, in[0]), *b = T(L, in[1]);
+    const ft_nn_tensor a_at = *T(L, in[0]), b_at = *T(L, in[1]), *a = &a_at, *b = &b_at;
     int rank;
     int64_t shape[FT_NN_MAX_RANK];
     if (a->dtype != FT_DTYPE_F32 || b->dtype != FT_DTYPE_F32 || !broadcast(a, b, &rank, shape))
@@ -907,7 +910,7 @@ static ft_status map_unary(loader *L, node *n, const int *in, int nin, ft_op_typ
 {
     if (nin < 1 || is_const(L, in[0]) || T(L, in[0])->dtype != FT_DTYPE_F32)
         return fail(L, FT_ERR_UNSUPPORTED, "node '%s' (%s) needs a float activation input", n->name, n->op);
-    const ft_nn_tensor *x = T(L, in[0]);
+    const ft_nn_tensor x_at = *T(L, in[0]), *x = &x_at;
     int64_t shape[FT_NN_MAX_RANK];
     memcpy(shape, x->shape, sizeof shape);
     int y = new_value(L, n, 0, x->rank, shape);
@@ -927,7 +930,7 @@ static ft_status map_unary(loader *L, node *n, const int *in, int nin, ft_op_typ
 /* Reshape, Squeeze, ExpandDims: a reshape to the computed shape. */
 static ft_status map_reshape(loader *L, node *n, const int *in, int nin)
 {
-    const ft_nn_tensor *x = T(L, in[0]);
+    const ft_nn_tensor x_at = *T(L, in[0]), *x = &x_at;
     int64_t shape[FT_NN_MAX_RANK], v[FT_NN_MAX_RANK];
     int rank = 0;
     const int64_t total = ft_nn_tensor_elements(x);
@@ -993,7 +996,7 @@ static ft_status map_reshape(loader *L, node *n, const int *in, int nin)
 
 static ft_status map_transpose(loader *L, node *n, const int *in, int nin)
 {
-    const ft_nn_tensor *x = T(L, in[0]);
+    const ft_nn_tensor x_at = *T(L, in[0]), *x = &x_at;
     int64_t perm[FT_NN_MAX_RANK], shape[FT_NN_MAX_RANK];
     if (nin != 2 || const_ints(L, in[1], perm, FT_NN_MAX_RANK) != x->rank || is_const(L, in[0]))
         return fail(L, FT_ERR_UNSUPPORTED, "node '%s': Transpose needs a constant permutation of an activation", n->name);
@@ -1019,7 +1022,7 @@ static ft_status map_concat(loader *L, node *n, const int *in, int nin)
     int64_t axis;
     if (nin < 2 || const_ints(L, in[nin - 1], &axis, 1) != 1)
         return fail(L, FT_ERR_UNSUPPORTED, "node '%s': ConcatV2 needs a constant axis", n->name);
-    const ft_nn_tensor *x = T(L, in[0]);
+    const ft_nn_tensor x_at = *T(L, in[0]), *x = &x_at;
     if (axis < 0)
         axis += x->rank;
     if (axis < 0 || axis >= x->rank)
@@ -1028,7 +1031,7 @@ static ft_status map_concat(loader *L, node *n, const int *in, int nin)
     memcpy(shape, x->shape, sizeof shape);
     shape[axis] = 0;
     for (int i = 0; i < nin - 1; i++) {
-        const ft_nn_tensor *t = T(L, in[i]);
+        const ft_nn_tensor t_at = *T(L, in[i]), *t = &t_at;
         if (t->rank != x->rank || t->dtype != FT_DTYPE_F32)
             return fail(L, FT_ERR_FORMAT, "node '%s': ConcatV2 inputs differ in rank or type", n->name);
         for (int d = 0; d < x->rank; d++)
@@ -1047,7 +1050,7 @@ static ft_status map_concat(loader *L, node *n, const int *in, int nin)
 
 static ft_status map_pad(loader *L, node *n, const int *in, int nin)
 {
-    const ft_nn_tensor *x = T(L, in[0]);
+    const ft_nn_tensor x_at = *T(L, in[0]), *x = &x_at;
     int64_t p[2 * FT_NN_MAX_RANK], shape[FT_NN_MAX_RANK];
     if (nin < 2 || const_ints(L, in[1], p, 2 * FT_NN_MAX_RANK) != 2 * x->rank || is_const(L, in[0]))
         return fail(L, FT_ERR_UNSUPPORTED, "node '%s': %s needs constant paddings of an activation", n->name, n->op);
@@ -1082,7 +1085,7 @@ static ft_status map_pool(loader *L, node *n, const int *in, ft_op_type type)
     ft_status st = read_geometry(L, n, "strides", &geo);
     if (st != FT_OK)
         return st;
-    const ft_nn_tensor *x = T(L, in[0]);
+    const ft_nn_tensor x_at = *T(L, in[0]), *x = &x_at;
     if (attr_ints(n, "ksize", k, 4) != 4 || k[1] < 1 || k[2] < 1 || k[1] > 4096 || k[2] > 4096 ||
         k[0] != 1 || k[3] != 1 || x->rank != 4 || is_const(L, in[0]))
         return fail(L, FT_ERR_UNSUPPORTED, "node '%s': %s needs a spatial ksize and a rank-4 input", n->name, n->op);
@@ -1105,7 +1108,7 @@ static ft_status map_pool(loader *L, node *n, const int *in, ft_op_type type)
 
 static ft_status map_reduce(loader *L, node *n, const int *in, int nin, ft_op_type type)
 {
-    const ft_nn_tensor *x = T(L, in[0]);
+    const ft_nn_tensor x_at = *T(L, in[0]), *x = &x_at;
     int64_t axes[FT_NN_MAX_RANK], shape[FT_NN_MAX_RANK];
     int k = nin == 2 ? const_ints(L, in[1], axes, FT_NN_MAX_RANK) : -1;
     if (k < 0 || is_const(L, in[0]))
@@ -1136,7 +1139,7 @@ static ft_status map_reduce(loader *L, node *n, const int *in, int nin, ft_op_ty
 
 static ft_status map_resize(loader *L, node *n, const int *in, int nin, ft_resize_mode mode)
 {
-    const ft_nn_tensor *x = T(L, in[0]);
+    const ft_nn_tensor x_at = *T(L, in[0]), *x = &x_at;
     int64_t size[2];
     if (nin != 2 || const_ints(L, in[1], size, 2) != 2 || x->rank != 4 || size[0] < 1 ||
         size[1] < 1 || size[0] > 65536 || size[1] > 65536 || is_const(L, in[0]))
@@ -1156,7 +1159,7 @@ static ft_status map_resize(loader *L, node *n, const int *in, int nin, ft_resiz
 /* One slice of X along AXIS, [begin, begin + len), as output K of N. */
 static ft_status slice_axis(loader *L, node *n, int x, int k, int axis, int64_t begin, int64_t len)
 {
-    const ft_nn_tensor *t = T(L, x);
+    const ft_nn_tensor t_at = *T(L, x), *t = &t_at;
     int64_t shape[FT_NN_MAX_RANK];
     memcpy(shape, t->shape, sizeof shape);
     shape[axis] = len;
@@ -1183,7 +1186,7 @@ static ft_status map_split(loader *L, node *n, const int *in, int nin)
     int count;
     if (nin != (v ? 3 : 2) || const_ints(L, v ? in[2] : in[0], &axis, 1) != 1 || is_const(L, x))
         return fail(L, FT_ERR_UNSUPPORTED, "node '%s': %s needs a constant axis", n->name, n->op);
-    const ft_nn_tensor *t = T(L, x);
+    const ft_nn_tensor t_at = *T(L, x), *t = &t_at;
     if (axis < 0)
         axis += t->rank;
     if (axis < 0 || axis >= t->rank)
@@ -1232,7 +1235,7 @@ static ft_status map_split(loader *L, node *n, const int *in, int nin)
 /* StridedSlice with begin/end/shrink masks, and Slice (begin, size). */
 static ft_status map_slice(loader *L, node *n, const int *in, int nin)
 {
-    const ft_nn_tensor *x = T(L, in[0]);
+    const ft_nn_tensor x_at = *T(L, in[0]), *x = &x_at;
     const int strided = !strcmp(n->op, "StridedSlice");
     int64_t b[FT_NN_MAX_RANK], e[FT_NN_MAX_RANK], s[FT_NN_MAX_RANK];
     int r = x->rank;
@@ -1450,7 +1453,7 @@ static ft_status build_node(loader *L, node *n)
     case K_CAST: {
         /* Float to float is nothing; constant int32 stays as it is (int64
          * does not exist in TF.js weights). */
-        const ft_nn_tensor *x = T(L, in[0]);
+        const ft_nn_tensor x_at = *T(L, in[0]), *x = &x_at;
         json_object *to = member(attr(n, "DstT"), "type");
         const char *dst = string_of(to) ? string_of(to) : "";
         int to_int = !strcmp(dst, "DT_INT32") || !strcmp(dst, "DT_INT64");

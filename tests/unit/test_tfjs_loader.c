@@ -39,7 +39,8 @@ static ft_status read_mem(void *ctx, const char *path, ft_model_bytes *out, char
     out->data = malloc(m->size ? m->size : 1);
     if (!out->data)
         return FT_ERR_NOMEM;
-    memcpy(out->data, m->data, m->size);
+    if (m->size)
+        memcpy(out->data, m->data, m->size);
     out->size = m->size;
     return FT_OK;
 }
