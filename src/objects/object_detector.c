@@ -132,12 +132,11 @@ static ft_status recognise(void *context, const ft_nn_graph *g, char *reason, si
     if (g->output_count == 1 && in->shape[1] == 3 && in->shape[2] == in->shape[3]) {
         const ft_nn_tensor *t = &g->tensors[g->outputs[0]];
         const int64_t side = in->shape[2];
-        int64_t yolo_cells = 0, plus_cells = 0;
-        for (int s = 8; s <= 32; s *= 2)
-            yolo_cells += (side / s) * (side / s);
+        int64_t plus_cells = 0;
         for (int s = 8; s <= 64; s *= 2)
             plus_cells += ((side + s - 1) / s) * ((side + s - 1) / s);
-        if (t->rank == 3 && t->shape[1] == 4 + FT_COCO_CLASSES && t->shape[2] == yolo_cells) {
+        /* (ultralytics: N = the cells of strides 8, 16 and 32; any N is read) */
+        if (t->rank == 3 && t->shape[1] == 4 + FT_COCO_CLASSES && t->shape[2] >= 1) {
             d->kind = KIND_YOLO;
             d->in_size = (int)side;
             return FT_OK;

@@ -18,6 +18,7 @@
 #include "objects/coco_labels.h"
 #include "objects/object_decode.h"
 #include "objects/object_tracker.h"
+#include "onnx_detector_builder.h"
 
 static char shared[1024], models[1024];
 
@@ -75,6 +76,109 @@ static void nanodet_distributions(void **state)
     assert_float_equal(out[0].y1, 12 - 1 * 8, 1e-4);
     assert_float_equal(out[0].x2, 12 + 0, 1e-4);
     assert_float_equal(out[0].y2, 12 + 1.5 * 8, 1e-4);
+}
+
+/* NanoDet-Plus rows [N, C + 4 * bins], centres at (col * stride, row * stride):
+ * a 2x2 grid at stride 16, 2 classes, 2 bins; cell 2 (row 1, col 0) scores
+ * class 1 at 0.8, distances all on bin 1 (one stride) but the bottom, even
+ * over both bins (half a stride). Centre (0, 16): box (-16, 0, 16, 24). */
+static void nanodet_plus_rows(void **state)
+{
+    (void)state;
+    enum { PITCH = 2 + 4 * 2 };
+    float rows[4 * PITCH] = {0};
+    float *cell = rows + 2 * PITCH;
+    cell[1] = 0.8f;
+    const float reg[8] = {-30, 30, -30, 30, -30, 30, 0, 0};
+    memcpy(cell + 2, reg, sizeof reg);
+    ft_object_box out[4];
+    int n = 0;
+    ft_gfl_decode(rows, PITCH, rows + 2, PITCH, 2, 2, 2, 2, 16, 0.0f, 0.5f, out, &n, 4);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].class_id, 1);
+    assert_float_equal(out[0].x1, -16, 1e-3);
+    assert_float_equal(out[0].y1, 0, 1e-3);
+    assert_float_equal(out[0].x2, 16, 1e-3);
+    assert_float_equal(out[0].y2, 24, 1e-3);
+}
+
+/* ultralytics' layout [4 + C, N]: anchor 1 of 3 is class 2 at 0.75 with
+ * centre (50, 60), size 20 x 10. */
+static void yolo_columns(void **state)
+{
+    (void)state;
+    enum { N = 3, C = 3 };
+    float pred[(4 + C) * N] = {0};
+    const float box[4] = {50, 60, 20, 10};
+    for (int k = 0; k < 4; k++)
+        pred[k * N + 1] = box[k];
+    pred[(4 + 2) * N + 1] = 0.75f;
+    pred[(4 + 0) * N + 1] = 0.5f;  /* a weaker class of the same anchor */
+    pred[(4 + 1) * N + 0] = 0.3f;  /* below the threshold */
+    ft_object_box out[4];
+    int n = 0;
+    ft_yolo_decode(pred, N, C, 0.4f, out, &n, 4);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].class_id, 2);
+    assert_float_equal(out[0].score, 0.75f, 1e-6);
+    assert_float_equal(out[0].x1, 40, 1e-6);
+    assert_float_equal(out[0].y1, 55, 1e-6);
+    assert_float_equal(out[0].x2, 60, 1e-6);
+    assert_float_equal(out[0].y2, 65, 1e-6);
+}
+
+/* A made-up YOLO export (tests/fuzz/onnx_detector_builder.h) through the
+ * whole detector: the ONNX loader, the letterbox and the way back. The
+ * image is 128 x 64, black but white from x = 48 on; letterboxed into
+ * 64 x 64 at scale 0.5 with 16 rows of padding above and below. Of the four
+ * cells (input pixels (0|32, 0|32)) only (32, 32), image pixel (64, 32), is
+ * white: person at 0.9 with the box (40, 40, 20, 10) around its centre in
+ * input pixels, (30..50, 35..45), which is (60..100, 38..58) in the image. */
+static void yolo_export_end_to_end(void **state)
+{
+    (void)state;
+    const float box[4] = {40, 40, 20, 10};
+    size_t size;
+    uint8_t *model = yolo_tiny_model(64, box, &size);
+    assert_non_null(model);
+    char path[] = "/tmp/ft_yolo_tiny_XXXXXX.onnx";
+    int fd = mkstemps(path, 5);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(model, 1, size, f), size);
+    fclose(f);
+    free(model);
+    ft_object_options o;
+    ft_object_options_init(&o);
+    o.model = path;
+    ft_object_detector *d;
+    char err[512];
+    if (ft_object_detector_create(&o, &d, err, sizeof err) != FT_OK) {
+        remove(path);
+        fail_msg("%s", err);
+    }
+    remove(path);
+    assert_string_equal(ft_object_detector_model(d), "yolo");
+    enum { W = 128, H = 64 };
+    static uint8_t rgb[W * H * 3];
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            memset(rgb + (y * W + x) * 3, x >= 48 ? 255 : 0, 3);
+    const ft_image im = {rgb, W, H, W * 3, FT_PIXFMT_RGB24};
+    const ft_object *objs;
+    int n;
+    assert_int_equal(ft_object_detector_detect(d, &im, &objs, &n), FT_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(objs[0].label, "person");
+    assert_float_equal(objs[0].score, 0.9f, 0.01f);
+    printf("box %.2f %.2f %.2f %.2f\n", objs[0].box[0], objs[0].box[1], objs[0].box[2],
+           objs[0].box[3]);
+    assert_float_equal(objs[0].box[0], 60, 0.01f);
+    assert_float_equal(objs[0].box[1], 38, 0.01f);
+    assert_float_equal(objs[0].box[2], 40, 0.01f);
+    assert_float_equal(objs[0].box[3], 20, 0.01f);
+    ft_object_detector_free(d);
 }
 
 static void suppression(void **state)
@@ -288,6 +392,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(centernet_peaks_and_boxes),
         cmocka_unit_test(nanodet_distributions),
+        cmocka_unit_test(nanodet_plus_rows),
+        cmocka_unit_test(yolo_columns),
+        cmocka_unit_test(yolo_export_end_to_end),
         cmocka_unit_test(suppression),
         cmocka_unit_test(centroid_tracker_rules),
         cmocka_unit_test(labels),
