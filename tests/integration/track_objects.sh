@@ -118,6 +118,24 @@ PY
 check "reduced: valid against its schema" $validate "$FT_SOURCE_DIR/schemas/tracking_reduced.schema.json" red/v_tracking.json
 check "the original's model names fall back to the default with a warning" \
     bash -c "STEP5_OBJECT_DETECTOR_MODEL=efficientdet_lite2 '$FACETRACK' track --progress none --workers 1 --objects -o lite v.mp4 2>&1 >/dev/null | grep -q \"'efficientdet_lite2' (the original's) is not available; using centernet\""
+ffmpeg -nostdin -v error -i v.mp4 -frames:v 1 f1.png
+"$FACETRACK" detect --objects --object-threshold 0.4 --no-landmarks f1.png >f1.json 2>>err.txt
+check "detect --objects: the three faces and the three persons" /usr/bin/python3 - f1.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["faces"]) == 3, d["faces"]
+persons = [o for o in d["objects"] if o["label"] == "person"]
+assert len(persons) == 3, d["objects"]
+for o in d["objects"]:
+    assert set(o) == {"label", "class_id", "score", "box"} and 0.4 <= o["score"] <= 1, o
+# each face lies inside one person's box
+for f in d["faces"]:
+    cx, cy = f["box"][0] + f["box"][2] / 2, f["box"][1] + f["box"][3] / 2
+    assert sum(1 for p in persons if p["box"][0] <= cx <= p["box"][0] + p["box"][2]
+               and p["box"][1] <= cy <= p["box"][1] + p["box"][3]) == 1, (f["box"], persons)
+PY
+check "detect --object-threshold out of range: usage error" bash -c \
+    "'$FACETRACK' detect --objects --object-threshold 2 f1.png >/dev/null 2>&1; test \$? -eq 2"
 echo '{"modelTopology": {"node": [' >bad.json
 check "a broken model.json: one line naming it" refused "bad.json: not valid JSON" \
     STEP5_OBJECT_DETECTOR_MODEL_PATH=bad.json -- track --progress none --objects -o bad v.mp4
