@@ -35,7 +35,7 @@ fuzz onnx -I"$gen" "$gen/onnx.pb-c.c" "$nn/onnx_loader.c" "$nn/onnx_ops.c" "$nn/
     "$nn/ref_custom_ops.c" "$nn/flexbuffer.c" -lprotobuf-c -lm
 
 # TF.js graph models: model.json text, a NUL, then the weight shard.
-fuzz tfjs "$nn/tfjs_loader.c" "$nn/graph_builder.c" "$nn/model_file.c" "$nn/packed_assets.c" \
+fuzz tfjs "$nn/tfjs_loader.c" "$nn/tfjs_ops.c" "$nn/graph_builder.c" "$nn/model_file.c" "$nn/packed_assets.c" \
     "$nn/ref_kernels.c" "$nn/ref_kernels_nchw.c" "$nn/ref_kernels_matmul.c" \
     "$nn/ref_custom_ops.c" "$nn/flexbuffer.c" -ljson-c -lzip -lm
 
