@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "facetrack.h"
+#include "nn/ref_detection_postprocess.h"
 #include "objects/coco_labels.h"
 #include "objects/object_decode.h"
 #include "objects/object_tracker.h"
@@ -179,6 +180,129 @@ static void yolo_export_end_to_end(void **state)
     assert_float_equal(objs[0].box[2], 40, 0.01f);
     assert_float_equal(objs[0].box[3], 20, 0.01f);
     ft_object_detector_free(d);
+}
+
+/* A FlexBuffers map of float values (KEYS sorted), every slot 4 bytes:
+ * the keys, their vector, the map's prefix (keys offset, keys width,
+ * length), the values, their type bytes, then the root. */
+static size_t flex_float_map(const char *const *keys, const float *values, int n, uint8_t *b)
+{
+    size_t at = 0, key_at[16];
+    for (int i = 0; i < n; i++) {
+        key_at[i] = at;
+        memcpy(b + at, keys[i], strlen(keys[i]) + 1);
+        at += strlen(keys[i]) + 1;
+    }
+    while (at % 4)
+        b[at++] = 0;
+    uint32_t u = (uint32_t)n;
+    memcpy(b + at, &u, 4), at += 4; /* keys vector length */
+    const size_t keys_vec = at;
+    for (int i = 0; i < n; i++) {
+        u = (uint32_t)(at - key_at[i]);
+        memcpy(b + at, &u, 4), at += 4;
+    }
+    u = (uint32_t)(at - keys_vec);
+    memcpy(b + at, &u, 4), at += 4; /* to the keys vector */
+    u = 4;
+    memcpy(b + at, &u, 4), at += 4; /* its byte width */
+    u = (uint32_t)n;
+    memcpy(b + at, &u, 4), at += 4; /* map length */
+    const size_t map = at;
+    for (int i = 0; i < n; i++)
+        memcpy(b + at, &values[i], 4), at += 4;
+    for (int i = 0; i < n; i++)
+        b[at++] = 3 << 2 | 2; /* FLOAT, 4 bytes */
+    while (at % 4)
+        b[at++] = 0;
+    u = (uint32_t)(at - map);
+    memcpy(b + at, &u, 4), at += 4; /* root: to the map */
+    b[at++] = 9 << 2 | 2;           /* MAP, children 4 bytes */
+    b[at++] = 4;                    /* root width */
+    return at;
+}
+
+/* TFLite_Detection_PostProcess on three anchors, two classes behind a
+ * background column. Anchor 0 (centre 0.5, 0.5, size 0.2) scores class 1
+ * (column 2) 0.9 with a zero encoding: box (0.4, 0.4, 0.6, 0.6). Anchor 1,
+ * 0.01 lower, scores 0.8 and overlaps it (IoU 0.9): suppressed. Anchor 2
+ * (0.2, 0.2, size 0.1) scores class 0 0.7 with ty = 1, th = 5 ln 2: centre y
+ * 1 / 10 * 0.1 + 0.2 = 0.21, height 2 * 0.1: box (0.11, 0.15, 0.31, 0.25).
+ * A background score of 0.95 counts for nothing. */
+static void detection_postprocess(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"h_scale", "max_detections", "nms_iou_threshold",
+                                       "nms_score_threshold", "num_classes", "w_scale",
+                                       "x_scale", "y_scale"};
+    const float values[] = {5, 3, 0.5f, 0.3f, 2, 5, 10, 10};
+    uint8_t opts[512];
+    const size_t opts_size = flex_float_map(keys, values, 8, opts);
+    ft_nn_tensor t[7];
+    memset(t, 0, sizeof t);
+    const int64_t shapes[7][3] = {{1, 3, 4}, {1, 3, 3}, {3, 4, 0}, {1, 3, 4}, {1, 3, 0},
+                                  {1, 3, 0}, {1, 0, 0}};
+    const int ranks[7] = {3, 3, 2, 3, 2, 2, 1};
+    for (int i = 0; i < 7; i++) {
+        t[i].dtype = FT_DTYPE_F32;
+        t[i].rank = ranks[i];
+        memcpy(t[i].shape, shapes[i], sizeof shapes[i]);
+    }
+    ft_nn_op op;
+    memset(&op, 0, sizeof op);
+    op.type = FT_OP_CUSTOM;
+    op.attrs.custom_name = (char[]){FT_DETECTION_POSTPROCESS};
+    op.attrs.custom_options = opts;
+    op.attrs.custom_options_size = opts_size;
+    op.input_count = 3;
+    op.output_count = 4;
+    for (int i = 0; i < 3; i++)
+        op.inputs[i] = i;
+    for (int i = 0; i < 4; i++)
+        op.outputs[i] = 3 + i;
+    ft_nn_graph g = {.tensors = t, .tensor_count = 7, .ops = &op, .op_count = 1};
+    const char *why = ft_ref_check_detection_postprocess(&g, &op);
+    if (why)
+        fail_msg("%s", why);
+    const float enc[12] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 5 * logf(2), 0};
+    const float scores[9] = {0.1f, 0.2f, 0.9f, 0, 0.3f, 0.8f, 0.95f, 0.7f, 0.1f};
+    const float anchors[12] = {0.5f, 0.5f, 0.2f, 0.2f, 0.51f, 0.5f, 0.2f, 0.2f,
+                               0.2f, 0.2f, 0.1f, 0.1f};
+    float boxes[12], classes[3], out_scores[3], num[1];
+    ft_ref_call c = {.op = &op};
+    const void *in[3] = {enc, scores, anchors};
+    void *out[4] = {boxes, classes, out_scores, num};
+    for (int i = 0; i < 3; i++) {
+        c.in[i] = &t[i];
+        c.in_data[i] = in[i];
+    }
+    for (int i = 0; i < 4; i++) {
+        c.out[i] = &t[3 + i];
+        c.out_data[i] = out[i];
+    }
+    assert_int_equal(ft_ref_run_detection_postprocess(&c), FT_OK);
+    assert_float_equal(num[0], 2, 0);
+    assert_float_equal(classes[0], 1, 0);
+    assert_float_equal(out_scores[0], 0.9f, 1e-6);
+    const float want0[4] = {0.4f, 0.4f, 0.6f, 0.6f}, want1[4] = {0.11f, 0.15f, 0.31f, 0.25f};
+    for (int k = 0; k < 4; k++) {
+        assert_float_equal(boxes[k], want0[k], 1e-6);
+        assert_float_equal(boxes[4 + k], want1[k], 1e-6);
+        assert_float_equal(boxes[8 + k], 0, 0); /* past the count */
+    }
+    assert_float_equal(classes[1], 0, 0);
+    assert_float_equal(out_scores[1], 0.7f, 1e-6);
+    /* what the kernel does not do is refused by name */
+    static const char *const regular_keys[] = {"h_scale", "max_detections", "nms_iou_threshold",
+                                               "nms_score_threshold", "num_classes",
+                                               "use_regular_nms", "w_scale", "x_scale", "y_scale"};
+    const float regular_values[] = {5, 3, 0.5f, 0.3f, 2, 1, 5, 10, 10};
+    op.attrs.custom_options_size = flex_float_map(regular_keys, regular_values, 9, opts);
+    why = ft_ref_check_detection_postprocess(&g, &op);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "use_regular_nms"));
+    op.attrs.custom_options_size = opts_size / 2; /* cut */
+    assert_non_null(ft_ref_check_detection_postprocess(&g, &op));
 }
 
 static void suppression(void **state)
@@ -395,6 +519,7 @@ int main(void)
         cmocka_unit_test(nanodet_plus_rows),
         cmocka_unit_test(yolo_columns),
         cmocka_unit_test(yolo_export_end_to_end),
+        cmocka_unit_test(detection_postprocess),
         cmocka_unit_test(suppression),
         cmocka_unit_test(centroid_tracker_rules),
         cmocka_unit_test(labels),
