@@ -16,10 +16,13 @@
 
 #include "facetrack.h"
 #include "nn/ref_detection_postprocess.h"
+#include "nn/runner.h"
+#include "nn/tflite.h"
 #include "objects/coco_labels.h"
 #include "objects/object_decode.h"
 #include "objects/object_tracker.h"
 #include "onnx_detector_builder.h"
+#include "tflite_builder.h"
 
 static char shared[1024], models[1024];
 
@@ -305,6 +308,100 @@ static void detection_postprocess(void **state)
     assert_non_null(ft_ref_check_detection_postprocess(&g, &op));
 }
 
+/* The same three anchors as a TFLite file (tests/fuzz/tflite_builder.h):
+ * boxes and scores as inputs, the anchors a constant buffer, the custom op
+ * with its FlexBuffers options; loaded, checked and run by both backends
+ * (the fast one hands the custom op to the reference kernels). */
+static void detection_postprocess_tflite(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"h_scale", "max_detections", "nms_iou_threshold",
+                                       "nms_score_threshold", "num_classes", "w_scale",
+                                       "x_scale", "y_scale"};
+    const float values[] = {5, 3, 0.5f, 0.3f, 2, 5, 10, 10};
+    uint8_t opts[512];
+    const size_t opts_size = flex_float_map(keys, values, 8, opts);
+    static fbw w;
+    memset(&w, 0, sizeof w);
+    w.len = 8;
+    memcpy(w.buf + 4, "TFL3", 4);
+    size_t model = fbw_table(&w, 5);
+    fbw_u32_at(&w, 0, (uint32_t)model);
+    fbw_set(&w, model, 0, 3);
+    size_t codes = fbw_table_vector(&w, 1);
+    fbw_link(&w, model, 1, codes);
+    size_t oc = fbw_table(&w, 4);
+    fbw_set(&w, oc, 0, 32); /* CUSTOM */
+    fbw_set(&w, oc, 2, 1);
+    fbw_set(&w, oc, 3, 32);
+    fbw_link(&w, oc, 1, fbw_bytes(&w, FT_DETECTION_POSTPROCESS, (uint32_t)strlen(FT_DETECTION_POSTPROCESS)));
+    fbw_link_elem(&w, codes, 0, oc);
+    size_t subgraphs = fbw_table_vector(&w, 1);
+    fbw_link(&w, model, 2, subgraphs);
+    size_t sg = fbw_table(&w, 5);
+    fbw_link_elem(&w, subgraphs, 0, sg);
+    size_t tensors = fbw_table_vector(&w, 7);
+    fbw_link(&w, sg, 0, tensors);
+    const int32_t s134[3] = {1, 3, 4}, s133[3] = {1, 3, 3}, s34[2] = {3, 4}, s13[2] = {1, 3},
+                  s1[1] = {1};
+    fbw_link_elem(&w, tensors, 0, fbw_tensor(&w, s134, 3, 0, 0, "raw_boxes"));
+    fbw_link_elem(&w, tensors, 1, fbw_tensor(&w, s133, 3, 0, 0, "raw_scores"));
+    fbw_link_elem(&w, tensors, 2, fbw_tensor(&w, s34, 2, 0, 1, "anchors"));
+    fbw_link_elem(&w, tensors, 3, fbw_tensor(&w, s134, 3, 0, 0, "boxes"));
+    fbw_link_elem(&w, tensors, 4, fbw_tensor(&w, s13, 2, 0, 0, "classes"));
+    fbw_link_elem(&w, tensors, 5, fbw_tensor(&w, s13, 2, 0, 0, "scores"));
+    fbw_link_elem(&w, tensors, 6, fbw_tensor(&w, s1, 1, 0, 0, "count"));
+    fbw_link(&w, sg, 1, fbw_ints(&w, (const int32_t[]){0, 1}, 2));
+    fbw_link(&w, sg, 2, fbw_ints(&w, (const int32_t[]){3, 4, 5, 6}, 4));
+    size_t ops = fbw_table_vector(&w, 1);
+    fbw_link(&w, sg, 3, ops);
+    /* Operator: opcode_index, inputs, outputs, builtin_options_type,
+     * builtin_options (none), custom_options */
+    size_t op = fbw_table(&w, 6);
+    fbw_link_elem(&w, ops, 0, op);
+    fbw_link(&w, op, 1, fbw_ints(&w, (const int32_t[]){0, 1, 2}, 3));
+    fbw_link(&w, op, 2, fbw_ints(&w, (const int32_t[]){3, 4, 5, 6}, 4));
+    fbw_link(&w, op, 5, fbw_bytes(&w, opts, (uint32_t)opts_size));
+    fbw_link(&w, sg, 4, fbw_bytes(&w, "main", 4));
+    size_t buffers = fbw_table_vector(&w, 2);
+    fbw_link(&w, model, 4, buffers);
+    fbw_link_elem(&w, buffers, 0, fbw_table(&w, 1));
+    size_t anchor_buf = fbw_table(&w, 1);
+    fbw_link_elem(&w, buffers, 1, anchor_buf);
+    const float anchors[12] = {0.5f, 0.5f, 0.2f, 0.2f, 0.51f, 0.5f, 0.2f, 0.2f,
+                               0.2f, 0.2f, 0.1f, 0.1f};
+    fbw_link(&w, anchor_buf, 0, fbw_bytes(&w, anchors, sizeof anchors));
+
+    ft_nn_graph g;
+    char err[512];
+    if (ft_tflite_load(w.buf, w.len, "ssd.tflite", &g, err, sizeof err) != FT_OK)
+        fail_msg("%s", err);
+    assert_int_equal(g.op_count, 1);
+    assert_int_equal(g.output_count, 4);
+    const float enc[12] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 5 * logf(2), 0};
+    const float scores[9] = {0.1f, 0.2f, 0.9f, 0, 0.3f, 0.8f, 0.95f, 0.7f, 0.1f};
+    for (int backend = 0; backend < 2; backend++) {
+        ft_nn_runner *r;
+        if (ft_nn_runner_create(&g, backend ? FT_NN_BACKEND_FAST : FT_NN_BACKEND_REFERENCE, 1, &r,
+                                err, sizeof err) != FT_OK)
+            fail_msg("%s", err);
+        memcpy(ft_nn_runner_input(r, 0), enc, sizeof enc);
+        memcpy(ft_nn_runner_input(r, 1), scores, sizeof scores);
+        assert_int_equal(ft_nn_runner_run(r), FT_OK);
+        const float *boxes = ft_nn_runner_output(r, 0), *classes = ft_nn_runner_output(r, 1);
+        const float *sc = ft_nn_runner_output(r, 2), *count = ft_nn_runner_output(r, 3);
+        assert_float_equal(count[0], 2, 0);
+        assert_float_equal(classes[0], 1, 0);
+        assert_float_equal(classes[1], 0, 0);
+        assert_float_equal(sc[0], 0.9f, 1e-6);
+        assert_float_equal(sc[1], 0.7f, 1e-6);
+        assert_float_equal(boxes[4], 0.11f, 1e-6);
+        assert_float_equal(boxes[6], 0.31f, 1e-6);
+        ft_nn_runner_free(r);
+    }
+    ft_nn_graph_free(&g);
+}
+
 static void suppression(void **state)
 {
     (void)state;
@@ -520,6 +617,7 @@ int main(void)
         cmocka_unit_test(yolo_columns),
         cmocka_unit_test(yolo_export_end_to_end),
         cmocka_unit_test(detection_postprocess),
+        cmocka_unit_test(detection_postprocess_tflite),
         cmocka_unit_test(suppression),
         cmocka_unit_test(centroid_tracker_rules),
         cmocka_unit_test(labels),
