@@ -192,6 +192,60 @@ static void fused_ops_compute_by_hand(void **state)
     ft_nn_graph_free(&g);
 }
 
+/* A 1x1 _FusedConv2D with a folded batch norm and a LeakyRelu after it:
+ * input 3, filter [2, -1] gives (6, -3); batch norm with scale (0.5, 1),
+ * offset (1, 0), mean (2, 0), variance (3, 0), epsilon 1 gives
+ * ((6 - 2) * 0.5 / 2 + 1, (-3 - 0) * 1 / 1 + 0) = (2, -3); LeakyRelu 0.1
+ * gives (2, -0.3). */
+static void batch_norm_and_leaky_relu_by_hand(void **state)
+{
+    (void)state;
+    const float w[2] = {2, -1}, scale[2] = {0.5f, 1}, offset[2] = {1, 0}, mean[2] = {2, 0},
+                var[2] = {3, 0};
+    uint8_t bytes[sizeof w * 5];
+    memcpy(bytes, w, sizeof w);
+    memcpy(bytes + 8, scale, sizeof scale);
+    memcpy(bytes + 16, offset, sizeof offset);
+    memcpy(bytes + 24, mean, sizeof mean);
+    memcpy(bytes + 32, var, sizeof var);
+    const char *json =
+        "{\"modelTopology\":{\"node\":["
+        "{\"name\":\"x\",\"op\":\"Placeholder\",\"attr\":{\"shape\":{\"shape\":{\"dim\":["
+        "{\"size\":\"1\"},{\"size\":\"1\"},{\"size\":\"1\"},{\"size\":\"1\"}]}}}},"
+        "{\"name\":\"w\",\"op\":\"Const\"},{\"name\":\"s\",\"op\":\"Const\"},"
+        "{\"name\":\"o\",\"op\":\"Const\"},{\"name\":\"m\",\"op\":\"Const\"},"
+        "{\"name\":\"v\",\"op\":\"Const\"},"
+        "{\"name\":\"y\",\"op\":\"_FusedConv2D\",\"input\":[\"x\",\"w\",\"s\",\"o\",\"m\",\"v\"],"
+        "\"attr\":{\"padding\":{\"s\":\"U0FNRQ==\"},\"epsilon\":{\"f\":1},"
+        "\"leakyrelu_alpha\":{\"f\":0.1},\"num_args\":{\"i\":\"4\"},"
+        "\"fused_ops\":{\"list\":{\"s\":[\"RnVzZWRCYXRjaE5vcm0=\",\"TGVha3lSZWx1\"]}}}}]},"
+        "\"weightsManifest\":[{\"paths\":[\"a.bin\"],\"weights\":["
+        "{\"name\":\"w\",\"shape\":[1,1,1,2],\"dtype\":\"float32\"},"
+        "{\"name\":\"s\",\"shape\":[2],\"dtype\":\"float32\"},"
+        "{\"name\":\"o\",\"shape\":[2],\"dtype\":\"float32\"},"
+        "{\"name\":\"m\",\"shape\":[2],\"dtype\":\"float32\"},"
+        "{\"name\":\"v\",\"shape\":[2],\"dtype\":\"float32\"}]}]}";
+    mem_shard shard = {bytes, sizeof bytes, 0};
+    ft_nn_graph g;
+    char err[512];
+    if (load_text(json, &shard, &g, err, sizeof err) != FT_OK)
+        fail_msg("%s", err);
+    assert_int_equal(count_ops(&g, FT_OP_LEAKY_RELU), 1);
+    for (int backend = 0; backend < 2; backend++) {
+        ft_nn_runner *r;
+        if (ft_nn_runner_create(&g, backend ? FT_NN_BACKEND_FAST : FT_NN_BACKEND_REFERENCE, 1, &r,
+                                err, sizeof err) != FT_OK)
+            fail_msg("%s", err);
+        ((float *)ft_nn_runner_input(r, 0))[0] = 3;
+        assert_int_equal(ft_nn_runner_run(r), FT_OK);
+        const float *y = ft_nn_runner_output(r, 0);
+        assert_float_equal(y[0], 2.0, 1e-5);
+        assert_float_equal(y[1], -0.3, 1e-5);
+        ft_nn_runner_free(r);
+    }
+    ft_nn_graph_free(&g);
+}
+
 /* An error: the status, one line, starting with the file it names. */
 static void expect_error(ft_status st, const char *err, const char *file, const char *reason)
 {
@@ -296,6 +350,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tiny_model_loads_and_runs),
         cmocka_unit_test(fused_ops_compute_by_hand),
+        cmocka_unit_test(batch_norm_and_leaky_relu_by_hand),
         cmocka_unit_test(malformed_files_are_one_line_errors),
         cmocka_unit_test(npm_detectors_run_alike),
     };
