@@ -15,14 +15,14 @@ typedef struct ft_tracked_face {
     float cx, cy;         /* the mesh's mean (MediaPipe), else the box centre */
     float confidence;     /* face presence this frame (detection-only engines: the score) */
     float detection_score;
+    int is_object;        /* from the object detector: source "object_detector" */
+    int class_id;         /* its COCO category (label), when is_object */
     int has_pose;
     float yaw, pitch, roll;
     int has_blendshapes;
     float blendshapes[FT_FACE_BLENDSHAPE_COUNT];
     int landmark_count;   /* landmarks != NULL only when kept */
     float (*landmarks)[3];
-    int is_object;        /* from the object detector: source "object_detector" */
-    int class_id;         /* its COCO category (label), when is_object */
 } ft_tracked_face;
 
 typedef struct ft_chunk_result {
@@ -41,13 +41,13 @@ void ft_chunk_result_init(ft_chunk_result *r, int64_t first);
 /* Records frame first + frame_count with FACES[0..n). KEEP_LANDMARKS copies them. */
 ft_status ft_chunk_result_add_frame(ft_chunk_result *r, const ft_face *faces, int n,
                                     int keep_landmarks);
+/* The faces of frame INDEX (absolute); 0 faces outside the recorded frames. */
+size_t ft_chunk_result_frame(const ft_chunk_result *r, int64_t index, const ft_tracked_face **faces);
 /* Appends N objects of the object detector to the last recorded frame, with
  * local IDs LOCAL_IDS[i]. Boxes are rounded to whole pixels and the
  * centroid is (x + w // 2, y + h // 2), as the original computed it. */
 ft_status ft_chunk_result_add_objects(ft_chunk_result *r, const ft_object *objects, int n,
                                       const int *local_ids);
-/* The faces of frame INDEX (absolute); 0 faces outside the recorded frames. */
-size_t ft_chunk_result_frame(const ft_chunk_result *r, int64_t index, const ft_tracked_face **faces);
 void ft_chunk_result_free(ft_chunk_result *r);
 
 #endif
