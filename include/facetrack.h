@@ -436,6 +436,52 @@ FT_API void ft_face_engine_timings(const ft_face_engine *engine, ft_face_timings
 /* "_neutral", "browDownLeft", ...; NULL out of range. */
 FT_API const char *ft_face_blendshape_name(int index);
 
+
+/* ---- Objects: COCO object detection (persons and 79 other classes) ---- */
+
+typedef struct ft_object {
+    float box[4];      /* x, y, width, height in pixels of the image */
+    float score;       /* the detector's confidence, 0..1 */
+    int class_id;      /* COCO category, 0 (person) .. 79 */
+    const char *label; /* its name: "person", "chair", ... (static) */
+} ft_object;
+
+typedef struct ft_object_options {
+    const char *model;   /* "centernet" (default, NULL), "nanodet", a TF.js
+                            model.json or an ONNX file (YOLOv8/YOLO11 or
+                            NanoDet-Plus exports), or one of the original's
+                            names: yolo11n_onnx and nanodet_plus are its files
+                            on the model search path; those not found and
+                            efficientdet_lite0/1/2, ssd_mobilenet_v3 stand for
+                            the default, with a warning */
+    float min_score;     /* keep objects scoring at least this: 0.5 */
+    int max_results;     /* at most this many per image, best first: 5 */
+    float iou_threshold; /* overlap above which the weaker box goes: 0.4 */
+    int threads;         /* CPU threads for the model: 1 */
+} ft_object_options;
+
+FT_API void ft_object_options_init(ft_object_options *options);
+
+/* Thread-safety: one detector per thread; the model is loaded once per
+ * process and shared. */
+typedef struct ft_object_detector ft_object_detector;
+
+FT_API ft_status ft_object_detector_create(const ft_object_options *options,
+                                           ft_object_detector **out, char *err, size_t err_size);
+FT_API void ft_object_detector_free(ft_object_detector *detector);
+FT_API const char *ft_object_detector_error(const ft_object_detector *detector);
+/* The model's kind ("centernet", "nanodet", "yolo", "nanodet_plus") and file. */
+FT_API const char *ft_object_detector_model(const ft_object_detector *detector);
+FT_API const char *ft_object_detector_path(const ft_object_detector *detector);
+
+/* The objects of IMAGE (RGB24) into *OBJECTS (owned by the detector, valid
+ * until the next call), best first, *COUNT of them. */
+FT_API ft_status ft_object_detector_detect(ft_object_detector *detector, const ft_image *image,
+                                           const ft_object **objects, int *count);
+
+/* The COCO category name of CLASS_ID; NULL out of range. */
+FT_API const char *ft_object_label(int class_id);
+
 #ifdef __cplusplus
 }
 #endif

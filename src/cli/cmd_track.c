@@ -53,6 +53,17 @@ static const char usage[] =
     "  --landmarks MODEL         landmark model instead of the default\n"
     "  --scenes                  without a <stem>.csv, find the shot cuts first\n"
     "                            (as `facetrack scenes` does) and restart IDs there\n"
+    "objects (COCO: persons, chairs, ...; see docs/objects.md):\n"
+    "  --objects                 STEP5_ENABLE_OBJECT_DETECTION: detect objects in the\n"
+    "                            frames where no face is found\n"
+    "  --objects-every-frame     ... in every frame\n"
+    "  --object-model NAME       STEP5_OBJECT_DETECTOR_MODEL: centernet (default),\n"
+    "                            nanodet, a TF.js model.json or an ONNX YOLOv8/\n"
+    "                            YOLO11 or NanoDet-Plus export\n"
+    "                            (STEP5_OBJECT_DETECTOR_MODEL_PATH overrides)\n"
+    "  --object-threshold X      minimum score (default 0.4 on the CPU, 0.5 on a GPU)\n"
+    "  --object-max-results N    per frame (default 5)\n"
+    "  --object-distance PX      tracking radius of objects (default 80)\n"
     "resources:\n"
     "  --workers N               TRACKING_CPU_WORKERS (default: the CPU count)\n"
     "  --cpu                     TRACKING_DISABLE_GPU=1\n"
@@ -117,6 +128,12 @@ static const flag flags[] = {
     {"--progress", NULL, "progress", 1},
     {"--profile", NULL, "STEP5_ENABLE_PROFILING", 0},
     {"--shard", NULL, "shard", 1},
+    {"--objects", NULL, "STEP5_ENABLE_OBJECT_DETECTION", 0},
+    {"--objects-every-frame", NULL, "objects-every-frame", 0},
+    {"--object-model", NULL, "STEP5_OBJECT_DETECTOR_MODEL", 1},
+    {"--object-threshold", NULL, "object-threshold", 1},
+    {"--object-max-results", NULL, "object-max-results", 1},
+    {"--object-distance", NULL, "object-distance", 1},
 };
 #define FLAG_COUNT (sizeof flags / sizeof flags[0])
 

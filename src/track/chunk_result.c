@@ -1,6 +1,7 @@
 /* Storage of one frame range's faces (see chunk_result.h). */
 #include "track/chunk_result.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,31 @@ ft_status ft_chunk_result_add_frame(ft_chunk_result *r, const ft_face *faces, in
         r->face_count++;
     }
     r->frame_count++;
+    r->offsets[r->frame_count] = r->face_count;
+    return FT_OK;
+}
+
+ft_status ft_chunk_result_add_objects(ft_chunk_result *r, const ft_object *objects, int n,
+                                      const int *local_ids)
+{
+    if (r->frame_count == 0 || n < 0)
+        return FT_ERR_INVALID_ARG;
+    if (!grow((void **)&r->faces, &r->face_cap, r->face_count + (size_t)n, sizeof *r->faces))
+        return FT_ERR_NOMEM;
+    for (int i = 0; i < n; i++) {
+        const ft_object *o = &objects[i];
+        const long x = lround(o->box[0]), y = lround(o->box[1]);
+        const long w = lround(o->box[2]), h = lround(o->box[3]);
+        r->faces[r->face_count++] = (ft_tracked_face){
+            .local_id = local_ids[i],
+            .x0 = (float)x, .y0 = (float)y, .x1 = (float)(x + w), .y1 = (float)(y + h),
+            .cx = (float)(x + w / 2), .cy = (float)(y + h / 2),
+            .confidence = o->score,
+            .detection_score = o->score,
+            .is_object = 1,
+            .class_id = o->class_id,
+        };
+    }
     r->offsets[r->frame_count] = r->face_count;
     return FT_OK;
 }

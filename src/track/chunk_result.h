@@ -15,6 +15,8 @@ typedef struct ft_tracked_face {
     float cx, cy;         /* the mesh's mean (MediaPipe), else the box centre */
     float confidence;     /* face presence this frame (detection-only engines: the score) */
     float detection_score;
+    int is_object;        /* from the object detector: source "object_detector" */
+    int class_id;         /* its COCO category (label), when is_object */
     int has_pose;
     float yaw, pitch, roll;
     int has_blendshapes;
@@ -46,6 +48,11 @@ ft_status ft_chunk_result_add_frame(ft_chunk_result *r, const ft_face *faces, in
                                     int keep_landmarks);
 /* The faces of frame INDEX (absolute); 0 faces outside the recorded frames. */
 size_t ft_chunk_result_frame(const ft_chunk_result *r, int64_t index, const ft_tracked_face **faces);
+/* Appends N objects of the object detector to the last recorded frame, with
+ * local IDs LOCAL_IDS[i]. Boxes are rounded to whole pixels and the
+ * centroid is (x + w // 2, y + h // 2), as the original computed it. */
+ft_status ft_chunk_result_add_objects(ft_chunk_result *r, const ft_object *objects, int n,
+                                      const int *local_ids);
 void ft_chunk_result_free(ft_chunk_result *r);
 
 #endif

@@ -1,12 +1,14 @@
 /* One frame range through the face engine (see chunk_runner.h). */
 #include "track/chunk_runner.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "base/clock.h"
 #include "media/decode_errors.h"
 #include "nn/backend.h"
+#include "objects/object_tracker.h"
 
 static int compare_i64(const void *a, const void *b)
 {
@@ -36,6 +38,40 @@ static void profile_line(int64_t index, const ft_face_timings *before, const ft_
             now->blendshapes_ms - before->blendshapes_ms, now->total_ms - before->total_ms, vram);
 }
 
+/* The last recorded frame's objects: face IDs made even, then the detector's
+ * objects (when it runs on this frame) with odd IDs from the tracker. */
+static ft_status add_objects(const ft_chunk_context *ctx, ft_object_tracker *tracker,
+                             const ft_image *image, int face_count, ft_video *video,
+                             int64_t index, ft_chunk_result *out, char *err, size_t err_size)
+{
+    for (size_t i = out->offsets[out->frame_count - 1]; i < out->face_count; i++)
+        out->faces[i].local_id *= 2;
+    const ft_object *objects = NULL;
+    int n = 0;
+    if (ctx->objects_every_frame || face_count == 0) {
+        ft_status st = ft_object_detector_detect(ctx->objects, image, &objects, &n);
+        if (st != FT_OK) {
+            snprintf(err, err_size, "%s: frame %lld: %s", ft_video_path(video),
+                     (long long)index + 1, ft_object_detector_error(ctx->objects));
+            return st;
+        }
+    }
+    float centroids[FT_OBJECT_MAX_TRACKS][2];
+    int ids[FT_OBJECT_MAX_TRACKS];
+    if (n > FT_OBJECT_MAX_TRACKS)
+        n = FT_OBJECT_MAX_TRACKS;
+    for (int i = 0; i < n; i++) { /* the centroid the output will carry */
+        const long x = lround(objects[i].box[0]), w = lround(objects[i].box[2]);
+        const long y = lround(objects[i].box[1]), h = lround(objects[i].box[3]);
+        centroids[i][0] = (float)(x + w / 2);
+        centroids[i][1] = (float)(y + h / 2);
+    }
+    ft_object_tracker_update(tracker, (const float(*)[2])centroids, n, ids);
+    for (int i = 0; i < n; i++)
+        ids[i] = 2 * ids[i] + 1;
+    return ft_chunk_result_add_objects(out, objects, n, ids);
+}
+
 static void subtract(ft_face_timings *a, const ft_face_timings *b)
 {
     a->frames -= b->frames;
@@ -61,6 +97,8 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
         return st;
     }
     int at_end = st == FT_EOF;
+    ft_object_tracker tracker;
+    ft_object_tracker_init(&tracker, ctx->object_distance, 7);
     const int errors_before = ft_video_decode_errors(video);
     for (int64_t index = chunk->start; index < chunk->end; index++) {
         if (ctx->stop && atomic_load(ctx->stop)) {
@@ -80,8 +118,10 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
             if ((st = ft_chunk_result_add_frame(out, NULL, 0, 0)) != FT_OK)
                 return st;
         } else {
-            if (is_cut(ctx, index) && index > chunk->start)
+            if (is_cut(ctx, index) && index > chunk->start) {
                 ft_face_engine_signal_cut(engine);
+                ft_object_tracker_clear(&tracker);
+            }
             const ft_image image = {frame.data[0], frame.width, frame.height, frame.linesize[0],
                                     FT_PIXFMT_RGB24};
             const ft_face *faces;
@@ -95,6 +135,9 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
                 return st;
             }
             if ((st = ft_chunk_result_add_frame(out, faces, count, ctx->keep_landmarks)) != FT_OK)
+                return st;
+            if (ctx->objects && (st = add_objects(ctx, &tracker, &image, count, video, index, out,
+                                                  err, err_size)) != FT_OK)
                 return st;
             if (ctx->profiling && (index + 1) % 20 == 0) {
                 ft_face_timings after;

@@ -20,6 +20,13 @@ typedef struct ft_chunk_context {
     const atomic_int *stop; /* set: give up at the next frame */
     void (*on_frame)(void *user); /* after each frame the range writes */
     void *user;
+    /* COCO objects: NULL for none. Run on the frames where the engine found
+     * no face, or on every frame; tracked as the original did, their local
+     * IDs odd and the faces' even (2 * the engine's ID) so both share the
+     * range's ID space. */
+    ft_object_detector *objects;
+    int objects_every_frame;
+    float object_distance;  /* the tracker's match radius, pixels */
 } ft_chunk_context;
 
 /* Runs CHUNK of VIDEO (opened RGB24) through ENGINE, reset first. Frames the

@@ -504,6 +504,16 @@ static const setting settings[] = {
     {ENV("STEP5_ENABLE_PROFILING", "profile"), BOOL, .def = "0", AT(profiling)},
     {CLI("progress"), CHOICE(progress_modes), .def = "auto", AT(progress)},
     {CLI("shard"), .parse = parse_shard, .def = "1/1"},
+    /* objects */
+    {ENV("STEP5_ENABLE_OBJECT_DETECTION", "objects"), BOOL, .def = "0", AT(enable_objects)},
+    {ENV("STEP5_OBJECT_DETECTOR_MODEL", "object-model"), .parse = parse_path, .def = "",
+     AT(object_model)},
+    {ENV("STEP5_OBJECT_DETECTOR_MODEL_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(object_model_path)},
+    {CLI("object-threshold"), FLOAT(-1, 1), .def = "-1", AT(object_threshold)},
+    {CLI("object-max-results"), INT(1, 100), .def = "5", AT(object_max_results)},
+    {CLI("objects-every-frame"), BOOL, .def = "0", AT(objects_every_frame)},
+    {CLI("object-distance"), FLOAT(1, 100000), .def = "80", AT(object_distance)},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

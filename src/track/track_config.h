@@ -113,6 +113,16 @@ typedef struct ft_track_config {
     int profiling;              /* STEP5_ENABLE_PROFILING / --profile: 0 */
     ft_progress_mode progress;  /* --progress auto|bar|json|legacy|none */
     int shard_index, shard_count; /* --shard K/N: 1/1 (K is 1-based) */
+    /* COCO objects (docs/objects.md) */
+    int enable_objects;         /* STEP5_ENABLE_OBJECT_DETECTION / --objects: 0 */
+    char object_model[1024];    /* STEP5_OBJECT_DETECTOR_MODEL / --object-model: "" = centernet */
+    char object_model_path[1024]; /* STEP5_OBJECT_DETECTOR_MODEL_PATH: "" = by name */
+    float object_threshold;     /* --object-threshold: -1 = the original's 0.4 on the
+                                   CPU, 0.5 on a GPU */
+    int object_max_results;     /* --object-max-results: 5 */
+    int objects_every_frame;    /* --objects-every-frame: 0 = only frames without a face */
+    float object_distance;      /* --object-distance: the tracker's radius, 80 px (the
+                                   original's CPU configuration) */
 } ft_track_config;
 
 /* One command-line value: NAME is the setting's environment-variable name

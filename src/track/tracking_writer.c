@@ -123,6 +123,18 @@ static int_box box_of(const ft_tracking_writer *w, const ft_tracked_face *f)
                      clampi(ceil(f->x1), 0, w->opt.width), clampi(ceil(f->y1), 0, w->opt.height)};
 }
 
+/* Faces carry the engine's source and label; objects the detector's. */
+static const char *source_of(const ft_tracking_writer *w, const ft_tracked_face *f)
+{
+    return f->is_object ? "object_detector" : w->opt.source;
+}
+
+static const char *label_of(const ft_tracking_writer *w, const ft_tracked_face *f)
+{
+    const char *coco = f->is_object ? ft_object_label(f->class_id) : NULL;
+    return f->is_object ? (coco ? coco : "object") : w->opt.label;
+}
+
 static void write_id(ft_json *j, int id)
 {
     char text[32];
@@ -243,8 +255,8 @@ static void write_raw_object(ft_tracking_writer *w, int64_t frame, const ft_outp
     ft_json_kv_int(j, "centroid_y", lround(f->cy));
     ft_json_kv_int(j, "bbox_xmin", b.x0);
     ft_json_kv_int(j, "bbox_xmax", b.x1);
-    ft_json_kv_string(j, "source", w->opt.source);
-    ft_json_kv_string(j, "label", w->opt.label);
+    ft_json_kv_string(j, "source", source_of(w, f));
+    ft_json_kv_string(j, "label", label_of(w, f));
     ft_json_key(j, "confidence"); /* round(x, 3), a float: 0.0, 0.927, 1.0 */
     ft_json_double_repr_places(j, f->confidence, 3);
     write_blendshapes(w, blend);
@@ -253,7 +265,8 @@ static void write_raw_object(ft_tracking_writer *w, int64_t frame, const ft_outp
     ft_json_kv_int(j, "bbox_width", b.x1 - b.x0);
     ft_json_kv_int(j, "bbox_height", b.y1 - b.y0);
     ft_speaking s;
-    ft_speaking_compute(frame, 1, blend, w->opt.audio, w->opt.scenes, history_of(w, o->id), &s);
+    ft_speaking_compute(frame, !f->is_object, blend, w->opt.audio, w->opt.scenes,
+                        history_of(w, o->id), &s);
     write_speaking(j, &s);
     if (f->has_pose) {
         ft_json_key(j, "head_pose");
@@ -299,8 +312,8 @@ static void write_reduced_object(ft_tracking_writer *w, int64_t frame, const ft_
     ft_json_object_begin(j);
     write_id(j, o->id);
     ft_json_kv_int(j, "centroid_x", lround(f->cx));
-    ft_json_kv_string(j, "source", w->opt.source);
-    ft_json_kv_string(j, "label", w->opt.label);
+    ft_json_kv_string(j, "source", source_of(w, f));
+    ft_json_kv_string(j, "label", label_of(w, f));
     ft_json_key(j, "confidence"); /* a float, as STEP6 copied it from STEP5: 0.0, 0.927 */
     ft_json_double_repr_places(j, f->confidence, 3);
     ft_json_key(j, "active_speakers"); /* the frame's diarisation labels, as STEP6 copies them */

