@@ -658,14 +658,10 @@ typedef struct ignored_setting {
     const char *engine, *name, *def, *why;
 } ignored_setting;
 
-#define NO_OBJECTS "no object detector in this build: frames without a face are written empty"
 #define NO_PYTHON "no Python interpreter is used: every engine runs inside facetrack"
 #define ONE_THREAD "each worker runs its models on one thread; --workers sets the parallelism"
 
 static const ignored_setting ignored_settings[] = {
-    {NULL, "STEP5_ENABLE_OBJECT_DETECTION", "1", NO_OBJECTS},
-    {NULL, "STEP5_OBJECT_DETECTOR_MODEL", "efficientdet_lite2", NO_OBJECTS},
-    {NULL, "STEP5_OBJECT_DETECTOR_MODEL_PATH", "", NO_OBJECTS},
     {NULL, "STEP5_TF_GPU_ENV_PYTHON", "", NO_PYTHON},
     {NULL, "STEP5_EOS_ENV_PYTHON", "", NO_PYTHON},
     {NULL, "STEP5_INSIGHTFACE_ENV_PYTHON", "", NO_PYTHON},
@@ -1126,11 +1122,11 @@ static const original_flag original_flags[] = {
     {"--mp_frames_unseen_deregister", NULL, 1, TRACKER_DIFFERS},
     {"--speaking_detection_jaw_open_threshold", NULL, 1,
      "the speaking detection uses the original's 0.08"},
-    {"--enable_object_detection", NULL, 0, NO_OBJECTS},
-    {"--object_score_threshold", NULL, 1, NO_OBJECTS},
-    {"--object_max_results", NULL, 1, NO_OBJECTS},
-    {"--object_detector_model", NULL, 1, NO_OBJECTS},
-    {"--object_detector_model_path", NULL, 1, NO_OBJECTS},
+    {"--enable_object_detection", "STEP5_ENABLE_OBJECT_DETECTION", 0, NULL},
+    {"--object_score_threshold", "object-threshold", 1, NULL},
+    {"--object_max_results", "object-max-results", 1, NULL},
+    {"--object_detector_model", "STEP5_OBJECT_DETECTOR_MODEL", 1, NULL},
+    {"--object_detector_model_path", "STEP5_OBJECT_DETECTOR_MODEL_PATH", 1, NULL},
     {"--chunk_min", NULL, 1, "frame ranges are planned per video (--chunk-frames)"},
     {"--chunk_max", NULL, 1, "frame ranges are planned per video (--chunk-frames)"},
 };

@@ -68,11 +68,11 @@ check "the original worker's flag, bad value: exit 2" test $? -eq 2
 
 # ---- ignored and unknown variables --------------------------------------
 printf 'STEP5_ONNX_INTRA_OP_THREADS=4\nSTEP5_TRACKING_ENGNE=opencv_yunet\n' >.env
-STEP5_ENABLE_OBJECT_DETECTION=1 TRACKING_CHUNK_MIN=20 "$FACETRACK" track nosuch.mp4 >/dev/null 2>err.txt
+STEP5_INSIGHTFACE_CTX_ID=1 TRACKING_CHUNK_MIN=20 "$FACETRACK" track nosuch.mp4 >/dev/null 2>err.txt
 check "ignored variable from .env: one warning line with the reason" \
     test "$(grep -c '^facetrack: warn: ignored: STEP5_ONNX_INTRA_OP_THREADS (not supported: .*)$' err.txt)" -eq 1
 check "ignored variable from the environment" \
-    grep -q '^facetrack: warn: ignored: STEP5_ENABLE_OBJECT_DETECTION (not supported: .*)$' err.txt
+    grep -q '^facetrack: warn: ignored: STEP5_INSIGHTFACE_CTX_ID (not supported: .*)$' err.txt
 check "the original's removed variable" grep -q '^facetrack: warn: ignored: TRACKING_CHUNK_MIN (not supported: ' err.txt
 check "a misspelt variable is named" \
     grep -qx 'facetrack: warn: ignored: STEP5_TRACKING_ENGNE (unknown setting, from .env)' err.txt
@@ -107,7 +107,7 @@ rm .env
     nosuch.mp4 >/dev/null 2>err.txt
 check "the original worker's flags: accepted" test $? -eq 1
 check "  those not acted upon named once each" \
-    test "$(grep -c '^facetrack: warn: ignored: --[a-z_]* (not supported: ' err.txt)" -eq 5
+    test "$(grep -c '^facetrack: warn: ignored: --[a-z_]* (not supported: ' err.txt)" -eq 4
 check "  --models_dir among them" grep -q '^facetrack: warn: ignored: --models_dir (not supported: ' err.txt
 
 # ---- a real run: a bad .env value takes the default ------------------------
