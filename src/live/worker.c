@@ -44,7 +44,7 @@ typedef struct worker {
     atomic_int stop_cmd, paused;
     pthread_mutex_t lock; /* everything below */
     counters total;
-    int64_t tick_frames;
+    int64_t tick_frames, all_frames;
     double tick_latency_sum_ms, tick_s;
     int64_t tick_captured;
     int reconnecting, connected, width, height;
@@ -243,7 +243,7 @@ static void on_tick(void *user)
     ft_json *j = &l.json;
     pthread_mutex_lock(&w->lock);
     const double now = ft_now_s(), dt = now - w->tick_s;
-    const int64_t frames = w->total.frames - w->tick_frames;
+    const int64_t frames = w->all_frames - w->tick_frames;
     ft_json_kv_string(j, "state", state_of(w));
     ft_json_key(j, "fps");
     ft_json_double_places(j, dt > 0 ? (double)frames / dt : 0, 2);
@@ -254,12 +254,12 @@ static void on_tick(void *user)
         ft_json_double_places(j, w->tick_latency_sum_ms / (double)frames, 2);
     else
         ft_json_null(j);
-    ft_json_kv_int(j, "frames", w->total.frames);
+    ft_json_kv_int(j, "frames", w->all_frames);
     ft_json_kv_int(j, "dropped", cc.dropped);
     ft_json_kv_int(j, "width", w->width);
     ft_json_kv_int(j, "height", w->height);
     w->tick_s = now;
-    w->tick_frames = w->total.frames;
+    w->tick_frames = w->all_frames;
     w->tick_captured = cc.captured;
     w->tick_latency_sum_ms = 0;
     pthread_mutex_unlock(&w->lock);
@@ -336,6 +336,7 @@ static void metadata_line(worker *w, const frame_facts *f, const ft_face *faces,
     const double now = ft_now_ms(), latency = now - f->mono_ms;
     pthread_mutex_lock(&w->lock);
     w->total.frames++;
+    w->all_frames++;
     w->total.faces += count;
     w->total.latency_sum_ms += latency;
     if (latency > w->total.latency_max_ms)
@@ -404,7 +405,7 @@ static ft_status collect(worker *w, ft_face *faces, int capacity, const ft_face_
 /* One captured frame through the engine. */
 static ft_status analyse(worker *w, const ft_live_frame *fr, ft_face *faces, int capacity)
 {
-    if (fr->discontinuity && w->total.frames > 0)
+    if (fr->discontinuity && w->all_frames > 0)
         ft_face_engine_signal_cut(w->engine); /* a loop or a reconnection: new shot */
     pthread_mutex_lock(&w->lock);
     if ((w->width || w->height) && (fr->width != w->width || fr->height != w->height)) {
@@ -460,7 +461,9 @@ static void emit_stopped(worker *w, const char *reason, int code)
         return;
     ft_json_kv_string(&l.json, "reason", reason);
     ft_json_kv_int(&l.json, "exit_code", code);
-    ft_json_kv_int(&l.json, "frames", w->total.frames);
+    pthread_mutex_lock(&w->lock);
+    ft_json_kv_int(&l.json, "frames", w->all_frames);
+    pthread_mutex_unlock(&w->lock);
     send_status(w, ft_live_line_end(&l));
 }
 
@@ -555,18 +558,19 @@ int ft_live_worker_run(const ft_live_worker_options *o)
         emit_stopped(&w, err, 1);
         goto done;
     }
+    w.total.since_s = ft_now_s();
+    ft_face_engine_timings(w.engine, &w.total.timings_base);
+    /* The capture's events wait for this lock: "ready" comes first. */
+    pthread_mutex_lock(&w.lock);
     const ft_live_capture_events ev = {on_connected, on_reconnecting, on_ended, &w};
-    ft_live_capture *capture = NULL;
-    if (ft_live_capture_start(&o->capture, &ev, &capture) != FT_OK) {
+    if (ft_live_capture_start(&o->capture, &ev, &w.capture) != FT_OK) {
+        pthread_mutex_unlock(&w.lock);
         fprintf(stderr, "facetrack live: %s: cannot start the capture thread\n", w.source);
         emit_stopped(&w, "cannot start the capture thread", 1);
         goto done;
     }
-    pthread_mutex_lock(&w.lock);
-    w.capture = capture;
-    pthread_mutex_unlock(&w.lock);
-    reset_counters(&w);
     emit_ready(&w);
+    pthread_mutex_unlock(&w.lock);
     code = run_loop(&w);
 done:
     ft_live_channel_close(w.channel, 2.0); /* the last lines (stopped) reach the clients */
