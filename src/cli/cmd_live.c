@@ -55,6 +55,9 @@ static const char usage[] =
     "  --stdout MODE             status (default): status events on stdout; all:\n"
     "                            and every frame's metadata (one source only); none\n"
     "  --metadata-landmarks      metadata carries each face's landmarks too\n"
+    "  --preview WxH             the shared-memory preview's size (default 960x540)\n"
+    "  --preview-format rgb|bgr  its pixels (default rgb)\n"
+    "  --no-preview              no shared-memory preview\n"
     "analysis (as in `facetrack track`):\n"
     "  --engine NAME  --max-faces N  --detect-every N  --blendshapes-every N\n"
     "  --min-detection-confidence X  --min-presence-confidence X\n"
@@ -94,6 +97,7 @@ typedef struct live_args {
     size_t value_count;
     const char *env_file, *landmark_model, *socket, *video_size, *input_format;
     int loop, every_frame, metadata_landmarks, max_retries;
+    int preview, preview_width, preview_height, preview_bgr;
     ft_live_stdout stdout_mode;
     double fps, reconnect_initial, reconnect_max, timeout;
     char **sources;
@@ -126,6 +130,9 @@ static int parse_args(int argc, char **argv, live_args *a)
     a->reconnect_initial = 1;
     a->reconnect_max = 30;
     a->timeout = 5;
+    a->preview = 1;
+    a->preview_width = 960;
+    a->preview_height = 540;
     a->sources = calloc((size_t)argc, sizeof *a->sources);
     if (!a->sources)
         return FT_EXIT_FAILED;
@@ -165,6 +172,10 @@ static int parse_args(int argc, char **argv, live_args *a)
             a->metadata_landmarks = 1;
             continue;
         }
+        if (strcmp(o, "--no-preview") == 0) {
+            a->preview = 0;
+            continue;
+        }
         if (!v)
             return ft_cli_usage_error("live", strncmp(o, "--", 2) == 0 ? "unknown option '%s' or it needs a value" : "unknown option '%s'", o);
         i++;
@@ -180,6 +191,16 @@ static int parse_args(int argc, char **argv, live_args *a)
             if (sscanf(v, "%dx%d%c", &w, &h, &c) != 2 || w <= 0 || h <= 0)
                 return ft_cli_usage_error("live", "--video-size needs WxH, e.g. 1280x720");
             a->video_size = v;
+        } else if (strcmp(o, "--preview") == 0) {
+            char c;
+            if (sscanf(v, "%dx%d%c", &a->preview_width, &a->preview_height, &c) != 2 ||
+                a->preview_width < 16 || a->preview_height < 16 || a->preview_width > 7680 ||
+                a->preview_height > 4320)
+                return ft_cli_usage_error("live", "--preview needs WxH between 16x16 and 7680x4320");
+        } else if (strcmp(o, "--preview-format") == 0) {
+            if (strcmp(v, "rgb") != 0 && strcmp(v, "bgr") != 0)
+                return ft_cli_usage_error("live", "--preview-format takes rgb or bgr");
+            a->preview_bgr = strcmp(v, "bgr") == 0;
         } else if (strcmp(o, "--input-format") == 0) {
             a->input_format = v;
         } else if (strcmp(o, "--stdout") == 0) {
@@ -296,6 +317,10 @@ static int run_worker(const live_args *a, const ft_track_config *cfg, const ft_g
         .stdout_mode = a->stdout_mode,
         .max_fps = a->fps,
         .metadata_landmarks = a->metadata_landmarks,
+        .preview = a->preview,
+        .preview_width = a->preview_width,
+        .preview_height = a->preview_height,
+        .preview_bgr = a->preview_bgr,
         .signal = &ft_cli_stop_signal,
     };
     face_options(cfg, a, gpus, index, &o.face);

@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "live/channel.h"
 #include "live/json_line.h"
+#include "live/preview_shm.h"
 
 /* Frames sent to the engine whose faces have not come back yet: an engine
  * may hold a few (batching); their capture facts wait here. */
@@ -41,6 +42,7 @@ typedef struct worker {
     ft_face_engine *engine;
     ft_live_capture *capture;
     ft_live_channel *channel;
+    ft_live_shm *shm; /* NULL: no preview */
     atomic_int stop_cmd, paused;
     pthread_mutex_t lock; /* everything below */
     counters total;
@@ -330,8 +332,8 @@ static char *on_command(void *user, const char *cmd, json_object *request)
 
 /* ------------------------------------------------------------ analysis */
 
-static void metadata_line(worker *w, const frame_facts *f, const ft_face *faces, int count,
-                          const ft_face_timings *stage, double engine_ms)
+static double metadata_line(worker *w, const frame_facts *f, const ft_face *faces, int count,
+                            const ft_face_timings *stage, double engine_ms)
 {
     const double now = ft_now_ms(), latency = now - f->mono_ms;
     pthread_mutex_lock(&w->lock);
@@ -345,7 +347,7 @@ static void metadata_line(worker *w, const frame_facts *f, const ft_face *faces,
     pthread_mutex_unlock(&w->lock);
     ft_live_line l;
     if (ft_live_line_begin(&l, "frame", w->opt->index) != 0)
-        return;
+        return latency;
     ft_json *j = &l.json;
     ft_json_kv_int(j, "frame", f->id);
     ft_json_kv_int(j, "capture_time_us", f->wall_us);
@@ -370,10 +372,13 @@ static void metadata_line(worker *w, const frame_facts *f, const ft_face *faces,
         ft_live_channel_metadata(w->channel, line);
         free(line);
     }
+    return latency;
 }
 
-/* Faces of the frames the engine has finished. */
-static ft_status collect(worker *w, ft_face *faces, int capacity, const ft_face_timings *before)
+/* Faces of the frames the engine has finished; those of FR, the frame
+ * whose pixels are at hand, also go to the preview with them. */
+static ft_status collect(worker *w, const ft_live_frame *fr, ft_face *faces, int capacity,
+                         const ft_face_timings *before)
 {
     for (;;) {
         int count = 0;
@@ -398,7 +403,9 @@ static ft_status collect(worker *w, ft_face *faces, int capacity, const ft_face_
                                  .blendshapes_ms = now.blendshapes_ms - before->blendshapes_ms,
                                  .geometry_ms = now.geometry_ms - before->geometry_ms,
                                  .total_ms = now.total_ms - before->total_ms};
-        metadata_line(w, &f, faces, count, &stage, ft_now_ms() - f.sent_ms);
+        const double latency = metadata_line(w, &f, faces, count, &stage, ft_now_ms() - f.sent_ms);
+        if (w->shm && f.id == fr->id)
+            ft_live_shm_write(w->shm, fr, faces, count, latency);
     }
 }
 
@@ -430,11 +437,11 @@ static ft_status analyse(worker *w, const ft_live_frame *fr, ft_face *faces, int
         .decode_ms = fr->decode_ms, .sent_ms = ft_now_ms(), .width = fr->width, .height = fr->height};
     ft_status st;
     while ((st = ft_face_engine_send(w->engine, &image, fr->time_us)) == FT_EAGAIN)
-        if ((st = collect(w, faces, capacity, &before)) != FT_OK)
+        if ((st = collect(w, fr, faces, capacity, &before)) != FT_OK)
             return st;
     if (st != FT_OK)
         return st;
-    return collect(w, faces, capacity, &before);
+    return collect(w, fr, faces, capacity, &before);
 }
 
 static void emit_ready(worker *w)
@@ -450,7 +457,19 @@ static void emit_ready(worker *w)
     ft_json_kv_int(j, "gpu_device", w->opt->face.gpu_device);
     ft_json_kv_string(j, "socket", w->opt->socket_path);
     ft_json_key(j, "shm");
-    ft_json_null(j);
+    if (w->shm) {
+        ft_json_object_begin(j);
+        ft_json_kv_string(j, "name", ft_live_shm_name(w->shm));
+        ft_json_kv_int(j, "size", (int64_t)ft_live_shm_size(w->shm));
+        ft_json_kv_int(j, "version", 1);
+        ft_json_kv_int(j, "preview_width", w->opt->preview_width);
+        ft_json_kv_int(j, "preview_height", w->opt->preview_height);
+        ft_json_kv_string(j, "pixel_format", w->opt->preview_bgr ? "bgr24" : "rgb24");
+        ft_json_kv_string(j, "coordinates", "capture");
+        ft_json_object_end(j);
+    } else {
+        ft_json_null(j);
+    }
     send_status(w, ft_live_line_end(&l));
 }
 
@@ -558,6 +577,20 @@ int ft_live_worker_run(const ft_live_worker_options *o)
         emit_stopped(&w, err, 1);
         goto done;
     }
+    if (o->preview) {
+        const int removed = ft_live_shm_remove_stale();
+        if (removed > 0)
+            ft_log(FT_LOG_INFO, "removed %d shared-memory segment%s of dead live workers", removed,
+                   removed == 1 ? "" : "s");
+        if (ft_live_shm_create(o->index, o->preview_width, o->preview_height, o->preview_bgr,
+                               o->face.num_faces > 0 ? o->face.num_faces : 1, &w.shm, err,
+                               sizeof err) != FT_OK) {
+            event_simple(&w, "error", err);
+            fprintf(stderr, "facetrack live: %s\n", err);
+            emit_stopped(&w, err, 1);
+            goto done;
+        }
+    }
     w.total.since_s = ft_now_s();
     ft_face_engine_timings(w.engine, &w.total.timings_base);
     /* The capture's events wait for this lock: "ready" comes first. */
@@ -575,6 +608,7 @@ int ft_live_worker_run(const ft_live_worker_options *o)
 done:
     ft_live_channel_close(w.channel, 2.0); /* the last lines (stopped) reach the clients */
     ft_live_capture_free(w.capture);
+    ft_live_shm_free(w.shm);
     ft_face_engine_free(w.engine);
     pthread_mutex_destroy(&w.lock);
     return code;
