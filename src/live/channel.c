@@ -121,6 +121,7 @@ static ft_status listen_on(ft_live_channel *ch, const char *path, char *err, siz
                  errno == EADDRINUSE ? "in use by another process" : strerror(errno));
         return FT_ERR_IO;
     }
+    chmod(path, 0600); /* the worker's user only: commands stop it */
     if (!(ch->path = strdup(path))) {
         snprintf(err, n, "%s: out of memory", path);
         return FT_ERR_NOMEM;
