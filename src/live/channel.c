@@ -194,7 +194,7 @@ static void run_command(ft_live_channel *ch, client *c, char *line)
     json_object *req = NULL;
     if (line[0] == '{') {
         req = json_tokener_parse(line);
-    } else { /* a bare word: "ping" */
+    } else if (strspn(line, "abcdefghijklmnopqrstuvwxyz_") == n) { /* a bare name: "ping" */
         req = json_object_new_object();
         json_object_object_add(req, "cmd", json_object_new_string(line));
     }
