@@ -87,7 +87,7 @@ print(f'  {len(track)} frames, {faces} faces, largest box difference {worst} px'
 EOF
 }
 for size in 320x240 240x320; do
-    ffmpeg -v error -i "$src" -frames:v 30 -vf "scale=${size/x/:}" -c:v libx264 -g 25 -pix_fmt yuv420p \
+    ffmpeg -v error -i "$src" -frames:v 30 -vf "scale=${size/x/:}" -c:v libx264 -threads 1 -g 25 -pix_fmt yuv420p \
         -an "clip_$size.mp4" || fail "cannot make the $size clip"
     "$FACETRACK" track --workers 1 --chunk-frames 1000 --progress none -o trk "clip_$size.mp4" 2>/dev/null
     timeout 120 "$FACETRACK" live --every-frame --stdout all --no-preview --socket "$work/c.sock" \
@@ -99,7 +99,7 @@ for size in 320x240 240x320; do
 done
 
 # --- control channel and shared memory, on a looped file played in real time
-ffmpeg -v error -i "$src" -frames:v 60 -vf scale=640:360 -c:v libx264 -g 25 -pix_fmt yuv420p -an wide.mp4
+ffmpeg -v error -i "$src" -frames:v 60 -vf scale=640:360 -c:v libx264 -threads 1 -g 25 -pix_fmt yuv420p -an wide.mp4
 timeout 120 "$FACETRACK" live --loop --socket "$work/w.sock" --preview 480x480 wide.mp4 >w.jsonl 2>w.err &
 lv=$!
 pids+=("$lv")
