@@ -1,6 +1,7 @@
 /* A live source through libavformat/libavdevice (see source.h). */
 #include "live/source.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/display.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #if FT_HAVE_AVDEVICE
@@ -31,6 +33,9 @@ struct ft_live_source {
     double deadline; /* monotonic seconds; the interrupt callback's limit */
     int demux_eof, flushed;
     int64_t first_pts;
+    int rotation, mirror; /* the display matrix's: frames come out upright, as track's */
+    uint8_t *upright;
+    size_t upright_size;
 };
 
 ft_live_source_kind ft_live_source_classify(const char *source)
@@ -161,6 +166,29 @@ static ft_status open_input(ft_live_source *s, ft_live_source_kind kind, char *e
     return FT_OK;
 }
 
+/* Clockwise degrees (a multiple of 90) and a mirror from the stream's
+ * display matrix, as the video reader turns files upright. */
+static void read_rotation(const AVStream *st, int *degrees, int *mirror)
+{
+    *degrees = *mirror = 0;
+    const int32_t *m = (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    if (!m)
+        return;
+    int32_t unflipped[9];
+    memcpy(unflipped, m, sizeof unflipped);
+    if ((double)m[0] * m[4] - (double)m[1] * m[3] < 0) {
+        *mirror = 1;
+        unflipped[0] = -unflipped[0];
+        unflipped[3] = -unflipped[3];
+    }
+    const double ccw = av_display_rotation_get(unflipped);
+    if (isnan(ccw))
+        return;
+    long cw = lround(-ccw);
+    cw = ((cw % 360) + 360) % 360;
+    *degrees = (int)(((cw + 45) / 90 % 4) * 90);
+}
+
 static ft_status open_decoder(ft_live_source *s, char *err, size_t n)
 {
     const AVCodec *codec = NULL;
@@ -169,6 +197,7 @@ static ft_status open_decoder(ft_live_source *s, char *err, size_t n)
         return fail(err, n, s->name, FT_ERR_FORMAT,
                     si == AVERROR_STREAM_NOT_FOUND ? "no video stream" : "no decoder for its video");
     s->stream = s->fmt->streams[si];
+    read_rotation(s->stream, &s->rotation, &s->mirror);
     for (unsigned i = 0; i < s->fmt->nb_streams; i++)
         if ((int)i != si)
             s->fmt->streams[i]->discard = AVDISCARD_ALL;
@@ -224,6 +253,7 @@ void ft_live_source_close(ft_live_source *s)
     if (!s)
         return;
     ft_converter_free(s->conv);
+    free(s->upright);
     av_frame_free(&s->frame);
     av_packet_free(&s->pkt);
     avcodec_free_context(&s->dec);
@@ -264,12 +294,31 @@ static ft_status convert(ft_live_source *s, ft_live_picture *p, char *err, size_
     if (ft_converter_run(s->conv, f, data, linesize) != FT_OK)
         return fail(err, n, s->name, FT_ERR_UNSUPPORTED, "cannot convert %s frames to RGB",
                     av_get_pix_fmt_name((enum AVPixelFormat)f->format));
+    int width = f->width, height = f->height;
+    if (s->rotation || s->mirror) {
+        const size_t need = (size_t)width * (size_t)height * 3;
+        if (s->upright_size < need) {
+            uint8_t *grown = realloc(s->upright, need);
+            if (!grown)
+                return fail(err, n, s->name, FT_ERR_NOMEM, "out of memory");
+            s->upright = grown;
+            s->upright_size = need;
+        }
+        if (s->rotation == 90 || s->rotation == 270) {
+            width = f->height;
+            height = f->width;
+        }
+        ft_rotate_plane(data[0], linesize[0], f->width, f->height, 3, s->upright, width * 3,
+                        s->rotation, s->mirror);
+        data[0] = s->upright;
+        linesize[0] = width * 3;
+    }
     const AVRational tb = s->stream->time_base;
     int64_t pts = f->best_effort_timestamp;
     if (pts != AV_NOPTS_VALUE && s->first_pts == AV_NOPTS_VALUE)
         s->first_pts = pts;
     *p = (ft_live_picture){
-        .rgb = data[0], .width = f->width, .height = f->height, .stride = linesize[0],
+        .rgb = data[0], .width = width, .height = height, .stride = linesize[0],
         .time_us = pts == AV_NOPTS_VALUE ? -1 : av_rescale_q(pts - s->first_pts, tb, AV_TIME_BASE_Q),
         .duration_us = f->pkt_duration > 0 ? av_rescale_q(f->pkt_duration, tb, AV_TIME_BASE_Q) : 0};
     return FT_OK;

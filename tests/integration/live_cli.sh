@@ -98,6 +98,14 @@ for size in 320x240 240x320; do
         grep -q "\"connected\".*\"width\":${size%x*},\"height\":${size#*x}" "live_$size.jsonl"
 done
 
+# A file with a rotation in its metadata is turned upright, as track does.
+ffmpeg -v error -i clip_320x240.mp4 -c copy -metadata:s:v:0 rotate=90 rotated.mp4
+"$FACETRACK" track --workers 1 --chunk-frames 1000 --progress none -o trk rotated.mp4 2>/dev/null
+timeout 120 "$FACETRACK" live --every-frame --stdout all --no-preview --socket "$work/c.sock" \
+    rotated.mp4 >live_rotated.jsonl 2>live_rotated.err
+check "a rotated file is played upright (240x320)" grep -q '"connected".*"width":240,"height":320' live_rotated.jsonl
+check "and gives track's faces and boxes on every frame" compare trk/rotated.json live_rotated.jsonl
+
 # --- control channel and shared memory, on a looped file played in real time
 ffmpeg -v error -i "$src" -frames:v 60 -vf scale=640:360 -c:v libx264 -threads 1 -g 25 -pix_fmt yuv420p -an wide.mp4
 timeout 120 "$FACETRACK" live --loop --socket "$work/w.sock" --preview 480x480 wide.mp4 >w.jsonl 2>w.err &
