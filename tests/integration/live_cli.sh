@@ -1,6 +1,7 @@
 # facetrack live: a file played as a camera gives, frame for frame, the
-# faces and boxes `facetrack track` gives (landscape and portrait clips,
-# and a preview of another aspect read from shared memory); the control
+# faces and boxes `facetrack track` gives (landscape, portrait and rotated
+# clips, a preview of another aspect read from shared memory); two sources
+# run as two worker processes; the control
 # channel (ping, pause, resume, get_stats, reset_stats, stop); a UDP
 # MPEG-TS stream served by ffmpeg that dies is reconnected to with growing
 # delays and recovers; a missing camera retries with 1, 2, 4 s; SIGTERM and
@@ -157,6 +158,22 @@ check "stopped says why" grep -q '"reason": "stop command"' stop.txt
 check "the socket is removed" test ! -e "$work/w.sock"
 check "the shared memory is removed" test ! -e "/dev/shm${name}"
 check "heartbeats carry fps and latency" grep -q '"heartbeat".*"fps":[0-9.]*,"capture_fps".*"latency_ms":[0-9.]' w.jsonl
+
+# --- two sources: a worker process each, a socket each, one signal stops both
+timeout 120 "$FACETRACK" live --loop --no-preview --socket "$work/m.sock" clip_320x240.mp4 wide.mp4 \
+    >m.jsonl 2>m.err &
+lv=$!
+pids+=("$lv")
+client "$work/m.sock.0" frames:2 send:ping expect:pong >m0.txt
+client "$work/m.sock.1" frames:2 send:ping expect:pong >m1.txt
+check "two sources: two workers, each answering on its own socket" \
+    sh -c 'grep -q "\"source\": 0" m0.txt && grep -q "\"source\": 1" m1.txt'
+check "two sources: two processes" test "$(grep '"type":"ready"' m.jsonl | json_int pid | sort -u | wc -l)" -eq 2
+kill -TERM "$lv"
+wait "$lv"
+check "SIGTERM to the parent: both workers stop, exit 143" test $? -eq 143
+check "both say stopped" test "$(grep -c '"type":"stopped".*"reason":"signal 15"' m.jsonl)" -eq 2
+check "no socket is left" sh -c '! ls "$1"/m.sock* 2>/dev/null | grep -q .' _ "$work"
 
 # --- a network stream that dies and comes back -----------------------------
 port=$((20000 + RANDOM % 20000))
