@@ -169,6 +169,9 @@ static const route routes[] = {
     {"GET", "/api/events", ft_api_events},
     {"GET", "/api/results", ft_api_results},
     {"GET", "/api/results/", ft_api_results},
+    {"GET", "/api/live", ft_api_live_list},
+    {"GET", "/api/live/", ft_api_live_get},
+    {"POST", "/api/live/", ft_api_live_action},
     {"GET", "/", ft_api_static}, /* the web UI: exact, not a prefix */
     {"GET", "/ui/", ft_api_static},
 };
