@@ -52,6 +52,8 @@ typedef struct worker {
     int reconnecting, connected, width, height;
     char end_reason[1200];
     int end_failed, ended;
+    ft_face_timings engine_timings; /* the engine's, after its last frame: the
+                                       channel thread reads these, never the engine */
     frame_facts flight[IN_FLIGHT];
     int flight_count;
     double last_analysed_ms;
@@ -144,7 +146,7 @@ static void write_timings(ft_json *j, const ft_face_timings *t, int64_t frames)
 
 static void timings_since(const worker *w, const ft_face_timings *base, ft_face_timings *out)
 {
-    ft_face_engine_timings(w->engine, out);
+    *out = w->engine_timings;
     out->detection_ms -= base->detection_ms;
     out->landmarks_ms -= base->landmarks_ms;
     out->blendshapes_ms -= base->blendshapes_ms;
@@ -225,8 +227,8 @@ static void reset_counters(worker *w)
     ft_live_capture_counts_get(capture_of(w), &cc);
     const long long md = ft_live_channel_metadata_dropped(w->channel);
     pthread_mutex_lock(&w->lock);
-    w->total = (counters){.since_s = ft_now_s(), .capture_base = cc, .meta_dropped_base = md};
-    ft_face_engine_timings(w->engine, &w->total.timings_base);
+    w->total = (counters){.since_s = ft_now_s(), .capture_base = cc, .meta_dropped_base = md,
+                          .timings_base = w->engine_timings};
     pthread_mutex_unlock(&w->lock);
 }
 
@@ -333,10 +335,12 @@ static char *on_command(void *user, const char *cmd, json_object *request)
 /* ------------------------------------------------------------ analysis */
 
 static double metadata_line(worker *w, const frame_facts *f, const ft_face *faces, int count,
-                            const ft_face_timings *stage, double engine_ms)
+                            const ft_face_timings *stage, const ft_face_timings *engine_now,
+                            double engine_ms)
 {
     const double now = ft_now_ms(), latency = now - f->mono_ms;
     pthread_mutex_lock(&w->lock);
+    w->engine_timings = *engine_now;
     w->total.frames++;
     w->all_frames++;
     w->total.faces += count;
@@ -403,7 +407,8 @@ static ft_status collect(worker *w, const ft_live_frame *fr, ft_face *faces, int
                                  .blendshapes_ms = now.blendshapes_ms - before->blendshapes_ms,
                                  .geometry_ms = now.geometry_ms - before->geometry_ms,
                                  .total_ms = now.total_ms - before->total_ms};
-        const double latency = metadata_line(w, &f, faces, count, &stage, ft_now_ms() - f.sent_ms);
+        const double latency =
+            metadata_line(w, &f, faces, count, &stage, &now, ft_now_ms() - f.sent_ms);
         if (w->shm && f.id == fr->id)
             ft_live_shm_write(w->shm, fr, faces, count, latency);
     }
@@ -592,7 +597,8 @@ int ft_live_worker_run(const ft_live_worker_options *o)
         }
     }
     w.total.since_s = ft_now_s();
-    ft_face_engine_timings(w.engine, &w.total.timings_base);
+    ft_face_engine_timings(w.engine, &w.engine_timings);
+    w.total.timings_base = w.engine_timings;
     /* The capture's events wait for this lock: "ready" comes first. */
     pthread_mutex_lock(&w.lock);
     const ft_live_capture_events ev = {on_connected, on_reconnecting, on_ended, &w};
