@@ -345,6 +345,7 @@ ft_status ft_live_source_read(ft_live_source *s, ft_live_picture *p, char *err, 
             continue;
         }
         arm(s, s->opt.read_timeout_s);
+        ft_av_clear_message(); /* a failure's reason is this read's, not an older decoder message */
         ret = av_read_frame(s->fmt, s->pkt);
         if (ret == AVERROR_EOF) {
             s->demux_eof = 1;
