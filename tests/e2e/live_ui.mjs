@@ -66,10 +66,13 @@ async function main() {
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    let last = null; // the last snapshot the page received
+    const received = new Map(); // every snapshot the page received, by frame
     page.on('response', async (r) => {
       if (r.url().endsWith('/snapshot') && r.ok()) {
-        try { last = await r.json(); } catch { /* the page went on */ }
+        try {
+          const snap = await r.json();
+          received.set(snap.frame, snap);
+        } catch { /* the page went on */ }
       }
     });
     await must('the page loads', page.goto(`${base}/?token=${encodeURIComponent(token)}`));
@@ -88,9 +91,12 @@ async function main() {
     await page.waitForTimeout(300); // the last drawing, if one was under way
     await page.locator('#live-canvas').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(shots, 'live_view.png'), fullPage: true });
-    const drawn = await page.evaluate(() => document.getElementById('live-frame').textContent);
-    check('the last snapshot is the frame on the canvas', last && drawn.startsWith(`frame ${last.frame} `),
-      `drawn "${drawn}", last ${last?.frame}`);
+    const drawn = Number(await page.evaluate(() => document.getElementById('live-canvas').dataset.frame));
+    const text = await page.evaluate(() => document.getElementById('live-frame').textContent);
+    const last = received.get(drawn);
+    check('the frame on the canvas is one the server sent, and the page says which',
+      last !== undefined && text.startsWith(`frame ${drawn} `), `canvas frame ${drawn}, text "${text}"`);
+    if (!last) throw new Stop();
     const size = await page.evaluate(() => [document.getElementById('live-canvas').width,
       document.getElementById('live-canvas').height]);
     check('the canvas is the preview size', last && size[0] === last.preview[0] && size[1] === last.preview[1],

@@ -94,10 +94,12 @@ async function frame() {
     image.src = snap.image;
     await image.decode();
     drawSnapshot($('live-canvas'), snap, image);
+    $('live-canvas').dataset.frame = String(snap.frame);
     $('live-frame').textContent =
       `frame ${snap.frame} · capture ${snap.capture[0]}×${snap.capture[1]} · ${snap.faces.length} face(s) · ${snap.latency_ms.toFixed(0)} ms`;
   } catch (e) {
-    if (e.status !== 503) $('live-frame').textContent = e.message; // 503: no frame yet
+    if (e.status === 409) selected = -1; // it stopped: the last frame stays
+    else if (e.status !== 503) $('live-frame').textContent = e.message; // 503: no frame yet
   } finally {
     busy = false;
   }
