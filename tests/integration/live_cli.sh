@@ -115,7 +115,7 @@ pids+=("$lv")
 wait_for w.jsonl '"type":"heartbeat".*"state":"running"' 1 60
 client "$work/w.sock" 'send:{"cmd":"ping","id":"p1"}' expect:pong >pong.txt
 check "ping is answered by a pong with its id" grep -q '"type": "pong".*"id": "p1"' pong.txt
-client "$work/w.sock" frames:3 send:pause expect:ok sleep:0.3 send:get_stats expect:stats sleep:0.8 \
+client "$work/w.sock" frames:3 send:pause expect:ok sleep:0.6 send:get_stats expect:stats sleep:0.8 \
     send:get_stats expect:stats send:resume expect:ok sleep:0.8 send:get_stats expect:stats >pause.txt
 check "paused, no frame is analysed; resumed, frames are analysed again" python3 - pause.txt <<'EOF'
 import json, sys
@@ -125,8 +125,10 @@ ok = s[0]['state'] == 'paused' and a == b and c > b and s[1]['skipped_paused'] >
 print(f'  frames {a} {b} {c}, states {[x["state"] for x in s]}')
 sys.exit(0 if ok else 1)
 EOF
-client "$work/w.sock" send:reset_stats expect:ok send:get_stats expect:stats send:bogus expect:error >reset.txt
-check "reset_stats starts the counters again" grep -q '"type": "stats".*"frames": 0,' reset.txt
+# (paused, so that no frame is analysed between the reset and the count)
+client "$work/w.sock" send:pause expect:ok sleep:0.5 send:reset_stats expect:ok send:get_stats expect:stats \
+    send:resume expect:ok send:bogus expect:error >reset.txt
+check "reset_stats starts the counters again" grep -q '"type": "stats".*"frames": 0, "faces": 0, "captured": [0-9]' reset.txt
 check "an unknown command is an error line" grep -q '"type": "error".*unknown command' reset.txt
 name=$(sed -n 's/.*"shm":{"name":"\([^"]*\)".*/\1/p' w.jsonl | head -1)
 check "ready names the shared memory" test -n "$name"
