@@ -56,7 +56,7 @@ typedef struct worker {
                                        channel thread reads these, never the engine */
     frame_facts flight[IN_FLIGHT];
     int flight_count;
-    double last_analysed_ms;
+    double next_due_ms; /* --fps: when the next frame is due; 0 = now */
 } worker;
 
 /* --------------------------------------------------------------- events */
@@ -531,16 +531,22 @@ static int run_loop(worker *w)
             pthread_mutex_unlock(&w->lock);
             continue;
         }
-        /* --fps: a frame that comes sooner than 1/fps after the last one
-         * analysed waits for the next (a 2 ms slack absorbs capture jitter). */
-        if (w->opt->max_fps > 0 && w->last_analysed_ms > 0 &&
-            frame.mono_ms - w->last_analysed_ms < 1000.0 / w->opt->max_fps - 2.0) {
-            pthread_mutex_lock(&w->lock);
-            w->total.regulated++;
-            pthread_mutex_unlock(&w->lock);
-            continue;
+        /* --fps: frames are due on a fixed schedule, one every 1/fps s; a
+         * frame more than a tenth of that before its due time waits for
+         * the next (the tenth absorbs capture jitter, and the schedule, not
+         * the last frame's time, keeps the mean rate at fps). */
+        if (w->opt->max_fps > 0) {
+            const double period = 1000.0 / w->opt->max_fps;
+            if (w->next_due_ms > 0 && frame.mono_ms < w->next_due_ms - period / 10) {
+                pthread_mutex_lock(&w->lock);
+                w->total.regulated++;
+                pthread_mutex_unlock(&w->lock);
+                continue;
+            }
+            w->next_due_ms += period;
+            if (w->next_due_ms < frame.mono_ms - period) /* late (a slow frame, a pause): start again */
+                w->next_due_ms = frame.mono_ms + period;
         }
-        w->last_analysed_ms = frame.mono_ms;
         if ((st = analyse(w, &frame, faces, capacity)) != FT_OK) {
             snprintf(reason, sizeof reason, "%s: frame %lld: %s", w->source, (long long)frame.id,
                      ft_face_engine_error(w->engine)[0] ? ft_face_engine_error(w->engine)

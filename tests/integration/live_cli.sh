@@ -162,12 +162,20 @@ check "the shared memory is removed" test ! -e "/dev/shm${name}"
 check "heartbeats carry fps and latency" grep -q '"heartbeat".*"fps":[0-9.]*,"capture_fps".*"latency_ms":[0-9.]' w.jsonl
 
 # --- two sources: a worker process each, a socket each, one signal stops both
-timeout 120 "$FACETRACK" live --loop --no-preview --socket "$work/m.sock" clip_320x240.mp4 wide.mp4 \
+timeout 120 "$FACETRACK" live --loop --no-preview --fps 5 --socket "$work/m.sock" clip_320x240.mp4 wide.mp4 \
     >m.jsonl 2>m.err &
 lv=$!
 pids+=("$lv")
-client "$work/m.sock.0" frames:2 send:ping expect:pong >m0.txt
+client "$work/m.sock.0" frames:2 send:ping expect:pong send:reset_stats expect:ok sleep:2 \
+    send:get_stats expect:stats >m0.txt
 client "$work/m.sock.1" frames:2 send:ping expect:pong >m1.txt
+check "--fps 5: at most 5 frames a second analysed, the others skipped" python3 - m0.txt <<'EOF'
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if '"stats"' in l][0]
+print(f"  {s['fps']} fps analysed, {s['skipped_fps']} skipped, {s['captured']} captured in {s['seconds']} s")
+# a machine too busy for 5 fps skips nothing: then it must at least stay under
+sys.exit(0 if s['fps'] <= 5.5 and (s['skipped_fps'] > 0 or s['fps'] < 4.5) else 1)
+EOF
 check "two sources: two workers, each answering on its own socket" \
     sh -c 'grep -q "\"source\": 0" m0.txt && grep -q "\"source\": 1" m1.txt'
 check "two sources: two processes" test "$(grep '"type":"ready"' m.jsonl | json_int pid | sort -u | wc -l)" -eq 2
