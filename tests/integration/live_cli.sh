@@ -1,12 +1,13 @@
 # facetrack live: a file played as a camera gives, frame for frame, the
 # faces and boxes `facetrack track` gives (landscape, portrait and rotated
-# clips, a preview of another aspect read from shared memory); two sources
-# run as two worker processes; the control
-# channel (ping, pause, resume, get_stats, reset_stats, stop); a UDP
+# clips); the control channel (ping, pause, resume, get_stats, reset_stats,
+# stop) and the shared-memory preview read by both reader examples; two
+# sources run as two worker processes, --fps holding them to 5 fps; a UDP
 # MPEG-TS stream served by ffmpeg that dies is reconnected to with growing
-# delays and recovers; a missing camera retries with 1, 2, 4 s; SIGTERM and
-# SIGKILL leave no socket or shared memory behind (the next worker cleans
-# what a killed one left).
+# delays and recovers; an HTTP stream that ends is a loss, and
+# --max-retries gives up; a missing camera retries with 1, 2, 4 s; SIGTERM
+# and SIGKILL leave no socket or shared memory behind (the next worker
+# cleans what a killed one left).
 . "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 pids=()
@@ -218,6 +219,25 @@ wait "$lv"
 check "SIGTERM: exit 143" test $? -eq 143
 check "SIGTERM: 'stopped' is the last line" sh -c 'tail -1 u.jsonl | grep -q "\"stopped\".*\"reason\":\"signal 15\""'
 check "SIGTERM: the socket is removed" test ! -e "$work/u.sock"
+kill "$ff" 2>/dev/null
+
+# --- an HTTP stream that ends: a loss like any other, and --max-retries gives up
+hport=$((20000 + RANDOM % 20000))
+ffmpeg -v error -re -i wide.mp4 -c copy -f mpegts -listen 1 "http://127.0.0.1:$hport/live.ts" &
+ff=$!
+pids+=("$ff")
+# until it listens (state 0A in /proc/net/tcp): it serves one client only
+for _ in $(seq 100); do
+    grep -q ":$(printf '%04X' "$hport") 00000000:0000 0A" /proc/net/tcp && break
+    sleep 0.05
+done
+timeout 60 "$FACETRACK" live --no-preview --timeout 1 --max-retries 1 --reconnect-initial 0.1 \
+    --socket "$work/h.sock" "http://127.0.0.1:$hport/live.ts" >h.jsonl 2>h.err
+rc=$?
+check "HTTP: connected, frames analysed" sh -c 'grep -q "\"connected\".*\"width\":640,\"height\":360" h.jsonl && grep -q "\"heartbeat\".*\"frames\":[1-9]" h.jsonl'
+check "HTTP: its end is a loss, retried once" grep -q '"type":"reconnecting","source":0,"wall_time":[0-9.]*,"attempt":1,"delay_s":0.1,"reason":"http://127.0.0.1:[0-9]*/live.ts: end of stream"' h.jsonl
+check "HTTP: then given up: exit 1, one line naming the stream" sh -c \
+    'test "$1" -eq 1 && test "$(grep -vc ": warn: " h.err)" -eq 1 && grep -q "^facetrack live: http://127.0.0.1:[0-9]*/live.ts: cannot open: .*gave up after 1 attempt" h.err' _ "$rc"
 kill "$ff" 2>/dev/null
 
 # --- a camera that is not there ---------------------------------------------
