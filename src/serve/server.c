@@ -162,6 +162,9 @@ static const route routes[] = {
     {"GET", "/api/browse", ft_api_browse},
     {"GET", "/media/", ft_api_media},
     {"GET", "/api/engines", ft_api_engines},
+    {"GET", "/api/live", ft_api_live_list},
+    {"GET", "/api/live/", ft_api_live_get},
+    {"POST", "/api/live/", ft_api_live_action},
     {"GET", "/api/jobs", ft_api_jobs_list},
     {"POST", "/api/jobs", ft_api_jobs_create},
     {"GET", "/api/jobs/", ft_api_job_get},
@@ -169,9 +172,6 @@ static const route routes[] = {
     {"GET", "/api/events", ft_api_events},
     {"GET", "/api/results", ft_api_results},
     {"GET", "/api/results/", ft_api_results},
-    {"GET", "/api/live", ft_api_live_list},
-    {"GET", "/api/live/", ft_api_live_get},
-    {"POST", "/api/live/", ft_api_live_action},
     {"GET", "/", ft_api_static}, /* the web UI: exact, not a prefix */
     {"GET", "/ui/", ft_api_static},
 };
