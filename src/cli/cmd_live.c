@@ -66,8 +66,10 @@ static const char usage[] =
     "\n"
     "Exit status: 0 after a stop command or the end of a file, 1 when a source\n"
     "failed for good (one line on stderr naming it and the reason), 2 on a usage\n"
-    "error, 128 + the signal after SIGINT or SIGTERM (the worker still says\n"
-    "\"stopped\"). With several sources, the highest of the workers' statuses.\n";
+    "error, 128 + the signal after SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM,\n"
+    "SIGUSR1 or SIGUSR2 (the worker still says \"stopped\" and removes its socket\n"
+    "and shared memory). With several sources, the highest of the workers'\n"
+    "statuses.\n";
 
 typedef struct flag {
     const char *flag, *alias;
@@ -419,7 +421,7 @@ static int run_live(int argc, char **argv)
         return FT_EXIT_FAILED;
     default: break;
     }
-    ft_cli_catch_stop_signals();
+    ft_cli_catch_batch_signals(); /* each of them stops a worker cleanly (SIGPIPE is ignored there) */
     if (a.source_count == 1) {
         char path[4096];
         socket_path(&a, 0, path, sizeof path);
