@@ -223,7 +223,7 @@ kill "$ff" 2>/dev/null
 
 # --- an HTTP stream that ends: a loss like any other, and --max-retries gives up
 hport=$((20000 + RANDOM % 20000))
-ffmpeg -v error -re -i wide.mp4 -c copy -f mpegts -listen 1 "http://127.0.0.1:$hport/live.ts" &
+ffmpeg -v error -re -i wide.mp4 -c copy -f mpegts -listen 1 "http://127.0.0.1:$hport/live.ts" 2>/dev/null &
 ff=$!
 pids+=("$ff")
 # until it listens (state 0A in /proc/net/tcp): it serves one client only
@@ -268,5 +268,33 @@ check "SIGKILL leaves its shared memory (nothing could remove it)" test "$(shm_l
 timeout 60 "$FACETRACK" live --socket "$work/k.sock" clip_320x240.mp4 >k2.jsonl 2>k2.err
 check "the next worker runs on the socket file the killed one left" test $? -eq 0
 check "and removed the killed worker's shared memory" test "$(shm_left "$worker")" -eq 0
+
+# Every line any worker wrote above, against the channels' JSON Schema.
+if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+    check "every line written matches schemas/live_event.schema.json" /usr/bin/python3 - \
+        "$FT_SOURCE_DIR/schemas/live_event.schema.json" ./*.jsonl pong.txt pause.txt reset.txt stop.txt m0.txt m1.txt <<'EOF'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+lines = bad = 0
+types = set()
+for path in sys.argv[2:]:
+    for n, line in enumerate(open(path), 1):
+        if not line.startswith('{'):
+            continue
+        e = json.loads(line)
+        lines += 1
+        types.add(e.get('type'))
+        for err in list(v.iter_errors(e))[:1]:
+            bad += 1
+            print(f'  {path}:{n}: {err.json_path}: {err.message[:160]}')
+print(f'  {lines} lines, types {sorted(types)}')
+sys.exit(1 if bad or lines == 0 else 0)
+EOF
+else
+    echo "  (the schema check is not run: no jsonschema module for /usr/bin/python3)"
+fi
 
 finish
