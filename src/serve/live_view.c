@@ -265,6 +265,11 @@ void ft_live_view_free(ft_live_view *v)
 {
     if (!v)
         return;
+    pthread_mutex_lock(&v->lock); /* every worker told at once, then each waited for */
+    for (int i = 0; i < v->count; i++)
+        if (v->workers[i].pid > 0)
+            kill(v->workers[i].pid, SIGTERM);
+    pthread_mutex_unlock(&v->lock);
     for (int i = 0; i < v->count; i++) {
         ft_live_view_stop(v, i);
         free(v->workers[i].source);
