@@ -102,15 +102,20 @@ static void *read_events(void *arg)
     else
         close(w->out_fd);
     int status = 0;
-    pid_t pid;
     pthread_mutex_lock(&v->lock);
-    pid = w->pid;
+    const pid_t pid = w->pid;
     pthread_mutex_unlock(&v->lock);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    /* Waits for its end without reaping it: until pid is cleared under the
+     * lock, a stop may still signal it, and its number must not be free
+     * for another process yet. */
+    siginfo_t info;
+    while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
     }
     pthread_mutex_lock(&v->lock);
-    w->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     w->pid = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    w->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     snprintf(w->state, sizeof w->state, "stopped");
     pthread_mutex_unlock(&v->lock);
     return NULL;
