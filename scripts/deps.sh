@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     gcc make cmake ninja-build pkg-config     # toolchain
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video (FFmpeg 5.1)
+    libavdevice-dev                           # facetrack live: V4L2 cameras
     libzip-dev                                # MediaPipe .task bundles
     libcurl4-openssl-dev                      # models pull
     libmicrohttpd-dev                         # facetrack serve: HTTP (and the download tests)
@@ -15,6 +16,7 @@ packages=(
     libjson-c-dev                             # JSON inputs: video lists, audio analyses
     libcmocka-dev                             # unit tests
     python3-jsonschema                        # output schema checks in the tests
+    python3-numpy                             # the live preview's Python reader example, in the tests
     clang libclang-rt-14-dev                  # loader fuzzing (libFuzzer)
     ffmpeg                                    # test clips, sample, reference decoder
     curl                                      # HTTP tests of facetrack serve

@@ -9,6 +9,7 @@
 #include "cli/batch_io.h"
 #include "cli/cli.h"
 #include "serve/job_runner.h"
+#include "serve/live_view.h"
 #include "serve/host_check.h"
 #include "serve/job_store.h"
 #include "serve/server.h"
@@ -39,8 +40,14 @@ static const char usage[] =
     "  --max-connections N  connections at once (default 256)\n"
     "  --max-client-connections N  connections at once from one address (default 64)\n"
     "  --request-timeout S  seconds to send a request's headers and body (default 10)\n"
+    "  --live-source SRC  a camera, stream or file the Live view may run with\n"
+    "                     `facetrack live` (repeatable, up to 16; docs/live.md)\n"
     "  --reset-corrupt-db a corrupt DATA-DIR/jobs.db is moved aside (jobs.db.corrupt-TIME)\n"
     "                     and an empty one begun; without it the server refuses to start\n";
+
+/* --live-source URL: the sources the Live view may run (serve/live_view.h). */
+static const char *live_sources[FT_LIVE_VIEW_MAX_SOURCES];
+static int live_source_count;
 
 static int parse_args(int argc, char **argv, ft_server_options *o, int *max_jobs,
                       const char **allowed_hosts, int *reset_corrupt_db)
@@ -65,6 +72,10 @@ static int parse_args(int argc, char **argv, ft_server_options *o, int *max_jobs
                 return ft_cli_usage_error("serve", "at most %d media roots", FT_MEDIA_MAX_ROOTS);
             if (st != FT_OK)
                 return ft_cli_usage_error("serve", "--media-root '%s' is not a folder", v);
+        } else if (strcmp(opt, "--live-source") == 0) {
+            if (live_source_count == FT_LIVE_VIEW_MAX_SOURCES)
+                return ft_cli_usage_error("serve", "at most %d --live-source", FT_LIVE_VIEW_MAX_SOURCES);
+            live_sources[live_source_count++] = v;
         } else if (strcmp(opt, "--host") == 0) {
             o->host = v;
         } else if (strcmp(opt, "--port") == 0) {
@@ -141,12 +152,14 @@ static int run_serve(int argc, char **argv)
         ft_atomic_file_remove_stale_under(o.roots.paths[r]);
     char err[512];
     ft_server *server = NULL;
-    if (ft_job_store_open(o.data_dir, reset_corrupt_db, &o.jobs, err, sizeof err) != FT_OK ||
+    if (ft_live_view_create(live_sources, live_source_count, o.data_dir, &o.live, err, sizeof err) != FT_OK ||
+        ft_job_store_open(o.data_dir, reset_corrupt_db, &o.jobs, err, sizeof err) != FT_OK ||
         ft_job_runner_start(o.jobs, o.data_dir, max_jobs, &o.runner, err, sizeof err) != FT_OK ||
         ft_server_start(&o, &server, err, sizeof err) != FT_OK) {
         fprintf(stderr, "facetrack serve: %s\n", err);
         ft_job_runner_stop(o.runner);
         ft_job_store_close(o.jobs);
+        ft_live_view_free(o.live);
         return FT_EXIT_FAILED;
     }
     printf("facetrack serve: listening on http://%s:%d/\n", o.host, ft_server_port(server));
@@ -154,6 +167,7 @@ static int run_serve(int argc, char **argv)
     while (!atomic_load(&ft_cli_stop_signal))
         pause(); /* the server's threads do the work; a signal ends the wait */
     ft_server_stop(server);
+    ft_live_view_free(o.live); /* its workers stop with the service */
     ft_job_runner_stop(o.runner);
     ft_job_store_close(o.jobs);
     return FT_EXIT_OK; /* stopping on a signal is how a service ends */

@@ -67,6 +67,11 @@ enum MHD_Result ft_api_job_action(const ft_request *r);
 enum MHD_Result ft_api_events(const ft_request *r);
 /* GET /api/results and /api/results/KIND */
 enum MHD_Result ft_api_results(const ft_request *r);
+/* GET /api/live, GET /api/live/N and /api/live/N/snapshot, POST
+ * /api/live/N/start and /api/live/N/stop (api_live.c). */
+enum MHD_Result ft_api_live_list(const ft_request *r);
+enum MHD_Result ft_api_live_get(const ft_request *r);
+enum MHD_Result ft_api_live_action(const ft_request *r);
 /* GET / and /ui/NAME: the web UI's files (no token needed). */
 enum MHD_Result ft_api_static(const ft_request *r);
 

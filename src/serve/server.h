@@ -29,6 +29,7 @@ typedef struct ft_server_options {
     int request_timeout_s;      /* to send a request's headers and body: 10 */
     struct ft_job_store *jobs;   /* the job service, made by the caller */
     struct ft_job_runner *runner;
+    struct ft_live_view *live;   /* the --live-source workers (serve/live_view.h) */
 } ft_server_options;
 
 typedef struct ft_server ft_server;
