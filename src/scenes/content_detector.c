@@ -12,6 +12,8 @@
 #define SPANS 4 /* window half-widths tried for gradual transitions */
 static const int spans[SPANS] = {4, 8, 16, 32};
 #define RING 65 /* features kept: the widest window, 2 * 32 + 1 frames */
+#define FLASH 4 /* a flash lasts at most this many frames */
+#define LOOKS (FLASH + 1) /* look[t][j - 2]: difference of frame t from t - j, j = 2 .. FLASH + 2 */
 
 typedef struct features {
     float hist[3][BINS]; /* normalised to sum 1 */
@@ -34,8 +36,7 @@ struct ft_content_detector {
     features ring[RING];
     int64_t frames;
     double *step;    /* step[t]: difference of frame t from frame t - 1 */
-    double *lasting; /* lasting[t]: of frame t + 2 from frame t - 1 */
-    double *settled; /* settled[t]: of frame t from frame t - 2 */
+    float *look;     /* look[t * LOOKS + j - 2]: of frame t from frame t - j (1: none) */
     float *spread;   /* spread[t]: standard deviation of frame t's thumbnail */
     size_t cap;
     transition *seen; /* every window that is a transition */
@@ -81,8 +82,7 @@ void ft_content_detector_free(ft_content_detector *d)
     if (!d)
         return;
     free(d->step);
-    free(d->lasting);
-    free(d->settled);
+    free(d->look);
     free(d->spread);
     free(d->seen);
     free(d->cuts);
@@ -304,16 +304,13 @@ static ft_status grow(ft_content_detector *d)
     double *s = realloc(d->step, cap * sizeof *s);
     if (s)
         d->step = s;
-    double *l = realloc(d->lasting, cap * sizeof *l);
+    float *l = realloc(d->look, cap * LOOKS * sizeof *l);
     if (l)
-        d->lasting = l;
-    double *b = realloc(d->settled, cap * sizeof *b);
-    if (b)
-        d->settled = b;
+        d->look = l;
     float *u = realloc(d->spread, cap * sizeof *u);
     if (u)
         d->spread = u;
-    if (!s || !l || !b || !u)
+    if (!s || !l || !u)
         return FT_ERR_NOMEM;
     d->cap = cap;
     return FT_OK;
@@ -337,10 +334,8 @@ ft_status ft_content_detector_push(ft_content_detector *d, const ft_frame *f)
         now->has_chroma = 1;
     }
     d->step[t] = t > 0 ? difference(at(d, t - 1), now) : 0;
-    d->lasting[t] = 1; /* until frame t + 2 says otherwise */
-    d->settled[t] = t >= 2 ? difference(at(d, t - 2), now) : 1;
-    if (t >= 3) /* frame t is frame (t - 2) + 2 */
-        d->lasting[t - 2] = difference(at(d, t - 3), now);
+    for (int j = 2; j < 2 + LOOKS; j++)
+        d->look[t * LOOKS + j - 2] = t >= j ? (float)difference(at(d, t - j), now) : 1.0f;
     d->spread[t] = spread(now->thumb);
     d->frames++;
     /* Frame t ends the window of each span around t - k. */
@@ -380,15 +375,34 @@ static void add_cut(ft_content_detector *d, int64_t frame, ft_cut_info info)
     d->cut_count = n + 1;
 }
 
+/* Difference of frame T from frame T - J (2 <= J <= FLASH + 2); 1 (nothing
+ * alike) outside the video. */
+static double look(const ft_content_detector *d, int64_t t, int j)
+{
+    return t >= j && t < d->frames ? d->look[t * LOOKS + j - 2] : 1.0;
+}
+
+/* Is the change S into frame T the start or the end of a flash: do the
+ * frames after it return to the picture before it (within FLASH frames),
+ * or is frame T back to a picture before a spike? Strobes, a
+ * photographer's flash, a frame or a few of white or black, a flash that
+ * lights half the picture: the picture either side of them is the same. */
+static int is_flash(const ft_content_detector *d, int64_t t, double s)
+{
+    for (int length = 1; length <= FLASH; length++)
+        if (look(d, t + length, length + 1) < 0.5 * s || look(d, t, length + 1) < 0.5 * s)
+            return 1;
+    return 0;
+}
+
 static void hard_cuts(ft_content_detector *d)
 {
     for (int64_t t = 1; t < d->frames; t++) {
         const double s = d->step[t];
         if (s < d->opt.min_score || s < d->opt.ratio * neighbours(d, t))
             continue;
-        /* A flash (or a one-frame glitch) returns to the frame before it:
-         * neither its start nor its end is a cut. */
-        if (d->lasting[t] < 0.5 * s || d->settled[t] < 0.5 * s)
+        /* Neither the start nor the end of a flash is a cut. */
+        if (is_flash(d, t, s))
             continue;
         add_cut(d, t, (ft_cut_info){FT_CUT_HARD, s, t, t});
     }
