@@ -130,26 +130,28 @@ def box(colour, alpha, first, last, area="w=iw:h=ih"):
 
 
 def flashes(small):
-    """(name, filters): flashes at frame 50 (and a second at 80 where noted)."""
+    """(name, filters, [[first, last] frames of each flash])."""
     out = []
     for colour in ("white", "black"):
         for alpha in ((1.0,) if small else (0.6, 1.0)):
             for length in ((1, 3) if small else (1, 2, 3)):
                 out.append((f"flash_{colour}{int(alpha * 100)}_{length}f",
                             box(colour, alpha, 50, 50 + length - 1) + "," +
-                            box(colour, alpha, 80, 80 + length - 1)))
+                            box(colour, alpha, 80, 80 + length - 1),
+                            [[50, 50 + length - 1], [80, 80 + length - 1]]))
     if small:
         return out
     for length in (1, 2, 3):
         out.append((f"flash_lit_{length}f",
-                    f"eq=brightness=0.45:contrast=1.3:enable='between(n,50,{50 + length - 1})'"))
+                    f"eq=brightness=0.45:contrast=1.3:enable='between(n,50,{50 + length - 1})'",
+                    [[50, 50 + length - 1]]))
     out.append(("flash_decay", ",".join([box("white", 1.0, 50, 50), box("white", 0.6, 51, 51),
-                                          box("white", 0.3, 52, 52)])))
-    out.append(("flash_half", box("white", 1.0, 50, 51, "w=iw:h=ih/2")))
+                                          box("white", 0.3, 52, 52)]), [[50, 52]]))
+    out.append(("flash_half", box("white", 1.0, 50, 51, "w=iw:h=ih/2"), [[50, 51]]))
     out.append(("strobe_white", f"drawbox=x=0:y=0:w=iw:h=ih:color=white@1:t=fill:"
-                                f"enable='between(n,40,80)*not(mod(n-40,4))'"))
+                                f"enable='between(n,40,80)*not(mod(n-40,4))'", [[40, 80]]))
     out.append(("strobe_black", f"drawbox=x=0:y=0:w=iw:h=ih:color=black@1:t=fill:"
-                                f"enable='between(n,40,80)*not(mod(n-40,3))'"))
+                                f"enable='between(n,40,80)*not(mod(n-40,3))'", [[40, 80]]))
     return out
 
 
@@ -187,8 +189,10 @@ def main():
     n = len(sources)
     truth = []
 
-    def add(name, kind, type_, family, events):
-        truth.append({"clip": name, "kind": kind, "type": type_, "family": family, "events": events})
+    def add(name, kind, type_, family, events, flashes=(), shots=()):
+        truth.append({"clip": name, "kind": kind, "type": type_, "family": family, "events": events,
+                      "flashes": list(flashes),
+                      "sources": [os.path.basename(p)[:-4] for p in shots]})
 
     kinds = ([("dissolve", 1.0), ("wipeleft", 1.0), ("circleopen", 0.6), ("slideup", 0.6)]
              if args.small else [(t, s) for t in FAMILY_OF for s in (0.4, 1.0, 1.6)])
@@ -197,21 +201,25 @@ def main():
         if a == b:
             b = sources[(i + 2) % n]
         name = f"{kind}_{int(seconds * 1000)}ms_{i}"
-        add(name, "transition", kind, FAMILY_OF[kind], transition(out, name, kind, a, b, seconds))
+        add(name, "transition", kind, FAMILY_OF[kind], transition(out, name, kind, a, b, seconds),
+            shots=(a, b))
     for i in range(2 if args.small else n):
         name = f"cut_{i}"
-        add(name, "cut", "cut", "cut", hard_cut(out, name, sources[i], sources[(i + 1) % n]))
+        add(name, "cut", "cut", "cut", hard_cut(out, name, sources[i], sources[(i + 1) % n]),
+            shots=(sources[i], sources[(i + 1) % n]))
     if not args.small:  # flashes near a real cut at 50
         for first in (40, 56):
             name = f"cut_flash_at_{first}"
             add(name, "cut", "cut near a flash", "cut",
                 hard_cut(out, name, sources[first % n], sources[(first + 3) % n],
-                         box("white", 1.0, first, first + 1)))
-    for i, (name, filters) in enumerate(flashes(args.small)):
+                         box("white", 1.0, first, first + 1)), [[first, first + 1]],
+                (sources[first % n], sources[(first + 3) % n]))
+    for i, (name, filters, spans) in enumerate(flashes(args.small)):
         add(name, "flash", name.rsplit("_", 1)[0] if name[-1] == "f" else name, "flash",
-            one(out, name, sources[i % n], filters))
+            one(out, name, sources[i % n], filters), spans, [sources[i % n]])
     for i, (name, filters) in enumerate(moves(args.small)):
-        add(name, "motion", name, "motion", one(out, name, sources[(i + 1) % n], filters))
+        add(name, "motion", name, "motion", one(out, name, sources[(i + 1) % n], filters),
+            shots=[sources[(i + 1) % n]])
     with open(os.path.join(out, "truth.json"), "w") as f:
         json.dump(truth, f, indent=1)
     print(f"{len(truth)} clips from {n} sources in {out}", file=sys.stderr)

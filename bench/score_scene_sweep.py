@@ -17,9 +17,11 @@ from collections import defaultdict
 
 
 def match(events, found):
-    """(true positives, false positives, false negatives) of one clip."""
+    """(true positives, false positives, false negatives) of one clip, and
+    the false cuts."""
     left = list(events)
     tp = 0
+    false = []
     for f in found:
         for e in left:
             tol = 1 if e["type"] == "cut" else 2
@@ -27,7 +29,14 @@ def match(events, found):
                 left.remove(e)
                 tp += 1
                 break
-    return tp, len(found) - tp, len(left)
+        else:
+            false.append(f)
+    return tp, len(found) - tp, len(left), false
+
+
+def near_flash(frame, flashes):
+    """Is FRAME a flash's start or end (within 2 frames), or in it?"""
+    return any(first - 2 <= frame <= last + 3 for first, last in flashes)
 
 
 def ratio(a, b):
@@ -45,6 +54,8 @@ def main():
     by_family = defaultdict(lambda: [0, 0, 0, 0])
     false_cuts = defaultdict(list)  # kind -> clips with false cuts
     found_as = defaultdict(lambda: defaultdict(int))
+    flash_cuts = [0]  # false cuts at a flash
+    by_source = defaultdict(lambda: [0, 0, 0])  # clips, fp, fn
     for clip in truth:
         path = os.path.join(args.found, clip["clip"] + "_scenes.json")
         cuts = json.load(open(path))["cuts"] if os.path.exists(path) else None
@@ -53,7 +64,8 @@ def main():
         found = [c["frame"] - 1 for c in cuts]
         for c in cuts:
             found_as[clip["type"]][c.get("type", "cut")] += 1
-        tp, fp, fn = match(clip["events"], found)
+        tp, fp, fn, false = match(clip["events"], found)
+        flash_cuts[0] += sum(near_flash(f, clip.get("flashes", [])) for f in false)
         for table, key in ((by_type, clip["type"]), (by_family, clip["family"])):
             row = table[key]
             row[0] += 1
@@ -61,7 +73,11 @@ def main():
             row[2] += fp
             row[3] += fn
         if fp:
-            false_cuts[clip["kind"]].append("%s@%s" % (clip["clip"], ",".join(map(str, found))))
+            false_cuts[clip["kind"]].append("%s@%s" % (clip["clip"], ",".join(map(str, false))))
+        for source in clip.get("sources", []):
+            by_source[source][0] += 1
+            by_source[source][1] += fp
+            by_source[source][2] += fn
     print("%-22s %5s %4s %4s %4s %9s %7s  %s" % ("type", "clips", "TP", "FP", "FN", "precision",
                                                  "recall", "found as"))
     for key in sorted(by_type, key=lambda k: (
@@ -75,6 +91,11 @@ def main():
     for key, (n, tp, fp, fn) in sorted(by_family.items()):
         print("%-22s %5d %4d %4d %4d %9.2f %7.2f" % (key, n, tp, fp, fn, ratio(tp, tp + fp),
                                                      ratio(tp, tp + fn)))
+    if by_source:
+        print()
+        print("%-36s %5s %4s %4s" % ("source (in clips)", "clips", "FP", "FN"))
+        for key, (n, fp, fn) in sorted(by_source.items()):
+            print("%-36s %5d %4d %4d" % (key, n, fp, fn))
     cut = by_family.get("cut", [0, 0, 0, 0])
     cp, cr = ratio(cut[1], cut[1] + cut[2]), ratio(cut[1], cut[1] + cut[3])
     gradual = [v for k, v in by_family.items() if k not in ("cut", "flash", "motion")]
@@ -84,7 +105,8 @@ def main():
     summary = {
         "hard_cut_precision": cp, "hard_cut_recall": cr,
         "hard_cut_f1": 2 * cp * cr / (cp + cr) if cp + cr else 0.0,
-        "flash_false_cuts": by_family.get("flash", [0, 0, 0, 0])[2],
+        "flash_false_cuts": flash_cuts[0],
+        "flash_clip_false_cuts": by_family.get("flash", [0, 0, 0, 0])[2],
         "motion_false_cuts": by_family.get("motion", [0, 0, 0, 0])[2],
         "gradual_recall": ratio(g_tp, g_tp + g_fn),
         "gradual_precision": ratio(g_tp, g_tp + g_fp),
@@ -95,8 +117,10 @@ def main():
     print()
     print("hard cuts: precision %.3f  recall %.3f  F1 %.3f" % (
         cp, cr, summary["hard_cut_f1"]))
-    print("flash false cuts: %d (in %d flash clips)" % (
-        summary["flash_false_cuts"], by_family.get("flash", [0])[0]))
+    print("flash false cuts: %d at the flashes of %d clips (%d false cuts in all in the flash "
+          "clips, the others from their sources' own motion)" % (
+              summary["flash_false_cuts"], sum(1 for c in truth if c.get("flashes")),
+              summary["flash_clip_false_cuts"]))
     print("camera-move false cuts: %d (in %d clips)" % (
         summary["motion_false_cuts"], by_family.get("motion", [0])[0]))
     print("gradual transitions: recall %.3f  precision %.3f (%d of %d found, %d false)" % (

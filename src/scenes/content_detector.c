@@ -11,7 +11,8 @@
 #define BINS 16 /* per channel: Y, U, V */
 #define SPANS 4 /* window half-widths tried for gradual transitions */
 static const int spans[SPANS] = {4, 8, 16, 32};
-#define RING 65 /* features kept: the widest window, 2 * 32 + 1 frames */
+#define AROUND 32 /* frames before and after a wipe's window that must not move as much */
+#define RING (2 * 32 + 1 + 2 * AROUND) /* features kept: the widest window and around it */
 #define FLASH 4 /* a flash lasts at most this many frames */
 #define LOOKS (FLASH + 1) /* look[t][j - 2]: difference of frame t from t - j, j = 2 .. FLASH + 2 */
 
@@ -27,6 +28,7 @@ typedef struct transition {
     double score;
     int opens, closes; /* from, to a uniform frame: a fade in, out */
     int paired;        /* a fade-out and a fade-in through uniform frames */
+    int wipe;          /* the picture changes place by place, not all at once */
     int64_t centre;    /* the window's */
     int span;          /* its frames on each side */
 } transition;
@@ -38,6 +40,8 @@ struct ft_content_detector {
     double *step;    /* step[t]: difference of frame t from frame t - 1 */
     float *look;     /* look[t * LOOKS + j - 2]: of frame t from frame t - j (1: none) */
     float *spread;   /* spread[t]: standard deviation of frame t's thumbnail */
+    float *moved;    /* moved[t]: frame t's thumbnail from t - 1's, in levels (mean) */
+    float *shifted;  /* shifted[t]: the same, t - 1's moved as best it can (a pan) */
     size_t cap;
     transition *seen; /* every window that is a transition */
     size_t seen_count, seen_cap;
@@ -55,7 +59,10 @@ void ft_content_options_init(ft_content_options *o)
 
 const char *ft_cut_kind_name(ft_cut_kind kind)
 {
-    return kind == FT_CUT_DISSOLVE ? "dissolve" : kind == FT_CUT_FADE ? "fade" : "cut";
+    return kind == FT_CUT_DISSOLVE ? "dissolve"
+           : kind == FT_CUT_FADE   ? "fade"
+           : kind == FT_CUT_WIPE   ? "wipe"
+                                   : "cut";
 }
 
 ft_status ft_content_detector_create(const ft_content_options *o, ft_content_detector **out)
@@ -84,6 +91,8 @@ void ft_content_detector_free(ft_content_detector *d)
     free(d->step);
     free(d->look);
     free(d->spread);
+    free(d->moved);
+    free(d->shifted);
     free(d->seen);
     free(d->cuts);
     free(d->info);
@@ -277,6 +286,167 @@ static int holds_whole(const transition *t, int64_t c, int k)
     return (t->opens || t->from - (c - k) >= 2) && (t->closes || c + k - t->to >= 2);
 }
 
+/* A wipe (or a slide, an iris, a clock or a slice wipe...) changes the
+ * picture place by place: each place of the thumbnail that differs between
+ * the window's ends (by WIPE_CONTRAST levels at least) turns once from what
+ * it was at the start to what it is at the end, and stays; places turn at
+ * different frames. A place is at an end when within WIPE_NEAR of the
+ * difference from it (in between, it keeps its state: the shots move).
+ * Camera moves over textured pictures turn places back and forth; a
+ * dissolve turns them all at once (it is found as a mix). */
+#define WIPE_CONTRAST 40
+#define WIPE_NEAR 0.3
+#define WIPE_PLACES 0.15 /* of the thumbnail differ between the ends, at least */
+#define WIPE_CLEAN 0.8   /* of those turn exactly once, at least */
+#define WIPE_LEAST 3     /* frames from the first place turning to the last */
+#define WIPE_TRANSIT 0.25 /* frames a place takes to turn, at most, of those */
+#define WIPE_SCORE 1.5   /* times gradual_score: the ends differ at least this much */
+
+static int is_wipe(const ft_content_detector *d, int64_t c, int k, transition *t)
+{
+    const uint8_t *a = at(d, c - k)->thumb, *b = at(d, c + k)->thumb;
+    int places[PIXELS], n = 0;
+    for (int i = 0; i < PIXELS; i++)
+        if (abs((int)b[i] - (int)a[i]) >= WIPE_CONTRAST)
+            places[n++] = i;
+    if (n < WIPE_PLACES * PIXELS)
+        return 0;
+    /* turned[f]: places at B's side at frame c - k + f */
+    int turned[2 * 32 + 1] = {0}, clean = 0, transit = 0;
+    for (int p = 0; p < n; p++) {
+        const int i = places[p], ai = a[i], bi = b[i];
+        const double near = WIPE_NEAR * abs(bi - ai);
+        int side_b = 0, turns = 0, last_a = 0, first_b = 0;
+        for (int f = 1; f <= 2 * k; f++) {
+            const int x = at(d, c - k + f)->thumb[i];
+            const int at_a = abs(x - ai) <= near, at_b = abs(x - bi) <= near;
+            const int now_b = at_b ? 1 : at_a ? 0 : side_b;
+            turns += now_b != side_b;
+            if (at_a && !side_b)
+                last_a = f;
+            if (now_b && !side_b)
+                first_b = f;
+            side_b = now_b;
+            turned[f] += side_b;
+        }
+        if (turns == 1) {
+            clean++;
+            transit += first_b - last_a - 1;
+        }
+    }
+    if (clean < WIPE_CLEAN * n)
+        return 0;
+    const double mean_transit = clean ? (double)transit / clean : 0;
+    /* The share turned must grow (slack 0.1), from none to all: the first
+     * frame past 5%, the middle (past 50%), the last below 95%. */
+    int from = -1, middle = -1, to = -1, high = 0;
+    for (int f = 1; f <= 2 * k; f++) {
+        const double share = (double)turned[f] / n;
+        if (turned[f] < high - 0.1 * n)
+            return 0;
+        high = turned[f] > high ? turned[f] : high;
+        if (from < 0 && share > 0.05)
+            from = f;
+        if (middle < 0 && share >= 0.5)
+            middle = f;
+        if (share < 0.95)
+            to = f;
+    }
+    if (from < 0 || middle < 0 || to - from + 1 < WIPE_LEAST)
+        return 0;
+    /* A place changes in a few frames as the wipe's edge passes; one that
+     * drifts all the while (a zoom into a texture) is no wipe. */
+    if (mean_transit > WIPE_TRANSIT * (to - from + 1) + 1)
+        return 0;
+    /* A hard cut turns them all at once (it is found as a cut). */
+    for (int f = 1; f <= 2 * k; f++)
+        if (turned[f] - turned[f - 1] > 0.35 * n)
+            return 0;
+    t->from = c - k + from;
+    t->middle = c - k + middle;
+    t->to = c - k + to;
+    t->wipe = 1;
+    return 1;
+}
+
+/* How far thumbnail B is from A (mean absolute difference, in levels),
+ * as is (*MOVED) and with A shifted by up to MAX_DX, MAX_DY places, the
+ * best shift (*SHIFTED): a pan or a tilt moves the picture, and the shift
+ * undoes most of its change; a wipe replaces part of it, which no shift
+ * undoes. */
+#define MAX_DX 4
+#define MAX_DY 3
+static void camera_move(const uint8_t *a, const uint8_t *b, float *moved, float *shifted)
+{
+    double best = 1e9, still = 0;
+    for (int dy = -MAX_DY; dy <= MAX_DY; dy++)
+        for (int dx = -MAX_DX; dx <= MAX_DX; dx++) {
+            int sum = 0, n = 0;
+            for (int y = dy > 0 ? dy : 0; y < TH + (dy < 0 ? dy : 0); y++)
+                for (int x = dx > 0 ? dx : 0; x < TW + (dx < 0 ? dx : 0); x++, n++)
+                    sum += abs((int)b[y * TW + x] - (int)a[(y - dy) * TW + x - dx]);
+            const double mean = (double)sum / n;
+            best = mean < best ? mean : best;
+            if (dx == 0 && dy == 0)
+                still = mean;
+        }
+    *moved = (float)still;
+    *shifted = (float)best;
+}
+
+/* Is the change over frames FROM .. TO mostly one of the camera's: would
+ * shifting each frame undo most of it? */
+#define WIPE_UNDONE 0.6
+static int camera_moves(const ft_content_detector *d, int64_t from, int64_t to)
+{
+    double moved = 0, shifted = 0;
+    for (int64_t f = from; f <= to; f++) {
+        moved += d->moved[f];
+        shifted += d->shifted[f];
+    }
+    return shifted < WIPE_UNDONE * moved;
+}
+
+/* Mean absolute difference of two thumbnails, in levels. */
+static double layout_distance(const features *a, const features *b)
+{
+    int sum = 0;
+    for (int i = 0; i < PIXELS; i++)
+        sum += abs((int)a->thumb[i] - (int)b->thumb[i]);
+    return (double)sum / PIXELS;
+}
+
+/* A camera that moves on (a pan, a zoom, colours that turn) changes the
+ * picture before and after the change as fast as during it; the shots on
+ * either side of a wipe change less over as many frames as it lasts. The
+ * change over the ramp (the frame before its first to the one after its
+ * last) against that over as many frames before and after it (at most
+ * AROUND, in proportion). */
+static int moves_around(const ft_content_detector *d, const transition *t)
+{
+    const int64_t first = t->from - 1, last = t->to + 1, ramp = last - first;
+    const int64_t span = ramp < AROUND ? ramp : AROUND;
+    const int64_t before = first - span > 0 ? first - span : 0;
+    const int64_t after = last + span < d->frames - 1 ? last + span : d->frames - 1;
+    const double most = 0.5 * layout_distance(at(d, first), at(d, last)) * (double)span / (double)ramp;
+    return (before < first && layout_distance(at(d, before), at(d, first)) > most) ||
+           (after > last && layout_distance(at(d, last), at(d, after)) > most);
+}
+
+/* Is the window of K frames on each side of C a wipe? Looked at once the
+ * AROUND frames after it are in (or at the end of the video). */
+static ft_status try_wipe_window(ft_content_detector *d, int64_t c, int k)
+{
+    const features *a = at(d, c - k), *b = at(d, c + k);
+    transition t = {.score = difference(a, b), .centre = c, .span = k};
+    if (t.score < WIPE_SCORE * d->opt.gradual_score || correlation(a->thumb, b->thumb) > 0.8)
+        return FT_OK;
+    if (!is_wipe(d, c, k, &t) || !holds_whole(&t, c, k) || moves_around(d, &t) ||
+        camera_moves(d, t.from, t.to + 1))
+        return FT_OK;
+    return keep_transition(d, &t);
+}
+
 /* Is the window of K frames on each side of C a gradual transition? */
 static ft_status try_window(ft_content_detector *d, int64_t c, int k)
 {
@@ -310,7 +480,13 @@ static ft_status grow(ft_content_detector *d)
     float *u = realloc(d->spread, cap * sizeof *u);
     if (u)
         d->spread = u;
-    if (!s || !l || !u)
+    float *m = realloc(d->moved, cap * sizeof *m);
+    if (m)
+        d->moved = m;
+    float *h = realloc(d->shifted, cap * sizeof *h);
+    if (h)
+        d->shifted = h;
+    if (!s || !l || !u || !m || !h)
         return FT_ERR_NOMEM;
     d->cap = cap;
     return FT_OK;
@@ -337,10 +513,16 @@ ft_status ft_content_detector_push(ft_content_detector *d, const ft_frame *f)
     for (int j = 2; j < 2 + LOOKS; j++)
         d->look[t * LOOKS + j - 2] = t >= j ? (float)difference(at(d, t - j), now) : 1.0f;
     d->spread[t] = spread(now->thumb);
+    if (t > 0)
+        camera_move(at(d, t - 1)->thumb, now->thumb, &d->moved[t], &d->shifted[t]);
+    else
+        d->moved[t] = d->shifted[t] = 0;
     d->frames++;
     /* Frame t ends the window of each span around t - k. */
     for (int s = 0; d->opt.gradual && s < SPANS; s++)
-        if (t >= 2 * spans[s] && try_window(d, t - spans[s], spans[s]) != FT_OK)
+        if ((t >= 2 * spans[s] && try_window(d, t - spans[s], spans[s]) != FT_OK) ||
+            (t >= 2 * spans[s] + AROUND &&
+             try_wipe_window(d, t - spans[s] - AROUND, spans[s]) != FT_OK))
             return FT_ERR_NOMEM;
     return FT_OK;
 }
@@ -382,16 +564,18 @@ static double look(const ft_content_detector *d, int64_t t, int j)
     return t >= j && t < d->frames ? d->look[t * LOOKS + j - 2] : 1.0;
 }
 
-/* Is the change S into frame T the start or the end of a flash: do the
- * frames after it return to the picture before it (within FLASH frames),
- * or is frame T back to a picture before a spike? Strobes, a
- * photographer's flash, a frame or a few of white or black, a flash that
- * lights half the picture: the picture either side of them is the same. */
+/* Is the change S into frame T part of a flash: does a frame before it
+ * come back within FLASH + 1 frames, after it (the picture either side of
+ * a spike is the same)? Strobes, a photographer's flash, a frame or a few
+ * of white or black, a flash that fades, one that lights half the
+ * picture: neither their start nor their end, nor a step between, is a
+ * cut. */
 static int is_flash(const ft_content_detector *d, int64_t t, double s)
 {
-    for (int length = 1; length <= FLASH; length++)
-        if (look(d, t + length, length + 1) < 0.5 * s || look(d, t, length + 1) < 0.5 * s)
-            return 1;
+    for (int64_t q = t; q <= t + FLASH; q++)
+        for (int j = (int)(q - t) + 1 < 2 ? 2 : (int)(q - t) + 1; j <= FLASH + 1; j++)
+            if (look(d, q, j) < 0.5 * s) /* frame q - j <= t - 1 is back at q >= t */
+                return 1;
     return 0;
 }
 
@@ -419,6 +603,8 @@ static int by_from(const void *x, const void *y)
  * (its shots move least), then the one most centred on it. */
 static int better(const transition *a, const transition *b)
 {
+    if (a->wipe != b->wipe) /* a mix's model is the narrower: it tells the kind */
+        return !a->wipe;
     if (a->to - a->from != b->to - b->from)
         return a->to - a->from > b->to - b->from;
     if (a->span != b->span)
@@ -545,6 +731,12 @@ static void gradual_cuts(ft_content_detector *d)
     }
     memcpy(hard, d->cuts, d->cut_count * sizeof *hard);
     memcpy(hard_info, d->info, d->cut_count * sizeof *hard_info);
+    /* A wipe with a hard cut in it is that cut, in shots that move. */
+    size_t kept = 0;
+    for (size_t i = 0; i < d->seen_count; i++)
+        if (!d->seen[i].wipe || !hard_cut_in(hard, d->cut_count, d->seen[i].from, d->seen[i].to + 1))
+            d->seen[kept++] = d->seen[i];
+    d->seen_count = kept;
     const size_t n = absorb(hard, hard_info, d->cut_count, d->seen, d->seen_count);
     d->cut_count = 0;
     size_t h = 0;
@@ -554,7 +746,9 @@ static void gradual_cuts(ft_content_detector *d)
             continue;
         for (; h < n && hard[h] < t->middle; h++)
             add_cut(d, hard[h], hard_info[h]);
-        const ft_cut_kind kind = t->opens || t->closes || t->paired ? FT_CUT_FADE : FT_CUT_DISSOLVE;
+        const ft_cut_kind kind = t->wipe                                 ? FT_CUT_WIPE
+                                 : t->opens || t->closes || t->paired ? FT_CUT_FADE
+                                                                      : FT_CUT_DISSOLVE;
         add_cut(d, t->middle, (ft_cut_info){kind, t->score, t->from, t->to});
     }
     for (; h < n; h++)
@@ -574,6 +768,14 @@ ft_status ft_content_detector_finish(ft_content_detector *d, const int64_t **cut
     if (!d->cuts || !d->info)
         return FT_ERR_NOMEM;
     hard_cuts(d);
+    /* The wipe windows that ended within the last AROUND frames. */
+    for (int s = 0; d->opt.gradual && s < SPANS; s++) {
+        const int k = spans[s];
+        int64_t c = d->frames - k - AROUND;
+        for (c = c > k ? c : k; c + k < d->frames; c++)
+            if (try_wipe_window(d, c, k) != FT_OK)
+                return FT_ERR_NOMEM;
+    }
     if (d->opt.gradual)
         gradual_cuts(d);
     *cuts = d->cuts;

@@ -46,7 +46,7 @@ typedef struct ft_content_options {
 
 void ft_content_options_init(ft_content_options *o);
 
-typedef enum ft_cut_kind { FT_CUT_HARD, FT_CUT_DISSOLVE, FT_CUT_FADE } ft_cut_kind;
+typedef enum ft_cut_kind { FT_CUT_HARD, FT_CUT_DISSOLVE, FT_CUT_FADE, FT_CUT_WIPE } ft_cut_kind;
 
 /* How a shot begins. FROM and TO are the first and the last mixed frame
  * of a gradual transition (where the ramp of the mix, fitted through 25%
@@ -58,7 +58,7 @@ typedef struct ft_cut_info {
     int64_t from, to;
 } ft_cut_info;
 
-/* "cut", "dissolve" or "fade". */
+/* "cut", "dissolve", "fade" or "wipe". */
 const char *ft_cut_kind_name(ft_cut_kind kind);
 
 typedef struct ft_content_detector ft_content_detector;
