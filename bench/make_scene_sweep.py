@@ -80,7 +80,7 @@ def encode(path):
 def make_sources(out, shared, small):
     os.makedirs(os.path.join(out, "sources"), exist_ok=True)
     sources = []
-    for name, graph in (LAVFI[:3] if small else LAVFI):
+    for name, graph in ([LAVFI[0], LAVFI[1], LAVFI[3]] if small else LAVFI):
         path = os.path.join(out, "sources", name + ".mp4")
         ff("-f", "lavfi", "-i", graph, "-t", "4", "-vf", NORMALISE, *encode(path))
         sources.append(path)
@@ -194,12 +194,15 @@ def main():
                       "flashes": list(flashes),
                       "sources": [os.path.basename(p)[:-4] for p in shots]})
 
-    kinds = ([("dissolve", 1.0), ("wipeleft", 1.0), ("circleopen", 0.6), ("slideup", 0.6)]
-             if args.small else [(t, s) for t in FAMILY_OF for s in (0.4, 1.0, 1.6)])
-    for i, (kind, seconds) in enumerate(kinds):
+    # The small set: testsrc2 (moving parts) and the panned bars, both ways;
+    # mandelbrot (a fast zoom) in the dissolve, the cuts and the flashes.
+    small = [("dissolve", 1.0, 0, 2), ("wipeleft", 1.0, 0, 1), ("circleopen", 0.6, 1, 0),
+             ("radial", 0.6, 0, 1)]
+    kinds = small if args.small else [(t, s, None, None) for t in FAMILY_OF for s in (0.4, 1.0, 1.6)]
+    for i, (kind, seconds, ai, bi) in enumerate(kinds):
         a, b = sources[i % n], sources[(i + 1 + i // n) % n]
-        if a == b:
-            b = sources[(i + 2) % n]
+        if ai is not None:
+            a, b = sources[ai], sources[bi]
         name = f"{kind}_{int(seconds * 1000)}ms_{i}"
         add(name, "transition", kind, FAMILY_OF[kind], transition(out, name, kind, a, b, seconds),
             shots=(a, b))

@@ -316,7 +316,7 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
                    strcmp(o, "--num-workers") == 0) {
             a->workers = ft_cli_parse_count(argv[++i]);
             if (a->workers < 1 || a->workers > 256)
-                return ft_cli_usage_error("scenes", "--workers needs an integer from 1 to 256");
+                return ft_cli_usage_error("scenes", "%s needs an integer from 1 to 256", o);
         } else if (strcmp(o, "--shard") == 0) {
             char tail;
             if (sscanf(argv[++i], "%d/%d%c", &a->shard_k, &a->shard_n, &tail) != 2 ||
