@@ -59,7 +59,7 @@ SHARED = [
     ("faces/facenet_pytorch_examples_video.mp4", 0.0),
     ("bench/bench_1080p25_3faces_20s.mp4", 3.0),
     ("faces/videoretalking_face_1.mp4", 0.5),
-    ("scenes/pyscenedetect_testvideo.mp4", 6.2),
+    ("scenes/pyscenedetect_testvideo.mp4", 1.1),  # its first shot, frames 30..179
     ("faces/fom_demo_old_08.mp4", 0.0),
     ("faces/liveportrait_source_s13.mp4", 0.0),
 ]

@@ -269,13 +269,18 @@ static ft_status keep_transition(ft_content_detector *d, const transition *t)
     return FT_OK;
 }
 
-/* Is any of frames LO .. HI uniform? */
-static int some_uniform(const ft_content_detector *d, int64_t lo, int64_t hi)
+/* Is any of frames LO .. HI uniform (spread at most LIMIT levels)? */
+static int some_flat(const ft_content_detector *d, int64_t lo, int64_t hi, double limit)
 {
     for (int64_t t = lo; t <= hi; t++)
-        if (d->spread[t] <= d->opt.uniform)
+        if (d->spread[t] <= limit)
             return 1;
     return 0;
+}
+
+static int some_uniform(const ft_content_detector *d, int64_t lo, int64_t hi)
+{
+    return some_flat(d, lo, hi, d->opt.uniform);
 }
 
 /* Does the window of K frames on each side of C hold the whole of T: still
@@ -429,8 +434,8 @@ static int moves_around(const ft_content_detector *d, const transition *t)
     const int64_t before = first - span > 0 ? first - span : 0;
     const int64_t after = last + span < d->frames - 1 ? last + span : d->frames - 1;
     const double most = 0.5 * layout_distance(at(d, first), at(d, last)) * (double)span / (double)ramp;
-    return (before < first && layout_distance(at(d, before), at(d, first)) > most) ||
-           (after > last && layout_distance(at(d, last), at(d, after)) > most);
+    return (!t->opens && before < first && layout_distance(at(d, before), at(d, first)) > most) ||
+           (!t->closes && after > last && layout_distance(at(d, last), at(d, after)) > most);
 }
 
 /* Is the window of K frames on each side of C a wipe? Looked at once the
@@ -441,7 +446,15 @@ static ft_status try_wipe_window(ft_content_detector *d, int64_t c, int k)
     transition t = {.score = difference(a, b), .centre = c, .span = k};
     if (t.score < WIPE_SCORE * d->opt.gradual_score || correlation(a->thumb, b->thumb) > 0.8)
         return FT_OK;
-    if (!is_wipe(d, c, k, &t) || !holds_whole(&t, c, k) || moves_around(d, &t) ||
+    if (!is_wipe(d, c, k, &t))
+        return FT_OK;
+    /* A wipe to or from a flat frame (an iris to black) ends there; one to
+     * black and one from it are one transition (paired as fades are). Flat:
+     * half the spread of a fade's uniform frame (a smooth gradient of
+     * colours is not flat). */
+    t.opens = some_flat(d, c - k, t.from - 1, 0.5 * d->opt.uniform);
+    t.closes = some_flat(d, t.to + 1, c + k, 0.5 * d->opt.uniform);
+    if ((t.opens && t.closes) || !holds_whole(&t, c, k) || moves_around(d, &t) ||
         camera_moves(d, t.from, t.to + 1))
         return FT_OK;
     return keep_transition(d, &t);
@@ -731,11 +744,16 @@ static void gradual_cuts(ft_content_detector *d)
     }
     memcpy(hard, d->cuts, d->cut_count * sizeof *hard);
     memcpy(hard_info, d->info, d->cut_count * sizeof *hard_info);
-    /* A wipe with a hard cut in it is that cut, in shots that move. */
+    /* A wipe with a hard cut in it is that cut, in shots that move (one
+     * through a uniform frame, an iris to black, may move whole histogram
+     * bins at once: its steps are no cuts). */
     size_t kept = 0;
-    for (size_t i = 0; i < d->seen_count; i++)
-        if (!d->seen[i].wipe || !hard_cut_in(hard, d->cut_count, d->seen[i].from, d->seen[i].to + 1))
-            d->seen[kept++] = d->seen[i];
+    for (size_t i = 0; i < d->seen_count; i++) {
+        const transition *t = &d->seen[i];
+        if (!t->wipe || t->opens || t->closes || t->paired ||
+            !hard_cut_in(hard, d->cut_count, t->from, t->to + 1))
+            d->seen[kept++] = *t;
+    }
     d->seen_count = kept;
     const size_t n = absorb(hard, hard_info, d->cut_count, d->seen, d->seen_count);
     d->cut_count = 0;
@@ -757,6 +775,35 @@ static void gradual_cuts(ft_content_detector *d)
     free(hard_info);
 }
 
+/* Two cuts at most THROUGH frames apart with a uniform frame between them
+ * are one transition through that colour: an iris or a box closing on
+ * black and opening on the next shot, a cut to black and a cut out of it.
+ * Its new shot starts at the second, where the new picture appears (as at
+ * a fade through black). */
+#define THROUGH 48
+static void join_through_uniform(ft_content_detector *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->cut_count; i++) {
+        if (n > 0 && d->cuts[i] - d->cuts[n - 1] <= THROUGH &&
+            some_uniform(d, d->cuts[n - 1], d->cuts[i] - 1)) {
+            const ft_cut_info before = d->info[n - 1], now = d->info[i];
+            ft_cut_info joined = now.kind != FT_CUT_HARD ? now : before;
+            joined.score = before.score > now.score ? before.score : now.score;
+            joined.from = before.from < now.from ? before.from : now.from;
+            joined.to = before.to > now.to ? before.to : now.to;
+            if (joined.kind == FT_CUT_HARD) /* two hard cuts: black between */
+                joined.kind = FT_CUT_FADE;
+            d->cuts[n - 1] = d->cuts[i];
+            d->info[n - 1] = joined;
+            continue;
+        }
+        d->cuts[n] = d->cuts[i];
+        d->info[n++] = d->info[i];
+    }
+    d->cut_count = n;
+}
+
 ft_status ft_content_detector_finish(ft_content_detector *d, const int64_t **cuts,
                                      const ft_cut_info **info, size_t *count)
 {
@@ -776,8 +823,10 @@ ft_status ft_content_detector_finish(ft_content_detector *d, const int64_t **cut
             if (try_wipe_window(d, c, k) != FT_OK)
                 return FT_ERR_NOMEM;
     }
-    if (d->opt.gradual)
+    if (d->opt.gradual) {
         gradual_cuts(d);
+        join_through_uniform(d);
+    }
     *cuts = d->cuts;
     *info = d->info;
     *count = d->cut_count;
