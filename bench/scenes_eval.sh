@@ -86,6 +86,7 @@ done
 if [ "${SCENES_SWEEP:-1}" != 0 ]; then
     echo "== synthetic sweep (content)"
     /usr/bin/python3 "$root/bench/make_scene_sweep.py" --shared "$shared" "$out/sweep"
-    "$ft" scenes --json --progress none -o "$out/sweep_found" "$out"/sweep/*.mp4 >/dev/null
+    "$ft" scenes --json --progress none -o "$out/sweep_found" "$out"/sweep/*.mp4 \
+        "$out"/sweep/sources/*.mp4 >/dev/null
     /usr/bin/python3 "$root/bench/score_scene_sweep.py" "$out/sweep" "$out/sweep_found"
 fi

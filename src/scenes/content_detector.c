@@ -42,6 +42,7 @@ struct ft_content_detector {
     float *spread;   /* spread[t]: standard deviation of frame t's thumbnail */
     float *moved;    /* moved[t]: frame t's thumbnail from t - 1's, in levels (mean) */
     float *shifted;  /* shifted[t]: the same, t - 1's moved as best it can (a pan) */
+    uint8_t *flashed; /* flashed[t]: frame t is in a flash (known FLASH frames later) */
     size_t cap;
     transition *seen; /* every window that is a transition */
     size_t seen_count, seen_cap;
@@ -93,6 +94,7 @@ void ft_content_detector_free(ft_content_detector *d)
     free(d->spread);
     free(d->moved);
     free(d->shifted);
+    free(d->flashed);
     free(d->seen);
     free(d->cuts);
     free(d->info);
@@ -323,6 +325,10 @@ static int is_wipe(const ft_content_detector *d, int64_t c, int k, transition *t
         const double near = WIPE_NEAR * abs(bi - ai);
         int side_b = 0, turns = 0, last_a = 0, first_b = 0;
         for (int f = 1; f <= 2 * k; f++) {
+            if (d->flashed[c - k + f]) { /* no place turns in a flash */
+                turned[f] += side_b;
+                continue;
+            }
             const int x = at(d, c - k + f)->thumb[i];
             const int at_a = abs(x - ai) <= near, at_b = abs(x - bi) <= near;
             const int now_b = at_b ? 1 : at_a ? 0 : side_b;
@@ -438,6 +444,29 @@ static int moves_around(const ft_content_detector *d, const transition *t)
            (!t->closes && after > last && layout_distance(at(d, last), at(d, after)) > most);
 }
 
+/* Is frame T unlike both the frame before and the one after (by a quarter
+ * of SCORE)? */
+static int spike(const ft_content_detector *d, int64_t t, double score)
+{
+    return t > 0 && t + 1 < d->frames && d->step[t] > 0.25 * score &&
+           d->step[t + 1] > 0.25 * score;
+}
+
+/* Marks frame T when it is in a flash: a frame before it comes back after
+ * it, within FLASH + 1 frames, and T is unlike that frame. A wipe's places
+ * do not turn there. */
+static void mark_flash(ft_content_detector *d, int64_t t)
+{
+    for (int64_t p = t - 1; p >= t - FLASH; p--) {
+        const double off = layout_distance(at(d, p), at(d, t));
+        for (int64_t q = t + 1; q - p <= FLASH + 1; q++)
+            if (off > 8 && layout_distance(at(d, p), at(d, q)) < 0.5 * off) {
+                d->flashed[t] = 1;
+                return;
+            }
+    }
+}
+
 /* Is the window of K frames on each side of C a wipe? Looked at once the
  * AROUND frames after it are in (or at the end of the video). */
 static ft_status try_wipe_window(ft_content_detector *d, int64_t c, int k)
@@ -446,7 +475,9 @@ static ft_status try_wipe_window(ft_content_detector *d, int64_t c, int k)
     transition t = {.score = difference(a, b), .centre = c, .span = k};
     if (t.score < WIPE_SCORE * d->opt.gradual_score || correlation(a->thumb, b->thumb) > 0.8)
         return FT_OK;
-    if (!is_wipe(d, c, k, &t))
+    /* An end unlike both its neighbours is a flash, or a glitch. */
+    if (d->flashed[c - k] || d->flashed[c + k] || spike(d, c - k, t.score) ||
+        spike(d, c + k, t.score) || !is_wipe(d, c, k, &t))
         return FT_OK;
     /* A wipe to or from a flat frame (an iris to black) ends there; one to
      * black and one from it are one transition (paired as fades are). Flat:
@@ -457,6 +488,10 @@ static ft_status try_wipe_window(ft_content_detector *d, int64_t c, int k)
     if ((t.opens && t.closes) || !holds_whole(&t, c, k) || moves_around(d, &t) ||
         camera_moves(d, t.from, t.to + 1))
         return FT_OK;
+    /* The still frames that frame it are no flash. */
+    for (int64_t f = t.from - 2; f <= t.to + 2; f += f == t.from - 1 ? t.to - t.from + 2 : 1)
+        if (f >= 0 && f < d->frames && d->flashed[f])
+            return FT_OK;
     return keep_transition(d, &t);
 }
 
@@ -499,7 +534,10 @@ static ft_status grow(ft_content_detector *d)
     float *h = realloc(d->shifted, cap * sizeof *h);
     if (h)
         d->shifted = h;
-    if (!s || !l || !u || !m || !h)
+    uint8_t *f = realloc(d->flashed, cap * sizeof *f);
+    if (f)
+        d->flashed = f;
+    if (!s || !l || !u || !m || !h || !f)
         return FT_ERR_NOMEM;
     d->cap = cap;
     return FT_OK;
@@ -530,7 +568,10 @@ ft_status ft_content_detector_push(ft_content_detector *d, const ft_frame *f)
         camera_move(at(d, t - 1)->thumb, now->thumb, &d->moved[t], &d->shifted[t]);
     else
         d->moved[t] = d->shifted[t] = 0;
+    d->flashed[t] = 0;
     d->frames++;
+    if (t >= 2 * FLASH)
+        mark_flash(d, t - FLASH);
     /* Frame t ends the window of each span around t - k. */
     for (int s = 0; d->opt.gradual && s < SPANS; s++)
         if ((t >= 2 * spans[s] && try_window(d, t - spans[s], spans[s]) != FT_OK) ||
@@ -775,25 +816,36 @@ static void gradual_cuts(ft_content_detector *d)
     free(hard_info);
 }
 
-/* Two cuts at most THROUGH frames apart with a uniform frame between them
- * are one transition through that colour: an iris or a box closing on
- * black and opening on the next shot, a cut to black and a cut out of it.
- * Its new shot starts at the second, where the new picture appears (as at
- * a fade through black). */
+/* How many of frames LO .. HI are uniform. */
+static int64_t uniform_count(const ft_content_detector *d, int64_t lo, int64_t hi)
+{
+    int64_t n = 0;
+    for (int64_t t = lo; t <= hi; t++)
+        n += d->spread[t] <= d->opt.uniform;
+    return n;
+}
+
+/* Two cuts at most THROUGH frames apart, one of them gradual, between
+ * which the picture passes through a uniform frame or a few (at most half
+ * of them), are one transition through that colour: an iris or a box
+ * closing on black and opening on the next shot. Its new shot starts at
+ * the second, where the new picture appears (as at a fade through black).
+ * Two hard cuts stay two (a colour card between them is a shot). */
 #define THROUGH 48
 static void join_through_uniform(ft_content_detector *d)
 {
     size_t n = 0;
     for (size_t i = 0; i < d->cut_count; i++) {
-        if (n > 0 && d->cuts[i] - d->cuts[n - 1] <= THROUGH &&
-            some_uniform(d, d->cuts[n - 1], d->cuts[i] - 1)) {
+        const int gradual = n > 0 && (d->info[i].kind != FT_CUT_HARD ||
+                                      d->info[n - 1].kind != FT_CUT_HARD);
+        const int64_t gap = gradual ? d->cuts[i] - d->cuts[n - 1] : THROUGH + 1;
+        const int64_t flat = gap <= THROUGH ? uniform_count(d, d->cuts[n - 1], d->cuts[i] - 1) : 0;
+        if (flat >= 1 && 2 * flat <= gap) {
             const ft_cut_info before = d->info[n - 1], now = d->info[i];
             ft_cut_info joined = now.kind != FT_CUT_HARD ? now : before;
             joined.score = before.score > now.score ? before.score : now.score;
             joined.from = before.from < now.from ? before.from : now.from;
             joined.to = before.to > now.to ? before.to : now.to;
-            if (joined.kind == FT_CUT_HARD) /* two hard cuts: black between */
-                joined.kind = FT_CUT_FADE;
             d->cuts[n - 1] = d->cuts[i];
             d->info[n - 1] = joined;
             continue;

@@ -13,7 +13,7 @@ cd "$work" || exit 1
 
 /usr/bin/python3 "$src/bench/make_scene_sweep.py" --small sweep 2>/dev/null
 check "the sweep is made" test -s sweep/truth.json
-"$FACETRACK" scenes --json --progress none -o found sweep/*.mp4 >/dev/null 2>err.txt
+"$FACETRACK" scenes --json --progress none -o found sweep/*.mp4 sweep/sources/*.mp4 >/dev/null 2>err.txt
 check "exit 0" test $? -eq 0
 /usr/bin/python3 "$src/bench/score_scene_sweep.py" --json score.json sweep found >table.txt
 check "scored" test $? -eq 0
