@@ -197,7 +197,7 @@ def main():
     # The small set: testsrc2 (moving parts) and the panned bars, both ways;
     # mandelbrot (a fast zoom) in the dissolve, the cuts and the flashes.
     small = [("dissolve", 1.0, 0, 2), ("wipeleft", 1.0, 0, 1), ("circleopen", 0.6, 1, 0),
-             ("radial", 0.6, 0, 1)]
+             ("radial", 0.6, 0, 1), ("slideleft", 0.6, 1, 0)]
     kinds = small if args.small else [(t, s, None, None) for t in FAMILY_OF for s in (0.4, 1.0, 1.6)]
     for i, (kind, seconds, ai, bi) in enumerate(kinds):
         a, b = sources[i % n], sources[(i + 1 + i // n) % n]

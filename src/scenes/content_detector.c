@@ -467,8 +467,94 @@ static void mark_flash(ft_content_detector *d, int64_t t)
     }
 }
 
-/* Is the window of K frames on each side of C a wipe? Looked at once the
- * AROUND frames after it are in (or at the end of the video). */
+/* A slide, or a push: the new picture comes in from a side, the old goes
+ * out on the other, both moving with the edge between them. Each frame is
+ * then the old picture A shifted by S places and the new one B joined to
+ * it, along one of 4 directions (SHIFT: 0 left, 1 right, 2 up, 3 down).
+ * The mean absolute difference of X from that picture, in levels. */
+static double push_error(const uint8_t *x, const uint8_t *a, const uint8_t *b, int dir, int s)
+{
+    int sum = 0;
+    for (int y = 0; y < TH; y++)
+        for (int i = 0; i < TW; i++) {
+            int v;
+            if (dir == 0) /* to the left: A's right part, then B's left */
+                v = i < TW - s ? a[y * TW + i + s] : b[y * TW + i - (TW - s)];
+            else if (dir == 1)
+                v = i >= s ? a[y * TW + i - s] : b[y * TW + i + TW - s];
+            else if (dir == 2)
+                v = y < TH - s ? a[(y + s) * TW + i] : b[(y - (TH - s)) * TW + i];
+            else
+                v = y >= s ? a[(y - s) * TW + i] : b[(y + TH - s) * TW + i];
+            sum += abs((int)x[y * TW + i] - v);
+        }
+    return (double)sum / PIXELS;
+}
+
+/* The shift of X (0 .. the thumbnail's width or height) that makes it the
+ * best join of A and B along DIR, and its error. */
+static int push_fit(const uint8_t *x, const uint8_t *a, const uint8_t *b, int dir, double *error)
+{
+    const int most = dir < 2 ? TW : TH;
+    int best = 0;
+    *error = 1e9;
+    for (int s = 0; s <= most; s++) {
+        const double e = push_error(x, a, b, dir, s);
+        if (e < *error) {
+            *error = e;
+            best = s;
+        }
+    }
+    return best;
+}
+
+/* Every frame of the window of K frames on each side of C is its ends
+ * joined, shifted further and further along one direction, within
+ * PUSH_ERROR of the ends' distance. A pan or a whip pan over one scene
+ * shows, between its ends, parts of the scene that neither end shows. */
+#define PUSH_ERROR 0.45
+static int is_push(const ft_content_detector *d, int64_t c, int k, transition *t)
+{
+    const uint8_t *a = at(d, c - k)->thumb, *b = at(d, c + k)->thumb, *m = at(d, c)->thumb;
+    const double most = PUSH_ERROR * layout_distance(at(d, c - k), at(d, c + k));
+    int dir = -1;
+    double best = most;
+    for (int r = 0; r < 4; r++) { /* the middle frame tells the direction */
+        double e;
+        const int s = push_fit(m, a, b, r, &e);
+        if (e <= best && s > 0 && s < (r < 2 ? TW : TH)) {
+            best = e;
+            dir = r;
+        }
+    }
+    if (dir < 0)
+        return 0;
+    const int width = dir < 2 ? TW : TH;
+    int from = -1, middle = -1, to = -1, high = 0;
+    for (int f = 1; f < 2 * k; f++) {
+        double e;
+        const int s = push_fit(at(d, c - k + f)->thumb, a, b, dir, &e);
+        if (e > most || s < high - 1)
+            return 0;
+        high = s > high ? s : high;
+        if (from < 0 && s >= 1)
+            from = f;
+        if (middle < 0 && 2 * s >= width)
+            middle = f;
+        if (s <= width - 1)
+            to = f;
+    }
+    if (from < 0 || middle < 0 || to - from + 1 < WIPE_LEAST)
+        return 0;
+    t->from = c - k + from;
+    t->middle = c - k + middle;
+    t->to = c - k + to;
+    t->wipe = 1;
+    return 1;
+}
+
+/* Is the window of K frames on each side of C a wipe (or a slide)? Looked
+ * at once the AROUND frames after it are in (or at the end of the video). */
 static ft_status try_wipe_window(ft_content_detector *d, int64_t c, int k)
 {
     const features *a = at(d, c - k), *b = at(d, c + k);
@@ -477,8 +563,15 @@ static ft_status try_wipe_window(ft_content_detector *d, int64_t c, int k)
         return FT_OK;
     /* An end unlike both its neighbours is a flash, or a glitch. */
     if (d->flashed[c - k] || d->flashed[c + k] || spike(d, c - k, t.score) ||
-        spike(d, c + k, t.score) || !is_wipe(d, c, k, &t))
+        spike(d, c + k, t.score))
         return FT_OK;
+    if (!is_wipe(d, c, k, &t)) {
+        /* A slide moves the picture: only where the camera seems to. */
+        if (!camera_moves(d, c - k + 1, c + k) || !is_push(d, c, k, &t) ||
+            !holds_whole(&t, c, k) || moves_around(d, &t))
+            return FT_OK;
+        return keep_transition(d, &t);
+    }
     /* A wipe to or from a flat frame (an iris to black) ends there; one to
      * black and one from it are one transition (paired as fades are). Flat:
      * half the spread of a fade's uniform frame (a smooth gradient of

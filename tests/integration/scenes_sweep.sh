@@ -1,8 +1,8 @@
 # facetrack scenes on a small synthetic sweep made at run time
 # (bench/make_scene_sweep.py --small: ffmpeg's test sources, a few seconds):
 # flashes of 1 and 3 frames, white and black, are no cut; the hard cuts are
-# exact; a dissolve, a wipe, an iris and a clock wipe between moving shots
-# are found as gradual transitions; a fast pan, a zoom and a whip pan are no
+# exact; a dissolve, a wipe, an iris, a clock wipe and a slide between moving
+# shots are found as gradual transitions; a fast pan, a zoom and a whip pan are no
 # cut.
 . "$(dirname "$0")/lib.sh"
 src=${FT_SOURCE_DIR:?}
@@ -34,6 +34,7 @@ check "the dissolve is found" holds 's["gradual_recall_by_type"]["dissolve"] == 
 check "the wipe is found" holds 's["gradual_recall_by_type"]["wipeleft"] == 1'
 check "the iris is found" holds 's["gradual_recall_by_type"]["circleopen"] == 1'
 check "the clock wipe is found" holds 's["gradual_recall_by_type"]["radial"] == 1'
+check "the slide is found" holds 's["gradual_recall_by_type"]["slideleft"] == 1'
 check "no false gradual transition" holds 's["gradual_precision"] == 1'
 check "a wipe's type in the JSON" grep -q '"type": "wipe"' found/wipeleft_*_scenes.json
 finish

@@ -1,8 +1,8 @@
 /* Model-free shot cuts on the shared clips: the 8-shot clip's 7 hard cuts
  * at their exact frames, PySceneDetect's checked cuts on its test video (and
  * its dissolve), and no cut in single-shot clips full of head motion and
- * talking. On synthetic frames: a dissolve, a fade through black, a wipe
- * or an iris is one cut; pans, zooms, exposure changes and flashes of a
+ * talking. On synthetic frames: a dissolve, a fade through black, a wipe,
+ * an iris or a slide is one cut; pans, zooms, exposure changes and flashes of a
  * few frames (white, black, fading, on half the picture, strobes) are
  * none. */
 #include <math.h>
@@ -429,7 +429,8 @@ static void test_flashes_of_a_few_frames_are_no_cuts(void **state)
 }
 
 /* FRAMES frames of a wipe from A to B: B shows where SHAPE (0: left to
- * right, 1: a circle opening from the centre) has reached. */
+ * right, 1: a circle opening from the centre) has reached; or (2) a slide:
+ * A goes out to the left as B comes in from the right, side by side. */
 static void push_wipe(ft_content_detector *d, const picture *a, const picture *b, int frames,
                       int shape)
 {
@@ -439,14 +440,18 @@ static void push_wipe(ft_content_detector *d, const picture *a, const picture *b
         const double progress = (double)i / (frames + 1);
         for (int y = 0; y < H; y++)
             for (int x = 0; x < W; x++) {
-                const int in_b = shape == 0 ? x < progress * W
-                                            : hypot(x - W / 2, y - H / 2) < progress * radius;
+                const int shift = (int)lround(progress * W);
+                const int in_b = shape == 0   ? x < progress * W
+                                 : shape == 1 ? hypot(x - W / 2, y - H / 2) < progress * radius
+                                              : x >= W - shift;
                 const picture *from = in_b ? b : a;
-                m.y[y * W + x] = from->y[y * W + x];
+                /* the column of FROM shown here (a slide moves both) */
+                const int sx = shape < 2 ? x : in_b ? x - (W - shift) : x + shift;
+                m.y[y * W + x] = from->y[y * W + sx];
                 if (x % 2 == 0 && y % 2 == 0) {
-                    const int c = (y / 2) * (W / 2) + x / 2;
-                    m.u[c] = from->u[c];
-                    m.v[c] = from->v[c];
+                    const int c = (y / 2) * (W / 2) + x / 2, sc = (y / 2) * (W / 2) + sx / 2;
+                    m.u[c] = from->u[sc];
+                    m.v[c] = from->v[sc];
                 }
             }
         push(d, &m);
@@ -463,7 +468,8 @@ static void test_wipe_is_one_cut_at_its_middle(void **state)
     memcpy(negative.u, shot_b.u, sizeof negative.u);
     memcpy(negative.v, shot_b.v, sizeof negative.v);
     static const int lengths[] = {10, 25, 40};
-    for (int shape = 0; shape < 2; shape++)
+    static const char *const shapes[] = {"wipe", "iris", "slide"};
+    for (int shape = 0; shape < 3; shape++)
         for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
             const int n = lengths[i];
             ft_content_detector *d = detector(1);
@@ -471,7 +477,7 @@ static void test_wipe_is_one_cut_at_its_middle(void **state)
             push_wipe(d, &shot_a, &negative, n, shape); /* frames 40 .. 39 + n */
             push_still(d, &negative, 40);
             char name[48];
-            snprintf(name, sizeof name, "%s, %d frames", shape ? "iris" : "wipe", n);
+            snprintf(name, sizeof name, "%s, %d frames", shapes[shape], n);
             found f;
             take_cuts(d, name, &f);
             assert_int_equal(f.n, 1);
@@ -482,9 +488,20 @@ static void test_wipe_is_one_cut_at_its_middle(void **state)
              * them that bound its span come later and sooner). */
             assert_true(f.info[0].from < f.cuts[0] && f.cuts[0] <= f.info[0].to);
             assert_true(f.info[0].from >= 38 && f.info[0].to <= 41 + n);
-            if (shape == 0)
+            if (shape != 1)
                 assert_true(f.info[0].from <= 43 && f.info[0].to >= 36 + n);
         }
+    /* A whip pan over one scene (still, 12 frames of 24 pixels, still): it
+     * shows, between its ends, what neither end shows; no cut. */
+    picture p;
+    ft_content_detector *w = detector(1);
+    for (int t = 0; t < 100; t++) {
+        paint(&p, t < 40 ? 0 : t < 52 ? 24 * (t - 40) : 288, 1, 8);
+        push(w, &p);
+    }
+    found pan;
+    take_cuts(w, "whip pan", &pan);
+    assert_int_equal(pan.n, 0);
     /* --no-gradual: none. */
     ft_content_detector *d = detector(0);
     push_still(d, &shot_a, 40);
