@@ -33,7 +33,7 @@ static const char usage[] =
     "and the layout of each frame against the one before, with a threshold\n"
     "that adapts to motion; flashes are not cuts. Dissolves and fades\n"
     "(frames that mix the shots before and after) and wipes (the new picture\n"
-    "replaces the old place by place: wipes, irises, clock and slice wipes)\n"
+    "replaces the old place by place: wipes, irises, clocks, slices, slides)\n"
     "are found too: the new shot starts at the transition's middle.\n"
     "Folders are searched recursively for\n"
     ".mp4 .avi .mov .mkv .webm; a video whose <stem>.csv exists is skipped\n"

@@ -27,8 +27,10 @@
  * by place: each place of the thumbnail that differs between a window's
  * ends turns once from the first to the last, places at different frames,
  * none back; the camera is still enough around it and no shift of the
- * picture undoes the change (a pan, a whip pan). The new shot starts where
- * half the places have turned. */
+ * picture undoes the change (a pan, a whip pan). A slide (a push) moves
+ * both pictures: each frame is its ends joined, shifted further along one
+ * side, which a pan over one scene is not. The new shot starts at the
+ * transition's middle. */
 #ifndef FT_SCENES_CONTENT_DETECTOR_H
 #define FT_SCENES_CONTENT_DETECTOR_H
 
