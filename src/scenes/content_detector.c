@@ -293,7 +293,7 @@ static int holds_whole(const transition *t, int64_t c, int k)
     return (t->opens || t->from - (c - k) >= 2) && (t->closes || c + k - t->to >= 2);
 }
 
-/* A wipe (or a slide, an iris, a clock or a slice wipe...) changes the
+/* A wipe (an iris, a clock, a slice wipe, a squeeze...) changes the
  * picture place by place: each place of the thumbnail that differs between
  * the window's ends (by WIPE_CONTRAST levels at least) turns once from what
  * it was at the start to what it is at the end, and stays; places turn at
