@@ -48,7 +48,8 @@ FAMILY_OF = {t: f for f, ts in FAMILIES.items() for t in ts}
 LAVFI = [
     ("testsrc2", f"testsrc2=s={W}x{H}:r={FPS}"),
     ("mandelbrot", f"mandelbrot=s={W}x{H}:r={FPS}:start_scale=2"),
-    ("gradients", f"gradients=s={W}x{H}:r={FPS}:speed=0.05:seed=7:nb_colors=4"),
+    ("gradients", f"gradients=s={W}x{H}:r={FPS}:speed=0.05:seed=7:nb_colors=4:"
+                  "c0=0x2040a0:c1=0xe0c040:c2=0x30a050:c3=0xc03060"),  # its random colours vary
     ("bars_pan", f"smptehdbars=s=960x540:r={FPS},crop={W}:{H}:x='t*90':y='180+90*sin(t)'"),
     ("testsrc2_pan", f"testsrc2=s=960x540:r={FPS},crop={W}:{H}:x='40+t*70':y='120+40*sin(2*t)'"),
 ]
