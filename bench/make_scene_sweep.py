@@ -103,9 +103,13 @@ def two(a, b, graph, path):
 def transition(out, name, kind, a, b, seconds):
     """A for 2 s, then KIND over SECONDS, then B for 2 s."""
     off = 2.0
-    graph = (f"[0]trim=duration={off + seconds},setpts=PTS-STARTPTS[a];"
-             f"[1]trim=duration={seconds + 2},setpts=PTS-STARTPTS[b];"
-             f"[a][b]xfade=transition={kind}:duration={seconds}:offset={off},format=yuv420p")
+    # ffmpeg 5.1's slideup reads outside the picture on its first frame (a
+    # row differs from run to run): the same slide is slidedown upside down.
+    flip, fade = (",vflip", "slidedown") if kind == "slideup" else ("", kind)
+    graph = (f"[0]trim=duration={off + seconds},setpts=PTS-STARTPTS{flip}[a];"
+             f"[1]trim=duration={seconds + 2},setpts=PTS-STARTPTS{flip}[b];"
+             f"[a][b]xfade=transition={fade}:duration={seconds}:offset={off}{flip},"
+             "format=yuv420p")
     two(a, b, graph, os.path.join(out, name + ".mp4"))
     first = round(off * FPS)
     last = first + round(seconds * FPS) - 1
