@@ -9,6 +9,12 @@
 # (STEP3_TRANSNET_WEIGHTS, or transnetv2-pytorch-weights.pth on the model
 # search path); with other weights than the original's, only its speed
 # means something.
+# Then the synthetic sweep (bench/make_scene_sweep.py, made at run time in a
+# temporary folder: every xfade transition between moving shots, hard cuts,
+# flashes, camera moves; about a minute to make on 2 cores), scored by
+# bench/score_scene_sweep.py: precision and recall per transition type and
+# family, hard-cut F1, false cuts at flashes and in camera moves, gradual
+# recall. SCENES_SWEEP=0 skips it.
 # Usage: bench/scenes_eval.sh [SHARED_DIR]   (build first: scripts/build.sh release)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,3 +82,11 @@ awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN {
     printf "bench clip: decode only %.2f s, %.2f s: %.2f x decode-only throughput\n",
         b - a, d - c, (b - a) / (d - c) }'
 done
+
+if [ "${SCENES_SWEEP:-1}" != 0 ]; then
+    echo "== synthetic sweep (content)"
+    /usr/bin/python3 "$root/bench/make_scene_sweep.py" --shared "$shared" "$out/sweep"
+    "$ft" scenes --json --progress none -o "$out/sweep_found" "$out"/sweep/*.mp4 \
+        "$out"/sweep/sources/*.mp4 >/dev/null
+    /usr/bin/python3 "$root/bench/score_scene_sweep.py" "$out/sweep" "$out/sweep_found"
+fi

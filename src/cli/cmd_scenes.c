@@ -9,14 +9,16 @@
 #include <unistd.h>
 
 #include "base/atomic_file.h"
+#include "base/file_read.h"
 #include "base/thread_pool.h"
 #include "cli/batch_io.h"
 #include "cli/cli.h"
 #include "facetrack.h"
 #include "models/model_path.h"
 #include "scenes/scene_writer.h"
-#include "scenes/transnet_model.h"
 #include "scenes/shot_detect.h"
+#include "scenes/step3_config.h"
+#include "scenes/transnet_model.h"
 #include "track/outputs.h"
 #include "track/progress_events.h"
 #include "track/video_list.h"
@@ -29,11 +31,12 @@ static const char usage[] =
     "Frame In,Frame Out, frames 1-based and inclusive, timecodes from the\n"
     "frames' own timestamps. The default detector needs no model: colour histograms\n"
     "and the layout of each frame against the one before, with a threshold\n"
-    "that adapts to motion; flashes are not cuts. Dissolves and fades are\n"
-    "found too (frames that mix the shots before and after): the new shot\n"
-    "starts at the transition's middle. Folders are searched recursively for\n"
-    ".mp4 .avi .mov .mkv .webm; a video whose <stem>.csv exists is skipped\n"
-    "unless --force.\n"
+    "that adapts to motion; flashes are not cuts. Dissolves and fades\n"
+    "(frames that mix the shots before and after) and wipes (the new picture\n"
+    "replaces the old place by place: wipes, irises, clocks, slices, slides)\n"
+    "are found too: the new shot starts at the transition's middle. Folders\n"
+    "are searched recursively for .mp4 .avi .mov .mkv .webm; a video whose\n"
+    "<stem>.csv exists is skipped unless --force.\n"
     "\n"
     "With --detector transnetv2 the original's network finds the cuts, from\n"
     "its PyTorch weights: --weights FILE, else $STEP3_TRANSNET_WEIGHTS, else\n"
@@ -46,7 +49,7 @@ static const char usage[] =
     "  --shard K/N           only the K-th of N slices of the input list\n"
     "  -o, --output-dir DIR  where the lists go (default: next to each video)\n"
     "  --json                also <stem>_scenes.json: scenes, and cuts with their\n"
-    "                        type (cut, dissolve, fade), span and score (transnetv2:\n"
+    "                        type (cut, dissolve, fade, wipe), span and score (transnetv2:\n"
     "                        its probability)\n"
     "  --force               redo videos whose list exists\n"
     "  --detector NAME       content (default) or transnetv2\n"
@@ -57,11 +60,26 @@ static const char usage[] =
     "                        transnetv2: a shot's last frame has probability > X (0.5)\n"
     "  --ratio X             content: ... and X times its neighbours' (default 3)\n"
     "  --min-scene-len N     frames; of two closer cuts the stronger stays (default 8)\n"
-    "  --no-gradual          content: hard cuts only, no dissolves or fades\n"
+    "  --no-gradual          content: hard cuts only, no dissolves, fades or wipes\n"
     "  --workers N           videos at a time (default: the CPU count; 1 with\n"
     "                        transnetv2, whose network uses every core)\n"
     "  --progress MODE       auto (a bar on a terminal), json (events on stdout),\n"
     "                        legacy (the original STEP3 lines), none\n"
+    "\n"
+    "the original STEP3's settings (run_transnet.py), over its defaults in this\n"
+    "order: config/step3_transnet.json in the current folder (or --config FILE),\n"
+    "then these options (with '_' or '-'); the effective ones are logged as its\n"
+    "CONFIG_EFFECTIVE line (on stdout with --progress legacy, else with -v):\n"
+    "  --config FILE         the JSON file of settings (its keys are the options')\n"
+    "  --threshold X         as above; the file's threshold is TransNetV2's\n"
+    "  --num_workers N       the same as --workers\n"
+    "  --ffmpeg_threads N    decoding threads per video (0: automatic)\n"
+    "  --device D            auto, cpu or cuda: the CPU in each case (cuda warns)\n"
+    "  --window 100, --stride 50, --padding 25\n"
+    "                        TransNetV2's windows: only its own values\n"
+    "  --batch_size N, --warmup_batches N, --mixed_precision, --torchscript,\n"
+    "  --warmup, --torchscript_auto_fallback, --weights_dir DIR\n"
+    "                        accepted, without effect (they tuned PyTorch)\n"
     "\n"
     "Exit status: 0 when every video succeeded (or was skipped), 1 when some\n"
     "failed or a path is missing (each named with its reason; the others are\n"
@@ -73,6 +91,7 @@ enum progress_mode { PROGRESS_NONE, PROGRESS_LINE, PROGRESS_JSON, PROGRESS_LEGAC
 
 typedef struct scenes_run {
     ft_shot_options shot;
+    ft_step3_config step3; /* the original's settings, as in effect */
     const char *detector_name;
     const char *output_dir;
     int json, force;
@@ -134,10 +153,13 @@ static void report(scenes_job *job, size_t scenes)
 {
     scenes_run *r = job->run;
     pthread_mutex_lock(&r->lock);
-    if (job->ok)
+    if (job->ok) {
         r->succeeded++;
-    else
+        ft_log(FT_LOG_INFO, "Succès: %s créé avec %zu scènes.", ft_cli_base_name(job->output),
+               scenes);
+    } else {
         r->failed++;
+    }
     if (r->progress == PROGRESS_JSON) {
         ft_progress_event e;
         ft_progress_event_init(&e, job->ok ? FT_EVENT_DONE : FT_EVENT_FAILED);
@@ -168,6 +190,9 @@ static void run_job(void *arg)
     scenes_run *r = job->run;
     pthread_mutex_lock(&r->lock);
     const size_t number = ++r->started;
+    if (r->progress == PROGRESS_LEGACY && strcmp(r->step3.device, "cuda") != 0)
+        printf("Device sélectionné: CPU (%s)\n",
+               strcmp(r->step3.device, "cpu") == 0 ? "forcé par config" : "auto-détection");
     if (r->progress == PROGRESS_LEGACY)
         printf("PROCESSING_VIDEO: %zu/%zu: %s\n", number, r->total, ft_cli_base_name(job->video));
     else if (r->progress == PROGRESS_JSON) {
@@ -216,18 +241,25 @@ static int parse_double(const char *text, double lo, double hi, double *out)
 typedef struct scenes_args {
     const char *videos_json;
     const char *weights;
+    const char *config; /* --config FILE */
     double threshold; /* < 0: the detector's default */
     int shard_k, shard_n;
     long long workers;
     char **inputs;
     int input_count;
+    /* the original's settings given as options, applied over its file's */
+    const char **step3_keys, **step3_values;
+    int step3_count;
 } scenes_args;
 
 static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
 {
     a->inputs = calloc((size_t)argc, sizeof *a->inputs);
-    if (!a->inputs)
+    a->step3_keys = calloc((size_t)argc, sizeof *a->step3_keys);
+    a->step3_values = calloc((size_t)argc, sizeof *a->step3_values);
+    if (!a->inputs || !a->step3_keys || !a->step3_values)
         return FT_EXIT_FAILED;
+    char key[64];
     r->progress = isatty(STDERR_FILENO) ? PROGRESS_LINE : PROGRESS_NONE;
     int only_paths = 0;
     for (int i = 1; i < argc; i++) {
@@ -245,6 +277,14 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
             r->shot.transnet_options.compat = 1;
         } else if (strcmp(o, "--no-gradual") == 0) {
             r->shot.content.gradual = 0;
+        } else if (strcmp(o, "--threshold") && strcmp(o, "--num_workers") &&
+                   strcmp(o, "--num-workers") && ft_step3_config_key(o + 2, key, sizeof key)) {
+            /* the original's settings: checked once its file is read */
+            const int flag = ft_step3_config_is_flag(key);
+            if (!flag && !v)
+                return ft_cli_usage_error("scenes", "missing value: '%s'", o);
+            a->step3_keys[a->step3_count] = o + 2;
+            a->step3_values[a->step3_count++] = flag ? NULL : argv[++i];
         } else if (!v) {
             return ft_cli_usage_error("scenes", "unknown option or missing value: '%s'", o);
         } else if (strcmp(o, "--videos-json") == 0) {
@@ -257,6 +297,11 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
                 return ft_cli_usage_error("scenes", "--detector is content or transnetv2");
         } else if (strcmp(o, "--weights") == 0) {
             a->weights = argv[++i];
+        } else if (strcmp(o, "--config") == 0) {
+            a->config = argv[++i];
+        } else if (strcmp(o, "--weights_dir") == 0 || strcmp(o, "--weights-dir") == 0) {
+            ++i; /* the original ignored it too: its weights had a fixed path */
+            ft_log(FT_LOG_INFO, "--weights_dir ignored (as in the original); --weights names the file");
         } else if (strcmp(o, "--threshold") == 0) {
             if (parse_double(argv[++i], 0, 1, &a->threshold))
                 return ft_cli_usage_error("scenes", "--threshold needs a number from 0 to 1");
@@ -268,10 +313,11 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
             if (n < 1 || n > 100000)
                 return ft_cli_usage_error("scenes", "--min-scene-len needs an integer >= 1");
             r->shot.content.min_scene_len = r->shot.transnet_options.min_scene_len = (int)n;
-        } else if (strcmp(o, "--workers") == 0) {
+        } else if (strcmp(o, "--workers") == 0 || strcmp(o, "--num_workers") == 0 ||
+                   strcmp(o, "--num-workers") == 0) {
             a->workers = ft_cli_parse_count(argv[++i]);
             if (a->workers < 1 || a->workers > 256)
-                return ft_cli_usage_error("scenes", "--workers needs an integer from 1 to 256");
+                return ft_cli_usage_error("scenes", "%s needs an integer from 1 to 256", o);
         } else if (strcmp(o, "--shard") == 0) {
             char tail;
             if (sscanf(argv[++i], "%d/%d%c", &a->shard_k, &a->shard_n, &tail) != 2 ||
@@ -297,11 +343,94 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
         return ft_cli_usage_error("scenes", "no video, folder or --videos-json given");
     if (r->shot.transnet_options.compat && strcmp(r->detector_name, "transnetv2"))
         return ft_cli_usage_error("scenes", "--transnet-compat is for --detector transnetv2");
-    if (a->threshold >= 0 && strcmp(r->detector_name, "transnetv2") == 0)
-        r->shot.transnet_options.threshold = a->threshold;
-    else if (a->threshold >= 0)
+    if (a->threshold >= 0 && strcmp(r->detector_name, "transnetv2") != 0)
         r->shot.content.min_score = a->threshold;
     return FT_EXIT_OK;
+}
+
+/* Where the original found its settings file, from its working root. */
+#define STEP3_CONFIG_FILE "config/step3_transnet.json"
+
+/* The original's settings: its defaults, then its JSON file (--config, else
+ * config/step3_transnet.json when there is one), then its options. A file
+ * named by --config must be read; the one found by itself is only warned
+ * about (the original went on with its defaults). *LOADED: the file read. */
+static int settle_step3(scenes_run *r, scenes_args *a, const char **loaded)
+{
+    ft_step3_config *c = &r->step3;
+    ft_step3_config_init(c);
+    *loaded = NULL;
+    struct stat sb;
+    const char *path = a->config ? a->config
+                       : stat(STEP3_CONFIG_FILE, &sb) == 0 ? STEP3_CONFIG_FILE
+                                                           : NULL;
+    char err[1024];
+    if (path) {
+        char *data = NULL;
+        size_t size = 0;
+        ft_status st = ft_read_file(path, 1 << 20, "a STEP3 settings file", &data, &size, err,
+                                    sizeof err);
+        if (st == FT_OK)
+            st = ft_step3_config_read_json(c, path, data, size, err, sizeof err);
+        free(data);
+        if (st != FT_OK && a->config) {
+            fprintf(stderr, "facetrack scenes: %s\n", err);
+            return FT_EXIT_FAILED;
+        }
+        if (st != FT_OK)
+            ft_log(FT_LOG_WARN, "%s; the defaults are used", err);
+        else
+            *loaded = path;
+    }
+    const unsigned from_file = c->given;
+    for (int i = 0; i < a->step3_count; i++) {
+        char key[64];
+        ft_step3_config_key(a->step3_keys[i], key, sizeof key);
+        if (ft_step3_config_set(c, key, a->step3_values[i], err, sizeof err) != FT_OK)
+            return ft_cli_usage_error("scenes", "%s", err);
+    }
+    const int transnet = strcmp(r->detector_name, "transnetv2") == 0;
+    if (a->threshold >= 0 && transnet) {
+        c->threshold = a->threshold;
+        c->given |= FT_STEP3_GIVEN_THRESHOLD;
+    }
+    r->shot.transnet_options.threshold = c->threshold;
+    if (!transnet && (from_file & FT_STEP3_GIVEN_THRESHOLD))
+        ft_log(FT_LOG_INFO, "%s: threshold is TransNetV2's probability; the content detector "
+               "keeps its own (--threshold)", *loaded ? *loaded : "settings");
+    if (strcmp(c->device, "cuda") == 0)
+        ft_log(FT_LOG_WARN, "device=cuda: facetrack finds shots on the CPU; going on there");
+    if (a->workers <= 0 && (c->given & FT_STEP3_GIVEN_NUM_WORKERS))
+        a->workers = c->num_workers;
+    return FT_EXIT_OK;
+}
+
+/* The original's configuration lines: on stdout in its own form with
+ * --progress legacy, and in the log (with -v) whatever the mode. */
+static void print_settings(const scenes_run *r, const char *loaded)
+{
+    char line[1024], own[512], noops[512];
+    ft_step3_config_describe(&r->step3, line, sizeof line);
+    const ft_content_options *co = &r->shot.content;
+    if (r->shot.transnet)
+        snprintf(own, sizeof own, "detector=transnetv2, min_scene_len=%d%s",
+                 r->shot.transnet_options.min_scene_len,
+                 r->shot.transnet_options.compat ? ", transnet_compat=True" : "");
+    else
+        snprintf(own, sizeof own,
+                 "detector=content, content_threshold=%g, ratio=%g, min_scene_len=%d, gradual=%s",
+                 co->min_score, co->ratio, co->min_scene_len, co->gradual ? "True" : "False");
+    ft_step3_config_describe_noops(&r->step3, noops, sizeof noops);
+    if (r->progress == PROGRESS_LEGACY) {
+        if (loaded)
+            printf("Configuration chargée depuis: %s\n", loaded);
+        printf("CONFIG_EFFECTIVE: %s, %s\n", line, own);
+        fflush(stdout);
+    }
+    if (loaded)
+        ft_log(FT_LOG_INFO, "Configuration chargée depuis: %s", loaded);
+    ft_log(FT_LOG_INFO, "CONFIG_EFFECTIVE: %s, %s", line, own);
+    ft_log(FT_LOG_INFO, "no effect in facetrack (they tuned PyTorch): %s", noops);
 }
 
 /* TransNetV2's weights: --weights, $STEP3_TRANSNET_WEIGHTS, or the default
@@ -361,6 +490,9 @@ static int run_scenes(int argc, char **argv)
     r.shot.stop = &ft_cli_stop_signal;
     scenes_args a = {.threshold = -1};
     int rc = parse_args(argc, argv, &r, &a);
+    const char *settings_file = NULL;
+    if (rc == FT_EXIT_OK)
+        rc = settle_step3(&r, &a, &settings_file);
     ft_nn_graph transnet = {0};
     if (rc == FT_EXIT_OK && strcmp(r.detector_name, "transnetv2") == 0 &&
         (rc = load_transnet(a.weights, &transnet)) == FT_EXIT_OK)
@@ -432,8 +564,12 @@ static int run_scenes(int argc, char **argv)
         /* Each video's decoder (and network) gets its share of the cores. */
         const int videos = r.total > 0 ? (r.total < (size_t)workers ? (int)r.total : workers) : 1;
         r.shot.decode_threads = r.shot.nn_threads = cores / videos > 0 ? cores / videos : 1;
+        if (r.step3.ffmpeg_threads > 0)
+            r.shot.decode_threads = r.step3.ffmpeg_threads;
+        r.step3.num_workers = workers;
         workers = videos;
         pthread_mutex_init(&r.lock, NULL);
+        print_settings(&r, settings_file);
         if (r.progress == PROGRESS_LEGACY)
             printf("TOTAL_VIDEOS_TO_PROCESS: %zu\n", r.total);
         else if (r.progress == PROGRESS_JSON) {
@@ -464,6 +600,8 @@ static int run_scenes(int argc, char **argv)
     ft_video_list_free(&list);
     ft_nn_graph_free(&transnet);
     free(a.inputs);
+    free(a.step3_keys);
+    free(a.step3_values);
     return rc;
 }
 

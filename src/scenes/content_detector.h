@@ -3,8 +3,9 @@
  *
  * A hard cut is a frame that differs from the one before far more than its
  * neighbours differ from theirs (an adaptive threshold, robust to fast
- * motion), and whose change lasts (a flash returns to the frame before it,
- * a cut does not).
+ * motion), and whose change lasts: a flash of up to 4 frames (white, black,
+ * fading, on part of the picture, strobes) returns to the picture before
+ * it, a cut does not.
  *
  * A gradual transition (a dissolve, or a fade to or from a uniform colour)
  * is a window of frames whose ends differ while every frame between is a
@@ -20,7 +21,16 @@
  * next to a hard cut through uniform frames (a cut to black, then a fade-in)
  * is part of that cut, and one that opens or closes the video is none. Hard
  * cuts within a transition are not cuts (a fade of flat colours moves whole
- * histogram bins at once). */
+ * histogram bins at once).
+ *
+ * A wipe (a slide, an iris, a clock, a slice...) changes the picture place
+ * by place: each place of the thumbnail that differs between a window's
+ * ends turns once from the first to the last, places at different frames,
+ * none back; the camera is still enough around it and no shift of the
+ * picture undoes the change (a pan, a whip pan). A slide (a push) moves
+ * both pictures: each frame is its ends joined, shifted further along one
+ * side, which a pan over one scene is not. The new shot starts at the
+ * transition's middle. */
 #ifndef FT_SCENES_CONTENT_DETECTOR_H
 #define FT_SCENES_CONTENT_DETECTOR_H
 
@@ -46,7 +56,7 @@ typedef struct ft_content_options {
 
 void ft_content_options_init(ft_content_options *o);
 
-typedef enum ft_cut_kind { FT_CUT_HARD, FT_CUT_DISSOLVE, FT_CUT_FADE } ft_cut_kind;
+typedef enum ft_cut_kind { FT_CUT_HARD, FT_CUT_DISSOLVE, FT_CUT_FADE, FT_CUT_WIPE } ft_cut_kind;
 
 /* How a shot begins. FROM and TO are the first and the last mixed frame
  * of a gradual transition (where the ramp of the mix, fitted through 25%
@@ -58,7 +68,7 @@ typedef struct ft_cut_info {
     int64_t from, to;
 } ft_cut_info;
 
-/* "cut", "dissolve" or "fade". */
+/* "cut", "dissolve", "fade" or "wipe". */
 const char *ft_cut_kind_name(ft_cut_kind kind);
 
 typedef struct ft_content_detector ft_content_detector;

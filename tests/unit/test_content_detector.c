@@ -1,8 +1,10 @@
 /* Model-free shot cuts on the shared clips: the 8-shot clip's 7 hard cuts
  * at their exact frames, PySceneDetect's checked cuts on its test video (and
  * its dissolve), and no cut in single-shot clips full of head motion and
- * talking. On synthetic frames: a dissolve or a fade through black is one
- * cut; pans, zooms, exposure changes and flashes are none. */
+ * talking. On synthetic frames: a dissolve, a fade through black, a wipe,
+ * an iris or a slide is one cut; pans, zooms, exposure changes and flashes of a
+ * few frames (white, black, fading, on half the picture, strobes) are
+ * none. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -384,6 +386,132 @@ static void test_exposure_change_is_no_cut(void **state)
     assert_int_equal(f.n, 0);
 }
 
+/* Picture P (a slow pan over texture) with a flash over rows FROM_ROW ..
+ * H - 1: LEVEL (white 235, black 16) at OPACITY 0 .. 1. */
+static void flash(picture *p, int level, double opacity, int from_row)
+{
+    for (int y = from_row; y < H; y++)
+        for (int x = 0; x < W; x++)
+            p->y[y * W + x] = (uint8_t)lround((1 - opacity) * p->y[y * W + x] + opacity * level);
+}
+
+static void test_flashes_of_a_few_frames_are_no_cuts(void **state)
+{
+    (void)state;
+    /* A shot panning 1 pixel a frame, with a 3-frame white flash at 30, a
+     * 2-frame black one at 60, a flash fading over 3 frames at 90, one on
+     * the lower half at 120, a strobe (every 4th frame, 150 .. 178), then a
+     * hard cut at 200 to another shot, with a 2-frame flash 6 frames later:
+     * one cut, at 200. */
+    ft_content_detector *d = detector(1);
+    picture p;
+    for (int t = 0; t < 260; t++) {
+        paint(&p, t, 1, t < 200 ? 5 : 6);
+        if (t >= 30 && t < 33)
+            flash(&p, 235, 1, 0);
+        if (t >= 60 && t < 62)
+            flash(&p, 16, 1, 0);
+        if (t >= 90 && t < 93)
+            flash(&p, 235, 1 - (t - 90) / 3.0, 0);
+        if (t >= 120 && t < 122)
+            flash(&p, 235, 1, H / 2);
+        if (t >= 150 && t <= 178 && (t - 150) % 4 == 0)
+            flash(&p, 235, 0.8, 0);
+        if (t >= 206 && t < 208)
+            flash(&p, 235, 1, 0);
+        push(d, &p);
+    }
+    found f;
+    take_cuts(d, "flashes", &f);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.cuts[0], 200);
+    assert_int_equal(f.info[0].kind, FT_CUT_HARD);
+}
+
+/* FRAMES frames of a wipe from A to B: B shows where SHAPE (0: left to
+ * right, 1: a circle opening from the centre) has reached; or (2) a slide:
+ * A goes out to the left as B comes in from the right, side by side. */
+static void push_wipe(ft_content_detector *d, const picture *a, const picture *b, int frames,
+                      int shape)
+{
+    static picture m;
+    const double radius = sqrt((double)(W * W + H * H)) / 2;
+    for (int i = 1; i <= frames; i++) {
+        const double progress = (double)i / (frames + 1);
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                const int shift = (int)lround(progress * W);
+                const int in_b = shape == 0   ? x < progress * W
+                                 : shape == 1 ? hypot(x - W / 2, y - H / 2) < progress * radius
+                                              : x >= W - shift;
+                const picture *from = in_b ? b : a;
+                /* the column of FROM shown here (a slide moves both) */
+                const int sx = shape < 2 ? x : in_b ? x - (W - shift) : x + shift;
+                m.y[y * W + x] = from->y[y * W + sx];
+                if (x % 2 == 0 && y % 2 == 0) {
+                    const int c = (y / 2) * (W / 2) + x / 2, sc = (y / 2) * (W / 2) + sx / 2;
+                    m.u[c] = from->u[sc];
+                    m.v[c] = from->v[sc];
+                }
+            }
+        push(d, &m);
+    }
+}
+
+static void test_wipe_is_one_cut_at_its_middle(void **state)
+{
+    (void)state;
+    /* Two shots as unlike as two shots usually are: shot B in negative. */
+    static picture negative;
+    for (size_t j = 0; j < sizeof negative.y; j++)
+        negative.y[j] = (uint8_t)(251 - shot_b.y[j]);
+    memcpy(negative.u, shot_b.u, sizeof negative.u);
+    memcpy(negative.v, shot_b.v, sizeof negative.v);
+    static const int lengths[] = {10, 25, 40};
+    static const char *const shapes[] = {"wipe", "iris", "slide"};
+    for (int shape = 0; shape < 3; shape++)
+        for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+            const int n = lengths[i];
+            ft_content_detector *d = detector(1);
+            push_still(d, &shot_a, 40);
+            push_wipe(d, &shot_a, &negative, n, shape); /* frames 40 .. 39 + n */
+            push_still(d, &negative, 40);
+            char name[48];
+            snprintf(name, sizeof name, "%s, %d frames", shapes[shape], n);
+            found f;
+            take_cuts(d, name, &f);
+            assert_int_equal(f.n, 1);
+            assert_int_equal(f.info[0].kind, FT_CUT_WIPE);
+            /* Within the wipe, and its span within the wipe's (2 frames
+             * of slack); a straight wipe's within 3 frames of its ends (an
+             * iris turns few places at first and last: the 5% and 95% of
+             * them that bound its span come later and sooner). */
+            assert_true(f.info[0].from < f.cuts[0] && f.cuts[0] <= f.info[0].to);
+            assert_true(f.info[0].from >= 38 && f.info[0].to <= 41 + n);
+            if (shape != 1)
+                assert_true(f.info[0].from <= 43 && f.info[0].to >= 36 + n);
+        }
+    /* A whip pan over one scene (still, 12 frames of 24 pixels, still): it
+     * shows, between its ends, what neither end shows; no cut. */
+    picture p;
+    ft_content_detector *w = detector(1);
+    for (int t = 0; t < 100; t++) {
+        paint(&p, t < 40 ? 0 : t < 52 ? 24 * (t - 40) : 288, 1, 8);
+        push(w, &p);
+    }
+    found pan;
+    take_cuts(w, "whip pan", &pan);
+    assert_int_equal(pan.n, 0);
+    /* --no-gradual: none. */
+    ft_content_detector *d = detector(0);
+    push_still(d, &shot_a, 40);
+    push_wipe(d, &shot_a, &negative, 25, 0);
+    push_still(d, &negative, 40);
+    found f;
+    take_cuts(d, "wipe, hard cuts only", &f);
+    assert_int_equal(f.n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -398,6 +526,8 @@ int main(void)
         cmocka_unit_test(test_cut_to_black_then_fade_in_is_the_cut),
         cmocka_unit_test(test_pans_and_zooms_are_no_cuts),
         cmocka_unit_test(test_exposure_change_is_no_cut),
+        cmocka_unit_test(test_flashes_of_a_few_frames_are_no_cuts),
+        cmocka_unit_test(test_wipe_is_one_cut_at_its_middle),
     };
     return cmocka_run_group_tests(tests, pictures, NULL);
 }
