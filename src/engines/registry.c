@@ -13,6 +13,7 @@ extern const ft_engine_class ft_opencv_yunet_class;
 extern const ft_engine_class ft_insightface_class;
 extern const ft_engine_class ft_openseeface_class;
 extern const ft_engine_class ft_opencv_yunet_pyfeat_class;
+extern const ft_engine_class ft_opencv_haar_class;
 
 #define FACE_OBJECT .source = "face_landmarker", .label = "face"
 #define NOT_BUILT "not part of this build yet"
@@ -20,13 +21,6 @@ extern const ft_engine_class ft_opencv_yunet_pyfeat_class;
 static const char *const no_aliases[] = {NULL};
 static const char *const common_options[] = {"num_faces", "min_detection_confidence",
                                              "detect_interval", "max_lost_frames", NULL};
-
-static const ft_engine_class opencv_haar_class = {
-    .info = {.name = "opencv_haar", .aliases = no_aliases, FACE_OBJECT,
-             .description = "OpenCV Haar cascade (frontal faces, boxes only)",
-             .landmarks = FT_LANDMARKS_NONE, .options = common_options},
-    .not_built = NOT_BUILT,
-};
 
 static const ft_engine_class eos_class = {
     .info = {.name = "eos", .aliases = no_aliases, FACE_OBJECT,
@@ -36,7 +30,7 @@ static const ft_engine_class eos_class = {
     .not_built = NOT_BUILT,
 };
 static const ft_engine_class *const builtin[] = {
-    &ft_mediapipe_landmarker_class, &opencv_haar_class,  &ft_opencv_yunet_class,
+    &ft_mediapipe_landmarker_class, &ft_opencv_haar_class,  &ft_opencv_yunet_class,
     &ft_opencv_yunet_pyfeat_class,  &ft_openseeface_class, &eos_class,
     &ft_insightface_class,
 };
