@@ -24,9 +24,12 @@ typedef struct opt_haar {
     float weight[3];
 } opt_haar;
 
+/* leaf[1] when the value is below the threshold (left), else leaf[0]: an
+ * index instead of a branch the predictor cannot learn. */
 typedef struct haar_stump {
     opt_haar f;
-    float threshold, left, right;
+    float threshold;
+    float leaf[2];
 } haar_stump;
 
 typedef struct opt_lbp {
@@ -36,7 +39,7 @@ typedef struct opt_lbp {
 typedef struct lbp_stump {
     opt_lbp f;
     const int32_t *subset;
-    float left, right;
+    float leaf[2]; /* [1]: the code is in the subset (left) */
 } lbp_stump;
 
 typedef struct scale_info {
@@ -182,14 +185,14 @@ static ft_status set_layout(ft_haar_detector *d, int w0, int h0)
                 haar_stump *s = &d->haar_stumps[t];
                 s->f = d->haar[n->feature];
                 s->threshold = n->threshold;
-                s->left = leaf[-n->left];
-                s->right = leaf[-n->right];
+                s->leaf[1] = leaf[-n->left];
+                s->leaf[0] = leaf[-n->right];
             } else {
                 lbp_stump *s = &d->lbp_stumps[t];
                 s->f = d->lbp[n->feature];
                 s->subset = &c->subsets[(size_t)c->trees[t].first_node * c->subset_words];
-                s->left = leaf[-n->left];
-                s->right = leaf[-n->right];
+                s->leaf[1] = leaf[-n->left];
+                s->leaf[0] = leaf[-n->right];
             }
         }
     }
@@ -249,7 +252,7 @@ static int haar_stumps_at(const ft_haar_detector *d, const int32_t *p, const uin
         double sum = 0;
         for (int i = 0; i < stage->tree_count; i++) {
             const float v = haar_value(&st[i].f, p) * nf;
-            sum += v < st[i].threshold ? st[i].left : st[i].right;
+            sum += st[i].leaf[v < st[i].threshold];
         }
         if (sum < stage->threshold)
             return -si;
@@ -266,7 +269,7 @@ static int lbp_stumps_at(const ft_haar_detector *d, const int32_t *p)
         double sum = 0;
         for (int i = 0; i < stage->tree_count; i++) {
             const int c = lbp_code(&st[i].f, p);
-            sum += (st[i].subset[c >> 5] & (1 << (c & 31))) ? st[i].left : st[i].right;
+            sum += st[i].leaf[((uint32_t)st[i].subset[c >> 5] >> (c & 31)) & 1];
         }
         if (sum < stage->threshold)
             return -si;

@@ -427,6 +427,8 @@ static const setting settings[] = {
      AT(opencv_max_faces)},
     {ENV("STEP5_OPENCV_JAWOPEN_SCALE", NULL), FLOAT(0, NO_MAX), .def = "1.0",
      AT(opencv_jawopen_scale)},
+    {ENV("STEP5_OPENCV_HAAR_CASCADE_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(haar_cascade)},
     {ENV("STEP5_INSIGHTFACE_MODEL_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
      AT(insightface_model)},
     {ENV("INSIGHTFACE_HOME", NULL), .parse = parse_path, .raw = 1, .def = "",
@@ -609,6 +611,7 @@ typedef struct unsupported {
 
 static const unsupported unsupported_vars[] = {
     {"opencv_yunet", "STEP5_OPENCV_JAWOPEN_SCALE", "YuNet gives no blendshapes"},
+    {"opencv_haar", "STEP5_OPENCV_JAWOPEN_SCALE", "a Haar cascade gives no blendshapes"},
     {"opencv_yunet_pyfeat", "STEP5_FACEMESH_ONNX_PATH",
      "the face mesh model is found on the model search path, or named by --landmarks"},
     {"opencv_yunet_pyfeat", "STEP5_PYFEAT_MODEL_PATH",
@@ -762,6 +765,12 @@ static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
         if (c->opencv_max_faces > 0)
             c->max_faces = c->opencv_max_faces;
         /* the original's YuNet detects every frame */
+        c->detect_every_n = every_given ? c->detect_every : 1;
+    } else if (strcmp(c->engine, "opencv_haar") == 0) {
+        snprintf(c->detector_model, sizeof c->detector_model, "%s", c->haar_cascade);
+        if (c->opencv_max_faces > 0)
+            c->max_faces = c->opencv_max_faces;
+        /* the original's Haar engine detects every frame */
         c->detect_every_n = every_given ? c->detect_every : 1;
     } else if (strcmp(c->engine, "insightface") == 0) {
         if (c->insightface_det_size % 32 != 0) {
