@@ -403,6 +403,34 @@ static void detector_scans_like_opencv(void **state)
     detector_scan_matches_naive(lbp_xml, 42);
 }
 
+/* Scales on several threads give the same hits in the same order. */
+static void threads_change_nothing(void **state)
+{
+    (void)state;
+    ft_cascade one = parse_ok(stump_xml), two = parse_ok(stump_xml);
+    image im = random_image(120, 90, 51);
+    pthreadpool_t pool = pthreadpool_create(3);
+    ft_haar_detector *a, *b;
+    char err[256];
+    assert_int_equal(ft_haar_detector_create(&one, NULL, &a, err, sizeof err), FT_OK);
+    assert_int_equal(ft_haar_detector_create(&two, pool, &b, err, sizeof err), FT_OK);
+    const ft_haar_params p = {.scale_factor = 1.1, .min_neighbors = 0};
+    static ft_rect ra[16384], rb[16384];
+    int na = 0, nb = 0;
+    for (int round = 0; round < 2; round++) { /* the second reuses the buffers */
+        assert_int_equal(ft_haar_detect(a, im.px, im.w, im.h, im.w, &p, ra, 16384, &na), FT_OK);
+        assert_int_equal(ft_haar_detect(b, im.px, im.w, im.h, im.w, &p, rb, 16384, &nb), FT_OK);
+        if (!(na > 20 && na <= 16384))
+            fail_msg("%d hits", na);
+        assert_int_equal(na, nb);
+        assert_memory_equal(ra, rb, (size_t)na * sizeof *ra);
+    }
+    ft_haar_detector_free(a);
+    ft_haar_detector_free(b);
+    pthreadpool_destroy(pool);
+    free(im.px);
+}
+
 /* groupRectangles(rects, 1, 0.2): a class of 3 near (10, 10, 20, 20), a
  * lone rect, and a class of 2 inside the first that it absorbs. */
 static void groups_like_opencv(void **state)
@@ -479,6 +507,7 @@ int main(void)
         cmocka_unit_test(tree_windows_match_naive),
         cmocka_unit_test(lbp_windows_match_naive),
         cmocka_unit_test(detector_scans_like_opencv),
+        cmocka_unit_test(threads_change_nothing),
         cmocka_unit_test(groups_like_opencv),
         cmocka_unit_test(malformed_files_are_refused),
     };
