@@ -56,6 +56,17 @@ check "detect with the LBP cascade: exit 0" test $? -eq 0
 check "LBP: the same boxes as OpenCV" "$py" "$compare" --cascade "$lbp" --ours "$work/lbp.json" \
     --min-images 200 --min-recall 1 --min-precision 1 --min-iou 1 --min-identical 1
 
+# the old format (OpenCV converts it on load): the frontal face cascade
+# rewritten in it, on the talking-head frames
+"$py" "$src/tests/tools/cascade_to_old_format.py" "$haar" "$work/old_format.xml"
+check "the Haar cascade in the old format" grep -q 'opencv-haar-classifier' "$work/old_format.xml"
+small=("$work"/frames/liveportrait_driving_d0_*.png)
+"$FACETRACK" detect --engine opencv_haar --detector "$work/old_format.xml" --num-faces 64 \
+    "${small[@]}" >"$work/old.json"
+check "old format: the same boxes as OpenCV" "$py" "$compare" --cascade "$work/old_format.xml" \
+    --ours "$work/old.json" --min-images 39 --min-recall 1 --min-precision 1 --min-iou 1 \
+    --min-identical 1
+
 # engines: listed and available where opencv-data is installed
 check "engines: opencv_haar available" \
     bash -c "\"$FACETRACK\" engines | grep -q '^opencv_haar  *available'"
