@@ -38,8 +38,8 @@ typedef struct opt_lbp {
 
 typedef struct lbp_stump {
     opt_lbp f;
-    const int32_t *subset;
-    float leaf[2]; /* [1]: the code is in the subset (left) */
+    uint32_t subset[8]; /* 256 codes: a stump's data in one place */
+    float leaf[2];      /* [1]: the code is in the subset (left) */
 } lbp_stump;
 
 typedef struct scale_info {
@@ -190,7 +190,8 @@ static ft_status set_layout(ft_haar_detector *d, int w0, int h0)
             } else {
                 lbp_stump *s = &d->lbp_stumps[t];
                 s->f = d->lbp[n->feature];
-                s->subset = &c->subsets[(size_t)c->trees[t].first_node * c->subset_words];
+                memcpy(s->subset, &c->subsets[(size_t)c->trees[t].first_node * c->subset_words],
+                       sizeof s->subset);
                 s->leaf[1] = leaf[-n->left];
                 s->leaf[0] = leaf[-n->right];
             }
@@ -269,7 +270,7 @@ static int lbp_stumps_at(const ft_haar_detector *d, const int32_t *p)
         double sum = 0;
         for (int i = 0; i < stage->tree_count; i++) {
             const int c = lbp_code(&st[i].f, p);
-            sum += st[i].leaf[((uint32_t)st[i].subset[c >> 5] >> (c & 31)) & 1];
+            sum += st[i].leaf[(st[i].subset[c >> 5] >> (c & 31)) & 1];
         }
         if (sum < stage->threshold)
             return -si;
@@ -300,7 +301,7 @@ static int trees_at(const ft_cascade *c, const opt_haar *haar, const opt_lbp *lb
                     const int code = lbp_code(&lbp[n->feature], p);
                     const int32_t *subset =
                         &c->subsets[(size_t)(tree->first_node + idx) * c->subset_words];
-                    idx = (subset[code >> 5] & (1 << (code & 31))) ? n->left : n->right;
+                    idx = ((uint32_t)subset[code >> 5] >> (code & 31)) & 1 ? n->left : n->right;
                 }
             } while (idx > 0);
             sum += c->leaves[tree->first_leaf - idx];
