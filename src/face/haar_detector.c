@@ -535,7 +535,8 @@ ft_status ft_haar_detect(ft_haar_detector *d, const uint8_t *gray, int w, int h,
         return FT_ERR_NOMEM;
     int n = 0;
     for (int k = 0; k < d->scale_count; k++) {
-        memcpy(all + n, d->hits[k].r, (size_t)d->hits[k].n * sizeof *all);
+        if (d->hits[k].n > 0)
+            memcpy(all + n, d->hits[k].r, (size_t)d->hits[k].n * sizeof *all);
         n += d->hits[k].n;
     }
     n = ft_group_rectangles(all, n, params->min_neighbors, GROUP_EPS);
