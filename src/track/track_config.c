@@ -611,7 +611,6 @@ typedef struct unsupported {
 
 static const unsupported unsupported_vars[] = {
     {"opencv_yunet", "STEP5_OPENCV_JAWOPEN_SCALE", "YuNet gives no blendshapes"},
-    {"opencv_haar", "STEP5_OPENCV_JAWOPEN_SCALE", "a Haar cascade gives no blendshapes"},
     {"opencv_yunet_pyfeat", "STEP5_FACEMESH_ONNX_PATH",
      "the face mesh model is found on the model search path, or named by --landmarks"},
     {"opencv_yunet_pyfeat", "STEP5_PYFEAT_MODEL_PATH",
