@@ -41,6 +41,10 @@ static ft_status fail(reader *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
+    /* one line, whatever libxml2's message holds */
+    for (char *c = why; *c; c++)
+        if (*c == '\n' || *c == '\r' || *c == '\t')
+            *c = ' ';
     if (r->err && r->err_size)
         snprintf(r->err, r->err_size, "%s: %s", r->name, why);
     return FT_ERR_FORMAT;

@@ -36,3 +36,8 @@ fuzz onnx -I"$gen" "$gen/onnx.pb-c.c" "$nn/onnx_loader.c" "$nn/onnx_ops.c" "$nn/
 
 # .pth state dicts: libzip reads the archive; bare pickles are zipped by the target.
 fuzz pth -I"$root/tests/fuzz" "$nn/pth_file.c" -lzip
+
+# OpenCV cascade XML (libxml2), then the detector on what loaded.
+fuzz cascade "$root/src/face/haar_cascade.c" "$root/src/face/haar_detector.c" \
+    "$root/src/face/opencv_resize.c" "$root/src/face/integral_image.c" \
+    "$root/src/face/rect_grouping.c" $(pkg-config --cflags --libs libxml-2.0) -lpthreadpool -lm
