@@ -109,6 +109,35 @@ static void tilted_offsets(int *o, int x, int y, int w, int h, int stride, int b
     o[3] = base + x + w - h + stride * (y + w + h);
 }
 
+/* OptFeature::setOffsets of both evaluators for a table STRIDE wide; tilted
+ * rects are read TILTED_BASE entries after the sum table. */
+static void haar_offsets(opt_haar *o, const ft_cascade_haar_feature *f, int stride,
+                         int tilted_base)
+{
+    for (int k = 0; k < 3; k++) {
+        const int *r = f->rect[k];
+        o->weight[k] = f->weight[k];
+        if (f->tilted)
+            tilted_offsets(o->ofs[k], r[0], r[1], r[2], r[3], stride, tilted_base);
+        else
+            sum_offsets(o->ofs[k], r[0], r[1], r[2], r[3], stride, 0);
+    }
+}
+
+static void lbp_offsets(opt_lbp *l, const int r[4], int stride)
+{
+    const int x = r[0], y = r[1], w = r[2], h = r[3];
+    int *o = l->ofs, q[4];
+    sum_offsets(q, x, y, w, h, stride, 0);
+    o[0] = q[0], o[1] = q[1], o[4] = q[2], o[5] = q[3];
+    sum_offsets(q, x + 2 * w, y, w, h, stride, 0);
+    o[2] = q[0], o[3] = q[1], o[6] = q[2], o[7] = q[3];
+    sum_offsets(q, x + 2 * w, y + 2 * h, w, h, stride, 0);
+    o[10] = q[0], o[11] = q[1], o[14] = q[2], o[15] = q[3];
+    sum_offsets(q, x, y + 2 * h, w, h, stride, 0);
+    o[8] = q[0], o[9] = q[1], o[12] = q[2], o[13] = q[3];
+}
+
 static void free_scratch(ft_haar_detector *d)
 {
     for (int i = 0; i < d->scratch_count; i++) {
@@ -150,32 +179,10 @@ static ft_status set_layout(ft_haar_detector *d, int w0, int h0)
     const ft_cascade *c = &d->c;
     sum_offsets(d->norm_ofs, 1, 1, c->width - 2, c->height - 2, d->stride, 0);
     for (int i = 0; i < c->feature_count; i++) {
-        if (c->type == FT_CASCADE_HAAR) {
-            const ft_cascade_haar_feature *f = &c->haar[i];
-            opt_haar *o = &d->haar[i];
-            for (int k = 0; k < 3; k++) {
-                const int *r = f->rect[k];
-                o->weight[k] = f->weight[k];
-                if (f->tilted)
-                    tilted_offsets(o->ofs[k], r[0], r[1], r[2], r[3], d->stride, d->tilted_ofs);
-                else
-                    sum_offsets(o->ofs[k], r[0], r[1], r[2], r[3], d->stride, 0);
-            }
-        } else {
-            const int *r = c->lbp[i];
-            int *o = d->lbp[i].ofs;
-            const int x = r[0], y = r[1], w = r[2], h = r[3];
-            /* LBPEvaluator::OptFeature::setOffsets */
-            int q[4];
-            sum_offsets(q, x, y, w, h, d->stride, 0);
-            o[0] = q[0], o[1] = q[1], o[4] = q[2], o[5] = q[3];
-            sum_offsets(q, x + 2 * w, y, w, h, d->stride, 0);
-            o[2] = q[0], o[3] = q[1], o[6] = q[2], o[7] = q[3];
-            sum_offsets(q, x + 2 * w, y + 2 * h, w, h, d->stride, 0);
-            o[10] = q[0], o[11] = q[1], o[14] = q[2], o[15] = q[3];
-            sum_offsets(q, x, y + 2 * h, w, h, d->stride, 0);
-            o[8] = q[0], o[9] = q[1], o[12] = q[2], o[13] = q[3];
-        }
+        if (c->type == FT_CASCADE_HAAR)
+            haar_offsets(&d->haar[i], &c->haar[i], d->stride, d->tilted_ofs);
+        else
+            lbp_offsets(&d->lbp[i], c->lbp[i], d->stride);
     }
     if (c->max_nodes_per_tree == 1) {
         for (int t = 0; t < c->tree_count; t++) {
@@ -590,30 +597,13 @@ int ft_haar_classify_window(const ft_cascade *c, const int32_t *sum, const uint3
         if (!haar)
             return -2;
         for (int i = 0; i < c->feature_count; i++)
-            for (int k = 0; k < 3; k++) {
-                const int *r = c->haar[i].rect[k];
-                haar[i].weight[k] = c->haar[i].weight[k];
-                if (c->haar[i].tilted)
-                    tilted_offsets(haar[i].ofs[k], r[0], r[1], r[2], r[3], stride, (int)tilted_ofs);
-                else
-                    sum_offsets(haar[i].ofs[k], r[0], r[1], r[2], r[3], stride, 0);
-            }
+            haar_offsets(&haar[i], &c->haar[i], stride, (int)tilted_ofs);
     } else {
         lbp = calloc((size_t)c->feature_count, sizeof *lbp);
         if (!lbp)
             return -2;
-        for (int i = 0; i < c->feature_count; i++) {
-            const int *r = c->lbp[i];
-            int q[4], *o = lbp[i].ofs;
-            sum_offsets(q, r[0], r[1], r[2], r[3], stride, 0);
-            o[0] = q[0], o[1] = q[1], o[4] = q[2], o[5] = q[3];
-            sum_offsets(q, r[0] + 2 * r[2], r[1], r[2], r[3], stride, 0);
-            o[2] = q[0], o[3] = q[1], o[6] = q[2], o[7] = q[3];
-            sum_offsets(q, r[0] + 2 * r[2], r[1] + 2 * r[3], r[2], r[3], stride, 0);
-            o[10] = q[0], o[11] = q[1], o[14] = q[2], o[15] = q[3];
-            sum_offsets(q, r[0], r[1] + 2 * r[3], r[2], r[3], stride, 0);
-            o[8] = q[0], o[9] = q[1], o[12] = q[2], o[13] = q[3];
-        }
+        for (int i = 0; i < c->feature_count; i++)
+            lbp_offsets(&lbp[i], c->lbp[i], stride);
     }
     const double area = (double)(c->width - 2) * (c->height - 2);
     const size_t at = (size_t)y * stride + x;
