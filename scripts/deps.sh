@@ -14,9 +14,11 @@ packages=(
     protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX loader: C parser generated from onnx.proto
     libxnnpack-dev libpthreadpool-dev         # fast CPU inference kernels
     libjson-c-dev                             # JSON inputs: video lists, audio analyses
+    libxml2-dev opencv-data                   # opencv_haar: cascade XML reader, Debian's cascades
     libcmocka-dev                             # unit tests
     python3-jsonschema                        # output schema checks in the tests
     python3-numpy                             # the live preview's Python reader example, in the tests
+    python3-opencv                            # opencv_haar's tests and bench: OpenCV 4.6 as the peer
     clang libclang-rt-14-dev                  # loader fuzzing (libFuzzer)
     ffmpeg                                    # test clips, sample, reference decoder
     curl                                      # HTTP tests of facetrack serve

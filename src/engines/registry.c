@@ -1,6 +1,7 @@
 /* The engine registry: every engine the original workflow names, in its
- * order, then any registered at run time. An engine this build lacks stays
- * listed, so that its name is recognised and refused with the reason. */
+ * order, then any registered at run time. An engine whose models are
+ * missing stays listed, so that its name is recognised and refused with
+ * the reason. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,23 +15,10 @@ extern const ft_engine_class ft_insightface_class;
 extern const ft_engine_class ft_openseeface_class;
 extern const ft_engine_class ft_opencv_yunet_pyfeat_class;
 extern const ft_engine_class ft_eos_class;
-
-#define FACE_OBJECT .source = "face_landmarker", .label = "face"
-#define NOT_BUILT "not part of this build yet"
-
-static const char *const no_aliases[] = {NULL};
-static const char *const common_options[] = {"num_faces", "min_detection_confidence",
-                                             "detect_interval", "max_lost_frames", NULL};
-
-static const ft_engine_class opencv_haar_class = {
-    .info = {.name = "opencv_haar", .aliases = no_aliases, FACE_OBJECT,
-             .description = "OpenCV Haar cascade (frontal faces, boxes only)",
-             .landmarks = FT_LANDMARKS_NONE, .options = common_options},
-    .not_built = NOT_BUILT,
-};
+extern const ft_engine_class ft_opencv_haar_class;
 
 static const ft_engine_class *const builtin[] = {
-    &ft_mediapipe_landmarker_class, &opencv_haar_class,  &ft_opencv_yunet_class,
+    &ft_mediapipe_landmarker_class, &ft_opencv_haar_class, &ft_opencv_yunet_class,
     &ft_opencv_yunet_pyfeat_class,  &ft_openseeface_class, &ft_eos_class,
     &ft_insightface_class,
 };

@@ -430,6 +430,8 @@ static const setting settings[] = {
      AT(opencv_max_faces)},
     {ENV("STEP5_OPENCV_JAWOPEN_SCALE", NULL), FLOAT(0, NO_MAX), .def = "1.0",
      AT(opencv_jawopen_scale)},
+    {ENV("STEP5_OPENCV_HAAR_CASCADE_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
+     AT(haar_cascade)},
     {ENV("STEP5_INSIGHTFACE_MODEL_PATH", NULL), .parse = parse_path, .raw = 1, .def = "",
      AT(insightface_model)},
     {ENV("INSIGHTFACE_HOME", NULL), .parse = parse_path, .raw = 1, .def = "",
@@ -677,7 +679,6 @@ static const ignored_setting ignored_settings[] = {
     {NULL, "STEP5_ONNX_INTRA_OP_THREADS", "2", ONE_THREAD},
     {NULL, "STEP5_ONNX_INTER_OP_THREADS", "1", ONE_THREAD},
     {NULL, "STEP5_INSIGHTFACE_CTX_ID", "0", "--gpu with --gpu-device N chooses the GPU"},
-    {NULL, "STEP5_OPENCV_HAAR_CASCADE_PATH", "", "the opencv_haar engine is not in this build"},
     {NULL, "TRACKING_CHUNK_MIN", "",
      "removed from the original in January 2026; frame ranges are planned per video "
      "(--chunk-frames)"},
@@ -899,6 +900,12 @@ static ft_status resolve_detection_engine(ft_track_config *c, const layers *l,
         if (c->opencv_max_faces > 0)
             c->max_faces = c->opencv_max_faces;
         /* the original's YuNet detects every frame */
+        c->detect_every_n = every_given ? c->detect_every : 1;
+    } else if (strcmp(c->engine, "opencv_haar") == 0) {
+        snprintf(c->detector_model, sizeof c->detector_model, "%s", c->haar_cascade);
+        if (c->opencv_max_faces > 0)
+            c->max_faces = c->opencv_max_faces;
+        /* the original's Haar engine detects every frame */
         c->detect_every_n = every_given ? c->detect_every : 1;
     } else if (strcmp(c->engine, "insightface") == 0) {
         if (c->insightface_det_size % 32 != 0) {

@@ -53,6 +53,7 @@ typedef struct ft_track_config {
     char yunet_model[1024];     /* STEP5_YUNET_MODEL_PATH: "" = on the model search path */
     int opencv_max_faces;       /* STEP5_OPENCV_MAX_FACES: 0 = unset */
     float opencv_jawopen_scale; /* STEP5_OPENCV_JAWOPEN_SCALE (opencv_yunet_pyfeat): 1.0 */
+    char haar_cascade[1024];    /* STEP5_OPENCV_HAAR_CASCADE_PATH: "" = opencv-data's frontal face */
     char insightface_model[1024]; /* STEP5_INSIGHTFACE_MODEL_PATH: "" = INSIGHTFACE_HOME's
                                    pack, else the model search path */
     char insightface_home[1024];  /* INSIGHTFACE_HOME: "" = ~/.insightface */

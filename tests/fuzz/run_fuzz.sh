@@ -45,3 +45,8 @@ fuzz pth -I"$root/tests/fuzz" "$nn/pth_file.c" -lzip
 # eos's model files: the cereal binaries, the TOML mapper, the cereal JSON.
 fuzz eos "$root/src/face/eos_model.c" "$root/src/base/file_read.c" "$root/src/base/format_error.c" \
     -ljson-c
+
+# OpenCV cascade XML (libxml2), then the detector on what loaded.
+fuzz cascade "$root/src/face/haar_cascade.c" "$root/src/face/haar_detector.c" \
+    "$root/src/face/opencv_resize.c" "$root/src/face/integral_image.c" \
+    "$root/src/face/rect_grouping.c" $(pkg-config --cflags --libs libxml-2.0) -lpthreadpool -lm

@@ -28,7 +28,8 @@ static const char *const env_vars[] = {
     "STEP5_BLENDSHAPES_EXPORT_KEYS", "TRACKING_CPU_WORKERS", "TRACKING_DISABLE_GPU",
     "STEP5_ENABLE_GPU", "STEP5_GPU_ENGINES", "STEP5_GPU_FALLBACK_AUTO", "STEP5_GPU_MAX_VRAM_MB",
     "STEP5_EXPORT_VERBOSE_FIELDS", "STEP5_ENABLE_PROFILING", "STEP5_YUNET_MODEL_PATH",
-    "STEP5_OPENCV_MAX_FACES", "STEP5_INSIGHTFACE_MODEL_PATH", "INSIGHTFACE_HOME",
+    "STEP5_OPENCV_MAX_FACES", "STEP5_OPENCV_HAAR_CASCADE_PATH", "STEP5_INSIGHTFACE_MODEL_PATH",
+    "INSIGHTFACE_HOME",
     "STEP5_INSIGHTFACE_MODEL_NAME", "STEP5_INSIGHTFACE_DET_SIZE", "STEP5_INSIGHTFACE_MAX_WIDTH",
     "STEP5_INSIGHTFACE_MAX_FACES", "STEP5_INSIGHTFACE_DETECT_EVERY_N",
     "STEP5_EOS_MODELS_DIR", "STEP5_EOS_SFM_MODEL_PATH", "STEP5_EOS_FIT_EVERY_N",
@@ -503,6 +504,7 @@ static void test_engines(void **state)
         /* engines built on models found on the search path are available
          * with them, else say which model is missing */
         const int built = i == 0 || strcmp(e->name, "opencv_yunet") == 0 ||
+                          strcmp(e->name, "opencv_haar") == 0 ||
                           strcmp(e->name, "insightface") == 0 ||
                           strcmp(e->name, "openseeface") == 0 ||
                           strcmp(e->name, "opencv_yunet_pyfeat") == 0 ||
@@ -544,6 +546,16 @@ static void test_detection_engines(void **state)
     assert_int_equal(c.max_faces, 3);
     const ft_config_value every[] = {{"detect-every", "4"}};
     assert_int_equal(resolve_ok(every, 1, NULL).detect_every_n, 4);
+
+    /* opencv_haar: its cascade, the OpenCV face cap, detection every frame */
+    setenv("STEP5_TRACKING_ENGINE", "opencv_haar", 1);
+    setenv("STEP5_OPENCV_HAAR_CASCADE_PATH", "/cascades/lbp.xml", 1);
+    c = resolve_ok(NULL, 0, NULL);
+    assert_string_equal(c.detector_model, "/cascades/lbp.xml");
+    assert_int_equal(c.max_faces, 3);
+    assert_int_equal(c.detect_every_n, 1);
+    assert_int_equal(resolve_ok(every, 1, NULL).detect_every_n, 4);
+    unsetenv("STEP5_OPENCV_HAAR_CASCADE_PATH");
 
     /* opencv_yunet_pyfeat: YuNet's settings, its own jawOpen scale in place
      * of MediaPipe's, blendshapes on STEP5_BLENDSHAPES_THROTTLE_N */
