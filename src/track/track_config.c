@@ -690,6 +690,8 @@ static const ignored_setting ignored_settings[] = {
      "the mediapipe_landmarker engine takes its crops from the full-resolution frame"},
     {"opencv_yunet", "STEP5_OPENCV_JAWOPEN_SCALE", NULL,
      "the opencv_yunet engine gives no blendshapes"},
+    {"opencv_haar", "STEP5_OPENCV_JAWOPEN_SCALE", NULL,
+     "the opencv_haar engine gives no blendshapes"},
 };
 #define IGNORED_COUNT (sizeof ignored_settings / sizeof ignored_settings[0])
 
