@@ -13,6 +13,7 @@
 #include "base/thread_pool.h"
 #include "cli/batch_io.h"
 #include "cli/cli.h"
+#include "cli/run_logs.h"
 #include "facetrack.h"
 #include "models/model_path.h"
 #include "scenes/scene_writer.h"
@@ -65,6 +66,8 @@ static const char usage[] =
     "                        transnetv2, whose network uses every core)\n"
     "  --progress MODE       auto (a bar on a terminal), json (events on stdout),\n"
     "                        legacy (the original STEP3 lines), none\n"
+    "  --log-dir DIR         also a transnet_pytorch_<time>.log there, as the\n"
+    "                        original's logs/step3 (rotated past 10 MiB)\n"
     "\n"
     "the original STEP3's settings (run_transnet.py), over its defaults in this\n"
     "order: config/step3_transnet.json in the current folder (or --config FILE),\n"
@@ -242,6 +245,7 @@ typedef struct scenes_args {
     const char *videos_json;
     const char *weights;
     const char *config; /* --config FILE */
+    const char *log_dir; /* --log-dir DIR */
     double threshold; /* < 0: the detector's default */
     int shard_k, shard_n;
     long long workers;
@@ -299,6 +303,8 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
             a->weights = argv[++i];
         } else if (strcmp(o, "--config") == 0) {
             a->config = argv[++i];
+        } else if (strcmp(o, "--log-dir") == 0) {
+            a->log_dir = argv[++i];
         } else if (strcmp(o, "--weights_dir") == 0 || strcmp(o, "--weights-dir") == 0) {
             ++i; /* the original ignored it too: its weights had a fixed path */
             ft_log(FT_LOG_INFO, "--weights_dir ignored (as in the original); --weights names the file");
@@ -490,6 +496,16 @@ static int run_scenes(int argc, char **argv)
     r.shot.stop = &ft_cli_stop_signal;
     scenes_args a = {.threshold = -1};
     int rc = parse_args(argc, argv, &r, &a);
+    /* The original STEP3's log: its settings, each video's outcome (the
+     * info lines), the summary. */
+    ft_run_logs *logs = NULL;
+    char err[1024];
+    if (rc == FT_EXIT_OK && a.log_dir &&
+        ft_run_logs_open(a.log_dir, "transnet_pytorch", (int64_t)10 << 20, 5, &logs, err,
+                         sizeof err) != FT_OK) {
+        fprintf(stderr, "facetrack scenes: %s\n", err);
+        rc = FT_EXIT_FAILED;
+    }
     const char *settings_file = NULL;
     if (rc == FT_EXIT_OK)
         rc = settle_step3(&r, &a, &settings_file);
@@ -594,6 +610,8 @@ static int run_scenes(int argc, char **argv)
              : r.succeeded < r.total || rejected > 0 ? FT_EXIT_FAILED
                                                      : FT_EXIT_OK;
     }
+    ft_run_logs_manager(logs, "exit status %d", rc);
+    ft_run_logs_close(logs);
     for (size_t i = 0; jobs && i < r.total; i++)
         free(jobs[i].output);
     free(jobs);

@@ -106,4 +106,13 @@ check "transnetv2: the file's threshold (1.0) in effect: one scene" test $? -eq 
 "$FACETRACK" scenes --detector transnetv2 --weights "$tiny" --config one.json --threshold 0 \
     --force --progress legacy clip.mp4 >out.txt 2>err.txt
 check "transnetv2: --threshold over the file's" grep -q '^CONFIG_EFFECTIVE: threshold=0.0, ' out.txt
+
+# The original's logs/step3 file: its settings, each video's success line.
+"$FACETRACK" scenes --force --progress none --log-dir logs/step3 clip.mp4 >/dev/null 2>err.txt
+log=$(ls logs/step3/transnet_pytorch_*.log 2>/dev/null | head -n 1)
+check "--log-dir: logs/step3/transnet_pytorch_<time>.log" test -n "$log"
+check "  with the settings and the success line" test -n "$(grep 'CONFIG_EFFECTIVE: threshold=' "$log")" -a \
+    -n "$(grep 'Succès: clip.csv créé avec' "$log")"
+check "--log-dir where no folder can be made: exit 1, naming it" \
+    refused "clip.csv/logs" -- scenes --force --log-dir clip.csv/logs clip.mp4
 finish
