@@ -38,6 +38,18 @@ enum MHD_Result ft_api_job_action(const ft_request *r) { return stub(r); }
 enum MHD_Result ft_api_events(const ft_request *r) { return stub(r); }
 enum MHD_Result ft_api_results(const ft_request *r) { return stub(r); }
 enum MHD_Result ft_api_static(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_live_list(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_live_get(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_live_action(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_original_run(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_original_stop(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_original_status(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_original_step_status(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_original_sequence(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_original_run_sequence(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_original_stop_sequence(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_original_system_monitor(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_original_specific_log(const ft_request *r) { return stub(r); }
 enum MHD_Result ft_api_jobs_create(const ft_request *r)
 {
     ft_job_request request;
