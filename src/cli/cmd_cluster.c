@@ -1,0 +1,804 @@
+/* facetrack cluster: batch runs of `track` or `scenes` as Slurm job arrays
+ * (submit), followed (status) and finished (resume) from the state the
+ * submission keeps beside the outputs (cluster/cluster_job.h). Slurm's
+ * commands run as child processes (cluster/slurm_command.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cli/batch_io.h"
+#include "cli/cli.h"
+#include "cluster/cluster_job.h"
+#include "cluster/slurm_command.h"
+#include "track/progress_events.h"
+#include "track/video_list.h"
+
+static const char usage[] =
+    "usage: facetrack cluster submit [options] [track|scenes] [STEP OPTIONS] VIDEO|FOLDER...\n"
+    "       facetrack cluster status [--state-dir DIR] [--json] JOBID\n"
+    "       facetrack cluster resume [--state-dir DIR] [--dry-run] JOBID\n"
+    "\n"
+    "Runs `facetrack track` (default) or `facetrack scenes` over many videos as a\n"
+    "Slurm job array on a shared file system: array task I runs the step with\n"
+    "--shard I+1/N over the list of videos fixed at submission. Outputs go where\n"
+    "the step puts them (next to the videos, or -o DIR); complete outputs are\n"
+    "skipped, as the step skips them.\n"
+    "\n"
+    "submit writes the batch script and the job's state into DIR/JOBID, submits\n"
+    "it with sbatch and prints the job id. Its options (the others are the\n"
+    "step's own, see `facetrack help track`, `facetrack help scenes`):\n"
+    "  --tasks N              the array's size (default 1; at most one per video)\n"
+    "  --partition NAME       sbatch --partition\n"
+    "  --cpus-per-task N      sbatch --cpus-per-task (track's --workers default to them)\n"
+    "  --gpus-per-task N      sbatch --gres=gpu:N; track runs with --gpu\n"
+    "  --time LIMIT           sbatch --time (minutes, or [D-]HH:MM:SS)\n"
+    "  --account NAME         sbatch --account\n"
+    "  --extra-sbatch ARG     one more sbatch argument, as an #SBATCH line\n"
+    "                         (repeatable): --extra-sbatch --qos=high\n"
+    "  --state-dir DIR        where jobs keep their state (default:\n"
+    "                         ./.facetrack-cluster)\n"
+    "  --program PATH         the facetrack program the tasks run (default: this\n"
+    "                         one; it must be reachable from the nodes)\n"
+    "  --dry-run              print the batch script; submit nothing\n"
+    "\n"
+    "status prints each task's state (from squeue, sacct when Slurm keeps\n"
+    "accounting, else the task's own exit status) and how many of its videos\n"
+    "are done, running, failed or pending, read from the outputs and the\n"
+    "tasks' progress files; --json as one JSON object.\n"
+    "\n"
+    "resume submits again only the tasks some of whose videos are not\n"
+    "complete (and are not queued or running); complete outputs are never\n"
+    "redone. Cancel with scancel: a cancelled task leaves no partial output.\n"
+    "\n"
+    "Slurm's commands (sbatch, squeue, sacct, scontrol) are looked up on PATH\n"
+    "and read SLURM_CONF as usual; the tasks get the submitting environment\n"
+    "(FACETRACK_MODEL_PATH, STEP5_* settings). See docs/cluster.md.\n"
+    "\n"
+    "Exit status: 0 on success, 1 when Slurm is missing or refuses (one line\n"
+    "naming the command and Slurm's message) or an input is missing, 2 on a\n"
+    "usage error.\n";
+
+#define SLURM_TIMEOUT_S 60
+#define CMD "cluster"
+
+/* Options of the steps that take a value: the word after them is no input. */
+static const char *const track_value_options[] = {
+    "-o", "--output-dir", "--format", "--engine", "--tracking_engine", "--max-faces",
+    "--detect-every", "--blendshapes-every", "--min-detection-confidence",
+    "--min-presence-confidence", "--min-tracking-confidence", "--workers",
+    "--cpu_internal_workers", "--gpu-device", "--env-file", "--landmarks", "--chunk-frames", NULL};
+static const char *const scenes_value_options[] = {
+    "-o", "--output-dir", "--detector", "--weights", "--threshold", "--ratio",
+    "--min-scene-len", "--workers", NULL};
+
+static int listed(const char *const *list, const char *word)
+{
+    for (; *list; list++)
+        if (strcmp(*list, word) == 0)
+            return 1;
+    return 0;
+}
+
+static int error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int error(const char *sub, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "facetrack cluster %s: ", sub);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return FT_EXIT_FAILED;
+}
+
+/* PATH made absolute against the working folder, into OUT (no checks that
+ * it exists: the folder may be made later). */
+static int absolute(const char *path, char *out, size_t out_size)
+{
+    if (path[0] == '/')
+        return snprintf(out, out_size, "%s", path) < (int)out_size ? 0 : -1;
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        return -1;
+    return snprintf(out, out_size, "%s/%s", cwd, path) < (int)out_size ? 0 : -1;
+}
+
+/* Runs a Slurm command; 0 when it succeeded, else prints the one-line error
+ * "facetrack cluster SUB: COMMAND failed: MESSAGE" and returns 1. */
+static int slurm(const char *sub, char *const argv[], ft_slurm_result *r)
+{
+    char why[1024];
+    if (ft_slurm_run(argv, SLURM_TIMEOUT_S, r, why, sizeof why) != 0)
+        return error(sub, "%s", why);
+    if (r->exit_code != 0) {
+        char msg[2048];
+        ft_slurm_message(argv[0], r, msg, sizeof msg);
+        error(sub, "%s failed: %s", argv[0], msg);
+        ft_slurm_result_free(r);
+        return FT_EXIT_FAILED;
+    }
+    return 0;
+}
+
+/* ================================================================ submit */
+
+typedef struct submit_args {
+    ft_cluster_job job;
+    const char *state_dir;
+    const char *videos_json;
+    const char *output_dir;
+    int dry_run, tasks, gpus, gpu_flag;
+    char **inputs;
+    int input_count;
+} submit_args;
+
+/* An #SBATCH line holds one argument: no line breaks or blanks in it. */
+static int add_directive(submit_args *a, const char *option, const char *value)
+{
+    char line[1024];
+    if (snprintf(line, sizeof line, "%s%s%s", option, value ? "=" : "", value ? value : "") >=
+        (int)sizeof line)
+        return ft_cli_usage_error(CMD, "%s: too long", option);
+    for (const char *p = line; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
+            return ft_cli_usage_error(CMD, "%s: an #SBATCH argument cannot hold blanks or line "
+                                           "breaks ('%s')", option, line);
+    if (ft_cluster_list_add(&a->job.directives, &a->job.directive_count, line) != 0)
+        return FT_EXIT_FAILED;
+    return FT_EXIT_OK;
+}
+
+static int positive(const char *option, const char *text, int *out)
+{
+    const long long v = ft_cli_parse_count(text);
+    if (v < 1 || v > 1000000)
+        return ft_cli_usage_error(CMD, "%s needs a positive integer", option);
+    *out = (int)v;
+    return FT_EXIT_OK;
+}
+
+static int parse_submit(int argc, char **argv, submit_args *a)
+{
+    ft_cluster_job *job = &a->job;
+    snprintf(job->step, sizeof job->step, "track");
+    snprintf(job->format, sizeof job->format, "raw");
+    a->tasks = 1;
+    a->inputs = calloc((size_t)argc + 1, sizeof *a->inputs);
+    if (!a->inputs)
+        return FT_EXIT_FAILED;
+    int only_paths = 0, step_named = 0, rc = FT_EXIT_OK;
+    for (int i = 1; i < argc && rc == FT_EXIT_OK; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const int scenes = strcmp(job->step, "scenes") == 0;
+        if (only_paths || o[0] != '-') {
+            if (!only_paths && !step_named && a->input_count == 0 &&
+                (strcmp(o, "track") == 0 || strcmp(o, "scenes") == 0)) {
+                snprintf(job->step, sizeof job->step, "%s", o);
+                step_named = 1;
+            } else {
+                a->inputs[a->input_count++] = argv[i];
+            }
+            continue;
+        }
+        if (strcmp(o, "--") == 0) {
+            only_paths = 1;
+            continue;
+        }
+        if (strcmp(o, "--dry-run") == 0) {
+            a->dry_run = 1;
+            continue;
+        }
+        if (strcmp(o, "--force") == 0) {
+            job->force = 1;
+            continue;
+        }
+        if (strcmp(o, "--gpu") == 0)
+            a->gpu_flag = 1;
+        if (strcmp(o, "--shard") == 0 || strcmp(o, "--progress") == 0)
+            return ft_cli_usage_error(CMD, "%s is set by the cluster run itself", o);
+        static const char *const own[] = {"--tasks", "--partition", "--cpus-per-task",
+                                          "--gpus-per-task", "--time", "--account",
+                                          "--extra-sbatch", "--state-dir", "--program",
+                                          "--videos-json", "--videos_json_path", NULL};
+        const int takes_value = listed(own, o) || listed(scenes ? scenes_value_options
+                                                                : track_value_options, o);
+        if (takes_value && !v)
+            return ft_cli_usage_error(CMD, "%s needs a value", o);
+        if (strcmp(o, "--tasks") == 0)
+            rc = positive(o, v, &a->tasks);
+        else if (strcmp(o, "--partition") == 0 || strcmp(o, "--time") == 0 ||
+                 strcmp(o, "--account") == 0)
+            rc = add_directive(a, o, v);
+        else if (strcmp(o, "--cpus-per-task") == 0) {
+            int n;
+            rc = positive(o, v, &n);
+            if (rc == FT_EXIT_OK)
+                rc = add_directive(a, o, v);
+        } else if (strcmp(o, "--gpus-per-task") == 0) {
+            char gres[32];
+            rc = positive(o, v, &a->gpus);
+            snprintf(gres, sizeof gres, "gpu:%d", a->gpus);
+            if (rc == FT_EXIT_OK)
+                rc = add_directive(a, "--gres", gres);
+        } else if (strcmp(o, "--extra-sbatch") == 0) {
+            if (v[0] != '-')
+                return ft_cli_usage_error(CMD, "--extra-sbatch needs an sbatch option "
+                                               "(--extra-sbatch --qos=high), not '%s'", v);
+            rc = add_directive(a, v, NULL);
+        } else if (strcmp(o, "--state-dir") == 0) {
+            a->state_dir = v;
+        } else if (strcmp(o, "--program") == 0) {
+            if (absolute(v, job->program, sizeof job->program) != 0)
+                return ft_cli_usage_error(CMD, "--program: path too long");
+        } else if (strcmp(o, "--videos-json") == 0 || strcmp(o, "--videos_json_path") == 0) {
+            a->videos_json = v;
+        } else if (strcmp(o, "-o") == 0 || strcmp(o, "--output-dir") == 0) {
+            a->output_dir = v; /* passed on made absolute, below */
+        } else {
+            if (strcmp(o, "--format") == 0) {
+                if (strcmp(v, "raw") && strcmp(v, "reduced"))
+                    return ft_cli_usage_error(CMD, "--format is raw or reduced");
+                snprintf(job->format, sizeof job->format, "%s", v);
+            }
+            /* The step's own option: passed on as given. */
+            if (ft_cluster_list_add(&job->step_args, &job->step_arg_count, o) != 0 ||
+                (takes_value && ft_cluster_list_add(&job->step_args, &job->step_arg_count, v)))
+                return FT_EXIT_FAILED;
+        }
+        if (takes_value)
+            i++;
+    }
+    if (rc != FT_EXIT_OK)
+        return rc;
+    if (a->input_count == 0 && !a->videos_json)
+        return ft_cli_usage_error(CMD, "submit: no video, folder or --videos-json given");
+    if (a->gpus > 0 && !a->gpu_flag && strcmp(job->step, "track") == 0 &&
+        ft_cluster_list_add(&job->step_args, &job->step_arg_count, "--gpu") != 0)
+        return FT_EXIT_FAILED;
+    return FT_EXIT_OK;
+}
+
+/* Fills in the job's paths and its video list. */
+static int prepare_submit(submit_args *a)
+{
+    ft_cluster_job *job = &a->job;
+    if (!getcwd(job->cwd, sizeof job->cwd))
+        return error("submit", "cannot read the working folder: %s", strerror(errno));
+    if (!job->program[0]) {
+        const ssize_t n = readlink("/proc/self/exe", job->program, sizeof job->program - 1);
+        if (n <= 0)
+            return error("submit", "cannot find this program's path; give --program");
+        job->program[n] = '\0';
+    }
+    if (absolute(a->state_dir ? a->state_dir : ".facetrack-cluster", job->state_root,
+                 sizeof job->state_root) != 0)
+        return error("submit", "--state-dir: path too long");
+    if (a->output_dir) {
+        if (absolute(a->output_dir, job->output_dir, sizeof job->output_dir) != 0)
+            return error("submit", "-o: path too long");
+        if (ft_cluster_list_add(&job->step_args, &job->step_arg_count, "-o") != 0 ||
+            ft_cluster_list_add(&job->step_args, &job->step_arg_count, job->output_dir) != 0)
+            return FT_EXIT_FAILED;
+    }
+    ft_video_list list = {0};
+    size_t rejected = 0;
+    int rc = ft_cli_collect_videos("cluster submit", a->inputs, a->input_count, a->videos_json, 0,
+                                   0, &list, &rejected);
+    if (rc == 0 && rejected > 0)
+        rc = error("submit", "%zu input%s missing or unusable (named above): nothing submitted",
+                   rejected, rejected == 1 ? " is" : "s are");
+    if (rc == 0 && list.count == 0)
+        rc = error("submit", "no video found in the inputs: nothing submitted");
+    for (size_t i = 0; rc == 0 && i < list.count; i++) {
+        char *real = realpath(list.paths[i], NULL);
+        if (!real)
+            rc = error("submit", "%s: %s", list.paths[i], strerror(errno));
+        else if (ft_cluster_list_add(&job->videos, &job->video_count, real) != 0)
+            rc = FT_EXIT_FAILED;
+        free(real);
+    }
+    ft_video_list_free(&list);
+    /* A task per video at most: an empty shard would only cost a slot. */
+    job->tasks = a->tasks < (int)job->video_count ? a->tasks : (int)job->video_count;
+    return rc;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    const int ok = fputs(text, f) != EOF;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static void cancel(const char *job_id)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%s", job_id);
+    char *argv[] = {"scancel", id, NULL};
+    ft_slurm_result r;
+    char why[256];
+    if (ft_slurm_run(argv, SLURM_TIMEOUT_S, &r, why, sizeof why) == 0)
+        ft_slurm_result_free(&r);
+}
+
+/* Submits the held array, moves its state into STATE_ROOT/JOBID, and only
+ * then lets it run: a task never starts before its folder exists. */
+static int submit(submit_args *a, const char *script)
+{
+    ft_cluster_job *job = &a->job;
+    char tmp[FT_CLUSTER_PATH + 64], path[FT_CLUSTER_PATH + 128], err[2048];
+    if (ft_cli_make_dirs(job->state_root) != 0)
+        return error("submit", "%s: cannot create the state folder: %s", job->state_root,
+                     strerror(errno));
+    snprintf(tmp, sizeof tmp, "%s/.new-XXXXXX", job->state_root);
+    if (!mkdtemp(tmp))
+        return error("submit", "%s: cannot create a folder: %s", job->state_root, strerror(errno));
+    snprintf(path, sizeof path, "%s/job.sh", tmp);
+    int rc = FT_EXIT_OK;
+    if (write_text(path, script) != 0)
+        rc = error("submit", "%s: cannot write: %s", path, strerror(errno));
+    char *sbatch[] = {"sbatch", "--parsable", "--hold", path, NULL};
+    ft_slurm_result r = {0};
+    if (rc == FT_EXIT_OK && (rc = slurm("submit", sbatch, &r)) == FT_EXIT_OK) {
+        ft_cluster_submission *s = &job->submissions[job->submission_count++];
+        const size_t n = strcspn(r.out, ";\n "); /* "ID" or "ID;CLUSTER" */
+        snprintf(s->job_id, sizeof s->job_id, "%.*s", (int)n, r.out);
+        ft_slurm_result_free(&r);
+        char array[32];
+        snprintf(array, sizeof array, "0-%d", job->tasks - 1);
+        s->array = strdup(array);
+        const int n_dir = snprintf(job->dir, sizeof job->dir, "%s/%s", job->state_root, s->job_id);
+        if (n_dir < 0 || n_dir >= (int)sizeof job->dir)
+            rc = error("submit", "%s: path too long", job->state_root);
+        else if (!s->job_id[0] || !s->array)
+            rc = error("submit", "sbatch printed no job id");
+        else if (ft_cluster_job_save(job, tmp, err, sizeof err) != FT_OK)
+            rc = error("submit", "%s", err);
+        else if (rename(tmp, job->dir) != 0)
+            rc = error("submit", "%s: cannot create: %s", job->dir, strerror(errno));
+        char *release[] = {"scontrol", "release", s->job_id, NULL};
+        if (rc == FT_EXIT_OK && (rc = slurm("submit", release, &r)) == FT_EXIT_OK)
+            ft_slurm_result_free(&r);
+        if (rc != FT_EXIT_OK && s->job_id[0])
+            cancel(s->job_id); /* held, never ran: nothing to clean up but its state */
+        if (rc != FT_EXIT_OK)
+            nftw(job->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (rc == FT_EXIT_OK)
+        printf("%s\n", job->submissions[0].job_id);
+    return rc;
+}
+
+static int run_submit(int argc, char **argv)
+{
+    submit_args a = {0};
+    int rc = parse_submit(argc, argv, &a);
+    if (rc == FT_EXIT_OK)
+        rc = prepare_submit(&a);
+    if (rc == FT_EXIT_OK) {
+        char array[32];
+        snprintf(array, sizeof array, "0-%d", a.job.tasks - 1);
+        char *script = ft_cluster_script(&a.job, array, 1);
+        if (!script)
+            rc = error("submit", "out of memory");
+        else if (a.dry_run)
+            fputs(script, stdout);
+        else
+            rc = submit(&a, script);
+        free(script);
+    }
+    free(a.inputs);
+    ft_cluster_job_free(&a.job);
+    return rc;
+}
+
+/* ================================================================ status */
+
+typedef enum video_state { VIDEO_PENDING, VIDEO_RUNNING, VIDEO_DONE, VIDEO_FAILED } video_state;
+static const char *const video_state_names[] = {"pending", "running", "done", "failed"};
+
+typedef struct task_state {
+    char state[64];   /* PENDING, RUNNING, COMPLETED, FAILED, ENDED, ... */
+    char job_id[32];  /* the submission that ran it last */
+    int exit_code;    /* from task-I.exit; -1 when none */
+    int queued;       /* pending or running in Slurm's queue now */
+    size_t count[4];  /* its videos by video_state */
+} task_state;
+
+typedef struct job_status {
+    ft_cluster_job job;
+    task_state *tasks;
+    video_state *videos;
+    char **reasons; /* failed videos' reasons (NULL else) */
+} job_status;
+
+static void free_status(job_status *s)
+{
+    for (size_t i = 0; s->reasons && i < s->job.video_count; i++)
+        free(s->reasons[i]);
+    free(s->reasons);
+    free(s->videos);
+    free(s->tasks);
+    ft_cluster_job_free(&s->job);
+}
+
+/* 1 when array task TASK is in Slurm's --array form SPEC ("0-2,5"). */
+static int in_array(const char *spec, int task)
+{
+    for (const char *p = spec; *p;) {
+        char *end;
+        const long lo = strtol(p, &end, 10);
+        long hi = lo;
+        if (*end == '-')
+            hi = strtol(end + 1, &end, 10);
+        if (task >= lo && task <= hi)
+            return 1;
+        p = *end == ',' ? end + 1 : end + strlen(end);
+    }
+    return 0;
+}
+
+/* The state of the array tasks of JOB_ID in the queue (squeue), else in
+ * the accounting (sacct, when Slurm keeps it), into the tasks it ran.
+ * Returns 1 when squeue could not be asked (said on stderr). */
+static int slurm_states(const char *sub, job_status *s, size_t submission)
+{
+    const ft_cluster_submission *sub_job = &s->job.submissions[submission];
+    char id[32];
+    snprintf(id, sizeof id, "%s", sub_job->job_id);
+    char *squeue[] = {"squeue", "-h", "-r", "-j", id, "-o", "%K %T", NULL};
+    ft_slurm_result r;
+    char why[1024];
+    if (ft_slurm_run(squeue, SLURM_TIMEOUT_S, &r, why, sizeof why) != 0)
+        return error(sub, "%s", why);
+    if (r.exit_code != 0 && !strstr(r.err, "Invalid job id")) { /* gone: not an error */
+        char msg[2048];
+        ft_slurm_message("squeue", &r, msg, sizeof msg);
+        ft_slurm_result_free(&r);
+        return error(sub, "squeue failed: %s", msg);
+    }
+    int found[4096] = {0};
+    for (char *line = r.out; r.exit_code == 0 && *line;) {
+        int task;
+        char state[64];
+        if (sscanf(line, "%d %63s", &task, state) == 2 && task >= 0 && task < s->job.tasks &&
+            task < 4096 && in_array(sub_job->array, task)) {
+            task_state *t = &s->tasks[task];
+            snprintf(t->state, sizeof t->state, "%s", state);
+            snprintf(t->job_id, sizeof t->job_id, "%s", sub_job->job_id);
+            t->queued = 1;
+            found[task] = 1;
+        }
+        char *nl = strchr(line, '\n');
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    ft_slurm_result_free(&r);
+    /* Accounting, for the tasks that left the queue; without it (no
+     * accounting storage) the tasks' own exit files say how they ended. */
+    char *sacct[] = {"sacct", "-n", "-P", "-X", "-j", id, "-o", "JobID,State",
+                     NULL};
+    if (ft_slurm_run(sacct, SLURM_TIMEOUT_S, &r, why, sizeof why) != 0)
+        return 0;
+    for (char *line = r.out; r.exit_code == 0 && *line;) {
+        const char *us = strchr(line, '_'), *bar = strchr(line, '|');
+        char *nl = strchr(line, '\n');
+        if (us && bar && us < bar && (!nl || bar < nl) && us[1] != '[') {
+            const int task = atoi(us + 1);
+            if (task >= 0 && task < s->job.tasks && task < 4096 && !found[task] &&
+                in_array(sub_job->array, task)) {
+                task_state *t = &s->tasks[task];
+                const size_t n = strcspn(bar + 1, " \n|");
+                snprintf(t->state, sizeof t->state, "%.*s", (int)n, bar + 1);
+                snprintf(t->job_id, sizeof t->job_id, "%s", sub_job->job_id);
+                found[task] = 1;
+            }
+        }
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    ft_slurm_result_free(&r);
+    return 0;
+}
+
+/* The task's progress events: the videos it started and those it failed. */
+static void read_events(job_status *s, int task)
+{
+    char path[FT_CLUSTER_PATH + 64];
+    snprintf(path, sizeof path, "%s/task-%d.events", s->job.dir, task);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        ft_progress_event e;
+        if (ft_progress_event_parse(line, &e) == FT_OK && e.video &&
+            (e.type == FT_EVENT_FAILED || e.type == FT_EVENT_VIDEO_STARTED)) {
+            for (size_t i = 0; i < s->job.video_count; i++) {
+                if (strcmp(s->job.videos[i], e.video) != 0 || s->videos[i] == VIDEO_DONE)
+                    continue;
+                if (e.type == FT_EVENT_FAILED) {
+                    s->videos[i] = VIDEO_FAILED;
+                    free(s->reasons[i]);
+                    s->reasons[i] = strdup(e.reason ? e.reason : "failed");
+                } else if (s->tasks[task].queued && strcmp(s->tasks[task].state, "RUNNING") == 0) {
+                    s->videos[i] = VIDEO_RUNNING;
+                }
+            }
+        }
+        ft_progress_event_clear(&e);
+    }
+    free(line);
+    fclose(f);
+}
+
+static int read_exit(const job_status *s, int task)
+{
+    char path[FT_CLUSTER_PATH + 64];
+    snprintf(path, sizeof path, "%s/task-%d.exit", s->job.dir, task);
+    FILE *f = fopen(path, "r");
+    int code = -1;
+    if (f) {
+        if (fscanf(f, "%d", &code) != 1)
+            code = -1;
+        fclose(f);
+    }
+    return code;
+}
+
+static int gather_status(const char *sub, const char *state_dir, const char *job_id,
+                         job_status *s)
+{
+    char root[FT_CLUSTER_PATH], err[2048];
+    memset(s, 0, sizeof *s);
+    if (absolute(state_dir ? state_dir : ".facetrack-cluster", root, sizeof root) != 0)
+        return error(sub, "--state-dir: path too long");
+    if (ft_cluster_job_load(root, job_id, &s->job, err, sizeof err) != FT_OK)
+        return error(sub, "%s", err);
+    s->tasks = calloc((size_t)s->job.tasks, sizeof *s->tasks);
+    s->videos = calloc(s->job.video_count + 1, sizeof *s->videos);
+    s->reasons = calloc(s->job.video_count + 1, sizeof *s->reasons);
+    if (!s->tasks || !s->videos || !s->reasons)
+        return error(sub, "out of memory");
+    for (int t = 0; t < s->job.tasks; t++)
+        s->tasks[t].exit_code = read_exit(s, t);
+    /* Oldest first: a later submission of a task tells its state. */
+    for (size_t i = 0; i < s->job.submission_count; i++)
+        if (slurm_states(sub, s, i) != 0)
+            return FT_EXIT_FAILED;
+    for (int t = 0; t < s->job.tasks; t++) {
+        task_state *ts = &s->tasks[t];
+        if (ts->state[0] && strcmp(ts->state, "COMPLETED") != 0 && ts->exit_code >= 0 &&
+            !ts->queued && strcmp(ts->state, "FAILED") != 0)
+            continue; /* sacct's CANCELLED, TIMEOUT, ...: as Slurm says */
+        if (!ts->state[0])
+            snprintf(ts->state, sizeof ts->state, "%s",
+                     ts->exit_code == 0  ? "COMPLETED"
+                     : ts->exit_code > 0 ? "FAILED"
+                                         : "ENDED");
+    }
+    for (size_t i = 0; i < s->job.video_count; i++)
+        s->videos[i] = ft_cluster_video_complete(&s->job, i) ? VIDEO_DONE : VIDEO_PENDING;
+    for (int t = 0; t < s->job.tasks; t++)
+        read_events(s, t);
+    for (size_t i = 0; i < s->job.video_count; i++)
+        s->tasks[ft_cluster_video_task(&s->job, i)].count[s->videos[i]]++;
+    return FT_EXIT_OK;
+}
+
+static void print_status_text(const job_status *s, const char *job_id)
+{
+    size_t total[4] = {0};
+    for (size_t i = 0; i < s->job.video_count; i++)
+        total[s->videos[i]]++;
+    printf("job %s: %s of %zu videos in %d tasks: %zu done, %zu running, %zu failed, %zu "
+           "pending\n",
+           job_id, s->job.step, s->job.video_count, s->job.tasks, total[VIDEO_DONE],
+           total[VIDEO_RUNNING], total[VIDEO_FAILED], total[VIDEO_PENDING]);
+    for (int t = 0; t < s->job.tasks; t++) {
+        const task_state *ts = &s->tasks[t];
+        printf("task %d (shard %d/%d) %s", t, t + 1, s->job.tasks, ts->state);
+        if (ts->exit_code > 0 && !ts->queued)
+            printf(" (exit %d)", ts->exit_code);
+        printf(": %zu done, %zu running, %zu failed, %zu pending\n", ts->count[VIDEO_DONE],
+               ts->count[VIDEO_RUNNING], ts->count[VIDEO_FAILED], ts->count[VIDEO_PENDING]);
+    }
+    for (size_t i = 0; i < s->job.video_count; i++)
+        if (s->videos[i] == VIDEO_FAILED)
+            printf("failed %s: %s\n", s->job.videos[i], s->reasons[i] ? s->reasons[i] : "");
+}
+
+static void print_status_json(const job_status *s, const char *job_id)
+{
+    json_object *o = json_object_new_object(), *tasks = json_object_new_array(),
+                *videos = json_object_new_array(), *counts = json_object_new_object();
+    size_t total[4] = {0};
+    for (size_t i = 0; i < s->job.video_count; i++) {
+        total[s->videos[i]]++;
+        json_object *v = json_object_new_object();
+        char out[FT_CLUSTER_PATH + 64];
+        json_object_object_add(v, "video", json_object_new_string(s->job.videos[i]));
+        if (ft_cluster_video_output(&s->job, i, out, sizeof out) == FT_OK)
+            json_object_object_add(v, "output", json_object_new_string(out));
+        json_object_object_add(v, "task", json_object_new_int(ft_cluster_video_task(&s->job, i)));
+        json_object_object_add(v, "state", json_object_new_string(video_state_names[s->videos[i]]));
+        if (s->reasons[i] && s->videos[i] == VIDEO_FAILED)
+            json_object_object_add(v, "reason", json_object_new_string(s->reasons[i]));
+        json_object_array_add(videos, v);
+    }
+    for (int k = 0; k < 4; k++)
+        json_object_object_add(counts, video_state_names[k], json_object_new_int64((int64_t)total[k]));
+    for (int t = 0; t < s->job.tasks; t++) {
+        const task_state *ts = &s->tasks[t];
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "task", json_object_new_int(t));
+        json_object_object_add(j, "state", json_object_new_string(ts->state));
+        json_object_object_add(j, "job_id", json_object_new_string(ts->job_id));
+        if (ts->exit_code >= 0)
+            json_object_object_add(j, "exit_code", json_object_new_int(ts->exit_code));
+        for (int k = 0; k < 4; k++)
+            json_object_object_add(j, video_state_names[k],
+                                   json_object_new_int64((int64_t)ts->count[k]));
+        json_object_array_add(tasks, j);
+    }
+    json_object_object_add(o, "job_id", json_object_new_string(job_id));
+    json_object_object_add(o, "step", json_object_new_string(s->job.step));
+    json_object_object_add(o, "state_dir", json_object_new_string(s->job.dir));
+    json_object_object_add(o, "videos", counts);
+    json_object_object_add(o, "tasks", tasks);
+    json_object_object_add(o, "video_states", videos);
+    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+}
+
+typedef struct follow_args {
+    const char *state_dir, *job_id;
+    int json, dry_run;
+} follow_args;
+
+static int parse_follow(const char *sub, int argc, char **argv, follow_args *a, int dry_run_ok)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (strcmp(o, "--state-dir") == 0 && i + 1 < argc)
+            a->state_dir = argv[++i];
+        else if (strcmp(o, "--json") == 0 && !dry_run_ok)
+            a->json = 1;
+        else if (strcmp(o, "--dry-run") == 0 && dry_run_ok)
+            a->dry_run = 1;
+        else if (o[0] == '-')
+            return ft_cli_usage_error(CMD, "%s: unknown option or missing value '%s'", sub, o);
+        else if (a->job_id)
+            return ft_cli_usage_error(CMD, "%s: one JOBID only", sub);
+        else
+            a->job_id = o;
+    }
+    if (!a->job_id)
+        return ft_cli_usage_error(CMD, "%s: no JOBID given", sub);
+    if (strspn(a->job_id, "0123456789") != strlen(a->job_id))
+        return ft_cli_usage_error(CMD, "%s: '%s' is no job id (a number)", sub, a->job_id);
+    return FT_EXIT_OK;
+}
+
+static int run_status(int argc, char **argv)
+{
+    follow_args a;
+    int rc = parse_follow("status", argc, argv, &a, 0);
+    if (rc != FT_EXIT_OK)
+        return rc;
+    job_status s;
+    rc = gather_status("status", a.state_dir, a.job_id, &s);
+    if (rc == FT_EXIT_OK) {
+        if (a.json)
+            print_status_json(&s, a.job_id);
+        else
+            print_status_text(&s, a.job_id);
+    }
+    free_status(&s);
+    return rc;
+}
+
+/* ================================================================ resume */
+
+static int run_resume(int argc, char **argv)
+{
+    follow_args a;
+    int rc = parse_follow("resume", argc, argv, &a, 1);
+    if (rc != FT_EXIT_OK)
+        return rc;
+    job_status s;
+    rc = gather_status("resume", a.state_dir, a.job_id, &s);
+    char *array = NULL, *script = NULL;
+    size_t array_size = 0;
+    FILE *spec = rc == FT_EXIT_OK ? open_memstream(&array, &array_size) : NULL;
+    int resumed = 0, queued = 0;
+    for (int t = 0; spec && t < s.job.tasks; t++) {
+        const task_state *ts = &s.tasks[t];
+        if (ts->count[VIDEO_DONE] == ts->count[VIDEO_PENDING] + ts->count[VIDEO_RUNNING] +
+                                         ts->count[VIDEO_FAILED] + ts->count[VIDEO_DONE])
+            continue; /* every video complete */
+        if (ts->queued) {
+            queued++;
+            continue;
+        }
+        fprintf(spec, "%s%d", resumed++ ? "," : "", t);
+    }
+    if (spec && fclose(spec) != 0)
+        rc = error("resume", "out of memory");
+    if (rc == FT_EXIT_OK && resumed == 0) {
+        if (queued)
+            printf("nothing to resume: %d task%s still queued or running\n", queued,
+                   queued == 1 ? " is" : "s are");
+        else
+            printf("nothing to resume: every video is complete\n");
+    } else if (rc == FT_EXIT_OK) {
+        script = ft_cluster_script(&s.job, array, 0);
+        if (!script)
+            rc = error("resume", "out of memory");
+        else if (a.dry_run)
+            fputs(script, stdout);
+        else if (s.job.submission_count >= FT_CLUSTER_MAX_SUBMISSIONS)
+            rc = error("resume", "job %s was submitted %d times already: submit it afresh",
+                       a.job_id, FT_CLUSTER_MAX_SUBMISSIONS);
+    }
+    if (rc == FT_EXIT_OK && script && !a.dry_run) {
+        char path[FT_CLUSTER_PATH + 64], err[2048];
+        snprintf(path, sizeof path, "%s/resume-%zu.sh", s.job.dir, s.job.submission_count);
+        char *sbatch[] = {"sbatch", "--parsable", path, NULL};
+        ft_slurm_result r;
+        if (write_text(path, script) != 0)
+            rc = error("resume", "%s: cannot write: %s", path, strerror(errno));
+        else if ((rc = slurm("resume", sbatch, &r)) == FT_EXIT_OK) {
+            ft_cluster_submission *sub = &s.job.submissions[s.job.submission_count++];
+            snprintf(sub->job_id, sizeof sub->job_id, "%.*s", (int)strcspn(r.out, ";\n "), r.out);
+            ft_slurm_result_free(&r);
+            sub->array = strdup(array);
+            if (!sub->array || ft_cluster_job_save(&s.job, s.job.dir, err, sizeof err) != FT_OK) {
+                rc = error("resume", "%s", sub->array ? err : "out of memory");
+                cancel(sub->job_id);
+            } else {
+                printf("%s\n", sub->job_id);
+            }
+        }
+    }
+    free(script);
+    free(array);
+    free_status(&s);
+    return rc;
+}
+
+/* ================================================================ dispatch */
+
+static int run_cluster(int argc, char **argv)
+{
+    if (argc < 2)
+        return ft_cli_usage_error(CMD, "submit, status or resume?");
+    if (strcmp(argv[1], "submit") == 0)
+        return run_submit(argc - 1, argv + 1);
+    if (strcmp(argv[1], "status") == 0)
+        return run_status(argc - 1, argv + 1);
+    if (strcmp(argv[1], "resume") == 0)
+        return run_resume(argc - 1, argv + 1);
+    return ft_cli_usage_error(CMD, "unknown action '%s' (submit, status or resume)", argv[1]);
+}
+
+const ft_command ft_cmd_cluster = {"cluster", "run track or scenes as Slurm job arrays", usage,
+                                   run_cluster};
