@@ -527,14 +527,22 @@ static void read_events(job_status *s, int task)
         return;
     char *line = NULL;
     size_t cap = 0;
+    size_t *interrupted = calloc(s->job.video_count + 1, sizeof *interrupted), n_interrupted = 0;
+    int stopped = 0; /* the run was stopped by a signal (scancel, preemption) */
     while (getline(&line, &cap, f) > 0) {
         ft_progress_event e;
-        if (ft_progress_event_parse(line, &e) == FT_OK && e.video &&
+        const ft_status parsed = ft_progress_event_parse(line, &e);
+        if (parsed == FT_OK && e.type == FT_EVENT_SUMMARY && e.interrupted > 0)
+            stopped = 1;
+        if (parsed == FT_OK && e.video &&
             (e.type == FT_EVENT_FAILED || e.type == FT_EVENT_VIDEO_STARTED)) {
             for (size_t i = 0; i < s->job.video_count; i++) {
                 if (strcmp(s->job.videos[i], e.video) != 0 || s->videos[i] == VIDEO_DONE)
                     continue;
                 if (e.type == FT_EVENT_FAILED) {
+                    if (interrupted && e.reason && strlen(e.reason) >= 11 &&
+                        strcmp(e.reason + strlen(e.reason) - 11, "interrupted") == 0)
+                        interrupted[n_interrupted++] = i;
                     s->videos[i] = VIDEO_FAILED;
                     free(s->reasons[i]);
                     s->reasons[i] = strdup(e.reason ? e.reason : "failed");
@@ -545,8 +553,38 @@ static void read_events(job_status *s, int task)
         }
         ft_progress_event_clear(&e);
     }
+    /* A video a stopped run did not finish has not failed: it is still to do. */
+    for (size_t k = 0; stopped && k < n_interrupted; k++)
+        if (s->videos[interrupted[k]] == VIDEO_FAILED)
+            s->videos[interrupted[k]] = VIDEO_PENDING;
+    free(interrupted);
     free(line);
     fclose(f);
+}
+
+/* How a task that left no exit status ended, from what slurmstepd wrote
+ * into its output ("*** JOB 12 ON node CANCELLED AT ... DUE TO TIME LIMIT
+ * ***"): CANCELLED, TIMEOUT, PREEMPTED; else ENDED (killed, node lost). */
+static const char *ending_in_log(const job_status *s, int task)
+{
+    char path[FT_CLUSTER_PATH + 64];
+    snprintf(path, sizeof path, "%s/task-%d.log", s->job.dir, task);
+    FILE *f = fopen(path, "r");
+    const char *ending = "ENDED";
+    if (!f)
+        return ending;
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        if (!strstr(line, "*** JOB ") || !strstr(line, " CANCELLED AT "))
+            continue;
+        ending = strstr(line, "DUE TO TIME LIMIT")   ? "TIMEOUT"
+                 : strstr(line, "DUE TO PREEMPTION") ? "PREEMPTED"
+                                                     : "CANCELLED";
+    }
+    free(line);
+    fclose(f);
+    return ending;
 }
 
 static int read_exit(const job_status *s, int task)
@@ -577,8 +615,13 @@ static int gather_status(const char *sub, const char *state_dir, const char *job
     s->reasons = calloc(s->job.video_count + 1, sizeof *s->reasons);
     if (!s->tasks || !s->videos || !s->reasons)
         return error(sub, "out of memory");
-    for (int t = 0; t < s->job.tasks; t++)
+    for (int t = 0; t < s->job.tasks; t++) {
         s->tasks[t].exit_code = read_exit(s, t);
+        for (size_t i = 0; i < s->job.submission_count; i++) /* the last that ran it */
+            if (in_array(s->job.submissions[i].array, t))
+                snprintf(s->tasks[t].job_id, sizeof s->tasks[t].job_id, "%s",
+                         s->job.submissions[i].job_id);
+    }
     /* Oldest first: a later submission of a task tells its state. */
     for (size_t i = 0; i < s->job.submission_count; i++)
         if (slurm_states(sub, s, i) != 0)
@@ -592,7 +635,7 @@ static int gather_status(const char *sub, const char *state_dir, const char *job
             snprintf(ts->state, sizeof ts->state, "%s",
                      ts->exit_code == 0  ? "COMPLETED"
                      : ts->exit_code > 0 ? "FAILED"
-                                         : "ENDED");
+                                         : ending_in_log(s, t));
     }
     for (size_t i = 0; i < s->job.video_count; i++)
         s->videos[i] = ft_cluster_video_complete(&s->job, i) ? VIDEO_DONE : VIDEO_PENDING;

@@ -10,6 +10,10 @@
 
 char *ft_cluster_shell_quote(const char *text)
 {
+    /* Words of safe characters stay as they are, for a readable script. */
+    if (*text && strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                              "_./:=,+-@%") == strlen(text))
+        return strdup(text);
     size_t n = 3;
     for (const char *p = text; *p; p++)
         n += *p == '\'' ? 4 : 1;
