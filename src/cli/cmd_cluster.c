@@ -136,7 +136,7 @@ typedef struct submit_args {
     const char *state_dir;
     const char *videos_json;
     const char *output_dir;
-    int dry_run, tasks, gpus, gpu_flag;
+    int dry_run, tasks, cpus, gpus, gpu_flag, workers_given;
     char **inputs;
     int input_count;
 } submit_args;
@@ -145,13 +145,10 @@ typedef struct submit_args {
 static int add_directive(submit_args *a, const char *option, const char *value)
 {
     char line[1024];
-    if (snprintf(line, sizeof line, "%s%s%s", option, value ? "=" : "", value ? value : "") >=
-        (int)sizeof line)
-        return ft_cli_usage_error(CMD, "%s: too long", option);
-    for (const char *p = line; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
-            return ft_cli_usage_error(CMD, "%s: an #SBATCH argument cannot hold blanks or line "
-                                           "breaks ('%s')", option, line);
+    if (ft_cluster_sbatch_arg(option, value, line, sizeof line) != 0)
+        return ft_cli_usage_error(CMD, "%s: an #SBATCH line cannot carry '%s' (a double quote, a "
+                                       "line break, or too long)",
+                                  option, value ? value : option);
     if (ft_cluster_list_add(&a->job.directives, &a->job.directive_count, line) != 0)
         return FT_EXIT_FAILED;
     return FT_EXIT_OK;
@@ -203,6 +200,8 @@ static int parse_submit(int argc, char **argv, submit_args *a)
         }
         if (strcmp(o, "--gpu") == 0)
             a->gpu_flag = 1;
+        if (strcmp(o, "--workers") == 0 || strcmp(o, "--cpu_internal_workers") == 0)
+            a->workers_given = 1;
         if (strcmp(o, "--shard") == 0 || strcmp(o, "--progress") == 0)
             return ft_cli_usage_error(CMD, "%s is set by the cluster run itself", o);
         static const char *const own[] = {"--tasks", "--partition", "--cpus-per-task",
@@ -219,8 +218,7 @@ static int parse_submit(int argc, char **argv, submit_args *a)
                  strcmp(o, "--account") == 0)
             rc = add_directive(a, o, v);
         else if (strcmp(o, "--cpus-per-task") == 0) {
-            int n;
-            rc = positive(o, v, &n);
+            rc = positive(o, v, &a->cpus);
             if (rc == FT_EXIT_OK)
                 rc = add_directive(a, o, v);
         } else if (strcmp(o, "--gpus-per-task") == 0) {
@@ -233,7 +231,11 @@ static int parse_submit(int argc, char **argv, submit_args *a)
             if (v[0] != '-')
                 return ft_cli_usage_error(CMD, "--extra-sbatch needs an sbatch option "
                                                "(--extra-sbatch --qos=high), not '%s'", v);
-            rc = add_directive(a, v, NULL);
+            /* "--comment=a b": the value after '=' quoted as needed. */
+            char opt[256];
+            const char *eq = strchr(v, '=');
+            snprintf(opt, sizeof opt, "%.*s", eq ? (int)(eq - v) : (int)strlen(v), v);
+            rc = add_directive(a, opt, eq ? eq + 1 : NULL);
         } else if (strcmp(o, "--state-dir") == 0) {
             a->state_dir = v;
         } else if (strcmp(o, "--program") == 0) {
@@ -261,6 +263,15 @@ static int parse_submit(int argc, char **argv, submit_args *a)
         return rc;
     if (a->input_count == 0 && !a->videos_json)
         return ft_cli_usage_error(CMD, "submit: no video, folder or --videos-json given");
+    /* The step's workers default to the CPU count, which is the node's,
+     * not the task's: give it the task's share. */
+    if (a->cpus > 0 && !a->workers_given) {
+        char n[16];
+        snprintf(n, sizeof n, "%d", a->cpus);
+        if (ft_cluster_list_add(&job->step_args, &job->step_arg_count, "--workers") != 0 ||
+            ft_cluster_list_add(&job->step_args, &job->step_arg_count, n) != 0)
+            return FT_EXIT_FAILED;
+    }
     if (a->gpus > 0 && !a->gpu_flag && strcmp(job->step, "track") == 0 &&
         ft_cluster_list_add(&job->step_args, &job->step_arg_count, "--gpu") != 0)
         return FT_EXIT_FAILED;
@@ -398,7 +409,8 @@ static int run_submit(int argc, char **argv)
         snprintf(array, sizeof array, "0-%d", a.job.tasks - 1);
         char *script = ft_cluster_script(&a.job, array, 1);
         if (!script)
-            rc = error("submit", "out of memory");
+            rc = error("submit", "cannot write the batch script: a path holds a double quote or "
+                                 "a line break, or memory ran out");
         else if (a.dry_run)
             fputs(script, stdout);
         else
@@ -628,10 +640,7 @@ static int gather_status(const char *sub, const char *state_dir, const char *job
             return FT_EXIT_FAILED;
     for (int t = 0; t < s->job.tasks; t++) {
         task_state *ts = &s->tasks[t];
-        if (ts->state[0] && strcmp(ts->state, "COMPLETED") != 0 && ts->exit_code >= 0 &&
-            !ts->queued && strcmp(ts->state, "FAILED") != 0)
-            continue; /* sacct's CANCELLED, TIMEOUT, ...: as Slurm says */
-        if (!ts->state[0])
+        if (!ts->state[0]) /* neither queued nor in Slurm's accounting */
             snprintf(ts->state, sizeof ts->state, "%s",
                      ts->exit_code == 0  ? "COMPLETED"
                      : ts->exit_code > 0 ? "FAILED"

@@ -34,6 +34,19 @@ char *ft_cluster_shell_quote(const char *text)
     return out;
 }
 
+int ft_cluster_sbatch_arg(const char *option, const char *value, char *out, size_t out_size)
+{
+    if (!value)
+        return strpbrk(option, "\"\r\n") || snprintf(out, out_size, "%s", option) >= (int)out_size
+                   ? -1
+                   : 0;
+    if (strpbrk(option, "\"\r\n \t") || strpbrk(value, "\"\r\n"))
+        return -1;
+    const char *q = strpbrk(value, " \t") ? "\"" : "";
+    const int n = snprintf(out, out_size, "%s=%s%s%s", option, q, value, q);
+    return n < 0 || n >= (int)out_size ? -1 : 0;
+}
+
 /* Appends " " and TEXT quoted to the stream; -1 when out of memory. */
 static int put_quoted(FILE *f, const char *text)
 {
@@ -64,13 +77,15 @@ char *ft_cluster_script(const ft_cluster_job *job, const char *array, int first)
             "# finish it with `facetrack cluster resume JOBID`.\n",
             job->step, job->video_count, job->video_count == 1 ? "" : "s", job->tasks,
             job->tasks == 1 ? "" : "s", job->tasks, job->tasks);
+    char log[FT_CLUSTER_PATH + 64], line[2 * FT_CLUSTER_PATH + 64];
+    snprintf(log, sizeof log, "%s/%s", first ? job->state_root : job->dir,
+             first ? "%A/task-%a.log" : "task-%a.log");
     fprintf(f, "#SBATCH --job-name=facetrack-%s\n", job->step);
     fprintf(f, "#SBATCH --array=%s\n", array);
-    fprintf(f, "#SBATCH --chdir=%s\n", job->cwd);
-    if (first)
-        fprintf(f, "#SBATCH --output=%s/%%A/task-%%a.log\n", job->state_root);
-    else
-        fprintf(f, "#SBATCH --output=%s/task-%%a.log\n", job->dir);
+    int bad = ft_cluster_sbatch_arg("--chdir", job->cwd, line, sizeof line);
+    fprintf(f, "#SBATCH %s\n", bad ? "" : line);
+    bad |= ft_cluster_sbatch_arg("--output", log, line, sizeof line);
+    fprintf(f, "#SBATCH %s\n", bad ? "" : line);
     fprintf(f, "#SBATCH --open-mode=append\n");
     for (size_t i = 0; i < job->directive_count; i++)
         fprintf(f, "#SBATCH %s\n", job->directives[i]);
@@ -89,7 +104,7 @@ char *ft_cluster_script(const ft_cluster_job *job, const char *array, int first)
     fprintf(f, "task=$SLURM_ARRAY_TASK_ID\n"
                "rm -f \"$state/task-$task.exit\"\n");
     char *program = ft_cluster_shell_quote(job->program);
-    int bad = !program;
+    bad |= !program;
     fprintf(f, "%s %s --videos-json \"$state/videos.json\" --shard \"$((task + 1))/%d\" "
                "--progress json",
             program ? program : "", scenes ? "scenes" : "track", job->tasks);

@@ -84,6 +84,12 @@ static inline int ft_cluster_video_task(const ft_cluster_job *job, size_t i)
  * redoes a complete output. NULL when out of memory. */
 char *ft_cluster_script(const ft_cluster_job *job, const char *array, int first);
 
+/* "OPTION=VALUE" as an #SBATCH line's argument into OUT: VALUE in double
+ * quotes when it holds blanks (sbatch reads them so). -1 when VALUE holds a
+ * double quote or a line break, which such a line cannot carry, or OUT is
+ * too small. VALUE NULL: OPTION alone. */
+int ft_cluster_sbatch_arg(const char *option, const char *value, char *out, size_t out_size);
+
 /* TEXT quoted for a POSIX shell: '...' with each ' written '\''. */
 char *ft_cluster_shell_quote(const char *text);
 

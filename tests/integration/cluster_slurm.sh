@@ -66,11 +66,11 @@ task_queued() { squeue -h -r -o %i | grep -qx "$1"; }
 
 # ---- submit; cancel task 2 in the middle of the long clip
 id=$("$FACETRACK" cluster submit --tasks 3 --partition debug --time 5 --cpus-per-task 1 \
-    --state-dir "$work/state" "${opts[@]}" -o "$work/out" "${clips[@]}" 2>submit.err)
+    --state-dir "$work/st ate" "${opts[@]}" -o "$work/out" "${clips[@]}" 2>submit.err)
 rc=$?
 check "submit prints a job id (exit $rc: $(cat submit.err))" test $rc -eq 0 -a -n "$id"
 [ -n "$id" ] || finish
-state=$work/state/$id
+state="$work/st ate/$id"
 check "the batch script, the list and the description are kept in the job's folder" \
     test -f "$state/job.sh" -a -f "$state/videos.json" -a -f "$state/job.json"
 check "the script runs 'track --shard I+1/3' over the list" \
@@ -78,6 +78,9 @@ check "the script runs 'track --shard I+1/3' over the list" \
 mid_long() { grep -q '"event":"progress","video":"[^"]*c3.mp4"' "$state/task-2.events" 2>/dev/null &&
     [ -n "$(temps out)" ]; }
 check "task 2 is in the middle of the long clip" wait_until 60 mid_long
+"$FACETRACK" cluster status --state-dir "$work/st ate" "$id" >status.txt 2>&1
+check "status: task 2 running, on its first video" \
+    grep -q '^task 2 (shard 3/3) RUNNING: 0 done, 1 running, 0 failed, 1 pending' status.txt
 scancel "${id}_2"
 check "the cancelled task leaves the queue" wait_until 30 eval '! task_queued ${id}_2'
 check "the cancelled task left no temporary file" test -z "$(temps out)"
@@ -85,7 +88,7 @@ check "the cancelled task left no output of the clip it was on" test ! -e out/c3
 check "the other tasks end" wait_until 90 queue_empty
 t2=$(date +%s.%N)
 
-"$FACETRACK" cluster status --state-dir "$work/state" "$id" >status.txt 2>&1
+"$FACETRACK" cluster status --state-dir "$work/st ate" "$id" >status.txt 2>&1
 cat status.txt | sed 's/^/  | /'
 check "status: 4 of the 6 videos done, 2 pending" \
     grep -q "^job $id: track of 6 videos in 3 tasks: 4 done, 0 running, 0 failed, 2 pending" status.txt
@@ -97,31 +100,45 @@ check "status: task 2 cancelled (no accounting: read from the task's own files)"
 # ---- resume: only task 2, complete outputs untouched
 stamp() { stat -c '%i %Y' out/c1.json out/c2.json out/c4.json out/c5.json; }
 before=$(stamp)
-rid=$("$FACETRACK" cluster resume --state-dir "$work/state" "$id" 2>resume.err)
+rid=$("$FACETRACK" cluster resume --state-dir "$work/st ate" "$id" 2>resume.err)
 rc=$?
 check "resume prints the new job id (exit $rc: $(cat resume.err))" test $rc -eq 0 -a -n "$rid" -a "$rid" != "$id"
 check "resume submits only task 2" grep -qx '#SBATCH --array=2' "$state/resume-1.sh"
 check "the resumed task ends" wait_until 90 queue_empty
 t3=$(date +%s.%N)
 check "resume redid none of the complete outputs" test "$(stamp)" = "$before"
-"$FACETRACK" cluster status --state-dir "$work/state" "$id" >status.txt 2>&1
+"$FACETRACK" cluster status --state-dir "$work/st ate" "$id" >status.txt 2>&1
 cat status.txt | sed 's/^/  | /'
 check "status after resume: all 6 done" \
     grep -q "^job $id: track of 6 videos in 3 tasks: 6 done, 0 running, 0 failed, 0 pending" status.txt
 check "status after resume: every task completed" test "$(grep -c '^task .* COMPLETED' status.txt)" -eq 3
-"$FACETRACK" cluster status --state-dir "$work/state" --json "$rid" >status.json
+"$FACETRACK" cluster status --state-dir "$work/st ate" --json "$rid" >status.json
 check "status by the resubmission's id finds the job" test $? -eq 0
 check "status --json: 6 done" python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["videos"] == {"pending": 0, "running": 0, "done": 6, "failed": 0}, s["videos"]
 assert [t["state"] for t in s["tasks"]] == ["COMPLETED"] * 3, s["tasks"]' status.json
-check "nothing left to resume" sh -c "'$FACETRACK' cluster resume --state-dir '$work/state' $id | grep -q 'every video is complete'"
+"$FACETRACK" cluster resume --state-dir "$work/st ate" "$id" >resume.txt 2>&1
+check "nothing left to resume" grep -qx 'nothing to resume: every video is complete' resume.txt
 same=0
 for c in 1 2 3 4 5 6; do cmp -s "local/c$c.json" "out/c$c.json" && same=$((same + 1)); done
 check "the cluster's 6 outputs are byte-identical to the local run's ($same of 6)" test $same -eq 6
-check "no temporary file anywhere" test -z "$(temps out state)"
+check "no temporary file anywhere" test -z "$(temps out "$work/st ate")"
 echo "  (array of 3 over 6 clips with a cancel: $(echo "$t2 - $t1" | bc) s; resume: $(echo "$t3 - $t2" | bc) s)"
+
+# ---- scenes: 2 tasks, the same shot lists as a local run
+"$FACETRACK" scenes --progress none -o "$work/scenes_local" "${clips[@]}" >/dev/null 2>&1
+sid=$("$FACETRACK" cluster submit --tasks 2 --state-dir "$work/st ate" scenes -o "$work/scenes" \
+    "${clips[@]}" 2>submit.err)
+check "scenes: submitted ($(cat submit.err))" test -n "$sid"
+check "scenes: the array ends" wait_until 60 queue_empty
+same=0
+for c in 1 2 3 4 5 6; do cmp -s "scenes_local/c$c.csv" "scenes/c$c.csv" && same=$((same + 1)); done
+check "scenes: the 6 shot lists equal the local run's ($same of 6)" test $same -eq 6
+"$FACETRACK" cluster status --state-dir "$work/st ate" "$sid" >status.txt 2>&1
+check "scenes: status reports them done" \
+    grep -q "^job $sid: scenes of 6 videos in 2 tasks: 6 done, 0 running, 0 failed, 0 pending" status.txt
 
 # ---- Slurm missing or refusing
 err_is() { # err_is PATTERN RC_FILE ERR_FILE: exit 1, one line on stderr matching PATTERN
@@ -143,7 +160,7 @@ check "a refused submission leaves no state behind" test -z "$(ls -A "$work/stat
 PATH=/nonexistent "$FACETRACK" cluster submit --state-dir "$work/state2" "${clips[0]}" >/dev/null 2>e.txt
 echo $? >rc.txt
 check "no sbatch on PATH" err_is "facetrack cluster submit: sbatch not found on PATH*" rc.txt e.txt
-PATH=/nonexistent "$FACETRACK" cluster status --state-dir "$work/state" "$id" >/dev/null 2>e.txt
+PATH=/nonexistent "$FACETRACK" cluster status --state-dir "$work/st ate" "$id" >/dev/null 2>e.txt
 echo $? >rc.txt
 check "status without squeue on PATH" err_is "facetrack cluster status: squeue not found on PATH*" rc.txt e.txt
 finish
