@@ -96,9 +96,24 @@ CONF
     return 1
 }
 
+# The processes of this cluster that outlive its daemons: a job step whose
+# slurmd went away (slurmstepd keeps trying to report), and its tasks. Each
+# has this cluster's SLURM_CONF in its environment, which no other has.
+slurm_cluster_strays() {
+    local e
+    for e in /proc/[0-9]*/environ; do
+        tr '\0' '\n' 2>/dev/null <"$e" | grep -qxF "SLURM_CONF=$SLURM_CONF" || continue
+        e=${e#/proc/}
+        [ "${e%/environ}" != $$ ] && [ "${e%/environ}" != "$BASHPID" ] && echo "${e%/environ}"
+    done
+}
+
 slurm_cluster_stop() {
     local p i
     [ ${#slurm_cluster_pids[@]} -eq 0 ] && return 0
+    # The jobs first, while slurmd can still end their steps.
+    scancel --full --user="$(id -un)" 2>/dev/null
+    for i in $(seq 50); do [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break; sleep 0.2; done
     # slurmd first (it ends the jobs' steps), then the controller, then munged.
     for ((i = ${#slurm_cluster_pids[@]} - 1; i >= 0; i--)); do
         kill -TERM "${slurm_cluster_pids[$i]}" 2>/dev/null
@@ -109,4 +124,5 @@ slurm_cluster_stop() {
         wait "$p" 2>/dev/null
     done
     slurm_cluster_pids=()
+    for p in $(slurm_cluster_strays); do kill -KILL "$p" 2>/dev/null; done
 }
