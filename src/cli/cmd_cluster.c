@@ -145,10 +145,15 @@ typedef struct submit_args {
 static int add_directive(submit_args *a, const char *option, const char *value)
 {
     char line[1024];
-    if (ft_cluster_sbatch_arg(option, value, line, sizeof line) != 0)
+    if (ft_cluster_sbatch_arg(option, value, line, sizeof line) != 0) {
+        char shown[128]; /* one line, whatever the value holds */
+        snprintf(shown, sizeof shown, "%s", value ? value : option);
+        for (char *p = shown; *p; p++)
+            if ((unsigned char)*p < 0x20)
+                *p = '?';
         return ft_cli_usage_error(CMD, "%s: an #SBATCH line cannot carry '%s' (a double quote, a "
-                                       "line break, or too long)",
-                                  option, value ? value : option);
+                                       "line break, or too long)", option, shown);
+    }
     if (ft_cluster_list_add(&a->job.directives, &a->job.directive_count, line) != 0)
         return FT_EXIT_FAILED;
     return FT_EXIT_OK;
