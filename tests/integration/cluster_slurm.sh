@@ -156,6 +156,10 @@ scontrol update PartitionName=debug MaxTime=1 >/dev/null 2>&1
 echo $? >rc.txt
 check "a time over the partition's limit: sbatch's message" \
     err_is "facetrack cluster submit: sbatch failed: *time limit*" rc.txt e.txt
+"$FACETRACK" cluster submit --state-dir "$work/state2" --cpus-per-task 4096 "${clips[0]}" >/dev/null 2>e.txt
+echo $? >rc.txt
+check "more CPUs than the cluster has: sbatch's message" \
+    err_is "facetrack cluster submit: sbatch failed: *More processors requested than permitted*" rc.txt e.txt
 check "a refused submission leaves no state behind" test -z "$(ls -A "$work/state2" 2>/dev/null)"
 PATH=/nonexistent "$FACETRACK" cluster submit --state-dir "$work/state2" "${clips[0]}" >/dev/null 2>e.txt
 echo $? >rc.txt
