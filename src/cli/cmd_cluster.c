@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -70,16 +71,6 @@ static const char usage[] =
 #define SLURM_TIMEOUT_S 60
 #define CMD "cluster"
 
-/* Options of the steps that take a value: the word after them is no input. */
-static const char *const track_value_options[] = {
-    "-o", "--output-dir", "--format", "--engine", "--tracking_engine", "--max-faces",
-    "--detect-every", "--blendshapes-every", "--min-detection-confidence",
-    "--min-presence-confidence", "--min-tracking-confidence", "--workers",
-    "--cpu_internal_workers", "--gpu-device", "--env-file", "--landmarks", "--chunk-frames", NULL};
-static const char *const scenes_value_options[] = {
-    "-o", "--output-dir", "--detector", "--weights", "--threshold", "--ratio",
-    "--min-scene-len", "--workers", NULL};
-
 static int listed(const char *const *list, const char *word)
 {
     for (; *list; list++)
@@ -87,6 +78,45 @@ static int listed(const char *const *list, const char *word)
             return 1;
     return 0;
 }
+
+/* Whether OPT, an option of the step whose help text is USAGE, takes a
+ * value: 1 or 0, -1 when the step has no such option. Read from the
+ * step's own help, where each option line names it followed by one blank
+ * and its value ("  --workers N    ..."), or by two or more blanks or a
+ * comma when it is a switch, so that an option the step gains is known
+ * here without a list to keep in step. */
+static int step_option_takes_value(const char *help, const char *opt)
+{
+    /* The original manager's spellings, accepted by track but not listed. */
+    static const char *const aliases_with_value[] = {"--tracking_engine", "--cpu_internal_workers",
+                                                     "--videos_json_path", NULL};
+    if (listed(aliases_with_value, opt))
+        return 1;
+    if (strcmp(opt, "--disable_gpu") == 0)
+        return 0;
+    const size_t n = strlen(opt);
+    for (const char *line = help; *line;) {
+        const char *end = strchr(line, '\n');
+        if (!end)
+            end = line + strlen(line);
+        /* Option lines only: a dash after an indent of two blanks (prose
+         * that starts with an option's name is not indented). */
+        const char *p = strncmp(line, "  -", 3) == 0 ? line + 2 : end;
+        for (; p < end && *p == '-'; ) {
+            if ((size_t)(end - p) >= n && strncmp(p, opt, n) == 0 &&
+                (p + n == end || p[n] == ' ' || p[n] == ','))
+                return p[n] == ' ' && p + n + 1 < end && p[n + 1] != ' ' && p[n + 1] != '-';
+            /* The next option of the same line ("--a X  --b X", "-o, --out"). */
+            const char *next = strstr(p + 1, " -");
+            if (!next || next >= end)
+                break;
+            p = next + 1;
+        }
+        line = *end ? end + 1 : end;
+    }
+    return -1;
+}
+
 
 static int error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int error(const char *sub, const char *fmt, ...)
@@ -136,7 +166,7 @@ typedef struct submit_args {
     const char *state_dir;
     const char *videos_json;
     const char *output_dir;
-    int dry_run, tasks, cpus, gpus, gpu_flag, workers_given;
+    int dry_run, follow, tasks, cpus, gpus, gpu_flag, workers_given;
     char **inputs;
     int input_count;
 } submit_args;
@@ -178,13 +208,32 @@ static int parse_submit(int argc, char **argv, submit_args *a)
     if (!a->inputs)
         return FT_EXIT_FAILED;
     int only_paths = 0, step_named = 0, rc = FT_EXIT_OK;
+    static const char *const own[] = {"--tasks", "--partition", "--cpus-per-task",
+                                      "--gpus-per-task", "--time", "--account",
+                                      "--extra-sbatch", "--state-dir", "--program",
+                                      "--videos-json", "--videos_json_path", NULL};
+    char split[256];
     for (int i = 1; i < argc && rc == FT_EXIT_OK; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         const int scenes = strcmp(job->step, "scenes") == 0;
+        const char *eq = strncmp(o, "--", 2) == 0 ? strchr(o, '=') : NULL;
+        int joined = 0; /* "--partition=gpu": the cluster's own options in one word */
+        if (!only_paths && eq && (size_t)(eq - o) < sizeof split) {
+            snprintf(split, sizeof split, "%.*s", (int)(eq - o), o);
+            if (listed(own, split)) {
+                o = split;
+                v = eq + 1;
+                joined = 1;
+            }
+        }
+        if (a->follow && strcmp(o, "--progress") == 0 && v && strcmp(v, "json") == 0) {
+            i++; /* what `run` writes anyway */
+            continue;
+        }
         if (only_paths || o[0] != '-') {
             if (!only_paths && !step_named && a->input_count == 0 &&
                 (strcmp(o, "track") == 0 || strcmp(o, "scenes") == 0)) {
-                snprintf(job->step, sizeof job->step, "%s", o);
+                snprintf(job->step, sizeof job->step, "%s", o[0] == 't' ? "track" : "scenes");
                 step_named = 1;
             } else {
                 a->inputs[a->input_count++] = argv[i];
@@ -209,12 +258,16 @@ static int parse_submit(int argc, char **argv, submit_args *a)
             a->workers_given = 1;
         if (strcmp(o, "--shard") == 0 || strcmp(o, "--progress") == 0)
             return ft_cli_usage_error(CMD, "%s is set by the cluster run itself", o);
-        static const char *const own[] = {"--tasks", "--partition", "--cpus-per-task",
-                                          "--gpus-per-task", "--time", "--account",
-                                          "--extra-sbatch", "--state-dir", "--program",
-                                          "--videos-json", "--videos_json_path", NULL};
-        const int takes_value = listed(own, o) || listed(scenes ? scenes_value_options
-                                                                : track_value_options, o);
+        int takes_value = listed(own, o);
+        if (!takes_value && strcmp(o, "-o") != 0) {
+            const int t = step_option_takes_value(scenes ? ft_cmd_scenes.usage : ft_cmd_track.usage, o);
+            if (t < 0)
+                return ft_cli_usage_error(CMD, "'%s' is an option of neither cluster nor %s", o,
+                                          job->step);
+            takes_value = t;
+        } else if (!takes_value) {
+            takes_value = 1; /* -o DIR */
+        }
         if (takes_value && !v)
             return ft_cli_usage_error(CMD, "%s needs a value", o);
         if (strcmp(o, "--tasks") == 0)
@@ -238,9 +291,9 @@ static int parse_submit(int argc, char **argv, submit_args *a)
                                                "(--extra-sbatch --qos=high), not '%s'", v);
             /* "--comment=a b": the value after '=' quoted as needed. */
             char opt[256];
-            const char *eq = strchr(v, '=');
-            snprintf(opt, sizeof opt, "%.*s", eq ? (int)(eq - v) : (int)strlen(v), v);
-            rc = add_directive(a, opt, eq ? eq + 1 : NULL);
+            const char *value = strchr(v, '=');
+            snprintf(opt, sizeof opt, "%.*s", value ? (int)(value - v) : (int)strlen(v), v);
+            rc = add_directive(a, opt, value ? value + 1 : NULL);
         } else if (strcmp(o, "--state-dir") == 0) {
             a->state_dir = v;
         } else if (strcmp(o, "--program") == 0) {
@@ -261,7 +314,7 @@ static int parse_submit(int argc, char **argv, submit_args *a)
                 (takes_value && ft_cluster_list_add(&job->step_args, &job->step_arg_count, v)))
                 return FT_EXIT_FAILED;
         }
-        if (takes_value)
+        if (takes_value && !joined)
             i++;
     }
     if (rc != FT_EXIT_OK)
@@ -315,7 +368,9 @@ static int prepare_submit(submit_args *a)
     if (rc == 0 && list.count == 0)
         rc = error("submit", "no video found in the inputs: nothing submitted");
     for (size_t i = 0; rc == 0 && i < list.count; i++) {
-        char *real = realpath(list.paths[i], NULL);
+        /* An absolute path stays as given: the tasks' events name the videos
+         * as listed, and a caller (serve) finds them by that name. */
+        char *real = list.paths[i][0] == '/' ? strdup(list.paths[i]) : realpath(list.paths[i], NULL);
         if (!real)
             rc = error("submit", "%s: %s", list.paths[i], strerror(errno));
         else if (ft_cluster_list_add(&job->videos, &job->video_count, real) != 0)
@@ -398,14 +453,19 @@ static int submit(submit_args *a, const char *script)
             nftw(job->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     }
     nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    if (rc == FT_EXIT_OK)
+    if (rc == FT_EXIT_OK && a->follow)
+        fprintf(stderr, "facetrack cluster run: Slurm job %s, %d task%s, state in %s\n",
+                job->submissions[0].job_id, job->tasks, job->tasks == 1 ? "" : "s", job->dir);
+    else if (rc == FT_EXIT_OK)
         printf("%s\n", job->submissions[0].job_id);
     return rc;
 }
 
-static int run_submit(int argc, char **argv)
+static int follow(const ft_cluster_job *job);
+
+static int run_submit_or_run(int argc, char **argv, int follow_it)
 {
-    submit_args a = {0};
+    submit_args a = {.follow = follow_it};
     int rc = parse_submit(argc, argv, &a);
     if (rc == FT_EXIT_OK)
         rc = prepare_submit(&a);
@@ -418,7 +478,12 @@ static int run_submit(int argc, char **argv)
                                  "a line break, or memory ran out");
         else if (a.dry_run)
             fputs(script, stdout);
-        else
+        else if (follow_it) {
+            ft_cli_catch_stop_signals(); /* from here on SIGTERM cancels the job */
+            rc = submit(&a, script);
+            if (rc == FT_EXIT_OK)
+                rc = follow(&a.job);
+        } else
             rc = submit(&a, script);
         free(script);
     }
@@ -604,10 +669,11 @@ static const char *ending_in_log(const job_status *s, int task)
     return ending;
 }
 
-static int read_exit(const job_status *s, int task)
+/* The exit status in task TASK's exit file in DIR; -1 when there is none. */
+static int read_exit(const char *dir, int task)
 {
     char path[FT_CLUSTER_PATH + 64];
-    snprintf(path, sizeof path, "%s/task-%d.exit", s->job.dir, task);
+    snprintf(path, sizeof path, "%s/task-%d.exit", dir, task);
     FILE *f = fopen(path, "r");
     int code = -1;
     if (f) {
@@ -633,7 +699,7 @@ static int gather_status(const char *sub, const char *state_dir, const char *job
     if (!s->tasks || !s->videos || !s->reasons)
         return error(sub, "out of memory");
     for (int t = 0; t < s->job.tasks; t++) {
-        s->tasks[t].exit_code = read_exit(s, t);
+        s->tasks[t].exit_code = read_exit(s->job.dir, t);
         for (size_t i = 0; i < s->job.submission_count; i++) /* the last that ran it */
             if (in_array(s->job.submissions[i].array, t))
                 snprintf(s->tasks[t].job_id, sizeof s->tasks[t].job_id, "%s",
@@ -773,6 +839,151 @@ static int run_status(int argc, char **argv)
     return rc;
 }
 
+/* ================================================================ run */
+
+/* Reads what was appended to PATH since *OFFSET, whole lines only, and
+ * hands each to ON_LINE. */
+static void relay_lines(const char *path, long *offset, int task,
+                        void (*on_line)(int task, const char *line, void *user), void *user)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    if (fseek(f, *offset, SEEK_SET) == 0)
+        while ((n = getline(&line, &cap, f)) > 0 && line[n - 1] == '\n') {
+            *offset += (long)n;
+            line[n - 1] = '\0';
+            on_line(task, line, user);
+        }
+    free(line);
+    fclose(f);
+}
+
+typedef struct run_counts {
+    int64_t succeeded, failed, skipped;
+} run_counts;
+
+/* A task's progress event, passed on as it is: the same protocol. */
+static void relay_event(int task, const char *line, void *user)
+{
+    (void)task;
+    run_counts *c = user;
+    ft_progress_event e;
+    if (ft_progress_event_parse(line, &e) == FT_OK && e.video) {
+        c->succeeded += e.type == FT_EVENT_DONE;
+        c->failed += e.type == FT_EVENT_FAILED;
+        c->skipped += e.type == FT_EVENT_SKIPPED;
+        printf("%s\n", line);
+        fflush(stdout);
+    }
+    ft_progress_event_clear(&e);
+}
+
+static void relay_log(int task, const char *line, void *user)
+{
+    (void)user;
+    if (*line)
+        fprintf(stderr, "task %d: %s\n", task, line);
+}
+
+/* 1 while JOB_ID has tasks in Slurm's queue; 0 when none; -1 when squeue
+ * cannot tell (said on stderr). */
+static int job_queued(const char *job_id)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%s", job_id);
+    char *argv[] = {"squeue", "-h", "-j", id, "-o", "%i", NULL};
+    ft_slurm_result r;
+    char why[1024];
+    if (ft_slurm_run(argv, SLURM_TIMEOUT_S, &r, why, sizeof why) != 0) {
+        error("run", "%s", why);
+        return -1;
+    }
+    const int queued = r.exit_code == 0 ? r.out[strspn(r.out, " \n")] != '\0'
+                       : strstr(r.err, "Invalid job id") ? 0
+                                                          : -1;
+    if (queued < 0) {
+        char msg[2048];
+        ft_slurm_message("squeue", &r, msg, sizeof msg);
+        error("run", "squeue failed: %s", msg);
+    }
+    ft_slurm_result_free(&r);
+    return queued;
+}
+
+/* Follows the submitted JOB to its end, its tasks' progress events on
+ * stdout (one stream, the protocol of `track --progress json`) and their
+ * logs on stderr; a stop signal cancels it. The exit status is track's: 0
+ * when every task succeeded, 1 when one failed or ended without a result,
+ * 128 + the signal when stopped. */
+static int follow(const ft_cluster_job *job)
+{
+    const char *job_id = job->submissions[0].job_id;
+    long *offsets = calloc(2 * (size_t)job->tasks, sizeof *offsets);
+    if (!offsets)
+        return error("run", "out of memory");
+    run_counts counts = {0};
+    ft_progress_event e;
+    ft_progress_event_init(&e, FT_EVENT_START);
+    e.videos = (int64_t)job->video_count;
+    ft_progress_event_write(stdout, &e);
+    int cancelled = 0, lost = 0, polls = 0;
+    for (;;) {
+        char path[FT_CLUSTER_PATH + 64];
+        for (int t = 0; t < job->tasks; t++) {
+            snprintf(path, sizeof path, "%s/task-%d.events", job->dir, t);
+            relay_lines(path, &offsets[2 * t], t, relay_event, &counts);
+            snprintf(path, sizeof path, "%s/task-%d.log", job->dir, t);
+            relay_lines(path, &offsets[2 * t + 1], t, relay_log, NULL);
+        }
+        if (atomic_load(&ft_cli_stop_signal) && !cancelled) {
+            cancel(job_id);
+            cancelled = 1;
+        }
+        if (polls++ % 4 == 0) { /* the queue once a second */
+            const int queued = job_queued(job_id);
+            if (queued < 0 && ++lost >= 10)
+                break; /* squeue has not answered for ten tries */
+            if (queued == 0)
+                break;
+        }
+        struct timespec pause = {0, 250 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    /* What the tasks wrote last. */
+    for (int t = 0; t < job->tasks; t++) {
+        char path[FT_CLUSTER_PATH + 64];
+        snprintf(path, sizeof path, "%s/task-%d.events", job->dir, t);
+        relay_lines(path, &offsets[2 * t], t, relay_event, &counts);
+        snprintf(path, sizeof path, "%s/task-%d.log", job->dir, t);
+        relay_lines(path, &offsets[2 * t + 1], t, relay_log, NULL);
+    }
+    free(offsets);
+    int ended_badly = 0;
+    for (int t = 0; t < job->tasks; t++) {
+        const int code = read_exit(job->dir, t);
+        if (code != 0) {
+            ended_badly = 1;
+            if (code < 0 && !cancelled)
+                fprintf(stderr, "facetrack cluster run: task %d of job %s ended without an exit "
+                                "status (cancelled, timed out or lost; see task-%d.log)\n",
+                        t, job_id, t);
+        }
+    }
+    ft_progress_event_init(&e, FT_EVENT_SUMMARY);
+    e.videos = (int64_t)job->video_count;
+    e.succeeded = counts.succeeded;
+    e.failed = counts.failed;
+    e.skipped = counts.skipped;
+    e.interrupted = cancelled;
+    ft_progress_event_write(stdout, &e);
+    const int stopped = atomic_load(&ft_cli_stop_signal);
+    return stopped ? 128 + stopped : ended_badly || lost >= 10 ? FT_EXIT_FAILED : FT_EXIT_OK;
+}
+
 /* ================================================================ resume */
 
 static int run_resume(int argc, char **argv)
@@ -847,14 +1058,16 @@ static int run_resume(int argc, char **argv)
 static int run_cluster(int argc, char **argv)
 {
     if (argc < 2)
-        return ft_cli_usage_error(CMD, "submit, status or resume?");
+        return ft_cli_usage_error(CMD, "submit, run, status or resume?");
     if (strcmp(argv[1], "submit") == 0)
-        return run_submit(argc - 1, argv + 1);
+        return run_submit_or_run(argc - 1, argv + 1, 0);
+    if (strcmp(argv[1], "run") == 0)
+        return run_submit_or_run(argc - 1, argv + 1, 1);
     if (strcmp(argv[1], "status") == 0)
         return run_status(argc - 1, argv + 1);
     if (strcmp(argv[1], "resume") == 0)
         return run_resume(argc - 1, argv + 1);
-    return ft_cli_usage_error(CMD, "unknown action '%s' (submit, status or resume)", argv[1]);
+    return ft_cli_usage_error(CMD, "unknown action '%s' (submit, run, status or resume)", argv[1]);
 }
 
 const ft_command ft_cmd_cluster = {"cluster", "run track or scenes as Slurm job arrays", usage,

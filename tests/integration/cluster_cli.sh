@@ -39,12 +39,22 @@ check "dry run: scenes" grep -q -- 'scenes --videos-json "$state/videos.json" --
 check "dry run: a value with a quote is shell-quoted" \
     sh -c "'$FACETRACK' cluster submit --dry-run --engine \"it's\" v/a.mp4 | grep -qF \"'it'\\''s'\""
 
+# The step's options are told from its help: values are not taken for inputs.
+"$FACETRACK" cluster submit --dry-run --chunk-frames 100 --pretty --min-tracking-confidence 0.4 \
+    --tracking_engine mediapipe v/a.mp4 >s3.sh
+check "the step's options with values and switches, read from its help" grep -q -- \
+    '--progress json --chunk-frames 100 --pretty --min-tracking-confidence 0.4 --tracking_engine mediapipe >' s3.sh
+check "the cluster's options in one word" sh -c "'$FACETRACK' cluster submit --dry-run --tasks=2 \
+    --partition=gpu v/a.mp4 v/b.mp4 | grep -qx '#SBATCH --partition=gpu'"
+
 # Refusals: exit 2 (usage) or 1 (inputs, Slurm), one line naming the command.
-check "no action" refused "facetrack cluster: submit, status or resume?" -- cluster
+check "no action" refused "facetrack cluster: submit, run, status or resume?" -- cluster
 check "an unknown action" refused "unknown action 'run'" -- cluster run
 check "no input" refused "no video, folder or --videos-json given" -- cluster submit --tasks 2
 check "--shard is the cluster's" refused "--shard is set by the cluster run itself" -- cluster submit --shard 1/2 v
 check "--progress is the cluster's" refused "--progress is set by the cluster run itself" -- cluster submit --progress bar v
+check "an option of neither" refused "'--bogus' is an option of neither cluster nor track" -- cluster submit --bogus v
+check "an option of track is none of scenes" refused "'--max-faces' is an option of neither cluster nor scenes" -- cluster submit scenes --max-faces 2 v
 check "--tasks 0" refused "--tasks needs a positive integer" -- cluster submit --tasks 0 v
 check "--time without a value" refused "--time needs a value" -- cluster submit v --time
 check "an #SBATCH value with a line break" refused "an #SBATCH line cannot carry" -- cluster submit --account "$(printf 'a\nb')" v
