@@ -49,7 +49,7 @@ check "the cluster's options in one word" sh -c "'$FACETRACK' cluster submit --d
 
 # Refusals: exit 2 (usage) or 1 (inputs, Slurm), one line naming the command.
 check "no action" refused "facetrack cluster: submit, run, status or resume?" -- cluster
-check "an unknown action" refused "unknown action 'run'" -- cluster run
+check "an unknown action" refused "unknown action 'launch'" -- cluster launch
 check "no input" refused "no video, folder or --videos-json given" -- cluster submit --tasks 2
 check "--shard is the cluster's" refused "--shard is set by the cluster run itself" -- cluster submit --shard 1/2 v
 check "--progress is the cluster's" refused "--progress is set by the cluster run itself" -- cluster submit --progress bar v
