@@ -899,13 +899,14 @@ static int job_queued(const char *job_id)
     ft_slurm_result r;
     char why[1024];
     if (ft_slurm_run(argv, SLURM_TIMEOUT_S, &r, why, sizeof why) != 0) {
-        error("run", "%s", why);
+        if (!atomic_load(&ft_cli_stop_signal))
+            error("run", "%s", why);
         return -1;
     }
     const int queued = r.exit_code == 0 ? r.out[strspn(r.out, " \n")] != '\0'
                        : strstr(r.err, "Invalid job id") ? 0
                                                           : -1;
-    if (queued < 0) {
+    if (queued < 0 && !atomic_load(&ft_cli_stop_signal)) { /* a stop signal hits squeue too */
         char msg[2048];
         ft_slurm_message("squeue", &r, msg, sizeof msg);
         error("run", "squeue failed: %s", msg);
