@@ -398,14 +398,14 @@ static int write_text(const char *path, const char *text)
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-static void cancel(const char *job_id)
+/* scancel JOB_ID; a failure is said on stderr (as "facetrack cluster SUB: ..."). */
+static void cancel(const char *sub, const char *job_id)
 {
     char id[32];
     snprintf(id, sizeof id, "%s", job_id);
     char *argv[] = {"scancel", id, NULL};
     ft_slurm_result r;
-    char why[256];
-    if (ft_slurm_run(argv, SLURM_TIMEOUT_S, &r, why, sizeof why) == 0)
+    if (slurm(sub, argv, &r) == FT_EXIT_OK)
         ft_slurm_result_free(&r);
 }
 
@@ -448,7 +448,7 @@ static int submit(submit_args *a, const char *script)
         if (rc == FT_EXIT_OK && (rc = slurm("submit", release, &r)) == FT_EXIT_OK)
             ft_slurm_result_free(&r);
         if (rc != FT_EXIT_OK && s->job_id[0])
-            cancel(s->job_id); /* held, never ran: nothing to clean up but its state */
+            cancel("submit", s->job_id); /* held, never ran: nothing to clean up but its state */
         if (rc != FT_EXIT_OK)
             nftw(job->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     }
@@ -941,7 +941,8 @@ static int follow(const ft_cluster_job *job)
             relay_lines(path, &offsets[2 * t + 1], t, relay_log, NULL);
         }
         if (atomic_load(&ft_cli_stop_signal) && !cancelled) {
-            cancel(job_id);
+            fprintf(stderr, "facetrack cluster run: stopped: cancelling Slurm job %s\n", job_id);
+            cancel("run", job_id);
             cancelled = 1;
         }
         if (polls++ % 4 == 0) { /* the queue once a second */
@@ -1042,7 +1043,7 @@ static int run_resume(int argc, char **argv)
             sub->array = strdup(array);
             if (!sub->array || ft_cluster_job_save(&s.job, s.job.dir, err, sizeof err) != FT_OK) {
                 rc = error("resume", "%s", sub->array ? err : "out of memory");
-                cancel(sub->job_id);
+                cancel("resume", sub->job_id);
             } else {
                 printf("%s\n", sub->job_id);
             }

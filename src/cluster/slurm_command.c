@@ -98,8 +98,16 @@ int ft_slurm_run(char *const argv[], int timeout_s, ft_slurm_result *result, cha
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+    /* A process group of its own: a signal meant for ours (the terminal's
+     * ^C, or a job runner stopping us) must not kill the scancel that the
+     * signal makes us run. */
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
     pid_t pid;
-    const int rc = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
+    const int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv, environ);
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     close(out_pipe[1]);
     close(err_pipe[1]);

@@ -12,7 +12,9 @@ typedef struct ft_slurm_result {
     char *err;      /* its standard error, the same */
 } ft_slurm_result;
 
-/* Runs ARGV (ARGV[0] looked up on PATH) with /dev/null as its input and waits
+/* Runs ARGV (ARGV[0] looked up on PATH), in a process group of its own (so
+ * that a signal to the caller's group spares it), with /dev/null as its
+ * input, and waits
  * at most TIMEOUT_S seconds (then kills it). 0 when it ran (whatever its
  * exit status) and RESULT holds what it wrote; -1 when it could not run or
  * timed out, with one line in WHY: "sbatch not found on PATH (...)",

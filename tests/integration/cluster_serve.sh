@@ -98,5 +98,11 @@ queue_empty() { [ -z "$(squeue -h -o %i)" ]; }
 gone=0
 for _ in $(seq 300); do queue_empty && { gone=1; break; }; sleep 0.1; done
 check "its array left Slurm's queue" test $gone = 1
-check "no partial output, no temporary file" test ! -e media/long/long.json -a -z "$(temps media)"
+no_partial() {
+    [ ! -e media/long/long.json ] && [ -z "$(temps media)" ] && return 0
+    ls -la media/long | sed 's/^/  /'
+    curl -s "$base/api/jobs/2/log" | field 'd["text"]' | sed 's/^/  log: /'
+    return 1
+}
+check "no partial output, no temporary file" no_partial
 finish
