@@ -401,12 +401,28 @@ static int write_text(const char *path, const char *text)
 /* scancel JOB_ID; a failure is said on stderr (as "facetrack cluster SUB: ..."). */
 static void cancel(const char *sub, const char *job_id)
 {
-    char id[32];
+    char id[32], why[1024], msg[2048];
     snprintf(id, sizeof id, "%s", job_id);
     char *argv[] = {"scancel", id, NULL};
     ft_slurm_result r;
-    if (slurm(sub, argv, &r) == FT_EXIT_OK)
+    /* A signal sent to our process group just as scancel starts (before it
+     * is in a group of its own) can kill it: then it is run again. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (ft_slurm_run(argv, SLURM_TIMEOUT_S, &r, why, sizeof why) != 0) {
+            error(sub, "%s", why);
+            return;
+        }
+        const int code = r.exit_code;
+        if (code != 0)
+            ft_slurm_message("scancel", &r, msg, sizeof msg);
         ft_slurm_result_free(&r);
+        if (code == 0)
+            return;
+        if (code < 128 || attempt == 2) {
+            error(sub, "scancel failed: %s", msg);
+            return;
+        }
+    }
 }
 
 /* Submits the held array, moves its state into STATE_ROOT/JOBID, and only
