@@ -25,6 +25,7 @@
 
 static const char usage[] =
     "usage: facetrack cluster submit [options] [track|scenes] [STEP OPTIONS] VIDEO|FOLDER...\n"
+    "       facetrack cluster run [options] [track|scenes] [STEP OPTIONS] VIDEO|FOLDER...\n"
     "       facetrack cluster status [--state-dir DIR] [--json] JOBID\n"
     "       facetrack cluster resume [--state-dir DIR] [--dry-run] JOBID\n"
     "\n"
@@ -35,8 +36,9 @@ static const char usage[] =
     "skipped, as the step skips them.\n"
     "\n"
     "submit writes the batch script and the job's state into DIR/JOBID, submits\n"
-    "it with sbatch and prints the job id. Its options (the others are the\n"
-    "step's own, see `facetrack help track`, `facetrack help scenes`):\n"
+    "it with sbatch and prints the job id. Its options, also in one word\n"
+    "(--tasks=4; the others are the step's own, see `facetrack help track`,\n"
+    "`facetrack help scenes`):\n"
     "  --tasks N              the array's size (default 1; at most one per video)\n"
     "  --partition NAME       sbatch --partition\n"
     "  --cpus-per-task N      sbatch --cpus-per-task (track's --workers default to them)\n"
@@ -50,6 +52,11 @@ static const char usage[] =
     "  --program PATH         the facetrack program the tasks run (default: this\n"
     "                         one; it must be reachable from the nodes)\n"
     "  --dry-run              print the batch script; submit nothing\n"
+    "\n"
+    "run submits as submit does, then follows the array to its end: the tasks'\n"
+    "progress events on stdout (the protocol of `track --progress json`), their\n"
+    "logs on stderr; SIGINT or SIGTERM cancels it (what `serve --executor slurm`\n"
+    "runs for each step of a job).\n"
     "\n"
     "status prints each task's state (from squeue, sacct when Slurm keeps\n"
     "accounting, else the task's own exit status) and how many of its videos\n"
@@ -65,8 +72,8 @@ static const char usage[] =
     "(FACETRACK_MODEL_PATH, STEP5_* settings). See docs/cluster.md.\n"
     "\n"
     "Exit status: 0 on success, 1 when Slurm is missing or refuses (one line\n"
-    "naming the command and Slurm's message) or an input is missing, 2 on a\n"
-    "usage error.\n";
+    "naming the command and Slurm's message), an input is missing or (run) a\n"
+    "task failed, 2 on a usage error, 128 + the signal when run was stopped.\n";
 
 #define SLURM_TIMEOUT_S 60
 #define CMD "cluster"
