@@ -178,7 +178,7 @@ typedef struct submit_args {
     int input_count;
 } submit_args;
 
-/* An #SBATCH line holds one argument: no line breaks or blanks in it. */
+/* One #SBATCH line's argument, OPTION=VALUE (quoted as the line needs). */
 static int add_directive(submit_args *a, const char *option, const char *value)
 {
     char line[1024];

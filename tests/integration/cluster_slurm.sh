@@ -81,6 +81,10 @@ check "task 2 is in the middle of the long clip" wait_until 60 mid_long
 "$FACETRACK" cluster status --state-dir "$work/st ate" "$id" >status.txt 2>&1
 check "status: task 2 running, on its first video" \
     grep -q '^task 2 (shard 3/3) RUNNING: 0 done, 1 running, 0 failed, 1 pending' status.txt
+"$FACETRACK" cluster resume --state-dir "$work/st ate" "$id" >resume.txt 2>&1
+check "resume leaves a task that is still running alone" eval \
+    'grep -Eqx "nothing to resume: [0-9]+ tasks? (is|are) still queued or running" resume.txt &&
+     [ ! -e "$state/resume-1.sh" ] || { cat resume.txt; false; }'
 scancel "${id}_2"
 check "the cancelled task leaves the queue" wait_until 30 eval '! task_queued ${id}_2'
 check "the cancelled task left no temporary file" test -z "$(temps out)"
