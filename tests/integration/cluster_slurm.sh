@@ -164,6 +164,10 @@ check "a time over the partition's limit: sbatch's message" \
 echo $? >rc.txt
 check "more CPUs than the cluster has: sbatch's message" \
     err_is "facetrack cluster submit: sbatch failed: *More processors requested than permitted*" rc.txt e.txt
+"$FACETRACK" cluster submit --state-dir "$work/state2" --gpus-per-task 1 "${clips[0]}" >/dev/null 2>e.txt
+echo $? >rc.txt
+check "GPUs on a cluster without them: sbatch's message" \
+    err_is "facetrack cluster submit: sbatch failed: *Invalid generic resource*" rc.txt e.txt
 check "a refused submission leaves no state behind" test -z "$(ls -A "$work/state2" 2>/dev/null)"
 PATH=/nonexistent "$FACETRACK" cluster submit --state-dir "$work/state2" "${clips[0]}" >/dev/null 2>e.txt
 echo $? >rc.txt
