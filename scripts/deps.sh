@@ -23,6 +23,7 @@ packages=(
     ffmpeg                                    # test clips, sample, reference decoder
     curl                                      # HTTP tests of facetrack serve
     chromium                                  # the web UI's browser test (driven by playwright-core from npm)
+    slurmctld slurmd slurm-client munge       # facetrack cluster's test: a private single-machine Slurm
 )
 
 missing=()

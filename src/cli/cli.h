@@ -28,6 +28,7 @@ extern const ft_command ft_cmd_serve;
 extern const ft_command ft_cmd_engines;
 extern const ft_command ft_cmd_doctor;
 extern const ft_command ft_cmd_live;
+extern const ft_command ft_cmd_cluster;
 
 /* Prints "facetrack CMD: MESSAGE" and a hint to stderr; returns FT_EXIT_USAGE. */
 int ft_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -42,12 +42,23 @@ static const char usage[] =
     "  --request-timeout S  seconds to send a request's headers and body (default 10)\n"
     "  --live-source SRC  a camera, stream or file the Live view may run with\n"
     "                     `facetrack live` (repeatable, up to 16; docs/live.md)\n"
+    "  --executor local|slurm  where jobs' steps run: child processes here\n"
+    "                     (default), or Slurm job arrays (`facetrack cluster run`;\n"
+    "                     the media roots and data folder on a shared file system)\n"
+    "  --cluster-option OPT  an option of `facetrack cluster submit` for the\n"
+    "                     arrays, in one word (repeatable): --cluster-option\n"
+    "                     --tasks=4 --cluster-option --partition=gpu\n"
     "  --reset-corrupt-db a corrupt DATA-DIR/jobs.db is moved aside (jobs.db.corrupt-TIME)\n"
     "                     and an empty one begun; without it the server refuses to start\n";
 
 /* --live-source URL: the sources the Live view may run (serve/live_view.h). */
 static const char *live_sources[FT_LIVE_VIEW_MAX_SOURCES];
 static int live_source_count;
+/* --executor and --cluster-option (serve/job_runner.h). */
+#define MAX_CLUSTER_OPTIONS 32
+static const char *cluster_options[MAX_CLUSTER_OPTIONS];
+static int cluster_option_count;
+static ft_job_executor executor;
 
 static int parse_args(int argc, char **argv, ft_server_options *o, int *max_jobs,
                       const char **allowed_hosts, int *reset_corrupt_db)
@@ -66,7 +77,20 @@ static int parse_args(int argc, char **argv, ft_server_options *o, int *max_jobs
         if (!v)
             return ft_cli_usage_error("serve", "unknown option or missing value: '%s'", opt);
         i++;
-        if (strcmp(opt, "--media-root") == 0) {
+        if (strcmp(opt, "--executor") == 0) {
+            if (strcmp(v, "local") != 0 && strcmp(v, "slurm") != 0)
+                return ft_cli_usage_error("serve", "--executor is local or slurm");
+            executor.slurm = strcmp(v, "slurm") == 0;
+        } else if (strcmp(opt, "--cluster-option") == 0) {
+            if (cluster_option_count == MAX_CLUSTER_OPTIONS)
+                return ft_cli_usage_error("serve", "at most %d --cluster-option", MAX_CLUSTER_OPTIONS);
+            if (v[0] != '-')
+                return ft_cli_usage_error("serve", "--cluster-option takes an option of `facetrack "
+                                                   "cluster submit` in one word (--tasks=4)");
+            cluster_options[cluster_option_count++] = v;
+            executor.cluster_options = cluster_options;
+            executor.cluster_option_count = (size_t)cluster_option_count;
+        } else if (strcmp(opt, "--media-root") == 0) {
             const ft_status st = ft_media_roots_add(&o->roots, v);
             if (st == FT_ERR_INVALID_ARG)
                 return ft_cli_usage_error("serve", "at most %d media roots", FT_MEDIA_MAX_ROOTS);
@@ -154,7 +178,7 @@ static int run_serve(int argc, char **argv)
     ft_server *server = NULL;
     if (ft_live_view_create(live_sources, live_source_count, o.data_dir, &o.live, err, sizeof err) != FT_OK ||
         ft_job_store_open(o.data_dir, reset_corrupt_db, &o.jobs, err, sizeof err) != FT_OK ||
-        ft_job_runner_start(o.jobs, o.data_dir, max_jobs, &o.runner, err, sizeof err) != FT_OK ||
+        ft_job_runner_start_on(&executor, o.jobs, o.data_dir, max_jobs, &o.runner, err, sizeof err) != FT_OK ||
         ft_server_start(&o, &server, err, sizeof err) != FT_OK) {
         fprintf(stderr, "facetrack serve: %s\n", err);
         ft_job_runner_stop(o.runner);
@@ -162,6 +186,8 @@ static int run_serve(int argc, char **argv)
         ft_live_view_free(o.live);
         return FT_EXIT_FAILED;
     }
+    if (cluster_option_count && !executor.slurm)
+        ft_log(FT_LOG_WARN, "--cluster-option without --executor slurm: ignored");
     printf("facetrack serve: listening on http://%s:%d/\n", o.host, ft_server_port(server));
     fflush(stdout);
     while (!atomic_load(&ft_cli_stop_signal))

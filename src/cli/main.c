@@ -8,10 +8,10 @@
 #include "cli/cli.h"
 #include "gpu/gpu_summary.h"
 
-static const ft_command *const commands[] = {&ft_cmd_probe, &ft_cmd_frames, &ft_cmd_model,
-                                             &ft_cmd_models, &ft_cmd_engines, &ft_cmd_detect, &ft_cmd_track, &ft_cmd_reduce,
-                                             &ft_cmd_scenes, &ft_cmd_serve, &ft_cmd_doctor,
-                                             &ft_cmd_live};
+static const ft_command *const commands[] = {
+    &ft_cmd_probe,  &ft_cmd_frames, &ft_cmd_model,  &ft_cmd_models, &ft_cmd_engines,
+    &ft_cmd_detect, &ft_cmd_track,  &ft_cmd_reduce, &ft_cmd_scenes, &ft_cmd_serve,
+    &ft_cmd_doctor, &ft_cmd_live,   &ft_cmd_cluster};
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
 static void print_help(FILE *out)

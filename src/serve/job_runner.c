@@ -44,6 +44,8 @@ struct ft_job_runner {
     char data_dir[PATH_MAX];
     char exe[PATH_MAX];
     int max_jobs;
+    char **cluster_argv; /* with a Slurm executor: "cluster", "run", its options */
+    size_t cluster_argc;
     slot *slots;
     int active; /* job threads alive */
     int stopping;
@@ -475,6 +477,24 @@ static int write_video_list(const char *file, char *const *paths, size_t count)
     return 0;
 }
 
+/* The command line of a step, ARGV ("facetrack STEP ..."), as the
+ * runner's executor runs it: itself, or "facetrack cluster run OPTIONS
+ * STEP ..." for Slurm. The strings are ARGV's and the options'; the array
+ * is malloc'ed. */
+static char **executor_argv(const ft_job_runner *r, char **argv, int argc)
+{
+    char **cmd = calloc((size_t)argc + r->cluster_argc + 1, sizeof *cmd);
+    if (!cmd)
+        return NULL;
+    size_t n = 0;
+    cmd[n++] = argv[0];
+    for (size_t i = 0; i < r->cluster_argc; i++)
+        cmd[n++] = r->cluster_argv[i];
+    for (int i = 1; i < argc; i++)
+        cmd[n++] = argv[i];
+    return cmd;
+}
+
 /* Runs one step over the videos that still need it. Returns 0, or -1 when
  * the step could not run or ended abnormally (REASON set). */
 static int run_step(job_run *run, char *reason, size_t reason_size)
@@ -530,7 +550,9 @@ static int run_step(job_run *run, char *reason, size_t reason_size)
         if (write_video_list(list_file, videos, todo) == 0) {
             argv[argc++] = strdup("--videos-json");
             argv[argc++] = strdup(list_file);
-            pid = spawn(run->runner->exe, argv, &out_fd, &err_fd);
+            char **cmd = executor_argv(run->runner, argv, argc);
+            pid = cmd ? spawn(run->runner->exe, cmd, &out_fd, &err_fd) : -1;
+            free(cmd);
         }
         if (pid < 0) {
             snprintf(reason, reason_size, "cannot start facetrack %s: %s", step, strerror(errno));
@@ -719,6 +741,39 @@ static void *scheduler_thread(void *arg)
 ft_status ft_job_runner_start(ft_job_store *store, const char *data_dir, int max_jobs,
                               ft_job_runner **out, char *err, size_t err_size)
 {
+    return ft_job_runner_start_on(NULL, store, data_dir, max_jobs, out, err, err_size);
+}
+
+static void free_cluster_argv(ft_job_runner *r)
+{
+    for (size_t i = 0; i < r->cluster_argc; i++)
+        free(r->cluster_argv[i]);
+    free(r->cluster_argv);
+}
+
+/* "cluster run --state-dir DATA-DIR/cluster OPTIONS...": the words that
+ * make a step run on Slurm. */
+static int set_cluster_argv(ft_job_runner *r, const ft_job_executor *e, const char *data_dir)
+{
+    r->cluster_argv = calloc(e->cluster_option_count + 5, sizeof *r->cluster_argv);
+    char state[PATH_MAX + 16];
+    char *real = realpath(data_dir, NULL);
+    snprintf(state, sizeof state, "%s/cluster", real ? real : data_dir);
+    free(real);
+    const char *head[] = {"cluster", "run", "--state-dir", state};
+    for (size_t i = 0; r->cluster_argv && i < 4 + e->cluster_option_count; i++) {
+        const char *word = i < 4 ? head[i] : e->cluster_options[i - 4];
+        if (!(r->cluster_argv[r->cluster_argc] = strdup(word)))
+            return -1;
+        r->cluster_argc++;
+    }
+    return r->cluster_argv ? 0 : -1;
+}
+
+ft_status ft_job_runner_start_on(const ft_job_executor *executor, ft_job_store *store,
+                                 const char *data_dir, int max_jobs, ft_job_runner **out,
+                                 char *err, size_t err_size)
+{
     *out = NULL;
     ft_job_runner *r = calloc(1, sizeof *r);
     if (!r || !(r->slots = calloc((size_t)max_jobs, sizeof *r->slots))) {
@@ -727,6 +782,12 @@ ft_status ft_job_runner_start(ft_job_store *store, const char *data_dir, int max
     }
     r->store = store;
     r->max_jobs = max_jobs;
+    if (executor && executor->slurm && set_cluster_argv(r, executor, data_dir) != 0) {
+        free_cluster_argv(r);
+        free(r->slots);
+        free(r);
+        return FT_ERR_NOMEM;
+    }
     /* Absolute: the children's list files are named by it. */
     char *real = realpath(data_dir, NULL);
     snprintf(r->data_dir, sizeof r->data_dir, "%s", real ? real : data_dir);
@@ -736,6 +797,7 @@ ft_status ft_job_runner_start(ft_job_store *store, const char *data_dir, int max
     snprintf(jobs_dir, sizeof jobs_dir, "%s/jobs", data_dir);
     if (n <= 0 || (mkdir(jobs_dir, 0755) != 0 && errno != EEXIST)) {
         snprintf(err, err_size, "%s: %s", n <= 0 ? "/proc/self/exe" : jobs_dir, strerror(errno));
+        free_cluster_argv(r);
         free(r->slots);
         free(r);
         return FT_ERR_IO;
@@ -759,6 +821,7 @@ ft_status ft_job_runner_start(ft_job_store *store, const char *data_dir, int max
     pthread_cond_init(&r->idle, NULL);
     if (pthread_create(&r->scheduler, NULL, scheduler_thread, r) != 0) {
         snprintf(err, err_size, "cannot start the job scheduler");
+        free_cluster_argv(r);
         free(r->slots);
         free(r);
         return FT_ERR_INTERNAL;
@@ -813,6 +876,7 @@ void ft_job_runner_stop(ft_job_runner *r)
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->wake);
     pthread_cond_destroy(&r->idle);
+    free_cluster_argv(r);
     free(r->slots);
     free(r);
 }

@@ -20,6 +20,23 @@ typedef struct ft_job_runner ft_job_runner;
  * temporary files removed), then starts taking queued jobs. */
 ft_status ft_job_runner_start(ft_job_store *store, const char *data_dir, int max_jobs,
                               ft_job_runner **out, char *err, size_t err_size);
+/* Where the steps run: child processes on this machine (the default), or,
+ * with SLURM set, Slurm job arrays through `facetrack cluster run` given
+ * CLUSTER_OPTIONS (its submit options, one word each: "--tasks=4",
+ * "--partition=gpu"), which relays the tasks' progress events and logs as
+ * a local step writes them, and cancels the array on SIGTERM. The arrays'
+ * state goes under DATA-DIR/cluster: the data folder, like the media
+ * roots, must then be on a file system the nodes share. */
+typedef struct ft_job_executor {
+    int slurm;
+    const char *const *cluster_options;
+    size_t cluster_option_count;
+} ft_job_executor;
+
+/* ft_job_runner_start with the steps run by EXECUTOR (NULL: locally). */
+ft_status ft_job_runner_start_on(const ft_job_executor *executor, ft_job_store *store,
+                                 const char *data_dir, int max_jobs, ft_job_runner **out,
+                                 char *err, size_t err_size);
 /* A job was queued. */
 void ft_job_runner_wake(ft_job_runner *r);
 /* Cancels a queued or running job: a running one's process group gets
