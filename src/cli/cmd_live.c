@@ -277,21 +277,9 @@ static void socket_path(const live_args *a, int index, char *out, size_t n)
 static void face_options(const ft_track_config *c, const live_args *a, const ft_gpu_plan *gpus,
                          int index, ft_face_options *fo)
 {
-    ft_face_options_init(fo);
-    fo->engine = c->engine;
-    fo->landmark_model = a->landmark_model      ? a->landmark_model
-                         : c->landmark_model[0] ? c->landmark_model
-                                                : NULL;
-    fo->num_faces = c->max_faces;
-    fo->min_detection_confidence = c->min_detection_confidence;
-    fo->min_presence_confidence = c->min_presence_confidence;
-    fo->min_tracking_confidence = c->min_tracking_confidence;
-    fo->detect_interval = c->detect_every;
-    fo->blendshape_interval = c->blendshapes_every;
-    fo->detector_model = c->detector_model[0] ? c->detector_model : NULL;
-    fo->detect_every_n = c->detect_every_n;
-    fo->max_width = c->engine_max_width;
-    fo->detector_size = c->detector_size;
+    ft_track_config_face_options(c, fo);
+    if (a->landmark_model)
+        fo->landmark_model = a->landmark_model;
     fo->threads = 1;
     if (gpus->count > 0) { /* round-robin: source i on device first + i % count */
         fo->gpu_device = gpus->first + index % gpus->count;

@@ -274,31 +274,9 @@ static ft_status make_engine(const ft_batch_options *o, int index, ft_face_engin
 {
     const ft_track_config *c = o->config;
     ft_face_options fo;
-    ft_face_options_init(&fo);
-    fo.engine = c->engine;
-    fo.landmark_model = o->landmark_model      ? o->landmark_model
-                        : c->landmarks_off     ? ""
-                        : c->landmark_model[0] ? c->landmark_model
-                                               : NULL;
-    fo.num_faces = c->max_faces;
-    fo.min_detection_confidence = c->min_detection_confidence;
-    fo.min_presence_confidence = c->min_presence_confidence;
-    fo.min_tracking_confidence = c->min_tracking_confidence;
-    fo.detect_interval = c->detect_every;
-    fo.blendshape_interval = c->blendshapes_every;
-    fo.detector_model = c->detector_model[0] ? c->detector_model : NULL;
-    fo.detect_every_n = c->detect_every_n;
-    fo.max_width = c->engine_max_width;
-    fo.detector_size = c->detector_size;
-    fo.eos_models_dir = c->eos_models_dir[0] ? c->eos_models_dir : NULL;
-    fo.eos_shape_model = c->eos_shape[0] ? c->eos_shape : NULL;
-    fo.eos_expression_model = c->eos_expressions[0] ? c->eos_expressions : NULL;
-    fo.eos_landmark_mapper = c->eos_mapper[0] ? c->eos_mapper : NULL;
-    fo.eos_edge_topology = c->eos_edges[0] ? c->eos_edges : NULL;
-    fo.eos_model_contour = c->eos_contour[0] ? c->eos_contour : NULL;
-    fo.eos_contour_landmarks = c->eos_contour_landmarks[0] ? c->eos_contour_landmarks : NULL;
-    if (c->blendshape_profile == FT_BLENDSHAPES_NONE)
-        fo.blendshape_model = ""; /* not exported: not computed */
+    ft_track_config_face_options(c, &fo);
+    if (o->landmark_model)
+        fo.landmark_model = o->landmark_model;
     if (o->gpus.count > 0) {
         fo.gpu_device = o->gpus.first + index % o->gpus.count;
         fo.gpu_fp16 = c->gpu_fp16;

@@ -154,6 +154,12 @@ ft_status ft_track_config_resolve(ft_track_config *cfg, const ft_config_value *c
 ft_status ft_track_config_resolve_run(ft_track_config *cfg, const ft_config_value *cli, size_t n,
                                       const char *env_file, char *err, size_t err_size);
 
+/* The face engine's options as CFG resolves them (engine, thresholds,
+ * models, throttles, eos files) into FO, initialised first; what belongs
+ * to one worker (threads, GPU device) is left to the caller. The strings
+ * point into CFG. */
+void ft_track_config_face_options(const ft_track_config *cfg, ft_face_options *fo);
+
 /* The known settings, for `facetrack track --list-settings` and
  * .env.example: each variable of the environment, its default ("" when it
  * has none; NULL: the CPU count) and, when it is not acted upon, why
