@@ -167,7 +167,13 @@ check "YuNet given as landmark model: refused by name" \
     refused "face_detection_yunet_2023mar.onnx: not an OpenSeeFace 66-point landmark model" \
     STEP5_OPENSEEFACE_LANDMARK_MODEL_PATH="$models/face_detection_yunet_2023mar.onnx" -- \
     track --engine openseeface -o "$work/x" "$head"
-check "STEP5_OPENSEEFACE_MODEL_ID=7: refused" \
-    refused "STEP5_OPENSEEFACE_MODEL_ID=7" STEP5_OPENSEEFACE_MODEL_ID=7 -- \
-    track --engine openseeface -o "$work/x" "$head"
+# A bad value from the environment warns and takes the default (the
+# original's rule); from the command line it is refused (track_settings).
+model_id_warned() {
+    STEP5_OPENSEEFACE_MODEL_ID=7 "$FACETRACK" track --force --engine openseeface \
+        -o "$work/id7" "$head" >/dev/null 2>"$work/id7.err" &&
+        grep -q "STEP5_OPENSEEFACE_MODEL_ID=7 (from environment): .*using the default 1" "$work/id7.err" &&
+        test -s "$work/id7/$(basename "${head%.*}").json"
+}
+check "STEP5_OPENSEEFACE_MODEL_ID=7: a warning, the default" model_id_warned
 finish
