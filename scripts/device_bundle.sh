@@ -43,6 +43,7 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 # that the programs find all of lib/ without LD_LIBRARY_PATH.
 cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DFACETRACK_FFMPEG_PREFIX="$ffmpeg_prefix" -DFACETRACK_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
+    -DFACETRACK_HAAR=OFF \
     -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON '-DCMAKE_INSTALL_RPATH=$ORIGIN/lib;$ORIGIN/../lib' \
     '-DCMAKE_EXE_LINKER_FLAGS=-Wl,--as-needed -Wl,--disable-new-dtags' >/dev/null
 cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]}" >/dev/null

@@ -15,7 +15,17 @@ extern const ft_engine_class ft_insightface_class;
 extern const ft_engine_class ft_openseeface_class;
 extern const ft_engine_class ft_opencv_yunet_pyfeat_class;
 extern const ft_engine_class ft_eos_class;
+#ifdef FT_HAVE_HAAR
 extern const ft_engine_class ft_opencv_haar_class;
+#else
+static const char *const haar_aliases[] = {NULL};
+static const ft_engine_class ft_opencv_haar_class = {
+    .info = {.name = "opencv_haar", .aliases = haar_aliases, .source = "face_landmarker",
+             .label = "face", .description = "OpenCV Haar cascade (frontal faces, boxes only)",
+             .landmarks = FT_LANDMARKS_NONE},
+    .not_built = "this build leaves it out (FACETRACK_HAAR=OFF)",
+};
+#endif
 
 static const ft_engine_class *const builtin[] = {
     &ft_mediapipe_landmarker_class, &ft_opencv_haar_class, &ft_opencv_yunet_class,
