@@ -25,8 +25,11 @@ cd "$work" || exit 1
 # Six short clips, one of them long enough to be cancelled mid-video: faces
 # from the shared media when there, else ffmpeg's test pattern.
 src=${FT_SHARED_DIR:-}/media/faces/liveportrait_driving_d6.mp4
-long_frames=900
-[ "${FT_SANITIZED:-0}" = 1 ] && long_frames=300
+# Long enough that a fast machine (or an idle one running the sanitizer
+# build) cannot finish it between the check that task 2 is in it and the
+# scancel, a few Slurm commands later; measured at 300 and 900 frames, an
+# idle machine's sanitizer build did.
+long_frames=3000
 make_clip() { # make_clip NAME FRAMES
     if [ -f "$src" ]; then
         ffmpeg -v error -stream_loop -1 -i "$src" -frames:v "$2" -vf scale=160:160 -c:v libx264 \
