@@ -17,6 +17,38 @@ typedef struct onnx_tiny {
     int64_t weight_in;      /* input channels of W; 0: 2 */
 } onnx_tiny;
 
+/* The value info of float tensor NAME of SHAPE (RANK dimensions), built in
+ * the caller's storage (DIMS and DIMP hold RANK entries). */
+static inline Onnx__ValueInfoProto *onnx_float_value(char *name, const int64_t *shape, int rank,
+                                                     Onnx__TensorShapeProto__Dimension *dims,
+                                                     Onnx__TensorShapeProto__Dimension **dimp,
+                                                     Onnx__TensorShapeProto *sp,
+                                                     Onnx__TypeProto__Tensor *tt,
+                                                     Onnx__TypeProto *type, Onnx__ValueInfoProto *v)
+{
+    for (int i = 0; i < rank; i++) {
+        onnx__tensor_shape_proto__dimension__init(&dims[i]);
+        dims[i].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+        dims[i].dim_value = shape[i];
+        dimp[i] = &dims[i];
+    }
+    onnx__tensor_shape_proto__init(sp);
+    sp->n_dim = (size_t)rank;
+    sp->dim = dimp;
+    onnx__type_proto__tensor__init(tt);
+    tt->has_elem_type = 1;
+    tt->elem_type = 1;
+    tt->shape = sp;
+    onnx__type_proto__init(type);
+    type->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    type->tensor_type = tt;
+    onnx__value_info_proto__init(v);
+    v->name = name;
+    v->type = type;
+    return v;
+}
+
+/* The tiny model's [1, 2, D, D] input or output. */
 static inline Onnx__ValueInfoProto *onnx_tiny_value(char *name, int64_t d,
                                                     Onnx__TensorShapeProto__Dimension *dims,
                                                     Onnx__TensorShapeProto__Dimension **dimp,
@@ -25,26 +57,7 @@ static inline Onnx__ValueInfoProto *onnx_tiny_value(char *name, int64_t d,
                                                     Onnx__ValueInfoProto *v)
 {
     const int64_t s[4] = {1, 2, d, d};
-    for (int i = 0; i < 4; i++) {
-        onnx__tensor_shape_proto__dimension__init(&dims[i]);
-        dims[i].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
-        dims[i].dim_value = s[i];
-        dimp[i] = &dims[i];
-    }
-    onnx__tensor_shape_proto__init(shape);
-    shape->n_dim = 4;
-    shape->dim = dimp;
-    onnx__type_proto__tensor__init(tt);
-    tt->has_elem_type = 1;
-    tt->elem_type = 1;
-    tt->shape = shape;
-    onnx__type_proto__init(type);
-    type->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
-    type->tensor_type = tt;
-    onnx__value_info_proto__init(v);
-    v->name = name;
-    v->type = type;
-    return v;
+    return onnx_float_value(name, s, 4, dims, dimp, shape, tt, type, v);
 }
 
 /* The packed model (malloc'd) and its size. */

@@ -11,36 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "onnx.pb-c.h"
+#include "onnx_builder.h"
 
 #define YOLO_TINY_CHANNELS 84
-
-static inline void yolo_tiny_dims(Onnx__TensorShapeProto__Dimension *dims,
-                                  Onnx__TensorShapeProto__Dimension **dimp, const int64_t *s,
-                                  int rank, Onnx__TensorShapeProto *shape,
-                                  Onnx__TypeProto__Tensor *tt, Onnx__TypeProto *type,
-                                  Onnx__ValueInfoProto *v, char *name)
-{
-    for (int i = 0; i < rank; i++) {
-        onnx__tensor_shape_proto__dimension__init(&dims[i]);
-        dims[i].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
-        dims[i].dim_value = s[i];
-        dimp[i] = &dims[i];
-    }
-    onnx__tensor_shape_proto__init(shape);
-    shape->n_dim = (size_t)rank;
-    shape->dim = dimp;
-    onnx__type_proto__tensor__init(tt);
-    tt->has_elem_type = 1;
-    tt->elem_type = 1;
-    tt->shape = shape;
-    onnx__type_proto__init(type);
-    type->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
-    type->tensor_type = tt;
-    onnx__value_info_proto__init(v);
-    v->name = name;
-    v->type = type;
-}
 
 /* The packed model (malloc'd) and its size; SIDE a multiple of 32. */
 static inline uint8_t *yolo_tiny_model(int64_t side, const float box[4], size_t *size)
@@ -123,8 +96,8 @@ static inline uint8_t *yolo_tiny_model(int64_t side, const float box[4], size_t 
     Onnx__TypeProto__Tensor tts[2];
     Onnx__TypeProto types[2];
     Onnx__ValueInfoProto vin, vout, *ins[1] = {&vin}, *outs[1] = {&vout};
-    yolo_tiny_dims(dims[0], dimp[0], xs, 4, &shapes[0], &tts[0], &types[0], &vin, "x");
-    yolo_tiny_dims(dims[1], dimp[1], ys, 3, &shapes[1], &tts[1], &types[1], &vout, "y");
+    onnx_float_value("x", xs, 4, dims[0], dimp[0], &shapes[0], &tts[0], &types[0], &vin);
+    onnx_float_value("y", ys, 3, dims[1], dimp[1], &shapes[1], &tts[1], &types[1], &vout);
 
     Onnx__GraphProto g;
     onnx__graph_proto__init(&g);

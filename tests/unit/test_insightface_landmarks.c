@@ -22,7 +22,7 @@
 #include "face/insightface_landmarks.h"
 #include "face/mesh_to_ibug68.h"
 #include "face_test_util.h"
-#include "onnx.pb-c.h"
+#include "onnx_builder.h"
 
 #define SIDE 192
 #define MAX_K 3309
@@ -53,34 +53,6 @@ static Onnx__TensorProto *tensor(Onnx__TensorProto *t, char *name, int64_t *dims
     t->n_float_data = count;
     t->float_data = data;
     return t;
-}
-
-static Onnx__ValueInfoProto *value(Onnx__ValueInfoProto *v, char *name, const int64_t *shape,
-                                   int rank, Onnx__TensorShapeProto__Dimension *dims,
-                                   Onnx__TensorShapeProto__Dimension **dimp,
-                                   Onnx__TensorShapeProto *sp, Onnx__TypeProto__Tensor *tt,
-                                   Onnx__TypeProto *type)
-{
-    for (int i = 0; i < rank; i++) {
-        onnx__tensor_shape_proto__dimension__init(&dims[i]);
-        dims[i].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
-        dims[i].dim_value = shape[i];
-        dimp[i] = &dims[i];
-    }
-    onnx__tensor_shape_proto__init(sp);
-    sp->n_dim = (size_t)rank;
-    sp->dim = dimp;
-    onnx__type_proto__tensor__init(tt);
-    tt->has_elem_type = 1;
-    tt->elem_type = 1;
-    tt->shape = sp;
-    onnx__type_proto__init(type);
-    type->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
-    type->tensor_type = tt;
-    onnx__value_info_proto__init(v);
-    v->name = name;
-    v->type = type;
-    return v;
 }
 
 /* Writes the model to PATH: K outputs, with or without a "bn_data" first
@@ -154,8 +126,8 @@ static void write_model(const char *path, int k_count, int bn_data)
     Onnx__TypeProto__Tensor tt[2];
     Onnx__TypeProto types[2];
     Onnx__ValueInfoProto vin, vout;
-    Onnx__ValueInfoProto *ins[1] = {value(&vin, "data", in_shape, 4, dims[0], dimp[0], &sp[0], &tt[0], &types[0])};
-    Onnx__ValueInfoProto *outs[1] = {value(&vout, "fc1", out_shape, 2, dims[1], dimp[1], &sp[1], &tt[1], &types[1])};
+    Onnx__ValueInfoProto *ins[1] = {onnx_float_value("data", in_shape, 4, dims[0], dimp[0], &sp[0], &tt[0], &types[0], &vin)};
+    Onnx__ValueInfoProto *outs[1] = {onnx_float_value("fc1", out_shape, 2, dims[1], dimp[1], &sp[1], &tt[1], &types[1], &vout)};
     Onnx__GraphProto g;
     onnx__graph_proto__init(&g);
     g.name = "landmarks";
