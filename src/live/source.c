@@ -1,7 +1,6 @@
 /* A live source through libavformat/libavdevice (see source.h). */
 #include "live/source.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,7 +9,6 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
-#include <libavutil/display.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #if FT_HAVE_AVDEVICE
@@ -166,29 +164,6 @@ static ft_status open_input(ft_live_source *s, ft_live_source_kind kind, char *e
     return FT_OK;
 }
 
-/* Clockwise degrees (a multiple of 90) and a mirror from the stream's
- * display matrix, as the video reader turns files upright. */
-static void read_rotation(const AVStream *st, int *degrees, int *mirror)
-{
-    *degrees = *mirror = 0;
-    const int32_t *m = (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
-    if (!m)
-        return;
-    int32_t unflipped[9];
-    memcpy(unflipped, m, sizeof unflipped);
-    if ((double)m[0] * m[4] - (double)m[1] * m[3] < 0) {
-        *mirror = 1;
-        unflipped[0] = -unflipped[0];
-        unflipped[3] = -unflipped[3];
-    }
-    const double ccw = av_display_rotation_get(unflipped);
-    if (isnan(ccw))
-        return;
-    long cw = lround(-ccw);
-    cw = ((cw % 360) + 360) % 360;
-    *degrees = (int)(((cw + 45) / 90 % 4) * 90);
-}
-
 static ft_status open_decoder(ft_live_source *s, char *err, size_t n)
 {
     const AVCodec *codec = NULL;
@@ -197,7 +172,7 @@ static ft_status open_decoder(ft_live_source *s, char *err, size_t n)
         return fail(err, n, s->name, FT_ERR_FORMAT,
                     si == AVERROR_STREAM_NOT_FOUND ? "no video stream" : "no decoder for its video");
     s->stream = s->fmt->streams[si];
-    read_rotation(s->stream, &s->rotation, &s->mirror);
+    ft_stream_rotation(s->stream, &s->rotation, &s->mirror);
     for (unsigned i = 0; i < s->fmt->nb_streams; i++)
         if ((int)i != si)
             s->fmt->streams[i]->discard = AVDISCARD_ALL;

@@ -18,6 +18,12 @@ void ft_av_clear_message(void);
 void ft_av_reason(int averror, char *buf, size_t size);
 
 /* ---- rotation of one plane (element = 1, 3 or 4 bytes) ---- */
+struct AVStream;
+
+/* Clockwise degrees (the nearest multiple of 90) and whether a mirror comes
+ * first, from ST's display matrix; 0 and 0 without one. */
+void ft_stream_rotation(const struct AVStream *st, int *degrees, int *mirror);
+
 /* Mirrors SRC (w x h) left-right when MIRROR, then rotates it clockwise by
  * DEGREES (0, 90, 180, 270); DST must hold the rotated size. */
 void ft_rotate_plane(const uint8_t *src, int src_stride, int w, int h,

@@ -1,7 +1,11 @@
 /* Lossless rotation of image planes by multiples of 90 degrees, after an
  * optional left-right mirror (the order a display matrix implies). Rotation
  * is rare (phone videos) and memory-bound, so plain loops are enough. */
+#include <math.h>
 #include <string.h>
+
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
 
 #include "media/media_internal.h"
 
@@ -24,4 +28,28 @@ void ft_rotate_plane(const uint8_t *src, int src_stride, int w, int h,
                    (size_t)elem);
         }
     }
+}
+
+void ft_stream_rotation(const AVStream *st, int *degrees, int *mirror)
+{
+    *degrees = 0;
+    *mirror = 0;
+    const int32_t *m = (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    if (!m)
+        return;
+    int32_t unflipped[9];
+    memcpy(unflipped, m, sizeof unflipped);
+    /* A negative determinant means a mirror; undo it on the x axis so that
+     * what remains is a pure rotation. */
+    if ((double)m[0] * m[4] - (double)m[1] * m[3] < 0) {
+        *mirror = 1;
+        unflipped[0] = -unflipped[0];
+        unflipped[3] = -unflipped[3];
+    }
+    double ccw = av_display_rotation_get(unflipped);
+    if (isnan(ccw))
+        return;
+    long cw = lround(-ccw);
+    cw = ((cw % 360) + 360) % 360;
+    *degrees = (int)(((cw + 45) / 90 % 4) * 90); /* nearest multiple of 90 */
 }

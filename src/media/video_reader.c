@@ -6,7 +6,6 @@
  * a key frame at or before it and drops frames until the target, so a seek
  * gives the same pixels as reading from the start. */
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,6 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
-#include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 
 #include "base/format_error.h"
@@ -109,31 +107,6 @@ static ft_status check_file(ft_video *v)
     return FT_OK;
 }
 
-/* Clockwise degrees and mirror flag from the stream's display matrix. */
-static void read_rotation(const AVStream *st, int *degrees, int *mirror)
-{
-    *degrees = 0;
-    *mirror = 0;
-    const int32_t *m = (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
-    if (!m)
-        return;
-    int32_t unflipped[9];
-    memcpy(unflipped, m, sizeof unflipped);
-    /* A negative determinant means a mirror; undo it on the x axis so that
-     * what remains is a pure rotation. */
-    if ((double)m[0] * m[4] - (double)m[1] * m[3] < 0) {
-        *mirror = 1;
-        unflipped[0] = -unflipped[0];
-        unflipped[3] = -unflipped[3];
-    }
-    double ccw = av_display_rotation_get(unflipped);
-    if (isnan(ccw))
-        return;
-    long cw = lround(-ccw);
-    cw = ((cw % 360) + 360) % 360;
-    *degrees = (int)(((cw + 45) / 90 % 4) * 90); /* nearest multiple of 90 */
-}
-
 static void fill_info(ft_video *v)
 {
     ft_video_info *in = &v->info;
@@ -147,7 +120,7 @@ static void fill_info(ft_video *v)
     in->coded_width = par->width;
     in->coded_height = par->height;
     if (v->options.apply_rotation)
-        read_rotation(st, &in->rotation, &in->mirrored);
+        ft_stream_rotation(st, &in->rotation, &in->mirrored);
     int swap = in->rotation == 90 || in->rotation == 270;
     in->width = swap ? par->height : par->width;
     in->height = swap ? par->width : par->height;
