@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/meminfo.h"
 #include "gpu/device_info.h"
 #include "gpu/nvml_probe.h"
 #include "serve/job_request.h"
@@ -686,18 +687,12 @@ static double cpu_percent(void)
     return 100.0 * (double)(b1 - b0) / (double)(a1 - a0);
 }
 
+/* KEY of /proc/meminfo in bytes, 0 when absent (the original's psutil
+ * figures are never negative). */
 static long long meminfo_bytes(const char *key)
 {
-    FILE *f = fopen("/proc/meminfo", "r");
-    char line[256];
-    long long kb = -1;
-    const size_t n = strlen(key);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, key, n) == 0 && line[n] == ':' && sscanf(line + n + 1, "%lld", &kb) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kb < 0 ? 0 : kb * 1024;
+    const long long v = ft_meminfo_bytes(key);
+    return v < 0 ? 0 : v;
 }
 
 static void kv_round(ft_json *j, const char *key, double v, int places)

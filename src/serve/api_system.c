@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "base/meminfo.h"
 #include "gpu/device_info.h"
 #include "gpu/gpu_summary.h"
 #include "gpu/nvml_probe.h"
@@ -48,21 +49,6 @@ enum MHD_Result ft_api_version(const ft_request *r)
     ft_json_kv_int(&reply.json, "engines_available", caps.engines_available);
     ft_json_object_end(&reply.json);
     return ft_reply_send(r, &reply, MHD_HTTP_OK);
-}
-
-/* A "Key: N kB" line of /proc/meminfo, in bytes; -1 when absent. */
-static long long meminfo(const char *key)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    char line[256];
-    long long kb = -1;
-    const size_t n = strlen(key);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, key, n) == 0 && line[n] == ':' && sscanf(line + n + 1, "%lld", &kb) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kb < 0 ? -1 : kb * 1024;
 }
 
 static void write_load(ft_json *j)
@@ -143,8 +129,8 @@ enum MHD_Result ft_api_system(const ft_request *r)
     write_load(j);
     ft_json_key(j, "memory");
     ft_json_object_begin(j);
-    ft_json_kv_int(j, "total_bytes", meminfo("MemTotal"));
-    ft_json_kv_int(j, "available_bytes", meminfo("MemAvailable"));
+    ft_json_kv_int(j, "total_bytes", ft_meminfo_bytes("MemTotal"));
+    ft_json_kv_int(j, "available_bytes", ft_meminfo_bytes("MemAvailable"));
     ft_json_object_end(j);
     write_disk(j, r->options->data_dir);
     char cuda[1024];
