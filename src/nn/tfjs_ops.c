@@ -2,6 +2,7 @@
  * forms) into graph IR ops, with shapes computed here and checked later by
  * the reference backend's shape checks. */
 #include <math.h>
+#include <stdint.h>
 
 #include "nn/tfjs_internal.h"
 
@@ -461,7 +462,7 @@ static ft_status map_reshape(loader *L, node *n, const int *in, int nin)
         for (int d = 0; d < rank; d++) {
             if (shape[d] == -1 && infer < 0)
                 infer = d;
-            else if (shape[d] < 0)
+            else if (shape[d] < 0 || (shape[d] > 0 && known > INT64_MAX / shape[d]))
                 return fail(L, FT_ERR_FORMAT, "node '%s': Reshape shape", n->name);
             else
                 known *= shape[d] ? shape[d] : 1;
