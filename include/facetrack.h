@@ -134,6 +134,11 @@ typedef struct ft_video_options {
     ft_pixfmt pixfmt;   /* default FT_PIXFMT_RGB24 */
     int decode_threads; /* 0 = as many as the machine has */
     int apply_rotation; /* 1 (default): frames come out upright */
+    /* 1: decode on the GPU NVDEC_DEVICE (CUDA numbering) where it can take
+     * the stream, else on the CPU with an info line; frames, numbering and
+     * pixels are the CPU decoder's either way. 0 (default): the CPU. */
+    int nvdec;
+    int nvdec_device;
 } ft_video_options;
 
 /* Defaults as documented above. */
@@ -157,6 +162,7 @@ typedef struct ft_video_info {
     double start_time;        /* the same in seconds */
     int stream_index;         /* the chosen video stream in the container */
     int stream_count;         /* all streams in the container */
+    int nvdec;                /* 1 while the frames are decoded on a GPU */
 } ft_video_info;
 
 typedef struct ft_frame {

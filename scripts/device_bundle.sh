@@ -87,6 +87,23 @@ for f in liveportrait_driving_d0.mp4 liveportrait_source_s13.mp4 facenet_pytorch
 done
 ln -sf ../../../bench/"$(basename "$clip")" "$out/shared/media/bench/$(basename "$clip")"
 cp "$root/scripts/device_run_tests.sh" "$out/run_tests.sh"
+cp "$root/bench/gpu_decode.sh" "$out/bench/"
+# Two seconds of the bench clip at 640x360 in each codec NVDEC may take, and
+# in two it must hand back to the CPU (4:4:4 H.264, MPEG-4 Part 2), for
+# bench/gpu_decode.sh's equality check.
+mkdir -p "$out/bench/codecs"
+make_codec_clip() { # NAME ENCODER-ARGS...
+    local name=$1
+    shift
+    ffmpeg -nostdin -loglevel error -y -t 2 -i "$clip" -vf scale=640:360 -an "$@" "$out/bench/codecs/$name"
+}
+make_codec_clip h264_420.mp4 -c:v libx264 -pix_fmt yuv420p -preset veryfast
+make_codec_clip h264_444.mp4 -c:v libx264 -pix_fmt yuv444p -preset veryfast
+make_codec_clip hevc_420.mp4 -c:v libx265 -pix_fmt yuv420p -preset veryfast -x265-params log-level=none
+make_codec_clip hevc_420_10bit.mp4 -c:v libx265 -pix_fmt yuv420p10le -preset veryfast -x265-params log-level=none
+make_codec_clip vp9.webm -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 1M
+make_codec_clip av1.mkv -c:v libsvtav1 -preset 12
+make_codec_clip mpeg4.avi -c:v mpeg4 -q:v 4
 
 bytes=$(du -sb "$out" | cut -f1)
 echo "device bundle: $out ($(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1048576}') MiB)"

@@ -7,7 +7,8 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-    "usage: facetrack frames [--start N] [--count N] [--pixfmt FMT] [--ppm DIR] [--] VIDEO\n"
+    "usage: facetrack frames [--start N] [--count N] [--pixfmt FMT] [--ppm DIR] [--nvdec GPU]\n"
+    "                        [--threads N] [--no-md5] [--] VIDEO\n"
     "\n"
     "Decodes frames (upright) and prints one line per frame:\n"
     "  INDEX PTS TIME MD5\n"
@@ -18,7 +19,11 @@ static const char usage[] =
     "  --start N     seek to frame N first (exact: same pixels as reading on)\n"
     "  --count N     stop after N frames\n"
     "  --pixfmt FMT  rgb24 (default), bgr24, rgba, gray, yuv420p\n"
-    "  --ppm DIR     also write each frame as DIR/frame_INDEX.ppm (rgb24, gray)\n";
+    "  --ppm DIR     also write each frame as DIR/frame_INDEX.ppm (rgb24, gray)\n"
+    "  --nvdec GPU   decode on that GPU's NVDEC (CUDA numbering); a stream it cannot\n"
+    "                take is decoded on the CPU, with an info line. Same lines.\n"
+    "  --threads N   CPU decoding threads (default: one per CPU)\n"
+    "  --no-md5      print INDEX PTS TIME only (decoding speed without hashing)\n";
 
 static int write_ppm(const char *dir, const ft_frame *f)
 {
@@ -41,7 +46,7 @@ static int run_frames(int argc, char **argv)
     const char *path = NULL, *ppm_dir = NULL;
     ft_video_options options;
     ft_video_options_init(&options);
-    int only_paths = 0;
+    int only_paths = 0, md5_wanted = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -62,6 +67,19 @@ static int run_frames(int argc, char **argv)
                 return ft_cli_usage_error("frames", "unknown pixel format '%s'",
                                           value ? value : "");
             i++;
+        } else if (strcmp(a, "--nvdec") == 0 || strcmp(a, "--threads") == 0) {
+            long long n = ft_cli_parse_count(value);
+            if (n < 0 || n > 4096)
+                return ft_cli_usage_error("frames", "%s needs a non-negative integer", a);
+            if (a[2] == 'n') {
+                options.nvdec = 1;
+                options.nvdec_device = (int)n;
+            } else {
+                options.decode_threads = (int)n;
+            }
+            i++;
+        } else if (strcmp(a, "--no-md5") == 0) {
+            md5_wanted = 0;
         } else if (strcmp(a, "--ppm") == 0 && value) {
             ppm_dir = value;
             i++;
@@ -91,9 +109,11 @@ static int run_frames(int argc, char **argv)
     for (long long n = 0; st == FT_OK && (count < 0 || n < count); n++) {
         if ((st = ft_video_read(video, &frame)) != FT_OK)
             break;
-        char md5[33];
-        ft_frame_md5(&frame, md5);
-        printf("%lld %lld %.6f %s\n", (long long)frame.index, (long long)frame.pts, frame.time, md5);
+        char md5[33] = "";
+        if (md5_wanted)
+            ft_frame_md5(&frame, md5);
+        printf("%lld %lld %.6f%s%s\n", (long long)frame.index, (long long)frame.pts, frame.time,
+               md5_wanted ? " " : "", md5);
         if (ppm_dir && write_ppm(ppm_dir, &frame) != 0) {
             ft_log(FT_LOG_ERROR, "%s: cannot write frame %lld as PPM", ppm_dir,
                    (long long)frame.index);

@@ -68,6 +68,7 @@ static const char usage[] =
     "                            spread round-robin over the visible devices\n"
     "  --gpu-device N            only CUDA device N\n"
     "  --gpu-fp16                fp16 storage on the GPU (fp32 arithmetic)\n"
+    "  --cpu-decode              decode on the CPU under --gpu (default: NVDEC)\n"
     "  --chunk-frames N          frame range a worker takes at a time (default 250)\n"
     "operation:\n"
     "  --progress MODE           auto (a bar on a terminal), bar, json (one event\n"
@@ -116,6 +117,7 @@ static const flag flags[] = {
     {"--gpu", NULL, "STEP5_ENABLE_GPU", 0},
     {"--gpu-device", NULL, "gpu-device", 1},
     {"--gpu-fp16", NULL, "gpu-fp16", 0},
+    {"--cpu-decode", NULL, "cpu-decode", 0},
     {"--progress", NULL, "progress", 1},
     {"--profile", NULL, "STEP5_ENABLE_PROFILING", 0},
     {"--shard", NULL, "shard", 1},

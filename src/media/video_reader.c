@@ -19,6 +19,7 @@
 #include "base/format_error.h"
 #include "media/decode_errors.h"
 #include "media/media_internal.h"
+#include "media/nvdec.h"
 
 #define SEEK_RETRIES 4
 #define MAX_DRAIN_ERRORS 64
@@ -64,6 +65,11 @@ struct ft_video {
 
     ft_packet_index index;
     int have_index;
+
+    /* NVDEC: attached to the decoder now; refused once (then the CPU for
+     * good, said once); the first frame has shown where decoding happens. */
+    int nvdec_attached, nvdec_refused, nvdec_checked;
+    AVFrame *nvdec_staging, *nvdec_planar; /* the download, then planar */
 };
 
 static ft_status fail(ft_video *v, ft_status st, const char *fmt, ...)
@@ -193,6 +199,16 @@ static ft_status open_decoder(ft_video *v)
     v->dec->pkt_timebase = v->stream->time_base;
     v->dec->thread_count = v->options.decode_threads > 0 ? v->options.decode_threads : 0;
     v->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    v->nvdec_attached = 0;
+    if (v->options.nvdec && !v->nvdec_refused) {
+        char why[200];
+        if (ft_nvdec_attach(v->dec, codec, v->options.nvdec_device, why, sizeof why) == FT_OK) {
+            v->nvdec_attached = 1;
+        } else {
+            v->nvdec_refused = 1;
+            ft_log(FT_LOG_INFO, "%s: decoding on the CPU: %s", v->path, why);
+        }
+    }
     if ((ret = avcodec_open2(v->dec, codec, NULL)) < 0) {
         ft_av_reason(ret, reason, sizeof reason);
         return fail(v, FT_ERR_UNSUPPORTED, "cannot open the %s decoder: %s", codec->name, reason);
@@ -235,7 +251,8 @@ ft_status ft_video_open(const char *path, const ft_video_options *options, ft_vi
     ft_av_init();
     ft_video *v = calloc(1, sizeof *v);
     if (!v || !(v->path = strdup(path)) || !(v->pkt = av_packet_alloc()) ||
-        !(v->frame = av_frame_alloc())) {
+        !(v->frame = av_frame_alloc()) || !(v->nvdec_staging = av_frame_alloc()) ||
+        !(v->nvdec_planar = av_frame_alloc())) {
         ft_video_close(v);
         if (err && err_size)
             snprintf(err, err_size, "%s: out of memory", path);
@@ -254,6 +271,7 @@ ft_status ft_video_open(const char *path, const ft_video_options *options, ft_vi
         st = open_decoder(v);
     if (st == FT_OK) {
         fill_info(v);
+        v->info.nvdec = v->nvdec_attached;
         if ((st = alloc_buffers(v)) != FT_OK)
             fail(v, st, "cannot allocate frame buffers");
     }
@@ -274,6 +292,8 @@ void ft_video_close(ft_video *v)
     close_decoder(v);
     av_packet_free(&v->pkt);
     av_frame_free(&v->frame);
+    av_frame_free(&v->nvdec_staging);
+    av_frame_free(&v->nvdec_planar);
     ft_converter_free(v->conv);
     for (int i = 0; i < 3; i++)
         free(v->rotated[i]);
@@ -434,6 +454,33 @@ static ft_status next_wanted_frame(ft_video *v, int64_t *pts)
     }
 }
 
+/* A frame NVDEC decoded comes to the host as the CPU decoder's planar
+ * layout; the first frame tells whether NVDEC took the stream at all (it
+ * hands a stream it cannot decode back to the CPU decoder). */
+static ft_status download_if_on_device(ft_video *v, const AVFrame **picture)
+{
+    if (!v->nvdec_attached)
+        return FT_OK;
+    if (!ft_nvdec_is_device_frame(v->frame)) {
+        if (!v->nvdec_checked)
+            ft_log(FT_LOG_INFO, "%s: NVDEC cannot decode this %s stream (%s, %dx%d): decoding on the CPU",
+                   v->path, v->info.codec, v->info.source_pixfmt, v->info.coded_width,
+                   v->info.coded_height);
+        v->nvdec_checked = 1;
+        v->info.nvdec = 0;
+        return FT_OK;
+    }
+    v->nvdec_checked = 1;
+    char why[200];
+    ft_status st = ft_nvdec_download(v->frame, v->nvdec_staging, v->nvdec_planar, picture, why,
+                                     sizeof why);
+    if (st != FT_OK) {
+        av_frame_unref(v->frame);
+        return fail(v, st, "%s", why);
+    }
+    return FT_OK;
+}
+
 ft_status ft_video_read(ft_video *v, ft_frame *f)
 {
     if (!v || !f)
@@ -444,13 +491,16 @@ ft_status ft_video_read(ft_video *v, ft_frame *f)
     ft_status st = next_wanted_frame(v, &pts);
     if (st != FT_OK)
         return st;
+    const AVFrame *picture = v->frame;
+    if ((st = download_if_on_device(v, &picture)) != FT_OK)
+        return st;
     uint8_t *data[3] = {0};
     int linesize[3] = {0};
-    st = ft_converter_run(v->conv, v->frame, data, linesize);
+    st = ft_converter_run(v->conv, picture, data, linesize);
     if (st != FT_OK) {
         av_frame_unref(v->frame);
         return fail(v, st, "cannot convert %s frames to %s",
-                    av_get_pix_fmt_name((enum AVPixelFormat)v->frame->format),
+                    av_get_pix_fmt_name((enum AVPixelFormat)picture->format),
                     ft_pixfmt_name(v->options.pixfmt));
     }
     const ft_video_info *in = &v->info;

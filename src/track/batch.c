@@ -118,6 +118,25 @@ static void on_frame(void *user)
         b->cb->progress(b->cb->user, t->job, done, total);
 }
 
+/* The GPU a worker runs on; -1 for the CPU. */
+static int worker_device(const batch *b, const worker *w)
+{
+    return b->opt->gpus.count > 0 ? b->opt->gpus.first + w->index % b->opt->gpus.count : -1;
+}
+
+/* How a worker reads: one decoding thread (workers are the parallelism), on
+ * its GPU's NVDEC when it has a GPU, unless asked otherwise. */
+static void worker_video_options(const batch *b, const worker *w, ft_video_options *vopt)
+{
+    ft_video_options_init(vopt);
+    vopt->decode_threads = 1;
+    const int device = worker_device(b, w);
+    if (device >= 0 && !b->opt->config->cpu_decode) {
+        vopt->nvdec = 1;
+        vopt->nvdec_device = device;
+    }
+}
+
 static void run_range(worker *w, size_t i, size_t k)
 {
     batch *b = w->b;
@@ -126,8 +145,7 @@ static void run_range(worker *w, size_t i, size_t k)
     char err[1024] = "";
     if (w->video_path != j->path) { /* another worker planned it: open our own reader */
         ft_video_options vopt;
-        ft_video_options_init(&vopt);
-        vopt.decode_threads = 1;
+        worker_video_options(b, w, &vopt);
         ft_video_close(w->video);
         w->video = NULL;
         w->video_path = NULL;
@@ -144,9 +162,7 @@ static void run_range(worker *w, size_t i, size_t k)
             .cuts = j->cuts, .cut_count = j->cut_count,
             .keep_landmarks = b->opt->config->verbose_fields && b->opt->config->format == FT_TRACK_FORMAT_RAW,
             .profiling = b->opt->config->profiling || b->opt->config->gpu_profiling,
-            .gpu_device = b->opt->gpus.count > 0
-                              ? b->opt->gpus.first + w->index % b->opt->gpus.count
-                              : -1,
+            .gpu_device = worker_device(b, w),
             .stop = b->opt->stop, .on_frame = on_frame, .user = &tick,
             .objects = w->objects,
             .objects_every_frame = b->opt->config->objects_every_frame,
@@ -232,7 +248,10 @@ static void *worker_main(void *arg)
             ft_status st = FT_ERR_INTERNAL;
             if (!stopping(b)) {
                 w->video_path = NULL;
-                st = ft_video_job_prepare(j, b->opt, ft_face_engine_info(w->engine), &w->video);
+                ft_video_options vopt;
+                worker_video_options(b, w, &vopt);
+                st = ft_video_job_prepare(j, b->opt, ft_face_engine_info(w->engine), &vopt,
+                                          &w->video);
                 if (st == FT_OK)
                     w->video_path = j->path;
             }

@@ -493,6 +493,7 @@ static const setting settings[] = {
     {ENV("STEP5_GPU_MAX_VRAM_MB", NULL), INT(256, NO_MAX), .def = "2048", AT(gpu_max_vram_mb)},
     {CLI("gpu-device"), INT(-1, 255), .def = "-1", AT(gpu_device)},
     {CLI("gpu-fp16"), BOOL, .def = "0", AT(gpu_fp16)},
+    {CLI("cpu-decode"), BOOL, .def = "0", AT(cpu_decode)},
     {ENV("STEP5_GPU_PROFILING", NULL), BOOL, .def = "0", AT(gpu_profiling)},
     /* output */
     {CLI("format"), CHOICE(formats), .def = "raw", AT(format)},

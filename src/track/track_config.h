@@ -102,6 +102,7 @@ typedef struct ft_track_config {
     int gpu_max_vram_mb;        /* STEP5_GPU_MAX_VRAM_MB: 2048 (per device) */
     int gpu_device;             /* --gpu-device N: -1 = every visible device */
     int gpu_fp16;               /* --gpu-fp16: fp16 storage on the GPU: 0 */
+    int cpu_decode;             /* --cpu-decode: no NVDEC under --gpu: 0 */
     int gpu_profiling;          /* STEP5_GPU_PROFILING: [PROFILING] lines with VRAM: 0 */
     /* output */
     ft_track_format format;     /* --format raw|reduced: raw */

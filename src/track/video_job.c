@@ -63,14 +63,12 @@ static void absolute_path(const char *path, char *out, size_t n)
 
 /* Opens the video for this worker, plans its ranges and opens its output. */
 ft_status ft_video_job_prepare(ft_video_job *j, const ft_batch_options *o,
-                               const ft_engine_info *engine, ft_video **reader)
+                               const ft_engine_info *engine, const ft_video_options *reading,
+                               ft_video **reader)
 {
-    ft_video_options vopt;
-    ft_video_options_init(&vopt);
-    vopt.decode_threads = 1; /* workers are the parallelism */
     ft_video_close(*reader);
     *reader = NULL;
-    ft_status st = ft_video_open(j->path, &vopt, reader, j->error, sizeof j->error);
+    ft_status st = ft_video_open(j->path, reading, reader, j->error, sizeof j->error);
     if (st != FT_OK)
         return st;
     int64_t *keys = NULL, key_count = 0;

@@ -52,9 +52,10 @@ typedef struct ft_video_job {
 /* Opens J's video into *READER (closing what it held), reads its shot list
  * and audio analysis beside it (or finds the cuts when asked), plans its
  * ranges and opens its output, whose objects carry ENGINE's source and
- * label. J->error says why on failure. */
+ * label; *READER is opened with READING. J->error says why on failure. */
 ft_status ft_video_job_prepare(ft_video_job *j, const ft_batch_options *options,
-                               const ft_engine_info *engine, ft_video **reader);
+                               const ft_engine_info *engine, const ft_video_options *reading,
+                               ft_video **reader);
 
 /* Writes range K's own frames, with per-video IDs, and releases the range;
  * ERR says why it failed. Ranges are written in order. */

@@ -1,0 +1,211 @@
+/* Decoding on NVIDIA GPUs (NVDEC) through FFmpeg's CUDA hwaccel.
+ *
+ * The decoder keeps its pictures in device memory (NV12, P010 and the like);
+ * each frame handed on is downloaded and laid out as the planar format the
+ * CPU decoder of the same stream produces (NV12 -> yuv420p, P010 ->
+ * yuv420p10), so that the one colour conversion after it gives pixels
+ * identical to CPU decoding: H.264, HEVC, VP9 and AV1 decoding is bit-exact
+ * by specification, whichever decoder runs it.
+ *
+ * One AVHWDeviceContext per GPU and process, on the device's primary CUDA
+ * context: the one the CUDA runtime of the inference backend uses, so the
+ * process keeps one context per device however many videos decode. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavutil/hwcontext.h>
+#include <libavutil/pixdesc.h>
+
+#include "media/media_internal.h"
+#include "media/nvdec.h"
+
+#define MAX_DEVICES 64
+
+static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
+static AVBufferRef *devices[MAX_DEVICES];  /* kept for the process's lifetime */
+static char device_failure[MAX_DEVICES][200]; /* why a device could not be opened */
+
+/* The device context of GPU DEVICE, made by the first caller; NULL with WHY. */
+static AVBufferRef *device_context(int device, char *why, size_t why_size)
+{
+    if (device < 0 || device >= MAX_DEVICES) {
+        snprintf(why, why_size, "no GPU %d", device);
+        return NULL;
+    }
+    pthread_mutex_lock(&devices_lock);
+    if (!devices[device] && !device_failure[device][0]) {
+        char name[16];
+        snprintf(name, sizeof name, "%d", device);
+        ft_av_clear_message();
+        AVDictionary *opts = NULL;
+        av_dict_set(&opts, "primary_ctx", "1", 0);
+        int ret = av_hwdevice_ctx_create(&devices[device], AV_HWDEVICE_TYPE_CUDA, name, opts, 0);
+        av_dict_free(&opts);
+        if (ret < 0) {
+            char reason[96];
+            ft_av_reason(ret, reason, sizeof reason);
+            snprintf(device_failure[device], sizeof device_failure[device],
+                     "cannot open GPU %d for decoding: %s", device, reason);
+            devices[device] = NULL;
+        }
+    }
+    AVBufferRef *ref = devices[device] ? av_buffer_ref(devices[device]) : NULL;
+    if (!ref)
+        snprintf(why, why_size, "%s", device_failure[device][0] ? device_failure[device] : "out of memory");
+    pthread_mutex_unlock(&devices_lock);
+    return ref;
+}
+
+/* CUDA frames when the hwaccel offers them; otherwise (a profile, size or
+ * chroma format NVDEC refuses, after which libavcodec asks again without
+ * CUDA) the decoder's own software format. */
+static enum AVPixelFormat prefer_cuda(AVCodecContext *dec, const enum AVPixelFormat *formats)
+{
+    (void)dec;
+    for (const enum AVPixelFormat *p = formats; *p != AV_PIX_FMT_NONE; p++)
+        if (*p == AV_PIX_FMT_CUDA)
+            return *p;
+    for (const enum AVPixelFormat *p = formats; *p != AV_PIX_FMT_NONE; p++) {
+        const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(*p);
+        if (d && !(d->flags & AV_PIX_FMT_FLAG_HWACCEL))
+            return *p;
+    }
+    return AV_PIX_FMT_NONE;
+}
+
+/* Codecs whose decoding the standard defines to the bit: any conformant
+ * decoder gives the same pictures. MPEG-4 Part 2 and JPEG leave the inverse
+ * DCT's rounding to the decoder, so NVDEC's pictures could differ from the
+ * CPU's by a level here and there: they stay on the CPU. */
+static int decodes_bit_exactly(enum AVCodecID id)
+{
+    return id == AV_CODEC_ID_H264 || id == AV_CODEC_ID_HEVC || id == AV_CODEC_ID_VP9 ||
+           id == AV_CODEC_ID_AV1;
+}
+
+ft_status ft_nvdec_attach(AVCodecContext *dec, const AVCodec *codec, int device, char *why,
+                          size_t why_size)
+{
+    if (!decodes_bit_exactly(codec->id)) {
+        snprintf(why, why_size, "%s decoders may round differently, so %s stays on the CPU",
+                 codec->name, codec->name);
+        return FT_ERR_UNSUPPORTED;
+    }
+    int offered = 0;
+    for (int i = 0;; i++) {
+        const AVCodecHWConfig *c = avcodec_get_hw_config(codec, i);
+        if (!c)
+            break;
+        if (c->device_type == AV_HWDEVICE_TYPE_CUDA &&
+            (c->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX))
+            offered = 1;
+    }
+    if (!offered) {
+        snprintf(why, why_size, "this FFmpeg has no NVDEC decoder for %s", codec->name);
+        return FT_ERR_UNSUPPORTED;
+    }
+    AVBufferRef *ctx = device_context(device, why, why_size);
+    if (!ctx)
+        return FT_ERR_NO_DEVICE;
+    dec->hw_device_ctx = ctx;
+    dec->get_format = prefer_cuda;
+    /* Frame threads would each hold pictures of their own on the device for
+     * no gain: NVDEC does the work. */
+    dec->thread_count = 1;
+    return FT_OK;
+}
+
+int ft_nvdec_is_device_frame(const AVFrame *frame)
+{
+    return frame->format == AV_PIX_FMT_CUDA;
+}
+
+/* The planar format libavcodec's CPU decoder gives for the same stream. */
+static enum AVPixelFormat planar_of(enum AVPixelFormat semi, int *shift, int *bytes)
+{
+    *shift = 0;
+    *bytes = 1;
+    switch (semi) {
+    case AV_PIX_FMT_NV12: return AV_PIX_FMT_YUV420P;
+    case AV_PIX_FMT_P010LE: *shift = 6; *bytes = 2; return AV_PIX_FMT_YUV420P10LE;
+    case AV_PIX_FMT_P016LE: *bytes = 2; return AV_PIX_FMT_YUV420P16LE;
+    default: return AV_PIX_FMT_NONE;
+    }
+}
+
+/* Splits the interleaved chroma plane of a semi-planar frame into the U and
+ * V planes of OUT, shifting high-bit-aligned samples down where asked. */
+static void split_chroma(const AVFrame *in, AVFrame *out, int shift, int bytes)
+{
+    const int cw = (in->width + 1) / 2, ch = (in->height + 1) / 2;
+    for (int y = 0; y < ch; y++) {
+        const uint8_t *src = in->data[1] + (ptrdiff_t)y * in->linesize[1];
+        uint8_t *u = out->data[1] + (ptrdiff_t)y * out->linesize[1];
+        uint8_t *v = out->data[2] + (ptrdiff_t)y * out->linesize[2];
+        if (bytes == 1) {
+            for (int x = 0; x < cw; x++) {
+                u[x] = src[2 * x];
+                v[x] = src[2 * x + 1];
+            }
+        } else {
+            const uint16_t *s16 = (const uint16_t *)src;
+            uint16_t *u16 = (uint16_t *)u, *v16 = (uint16_t *)v;
+            for (int x = 0; x < cw; x++) {
+                u16[x] = (uint16_t)(s16[2 * x] >> shift);
+                v16[x] = (uint16_t)(s16[2 * x + 1] >> shift);
+            }
+        }
+    }
+    for (int y = 0; y < in->height; y++) {
+        const uint8_t *src = in->data[0] + (ptrdiff_t)y * in->linesize[0];
+        uint8_t *dst = out->data[0] + (ptrdiff_t)y * out->linesize[0];
+        if (shift == 0) {
+            memcpy(dst, src, (size_t)in->width * (size_t)bytes);
+        } else {
+            const uint16_t *s16 = (const uint16_t *)src;
+            uint16_t *d16 = (uint16_t *)dst;
+            for (int x = 0; x < in->width; x++)
+                d16[x] = (uint16_t)(s16[x] >> shift);
+        }
+    }
+}
+
+ft_status ft_nvdec_download(const AVFrame *device_frame, AVFrame *staging, AVFrame *planar,
+                            const AVFrame **out, char *why, size_t why_size)
+{
+    av_frame_unref(staging);
+    int ret = av_hwframe_transfer_data(staging, device_frame, 0);
+    if (ret < 0 || (ret = av_frame_copy_props(staging, device_frame)) < 0) {
+        char reason[128];
+        av_strerror(ret, reason, sizeof reason);
+        snprintf(why, why_size, "cannot copy a decoded frame from the GPU: %s", reason);
+        return FT_ERR_INTERNAL;
+    }
+    int shift, bytes;
+    const enum AVPixelFormat want = planar_of((enum AVPixelFormat)staging->format, &shift, &bytes);
+    if (want == AV_PIX_FMT_NONE) { /* already planar (4:4:4) */
+        *out = staging;
+        return FT_OK;
+    }
+    if (planar->format != want || planar->width != staging->width ||
+        planar->height != staging->height) {
+        av_frame_unref(planar);
+        planar->format = want;
+        planar->width = staging->width;
+        planar->height = staging->height;
+        if (av_frame_get_buffer(planar, 64) < 0) {
+            snprintf(why, why_size, "out of memory");
+            return FT_ERR_NOMEM;
+        }
+    }
+    split_chroma(staging, planar, shift, bytes);
+    planar->color_range = staging->color_range;
+    planar->colorspace = staging->colorspace;
+    planar->color_primaries = staging->color_primaries;
+    planar->color_trc = staging->color_trc;
+    planar->chroma_location = staging->chroma_location;
+    *out = planar;
+    return FT_OK;
+}

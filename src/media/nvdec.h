@@ -1,0 +1,26 @@
+/* NVDEC decoding for the video reader (FFmpeg's CUDA hwaccel). */
+#ifndef FT_MEDIA_NVDEC_H
+#define FT_MEDIA_NVDEC_H
+
+#include <stddef.h>
+
+#include <libavcodec/avcodec.h>
+
+#include "facetrack.h"
+
+/* Makes DEC (not yet opened, of CODEC) decode on GPU DEVICE. FT_ERR_UNSUPPORTED
+ * when this FFmpeg has no NVDEC path for the codec, FT_ERR_NO_DEVICE when the
+ * GPU cannot be opened; WHY says which, and DEC is then left for the CPU. */
+ft_status ft_nvdec_attach(AVCodecContext *dec, const AVCodec *codec, int device, char *why,
+                          size_t why_size);
+
+/* Whether FRAME's pictures are in device memory. */
+int ft_nvdec_is_device_frame(const AVFrame *frame);
+
+/* Downloads DEVICE_FRAME into STAGING and, for semi-planar formats, lays it
+ * out in PLANAR as the CPU decoder's planar format; *OUT is the frame to
+ * convert (STAGING or PLANAR, both reused from call to call). */
+ft_status ft_nvdec_download(const AVFrame *device_frame, AVFrame *staging, AVFrame *planar,
+                            const AVFrame **out, char *why, size_t why_size);
+
+#endif
