@@ -7,6 +7,7 @@ packages=(
     gcc make cmake ninja-build pkg-config     # toolchain
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video (FFmpeg 5.1)
     libavdevice-dev                           # facetrack live: V4L2 cameras
+    libffmpeg-nvenc-dev                       # NVDEC decoding: the NVIDIA codec headers and their driver loader
     libzip-dev                                # MediaPipe .task bundles
     libcurl4-openssl-dev                      # models pull
     libmicrohttpd-dev                         # facetrack serve: HTTP (and the download tests)

@@ -7,15 +7,26 @@
  * identical to CPU decoding: H.264, HEVC, VP9 and AV1 decoding is bit-exact
  * by specification, whichever decoder runs it.
  *
- * One AVHWDeviceContext per GPU and process, on the device's primary CUDA
+ * Every reader gets a device context of its own (its own CUDA stream, so
+ * readers never wait on each other's copies) on the GPU's primary CUDA
  * context: the one the CUDA runtime of the inference backend uses, so the
- * process keeps one context per device however many videos decode. */
+ * process holds one context per GPU however many videos decode. FFmpeg's
+ * own "primary_ctx" option would insist on scheduling flags of its choice
+ * and refuse a context the runtime already made. The driver is reached
+ * through the NVIDIA codec headers' loader (dlopen of libcuda), so a
+ * machine without a driver still runs everything on the CPU. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+/* The loader's messages would go to stderr: the reasons reach our log. */
+#define FFNV_LOG_FUNC(logctx, msg, ...) ((void)(logctx))
+#define FFNV_DEBUG_LOG_FUNC(logctx, msg, ...) ((void)(logctx))
+#include <ffnvcodec/dynlink_loader.h>
+
 #include <libavcodec/avcodec.h>
 #include <libavutil/hwcontext.h>
+#include <libavutil/hwcontext_cuda.h>
 #include <libavutil/pixdesc.h>
 
 #include "media/media_internal.h"
@@ -23,38 +34,90 @@
 
 #define MAX_DEVICES 64
 
-static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
-static AVBufferRef *devices[MAX_DEVICES];  /* kept for the process's lifetime */
-static char device_failure[MAX_DEVICES][200]; /* why a device could not be opened */
+static pthread_mutex_t driver_lock = PTHREAD_MUTEX_INITIALIZER;
+static CudaFunctions *cu;         /* the driver, loaded once for the process */
+static char driver_failure[160];  /* why it could not be */
+static CUcontext primary[MAX_DEVICES]; /* retained for the process's lifetime */
 
-/* The device context of GPU DEVICE, made by the first caller; NULL with WHY. */
-static AVBufferRef *device_context(int device, char *why, size_t why_size)
+/* GPU DEVICE's primary context, retained by the first caller; NULL with WHY. */
+static CUcontext primary_context(int device, char *why, size_t why_size)
 {
     if (device < 0 || device >= MAX_DEVICES) {
         snprintf(why, why_size, "no GPU %d", device);
         return NULL;
     }
-    pthread_mutex_lock(&devices_lock);
-    if (!devices[device] && !device_failure[device][0]) {
-        char name[16];
-        snprintf(name, sizeof name, "%d", device);
-        ft_av_clear_message();
-        AVDictionary *opts = NULL;
-        av_dict_set(&opts, "primary_ctx", "1", 0);
-        int ret = av_hwdevice_ctx_create(&devices[device], AV_HWDEVICE_TYPE_CUDA, name, opts, 0);
-        av_dict_free(&opts);
-        if (ret < 0) {
-            char reason[96];
-            ft_av_reason(ret, reason, sizeof reason);
-            snprintf(device_failure[device], sizeof device_failure[device],
-                     "cannot open GPU %d for decoding: %s", device, reason);
-            devices[device] = NULL;
+    pthread_mutex_lock(&driver_lock);
+    if (!cu && !driver_failure[0]) {
+        if (cuda_load_functions(&cu, NULL) < 0) {
+            cu = NULL;
+            snprintf(driver_failure, sizeof driver_failure, "no NVIDIA driver (libcuda.so.1 not loadable)");
+        } else if (cu->cuInit(0) != CUDA_SUCCESS) {
+            cuda_free_functions(&cu);
+            snprintf(driver_failure, sizeof driver_failure, "the NVIDIA driver does not start (cuInit failed)");
         }
     }
-    AVBufferRef *ref = devices[device] ? av_buffer_ref(devices[device]) : NULL;
-    if (!ref)
-        snprintf(why, why_size, "%s", device_failure[device][0] ? device_failure[device] : "out of memory");
-    pthread_mutex_unlock(&devices_lock);
+    CUcontext ctx = NULL;
+    if (cu && !primary[device]) {
+        CUdevice dev;
+        if (cu->cuDeviceGet(&dev, device) == CUDA_SUCCESS)
+            cu->cuDevicePrimaryCtxRetain(&primary[device], dev);
+    }
+    const int have_driver = cu != NULL;
+    if (have_driver)
+        ctx = primary[device];
+    pthread_mutex_unlock(&driver_lock);
+    if (!ctx && have_driver)
+        snprintf(why, why_size, "no GPU %d", device);
+    else if (!ctx)
+        snprintf(why, why_size, "%s", driver_failure);
+    return ctx;
+}
+
+static void destroy_stream(AVHWDeviceContext *dc)
+{
+    AVCUDADeviceContext *hw = dc->hwctx;
+    if (hw->stream) {
+        CUcontext dummy;
+        cu->cuCtxPushCurrent(hw->cuda_ctx);
+        cu->cuStreamDestroy(hw->stream);
+        cu->cuCtxPopCurrent(&dummy);
+    }
+}
+
+/* A device context for one reader on GPU DEVICE; NULL with WHY. */
+static AVBufferRef *device_context(int device, char *why, size_t why_size)
+{
+    CUcontext ctx = primary_context(device, why, why_size);
+    if (!ctx)
+        return NULL;
+    CUstream stream = NULL;
+    CUcontext dummy;
+    if (cu->cuCtxPushCurrent(ctx) != CUDA_SUCCESS) {
+        snprintf(why, why_size, "cannot use GPU %d", device);
+        return NULL;
+    }
+    CUresult made = cu->cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING);
+    cu->cuCtxPopCurrent(&dummy);
+    AVBufferRef *ref = made == CUDA_SUCCESS ? av_hwdevice_ctx_alloc(AV_HWDEVICE_TYPE_CUDA) : NULL;
+    if (!ref) {
+        snprintf(why, why_size, "cannot make a CUDA stream on GPU %d", device);
+        if (made == CUDA_SUCCESS)
+            cu->cuStreamDestroy(stream);
+        return NULL;
+    }
+    AVHWDeviceContext *dc = (AVHWDeviceContext *)ref->data;
+    AVCUDADeviceContext *hw = dc->hwctx;
+    hw->cuda_ctx = ctx;
+    hw->stream = stream;
+    dc->free = destroy_stream;
+    ft_av_clear_message();
+    int ret = av_hwdevice_ctx_init(ref);
+    if (ret < 0) {
+        char reason[96];
+        ft_av_reason(ret, reason, sizeof reason);
+        snprintf(why, why_size, "cannot decode on GPU %d: %s", device, reason);
+        av_buffer_unref(&ref);
+    }
     return ref;
 }
 
@@ -172,17 +235,33 @@ static void split_chroma(const AVFrame *in, AVFrame *out, int shift, int bytes)
     }
 }
 
+/* The colour description the conversion reads. */
+static void copy_colour(AVFrame *dst, const AVFrame *src)
+{
+    dst->color_range = src->color_range;
+    dst->colorspace = src->colorspace;
+    dst->color_primaries = src->color_primaries;
+    dst->color_trc = src->color_trc;
+    dst->chroma_location = src->chroma_location;
+}
+
 ft_status ft_nvdec_download(const AVFrame *device_frame, AVFrame *staging, AVFrame *planar,
                             const AVFrame **out, char *why, size_t why_size)
 {
-    av_frame_unref(staging);
+    /* STAGING keeps its buffers from frame to frame while the size and
+     * format hold, so a download allocates nothing. */
+    const AVHWFramesContext *frames = (const AVHWFramesContext *)device_frame->hw_frames_ctx->data;
+    if (staging->format != frames->sw_format || staging->width != device_frame->width ||
+        staging->height != device_frame->height)
+        av_frame_unref(staging);
     int ret = av_hwframe_transfer_data(staging, device_frame, 0);
-    if (ret < 0 || (ret = av_frame_copy_props(staging, device_frame)) < 0) {
+    if (ret < 0) {
         char reason[128];
-        av_strerror(ret, reason, sizeof reason);
+        ft_av_reason(ret, reason, sizeof reason);
         snprintf(why, why_size, "cannot copy a decoded frame from the GPU: %s", reason);
         return FT_ERR_INTERNAL;
     }
+    copy_colour(staging, device_frame);
     int shift, bytes;
     const enum AVPixelFormat want = planar_of((enum AVPixelFormat)staging->format, &shift, &bytes);
     if (want == AV_PIX_FMT_NONE) { /* already planar (4:4:4) */
@@ -201,11 +280,7 @@ ft_status ft_nvdec_download(const AVFrame *device_frame, AVFrame *staging, AVFra
         }
     }
     split_chroma(staging, planar, shift, bytes);
-    planar->color_range = staging->color_range;
-    planar->colorspace = staging->colorspace;
-    planar->color_primaries = staging->color_primaries;
-    planar->color_trc = staging->color_trc;
-    planar->chroma_location = staging->chroma_location;
+    copy_colour(planar, device_frame);
     *out = planar;
     return FT_OK;
 }

@@ -39,6 +39,8 @@ typedef enum device_kind {
     PAD,
     CONCAT,
     COPY,  /* reshape */
+    STRIDED, /* transpose, slice: a copy reading through strides */
+    REDUCE,
     FUSED, /* a PRelu the op before applies */
 } device_kind;
 
@@ -242,6 +244,13 @@ static int accepts_concat(const ft_nn_graph *g, const ft_nn_op *op)
            op->attrs.axis >= 0 && op->attrs.axis < g->tensors[op->outputs[0]].rank;
 }
 
+/* The input is not read through a second tensor (an ONNX Slice's starts,
+ * say): the loader made them attributes. */
+static int accepts_one_input(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    return float_op(g, op, 1) && op->input_count == 1;
+}
+
 static const ft_nn_op_support cuda_ops[] = {
     {FT_OP_CONV2D, accepts_conv},
     {FT_OP_DEPTHWISE_CONV2D, accepts_depthwise},
@@ -272,6 +281,11 @@ static const ft_nn_op_support cuda_ops[] = {
     {FT_OP_RESHAPE, accepts_unary},
     {FT_OP_PAD, accepts_unary},
     {FT_OP_CONCAT, accepts_concat},
+    {FT_OP_TRANSPOSE, accepts_one_input},
+    {FT_OP_SLICE, accepts_one_input},
+    {FT_OP_REDUCE_MEAN, accepts_one_input},
+    {FT_OP_REDUCE_SUM, accepts_one_input},
+    {FT_OP_REDUCE_MAX, accepts_one_input},
 };
 
 static int on_device(const ft_nn_graph *g, const ft_nn_op *op)
@@ -591,6 +605,16 @@ static size_t columns_bytes(const ft_nn_plan *p, int i)
     return rows * (size_t)(ft_nn_tensor_elements(w) / w->shape[0]) * storage_size(p);
 }
 
+/* Element strides of T's dims, the last axis contiguous. */
+static void contiguous_strides(const ft_nn_tensor *t, int64_t strides[FT_CUDA_MAX_RANK])
+{
+    int64_t stride = 1;
+    for (int d = t->rank - 1; d >= 0; d--) {
+        strides[d] = stride;
+        stride *= t->shape[d];
+    }
+}
+
 /* Decides how op I runs and uploads its weights. */
 static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
 {
@@ -672,6 +696,11 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     case FT_OP_PAD: s->kind = PAD; return FT_OK;
     case FT_OP_CONCAT: s->kind = CONCAT; return FT_OK;
     case FT_OP_RESHAPE: s->kind = COPY; return FT_OK;
+    case FT_OP_TRANSPOSE:
+    case FT_OP_SLICE: s->kind = STRIDED; return FT_OK;
+    case FT_OP_REDUCE_MEAN:
+    case FT_OP_REDUCE_SUM:
+    case FT_OP_REDUCE_MAX: s->kind = REDUCE; return FT_OK;
     default: s->kind = UNARY; return FT_OK;
     }
 }
@@ -847,6 +876,43 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
                          i);
             offset += chunk;
         }
+        break;
+    }
+    case STRIDED: {
+        int64_t in_strides[FT_CUDA_MAX_RANK];
+        contiguous_strides(xt, in_strides);
+        ft_cuda_strided st = {.rank = yt->rank};
+        for (int d = 0; d < yt->rank; d++) {
+            st.out_dims[d] = yt->shape[d];
+            if (op->type == FT_OP_TRANSPOSE) {
+                st.in_strides[d] = in_strides[op->attrs.perm[d]];
+            } else {
+                st.in_strides[d] = in_strides[d] * op->attrs.step[d];
+                st.offset += op->attrs.begin[d] * in_strides[d];
+            }
+        }
+        e = ft_cuda_strided_copy(half, &st, x, y, stream);
+        break;
+    }
+    case REDUCE: {
+        int64_t in_strides[FT_CUDA_MAX_RANK];
+        contiguous_strides(xt, in_strides);
+        int reduced[FT_CUDA_MAX_RANK] = {0};
+        for (int k = 0; k < op->attrs.axis_count; k++)
+            reduced[op->attrs.axes[k]] = 1;
+        ft_cuda_reduce r = {.mode = op->type == FT_OP_REDUCE_SUM    ? 0
+                                    : op->type == FT_OP_REDUCE_MEAN ? 1
+                                                                    : 2};
+        for (int d = 0; d < xt->rank; d++) {
+            if (reduced[d]) {
+                r.red_dims[r.reduced_rank] = xt->shape[d];
+                r.red_strides[r.reduced_rank++] = in_strides[d];
+            } else {
+                r.out_dims[r.rank] = xt->shape[d];
+                r.out_in_strides[r.rank++] = in_strides[d];
+            }
+        }
+        e = ft_cuda_reduce_run(half, &r, x, y, stream);
         break;
     }
     case COPY:

@@ -264,6 +264,46 @@ __global__ void pad_kernel(ft_cuda_pad p, int64_t total, const T *__restrict__ x
     }
 }
 
+template <typename T>
+__global__ void strided_copy_kernel(ft_cuda_strided s, int64_t total, const T *__restrict__ x,
+                                    T *__restrict__ y)
+{
+    for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (int64_t)gridDim.x * blockDim.x) {
+        int64_t rest = idx, src = s.offset;
+        for (int d = s.rank - 1; d >= 0; d--) {
+            src += rest % s.out_dims[d] * s.in_strides[d];
+            rest /= s.out_dims[d];
+        }
+        y[idx] = x[src];
+    }
+}
+
+template <typename T>
+__global__ void reduce_kernel(ft_cuda_reduce r, int64_t total, int64_t per_output,
+                              const T *__restrict__ x, T *__restrict__ y)
+{
+    for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (int64_t)gridDim.x * blockDim.x) {
+        int64_t rest = idx, base = 0;
+        for (int d = r.rank - 1; d >= 0; d--) {
+            base += rest % r.out_dims[d] * r.out_in_strides[d];
+            rest /= r.out_dims[d];
+        }
+        float acc = r.mode == 2 ? -INFINITY : 0.0f;
+        for (int64_t j = 0; j < per_output; j++) {
+            int64_t jr = j, src = base;
+            for (int d = r.reduced_rank - 1; d >= 0; d--) {
+                src += jr % r.red_dims[d] * r.red_strides[d];
+                jr /= r.red_dims[d];
+            }
+            const float v = load(x, src);
+            acc = r.mode == 2 ? fmaxf(acc, v) : acc + v;
+        }
+        store(y, idx, r.mode == 1 ? acc / (float)per_output : acc);
+    }
+}
+
 // One output pixel's V consecutive output channels per thread, over the
 // whole window, with the filter in shared memory as [K][O] fp32 (K = KH x KW
 // x in_c): each input value is loaded once for V outputs, and the filter is
@@ -531,6 +571,36 @@ extern "C" int ft_cuda_pad_constant(int half, const ft_cuda_pad *p, const void *
         using T = decltype(t);
         pad_kernel<T><<<blocks_for(total), kThreads, 0, (cudaStream_t)stream>>>(
             *p, total, (const T *)x, (T *)y);
+    });
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ft_cuda_strided_copy(int half, const ft_cuda_strided *st, const void *x, void *y,
+                                    void *stream)
+{
+    int64_t total = 1;
+    for (int d = 0; d < st->rank; d++)
+        total *= st->out_dims[d];
+    dispatch(half, total, [&](auto t, auto) {
+        using T = decltype(t);
+        strided_copy_kernel<T><<<blocks_for(total), kThreads, 0, (cudaStream_t)stream>>>(
+            *st, total, (const T *)x, (T *)y);
+    });
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ft_cuda_reduce_run(int half, const ft_cuda_reduce *r, const void *x, void *y,
+                                  void *stream)
+{
+    int64_t total = 1, per_output = 1;
+    for (int d = 0; d < r->rank; d++)
+        total *= r->out_dims[d];
+    for (int d = 0; d < r->reduced_rank; d++)
+        per_output *= r->red_dims[d];
+    dispatch(half, total, [&](auto t, auto) {
+        using T = decltype(t);
+        reduce_kernel<T><<<blocks_for(total), kThreads, 0, (cudaStream_t)stream>>>(
+            *r, total, per_output, (const T *)x, (T *)y);
     });
     return (int)cudaGetLastError();
 }

@@ -44,6 +44,26 @@ typedef struct ft_cuda_pad {
     float value;
 } ft_cuda_pad;
 
+/* A copy that reads the input through strides: output element (i0, ..,
+ * in) comes from OFFSET + sum(i_d * IN_STRIDES[d]). A transpose (strides
+ * permuted) and a strided slice (strides scaled by the step, offset at the
+ * first element) are both one. */
+typedef struct ft_cuda_strided {
+    int rank;
+    int64_t out_dims[FT_CUDA_MAX_RANK], in_strides[FT_CUDA_MAX_RANK];
+    int64_t offset;
+} ft_cuda_strided;
+
+/* A reduction: output element (kept coordinates, OUT_DIMS) starts at
+ * sum(k_d * OUT_IN_STRIDES[d]) in the input and takes every element at the
+ * reduced coordinates (RED_DIMS, RED_STRIDES) from there. */
+typedef struct ft_cuda_reduce {
+    int rank, reduced_rank;
+    int64_t out_dims[FT_CUDA_MAX_RANK], out_in_strides[FT_CUDA_MAX_RANK];
+    int64_t red_dims[FT_CUDA_MAX_RANK], red_strides[FT_CUDA_MAX_RANK];
+    int mode; /* 0 sum, 1 mean, 2 max */
+} ft_cuda_reduce;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -73,6 +93,9 @@ int ft_cuda_binary(int half, int op_type, int activation, const ft_cuda_broadcas
 int ft_cuda_unary_map(int half, const ft_cuda_unary *u, const void *x, void *y, int64_t count,
                       void *stream);
 int ft_cuda_pad_constant(int half, const ft_cuda_pad *p, const void *x, void *y, void *stream);
+int ft_cuda_strided_copy(int half, const ft_cuda_strided *s, const void *x, void *y, void *stream);
+/* One thread per output element, summing in fp32 in the input's order. */
+int ft_cuda_reduce_run(int half, const ft_cuda_reduce *r, const void *x, void *y, void *stream);
 /* Channels per thread of the vector kernels: a convolution's output
  * channels (ft_cuda_conv_pixel) and a depthwise one's channels must be a
  * multiple of it for them. */

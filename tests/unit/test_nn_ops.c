@@ -485,6 +485,64 @@ static void global_mean_matches_reference(void **state)
     }
 }
 
+/* Transposes, strided slices and reductions over any axes: the
+ * data-movement ops of the attention and blendshape models and of the
+ * ONNX face models. */
+static void transpose_slice_and_reductions_match_reference(void **state)
+{
+    (void)state;
+    {
+        case_graph c;
+        graph_begin(&c);
+        int x = input(&c, 4, (int64_t[]){2, 3, 5, 7});
+        ft_nn_op *o = op(&c, FT_OP_TRANSPOSE, 4, (int64_t[]){2, 7, 3, 5}, 1, x);
+        memcpy(o->attrs.perm, (int[]){0, 3, 1, 2}, 4 * sizeof(int));
+        check_case(&c, "Transpose NHWC to NCHW");
+    }
+    {
+        case_graph c;
+        graph_begin(&c);
+        int x = input(&c, 3, (int64_t[]){4, 146, 8});
+        ft_nn_op *o = op(&c, FT_OP_TRANSPOSE, 3, (int64_t[]){8, 4, 146}, 1, x);
+        memcpy(o->attrs.perm, (int[]){2, 0, 1}, 3 * sizeof(int));
+        check_case(&c, "Transpose rank 3");
+    }
+    {
+        case_graph c;
+        graph_begin(&c);
+        int x = input(&c, 4, (int64_t[]){2, 9, 10, 6});
+        /* rows 1, 3, 5, 7; columns 8 down to 2 by 3; channels 2..5 */
+        ft_nn_op *o = op(&c, FT_OP_SLICE, 4, (int64_t[]){2, 4, 3, 4}, 1, x);
+        const int64_t begin[4] = {0, 1, 8, 2}, end[4] = {2, 9, 1, 6}, step[4] = {1, 2, -3, 1};
+        memcpy(o->attrs.begin, begin, sizeof begin);
+        memcpy(o->attrs.end, end, sizeof end);
+        memcpy(o->attrs.step, step, sizeof step);
+        check_case(&c, "Slice with steps");
+    }
+    static const struct {
+        ft_op_type type;
+        int axes[3], count;
+        int64_t out[4];
+    } reductions[] = {
+        /* the mean over H and W only: other rows claim that form alone */
+        {FT_OP_REDUCE_MEAN, {1, 2}, 2, {2, 1, 1, 9}},
+        {FT_OP_REDUCE_SUM, {3}, 1, {2, 6, 5, 1}},
+        {FT_OP_REDUCE_SUM, {1, 3}, 2, {2, 1, 5, 1}},
+        {FT_OP_REDUCE_MAX, {0, 2}, 2, {1, 6, 1, 9}},
+        {FT_OP_REDUCE_SUM, {0, 1, 2}, 3, {1, 1, 1, 9}},
+    };
+    for (size_t k = 0; k < sizeof reductions / sizeof *reductions; k++) {
+        case_graph c;
+        graph_begin(&c);
+        int x = input(&c, 4, (int64_t[]){2, 6, 5, 9});
+        ft_nn_op *o = op(&c, reductions[k].type, 4, reductions[k].out, 1, x);
+        o->attrs.axis_count = reductions[k].count;
+        memcpy(o->attrs.axes, reductions[k].axes, sizeof reductions[k].axes);
+        o->attrs.keep_dims = 1;
+        check_case(&c, ft_op_name(reductions[k].type));
+    }
+}
+
 /* -------------------------------------------------- a model from our builder */
 
 static void built_tflite_model_gives_hand_computed_values(void **state)
@@ -631,6 +689,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(conv2d_matches_reference),
         cmocka_unit_test(global_mean_matches_reference),
+        cmocka_unit_test(transpose_slice_and_reductions_match_reference),
         cmocka_unit_test(depthwise_matches_reference),
         cmocka_unit_test(max_pool_matches_reference),
         cmocka_unit_test(average_pool_matches_reference),
