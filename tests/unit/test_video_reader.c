@@ -81,6 +81,60 @@ static void numbers_frames_in_presentation_order(void **state)
     ft_video_close(v);
 }
 
+/* Asking for NVDEC never changes a frame: where a GPU takes the stream its
+ * pictures are the CPU decoder's to the bit, and where none can (this
+ * machine without a driver, say) the CPU decodes, saying so. Seeking
+ * reopens the decoder, on NVDEC again. */
+static void nvdec_request_gives_the_cpu_decoders_frames(void **state)
+{
+    (void)state;
+    const char *names[] = {"h264_bframes.mp4", "rotate_90.mp4", "odd_size_321x241.mkv"};
+    decoded *cpu = malloc(sizeof *cpu), *gpu = malloc(sizeof *gpu);
+    assert_non_null(cpu);
+    assert_non_null(gpu);
+    for (size_t c = 0; c < sizeof names / sizeof *names; c++) {
+        ft_video *v = open_clip(names[c], FT_PIXFMT_RGB24);
+        decode_all(v, cpu);
+        ft_video_close(v);
+        ft_video_options o;
+        ft_video_options_init(&o);
+        o.nvdec = 1;
+        o.nvdec_device = 0;
+        char err[512];
+        assert_int_equal(ft_video_open(clip(names[c]), &o, &v, err, sizeof err), FT_OK);
+        decode_all(v, gpu);
+        printf("%s: %s\n", names[c], ft_video_get_info(v)->nvdec ? "NVDEC" : "CPU (no NVDEC here)");
+        assert_int_equal(gpu->count, cpu->count);
+        for (int64_t i = 0; i < cpu->count; i++) {
+            assert_int_equal(gpu->pts[i], cpu->pts[i]);
+            assert_string_equal(gpu->md5[i], cpu->md5[i]);
+        }
+        ft_frame f;
+        const int64_t target = cpu->count / 2;
+        assert_int_equal(ft_video_seek(v, target), FT_OK);
+        assert_int_equal(ft_video_read(v, &f), FT_OK);
+        char md5[33];
+        assert_int_equal(ft_frame_md5(&f, md5), FT_OK);
+        assert_string_equal(md5, cpu->md5[target]);
+        ft_video_close(v);
+    }
+    /* A device that does not exist is a CPU decode, not a failure (CPU
+     * still holds the last clip's frames). */
+    ft_video_options o;
+    ft_video_options_init(&o);
+    o.nvdec = 1;
+    o.nvdec_device = 63;
+    ft_video *v = NULL;
+    char err[512];
+    assert_int_equal(ft_video_open(clip(names[2]), &o, &v, err, sizeof err), FT_OK);
+    assert_int_equal(ft_video_get_info(v)->nvdec, 0);
+    decode_all(v, gpu);
+    assert_int_equal(gpu->count, cpu->count);
+    ft_video_close(v);
+    free(cpu);
+    free(gpu);
+}
+
 static void frame_times_start_at_zero_after_an_offset(void **state)
 {
     (void)state;
@@ -289,6 +343,7 @@ int main(void)
         cmocka_unit_test(numbers_frames_in_presentation_order),
         cmocka_unit_test(frame_times_start_at_zero_after_an_offset),
         cmocka_unit_test(seeks_exactly),
+        cmocka_unit_test(nvdec_request_gives_the_cpu_decoders_frames),
         cmocka_unit_test(lists_key_frames_for_seeking),
         cmocka_unit_test(rotation_makes_frames_upright),
         cmocka_unit_test(delivers_requested_formats),
