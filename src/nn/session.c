@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "nn/batch_shapes.h"
+#include "nn/merged_runs.h"
 #include "nn/ref_kernels.h"
 #include "nn/session.h"
 
@@ -44,6 +45,7 @@ struct ft_nn_session {
     unsigned long long clock;
     char batch_refusal[512];
     char error[512];
+    ft_nn_merger *merger;      /* runs merged with other sessions' (NULL: alone) */
 };
 
 static void *default_alloc(void *context, size_t size)
@@ -304,6 +306,7 @@ void ft_nn_session_free(ft_nn_session *s)
         return;
     for (int i = 0; i < FT_NN_SESSION_PLANS; i++)
         slot_clear(s, &s->slots[i]);
+    ft_nn_merger_release(s->merger);
     free(s);
 }
 
@@ -416,6 +419,15 @@ ft_status ft_nn_session_run(ft_nn_session *s)
     if (!s || s->current < 0)
         return FT_ERR_INVALID_ARG;
     const plan_slot *slot = &s->slots[s->current];
+    if (s->merger) {
+        const void *in[FT_NN_MAX_IO];
+        void *out[FT_NN_MAX_IO];
+        for (int i = 0; i < s->graph->input_count; i++)
+            in[i] = slot->buffers[s->graph->inputs[i]];
+        for (int i = 0; i < s->graph->output_count; i++)
+            out[i] = slot->buffers[s->graph->outputs[i]];
+        return ft_nn_merger_run(s->merger, slot->batch, in, out, s->error, sizeof s->error);
+    }
     if (slot->plan)
         return s->backend->plan_run(slot->plan, s->error, sizeof s->error);
     const size_t n = (size_t)s->graph->tensor_count;
@@ -427,6 +439,19 @@ ft_status ft_nn_session_run(ft_nn_session *s)
         if (st != FT_OK)
             return st;
     }
+    return FT_OK;
+}
+
+ft_status ft_nn_session_merge_runs(ft_nn_session *s, int batch)
+{
+    if (!s || batch < 1 || s->merger)
+        return FT_ERR_INVALID_ARG;
+    char why[256];
+    ft_status st = ft_nn_merger_acquire(s->graph, s->backend, s->target.device, s->target.half,
+                                        batch, &s->merger, why, sizeof why);
+    if (st != FT_OK)
+        return session_fail(s, st, "%s: runs alone on %s: %s", model_name(s->graph),
+                            s->backend->name, why);
     return FT_OK;
 }
 

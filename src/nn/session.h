@@ -81,6 +81,12 @@ const void *ft_nn_session_output(const ft_nn_session *session, int i);
 int ft_nn_session_output_shape(const ft_nn_session *session, int i, int64_t *shape);
 
 ft_status ft_nn_session_run(ft_nn_session *session);
+/* From now on, runs of SESSION are merged with those of every other such
+ * session of its graph on its backend and device into runs of
+ * BATCH items (nn/merged_runs.h). Where that cannot be planned (FT_ERR_NOMEM
+ * under a memory cap, say), the reason is in ft_nn_session_error and the
+ * session goes on running alone. */
+ft_status ft_nn_session_merge_runs(ft_nn_session *session, int batch);
 
 /* Benchmarks: the kernel library's part of a run alone (FT_ERR_UNSUPPORTED
  * on a backend without one). Outputs are not valid. */

@@ -5,8 +5,12 @@
  * reason; MediaPipe's detector, landmark and blendshape models must batch.
  * Tolerance: 1e-5 of each output's largest magnitude (batching changes
  * only how the kernels tile their loops). Also: the graph cache hands out
- * one graph per spec and counts its users. */
+ * one graph per spec and counts its users; and runs merged across threads
+ * (nn/merged_runs.h) give each thread its own items' results, exactly
+ * those of the same items in a batch of the merged size, whatever shared
+ * their runs, with requests larger than the batch in several turns. */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -330,6 +334,132 @@ static void backend_table_names_its_rows(void **state)
     }
 }
 
+/* ------------------------------------------------ runs merged across threads */
+
+#define THREADS 6
+#define RUNS 30
+#define MERGE 8
+#define MAX_ITEMS 12 /* more than MERGE: some requests take two turns */
+#define H 6
+#define C_IN 4
+#define C_OUT 8
+#define IN_ITEM (H * H * C_IN)
+#define OUT_ITEM (H * H * C_OUT)
+
+typedef struct worker {
+    const ft_nn_graph *graph;
+    const ft_nn_backend_def *backend;
+    int merged;
+    float input[RUNS][MAX_ITEMS * IN_ITEM];
+    int items[RUNS];
+    float output[RUNS][MAX_ITEMS * OUT_ITEM];
+    ft_status status;
+    char error[256];
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    ft_nn_session *s = NULL;
+    w->status = ft_nn_session_create(w->graph, w->backend, NULL, &s, w->error, sizeof w->error);
+    if (w->status == FT_OK && w->merged)
+        w->status = ft_nn_session_merge_runs(s, MERGE);
+    for (int r = 0; r < RUNS && w->status == FT_OK; r++) {
+        if ((w->status = ft_nn_session_reshape(s, w->items[r], NULL)) != FT_OK)
+            break;
+        memcpy(ft_nn_session_input(s, 0), w->input[r], sizeof(float) * (size_t)w->items[r] * IN_ITEM);
+        if ((w->status = ft_nn_session_run(s)) != FT_OK)
+            break;
+        memcpy(w->output[r], ft_nn_session_output(s, 0),
+               sizeof(float) * (size_t)w->items[r] * OUT_ITEM);
+    }
+    if (w->status != FT_OK && s)
+        snprintf(w->error, sizeof w->error, "%s", ft_nn_session_error(s));
+    ft_nn_session_free(s);
+    return NULL;
+}
+
+static void run_all(worker *workers, int merged)
+{
+    pthread_t threads[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        workers[t].merged = merged;
+        assert_int_equal(pthread_create(&threads[t], NULL, work, &workers[t]), 0);
+    }
+    for (int t = 0; t < THREADS; t++) {
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+        if (workers[t].status != FT_OK)
+            fail_msg("worker %d: %s", t, workers[t].error);
+    }
+}
+
+static void merged_runs_give_each_thread_its_own_results(void **state)
+{
+    (void)state;
+    case_graph c;
+    graph_begin(&c);
+    int x = input(&c, 4, (int64_t[]){1, H, H, C_IN});
+    int k = constant(&c, 4, (int64_t[]){C_OUT, 3, 3, C_IN});
+    ft_nn_op *o = op(&c, FT_OP_CONV2D, 4, (int64_t[]){1, H, H, C_OUT}, 2, x, k);
+    o->attrs.stride[0] = o->attrs.stride[1] = 1;
+    o->attrs.dilation[0] = o->attrs.dilation[1] = 1;
+    o->attrs.same_padding = 1;
+    o->attrs.activation = FT_ACT_RELU;
+    graph_output(&c, o->outputs[0]);
+    static worker alone[THREADS], merged[THREADS];
+    for (int b = 0; b < ft_nn_backend_count(); b++) {
+        const ft_nn_backend_def *backend = ft_nn_backend_at(b);
+        char err[256];
+        if (backend->init(err, sizeof err) != FT_OK) {
+            printf("%s: not here (%s)\n", backend->name, err);
+            continue;
+        }
+        for (int t = 0; t < THREADS; t++) {
+            alone[t].graph = &c.g;
+            alone[t].backend = backend;
+            for (int r = 0; r < RUNS; r++) {
+                alone[t].items[r] = 1 + rand() % MAX_ITEMS;
+                fill_random(alone[t].input[r], (int64_t)alone[t].items[r] * IN_ITEM, -1.0f, 1.0f);
+            }
+            merged[t] = alone[t];
+        }
+        run_all(alone, 0);
+        run_all(merged, 1);
+        /* The same items alone at batch MERGE: the numbers of a merged run. */
+        ft_nn_session *ref;
+        assert_int_equal(ft_nn_session_create(&c.g, backend, NULL, &ref, err, sizeof err), FT_OK);
+        assert_int_equal(ft_nn_session_reshape(ref, MERGE, NULL), FT_OK);
+        double worst = 0;
+        for (int t = 0; t < THREADS; t++) {
+            for (int r = 0; r < RUNS; r++) {
+                const int n = merged[t].items[r];
+                for (int i = 0; i < n; i++) {
+                    /* merged against unmerged: the kernels' own tolerance */
+                    for (int j = 0; j < OUT_ITEM; j++) {
+                        const double d = fabs((double)merged[t].output[r][i * OUT_ITEM + j] -
+                                              alone[t].output[r][i * OUT_ITEM + j]);
+                        worst = d > worst ? d : worst;
+                    }
+                    /* merged against the item at place 0 of a batch of MERGE: equal to the bit */
+                    float *in = ft_nn_session_input(ref, 0);
+                    memset(in, 0, sizeof(float) * MERGE * IN_ITEM);
+                    memcpy(in, merged[t].input[r] + i * IN_ITEM, sizeof(float) * IN_ITEM);
+                    assert_int_equal(ft_nn_session_run(ref), FT_OK);
+                    if (memcmp(ft_nn_session_output(ref, 0), merged[t].output[r] + i * OUT_ITEM,
+                               sizeof(float) * OUT_ITEM) != 0)
+                        fail_msg("%s: thread %d run %d item %d differs from the same item run alone",
+                                 backend->name, t, r, i);
+                }
+            }
+        }
+        ft_nn_session_free(ref);
+        printf("%s: %d threads x %d runs, merged against alone: max |diff| %g\n", backend->name,
+               THREADS, RUNS, worst);
+        assert_true(worst <= 1e-4);
+    }
+    ft_nn_graph_free(&c.g);
+}
+
 int main(void)
 {
     const char *sdir = getenv("FT_SHARED_DIR"), *ndir = getenv("FT_NPM_MODELS_DIR");
@@ -354,6 +484,7 @@ int main(void)
         cmocka_unit_test(graph_cache_shares_one_graph),
         cmocka_unit_test(graphs_that_mix_items_are_refused),
         cmocka_unit_test(alternating_batches_reuse_plans),
+        cmocka_unit_test(merged_runs_give_each_thread_its_own_results),
         cmocka_unit_test(every_model_batches_like_batch_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
