@@ -28,6 +28,7 @@ work=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+: >"$work/events.jsonl" # there before the worker's first line, for the reads below
 # shellcheck disable=SC2086 # SOAK_ARGS is a list of options
 "$ft" live --loop --stdout status --socket "$work/live.sock" ${SOAK_ARGS:-} -- "$clip" \
     >"$work/events.jsonl" 2>"$work/stderr" &
