@@ -89,6 +89,17 @@ async function main() {
       `frame ${before}, then ${after}`);
     check('from GET /api/live/0/stream, no snapshot polling',
       asked.includes('/api/live/0/stream') && !asked.some((p) => p.endsWith('/snapshot')), asked.join(' '));
+    // The same stream in a plain <img> (Chromium's own MJPEG support, the
+    // token in the query): the part headers do not get in its way.
+    const imgSize = await page.evaluate(async (t) => {
+      const img = new Image();
+      img.src = `/api/live/0/stream?token=${encodeURIComponent(t)}`;
+      for (let i = 0; i < 150 && !img.naturalWidth; i++) await new Promise((r) => setTimeout(r, 100));
+      const size = [img.naturalWidth, img.naturalHeight];
+      img.src = '';
+      return size;
+    }, token);
+    check('a plain <img> shows the stream', imgSize[0] === 640 && imgSize[1] === 360, `${imgSize}`);
     await page.locator('#live-sources button', { hasText: 'Stop' }).first().click();
     await must('stopped, the source says so', page.waitForFunction(
       () => document.querySelector('#live-sources .live-state')?.textContent.startsWith('stopped'),

@@ -41,6 +41,11 @@ for _ in $(seq 300); do
         "$base/api/live/0/snapshot")" = 200 ] && break
     sleep 0.1
 done
+# A player that knows nothing of the part headers: ffmpeg's MJPEG demuxer.
+timeout 30 ffmpeg -v error -f mpjpeg -i "$base/api/live/0/stream?token=$token" -frames:v 5 \
+    -f framemd5 - >player.txt 2>player.err
+check "ffmpeg plays the stream as plain MJPEG: 5 frames of 640x360" \
+    sh -c 'grep -q "^#dimensions 0: 640x360" player.txt && [ "$(grep -c "^0," player.txt)" -eq 5 ]'
 curl -s -N -H "Authorization: Bearer $token" "$base/api/live/0/stream" >open_stream.bin &
 reader=$!
 sleep 1
