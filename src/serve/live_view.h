@@ -1,8 +1,9 @@
 /* The live sources of `facetrack serve` (--live-source): each is run, on
  * request, by a `facetrack live` worker process, whose status events the
- * service follows on its standard output; its snapshot is the worker's
- * shared-memory preview (src/live/shm_layout.h) read without ever making
- * the worker wait, encoded as JPEG, with the same frame's faces.
+ * service follows on its standard output; its snapshot, and each part of
+ * its MJPEG stream, is the worker's shared-memory preview
+ * (src/live/shm_layout.h) read without ever making the worker wait,
+ * encoded as JPEG, with the same frame's faces.
  * Thread-safe: the HTTP threads share one. */
 #ifndef FT_SERVE_LIVE_VIEW_H
 #define FT_SERVE_LIVE_VIEW_H
