@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -39,6 +40,15 @@ typedef struct worker {
     const uint8_t *map;   /* the shared memory, mapped read-only */
     size_t map_size;
     char mapped[64];      /* the name of what map maps */
+    unsigned run;         /* counts the starts: a stream follows one run */
+    /* The newest frame as one multipart part, encoded once for every
+     * client of the stream (under part_lock, taken before the view's lock). */
+    pthread_mutex_t part_lock;
+    uint8_t *part;
+    size_t part_size;
+    int64_t part_frame;
+    unsigned part_run;
+    uint64_t part_sequence; /* the seqlock value of the frame it holds */
 } worker;
 
 struct ft_live_view {
@@ -144,6 +154,7 @@ ft_status ft_live_view_create(const char *const *sources, int count, const char 
     pthread_mutex_init(&v->lock, NULL);
     for (int i = 0; i < count; i++) {
         v->workers[i] = (worker){.source = strdup(sources[i]), .exit_code = -1};
+        pthread_mutex_init(&v->workers[i].part_lock, NULL);
         snprintf(v->workers[i].state, sizeof v->workers[i].state, "stopped");
     }
     v->count = count;
@@ -220,6 +231,7 @@ ft_status ft_live_view_start(ft_live_view *v, int index, char *err, size_t n)
         return FT_ERR_IO;
     }
     w->pid = pid;
+    w->run++;
     w->out_fd = fds[0];
     w->shm_name[0] = '\0';
     replace(&w->heartbeat, NULL);
@@ -280,6 +292,8 @@ void ft_live_view_free(ft_live_view *v)
         free(v->workers[i].source);
         free(v->workers[i].heartbeat);
         free(v->workers[i].message);
+        free(v->workers[i].part);
+        pthread_mutex_destroy(&v->workers[i].part_lock);
     }
     pthread_mutex_destroy(&v->lock);
     free(v);
@@ -337,7 +351,7 @@ static int ensure_mapped(worker *w)
 /* A consistent copy of the segment's frame (the seqlock: see
  * shm_layout.h); 0 when there is none yet. */
 static int copy_frame(const uint8_t *base, size_t size, ft_live_shm_header *h, ft_live_shm_face *faces,
-                      uint8_t *pixels)
+                      uint8_t *pixels, uint64_t *sequence)
 {
     const ft_live_shm_header *live = (const ft_live_shm_header *)(const void *)base;
     _Atomic const uint64_t *seq = (_Atomic const uint64_t *)(const void *)&live->sequence;
@@ -357,6 +371,8 @@ static int copy_frame(const uint8_t *base, size_t size, ft_live_shm_header *h, f
         atomic_thread_fence(memory_order_acquire);
         if (atomic_load_explicit(seq, memory_order_relaxed) == before) {
             h->face_count = count;
+            if (sequence)
+                *sequence = before;
             return 1;
         }
     }
@@ -464,7 +480,8 @@ static void write_frame(ft_json *j, int index, const ft_live_shm_header *h,
         ft_json_object_end(j);
     }
     ft_json_array_end(j);
-    ft_json_kv_string(j, "image", image);
+    if (image) /* the stream's parts carry the picture beside this object */
+        ft_json_kv_string(j, "image", image);
     ft_json_object_end(j);
 }
 
@@ -491,7 +508,7 @@ ft_status ft_live_view_write_snapshot(ft_live_view *v, int index, ft_json *j, ch
         pixels = malloc(live->pixels_size ? live->pixels_size : 1);
         got = faces && pixels && live->magic == FT_LIVE_SHM_MAGIC &&
               live->version == FT_LIVE_SHM_VERSION &&
-              copy_frame(w->map, w->map_size, &h, faces, pixels);
+              copy_frame(w->map, w->map_size, &h, faces, pixels, NULL);
     }
     pthread_mutex_unlock(&v->lock);
     ft_status st = FT_EAGAIN;
@@ -517,4 +534,149 @@ ft_status ft_live_view_write_snapshot(ft_live_view *v, int index, ft_json *j, ch
     free(faces);
     free(pixels);
     return st;
+}
+
+/* ------------------------------------------------------------ the stream */
+
+#define PART_POLL_MS 5 /* how often a waiting stream looks for a new frame */
+
+unsigned ft_live_view_run(ft_live_view *v, int index)
+{
+    if (!v || index < 0 || index >= v->count)
+        return 0;
+    pthread_mutex_lock(&v->lock);
+    const unsigned run = v->workers[index].pid > 0 ? v->workers[index].run : 0;
+    pthread_mutex_unlock(&v->lock);
+    return run;
+}
+
+/* The seqlock value of run RUN's segment now (0: no frame yet), or FT_EOF
+ * when that run is over. */
+static ft_status current_sequence(ft_live_view *v, worker *w, unsigned run, uint64_t *sequence)
+{
+    ft_status st = FT_EOF;
+    pthread_mutex_lock(&v->lock);
+    if (w->pid > 0 && w->run == run) {
+        st = FT_OK;
+        *sequence = 0;
+        if (ensure_mapped(w)) {
+            const ft_live_shm_header *live = (const ft_live_shm_header *)(const void *)w->map;
+            *sequence = atomic_load_explicit((_Atomic const uint64_t *)(const void *)&live->sequence,
+                                             memory_order_acquire);
+        }
+    }
+    pthread_mutex_unlock(&v->lock);
+    return st;
+}
+
+/* One part of the stream: its headers (the frame's id and, as one line of
+ * JSON, its results: the snapshot's object without "image"), the JPEG. */
+static ft_status build_part(int index, const ft_live_shm_header *h, const ft_live_shm_face *faces,
+                            const uint8_t *jpeg, int jpeg_size, const char *boundary, uint8_t **out,
+                            size_t *out_size)
+{
+    char *results = NULL;
+    size_t results_size = 0;
+    FILE *mem = open_memstream(&results, &results_size);
+    if (!mem)
+        return FT_ERR_NOMEM;
+    ft_json j;
+    ft_json_init(&j, mem, 0);
+    j.final_newline = 0; /* a header value: one line, no line break */
+    write_frame(&j, index, h, faces, NULL);
+    const ft_status st = ft_json_finish(&j);
+    fclose(mem);
+    char *part = NULL;
+    size_t part_size = 0;
+    mem = st == FT_OK ? open_memstream(&part, &part_size) : NULL;
+    if (mem) {
+        fprintf(mem,
+                "--%s\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\nX-Frame-Id: %lld\r\n"
+                "X-Live-Frame: %s\r\n\r\n",
+                boundary, jpeg_size, (long long)h->frame_id, results);
+        fwrite(jpeg, 1, (size_t)jpeg_size, mem);
+        fputs("\r\n", mem);
+        fclose(mem);
+    }
+    free(results);
+    if (!part)
+        return st == FT_OK ? FT_ERR_NOMEM : st;
+    *out = (uint8_t *)part;
+    *out_size = part_size;
+    return FT_OK;
+}
+
+/* Makes W's cached part the frame of SEQUENCE (or a newer one), unless it
+ * already is. Called under W's part_lock. */
+static ft_status refresh_part(ft_live_view *v, worker *w, int index, unsigned run, uint64_t sequence,
+                              const char *boundary)
+{
+    if (w->part && w->part_run == run && w->part_sequence == sequence)
+        return FT_OK;
+    ft_live_shm_header h;
+    ft_live_shm_face *faces = NULL;
+    uint8_t *pixels = NULL;
+    uint64_t copied = 0;
+    int got = 0;
+    pthread_mutex_lock(&v->lock);
+    if (w->pid > 0 && w->run == run && ensure_mapped(w)) {
+        const ft_live_shm_header *live = (const ft_live_shm_header *)(const void *)w->map;
+        faces = calloc(live->max_faces ? live->max_faces : 1, sizeof *faces);
+        pixels = malloc(live->pixels_size ? live->pixels_size : 1);
+        got = faces && pixels && live->magic == FT_LIVE_SHM_MAGIC &&
+              live->version == FT_LIVE_SHM_VERSION &&
+              copy_frame(w->map, w->map_size, &h, faces, pixels, &copied);
+    }
+    pthread_mutex_unlock(&v->lock);
+    ft_status st = FT_EAGAIN;
+    uint8_t *jpeg = NULL, *part = NULL;
+    int jpeg_size = 0;
+    size_t part_size = 0;
+    if (got && (st = encode_jpeg(&h, pixels, &jpeg, &jpeg_size)) == FT_OK &&
+        (st = build_part(index, &h, faces, jpeg, jpeg_size, boundary, &part, &part_size)) == FT_OK) {
+        free(w->part);
+        w->part = part;
+        w->part_size = part_size;
+        w->part_frame = h.frame_id;
+        w->part_run = run;
+        w->part_sequence = copied;
+    }
+    free(jpeg);
+    free(faces);
+    free(pixels);
+    return st;
+}
+
+ft_status ft_live_view_next_part(ft_live_view *v, int index, unsigned run, const char *boundary,
+                                 int64_t *frame, uint8_t **out, size_t *out_size, int timeout_ms)
+{
+    if (!v || index < 0 || index >= v->count)
+        return FT_ERR_NOT_FOUND;
+    worker *w = &v->workers[index];
+    for (int waited = 0;; waited += PART_POLL_MS) {
+        uint64_t sequence = 0;
+        if (current_sequence(v, w, run, &sequence) == FT_EOF)
+            return FT_EOF;
+        if (sequence && !(sequence & 1)) { /* odd: being written; looked at again shortly */
+            pthread_mutex_lock(&w->part_lock);
+            ft_status st = refresh_part(v, w, index, run, sequence, boundary);
+            if (st == FT_OK && w->part_run == run && w->part_frame > *frame) {
+                *out = malloc(w->part_size);
+                if (*out) {
+                    memcpy(*out, w->part, w->part_size);
+                    *out_size = w->part_size;
+                    *frame = w->part_frame;
+                }
+                st = *out ? FT_OK : FT_ERR_NOMEM;
+                pthread_mutex_unlock(&w->part_lock);
+                return st;
+            }
+            pthread_mutex_unlock(&w->part_lock);
+            if (st != FT_OK && st != FT_EAGAIN)
+                return st;
+        }
+        if (waited >= timeout_ms)
+            return FT_EAGAIN;
+        nanosleep(&(struct timespec){0, PART_POLL_MS * 1000000L}, NULL);
+    }
 }

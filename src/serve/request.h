@@ -72,6 +72,8 @@ enum MHD_Result ft_api_results(const ft_request *r);
 enum MHD_Result ft_api_live_list(const ft_request *r);
 enum MHD_Result ft_api_live_get(const ft_request *r);
 enum MHD_Result ft_api_live_action(const ft_request *r);
+/* GET /api/live/N/stream: the preview as MJPEG (api_live_stream.c). */
+enum MHD_Result ft_api_live_stream(const ft_request *r);
 /* GET / and /ui/NAME: the web UI's files (no token needed). */
 enum MHD_Result ft_api_static(const ft_request *r);
 

@@ -164,7 +164,9 @@ static int original_action(const ft_request *r)
 
 typedef struct route {
     const char *method;
-    const char *path; /* exact, or a prefix when it ends in '/' ("/" itself is exact) */
+    /* exact, or a prefix when it ends in '/' ("/" itself is exact); '*' stands
+     * for one path segment (one or more characters other than '/') */
+    const char *path;
     enum MHD_Result (*handle)(const ft_request *r);
 } route;
 
@@ -177,6 +179,7 @@ static const route routes[] = {
     {"GET", "/media/", ft_api_media},
     {"GET", "/api/engines", ft_api_engines},
     {"GET", "/api/live", ft_api_live_list},
+    {"GET", "/api/live/*/stream", ft_api_live_stream},
     {"GET", "/api/live/", ft_api_live_get},
     {"POST", "/api/live/", ft_api_live_action},
     {"GET", "/api/jobs", ft_api_jobs_list},
@@ -204,8 +207,19 @@ static const route routes[] = {
 static int path_matches(const char *pattern, const char *path)
 {
     const size_t n = strlen(pattern);
-    return n > 1 && pattern[n - 1] == '/' ? strncmp(path, pattern, n) == 0
-                                          : strcmp(path, pattern) == 0;
+    const int prefix = n > 1 && pattern[n - 1] == '/';
+    while (*pattern) {
+        if (*pattern == '*') {
+            const size_t segment = strcspn(path, "/");
+            if (segment == 0)
+                return 0;
+            path += segment;
+            pattern++;
+        } else if (*pattern++ != *path++) {
+            return 0;
+        }
+    }
+    return prefix || *path == '\0';
 }
 
 static enum MHD_Result dispatch(const ft_request *r)

@@ -99,3 +99,31 @@ test('systemLine: each GPU with its utilisation and VRAM, or what is known of it
     'GPU 1 NVIDIA H100 80GB HBM3: VRAM 85.0 GB');
   assert.doesNotMatch(line, /no GPU/);
 });
+
+const mjpeg = await import(pathToFileURL(path.join(source, 'src/serve/web/mjpeg.js')).href);
+
+test('multipartParser: the Live stream\'s parts, however the chunks cut them', () => {
+  assert.equal(mjpeg.boundaryOf('multipart/x-mixed-replace; boundary=facetrack-live-frame'),
+    'facetrack-live-frame');
+  assert.equal(mjpeg.boundaryOf('multipart/x-mixed-replace;boundary="b b"'), 'b b');
+  assert.equal(mjpeg.boundaryOf('image/jpeg'), null);
+  const enc = new TextEncoder();
+  const part = (id, body) => [enc.encode(`--B\r\nContent-Type: image/jpeg\r\nContent-Length: ${body.length}\r\n` +
+    `X-Frame-Id: ${id}\r\n\r\n`), body, enc.encode('\r\n')];
+  // bodies that hold CRLFs, blank lines and the boundary itself: only Content-Length counts
+  const bodies = [enc.encode('\r\n\r\n--B\r\n'), new Uint8Array([0xff, 0xd8, 13, 10, 13, 10, 0xff, 0xd9]),
+    new Uint8Array(0)];
+  const pieces = [...bodies.flatMap((b, i) => part(i + 7, b)), enc.encode('--B--\r\n')];
+  const whole = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  pieces.reduce((at, p) => (whole.set(p, at), at + p.length), 0);
+  for (const step of [1, 2, 3, 5, 16, whole.length]) {
+    const parser = mjpeg.multipartParser('B');
+    const got = [];
+    for (let i = 0; i < whole.length; i += step) got.push(...parser.push(whole.subarray(i, i + step)));
+    assert.equal(parser.ended, true, `chunks of ${step}`);
+    assert.deepEqual(got.map((p) => p.headers['x-frame-id']), ['7', '8', '9'], `chunks of ${step}`);
+    got.forEach((p, i) => assert.deepEqual([...p.body], [...bodies[i]], `chunks of ${step}, part ${i}`));
+  }
+  assert.throws(() => mjpeg.multipartParser('B').push(enc.encode('--X\r\nContent-Length: 1\r\n\r\n')), /not a part/);
+  assert.throws(() => mjpeg.multipartParser('B').push(enc.encode('--B\r\nX-A: 1\r\n\r\n')), /Content-Length/);
+});

@@ -41,6 +41,7 @@ enum MHD_Result ft_api_static(const ft_request *r) { return stub(r); }
 enum MHD_Result ft_api_live_list(const ft_request *r) { return stub(r); }
 enum MHD_Result ft_api_live_get(const ft_request *r) { return stub(r); }
 enum MHD_Result ft_api_live_action(const ft_request *r) { return stub(r); }
+enum MHD_Result ft_api_live_stream(const ft_request *r) { return stub(r); }
 enum MHD_Result ft_api_original_run(const ft_request *r) { return stub(r); }
 enum MHD_Result ft_api_original_stop(const ft_request *r) { return stub(r); }
 enum MHD_Result ft_api_original_status(const ft_request *r) { return stub(r); }

@@ -107,3 +107,27 @@ export function mediaUrl(root, path) {
 export function eventsUrl(jobId) {
   return withToken(`/api/events${query({ job: jobId })}`);
 }
+
+// A long answer read as it comes (the Live view's MJPEG stream): the
+// Response, with the token in its header; ApiError when it is refused.
+export async function openStream(path, signal) {
+  const headers = {};
+  const t = currentToken();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  let response;
+  try {
+    response = await fetch(path, { headers, cache: 'no-store', signal });
+  } catch (e) {
+    throw new ApiError(0, `the server cannot be reached (${e.message})`);
+  }
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      message = (await response.json())?.error?.message || message;
+    } catch {
+      // not JSON: the status says enough
+    }
+    throw new ApiError(response.status, message);
+  }
+  return response;
+}

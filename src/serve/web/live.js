@@ -1,16 +1,19 @@
 // The Live view: the service's --live-source sources, started and stopped
 // here, each shown as its worker's shared-memory preview with the boxes,
-// IDs and landmarks of the same frame drawn over it (GET
-// /api/live/N/snapshot returns both from one consistent copy). Positions
-// come in capture pixels with the preview's scale: drawn at (x * sx, y * sy).
-import { get, post } from './api.js';
+// IDs and landmarks of the same frame drawn over it. The preview comes as
+// MJPEG (GET /api/live/N/stream), read with fetch() rather than shown by an
+// <img>: each part carries its frame's results in its X-Live-Frame header,
+// so the overlay is drawn from the results of the very picture it covers.
+// Positions come in capture pixels with the preview's scale: drawn at
+// (x * sx, y * sy).
+import { get, post, openStream } from './api.js';
 import { $, el, alertError } from './dom.js';
+import { boundaryOf, multipartParser } from './mjpeg.js';
 
 const LIST_EVERY_MS = 2000;
-const FRAME_EVERY_MS = 150;
 
 let selected = -1;
-let busy = false;
+let following = null; // { index, controller } of the stream being read
 
 function stateLine(s) {
   const hb = s.heartbeat;
@@ -34,7 +37,7 @@ function renderList(sources) {
     el('button', {
       type: 'button', class: 'small', text: 'View', disabled: !s.running,
       'aria-pressed': String(selected === s.index),
-      onclick: () => { selected = s.index; $('live-name').textContent = s.source; },
+      onclick: () => { selected = s.index; $('live-name').textContent = s.source; keepFollowing(); },
     }),
     el('span', { class: 'live-name', text: s.source }),
     el('span', { class: 'muted live-state', text: stateLine(s) }))));
@@ -46,6 +49,7 @@ async function refresh() {
     $('live-card').hidden = sources.length === 0;
     renderList(sources);
     if (selected >= 0 && !sources[selected]?.running) selected = -1;
+    keepFollowing();
   } catch (e) {
     if (e.status !== 401) $('live-card').hidden = true;
   }
@@ -61,7 +65,7 @@ async function action(index, what) {
   } catch (e) {
     alertError(`Live source ${index}: ${e.message}`);
   }
-  refresh();
+  refresh(); // and follows the stream of a source just started
 }
 
 // The frame, then its overlay: boxes, IDs and landmarks scaled to the preview.
@@ -85,26 +89,47 @@ export function drawSnapshot(canvas, snap, image) {
   }
 }
 
-async function frame() {
-  if (selected < 0 || busy) return;
-  busy = true;
+// Draws one part: its picture, then its own results over it.
+async function drawPart(part) {
+  const snap = JSON.parse(part.headers['x-live-frame']);
+  const image = await createImageBitmap(new Blob([part.body], { type: 'image/jpeg' }));
+  const canvas = $('live-canvas');
+  drawSnapshot(canvas, snap, image);
+  image.close();
+  canvas.dataset.frame = String(snap.frame);
+  canvas.dataset.results = part.headers['x-live-frame'];
+  $('live-frame').textContent =
+    `frame ${snap.frame} · capture ${snap.capture[0]}×${snap.capture[1]} · ${snap.faces.length} face(s) · ${snap.latency_ms.toFixed(0)} ms`;
+}
+
+// Reads source INDEX's stream until it ends (the worker stopped), another
+// source is chosen, or it fails. A part is drawn before the next is read:
+// a slow page holds the stream back, and the server skips frames for it.
+async function follow(index) {
+  const controller = new AbortController();
+  following = { index, controller };
   try {
-    const snap = await get(`/api/live/${selected}/snapshot`);
-    const image = new Image();
-    image.src = snap.image;
-    await image.decode();
-    drawSnapshot($('live-canvas'), snap, image);
-    $('live-canvas').dataset.frame = String(snap.frame);
-    $('live-frame').textContent =
-      `frame ${snap.frame} · capture ${snap.capture[0]}×${snap.capture[1]} · ${snap.faces.length} face(s) · ${snap.latency_ms.toFixed(0)} ms`;
+    const response = await openStream(`/api/live/${index}/stream`, controller.signal);
+    const parser = multipartParser(boundaryOf(response.headers.get('Content-Type')));
+    const reader = response.body.getReader();
+    while (!parser.ended) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const parts = parser.push(value);
+      if (parts.length) await drawPart(parts[parts.length - 1]); // the newest of this chunk
+    }
   } catch (e) {
-    if (e.status === 409) selected = -1; // it stopped: the last frame stays
-    else if (e.status !== 503) $('live-frame').textContent = e.message; // 503: no frame yet
+    if (e.name !== 'AbortError' && e.status !== 409) $('live-frame').textContent = e.message;
   } finally {
-    busy = false;
+    if (following?.controller === controller) following = null;
   }
+}
+
+// Follows the selected source's stream, once (refresh() calls it).
+function keepFollowing() {
+  if (following && following.index !== selected) following.controller.abort();
+  if (selected >= 0 && !following) follow(selected);
 }
 
 refresh();
 window.setInterval(refresh, LIST_EVERY_MS);
-window.setInterval(frame, FRAME_EVERY_MS);
