@@ -87,7 +87,7 @@ for f in liveportrait_driving_d0.mp4 liveportrait_source_s13.mp4 facenet_pytorch
 done
 ln -sf ../../../bench/"$(basename "$clip")" "$out/shared/media/bench/$(basename "$clip")"
 cp "$root/scripts/device_run_tests.sh" "$out/run_tests.sh"
-cp "$root/bench/gpu_decode.sh" "$out/bench/"
+cp "$root/bench/gpu_decode.sh" "$root/bench/live_gpu.sh" "$out/bench/"
 # Two seconds of the bench clip at 640x360 in each codec NVDEC may take, and
 # in two it must hand back to the CPU (4:4:4 H.264, MPEG-4 Part 2), for
 # bench/gpu_decode.sh's equality check.
