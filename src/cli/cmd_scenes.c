@@ -15,7 +15,9 @@
 #include "cli/cli.h"
 #include "cli/run_logs.h"
 #include "facetrack.h"
+#include "gpu/device_info.h"
 #include "models/model_path.h"
+#include "nn/backend.h"
 #include "scenes/scene_writer.h"
 #include "scenes/shot_detect.h"
 #include "scenes/step3_config.h"
@@ -77,7 +79,8 @@ static const char usage[] =
     "  --threshold X         as above; the file's threshold is TransNetV2's\n"
     "  --num_workers N       the same as --workers\n"
     "  --ffmpeg_threads N    decoding threads per video (0: automatic)\n"
-    "  --device D            auto, cpu or cuda: the CPU in each case (cuda warns)\n"
+    "  --device D            auto (GPUs where they work), cpu or cuda: TransNetV2\n"
+    "                        and NVDEC decoding on the GPUs\n"
     "  --window 100, --stride 50, --padding 25\n"
     "                        TransNetV2's windows: only its own values\n"
     "  --batch_size N, --warmup_batches N, --mixed_precision, --torchscript,\n"
@@ -98,6 +101,7 @@ typedef struct scenes_run {
     const char *detector_name;
     const char *output_dir;
     int json, force;
+    int gpus; /* videos go round-robin over GPUs 0 .. gpus - 1; 0: the CPU */
     enum progress_mode progress;
     pthread_mutex_t lock; /* progress output and counters */
     size_t total, started, succeeded, failed;
@@ -193,9 +197,9 @@ static void run_job(void *arg)
     scenes_run *r = job->run;
     pthread_mutex_lock(&r->lock);
     const size_t number = ++r->started;
-    if (r->progress == PROGRESS_LEGACY && strcmp(r->step3.device, "cuda") != 0)
-        printf("Device sélectionné: CPU (%s)\n",
-               strcmp(r->step3.device, "cpu") == 0 ? "forcé par config" : "auto-détection");
+    if (r->progress == PROGRESS_LEGACY)
+        printf("Device sélectionné: %s (%s)\n", r->gpus > 0 ? "CUDA" : "CPU",
+               strcmp(r->step3.device, "auto") == 0 ? "auto-détection" : "forcé par config");
     if (r->progress == PROGRESS_LEGACY)
         printf("PROCESSING_VIDEO: %zu/%zu: %s\n", number, r->total, ft_cli_base_name(job->video));
     else if (r->progress == PROGRESS_JSON) {
@@ -208,8 +212,19 @@ static void run_job(void *arg)
     pthread_mutex_unlock(&r->lock);
     ft_shot_options o = r->shot;
     o.user = job;
+    o.gpu = r->gpus > 0;
+    o.gpu_device = r->gpus > 0 ? (int)((number - 1) % (size_t)r->gpus) : 0;
     ft_shots shots;
     ft_status st = ft_shots_detect(job->video, &o, &shots, job->error, sizeof job->error);
+    if (o.gpu && (st == FT_ERR_INTERNAL || st == FT_ERR_NO_DEVICE || st == FT_ERR_NOMEM) &&
+        !(o.stop && atomic_load(o.stop))) {
+        /* The original STEP3's rule: a video that fails on CUDA is tried
+         * once more on the CPU. */
+        ft_log(FT_LOG_WARN, "Erreur avec CUDA pour %s, tentative de fallback CPU... (%s)",
+               ft_cli_base_name(job->video), job->error);
+        o.gpu = 0;
+        st = ft_shots_detect(job->video, &o, &shots, job->error, sizeof job->error);
+    }
     size_t scenes = 0;
     if (st == FT_OK) {
         const ft_shot_list list = {job->video, shots.frame_count, shots.times, shots.cuts,
@@ -357,6 +372,23 @@ static int parse_args(int argc, char **argv, scenes_run *r, scenes_args *a)
 /* Where the original found its settings file, from its working root. */
 #define STEP3_CONFIG_FILE "config/step3_transnet.json"
 
+/* How many GPUs the run spreads its videos over: device cuda or auto where
+ * the cuda row works here (CUDA_VISIBLE_DEVICES narrows them), else none,
+ * cuda saying why, as the original did before going on with the CPU. */
+static int usable_gpus(const char *device)
+{
+    if (strcmp(device, "cpu") == 0)
+        return 0;
+    const ft_nn_backend_def *cuda = ft_nn_backend_find("cuda");
+    char why[256] = "this build of facetrack has no CUDA support";
+    const int count = cuda && cuda->init(why, sizeof why) == FT_OK ? ft_gpu_device_count() : 0;
+    if (count > 0)
+        ft_log(FT_LOG_INFO, "device=%s: shots found on %d GPU%s", device, count, count == 1 ? "" : "s");
+    else if (strcmp(device, "cuda") == 0)
+        ft_log(FT_LOG_WARN, "device=cuda: no usable GPU (%s); going on with the CPU", why);
+    return count;
+}
+
 /* The original's settings: its defaults, then its JSON file (--config, else
  * config/step3_transnet.json when there is one), then its options. A file
  * named by --config must be read; the one found by itself is only warned
@@ -404,8 +436,7 @@ static int settle_step3(scenes_run *r, scenes_args *a, const char **loaded)
     if (!transnet && (from_file & FT_STEP3_GIVEN_THRESHOLD))
         ft_log(FT_LOG_INFO, "%s: threshold is TransNetV2's probability; the content detector "
                "keeps its own (--threshold)", *loaded ? *loaded : "settings");
-    if (strcmp(c->device, "cuda") == 0)
-        ft_log(FT_LOG_WARN, "device=cuda: facetrack finds shots on the CPU; going on there");
+    r->gpus = usable_gpus(c->device);
     if (a->workers <= 0 && (c->given & FT_STEP3_GIVEN_NUM_WORKERS))
         a->workers = c->num_workers;
     return FT_EXIT_OK;

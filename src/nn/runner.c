@@ -23,11 +23,10 @@ const char *ft_nn_backend_name(ft_nn_backend backend)
                                                                          : "unknown";
 }
 
-ft_status ft_nn_runner_create(const ft_nn_graph *g, ft_nn_backend backend, int threads,
-                              ft_nn_runner **out, char *err, size_t err_size)
+static ft_status runner_on(const ft_nn_graph *g, const ft_nn_backend_def *row, int device,
+                           int threads, ft_nn_runner **out, char *err, size_t err_size)
 {
     *out = NULL;
-    const ft_nn_backend_def *row = ft_nn_backend_find(ft_nn_backend_name(backend));
     if (!g || !row) {
         snprintf(err, err_size, "(model): unknown backend");
         return FT_ERR_INVALID_ARG;
@@ -39,7 +38,7 @@ ft_status ft_nn_runner_create(const ft_nn_graph *g, ft_nn_backend backend, int t
     }
     if (threads != 1)
         r->pool = pthreadpool_create(threads > 0 ? (size_t)threads : 0);
-    const ft_nn_session_options opt = {.pool = r->pool};
+    const ft_nn_session_options opt = {.pool = r->pool, .device = device};
     ft_status st = ft_nn_session_create(g, row, &opt, &r->session, err, err_size);
     if (st != FT_OK) {
         ft_nn_runner_free(r);
@@ -47,6 +46,25 @@ ft_status ft_nn_runner_create(const ft_nn_graph *g, ft_nn_backend backend, int t
     }
     *out = r;
     return FT_OK;
+}
+
+ft_status ft_nn_runner_create(const ft_nn_graph *g, ft_nn_backend backend, int threads,
+                              ft_nn_runner **out, char *err, size_t err_size)
+{
+    return runner_on(g, ft_nn_backend_find(ft_nn_backend_name(backend)), 0, threads, out, err,
+                     err_size);
+}
+
+ft_status ft_nn_runner_create_on_gpu(const ft_nn_graph *g, int device, int threads,
+                                     ft_nn_runner **out, char *err, size_t err_size)
+{
+    const ft_nn_backend_def *cuda = ft_nn_backend_find("cuda");
+    if (!cuda) {
+        *out = NULL;
+        snprintf(err, err_size, "this build has no CUDA backend");
+        return FT_ERR_NO_DEVICE;
+    }
+    return runner_on(g, cuda, device, threads, out, err, err_size);
 }
 
 int ft_nn_runner_fast_ops(const ft_nn_runner *r)

@@ -23,6 +23,12 @@ typedef struct ft_nn_runner ft_nn_runner;
 ft_status ft_nn_runner_create(const ft_nn_graph *graph, ft_nn_backend backend, int threads,
                               ft_nn_runner **out, char *err, size_t err_size);
 
+/* The same on GPU DEVICE (the "cuda" row; ops it has no kernel for run on
+ * the host with THREADS). FT_ERR_NO_DEVICE with the reason when this build
+ * or machine has no such GPU. */
+ft_status ft_nn_runner_create_on_gpu(const ft_nn_graph *graph, int device, int threads,
+                                     ft_nn_runner **out, char *err, size_t err_size);
+
 /* Ops the fast backend runs with XNNPACK (the rest fall back). */
 int ft_nn_runner_fast_ops(const ft_nn_runner *runner);
 void ft_nn_runner_free(ft_nn_runner *runner);

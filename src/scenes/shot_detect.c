@@ -65,6 +65,7 @@ static ft_status detector_open(detector *d, const ft_shot_options *o, const ft_v
     }
     char why[512];
     ft_status st = ft_transnet_detector_create(o->transnet, FT_NN_BACKEND_FAST, o->nn_threads,
+                                               o->gpu ? o->gpu_device : -1,
                                                &d->transnet, why, sizeof why);
     if (st != FT_OK)
         snprintf(err, err_size, "%s: TransNetV2: %s", path, why);
@@ -174,6 +175,8 @@ ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *
     ft_video_options_init(&vo);
     vo.pixfmt = FT_PIXFMT_YUV420P; /* the detectors read planes: no RGB conversion */
     vo.decode_threads = o->decode_threads;
+    vo.nvdec = o->gpu;
+    vo.nvdec_device = o->gpu_device;
     ft_video *v = NULL;
     ft_status st = ft_video_open(path, &vo, &v, err, err_size);
     if (st != FT_OK)

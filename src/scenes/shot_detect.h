@@ -27,6 +27,8 @@ typedef struct ft_shot_options {
     ft_transnet_options transnet_options;
     int nn_threads;                  /* TransNetV2's inference threads; 0: all cores */
     int decode_threads;              /* 0: all cores */
+    int gpu;                         /* 1: TransNetV2 on GPU GPU_DEVICE, decoding on its NVDEC */
+    int gpu_device;
     const atomic_int *stop;          /* set: give up at the next frame */
     /* every 100 frames: frames read, and the container's count (-1: unknown) */
     void (*on_frames)(void *user, int64_t done, int64_t total);

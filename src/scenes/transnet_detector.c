@@ -24,6 +24,7 @@ struct ft_transnet_detector {
 };
 
 ft_status ft_transnet_detector_create(const ft_nn_graph *graph, ft_nn_backend backend, int threads,
+                                      int gpu_device,
                                       ft_transnet_detector **out, char *err, size_t err_size)
 {
     *out = NULL;
@@ -34,7 +35,10 @@ ft_status ft_transnet_detector_create(const ft_nn_graph *graph, ft_nn_backend ba
         snprintf(err, err_size, "out of memory");
         return FT_ERR_NOMEM;
     }
-    ft_status st = ft_nn_runner_create(graph, backend, threads, &d->runner, err, err_size);
+    ft_status st = gpu_device >= 0
+                       ? ft_nn_runner_create_on_gpu(graph, gpu_device, threads, &d->runner, err,
+                                                    err_size)
+                       : ft_nn_runner_create(graph, backend, threads, &d->runner, err, err_size);
     if (st != FT_OK) {
         ft_transnet_detector_free(d);
         return st;

@@ -15,9 +15,11 @@
 typedef struct ft_transnet_detector ft_transnet_detector;
 
 /* GRAPH from ft_transnet_load(), shared and outliving the detector;
- * THREADS for the fast backend (0: one per CPU). */
+ * THREADS for the fast backend (0: one per CPU). GPU_DEVICE >= 0: on that
+ * GPU instead (BACKEND unused; THREADS for the ops it runs on the host). */
 ft_status ft_transnet_detector_create(const ft_nn_graph *graph, ft_nn_backend backend, int threads,
-                                      ft_transnet_detector **out, char *err, size_t err_size);
+                                      int gpu_device, ft_transnet_detector **out, char *err,
+                                      size_t err_size);
 void ft_transnet_detector_free(ft_transnet_detector *d);
 
 /* The next frame: 48x27 RGB24, rows packed. */

@@ -76,7 +76,7 @@ static void check_fixture(const char *name, ft_nn_backend backend, int from_file
     if (st != FT_OK)
         fail_msg("%s", err);
     ft_transnet_detector *d;
-    st = ft_transnet_detector_create(&graph, backend, 0, &d, err, sizeof err);
+    st = ft_transnet_detector_create(&graph, backend, 0, -1, &d, err, sizeof err);
     if (st != FT_OK)
         fail_msg("%s", err);
     uint8_t rgb[FRAME_BYTES];
@@ -141,7 +141,7 @@ static void test_short_videos(void **state)
     const int lengths[] = {0, 1, 30, 75, 76};
     for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++) {
         ft_transnet_detector *d;
-        assert_int_equal(ft_transnet_detector_create(&graph, FT_NN_BACKEND_FAST, 1, &d, err, sizeof err),
+        assert_int_equal(ft_transnet_detector_create(&graph, FT_NN_BACKEND_FAST, 1, -1, &d, err, sizeof err),
                          FT_OK);
         uint8_t rgb[FRAME_BYTES];
         for (int t = 0; t < lengths[i]; t++) {
