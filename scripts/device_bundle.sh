@@ -29,8 +29,8 @@ npm=${FT_NPM_MODELS_DIR:-$root/build/models}
 [ -f "$npm/face_detection_short_range.tflite" ] || npm=$root/../main/build/models
 shared=${FT_SHARED_DIR:-$root/../shared}
 clip=$shared/media/bench/bench_1080p25_3faces_20s.mp4
-programs=(tests/test_nn_ops tests/test_nn_batch tests/test_nn_cuda_models bin/nn_bench)
-targets=(test_nn_ops test_nn_batch test_nn_cuda_models nn_bench facetrack_cli)
+programs=(tests/test_nn_ops tests/test_nn_batch tests/test_nn_cuda_models tests/write_transnet_weights bin/nn_bench)
+targets=(test_nn_ops test_nn_batch test_nn_cuda_models write_transnet_weights nn_bench facetrack_cli)
 max_mib=60
 
 ffmpeg_prefix=$(bash "$root/scripts/build_ffmpeg_static.sh" | tail -n 1)
@@ -87,7 +87,7 @@ for f in liveportrait_driving_d0.mp4 liveportrait_source_s13.mp4 facenet_pytorch
 done
 ln -sf ../../../bench/"$(basename "$clip")" "$out/shared/media/bench/$(basename "$clip")"
 cp "$root/scripts/device_run_tests.sh" "$out/run_tests.sh"
-cp "$root/bench/gpu_decode.sh" "$root/bench/live_gpu.sh" "$out/bench/"
+cp "$root/bench/gpu_decode.sh" "$root/bench/gpu_scenes.sh" "$root/bench/live_gpu.sh" "$out/bench/"
 # Two seconds of the bench clip at 640x360 in each codec NVDEC may take, and
 # in two it must hand back to the CPU (4:4:4 H.264, MPEG-4 Part 2), for
 # bench/gpu_decode.sh's equality check.
