@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nn/backend.h"
+#include "nn/op_profile.h"
 #include "nn/xnn_backend.h"
 
 /* One XNNPACK segment, or one reference op. */
@@ -20,6 +21,7 @@ struct ft_nn_plan {
     step *steps;
     int step_count;
     int native_ops;
+    ft_nn_profile *profile; /* FACETRACK_NN_PROFILE: per-step times */
 };
 
 static const char *model_name(const ft_nn_graph *g)
@@ -36,11 +38,13 @@ static ft_status xnnpack_init(char *err, size_t err_size)
 }
 
 /* The end of the run of XNNPACK ops that starts at op FIRST (FIRST itself
- * when op FIRST falls back). Plans and buffer marking split alike. */
+ * when op FIRST falls back). Plans and buffer marking split alike. A
+ * profiled plan gives every op a runtime of its own, to time it alone. */
 static int run_end(const ft_nn_graph *g, int first)
 {
+    const int most = ft_nn_profile_split_ops() ? first + 1 : g->op_count;
     int end = first;
-    while (end < g->op_count && ft_nn_backend_supports(&ft_nn_backend_xnnpack, g, &g->ops[end]))
+    while (end < most && ft_nn_backend_supports(&ft_nn_backend_xnnpack, g, &g->ops[end]))
         end++;
     return end;
 }
@@ -85,6 +89,7 @@ static void xnnpack_plan_free(ft_nn_plan *p)
 {
     if (!p)
         return;
+    ft_nn_profile_finish(p->profile);
     for (int i = 0; i < p->step_count; i++)
         ft_xnn_segment_free(p->steps[i].segment);
     free(p->steps);
@@ -137,6 +142,7 @@ static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
         xnnpack_plan_free(p);
         return st;
     }
+    p->profile = ft_nn_profile_create(g, "xnnpack");
     *out = p;
     return FT_OK;
 }
@@ -159,14 +165,19 @@ static ft_status xnnpack_plan_run(ft_nn_plan *p, char *err, size_t err_size)
     const ft_nn_graph *g = p->graph;
     for (int i = 0; i < p->step_count; i++) {
         const step *s = &p->steps[i];
+        const uint64_t start = p->profile ? ft_nn_profile_now() : 0;
         ft_status st = s->segment ? ft_xnn_segment_run(s->segment)
                                   : ft_nn_reference_run_op(g, s->first, p->buffers);
+        if (p->profile)
+            ft_nn_profile_add(p->profile, s->first, s->last, s->segment != NULL,
+                              ft_nn_profile_now() - start);
         if (st != FT_OK) {
             snprintf(err, err_size, "%s: op %d (%s) failed: %s", model_name(g), s->first,
                      ft_nn_op_label(&g->ops[s->first]), ft_status_str(st));
             return st;
         }
     }
+    ft_nn_profile_run_done(p->profile);
     return FT_OK;
 }
 
