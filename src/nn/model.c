@@ -44,8 +44,10 @@ ft_status ft_nn_model_load_with(const char *spec, const ft_onnx_options *onnx, f
         st = FT_ERR_FORMAT;
     }
     /* A graph asked for as written (tests compare with it) stays so. */
-    if (st == FT_OK && !(onnx && onnx->keep_nchw))
+    if (st == FT_OK && !(onnx && onnx->keep_nchw)) {
         ft_nn_fuse_hard_swish(graph);
+        ft_nn_fold_depthwise_into_pointwise(graph);
+    }
     ft_model_bytes_free(&bytes);
     return st;
 }

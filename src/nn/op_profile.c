@@ -109,6 +109,9 @@ static void describe(const ft_nn_graph *g, int i, int span, char *buf, size_t si
             n += snprintf(buf + n, size - (size_t)n, " x%lld",
                           (long long)(y->shape[c] / x->shape[c]));
     }
+    static const char *const act[] = {"", " relu", " relu6", " relu1", " tanh", " sigmoid"};
+    if (op->attrs.activation > FT_ACT_NONE && op->attrs.activation <= FT_ACT_SIGMOID && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, "%s", act[op->attrs.activation]);
     if (span > 1 && (size_t)n < size)
         snprintf(buf + n, size - (size_t)n, " +%d ops", span - 1);
 }
