@@ -1,18 +1,21 @@
 /* The xnnpack row: maximal runs of ops in XNNPACK's op table become one
- * XNNPACK runtime each (nn/xnn_backend.c); the ops between run on the
- * reference kernels. */
+ * XNNPACK runtime each (nn/xnn_backend.c); the ops between run on our fast
+ * kernels where there is one (nn/fast_kernels.c), else on the reference
+ * kernels. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nn/backend.h"
+#include "nn/fast_kernels.h"
 #include "nn/op_profile.h"
 #include "nn/xnn_backend.h"
 
-/* One XNNPACK segment, or one reference op. */
+/* One XNNPACK segment, or one op on a kernel of ours. */
 typedef struct step {
     int first, last;         /* ops [first, last) */
-    ft_xnn_segment *segment; /* NULL: the reference kernel of op first */
+    ft_xnn_segment *segment; /* NULL: op first on a kernel of ours */
+    int fast;                /* that kernel: 1 a fast one, 0 the reference */
 } step;
 
 struct ft_nn_plan {
@@ -120,7 +123,7 @@ static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
         const int end = run_end(g, i);
         step *s = &p->steps[p->step_count++];
         if (end == i) {
-            *s = (step){i, i + 1, NULL};
+            *s = (step){i, i + 1, NULL, ft_fast_kernel_accepts(g, &g->ops[i])};
             i++;
             continue;
         }
@@ -132,7 +135,7 @@ static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
                     outside[g->ops[k].inputs[j]] = 1;
         for (int k = 0; k < g->output_count; k++)
             outside[g->outputs[k]] = 1;
-        *s = (step){i, end, NULL};
+        *s = (step){i, end, NULL, 0};
         st = ft_xnn_segment_create(g, i, end, buffers, outside, target->pool, &s->segment, err, err_size);
         p->native_ops += end - i;
         i = end;
@@ -167,9 +170,10 @@ static ft_status xnnpack_plan_run(ft_nn_plan *p, char *err, size_t err_size)
         const step *s = &p->steps[i];
         const uint64_t start = p->profile ? ft_nn_profile_now() : 0;
         ft_status st = s->segment ? ft_xnn_segment_run(s->segment)
+                       : s->fast  ? ft_fast_kernel_run(g, s->first, p->buffers)
                                   : ft_nn_reference_run_op(g, s->first, p->buffers);
         if (p->profile)
-            ft_nn_profile_add(p->profile, s->first, s->last, s->segment != NULL,
+            ft_nn_profile_add(p->profile, s->first, s->last, s->segment ? 1 : s->fast ? 2 : 0,
                               ft_nn_profile_now() - start);
         if (st != FT_OK) {
             snprintf(err, err_size, "%s: op %d (%s) failed: %s", model_name(g), s->first,

@@ -16,7 +16,7 @@ struct ft_nn_profile {
     const char *backend;
     uint64_t *ns;   /* per op: time of the step it starts */
     int *span;      /* per op: ops in its step (0: not a step's first op) */
-    char *native;   /* per op: the step ran on the kernel library */
+    char *native;   /* per op: where its step ran (ft_nn_profile_add's KERNELS) */
     long runs;
 };
 
@@ -75,13 +75,13 @@ uint64_t ft_nn_profile_now(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void ft_nn_profile_add(ft_nn_profile *p, int first, int last, int native, uint64_t ns)
+void ft_nn_profile_add(ft_nn_profile *p, int first, int last, int kernels, uint64_t ns)
 {
     if (!p || first < 0 || first >= p->graph->op_count)
         return;
     p->ns[first] += ns;
     p->span[first] = last - first;
-    p->native[first] = (char)native;
+    p->native[first] = (char)kernels;
 }
 
 void ft_nn_profile_run_done(ft_nn_profile *p)
@@ -173,7 +173,7 @@ void ft_nn_profile_finish(ft_nn_profile *p)
             describe(g, i, p->span[i], kind, sizeof kind);
             shape_text(&g->tensors[g->ops[i].outputs[0]], shape, sizeof shape);
             fprintf(stderr, "  %4d  %-28s %-9s %-22s %9.4f %6.1f", i, kind,
-                    p->native[i] ? p->backend : "reference", shape,
+                    p->native[i] == 1 ? p->backend : p->native[i] ? "fast" : "reference", shape,
                     (double)p->ns[i] / 1e6 / (double)p->runs, 100.0 * (double)p->ns[i] / (double)total);
             if (list_all) { /* where its inputs come from */
                 fprintf(stderr, "  <-");

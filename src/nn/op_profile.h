@@ -29,8 +29,9 @@ ft_nn_profile *ft_nn_profile_create(const ft_nn_graph *graph, const char *backen
 /* Monotonic nanoseconds. */
 uint64_t ft_nn_profile_now(void);
 
-/* NS spent on ops [FIRST, LAST) (on the kernel library when NATIVE). */
-void ft_nn_profile_add(ft_nn_profile *profile, int first, int last, int native, uint64_t ns);
+/* NS spent on ops [FIRST, LAST) on KERNELS: 0 the reference kernels, 1 the
+ * backend's kernel library, 2 our fast kernels (nn/fast_kernels.h). */
+void ft_nn_profile_add(ft_nn_profile *profile, int first, int last, int kernels, uint64_t ns);
 
 /* One whole run of the plan ended. */
 void ft_nn_profile_run_done(ft_nn_profile *profile);
