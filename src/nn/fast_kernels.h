@@ -16,8 +16,13 @@
 #include "facetrack.h"
 #include "nn/graph.h"
 
-/* 1 when op OP of GRAPH has a kernel here. */
+/* 1 when op OP of GRAPH has a kernel here (never with FACETRACK_NN_FAST=0,
+ * for comparisons). */
 int ft_fast_kernel_accepts(const ft_nn_graph *graph, const ft_nn_op *op);
+
+/* 1 when that kernel is faster than XNNPACK's for OP: the xnnpack row runs
+ * it even though XNNPACK could. */
+int ft_fast_kernel_preferred(const ft_nn_graph *graph, const ft_nn_op *op);
 
 /* Op I of GRAPH over BUFFERS (one per tensor), which must be accepted. */
 ft_status ft_fast_kernel_run(const ft_nn_graph *graph, int i, void *const *buffers);

@@ -282,3 +282,62 @@ int ft_nn_fold_depthwise_into_pointwise(ft_nn_graph *g)
     free(dead);
     return folded;
 }
+
+/* The activation OP computes, when a convolution can take it instead. */
+static ft_activation activation_of(const ft_nn_op *op)
+{
+    if (op->input_count != 1 || op->output_count != 1 || op->attrs.activation != FT_ACT_NONE)
+        return FT_ACT_NONE;
+    if (op->type == FT_OP_RELU)
+        return FT_ACT_RELU;
+    if (op->type == FT_OP_RELU6)
+        return FT_ACT_RELU6;
+    if (op->type == FT_OP_CLIP && op->attrs.min == 0.0f && op->attrs.max == 6.0f)
+        return FT_ACT_RELU6;
+    if (op->type == FT_OP_CLIP && op->attrs.min == 0.0f && isinf(op->attrs.max) && op->attrs.max > 0)
+        return FT_ACT_RELU;
+    return FT_ACT_NONE;
+}
+
+int ft_nn_fuse_activations(ft_nn_graph *g)
+{
+    int *readers = count_readers(g);
+    int *producer = malloc(sizeof *producer * ((size_t)g->tensor_count + 1));
+    char *dead = calloc((size_t)g->op_count + 1, 1);
+    int fused = 0;
+    if (!readers || !producer || !dead)
+        goto done;
+    for (int t = 0; t < g->tensor_count; t++)
+        producer[t] = -1;
+    for (int i = 0; i < g->op_count; i++)
+        for (int j = 0; j < g->ops[i].output_count; j++)
+            producer[g->ops[i].outputs[j]] = i;
+    for (int i = 0; i < g->op_count; i++) {
+        const ft_nn_op *act = &g->ops[i];
+        const ft_activation a = activation_of(act);
+        if (a == FT_ACT_NONE || act->inputs[0] < 0)
+            continue;
+        const int t = act->inputs[0], p = producer[t];
+        if (p < 0 || only_reader(g, readers, t) != i)
+            continue;
+        ft_nn_op *conv = &g->ops[p];
+        if ((conv->type != FT_OP_CONV2D && conv->type != FT_OP_DEPTHWISE_CONV2D) ||
+            conv->output_count != 1 || conv->attrs.activation != FT_ACT_NONE)
+            continue;
+        conv->attrs.activation = a;
+        conv->outputs[0] = act->outputs[0];
+        producer[act->outputs[0]] = p;
+        dead[i] = 1;
+        fused++;
+    }
+    int kept = 0;
+    for (int i = 0; i < g->op_count; i++)
+        if (!dead[i])
+            g->ops[kept++] = g->ops[i];
+    g->op_count = kept;
+done:
+    free(readers);
+    free(producer);
+    free(dead);
+    return fused;
+}

@@ -13,6 +13,13 @@
  * the number of chains fused. */
 int ft_nn_fuse_hard_swish(ft_nn_graph *graph);
 
+/* A Relu, Relu6 or Clip to [0, 6] or [0, inf) that alone reads a
+ * convolution's output becomes that convolution's fused activation (ONNX
+ * writes them as two nodes; TFLite fuses them itself), so that a kernel of
+ * ours run between XNNPACK's runtimes clamps as it writes, as XNNPACK's own
+ * convolutions do. Returns the number fused. */
+int ft_nn_fuse_activations(ft_nn_graph *graph);
+
 /* A depthwise convolution with a depth multiplier M and no activation whose
  * output only a 1x1 convolution reads (NHWC, stride 1, no padding) is one
  * linear map: the pair becomes a single convolution of the depthwise's

@@ -1,7 +1,10 @@
 /* The xnnpack row's own kernels (nn/fast_kernels.c) against the reference
- * kernels on the same random inputs: the same arithmetic in the same order,
- * so the same bits, over shapes and every coordinate mode of the bilinear
- * resize, and the transposes of pictures; the ops they do not take are
+ * kernels on the same random inputs: the resize and the transpose compute
+ * the same arithmetic in the same order, so the same bits (over shapes and
+ * every coordinate mode of the bilinear resize); the depthwise convolution
+ * fuses products into sums, so within 1e-5 of the output's scale (as the
+ * XNNPACK ops are held to) over channels, strides, paddings, activations,
+ * picture sizes down to one pixel and batches. The ops they do not take are
  * left to the other kernels. The seed is printed; FT_TEST_SEED replays it. */
 #include <math.h>
 #include <setjmp.h>
@@ -20,8 +23,9 @@
 #include "test_seed.h"
 
 /* Runs C's one op on the reference and the fast kernel with the same
- * random input and demands equal outputs. */
-static void check_same(case_graph *c, const char *what)
+ * random input and demands outputs within TOLERANCE of the output's scale
+ * (0: the same values). */
+static void check_within(case_graph *c, const char *what, double tolerance)
 {
     ft_nn_graph *g = &c->g;
     const ft_nn_op *op = &g->ops[0];
@@ -38,19 +42,29 @@ static void check_same(case_graph *c, const char *what)
     fill_random(in, nx, 0.05f, 1.0f);
     for (int64_t i = 0; i < ny; i++)
         want[i] = got[i] = NAN; /* every output must be written */
+    for (int t = 0; t < g->tensor_count; t++)
+        ref[t] = fast[t] = g->tensors[t].data; /* constants: as the session gives them */
     ref[x] = fast[x] = in;
     ref[y] = want;
     fast[y] = got;
     assert_int_equal(ft_nn_reference_run_op(g, 0, ref), FT_OK);
     assert_int_equal(ft_fast_kernel_run(g, 0, fast), FT_OK);
+    double scale = 0;
     for (int64_t i = 0; i < ny; i++)
-        if (!(want[i] == got[i]))
+        scale = fmax(scale, fabs(want[i]));
+    for (int64_t i = 0; i < ny; i++)
+        if (!(fabs((double)want[i] - got[i]) <= tolerance * scale))
             fail_msg("%s: output %lld is %.9g, the reference's %.9g (seed %u)", what, (long long)i,
                      (double)got[i], (double)want[i], first_seed);
     free(in);
     free(want);
     free(got);
     ft_nn_graph_free(g);
+}
+
+static void check_same(case_graph *c, const char *what)
+{
+    check_within(c, what, 0.0);
 }
 
 static void resize_matches_reference(void **state)
@@ -101,6 +115,66 @@ static void transpose_matches_reference(void **state)
     }
 }
 
+/* A depthwise convolution of H x W x C, 3x3, stride S, one pixel of padding
+ * (SAME or explicit; explicit padding after: AFTER), activation ACT, with or
+ * without bias, N images. */
+static void depthwise_case(case_graph *c, int n, int h, int w, int ch, int s, int same, int after,
+                           ft_activation act, int bias)
+{
+    graph_begin(c);
+    const int64_t oh = same ? (h + s - 1) / s : (h + 1 + after - 3) / s + 1;
+    const int64_t ow = same ? (w + s - 1) / s : (w + 1 + after - 3) / s + 1;
+    int x = input(c, 4, (int64_t[]){n, h, w, ch});
+    c->lo[x] = -1.0f;
+    int k = constant(c, 4, (int64_t[]){1, 3, 3, ch});
+    int b = bias ? constant(c, 1, (int64_t[]){ch}) : -1;
+    ft_nn_op *o = op(c, FT_OP_DEPTHWISE_CONV2D, 4, (int64_t[]){n, oh, ow, ch}, bias ? 3 : 2, x, k, b);
+    o->attrs.stride[0] = o->attrs.stride[1] = s;
+    o->attrs.dilation[0] = o->attrs.dilation[1] = 1;
+    o->attrs.depth_multiplier = 1;
+    o->attrs.same_padding = same;
+    if (!same) {
+        o->attrs.pads[0] = o->attrs.pads[1] = 1;
+        o->attrs.pads[2] = o->attrs.pads[3] = after;
+    }
+    o->attrs.activation = act;
+    /* signed weights, so that the activation cuts */
+    float *kw = c->g.tensors[k].data;
+    for (int i = 0; i < 9 * ch; i += 3)
+        kw[i] = -kw[i];
+}
+
+static void depthwise_matches_reference(void **state)
+{
+    (void)state;
+    static const struct {
+        int n, h, w, c, stride, same, after;
+        ft_activation act;
+        int bias;
+    } cases[] = {
+        {1, 40, 40, 16, 1, 0, 1, FT_ACT_RELU, 1},  /* YuNet's, smaller */
+        {1, 33, 21, 32, 1, 0, 1, FT_ACT_NONE, 1},
+        {1, 20, 20, 64, 2, 0, 1, FT_ACT_RELU, 1},  /* SCRFD's stride 2 */
+        {1, 21, 19, 48, 2, 0, 1, FT_ACT_RELU6, 0},
+        {2, 9, 11, 16, 1, 1, 0, FT_ACT_RELU_N1_TO_1, 1},
+        {1, 11, 11, 16, 2, 1, 0, FT_ACT_NONE, 1},  /* SAME, stride 2: one pixel each side */
+        {1, 10, 10, 32, 2, 0, 0, FT_ACT_NONE, 1},  /* nothing after */
+        {1, 1, 1, 16, 1, 0, 1, FT_ACT_NONE, 1},    /* one pixel */
+        {1, 2, 3, 16, 1, 0, 1, FT_ACT_RELU, 1},
+        {1, 5, 5, 64, 1, 0, 1, FT_ACT_RELU, 1},
+        {1, 3, 8, 16, 2, 0, 1, FT_ACT_NONE, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        case_graph c;
+        depthwise_case(&c, cases[k].n, cases[k].h, cases[k].w, cases[k].c, cases[k].stride,
+                       cases[k].same, cases[k].after, cases[k].act, cases[k].bias);
+        char what[96];
+        snprintf(what, sizeof what, "DepthwiseConv2D %dx%dx%dx%d stride %d%s", cases[k].n,
+                 cases[k].h, cases[k].w, cases[k].c, cases[k].stride, cases[k].same ? " SAME" : "");
+        check_within(&c, what, 1e-5);
+    }
+}
+
 static void other_ops_are_left_alone(void **state)
 {
     (void)state;
@@ -126,6 +200,28 @@ static void other_ops_are_left_alone(void **state)
     memcpy(o->attrs.perm, (int[]){0, 2, 3, 1}, sizeof(int) * 4); /* many channels */
     assert_false(ft_fast_kernel_accepts(&c.g, o));
     ft_nn_graph_free(&c.g);
+    /* depthwise: 128 channels (XNNPACK is faster), 8 (not a vector), a
+     * multiplier, two pixels of padding, a 5x5 window */
+    depthwise_case(&c, 1, 8, 8, 128, 1, 0, 1, FT_ACT_NONE, 1);
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    ft_nn_graph_free(&c.g);
+    depthwise_case(&c, 1, 8, 8, 8, 1, 0, 1, FT_ACT_NONE, 1);
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    ft_nn_graph_free(&c.g);
+    depthwise_case(&c, 1, 8, 8, 16, 1, 0, 1, FT_ACT_NONE, 1);
+    c.g.tensors[c.g.ops[0].outputs[0]].shape[3] = 32;
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    ft_nn_graph_free(&c.g);
+    depthwise_case(&c, 1, 10, 10, 16, 2, 1, 0, FT_ACT_NONE, 1); /* SAME: none before */
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    ft_nn_graph_free(&c.g);
+    depthwise_case(&c, 1, 8, 8, 16, 1, 0, 1, FT_ACT_NONE, 1);
+    c.g.ops[0].attrs.pads[0] = 2;
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    c.g.ops[0].attrs.pads[0] = 1;
+    c.g.ops[0].attrs.activation = FT_ACT_TANH;
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    ft_nn_graph_free(&c.g);
 }
 
 int main(void)
@@ -135,6 +231,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(resize_matches_reference),
         cmocka_unit_test(transpose_matches_reference),
+        cmocka_unit_test(depthwise_matches_reference),
         cmocka_unit_test(other_ops_are_left_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
