@@ -171,20 +171,27 @@ static inline __attribute__((always_inline)) void clamp_store(float *p, const v1
     memcpy(p, &r, sizeof r);
 }
 
+/* Every output value is XNNPACK's bit for bit: the bias, then one fused
+ * multiply-add per tap in XNNPACK's order (column by column of the window,
+ * top to bottom in each), then the clamp; a tap outside the picture adds
+ * XNNPACK's zero, which changes nothing. So swapping kernels leaves every
+ * result of a model as it was. */
+
 /* Output pixel (oy, ox), channels [c0, c0 + 16), checking every tap
  * (inlined into each clone of the row, so at its vector width). */
-static inline __attribute__((always_inline)) void dw_edge_pixel(const dw_window *k, const float *x, float *y, int oy, int ox, int c0)
+static inline __attribute__((always_inline)) void dw_edge_pixel(const dw_window *k, const float *x,
+                                                                float *y, int oy, int ox, int c0)
 {
     v16 acc = {0}, a, b;
     if (k->bias)
         LOAD(acc, k->bias + c0);
-    for (int ky = 0; ky < 3; ky++) {
-        const int iy = oy * k->stride + ky - 1;
-        if (iy < 0 || iy >= k->h)
+    for (int kx = 0; kx < 3; kx++) {
+        const int ix = ox * k->stride + kx - 1;
+        if (ix < 0 || ix >= k->w_in)
             continue;
-        for (int kx = 0; kx < 3; kx++) {
-            const int ix = ox * k->stride + kx - 1;
-            if (ix < 0 || ix >= k->w_in)
+        for (int ky = 0; ky < 3; ky++) {
+            const int iy = oy * k->stride + ky - 1;
+            if (iy < 0 || iy >= k->h)
                 continue;
             LOAD(a, x + ((size_t)iy * (size_t)k->w_in + (size_t)ix) * (size_t)k->c + (size_t)c0);
             LOAD(b, k->w + (ky * 3 + kx) * k->c + c0);
@@ -195,9 +202,22 @@ static inline __attribute__((always_inline)) void dw_edge_pixel(const dw_window 
                 k->lo, k->hi);
 }
 
+/* ACC plus the window whose top-left input vector is at P (rows ROW apart,
+ * pixels C apart), XNNPACK's order; W: the nine weight vectors, row-major. */
+#define DW_WINDOW(acc, p, row, C, w)                                                            \
+    do {                                                                                        \
+        v16 in_;                                                                                \
+        for (int kx_ = 0; kx_ < 3; kx_++)                                                       \
+            for (int ky_ = 0; ky_ < 3; ky_++) {                                                 \
+                LOAD(in_, (p) + (size_t)ky_ * (row) + (size_t)kx_ * (size_t)(C));               \
+                (acc) += in_ * (w)[3 * ky_ + kx_];                                              \
+            }                                                                                   \
+    } while (0)
+
 /* One output row, channels [c0, c0 + 16): inside the picture, four output
- * pixels at a time, six input vectors per row of taps; products and sums
- * fused where the CPU can (the reference rounds each: 1e-7 apart). */
+ * pixels at a time (their windows overlap, so the loads are shared). Each
+ * "acc += in * w" becomes one fused multiply-add where the CPU has them, as
+ * in XNNPACK's kernels for that CPU. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),
                optimize("fp-contract=fast")))
@@ -215,30 +235,19 @@ static void dw_row(const dw_window *k, const float *x, float *y, int oy, int c0)
         LOAD(w[i], k->w + i * C + c0);
     if (k->bias)
         LOAD(bias, k->bias + c0);
-    const float *row[3];
-    for (int r = 0; r < 3; r++)
-        row[r] = x + (size_t)(iy + r) * (size_t)k->w_in * (size_t)C + (size_t)c0;
+    const size_t row = (size_t)k->w_in * (size_t)C;
+    const float *top = x + (size_t)iy * row + (size_t)c0;
     float *out = y + (size_t)oy * (size_t)k->ow * (size_t)C + (size_t)c0;
     dw_edge_pixel(k, x, y, oy, 0, c0);
     int ox = 1;
     if (s == 1)
         for (; ox + 4 <= k->ow && ox + 4 < k->w_in; ox += 4) {
             v16 a0 = bias, a1 = bias, a2 = bias, a3 = bias;
-            for (int r = 0; r < 3; r++) {
-                const float *p = row[r] + (size_t)(ox - 1) * (size_t)C;
-                v16 i0, i1, i2, i3, i4, i5;
-                LOAD(i0, p);
-                LOAD(i1, p + C);
-                LOAD(i2, p + 2 * C);
-                LOAD(i3, p + 3 * C);
-                LOAD(i4, p + 4 * C);
-                LOAD(i5, p + 5 * C);
-                const v16 w0 = w[3 * r], w1 = w[3 * r + 1], w2 = w[3 * r + 2];
-                a0 += i0 * w0 + i1 * w1 + i2 * w2;
-                a1 += i1 * w0 + i2 * w1 + i3 * w2;
-                a2 += i2 * w0 + i3 * w1 + i4 * w2;
-                a3 += i3 * w0 + i4 * w1 + i5 * w2;
-            }
+            const float *p = top + (size_t)(ox - 1) * (size_t)C;
+            DW_WINDOW(a0, p, row, C, w);
+            DW_WINDOW(a1, p + C, row, C, w);
+            DW_WINDOW(a2, p + 2 * C, row, C, w);
+            DW_WINDOW(a3, p + 3 * C, row, C, w);
             float *q = out + (size_t)ox * (size_t)C;
             clamp_store(q, &a0, k->lo, k->hi);
             clamp_store(q + C, &a1, k->lo, k->hi);
@@ -251,14 +260,7 @@ static void dw_row(const dw_window *k, const float *x, float *y, int oy, int c0)
             continue;
         }
         v16 acc = bias;
-        for (int r = 0; r < 3; r++) {
-            const float *p = row[r] + (size_t)(ox * s - 1) * (size_t)C;
-            v16 i0, i1, i2;
-            LOAD(i0, p);
-            LOAD(i1, p + C);
-            LOAD(i2, p + 2 * C);
-            acc += i0 * w[3 * r] + i1 * w[3 * r + 1] + i2 * w[3 * r + 2];
-        }
+        DW_WINDOW(acc, top + (size_t)(ox * s - 1) * (size_t)C, row, C, w);
         clamp_store(out + (size_t)ox * (size_t)C, &acc, k->lo, k->hi);
     }
 }
