@@ -21,7 +21,8 @@
 int ft_fast_kernel_accepts(const ft_nn_graph *graph, const ft_nn_op *op);
 
 /* 1 when that kernel is faster than XNNPACK's for OP: the xnnpack row runs
- * it even though XNNPACK could. */
+ * it even though XNNPACK could (depthwise convolutions of pictures of at
+ * least 128 x 128). */
 int ft_fast_kernel_preferred(const ft_nn_graph *graph, const ft_nn_op *op);
 
 /* Op I of GRAPH over BUFFERS (one per tensor), which must be accepted. */
