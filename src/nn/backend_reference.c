@@ -5,11 +5,13 @@
 #include <stdlib.h>
 
 #include "nn/backend.h"
+#include "nn/op_profile.h"
 #include "nn/ref_kernels.h"
 
 struct ft_nn_plan {
     const ft_nn_graph *graph;
     void *const *buffers; /* the session's array: rebinding changes it in place */
+    ft_nn_profile *profile; /* FACETRACK_NN_PROFILE: per-op times */
 };
 
 ft_status ft_nn_reference_run_op(const ft_nn_graph *g, int i, void *const *buffers)
@@ -45,7 +47,7 @@ static ft_status reference_plan_create(const ft_nn_graph *g, void *const *buffer
         snprintf(err, err_size, "%s: out of memory", g->name ? g->name : "(model)");
         return FT_ERR_NOMEM;
     }
-    *p = (ft_nn_plan){g, buffers};
+    *p = (ft_nn_plan){g, buffers, ft_nn_profile_create(g, "reference")};
     *out = p;
     return FT_OK;
 }
@@ -63,13 +65,17 @@ static ft_status reference_plan_run(ft_nn_plan *p, char *err, size_t err_size)
 {
     const ft_nn_graph *g = p->graph;
     for (int i = 0; i < g->op_count; i++) {
+        const uint64_t start = p->profile ? ft_nn_profile_now() : 0;
         ft_status st = ft_nn_reference_run_op(g, i, p->buffers);
+        if (p->profile)
+            ft_nn_profile_add(p->profile, i, i + 1, 0, ft_nn_profile_now() - start);
         if (st != FT_OK) {
             snprintf(err, err_size, "%s: op %d (%s) failed: %s", g->name ? g->name : "(model)", i,
                      ft_nn_op_label(&g->ops[i]), ft_status_str(st));
             return st;
         }
     }
+    ft_nn_profile_run_done(p->profile);
     return FT_OK;
 }
 
@@ -81,6 +87,8 @@ static int reference_plan_native_ops(const ft_nn_plan *p)
 
 static void reference_plan_free(ft_nn_plan *p)
 {
+    if (p)
+        ft_nn_profile_finish(p->profile);
     free(p);
 }
 

@@ -1,25 +1,37 @@
 /* The xnnpack row: maximal runs of ops in XNNPACK's op table become one
- * XNNPACK runtime each (nn/xnn_backend.c); the ops between run on the
- * reference kernels. */
+ * XNNPACK runtime each (nn/xnn_backend.c); the ops between run on our fast
+ * kernels where there is one (nn/fast_kernels.c), else on the reference
+ * kernels. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/arena_plan.h"
 #include "nn/backend.h"
+#include "nn/fast_kernels.h"
+#include "nn/op_profile.h"
 #include "nn/xnn_backend.h"
 
-/* One XNNPACK segment, or one reference op. */
+/* One XNNPACK segment, or one op on a kernel of ours. */
 typedef struct step {
     int first, last;         /* ops [first, last) */
-    ft_xnn_segment *segment; /* NULL: the reference kernel of op first */
+    ft_xnn_segment *segment; /* NULL: op first on a kernel of ours */
+    int fast;                /* that kernel: 1 a fast one, 0 the reference */
 } step;
 
 struct ft_nn_plan {
     const ft_nn_graph *graph;
-    void *const *buffers;
+    /* per tensor: the session's buffer, or one in ARENA for a value that
+     * passes between our kernels and XNNPACK's runtimes (the session gives
+     * buffers only to the graph's inputs and outputs and to what the
+     * reference kernels touch; values whose lives do not overlap share
+     * memory here, as inside an XNNPACK runtime, which keeps them in cache) */
+    void **buffers;
+    void *arena;
     step *steps;
     int step_count;
     int native_ops;
+    ft_nn_profile *profile; /* FACETRACK_NN_PROFILE: per-step times */
 };
 
 static const char *model_name(const ft_nn_graph *g)
@@ -36,41 +48,36 @@ static ft_status xnnpack_init(char *err, size_t err_size)
 }
 
 /* The end of the run of XNNPACK ops that starts at op FIRST (FIRST itself
- * when op FIRST falls back). Plans and buffer marking split alike. */
+ * when op FIRST runs on a kernel of ours: one XNNPACK lacks, or one where
+ * ours is faster). Plans and buffer marking split alike. A profiled plan
+ * gives every op a runtime of its own, to time it alone. */
 static int run_end(const ft_nn_graph *g, int first)
 {
+    const int most = ft_nn_profile_split_ops() ? first + 1 : g->op_count;
     int end = first;
-    while (end < g->op_count && ft_nn_backend_supports(&ft_nn_backend_xnnpack, g, &g->ops[end]))
+    while (end < most && ft_nn_backend_supports(&ft_nn_backend_xnnpack, g, &g->ops[end]) &&
+           !ft_fast_kernel_preferred(g, &g->ops[end]))
         end++;
     return end;
 }
 
-/* A segment's values stay inside its runtime unless another step reads
- * them or they are the graph's; reference ops use our buffers for all. */
+/* The session's buffers: the graph's inputs and outputs and what the
+ * reference kernels touch. A segment's values stay inside its runtime
+ * unless another step reads them; those and our fast kernels' values live
+ * in the plan's arena. */
 static void xnnpack_mark_buffers(const ft_nn_graph *g, char *needed)
 {
-    int *step_of = malloc(sizeof *step_of * (size_t)(g->tensor_count + 1));
-    if (!step_of) { /* cannot tell: give every activation a buffer */
-        memset(needed, 1, (size_t)g->tensor_count);
-        return;
-    }
-    for (int t = 0; t < g->tensor_count; t++)
-        step_of[t] = -1; /* made by no op: a graph input or a constant */
     memset(needed, 0, (size_t)g->tensor_count);
-    for (int i = 0, step_index = 0; i < g->op_count; step_index++) {
+    for (int i = 0; i < g->op_count;) {
         const int end = run_end(g, i), last = end > i ? end : i + 1;
-        for (int k = i; k < last; k++) {
+        const int reference = end == i && !ft_fast_kernel_accepts(g, &g->ops[i]);
+        for (int k = i; k < last && reference; k++) {
             const ft_nn_op *op = &g->ops[k];
-            for (int j = 0; j < op->input_count; j++) {
-                const int t = op->inputs[j];
-                if (t >= 0 && (end == i || step_of[t] != step_index))
-                    needed[t] = 1;
-            }
-            for (int j = 0; j < op->output_count; j++) {
-                step_of[op->outputs[j]] = step_index;
-                if (end == i)
-                    needed[op->outputs[j]] = 1;
-            }
+            for (int j = 0; j < op->input_count; j++)
+                if (op->inputs[j] >= 0)
+                    needed[op->inputs[j]] = 1;
+            for (int j = 0; j < op->output_count; j++)
+                needed[op->outputs[j]] = 1;
         }
         i = last;
     }
@@ -78,17 +85,69 @@ static void xnnpack_mark_buffers(const ft_nn_graph *g, char *needed)
         needed[g->inputs[k]] = 1;
     for (int k = 0; k < g->output_count; k++)
         needed[g->outputs[k]] = 1;
-    free(step_of);
 }
 
 static void xnnpack_plan_free(ft_nn_plan *p)
 {
     if (!p)
         return;
+    ft_nn_profile_finish(p->profile);
     for (int i = 0; i < p->step_count; i++)
         ft_xnn_segment_free(p->steps[i].segment);
     free(p->steps);
+    free(p->buffers);
+    free(p->arena);
     free(p);
+}
+
+/* Buffers in P's arena for every activation without one of the session's
+ * that passes from one step to another; a value lives from the step that
+ * makes it to the last that reads it. 1 when done, 0 when out of memory. */
+static int place_values(ft_nn_plan *p, void *const *session_buffers)
+{
+    const ft_nn_graph *g = p->graph;
+    const int n = g->tensor_count;
+    int *first = malloc(sizeof *first * (size_t)(n + 1)), *last = malloc(sizeof *last * (size_t)(n + 1));
+    ft_arena_block *blocks = malloc(sizeof *blocks * (size_t)(n + 1));
+    int *block_of = malloc(sizeof *block_of * (size_t)(n + 1));
+    int ok = first && last && blocks && block_of, count = 0;
+    for (int t = 0; ok && t < n; t++)
+        first[t] = last[t] = block_of[t] = -1;
+    for (int s = 0; ok && s < p->step_count; s++)
+        for (int k = p->steps[s].first; k < p->steps[s].last; k++) {
+            const ft_nn_op *op = &g->ops[k];
+            for (int j = 0; j < op->input_count + op->output_count; j++) {
+                const int t = j < op->input_count ? op->inputs[j] : op->outputs[j - op->input_count];
+                if (t < 0 || g->tensors[t].data || session_buffers[t])
+                    continue;
+                if (first[t] < 0)
+                    first[t] = s;
+                last[t] = s;
+            }
+        }
+    for (int t = 0; ok && t < n; t++) {
+        /* inside one runtime: XNNPACK's own memory */
+        if (first[t] < 0 || (first[t] == last[t] && p->steps[first[t]].segment))
+            continue;
+        block_of[t] = count;
+        blocks[count++] = (ft_arena_block){
+            .bytes = (size_t)ft_nn_tensor_elements(&g->tensors[t]) * ft_dtype_size(g->tensors[t].dtype) + 64,
+            .first = first[t], .last = last[t]};
+    }
+    size_t size = ok && count ? ft_arena_plan(blocks, count, 64) : 0;
+    ok = ok && size != (size_t)-1;
+    if (ok && count) {
+        p->arena = calloc(1, size); /* runs must not depend on old memory */
+        ok = p->arena != NULL;
+    }
+    for (int t = 0; ok && t < n; t++)
+        if (block_of[t] >= 0)
+            p->buffers[t] = (char *)p->arena + blocks[block_of[t]].offset;
+    free(first);
+    free(last);
+    free(blocks);
+    free(block_of);
+    return ok;
 }
 
 static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
@@ -110,15 +169,36 @@ static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
         return FT_ERR_NOMEM;
     }
     p->graph = g;
-    p->buffers = buffers;
-    for (int i = 0; i < g->op_count && st == FT_OK;) {
+    p->buffers = malloc(sizeof *p->buffers * (size_t)(g->tensor_count + 1));
+    if (!p->buffers) {
+        free(outside);
+        xnnpack_plan_free(p);
+        snprintf(err, err_size, "%s: out of memory", model_name(g));
+        return FT_ERR_NOMEM;
+    }
+    memcpy(p->buffers, buffers, sizeof *p->buffers * (size_t)g->tensor_count);
+    /* the steps first, then their values' memory, then the runtimes */
+    for (int i = 0; i < g->op_count;) {
         const int end = run_end(g, i);
         step *s = &p->steps[p->step_count++];
-        if (end == i) {
-            *s = (step){i, i + 1, NULL};
-            i++;
+        *s = end == i ? (step){i, i + 1, NULL, ft_fast_kernel_accepts(g, &g->ops[i])}
+                      : (step){i, end, NULL, 0};
+        i = end == i ? i + 1 : end;
+    }
+    if (!place_values(p, buffers)) {
+        free(outside);
+        xnnpack_plan_free(p);
+        snprintf(err, err_size, "%s: out of memory", model_name(g));
+        return FT_ERR_NOMEM;
+    }
+    for (int si = 0; si < p->step_count && st == FT_OK; si++) {
+        step *s = &p->steps[si];
+        const int i = s->first, end = s->last;
+        if (!s->fast && end == i + 1 && run_end(g, i) == i)
+            continue; /* a reference op */
+        p->native_ops += end - i;
+        if (s->fast)
             continue;
-        }
         /* What the segment makes that is read after it or returned. */
         memset(outside, 0, (size_t)g->tensor_count);
         for (int k = end; k < g->op_count; k++)
@@ -127,16 +207,15 @@ static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
                     outside[g->ops[k].inputs[j]] = 1;
         for (int k = 0; k < g->output_count; k++)
             outside[g->outputs[k]] = 1;
-        *s = (step){i, end, NULL};
-        st = ft_xnn_segment_create(g, i, end, buffers, outside, target->pool, &s->segment, err, err_size);
-        p->native_ops += end - i;
-        i = end;
+        st = ft_xnn_segment_create(g, i, end, p->buffers, outside, target->pool, &s->segment, err,
+                                   err_size);
     }
     free(outside);
     if (st != FT_OK) {
         xnnpack_plan_free(p);
         return st;
     }
+    p->profile = ft_nn_profile_create(g, "xnnpack");
     *out = p;
     return FT_OK;
 }
@@ -144,9 +223,12 @@ static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
 static ft_status xnnpack_plan_rebind(ft_nn_plan *p, void *const *buffers, char *err,
                                      size_t err_size)
 {
-    p->buffers = buffers;
+    /* the session's buffers change; the arena's stay */
+    for (int t = 0; t < p->graph->tensor_count; t++)
+        if (buffers[t])
+            p->buffers[t] = buffers[t];
     for (int i = 0; i < p->step_count; i++)
-        if (p->steps[i].segment && ft_xnn_segment_rebind(p->steps[i].segment, buffers) != FT_OK) {
+        if (p->steps[i].segment && ft_xnn_segment_rebind(p->steps[i].segment, p->buffers) != FT_OK) {
             snprintf(err, err_size, "%s: XNNPACK cannot bind ops %d-%d to new buffers",
                      model_name(p->graph), p->steps[i].first, p->steps[i].last - 1);
             return FT_ERR_INTERNAL;
@@ -159,14 +241,20 @@ static ft_status xnnpack_plan_run(ft_nn_plan *p, char *err, size_t err_size)
     const ft_nn_graph *g = p->graph;
     for (int i = 0; i < p->step_count; i++) {
         const step *s = &p->steps[i];
+        const uint64_t start = p->profile ? ft_nn_profile_now() : 0;
         ft_status st = s->segment ? ft_xnn_segment_run(s->segment)
+                       : s->fast  ? ft_fast_kernel_run(g, s->first, p->buffers)
                                   : ft_nn_reference_run_op(g, s->first, p->buffers);
+        if (p->profile)
+            ft_nn_profile_add(p->profile, s->first, s->last, s->segment ? 1 : s->fast ? 2 : 0,
+                              ft_nn_profile_now() - start);
         if (st != FT_OK) {
             snprintf(err, err_size, "%s: op %d (%s) failed: %s", model_name(g), s->first,
                      ft_nn_op_label(&g->ops[s->first]), ft_status_str(st));
             return st;
         }
     }
+    ft_nn_profile_run_done(p->profile);
     return FT_OK;
 }
 

@@ -141,3 +141,203 @@ int ft_nn_fuse_hard_swish(ft_nn_graph *g)
     free(dead);
     return fused;
 }
+
+/* A new float constant of SHAPE (rank 4 or 1) in G, zeroed; -1 when out of
+ * memory. The tensor array may move. */
+static int new_constant(ft_nn_graph *g, const char *base, const char *suffix, int rank,
+                        const int64_t *shape)
+{
+    int64_t n = 1;
+    for (int d = 0; d < rank; d++)
+        n *= shape[d];
+    ft_nn_tensor *grown = realloc(g->tensors, sizeof *grown * (size_t)(g->tensor_count + 1));
+    if (!grown)
+        return -1;
+    g->tensors = grown;
+    const size_t len = strlen(base) + strlen(suffix) + 1;
+    ft_nn_tensor t = {.name = malloc(len), .dtype = FT_DTYPE_F32, .rank = rank,
+                      .data = calloc((size_t)n, sizeof(float)), .nbytes = (size_t)n * sizeof(float)};
+    if (!t.name || !t.data) {
+        free(t.name);
+        free(t.data);
+        return -1;
+    }
+    memcpy(t.name, base, strlen(base));
+    memcpy(t.name + strlen(base), suffix, strlen(suffix) + 1);
+    memcpy(t.shape, shape, sizeof(int64_t) * (size_t)rank);
+    g->tensors[g->tensor_count] = t;
+    return g->tensor_count++;
+}
+
+/* The constant float tensor at input J of OP, or NULL. */
+static const ft_nn_tensor *constant_input(const ft_nn_graph *g, const ft_nn_op *op, int j)
+{
+    const int t = j < op->input_count ? op->inputs[j] : -1;
+    return t >= 0 && g->tensors[t].data && g->tensors[t].dtype == FT_DTYPE_F32 ? &g->tensors[t]
+                                                                              : NULL;
+}
+
+/* 1 when P is a plain 1x1 convolution (in channel groups or not). */
+static int is_pointwise(const ft_nn_graph *g, const ft_nn_op *p)
+{
+    const ft_op_attrs *a = &p->attrs;
+    const ft_nn_tensor *w = constant_input(g, p, 1), *x = &g->tensors[p->inputs[0]];
+    return p->type == FT_OP_CONV2D && a->layout == FT_LAYOUT_NHWC && w && w->rank == 4 &&
+           w->shape[1] == 1 && w->shape[2] == 1 && x->rank == 4 && w->shape[3] > 0 &&
+           x->shape[3] % w->shape[3] == 0 && w->shape[0] % (x->shape[3] / w->shape[3]) == 0 &&
+           a->stride[0] == 1 && a->stride[1] == 1 && !a->pads[0] && !a->pads[1] && !a->pads[2] &&
+           !a->pads[3] && (p->input_count < 3 || p->inputs[2] < 0 || constant_input(g, p, 2));
+}
+
+/* Folds depthwise op D into the 1x1 op P; 1 when done, 0 when it does not
+ * pay, -1 when out of memory. */
+static int fold_pair(ft_nn_graph *g, int d, int p)
+{
+    const ft_nn_op *dw = &g->ops[d];
+    const ft_nn_tensor *dwt = constant_input(g, dw, 1), *x = &g->tensors[dw->inputs[0]];
+    if (!dwt || dwt->rank != 4 || dwt->shape[0] != 1 || x->rank != 4 || x->shape[3] <= 0 ||
+        dwt->shape[3] % x->shape[3] || dw->attrs.layout != FT_LAYOUT_NHWC)
+        return 0;
+    const int64_t C = x->shape[3], M = dwt->shape[3] / C, KH = dwt->shape[1], KW = dwt->shape[2];
+    /* P's groups: output o reads channels [group(o) * IG, + IG) of D's */
+    const int64_t O = g->tensors[g->ops[p].inputs[1]].shape[0];
+    const int64_t IG = g->tensors[g->ops[p].inputs[1]].shape[3], OG = O / (C * M / IG);
+    if (O * C * KH * KW > C * M * KH * KW + O * C * M)
+        return 0;
+    const int has_dw_bias = dw->input_count > 2 && dw->inputs[2] >= 0;
+    const int has_bias = g->ops[p].input_count > 2 && g->ops[p].inputs[2] >= 0;
+    if (has_dw_bias && !constant_input(g, dw, 2))
+        return 0;
+    const char *base = g->tensors[g->ops[p].outputs[0]].name;
+    const int w = new_constant(g, base ? base : "", "/folded_weights", 4, (int64_t[]){O, KH, KW, C});
+    const int b = w < 0 ? -1 : new_constant(g, base ? base : "", "/folded_bias", 1, (int64_t[]){O});
+    if (b < 0)
+        return -1;
+    /* pointers only now: new_constant may have moved the tensors */
+    dw = &g->ops[d];
+    ft_nn_op *pw = &g->ops[p];
+    const float *D = g->tensors[dw->inputs[1]].data, *P = g->tensors[pw->inputs[1]].data;
+    const float *DB = has_dw_bias ? g->tensors[dw->inputs[2]].data : NULL;
+    const float *PB = has_bias ? g->tensors[pw->inputs[2]].data : NULL;
+    float *W = g->tensors[w].data, *B = g->tensors[b].data;
+    for (int64_t o = 0; o < O; o++) {
+        const int64_t from = o / OG * IG; /* D's first channel that o reads */
+        double bias = PB ? PB[o] : 0.0;
+        for (int64_t j = from; DB && j < from + IG; j++)
+            bias += (double)P[o * IG + j - from] * DB[j];
+        B[o] = (float)bias;
+        for (int64_t k = 0; k < KH * KW; k++)
+            for (int64_t c = 0; c < C; c++) {
+                double sum = 0;
+                for (int64_t j = c * M; j < (c + 1) * M; j++)
+                    if (j >= from && j < from + IG)
+                        sum += (double)P[o * IG + j - from] * D[k * C * M + j];
+                W[(o * KH * KW + k) * C + c] = (float)sum;
+            }
+    }
+    /* P becomes the whole convolution: D's window, P's activation. */
+    const ft_activation act = pw->attrs.activation;
+    const int y = pw->outputs[0];
+    ft_op_attrs attrs = dw->attrs;
+    attrs.activation = act;
+    attrs.depth_multiplier = 0;
+    attrs.groups = 1;
+    *pw = (ft_nn_op){.type = FT_OP_CONV2D, .input_count = 3, .output_count = 1, .attrs = attrs};
+    pw->inputs[0] = dw->inputs[0];
+    pw->inputs[1] = w;
+    pw->inputs[2] = b;
+    pw->outputs[0] = y;
+    return 1;
+}
+
+int ft_nn_fold_depthwise_into_pointwise(ft_nn_graph *g)
+{
+    int *readers = count_readers(g);
+    char *dead = calloc((size_t)g->op_count + 1, 1);
+    int folded = 0;
+    for (int d = 0; readers && dead && d < g->op_count; d++) {
+        const ft_nn_op *dw = &g->ops[d];
+        if (dw->type != FT_OP_DEPTHWISE_CONV2D || dw->attrs.activation != FT_ACT_NONE ||
+            dw->output_count != 1 || dw->input_count < 2)
+            continue;
+        const int p = only_reader(g, readers, dw->outputs[0]);
+        if (p < 0 || g->ops[p].inputs[0] != dw->outputs[0] || !is_pointwise(g, &g->ops[p]))
+            continue;
+        const int done = fold_pair(g, d, p);
+        if (done < 0)
+            break;
+        if (done) {
+            /* the constants stay (unread); the depthwise goes */
+            dead[d] = 1;
+            folded++;
+        }
+    }
+    int kept = 0;
+    for (int i = 0; dead && i < g->op_count; i++)
+        if (!dead[i])
+            g->ops[kept++] = g->ops[i];
+    if (dead)
+        g->op_count = kept;
+    free(readers);
+    free(dead);
+    return folded;
+}
+
+/* The activation OP computes, when a convolution can take it instead. */
+static ft_activation activation_of(const ft_nn_op *op)
+{
+    if (op->input_count != 1 || op->output_count != 1 || op->attrs.activation != FT_ACT_NONE)
+        return FT_ACT_NONE;
+    if (op->type == FT_OP_RELU)
+        return FT_ACT_RELU;
+    if (op->type == FT_OP_RELU6)
+        return FT_ACT_RELU6;
+    if (op->type == FT_OP_CLIP && op->attrs.min == 0.0f && op->attrs.max == 6.0f)
+        return FT_ACT_RELU6;
+    if (op->type == FT_OP_CLIP && op->attrs.min == 0.0f && isinf(op->attrs.max) && op->attrs.max > 0)
+        return FT_ACT_RELU;
+    return FT_ACT_NONE;
+}
+
+int ft_nn_fuse_activations(ft_nn_graph *g)
+{
+    int *readers = count_readers(g);
+    int *producer = malloc(sizeof *producer * ((size_t)g->tensor_count + 1));
+    char *dead = calloc((size_t)g->op_count + 1, 1);
+    int fused = 0;
+    if (!readers || !producer || !dead)
+        goto done;
+    for (int t = 0; t < g->tensor_count; t++)
+        producer[t] = -1;
+    for (int i = 0; i < g->op_count; i++)
+        for (int j = 0; j < g->ops[i].output_count; j++)
+            producer[g->ops[i].outputs[j]] = i;
+    for (int i = 0; i < g->op_count; i++) {
+        const ft_nn_op *act = &g->ops[i];
+        const ft_activation a = activation_of(act);
+        if (a == FT_ACT_NONE || act->inputs[0] < 0)
+            continue;
+        const int t = act->inputs[0], p = producer[t];
+        if (p < 0 || only_reader(g, readers, t) != i)
+            continue;
+        ft_nn_op *conv = &g->ops[p];
+        if ((conv->type != FT_OP_CONV2D && conv->type != FT_OP_DEPTHWISE_CONV2D) ||
+            conv->output_count != 1 || conv->attrs.activation != FT_ACT_NONE)
+            continue;
+        conv->attrs.activation = a;
+        conv->outputs[0] = act->outputs[0];
+        producer[act->outputs[0]] = p;
+        dead[i] = 1;
+        fused++;
+    }
+    int kept = 0;
+    for (int i = 0; i < g->op_count; i++)
+        if (!dead[i])
+            g->ops[kept++] = g->ops[i];
+    g->op_count = kept;
+done:
+    free(readers);
+    free(producer);
+    free(dead);
+    return fused;
+}

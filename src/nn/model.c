@@ -18,6 +18,7 @@ ft_status ft_nn_model_load_with(const char *spec, const ft_onnx_options *onnx, f
                                 ft_nn_format *format, char *err, size_t err_size)
 {
     ft_model_bytes bytes;
+    int is_onnx = 0;
     memset(graph, 0, sizeof *graph);
     ft_status st = ft_model_bytes_read(spec, &bytes, err, err_size);
     if (st != FT_OK)
@@ -27,6 +28,7 @@ ft_status ft_nn_model_load_with(const char *spec, const ft_onnx_options *onnx, f
             *format = FT_NN_FORMAT_TFLITE;
         st = ft_tflite_load(bytes.data, bytes.size, spec, graph, err, err_size);
     } else if (ft_onnx_sniff(bytes.data, bytes.size)) {
+        is_onnx = 1;
         if (format)
             *format = FT_NN_FORMAT_ONNX;
         st = ft_onnx_load_with(bytes.data, bytes.size, spec, onnx, graph, err, err_size);
@@ -44,8 +46,13 @@ ft_status ft_nn_model_load_with(const char *spec, const ft_onnx_options *onnx, f
         st = FT_ERR_FORMAT;
     }
     /* A graph asked for as written (tests compare with it) stays so. */
-    if (st == FT_OK && !(onnx && onnx->keep_nchw))
+    if (st == FT_OK && !(onnx && onnx->keep_nchw)) {
         ft_nn_fuse_hard_swish(graph);
+        ft_nn_fold_depthwise_into_pointwise(graph);
+        /* TFLite fuses its own; the op counts of its models stay as written */
+        if (is_onnx)
+            ft_nn_fuse_activations(graph);
+    }
     ft_model_bytes_free(&bytes);
     return st;
 }

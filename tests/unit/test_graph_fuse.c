@@ -1,7 +1,11 @@
 /* HardSwish fusion: the exporters' element-wise chains for x * relu6(x + 3)
  * / 6 become one op with the same values, in both orders of the product and
  * the division; a chain whose intermediate value is read elsewhere, or with
- * other constants, is left as it is. */
+ * other constants, is left as it is.
+ * Depthwise-into-1x1 folding: a depth-multiplier depthwise convolution read
+ * only by a 1x1 convolution (grouped or not) becomes one convolution with the
+ * same values on the reference kernels; pairs where that costs more, where
+ * the depthwise has an activation or its output is read elsewhere stay. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -108,12 +112,124 @@ static void test_other_chains_stay(void **state)
     ft_nn_graph_free(&c.g);
 }
 
+/* Runs C's graph on the reference with a ramp over [-5, 5] of IN_N inputs;
+ * its OUT_N outputs into OUT. */
+static void run_ramp(case_graph *c, int64_t in_n, float *out, int64_t out_n)
+{
+    ft_nn_session *s;
+    char err[256];
+    assert_int_equal(ft_nn_session_create(&c->g, &ft_nn_backend_reference, NULL, &s, err, sizeof err), FT_OK);
+    float *in = ft_nn_session_input(s, 0);
+    for (int64_t i = 0; i < in_n; i++)
+        in[i] = -5.0f + 10.0f * (float)i / (float)(in_n - 1);
+    assert_int_equal(ft_nn_session_run(s), FT_OK);
+    memcpy(out, ft_nn_session_output(s, 0), sizeof(float) * (size_t)out_n);
+    ft_nn_session_free(s);
+}
+
+/* depthwise (C channels, multiplier M, 3x3, stride STRIDE, one pixel of
+ * padding, with bias; ACT after it) into a 1x1 convolution to O channels in
+ * GROUPS groups with a ReLU6; LEAK: the depthwise output is a graph output. */
+static void build_pair(case_graph *c, int C, int M, int stride, int O, int groups,
+                       ft_activation act, int leak)
+{
+    graph_begin(c);
+    const int64_t H = 9, W = 7, OH = (H - 1) / stride + 1, OW = (W - 1) / stride + 1;
+    int x = input(c, 4, (int64_t[]){1, H, W, C});
+    c->lo[x] = -1.0f;
+    int dw_w = constant(c, 4, (int64_t[]){1, 3, 3, C * M});
+    int dw_b = constant(c, 1, (int64_t[]){C * M});
+    ft_nn_op *dw = op(c, FT_OP_DEPTHWISE_CONV2D, 4, (int64_t[]){1, OH, OW, C * M}, 3, x, dw_w, dw_b);
+    dw->attrs.stride[0] = dw->attrs.stride[1] = stride;
+    dw->attrs.dilation[0] = dw->attrs.dilation[1] = 1;
+    dw->attrs.pads[0] = dw->attrs.pads[1] = dw->attrs.pads[2] = dw->attrs.pads[3] = 1;
+    dw->attrs.depth_multiplier = M;
+    dw->attrs.activation = act;
+    const int mid = dw->outputs[0];
+    int pw_w = constant(c, 4, (int64_t[]){O, 1, 1, C * M / groups});
+    int pw_b = constant(c, 1, (int64_t[]){O});
+    /* signed weights, so that the ReLU6 cuts both ways */
+    float *w = c->g.tensors[pw_w].data;
+    for (int64_t i = 0; i < O * C * M / groups; i++)
+        w[i] = i % 3 ? w[i] : -2.0f * w[i];
+    ft_nn_op *pw = op(c, FT_OP_CONV2D, 4, (int64_t[]){1, OH, OW, O}, 3, mid, pw_w, pw_b);
+    pw->attrs.stride[0] = pw->attrs.stride[1] = 1;
+    pw->attrs.dilation[0] = pw->attrs.dilation[1] = 1;
+    pw->attrs.groups = groups;
+    pw->attrs.activation = FT_ACT_RELU6;
+    graph_output(c, pw->outputs[0]);
+    if (leak)
+        graph_output(c, mid);
+}
+
+static void test_depthwise_folds_into_pointwise_with_the_same_values(void **state)
+{
+    (void)state;
+    static const struct { int C, M, stride, O, groups; } pairs[] = {
+        {8, 4, 1, 2, 2}, /* OpenSeeFace's detector head: grouped 1x1 */
+        {8, 4, 2, 3, 1},
+        {5, 3, 1, 1, 1},
+    };
+    for (size_t k = 0; k < sizeof pairs / sizeof *pairs; k++) {
+        case_graph pair, folded;
+        seed = 7; /* the same weights in both */
+        build_pair(&pair, pairs[k].C, pairs[k].M, pairs[k].stride, pairs[k].O, pairs[k].groups,
+                   FT_ACT_NONE, 0);
+        seed = 7;
+        build_pair(&folded, pairs[k].C, pairs[k].M, pairs[k].stride, pairs[k].O, pairs[k].groups,
+                   FT_ACT_NONE, 0);
+        assert_int_equal(ft_nn_fold_depthwise_into_pointwise(&folded.g), 1);
+        assert_int_equal(folded.g.op_count, 1);
+        assert_int_equal(folded.g.ops[0].type, FT_OP_CONV2D);
+        assert_int_equal(folded.g.ops[0].inputs[0], folded.g.inputs[0]);
+        const int64_t n = ft_nn_tensor_elements(&pair.g.tensors[pair.g.outputs[0]]);
+        float *want = malloc(sizeof(float) * (size_t)n), *got = malloc(sizeof(float) * (size_t)n);
+        assert_non_null(want);
+        assert_non_null(got);
+        run_ramp(&pair, 9 * 7 * pairs[k].C, want, n);
+        run_ramp(&folded, 9 * 7 * pairs[k].C, got, n);
+        float scale = 0, diff = 0;
+        int clipped = 0;
+        for (int64_t i = 0; i < n; i++) {
+            scale = fmaxf(scale, fabsf(want[i]));
+            diff = fmaxf(diff, fabsf(want[i] - got[i]));
+            clipped += want[i] == 0.0f || want[i] == 6.0f;
+        }
+        assert_true(scale > 0);
+        assert_true(clipped < n); /* not every value clamped away */
+        if (diff > 1e-5f * scale)
+            fail_msg("pair %zu: folded differs by %g at scale %g", k, (double)diff, (double)scale);
+        free(want);
+        free(got);
+        ft_nn_graph_free(&pair.g);
+        ft_nn_graph_free(&folded.g);
+    }
+}
+
+static void test_other_pairs_stay(void **state)
+{
+    (void)state;
+    case_graph c;
+    build_pair(&c, 8, 4, 1, 2, 2, FT_ACT_RELU, 0); /* not linear */
+    assert_int_equal(ft_nn_fold_depthwise_into_pointwise(&c.g), 0);
+    assert_int_equal(c.g.op_count, 2);
+    ft_nn_graph_free(&c.g);
+    build_pair(&c, 8, 4, 1, 2, 2, FT_ACT_NONE, 1); /* the depthwise output is read too */
+    assert_int_equal(ft_nn_fold_depthwise_into_pointwise(&c.g), 0);
+    ft_nn_graph_free(&c.g);
+    build_pair(&c, 16, 1, 1, 32, 1, FT_ACT_NONE, 0); /* would cost 9 times more */
+    assert_int_equal(ft_nn_fold_depthwise_into_pointwise(&c.g), 0);
+    ft_nn_graph_free(&c.g);
+}
+
 int main(void)
 {
     seed = first_seed = 1; /* the builder's constants; the inputs are a ramp */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chains_fuse_with_the_same_values),
         cmocka_unit_test(test_other_chains_stay),
+        cmocka_unit_test(test_depthwise_folds_into_pointwise_with_the_same_values),
+        cmocka_unit_test(test_other_pairs_stay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,265 @@
+/* The xnnpack row's own kernels (nn/fast_kernels.c) against the reference
+ * kernels on the same random inputs: the resize and the transpose compute
+ * the same arithmetic in the same order, so the same bits (over shapes and
+ * every coordinate mode of the bilinear resize); the depthwise convolution
+ * fuses products into sums, so within 1e-5 of the output's scale (as the
+ * XNNPACK ops are held to) over channels, strides, paddings, activations,
+ * picture sizes down to one pixel and batches, and in an optimized build it
+ * gives XNNPACK's own values bit for bit (its order of fused multiply-adds),
+ * so that models keep their results when the xnnpack row hands it XNNPACK's
+ * convolutions. The ops they do not take are
+ * left to the other kernels. The seed is printed; FT_TEST_SEED replays it. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "nn_case.h"
+#include "nn/backend.h"
+#include "nn/fast_kernels.h"
+#include "nn/xnn_backend.h"
+#include "test_seed.h"
+
+/* Runs C's one op on the reference and the fast kernel with the same
+ * random input and demands outputs within TOLERANCE of the output's scale
+ * (0: the same values). */
+static void check_within(case_graph *c, const char *what, double tolerance, int as_xnnpack)
+{
+    ft_nn_graph *g = &c->g;
+    const ft_nn_op *op = &g->ops[0];
+    if (!ft_fast_kernel_accepts(g, op))
+        fail_msg("%s: no fast kernel took it", what);
+    void *ref[MAX_TENSORS] = {0}, *fast[MAX_TENSORS] = {0};
+    const int x = op->inputs[0], y = op->outputs[0];
+    const int64_t nx = ft_nn_tensor_elements(&g->tensors[x]), ny = ft_nn_tensor_elements(&g->tensors[y]);
+    /* with the slack that kernels may read past the end (as the session's) */
+    float *in = calloc((size_t)nx + 16, sizeof(float));
+    float *want = calloc((size_t)ny + 16, sizeof(float)), *got = calloc((size_t)ny + 16, sizeof(float));
+    assert_non_null(in);
+    assert_non_null(want);
+    assert_non_null(got);
+    fill_random(in, nx, 0.05f, 1.0f);
+    for (int64_t i = 0; i < ny; i++)
+        want[i] = got[i] = NAN; /* every output must be written */
+    for (int t = 0; t < g->tensor_count; t++)
+        ref[t] = fast[t] = g->tensors[t].data; /* constants: as the session gives them */
+    ref[x] = fast[x] = in;
+    ref[y] = want;
+    fast[y] = got;
+    assert_int_equal(ft_nn_reference_run_op(g, 0, ref), FT_OK);
+    assert_int_equal(ft_fast_kernel_run(g, 0, fast), FT_OK);
+    double scale = 0;
+    for (int64_t i = 0; i < ny; i++)
+        scale = fmax(scale, fabs(want[i]));
+    for (int64_t i = 0; i < ny; i++)
+        if (!(fabs((double)want[i] - got[i]) <= tolerance * scale))
+            fail_msg("%s: output %lld is %.9g, the reference's %.9g (seed %u)", what, (long long)i,
+                     (double)got[i], (double)want[i], first_seed);
+#ifdef __OPTIMIZE__
+    /* GCC fuses the kernel's products into its sums only when optimizing */
+    const int bitwise = as_xnnpack;
+#else
+    const int bitwise = 0;
+    (void)as_xnnpack;
+#endif
+    if (bitwise) { /* the same op as one XNNPACK runtime */
+        char outside[MAX_TENSORS] = {0}, err[256];
+        outside[y] = 1;
+        ft_xnn_segment *seg;
+        for (int64_t i = 0; i < ny; i++)
+            want[i] = NAN;
+        if (ft_xnn_segment_create(g, 0, 1, ref, outside, NULL, &seg, err, sizeof err) != FT_OK)
+            fail_msg("%s: %s", what, err);
+        assert_int_equal(ft_xnn_segment_run(seg), FT_OK);
+        ft_xnn_segment_free(seg);
+        for (int64_t i = 0; i < ny; i++)
+            if (memcmp(&want[i], &got[i], sizeof(float)) != 0)
+                fail_msg("%s: output %lld is %.9g, XNNPACK's %.9g (seed %u)", what, (long long)i,
+                         (double)got[i], (double)want[i], first_seed);
+    }
+    free(in);
+    free(want);
+    free(got);
+    ft_nn_graph_free(g);
+}
+
+static void check_same(case_graph *c, const char *what)
+{
+    check_within(c, what, 0.0, 0);
+}
+
+static void resize_matches_reference(void **state)
+{
+    (void)state;
+    /* in H, W -> out H, W, channels */
+    static const int64_t sizes[][5] = {
+        {28, 28, 56, 56, 128}, /* OpenSeeFace's detector: twice, aligned corners */
+        {7, 7, 14, 14, 96},    {6, 6, 12, 12, 5}, {5, 7, 7, 11, 3},
+        {12, 12, 6, 6, 16},    {3, 4, 8, 8, 1},   {1, 1, 4, 3, 7}, {4, 5, 1, 1, 2},
+    };
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (int mode = 0; mode < 4; mode++) {
+            case_graph c;
+            graph_begin(&c);
+            int x = input(&c, 4, (int64_t[]){1 + (s == 2), sizes[s][0], sizes[s][1], sizes[s][4]});
+            ft_nn_op *o = op(&c, FT_OP_RESIZE, 4,
+                             (int64_t[]){1 + (s == 2), sizes[s][2], sizes[s][3], sizes[s][4]}, 1, x);
+            o->attrs.resize_mode = FT_RESIZE_BILINEAR;
+            o->attrs.align_corners = mode & 1;
+            o->attrs.half_pixel_centers = mode >> 1;
+            char what[96];
+            snprintf(what, sizeof what, "Resize %lldx%lld -> %lldx%lld, %lld channels, mode %d",
+                     (long long)sizes[s][0], (long long)sizes[s][1], (long long)sizes[s][2],
+                     (long long)sizes[s][3], (long long)sizes[s][4], mode);
+            check_same(&c, what);
+        }
+}
+
+static void transpose_matches_reference(void **state)
+{
+    (void)state;
+    static const int64_t shapes[][4] = {
+        {1, 3, 640, 640}, /* YuNet's and SCRFD's picture */
+        {2, 3, 5, 7}, {1, 1, 4, 4}, {1, 4, 3, 9}, {3, 16, 2, 5},
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        case_graph c;
+        graph_begin(&c);
+        const int64_t *d = shapes[s];
+        int x = input(&c, 4, d);
+        ft_nn_op *o = op(&c, FT_OP_TRANSPOSE, 4, (int64_t[]){d[0], d[2], d[3], d[1]}, 1, x);
+        memcpy(o->attrs.perm, (int[]){0, 2, 3, 1}, sizeof(int) * 4);
+        char what[64];
+        snprintf(what, sizeof what, "Transpose of [%lld,%lld,%lld,%lld]", (long long)d[0],
+                 (long long)d[1], (long long)d[2], (long long)d[3]);
+        check_same(&c, what);
+    }
+}
+
+/* A depthwise convolution of H x W x C, 3x3, stride S, one pixel of padding
+ * (SAME or explicit; explicit padding after: AFTER), activation ACT, with or
+ * without bias, N images. */
+static void depthwise_case(case_graph *c, int n, int h, int w, int ch, int s, int same, int after,
+                           ft_activation act, int bias)
+{
+    graph_begin(c);
+    const int64_t oh = same ? (h + s - 1) / s : (h + 1 + after - 3) / s + 1;
+    const int64_t ow = same ? (w + s - 1) / s : (w + 1 + after - 3) / s + 1;
+    int x = input(c, 4, (int64_t[]){n, h, w, ch});
+    c->lo[x] = -1.0f;
+    int k = constant(c, 4, (int64_t[]){1, 3, 3, ch});
+    int b = bias ? constant(c, 1, (int64_t[]){ch}) : -1;
+    ft_nn_op *o = op(c, FT_OP_DEPTHWISE_CONV2D, 4, (int64_t[]){n, oh, ow, ch}, bias ? 3 : 2, x, k, b);
+    o->attrs.stride[0] = o->attrs.stride[1] = s;
+    o->attrs.dilation[0] = o->attrs.dilation[1] = 1;
+    o->attrs.depth_multiplier = 1;
+    o->attrs.same_padding = same;
+    if (!same) {
+        o->attrs.pads[0] = o->attrs.pads[1] = 1;
+        o->attrs.pads[2] = o->attrs.pads[3] = after;
+    }
+    o->attrs.activation = act;
+    /* signed weights, so that the activation cuts */
+    float *kw = c->g.tensors[k].data;
+    for (int i = 0; i < 9 * ch; i += 3)
+        kw[i] = -kw[i];
+}
+
+static void depthwise_matches_reference(void **state)
+{
+    (void)state;
+    static const struct {
+        int n, h, w, c, stride, same, after;
+        ft_activation act;
+        int bias;
+    } cases[] = {
+        {1, 40, 40, 16, 1, 0, 1, FT_ACT_RELU, 1},  /* YuNet's, smaller */
+        {1, 33, 21, 32, 1, 0, 1, FT_ACT_NONE, 1},
+        {1, 20, 20, 64, 2, 0, 1, FT_ACT_RELU, 1},  /* SCRFD's stride 2 */
+        {1, 21, 19, 48, 2, 0, 1, FT_ACT_RELU6, 0},
+        {2, 9, 11, 16, 1, 1, 0, FT_ACT_RELU_N1_TO_1, 1},
+        {1, 11, 11, 16, 2, 1, 0, FT_ACT_NONE, 1},  /* SAME, stride 2: one pixel each side */
+        {1, 10, 10, 32, 2, 0, 0, FT_ACT_NONE, 1},  /* nothing after */
+        {1, 1, 1, 16, 1, 0, 1, FT_ACT_NONE, 1},    /* one pixel */
+        {1, 2, 3, 16, 1, 0, 1, FT_ACT_RELU, 1},
+        {1, 5, 5, 64, 1, 0, 1, FT_ACT_RELU, 1},
+        {1, 3, 8, 16, 2, 0, 1, FT_ACT_NONE, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        case_graph c;
+        depthwise_case(&c, cases[k].n, cases[k].h, cases[k].w, cases[k].c, cases[k].stride,
+                       cases[k].same, cases[k].after, cases[k].act, cases[k].bias);
+        char what[96];
+        snprintf(what, sizeof what, "DepthwiseConv2D %dx%dx%dx%d stride %d%s", cases[k].n,
+                 cases[k].h, cases[k].w, cases[k].c, cases[k].stride, cases[k].same ? " SAME" : "");
+        check_within(&c, what, 1e-5, 1);
+    }
+}
+
+static void other_ops_are_left_alone(void **state)
+{
+    (void)state;
+    case_graph c;
+    graph_begin(&c);
+    int x = input(&c, 4, (int64_t[]){1, 4, 4, 3});
+    ft_nn_op *o = op(&c, FT_OP_RESIZE, 4, (int64_t[]){1, 8, 8, 3}, 1, x);
+    o->attrs.resize_mode = FT_RESIZE_NEAREST;
+    assert_false(ft_fast_kernel_accepts(&c.g, o));
+    o->attrs.resize_mode = FT_RESIZE_BILINEAR;
+    o->attrs.layout = FT_LAYOUT_NCHW; /* ONNX's own modes: the NCHW kernels */
+    assert_false(ft_fast_kernel_accepts(&c.g, o));
+    ft_nn_graph_free(&c.g);
+    graph_begin(&c);
+    x = input(&c, 4, (int64_t[]){1, 4, 5, 3});
+    o = op(&c, FT_OP_TRANSPOSE, 4, (int64_t[]){1, 3, 4, 5}, 1, x);
+    memcpy(o->attrs.perm, (int[]){0, 3, 1, 2}, sizeof(int) * 4); /* NHWC -> NCHW */
+    assert_false(ft_fast_kernel_accepts(&c.g, o));
+    ft_nn_graph_free(&c.g);
+    graph_begin(&c);
+    x = input(&c, 4, (int64_t[]){1, 64, 5, 3});
+    o = op(&c, FT_OP_TRANSPOSE, 4, (int64_t[]){1, 5, 3, 64}, 1, x);
+    memcpy(o->attrs.perm, (int[]){0, 2, 3, 1}, sizeof(int) * 4); /* many channels */
+    assert_false(ft_fast_kernel_accepts(&c.g, o));
+    ft_nn_graph_free(&c.g);
+    /* depthwise: 128 channels (XNNPACK is faster), 8 (not a vector), a
+     * multiplier, two pixels of padding, a 5x5 window */
+    depthwise_case(&c, 1, 8, 8, 128, 1, 0, 1, FT_ACT_NONE, 1);
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    ft_nn_graph_free(&c.g);
+    depthwise_case(&c, 1, 8, 8, 8, 1, 0, 1, FT_ACT_NONE, 1);
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    ft_nn_graph_free(&c.g);
+    depthwise_case(&c, 1, 8, 8, 16, 1, 0, 1, FT_ACT_NONE, 1);
+    c.g.tensors[c.g.ops[0].outputs[0]].shape[3] = 32;
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    ft_nn_graph_free(&c.g);
+    depthwise_case(&c, 1, 10, 10, 16, 2, 1, 0, FT_ACT_NONE, 1); /* SAME: none before */
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    ft_nn_graph_free(&c.g);
+    depthwise_case(&c, 1, 8, 8, 16, 1, 0, 1, FT_ACT_NONE, 1);
+    c.g.ops[0].attrs.pads[0] = 2;
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    c.g.ops[0].attrs.pads[0] = 1;
+    c.g.ops[0].attrs.activation = FT_ACT_TANH;
+    assert_false(ft_fast_kernel_accepts(&c.g, &c.g.ops[0]));
+    ft_nn_graph_free(&c.g);
+}
+
+int main(void)
+{
+    seed = first_seed = ft_test_seed();
+    printf("fast kernels: seed %u\n", first_seed);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(resize_matches_reference),
+        cmocka_unit_test(transpose_matches_reference),
+        cmocka_unit_test(depthwise_matches_reference),
+        cmocka_unit_test(other_ops_are_left_alone),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
