@@ -61,6 +61,7 @@ static const char usage[] =
     "  --object-threshold X      minimum score (default 0.4 on the CPU, 0.5 on a GPU)\n"
     "  --object-max-results N    per frame (default 5)\n"
     "  --object-distance PX      tracking radius of objects (default 80)\n"
+    "  --no-auto-objects         no objects switched on in faceless videos\n"
     "resources:\n"
     "  --workers N               TRACKING_CPU_WORKERS (default: the CPU count)\n"
     "  --cpu                     TRACKING_DISABLE_GPU=1\n"
@@ -125,6 +126,7 @@ static const flag flags[] = {
     {"--object-threshold", NULL, "object-threshold", 1},
     {"--object-max-results", NULL, "object-max-results", 1},
     {"--object-distance", NULL, "object-distance", 1},
+    {"--no-auto-objects", NULL, "no-auto-objects", 0},
 };
 #define FLAG_COUNT (sizeof flags / sizeof flags[0])
 
