@@ -96,6 +96,8 @@ static int check_auto_objects(ft_video_job *j, size_t k)
         const int64_t seen = index + 1;
         if (seen % 50 || j->face_frames * 10 >= seen)
             continue;
+        if (seen >= j->plan.chunks[j->plan.count - 1].end)
+            return 0; /* no frame after it */
         j->objects_from = seen;
         ft_log(FT_LOG_WARN, "%s: %lld of the first %lld frames have a face (under 10 %%): object "
                "detection switched on from frame %lld, as the original did "
