@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "face/image_to_tensor.h"
 #include "face/model_session.h"
@@ -198,15 +199,25 @@ static ft_status recognise(void *context, const ft_nn_graph *g, char *reason, si
     return FT_ERR_FORMAT;
 }
 
-/* Where the original's registry looked for FILE: the folder itself, then
- * its object_detectors/tflite or object_detectors/onnx subfolder. */
+/* Where the original's registry looked for FILE, folder by folder of the
+ * model search path: the folder itself, then its object_detectors/tflite
+ * or object_detectors/onnx subfolder. */
 static int find_original(const char *file, char *path, size_t size)
 {
     const size_t len = strlen(file);
     const char *sub = len > 5 && !strcmp(file + len - 5, ".onnx") ? "onnx" : "tflite";
-    char nested[256];
-    snprintf(nested, sizeof nested, "object_detectors/%s/%s", sub, file);
-    return ft_model_find(file, path, size) == FT_OK || ft_model_find(nested, path, size) == FT_OK;
+    ft_model_dir *dirs = malloc(FT_MODEL_MAX_DIRS * sizeof *dirs);
+    const int n = dirs ? ft_model_search_dirs(dirs, FT_MODEL_MAX_DIRS) : 0;
+    int found = 0;
+    for (int i = 0; i < n && !found; i++)
+        for (int nested = 0; nested < 2 && !found; nested++) {
+            const int w = nested ? snprintf(path, size, "%s/object_detectors/%s/%s", dirs[i].path, sub, file)
+                                 : snprintf(path, size, "%s/%s", dirs[i].path, file);
+            struct stat sb;
+            found = w > 0 && (size_t)w < size && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+        }
+    free(dirs);
+    return found;
 }
 
 /* OPTIONS' model into a file path. The original's registry names are

@@ -24,6 +24,7 @@
 #include "onnx_detector_builder.h"
 #include "tflite_builder.h"
 #include "tflite_detector_builder.h"
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char shared[1024], models[1024];
@@ -504,6 +505,19 @@ static void tflite_detector_metadata(void **state)
     char *saved = old ? strdup(old) : NULL;
     setenv("FACETRACK_MODEL_PATH", dir, 1);
     assert_int_equal(detect_blocks("efficientdet_lite2", 0.4f, got, 4, err, sizeof err), 2);
+    /* ... and in its object_detectors/tflite subfolder, by MediaPipe's name too */
+    char sub[256], nested[320];
+    snprintf(sub, sizeof sub, "%s/object_detectors", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(sub, sizeof sub, "%s/object_detectors/tflite", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(nested, sizeof nested, "%s/efficientdet_lite0.tflite", sub);
+    assert_int_equal(write_tflite_detector(nested, &named), FT_OK);
+    assert_int_equal(detect_blocks("efficientdet_lite0", 0.4f, got, 4, err, sizeof err), 2);
+    unlink(nested);
+    rmdir(sub);
+    snprintf(sub, sizeof sub, "%s/object_detectors", dir);
+    rmdir(sub);
 
     /* "???" (a gap of COCO's ids) is no object */
     const tflite_case gap = {1, "labelmap.txt", "???\r\ndog\r\n"};
