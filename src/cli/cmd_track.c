@@ -57,7 +57,7 @@ static const char usage[] =
     "  --objects                 STEP5_ENABLE_OBJECT_DETECTION: in frames without a face\n"
     "  --objects-every-frame     ... in every frame\n"
     "  --object-model NAME       STEP5_OBJECT_DETECTOR_MODEL: centernet (default),\n"
-    "                            nanodet, a model.json or ONNX file\n"
+    "                            nanodet, a model.json, ONNX or TFLite file\n"
     "  --object-threshold X      minimum score (default 0.4 on the CPU, 0.5 on a GPU)\n"
     "  --object-max-results N    per frame (default 5)\n"
     "  --object-distance PX      tracking radius of objects (default 80)\n"
