@@ -29,6 +29,7 @@ typedef struct worker {
     ft_face_engine *engine;
     ft_object_detector *objects; /* NULL unless objects are asked for, or switched on */
     int objects_failed;    /* switched on, the detector could not be made */
+    int64_t objects_from;  /* the assigned range's first frame with objects; -1: none */
     ft_video *video;       /* the reader of the video this worker last served */
     const char *video_path;
     pthread_t thread;
@@ -41,6 +42,9 @@ typedef struct frame_tick {
     size_t job;
     int64_t since_report;
 } frame_tick;
+
+static ft_status make_object_detector(const ft_batch_options *o, int switched_on,
+                                      ft_object_detector **out, char *err, size_t n);
 
 static int stopping(const batch *b)
 {
@@ -167,17 +171,15 @@ static void on_frame(void *user)
         b->cb->progress(b->cb->user, t->job, done, total);
 }
 
-static ft_status make_object_detector(const ft_batch_options *o, int switched_on,
-                                      ft_object_detector **out, char *err, size_t n);
-
-/* Range K of video I, with objects from frame OBJECTS_FROM on (-1: none,
- * unless asked for) as the video's state was when it was assigned. */
-static void run_range(worker *w, size_t i, size_t k, int64_t objects_from)
+static void run_range(worker *w, size_t i, size_t k)
 {
     batch *b = w->b;
     ft_video_job *j = &b->jobs[i];
     ft_status st = FT_OK;
     char err[1024] = "";
+    /* objects from this frame on (-1: none), as the video's state was when
+     * the range was assigned */
+    const int64_t objects_from = w->objects_from;
     if (j->auto_objects && objects_from >= 0 && !w->objects && !w->objects_failed) {
         /* switched on: the detector is loaded now */
         char why[1024] = "";
@@ -293,7 +295,6 @@ static void *worker_main(void *arg)
         if (task == 0)
             break;
         ft_video_job *j = &b->jobs[i];
-        const int64_t objects_from = j->objects_from;
         if (task == 1) {
             j->state = FT_JOB_PLANNING;
             j->started = ft_now_s();
@@ -325,8 +326,9 @@ static void *worker_main(void *arg)
             pthread_cond_broadcast(&b->changed);
             continue;
         }
+        w->objects_from = j->objects_from;
         pthread_mutex_unlock(&b->lock);
-        run_range(w, i, k, objects_from);
+        run_range(w, i, k);
         pthread_mutex_lock(&b->lock);
     }
     pthread_cond_broadcast(&b->changed);
