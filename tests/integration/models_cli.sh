@@ -94,11 +94,12 @@ check "pull: already on the search path, nothing to do" sh -c \
 
 [ -x "${FT_HTTP_SERVE:-}" ] || { echo "SKIP pull downloads: FT_HTTP_SERVE not set"; finish; }
 serve() { # FILE URLPATH: starts a server, sets $port
+    rm -f "$tmp/port" # not the previous server's port, read before this one's shell truncates it
     "$FT_HTTP_SERVE" "$1" "$2" >"$tmp/port" &
     pids+=($!)
     port=
     for _ in $(seq 100); do
-        port=$(cat "$tmp/port")
+        port=$(cat "$tmp/port" 2>/dev/null)
         [ -n "$port" ] && return 0
         sleep 0.05
     done
