@@ -454,12 +454,14 @@ typedef struct ft_object {
 
 typedef struct ft_object_options {
     const char *model;   /* "centernet" (default, NULL), "nanodet", a TF.js
-                            model.json or an ONNX file (YOLOv8/YOLO11 or
-                            NanoDet-Plus exports), or one of the original's
-                            names: yolo11n_onnx and nanodet_plus are its files
-                            on the model search path; those not found and
-                            efficientdet_lite0/1/2, ssd_mobilenet_v3 stand for
-                            the default, with a warning */
+                            model.json, an ONNX file (YOLOv8/YOLO11 or
+                            NanoDet-Plus exports) or a TFLite detector ending
+                            in TFLite_Detection_PostProcess (EfficientDet-Lite,
+                            SSD; normalisation and labels from its metadata),
+                            or one of the original's names (efficientdet_lite0/
+                            1/2, ssd_mobilenet_v3, yolo11n_onnx, nanodet_plus):
+                            its files on the model search path; those not
+                            found stand for the default, with a warning */
     float min_score;     /* keep objects scoring at least this: 0.5 */
     int max_results;     /* at most this many per image, best first: 5 */
     float iou_threshold; /* overlap above which the weaker box goes: 0.4 */
@@ -476,7 +478,8 @@ FT_API ft_status ft_object_detector_create(const ft_object_options *options,
                                            ft_object_detector **out, char *err, size_t err_size);
 FT_API void ft_object_detector_free(ft_object_detector *detector);
 FT_API const char *ft_object_detector_error(const ft_object_detector *detector);
-/* The model's kind ("centernet", "nanodet", "yolo", "nanodet_plus") and file. */
+/* The model's kind ("centernet", "nanodet", "yolo", "nanodet_plus",
+ * "tflite_detection") and file. */
 FT_API const char *ft_object_detector_model(const ft_object_detector *detector);
 FT_API const char *ft_object_detector_path(const ft_object_detector *detector);
 

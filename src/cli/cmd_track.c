@@ -56,11 +56,11 @@ static const char usage[] =
     "objects (COCO: persons, chairs, ...; see docs/objects.md):\n"
     "  --objects                 STEP5_ENABLE_OBJECT_DETECTION: in frames without a face\n"
     "  --objects-every-frame     ... in every frame\n"
-    "  --object-model NAME       STEP5_OBJECT_DETECTOR_MODEL: centernet (default),\n"
-    "                            nanodet, a model.json or ONNX file\n"
+    "  --object-model NAME       STEP5_OBJECT_DETECTOR_MODEL (default centernet)\n"
     "  --object-threshold X      minimum score (default 0.4 on the CPU, 0.5 on a GPU)\n"
     "  --object-max-results N    per frame (default 5)\n"
     "  --object-distance PX      tracking radius of objects (default 80)\n"
+    "  --no-auto-objects         no objects switched on in faceless videos\n"
     "resources:\n"
     "  --workers N               TRACKING_CPU_WORKERS (default: the CPU count)\n"
     "  --cpu                     TRACKING_DISABLE_GPU=1\n"
@@ -127,6 +127,7 @@ static const flag flags[] = {
     {"--object-threshold", NULL, "object-threshold", 1},
     {"--object-max-results", NULL, "object-max-results", 1},
     {"--object-distance", NULL, "object-distance", 1},
+    {"--no-auto-objects", NULL, "no-auto-objects", 0},
 };
 #define FLAG_COUNT (sizeof flags / sizeof flags[0])
 

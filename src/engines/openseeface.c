@@ -305,12 +305,12 @@ static const char *stage_error(const void *ctx)
 
 static const char *const detector_help =
     "model mnv3_detection_opt.onnx (or openseeface_mnv3_detection_opt.onnx) not found on the "
-    "model search path (add its folder to FACETRACK_MODEL_PATH, or name the file with "
-    "STEP5_OPENSEEFACE_DETECTION_MODEL_PATH)";
+    "model search path (`facetrack models pull` fetches it; or add its folder to "
+    "FACETRACK_MODEL_PATH, or name the file with STEP5_OPENSEEFACE_DETECTION_MODEL_PATH)";
 static const char *const landmark_help =
     "no OpenSeeFace landmark model lm_model{1,0,2,3,4}_opt.onnx (or openseeface_lm_model*_opt.onnx) "
-    "on the model search path (add its folder to FACETRACK_MODEL_PATH, or name the file with "
-    "STEP5_OPENSEEFACE_LANDMARK_MODEL_PATH)";
+    "on the model search path (`models pull` fetches model 0; or add its folder "
+    "to FACETRACK_MODEL_PATH, or name it with STEP5_OPENSEEFACE_LANDMARK_MODEL_PATH)";
 
 static int openseeface_available(char *why, size_t n)
 {

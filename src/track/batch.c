@@ -27,7 +27,9 @@ typedef struct batch {
 typedef struct worker {
     batch *b;
     ft_face_engine *engine;
-    ft_object_detector *objects; /* NULL unless objects are asked for */
+    ft_object_detector *objects; /* NULL unless objects are asked for, or switched on */
+    int objects_failed;    /* switched on, the detector could not be made */
+    int64_t objects_from;  /* the assigned range's first frame with objects; -1: none */
     ft_video *video;       /* the reader of the video this worker last served */
     const char *video_path;
     pthread_t thread;
@@ -40,6 +42,9 @@ typedef struct frame_tick {
     size_t job;
     int64_t since_report;
 } frame_tick;
+
+static ft_status make_object_detector(const ft_batch_options *o, int switched_on,
+                                      ft_object_detector **out, char *err, size_t n);
 
 static int stopping(const batch *b)
 {
@@ -73,6 +78,50 @@ static void finish_job(batch *b, size_t i)
     pthread_cond_broadcast(&b->changed);
 }
 
+/* The original's auto-enabled objects, checked on range K's written frames
+ * in the video's order before it is written: after every 50th frame, fewer
+ * than 10 % of the frames so far with a face switches the detector on for
+ * the frames after it. The ranges it reaches are analysed again with
+ * objects from that frame on (those still running come back stale and are
+ * dropped), so the output is the same for every worker count. Returns 1
+ * when range K itself must be analysed again. Lock held. */
+static int check_auto_objects(ft_video_job *j, size_t k)
+{
+    if (!j->auto_objects || j->objects_from >= 0)
+        return 0;
+    const ft_chunk *c = &j->plan.chunks[k];
+    for (int64_t index = c->out_first; index < c->end; index++) {
+        const ft_tracked_face *faces;
+        const size_t n = ft_chunk_result_frame(j->results[k], index, &faces);
+        size_t f = 0;
+        while (f < n && faces[f].is_object)
+            f++;
+        j->face_frames += f < n;
+        const int64_t seen = index + 1;
+        if (seen % 50 || j->face_frames * 10 >= seen)
+            continue;
+        if (seen >= j->plan.chunks[j->plan.count - 1].end)
+            return 0; /* no frame after it */
+        j->objects_from = seen;
+        ft_log(FT_LOG_WARN, "%s: %lld of the first %lld frames have a face (under 10 %%): object "
+               "detection switched on from frame %lld, as the original did "
+               "(STEP5_AUTO_OBJECT_DETECTION=0 or --no-auto-objects leaves it off)",
+               j->path, (long long)j->face_frames, (long long)seen, (long long)seen + 1);
+        const size_t first = seen < c->end ? k : k + 1;
+        for (size_t r = first; r < j->plan.count; r++)
+            if (j->results[r]) {
+                j->frames_done -= j->plan.chunks[r].end - j->plan.chunks[r].out_first;
+                ft_chunk_result_free(j->results[r]);
+                free(j->results[r]);
+                j->results[r] = NULL;
+            }
+        if (j->next_assign > first)
+            j->next_assign = first;
+        return first == k;
+    }
+    return 0;
+}
+
 /* Writes every analysed range that is next in line. Lock held on entry and
  * exit; released while writing. */
 static void drain(batch *b, size_t i)
@@ -83,6 +132,10 @@ static void drain(batch *b, size_t i)
     j->writing = 1;
     while (!j->failed && j->next_write < j->plan.count && j->results[j->next_write]) {
         const size_t k = j->next_write;
+        if (check_auto_objects(j, k)) {
+            pthread_cond_broadcast(&b->changed);
+            break;
+        }
         char err[1024] = "";
         pthread_mutex_unlock(&b->lock);
         ft_status st = ft_video_job_write_range(j, k, err, sizeof err);
@@ -143,6 +196,17 @@ static void run_range(worker *w, size_t i, size_t k)
     ft_video_job *j = &b->jobs[i];
     ft_status st = FT_OK;
     char err[1024] = "";
+    /* objects from this frame on (-1: none), as the video's state was when
+     * the range was assigned */
+    const int64_t objects_from = w->objects_from;
+    if (j->auto_objects && objects_from >= 0 && !w->objects && !w->objects_failed) {
+        /* switched on: the detector is loaded now */
+        char why[1024] = "";
+        if (make_object_detector(b->opt, 1, &w->objects, why, sizeof why) != FT_OK) {
+            w->objects_failed = 1;
+            ft_log(FT_LOG_WARN, "%s: objects stay off: %s", j->path, why);
+        }
+    }
     if (w->video_path != j->path) { /* another worker planned it: open our own reader */
         ft_video_options vopt;
         worker_video_options(b, w, &vopt);
@@ -164,16 +228,22 @@ static void run_range(worker *w, size_t i, size_t k)
             .profiling = b->opt->config->profiling || b->opt->config->gpu_profiling,
             .gpu_device = worker_device(b, w),
             .stop = b->opt->stop, .on_frame = on_frame, .user = &tick,
-            .objects = w->objects,
+            .objects = objects_from >= 0 ? w->objects : NULL,
             .objects_every_frame = b->opt->config->objects_every_frame,
             .object_distance = b->opt->config->object_distance,
+            .objects_from = objects_from > 0 ? objects_from : 0,
         };
         st = ft_chunk_run(w->video, w->engine, &j->plan.chunks[k], &ctx, r, err, sizeof err);
     }
     pthread_mutex_lock(&b->lock);
     j->frames_done += tick.since_report;
     j->running--;
-    if (st != FT_OK) {
+    if (st == FT_OK && objects_from != j->objects_from) { /* objects were switched on meanwhile */
+        const ft_chunk *c = &j->plan.chunks[k];
+        j->frames_done -= c->end - c->out_first;
+        ft_chunk_result_free(r);
+        free(r);
+    } else if (st != FT_OK) {
         if (!j->failed && err[0]) /* the reader's and the runner's messages name the file */
             snprintf(j->error, sizeof j->error, "%s", err);
         else if (!j->failed)
@@ -275,6 +345,7 @@ static void *worker_main(void *arg)
             pthread_cond_broadcast(&b->changed);
             continue;
         }
+        w->objects_from = j->objects_from;
         pthread_mutex_unlock(&b->lock);
         run_range(w, i, k);
         pthread_mutex_lock(&b->lock);
@@ -303,15 +374,15 @@ static ft_status make_engine(const ft_batch_options *o, int index, ft_face_engin
     return ft_face_engine_create(&fo, out, err, n);
 }
 
-/* Worker's object detector when objects are asked for (the model is loaded
- * once per process); the original's score threshold was 0.4 for CPU jobs,
- * 0.5 for GPU ones. */
-static ft_status make_object_detector(const ft_batch_options *o, ft_object_detector **out,
-                                      char *err, size_t n)
+/* Worker's object detector when objects are asked for, or SWITCHED_ON by
+ * the original's rule (the model is loaded once per process); the
+ * original's score threshold was 0.4 for CPU jobs, 0.5 for GPU ones. */
+static ft_status make_object_detector(const ft_batch_options *o, int switched_on,
+                                      ft_object_detector **out, char *err, size_t n)
 {
     const ft_track_config *c = o->config;
     *out = NULL;
-    if (!c->enable_objects && !c->objects_every_frame)
+    if (!c->enable_objects && !c->objects_every_frame && !switched_on)
         return FT_OK;
     ft_object_options oo;
     ft_object_options_init(&oo);
@@ -346,7 +417,18 @@ ft_status ft_batch_run(const ft_batch_options *options, const char *const *video
         workers[made].index = made;
         st = make_engine(options, made, &workers[made].engine, err, err_size);
         if (st == FT_OK)
-            st = make_object_detector(options, &workers[made].objects, err, err_size);
+            st = make_object_detector(options, 0, &workers[made].objects, err, err_size);
+    }
+    /* the original's rule lived in its MediaPipe path, and only mattered
+     * where objects were not asked for */
+    const ft_track_config *c = options->config;
+    const int auto_objects = st == FT_OK && c->auto_objects && !c->no_auto_objects &&
+                             !c->enable_objects && !c->objects_every_frame &&
+                             !strcmp(ft_face_engine_info(workers[0].engine)->name,
+                                     "mediapipe_landmarker");
+    for (size_t i = 0; i < count; i++) {
+        b.jobs[i].auto_objects = auto_objects;
+        b.jobs[i].objects_from = auto_objects ? -1 : 0;
     }
     if (st == FT_OK) {
         pthread_mutex_init(&b.lock, NULL);

@@ -48,7 +48,7 @@ static ft_status add_objects(const ft_chunk_context *ctx, ft_object_tracker *tra
         out->faces[i].local_id *= 2;
     const ft_object *objects = NULL;
     int n = 0;
-    if (ctx->objects_every_frame || face_count == 0) {
+    if ((ctx->objects_every_frame || face_count == 0) && index >= ctx->objects_from) {
         ft_status st = ft_object_detector_detect(ctx->objects, image, &objects, &n);
         if (st != FT_OK) {
             snprintf(err, err_size, "%s: frame %lld: %s", ft_video_path(video),

@@ -27,6 +27,7 @@ typedef struct ft_chunk_context {
     ft_object_detector *objects;
     int objects_every_frame;
     float object_distance;  /* the tracker's match radius, pixels */
+    int64_t objects_from;   /* the detector runs from this frame (0-based) on */
 } ft_chunk_context;
 
 /* Runs CHUNK of VIDEO (opened RGB24) through ENGINE, reset first. Frames the

@@ -517,6 +517,8 @@ static const setting settings[] = {
     {CLI("object-max-results"), INT(1, 100), .def = "5", AT(object_max_results)},
     {CLI("objects-every-frame"), BOOL, .def = "0", AT(objects_every_frame)},
     {CLI("object-distance"), FLOAT(1, 100000), .def = "80", AT(object_distance)},
+    {ENV("STEP5_AUTO_OBJECT_DETECTION", NULL), BOOL, .def = "1", AT(auto_objects)},
+    {CLI("no-auto-objects"), BOOL, .def = "0", AT(no_auto_objects)},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

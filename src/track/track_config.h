@@ -125,6 +125,11 @@ typedef struct ft_track_config {
     int objects_every_frame;    /* --objects-every-frame: 0 = only frames without a face */
     float object_distance;      /* --object-distance: the tracker's radius, 80 px (the
                                    original's CPU configuration) */
+    /* The original's sequential MediaPipe path switched objects on by itself
+     * in a video where fewer than 10 % of the frames so far had a face,
+     * checked every 50 frames (docs/objects.md) */
+    int auto_objects;           /* STEP5_AUTO_OBJECT_DETECTION: 1 */
+    int no_auto_objects;        /* --no-auto-objects: 0 */
 } ft_track_config;
 
 /* One command-line value: NAME is the setting's environment-variable name

@@ -47,6 +47,12 @@ typedef struct ft_video_job {
     int64_t total_frames, frames_done;
     double started;
     ft_batch_stats stats;
+    /* The original's auto-enabled objects: whether the rule applies, the
+     * first frame (0-based) objects are detected from once it fired (-1
+     * before), and the written frames with a face so far. */
+    int auto_objects;
+    int64_t objects_from;
+    int64_t face_frames;
 } ft_video_job;
 
 /* Opens J's video into *READER (closing what it held), reads its shot list

@@ -26,6 +26,9 @@ fuzz() {
 
 fuzz tflite "$nn/flatbuffer.c" "$nn/tflite_loader.c" "$nn/tflite_sparsity.c" "$nn/densify.c"
 
+# TFLite metadata: the M001 flatbuffer, the zip appended to the model (libzip), its label file.
+fuzz tflite_metadata "$nn/flatbuffer.c" "$nn/tflite_metadata.c" -lzip
+
 # ONNX: the protobuf-c parser is generated here as in the CMake build.
 gen="$out/onnx-gen"
 mkdir -p "$gen"

@@ -41,7 +41,14 @@ check "list: the search path names where each folder comes from" \
     list_shows "^  $shared  \[FACETRACK_MODEL_PATH\]\$"
 check "list: the user cache is on the path, absent" \
     list_shows "^  $tmp/cache/facetrack/models  \[user cache, absent\]\$"
-check "list: other model files on the path" list_shows "^  $shared/face_detection_yunet_2023mar.onnx\$"
+check "list: other model files on the path" list_shows "^  $shared/scrfd_500m_kps_640.onnx\$"
+# pinned from their repositories' git objects: the shared copies are those files
+check "list: YuNet found, SHA-256 the pinned one" \
+    list_shows "^face_detection_yunet_2023mar.onnx  *found  *ok  *$shared/face_detection_yunet_2023mar.onnx\$"
+check "list: OpenSeeFace's detector found under its other name, SHA-256 ok" \
+    list_shows "^mnv3_detection_opt.onnx  *found  *ok  *$shared/openseeface_mnv3_detection_opt.onnx\$"
+check "list: OpenSeeFace's landmark model 0 found, SHA-256 ok" \
+    list_shows "^lm_model0_opt.onnx  *found  *ok  *$shared/openseeface_lm_model0_opt.onnx\$"
 list_json() {
     FACETRACK_MODEL_PATH=$shared models list --json | grep -q "$1" || { echo "  no $1"; return 1; }
 }
@@ -87,11 +94,12 @@ check "pull: already on the search path, nothing to do" sh -c \
 
 [ -x "${FT_HTTP_SERVE:-}" ] || { echo "SKIP pull downloads: FT_HTTP_SERVE not set"; finish; }
 serve() { # FILE URLPATH: starts a server, sets $port
+    rm -f "$tmp/port" # not the previous server's port, read before this one's shell truncates it
     "$FT_HTTP_SERVE" "$1" "$2" >"$tmp/port" &
     pids+=($!)
     port=
     for _ in $(seq 100); do
-        port=$(cat "$tmp/port")
+        port=$(cat "$tmp/port" 2>/dev/null)
         [ -n "$port" ] && return 0
         sleep 0.05
     done
@@ -137,4 +145,18 @@ pin_sha=64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff
 check "pull of the wrong bytes: refused, both hashes named, nothing left" \
     pull_fails "$tmp/d" "http://127.0.0.1:$wrong/m/$task" "$yunet_sha" "$pin_sha"
 check "pull of a missing URL: HTTP 404" pull_fails "$tmp/e" "http://127.0.0.1:$good/nope/$task" "HTTP 404"
+
+# YuNet, which no registry has: pulled (from a mirror here), opencv_yunet is then available
+yunet=face_detection_yunet_2023mar.onnx
+serve "$shared/$yunet" /y/$yunet || finish
+check "pull YuNet from FACETRACK_MODEL_URL_BASE" env FACETRACK_MODEL_URL_BASE="http://127.0.0.1:$port/y/" \
+    "$FACETRACK" models pull $yunet --dir "$tmp/y"
+check "pull YuNet: the file" cmp -s "$tmp/y/$yunet" "$shared/$yunet"
+yunet_available() {
+    FACETRACK_MODEL_PATH=$tmp/y "$FACETRACK" engines --json | /usr/bin/python3 -c '
+import json, sys
+e = {x["name"]: x for x in json.load(sys.stdin)["engines"]}
+assert e["opencv_yunet"]["available"], e["opencv_yunet"]'
+}
+check "pull YuNet: opencv_yunet available" yunet_available
 finish

@@ -116,8 +116,8 @@ assert all(any(o["source"] == "object_detector" and o["label"] == "person" for o
            for f in fr[6:]), fr[6:]
 PY
 check "reduced: valid against its schema" $validate "$FT_SOURCE_DIR/schemas/tracking_reduced.schema.json" red/v_tracking.json
-check "the original's model names fall back to the default with a warning" \
-    bash -c "STEP5_OBJECT_DETECTOR_MODEL=efficientdet_lite2 '$FACETRACK' track --progress none --workers 1 --objects -o lite v.mp4 2>&1 >/dev/null | grep -q \"'efficientdet_lite2' (the original's) is not available; using centernet\""
+check "the original's model names without their files fall back to the default with a warning" \
+    bash -c "STEP5_OBJECT_DETECTOR_MODEL=efficientdet_lite2 '$FACETRACK' track --progress none --workers 1 --objects -o lite v.mp4 2>&1 >/dev/null | grep -q \"'efficientdet_lite2' (the original's) is not available (EfficientDet-Lite2-32.tflite is not on the model search path); using centernet\""
 ffmpeg -nostdin -v error -i v.mp4 -frames:v 1 f1.png
 "$FACETRACK" detect --objects --object-threshold 0.4 --no-landmarks f1.png >f1.json 2>>err.txt
 check "detect --objects: the three faces and the three persons" /usr/bin/python3 - f1.json <<'PY'

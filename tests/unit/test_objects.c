@@ -23,6 +23,9 @@
 #include "objects/object_tracker.h"
 #include "onnx_detector_builder.h"
 #include "tflite_builder.h"
+#include "tflite_detector_builder.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char shared[1024], models[1024];
 
@@ -402,6 +405,208 @@ static void detection_postprocess_tflite(void **state)
     ft_nn_graph_free(&g);
 }
 
+/* A TFLite detector made as MediaPipe's EfficientDet-Lite files are
+ * (tests/fuzz/tflite_detector_builder.h: metadata with the input's
+ * NormalizationOptions and a label file in a zip appended to the model).
+ * The image is 40x40, black but for two 10x10 blocks: G = 231 in cell
+ * (row 1, column 2), B = 207 in cell (3, 0). With mean 15 and std 240 from
+ * the metadata they score (231 - 15) / 240 = 0.9 for class 0 and
+ * (207 - 15) / 240 = 0.8 for class 1 (raw levels would give 231, the
+ * default 127.5 / 127.5 0.81), every other cell -0.0625. */
+typedef struct tflite_case {
+    int norm;
+    const char *label_file, *labels; /* labels NULL: no zip appended */
+} tflite_case;
+
+/* The post-processing options of the made-up detector: 3 detections at
+ * most, 2 classes, scores from 0.3. */
+static size_t detector_options(uint8_t *opts)
+{
+    static const char *const keys[] = {"h_scale", "max_detections", "nms_iou_threshold",
+                                       "nms_score_threshold", "num_classes", "w_scale",
+                                       "x_scale", "y_scale"};
+    const float values[] = {5, 3, 0.5f, 0.3f, 2, 5, 10, 10};
+    return flex_float_map(keys, values, 8, opts);
+}
+
+static ft_status write_tflite_detector(const char *path, const tflite_case *c)
+{
+    uint8_t opts[512];
+    const size_t opts_size = detector_options(opts);
+    static fbw meta, w;
+    tdb_metadata(&meta, c->norm, 15.0f, 240.0f, c->label_file);
+    tdb_model(&w, opts, opts_size, &meta);
+    if (c->labels)
+        tdb_append_zip(&w, c->label_file, c->labels, strlen(c->labels));
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(w.buf, 1, w.len, f) != w.len || fclose(f) != 0)
+        return FT_ERR_IO;
+    return FT_OK;
+}
+
+static int detect_blocks(const char *model, float min_score, ft_object *out, int cap, char *err,
+                         size_t err_size)
+{
+    static uint8_t px[40 * 40 * 3];
+    memset(px, 0, sizeof px);
+    for (int y = 0; y < 10; y++)
+        for (int x = 0; x < 10; x++) {
+            px[((10 + y) * 40 + 20 + x) * 3 + 1] = 231;
+            px[((30 + y) * 40 + x) * 3 + 2] = 207;
+        }
+    const ft_image im = {px, 40, 40, 40 * 3, FT_PIXFMT_RGB24};
+    ft_object_options o;
+    ft_object_options_init(&o);
+    o.model = model;
+    o.min_score = min_score;
+    ft_object_detector *d = NULL;
+    if (ft_object_detector_create(&o, &d, err, err_size) != FT_OK)
+        return -1;
+    assert_string_equal(ft_object_detector_model(d), "tflite_detection");
+    const ft_object *objs;
+    int n = 0;
+    assert_int_equal(ft_object_detector_detect(d, &im, &objs, &n), FT_OK);
+    for (int i = 0; i < n && i < cap; i++)
+        out[i] = objs[i];
+    ft_object_detector_free(d);
+    return n;
+}
+
+static void tflite_detector_metadata(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ft_tflite_det_XXXXXX", path[256], err[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/EfficientDet-Lite2-32.tflite", dir);
+    ft_object got[4];
+
+    /* labels from the appended zip: class 0 "person", class 1 "dog" */
+    const tflite_case named = {1, "labelmap.txt", "person\ndog\n"};
+    assert_int_equal(write_tflite_detector(path, &named), FT_OK);
+    int n = detect_blocks(path, 0.4f, got, 4, err, sizeof err);
+    if (n < 0)
+        fail_msg("%s", err);
+    assert_int_equal(n, 2);
+    assert_string_equal(got[0].label, "person");
+    assert_int_equal(got[0].class_id, 0);
+    assert_float_equal(got[0].score, 0.9f, 1e-4);
+    const float want0[4] = {20, 10, 10, 10}, want1[4] = {0, 30, 10, 10};
+    for (int k = 0; k < 4; k++) {
+        assert_float_equal(got[0].box[k], want0[k], 1e-3);
+        assert_float_equal(got[1].box[k], want1[k], 1e-3);
+    }
+    assert_string_equal(got[1].label, "dog");
+    assert_int_equal(got[1].class_id, 16);
+    assert_float_equal(got[1].score, 0.8f, 1e-4);
+    assert_int_equal(detect_blocks(path, 0.85f, got, 4, err, sizeof err), 1); /* the threshold */
+
+    /* the registry name finds the original's file on the model search path */
+    const char *old = getenv("FACETRACK_MODEL_PATH");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("FACETRACK_MODEL_PATH", dir, 1);
+    assert_int_equal(detect_blocks("efficientdet_lite2", 0.4f, got, 4, err, sizeof err), 2);
+    /* ... and in its object_detectors/tflite subfolder, by MediaPipe's name too */
+    char sub[256], nested[320];
+    snprintf(sub, sizeof sub, "%s/object_detectors", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(sub, sizeof sub, "%s/object_detectors/tflite", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(nested, sizeof nested, "%s/efficientdet_lite0.tflite", sub);
+    assert_int_equal(write_tflite_detector(nested, &named), FT_OK);
+    assert_int_equal(detect_blocks("efficientdet_lite0", 0.4f, got, 4, err, sizeof err), 2);
+    unlink(nested);
+    rmdir(sub);
+    snprintf(sub, sizeof sub, "%s/object_detectors", dir);
+    rmdir(sub);
+
+    /* "???" (a gap of COCO's ids) is no object */
+    const tflite_case gap = {1, "labelmap.txt", "???\r\ndog\r\n"};
+    assert_int_equal(write_tflite_detector(path, &gap), FT_OK);
+    assert_int_equal(detect_blocks(path, 0.4f, got, 4, err, sizeof err), 1);
+    assert_string_equal(got[0].label, "dog");
+
+    /* no label file: COCO's 90 ids (0 person, 1 bicycle) */
+    const tflite_case ids = {1, NULL, NULL};
+    assert_int_equal(write_tflite_detector(path, &ids), FT_OK);
+    assert_int_equal(detect_blocks(path, 0.4f, got, 4, err, sizeof err), 2);
+    assert_string_equal(got[0].label, "person");
+    assert_string_equal(got[1].label, "bicycle");
+
+    /* refusals, one line naming the file */
+    const struct {
+        tflite_case c;
+        const char *why;
+    } bad[] = {
+        {{0, NULL, NULL}, "needs NormalizationOptions"},
+        {{1, "labelmap.txt", NULL}, "cannot be read"},
+        {{1, "labels.txt", NULL}, "cannot be read"},
+        {{1, "labelmap.txt", "car\n"}, NULL}, /* fine: a label file shorter than the ids */
+        {{1, "labelmap.txt", "cheese\nbread\n"}, "none of the 2 labels"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(write_tflite_detector(path, &bad[i].c), FT_OK);
+        n = detect_blocks(path, 0.4f, got, 4, err, sizeof err);
+        if (!bad[i].why) {
+            assert_int_equal(n, 1); /* class 1 has no label: dropped */
+            assert_string_equal(got[0].label, "car");
+            continue;
+        }
+        assert_int_equal(n, -1);
+        assert_non_null(strstr(err, path));
+        if (!strstr(err, bad[i].why))
+            fail_msg("case %zu: %s", i, err);
+        assert_null(strchr(err, '\n'));
+    }
+    /* a label file the zip does not hold */
+    static fbw meta, w;
+    tdb_metadata(&meta, 1, 15.0f, 240.0f, "labelmap.txt");
+    uint8_t opts[512];
+    const size_t opts_size = detector_options(opts);
+    tdb_model(&w, opts, opts_size, &meta);
+    tdb_append_zip(&w, "other.txt", "person\n", 7);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(w.buf, 1, w.len, f), w.len);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(detect_blocks(path, 0.4f, got, 4, err, sizeof err), -1);
+    if (!strstr(err, "does not hold"))
+        fail_msg("%s", err);
+    /* a zip made on its own and concatenated (offsets from its own start) */
+    static fbw zip;
+    memset(&zip, 0, sizeof zip);
+    tdb_append_zip(&zip, "labelmap.txt", "person\ndog\n", 11);
+    tdb_model(&w, opts, opts_size, &meta);
+    memcpy(w.buf + w.len, zip.buf, zip.len);
+    w.len += zip.len;
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(w.buf, 1, w.len, f), w.len);
+    assert_int_equal(fclose(f), 0);
+    n = detect_blocks(path, 0.4f, got, 4, err, sizeof err);
+    if (n < 0)
+        fail_msg("%s", err);
+    assert_int_equal(n, 2);
+    assert_string_equal(got[1].label, "dog");
+    /* metadata that is not metadata */
+    memcpy(meta.buf + 4, "XXXX", 4);
+    tdb_model(&w, opts, opts_size, &meta);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(w.buf, 1, w.len, f), w.len);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(detect_blocks(path, 0.4f, got, 4, err, sizeof err), -1);
+    assert_non_null(strstr(err, "M001"));
+
+    if (saved) {
+        setenv("FACETRACK_MODEL_PATH", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("FACETRACK_MODEL_PATH");
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
 static void suppression(void **state)
 {
     (void)state;
@@ -618,6 +823,7 @@ int main(void)
         cmocka_unit_test(yolo_export_end_to_end),
         cmocka_unit_test(detection_postprocess),
         cmocka_unit_test(detection_postprocess_tflite),
+        cmocka_unit_test(tflite_detector_metadata),
         cmocka_unit_test(suppression),
         cmocka_unit_test(centroid_tracker_rules),
         cmocka_unit_test(labels),
