@@ -39,7 +39,7 @@ typedef enum device_kind {
     PAD,
     CONCAT,
     COPY,  /* reshape */
-    STRIDED, /* transpose, slice: a copy reading through strides */
+    STRIDED, /* transpose: a copy reading through permuted strides */
     REDUCE,
     FUSED, /* a PRelu the op before applies */
 } device_kind;
@@ -282,7 +282,6 @@ static const ft_nn_op_support cuda_ops[] = {
     {FT_OP_PAD, accepts_unary},
     {FT_OP_CONCAT, accepts_concat},
     {FT_OP_TRANSPOSE, accepts_one_input},
-    {FT_OP_SLICE, accepts_one_input},
     {FT_OP_REDUCE_MEAN, accepts_one_input},
     {FT_OP_REDUCE_SUM, accepts_one_input},
     {FT_OP_REDUCE_MAX, accepts_one_input},
@@ -696,8 +695,7 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     case FT_OP_PAD: s->kind = PAD; return FT_OK;
     case FT_OP_CONCAT: s->kind = CONCAT; return FT_OK;
     case FT_OP_RESHAPE: s->kind = COPY; return FT_OK;
-    case FT_OP_TRANSPOSE:
-    case FT_OP_SLICE: s->kind = STRIDED; return FT_OK;
+    case FT_OP_TRANSPOSE: s->kind = STRIDED; return FT_OK;
     case FT_OP_REDUCE_MEAN:
     case FT_OP_REDUCE_SUM:
     case FT_OP_REDUCE_MAX: s->kind = REDUCE; return FT_OK;
@@ -882,14 +880,9 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
         int64_t in_strides[FT_CUDA_MAX_RANK];
         contiguous_strides(xt, in_strides);
         ft_cuda_strided st = {.rank = yt->rank};
-        for (int d = 0; d < yt->rank; d++) {
+        for (int d = 0; d < st.rank; d++) {
             st.out_dims[d] = yt->shape[d];
-            if (op->type == FT_OP_TRANSPOSE) {
-                st.in_strides[d] = in_strides[op->attrs.perm[d]];
-            } else {
-                st.in_strides[d] = in_strides[d] * op->attrs.step[d];
-                st.offset += op->attrs.begin[d] * in_strides[d];
-            }
+            st.in_strides[d] = in_strides[op->attrs.perm[d]];
         }
         e = ft_cuda_strided_copy(half, &st, x, y, stream);
         break;

@@ -519,6 +519,18 @@ static void transpose_slice_and_reductions_match_reference(void **state)
         memcpy(o->attrs.step, step, sizeof step);
         check_case(&c, "Slice with steps");
     }
+    {
+        /* TFLite's shrink_axis_mask: the sliced axis of 1 is dropped */
+        case_graph c;
+        graph_begin(&c);
+        int x = input(&c, 3, (int64_t[]){2, 5, 6});
+        ft_nn_op *o = op(&c, FT_OP_SLICE, 2, (int64_t[]){2, 4}, 1, x);
+        const int64_t begin[3] = {0, 3, 1}, end[3] = {2, 4, 5}, step[3] = {1, 1, 1};
+        memcpy(o->attrs.begin, begin, sizeof begin);
+        memcpy(o->attrs.end, end, sizeof end);
+        memcpy(o->attrs.step, step, sizeof step);
+        check_case(&c, "Slice dropping an axis");
+    }
     static const struct {
         ft_op_type type;
         int axes[3], count;
