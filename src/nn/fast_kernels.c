@@ -150,18 +150,6 @@ typedef struct dw_window {
 
 #define LOAD(v, p) memcpy(&(v), (p), sizeof(v16))
 
-static int clamp_of(ft_activation act, float *lo, float *hi)
-{
-    *lo = -INFINITY;
-    *hi = INFINITY;
-    switch (act) {
-    case FT_ACT_NONE: return 1;
-    case FT_ACT_RELU: *lo = 0; return 1;
-    case FT_ACT_RELU6: *lo = 0; *hi = 6; return 1;
-    case FT_ACT_RELU_N1_TO_1: *lo = -1; *hi = 1; return 1;
-    default: return 0;
-    }
-}
 
 static inline __attribute__((always_inline)) void clamp_store(float *p, const v16 *v, float lo,
                                                               float hi)
@@ -282,7 +270,7 @@ static int depthwise_accepts(const ft_nn_graph *g, const ft_nn_op *op)
     const ft_op_attrs *a = &op->attrs;
     float lo, hi;
     if (a->layout != FT_LAYOUT_NHWC || op->input_count < 2 || op->inputs[1] < 0 ||
-        !clamp_of(a->activation, &lo, &hi))
+        !ft_activation_clamp(a->activation, &lo, &hi))
         return 0;
     const ft_nn_tensor *x = &g->tensors[op->inputs[0]], *w = &g->tensors[op->inputs[1]];
     const ft_nn_tensor *y = &g->tensors[op->outputs[0]];
@@ -320,7 +308,7 @@ static ft_status depthwise(const ft_nn_graph *g, const ft_nn_op *op, void *const
         .h = (int)x->shape[1], .w_in = (int)x->shape[2], .c = (int)x->shape[3],
         .oh = (int)y->shape[1], .ow = (int)y->shape[2], .stride = op->attrs.stride[0],
     };
-    if (!clamp_of(op->attrs.activation, &k.lo, &k.hi))
+    if (!ft_activation_clamp(op->attrs.activation, &k.lo, &k.hi))
         return FT_ERR_UNSUPPORTED;
     const size_t in_image = (size_t)k.h * (size_t)k.w_in * (size_t)k.c;
     const size_t out_image = (size_t)k.oh * (size_t)k.ow * (size_t)k.c;

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdlib.h>
 
 #include "nn/graph.h"
@@ -62,6 +63,19 @@ static const char *const op_names[FT_OP_COUNT] = {
     [FT_OP_REDUCE_MAX] = "ReduceMax",
     [FT_OP_CUSTOM] = "Custom",
 };
+
+int ft_activation_clamp(ft_activation act, float *lo, float *hi)
+{
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    switch (act) {
+    case FT_ACT_NONE: return 1;
+    case FT_ACT_RELU: *lo = 0; return 1;
+    case FT_ACT_RELU6: *lo = 0; *hi = 6; return 1;
+    case FT_ACT_RELU_N1_TO_1: *lo = -1; *hi = 1; return 1;
+    default: return 0;
+    }
+}
 
 const char *ft_op_name(ft_op_type type)
 {

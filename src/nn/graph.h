@@ -106,6 +106,10 @@ typedef enum ft_activation {
     FT_ACT_SIGMOID
 } ft_activation;
 
+/* The output range that stands for fused activation ACT (-inf..inf for
+ * none); 0 when ACT is not a clamp (tanh, sigmoid). */
+int ft_activation_clamp(ft_activation act, float *lo, float *hi);
+
 typedef enum ft_layout { FT_LAYOUT_NHWC = 0, FT_LAYOUT_NCHW } ft_layout;
 
 typedef enum ft_resize_mode { FT_RESIZE_NEAREST = 0, FT_RESIZE_BILINEAR } ft_resize_mode;

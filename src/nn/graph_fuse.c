@@ -71,6 +71,16 @@ static int multiplies(const ft_nn_op *op, int in, int x)
 }
 
 /* The op reading T, when T has exactly one reader and that is an op. */
+/* Drops the ops marked in DEAD, keeping the others' order. */
+static void remove_ops(ft_nn_graph *g, const char *dead)
+{
+    int kept = 0;
+    for (int i = 0; i < g->op_count; i++)
+        if (!dead[i])
+            g->ops[kept++] = g->ops[i];
+    g->op_count = kept;
+}
+
 static int only_reader(const ft_nn_graph *g, const int *readers, int t)
 {
     if (readers[t] != 1)
@@ -132,11 +142,7 @@ int ft_nn_fuse_hard_swish(ft_nn_graph *g)
         dead[a] = dead[b] = dead[c] = 1;
         fused++;
     }
-    int kept = 0;
-    for (int i = 0; i < g->op_count; i++)
-        if (!dead[i])
-            g->ops[kept++] = g->ops[i];
-    g->op_count = kept;
+    remove_ops(g, dead);
     free(readers);
     free(dead);
     return fused;
@@ -272,12 +278,8 @@ int ft_nn_fold_depthwise_into_pointwise(ft_nn_graph *g)
             folded++;
         }
     }
-    int kept = 0;
-    for (int i = 0; dead && i < g->op_count; i++)
-        if (!dead[i])
-            g->ops[kept++] = g->ops[i];
     if (dead)
-        g->op_count = kept;
+        remove_ops(g, dead);
     free(readers);
     free(dead);
     return folded;
@@ -330,11 +332,7 @@ int ft_nn_fuse_activations(ft_nn_graph *g)
         dead[i] = 1;
         fused++;
     }
-    int kept = 0;
-    for (int i = 0; i < g->op_count; i++)
-        if (!dead[i])
-            g->ops[kept++] = g->ops[i];
-    g->op_count = kept;
+    remove_ops(g, dead);
 done:
     free(readers);
     free(producer);

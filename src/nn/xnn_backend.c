@@ -30,19 +30,6 @@ ft_status ft_xnn_init(void)
     return init_status == xnn_status_success ? FT_OK : FT_ERR_NO_DEVICE;
 }
 
-/* Output clamping that stands for a fused activation; 0 when there is none. */
-static int clamp_of(ft_activation act, float *lo, float *hi)
-{
-    *lo = -INFINITY;
-    *hi = INFINITY;
-    switch (act) {
-    case FT_ACT_NONE: return 1;
-    case FT_ACT_RELU: *lo = 0; return 1;
-    case FT_ACT_RELU6: *lo = 0; *hi = 6; return 1;
-    case FT_ACT_RELU_N1_TO_1: *lo = -1; *hi = 1; return 1;
-    default: return 0;
-    }
-}
 
 static const ft_nn_tensor *input_of(const ft_nn_graph *g, const ft_nn_op *op, int i)
 {
@@ -56,7 +43,7 @@ static int plain_float_op(const ft_nn_graph *g, const ft_nn_op *op)
     const ft_nn_tensor *x = input_of(g, op, 0), *y = &g->tensors[op->outputs[0]];
     float lo, hi;
     if (!x || x->dtype != FT_DTYPE_F32 || y->dtype != FT_DTYPE_F32 || op->output_count != 1 ||
-        x->rank == 0 || !clamp_of(op->attrs.activation, &lo, &hi))
+        x->rank == 0 || !ft_activation_clamp(op->attrs.activation, &lo, &hi))
         return 0;
     for (int i = 0; i < op->input_count; i++)
         if (op->inputs[i] >= 0 && g->tensors[op->inputs[i]].dtype != FT_DTYPE_F32)
@@ -237,7 +224,7 @@ static enum xnn_status define_node(builder *B, const ft_nn_op *op)
     const ft_nn_tensor *x = &g->tensors[op->inputs[0]], *y = &g->tensors[op->outputs[0]];
     const ft_nn_tensor *w = op->input_count > 1 ? &g->tensors[op->inputs[1]] : NULL;
     float lo, hi;
-    clamp_of(a->activation, &lo, &hi);
+    ft_activation_clamp(a->activation, &lo, &hi);
     const uint32_t same = a->same_padding ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0;
     const uint32_t pt = same ? 0 : (uint32_t)a->pads[0], pl = same ? 0 : (uint32_t)a->pads[1];
     const uint32_t pb = same ? 0 : (uint32_t)a->pads[2], pr = same ? 0 : (uint32_t)a->pads[3];
