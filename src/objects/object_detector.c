@@ -391,6 +391,19 @@ static float clampf(float v, float lo, float hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* An object of CLASS_ID with box (X1, Y1)-(X2, Y2), in the image's pixels. */
+static void set_object(ft_object *o, float x1, float y1, float x2, float y2, float score,
+                       int class_id)
+{
+    o->box[0] = x1;
+    o->box[1] = y1;
+    o->box[2] = x2 - x1;
+    o->box[3] = y2 - y1;
+    o->score = score;
+    o->class_id = class_id;
+    o->label = ft_coco_label(class_id);
+}
+
 /* The post-processing op's detections: boxes (ymin, xmin, ymax, xmax) as
  * fractions of the stretched input, so of the image; class ids through the
  * label map (those without a COCO category are dropped); the threshold and
@@ -417,14 +430,7 @@ static int tflite_objects(ft_object_detector *d, const ft_image *image)
         const float x2 = clampf(boxes[4 * i + 3] * (float)image->width, 0, (float)image->width);
         if (class_id < 0 || !(x2 > x1) || !(y2 > y1))
             continue;
-        ft_object *o = &d->objects[kept++];
-        o->box[0] = x1;
-        o->box[1] = y1;
-        o->box[2] = x2 - x1;
-        o->box[3] = y2 - y1;
-        o->score = score;
-        o->class_id = class_id;
-        o->label = ft_coco_label(class_id);
+        set_object(&d->objects[kept++], x1, y1, x2, y2, score, class_id);
     }
     return kept;
 }
@@ -522,14 +528,7 @@ ft_status ft_object_detector_detect(ft_object_detector *d, const ft_image *image
         const float y2 = clampf((b->y2 - oy) * sy, 0, (float)image->height);
         if (x2 <= x1 || y2 <= y1)
             continue;
-        ft_object *o = &d->objects[kept++];
-        o->box[0] = x1;
-        o->box[1] = y1;
-        o->box[2] = x2 - x1;
-        o->box[3] = y2 - y1;
-        o->score = b->score;
-        o->class_id = b->class_id;
-        o->label = ft_coco_label(b->class_id);
+        set_object(&d->objects[kept++], x1, y1, x2, y2, b->score, b->class_id);
     }
     *count = kept;
     return FT_OK;
