@@ -91,6 +91,36 @@ static void arch_names(char *out, size_t size)
     }
 }
 
+/* "GPU 0 decodes (4:2:0) h264 8-bit up to 4096x4096, hevc 8/10/12-bit up
+ * to 8192x8192, ...; 7 NVDEC engines": each codec once, with the depths it
+ * takes and the largest frame of the deepest. */
+static void nvdec_line(char *out, size_t size, int gpu, const ft_gpu_nvdec *n)
+{
+    int at = snprintf(out, size, "libnvcuvid.so.1: GPU %d decodes (4:2:0)", gpu);
+    const char *sep = " ";
+    for (int k = 0; k < n->codec_count && at >= 0 && (size_t)at < size; k++) {
+        const ft_gpu_nvdec_codec *c = &n->codecs[k];
+        if (!c->supported || (k > 0 && strcmp(n->codecs[k - 1].codec, c->codec) == 0 &&
+                              n->codecs[k - 1].supported))
+            continue; /* said with the first supported depth of its codec */
+        at += snprintf(out + at, size - (size_t)at, "%s%s %d", sep, c->codec, c->bit_depth);
+        unsigned w = c->max_width, h = c->max_height;
+        for (int j = k + 1; j < n->codec_count && strcmp(n->codecs[j].codec, c->codec) == 0 &&
+                            n->codecs[j].supported && (size_t)at < size;
+             j++) {
+            at += snprintf(out + at, size - (size_t)at, "/%d", n->codecs[j].bit_depth);
+            w = n->codecs[j].max_width;
+            h = n->codecs[j].max_height;
+        }
+        if ((size_t)at < size)
+            at += snprintf(out + at, size - (size_t)at, "-bit up to %ux%u", w, h);
+        sep = ", ";
+    }
+    if (n->engines > 0 && at >= 0 && (size_t)at < size)
+        snprintf(out + at, size - (size_t)at, "; %d NVDEC engine%s", n->engines,
+                 n->engines == 1 ? "" : "s");
+}
+
 static void judge_driver(const ft_doctor_facts *f, report *r)
 {
     char have[16], need[16];
@@ -223,9 +253,7 @@ static void judge_libraries(const ft_doctor_facts *f, report *r)
                  "libnvcuvid.so.1 not found (optional: it comes with the driver, package "
                  "libnvcuvid1; facetrack decodes video on the CPU)");
     else if (n->caps_known && n->h264)
-        snprintf(add(r, "ok", "nvdec")->detail, size,
-                 "libnvcuvid.so.1: GPU %d decodes H.264 8-bit 4:2:0 up to %ux%u", f->gpus[0].index,
-                 n->max_width, n->max_height);
+        nvdec_line(add(r, "ok", "nvdec")->detail, size, f->gpus[0].index, n);
     else if (n->caps_known)
         snprintf(add(r, "warn", "nvdec")->detail, size,
                  "libnvcuvid.so.1: GPU %d does not decode H.264 8-bit 4:2:0", f->gpus[0].index);
@@ -433,6 +461,19 @@ static void write_gpu(ft_json *w, const ft_doctor_gpu *g)
         ft_json_bool(w, g->nvdec.h264);
     else
         ft_json_null(w);
+    ft_json_key(w, "nvdec_codecs");
+    ft_json_array_begin(w);
+    for (int k = 0; k < g->nvdec.codec_count; k++) {
+        const ft_gpu_nvdec_codec *c = &g->nvdec.codecs[k];
+        ft_json_object_begin(w);
+        ft_json_kv_string(w, "codec", c->codec);
+        ft_json_kv_int(w, "bit_depth", c->bit_depth);
+        ft_json_kv_bool(w, "supported", c->supported);
+        ft_json_kv_int(w, "max_width", c->max_width);
+        ft_json_kv_int(w, "max_height", c->max_height);
+        ft_json_object_end(w);
+    }
+    ft_json_array_end(w);
     ft_json_key(w, "inference");
     if (g->inference.backend)
         write_run(w, &g->inference);

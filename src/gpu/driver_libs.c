@@ -104,7 +104,19 @@ void ft_gpu_cudnn_probe(ft_gpu_library *out)
 /* The NVDEC and driver API declarations used (cuviddec.h, cuda.h). */
 typedef int cu_result;
 typedef void *cu_context;
-enum { CUVID_CODEC_H264 = 4, CUVID_CHROMA_420 = 1 };
+enum { CUVID_CODEC_H264 = 4, CUVID_CODEC_HEVC = 8, CUVID_CODEC_VP9 = 10, CUVID_CODEC_AV1 = 11,
+       CUVID_CHROMA_420 = 1 };
+
+/* The codecs the reader sends to NVDEC (media/nvdec.c), at the depths
+ * their profiles have. */
+static const struct {
+    const char *name;
+    int codec, bit_depth;
+} nvdec_codecs[FT_GPU_NVDEC_CODECS] = {
+    {"h264", CUVID_CODEC_H264, 8}, {"hevc", CUVID_CODEC_HEVC, 8}, {"hevc", CUVID_CODEC_HEVC, 10},
+    {"hevc", CUVID_CODEC_HEVC, 12}, {"vp9", CUVID_CODEC_VP9, 8},  {"vp9", CUVID_CODEC_VP9, 10},
+    {"av1", CUVID_CODEC_AV1, 8},    {"av1", CUVID_CODEC_AV1, 10},
+};
 typedef struct {
     int codec;           /* cudaVideoCodec, in */
     int chroma_format;   /* cudaVideoChromaFormat, in */
@@ -157,19 +169,26 @@ static void ask_decoder(void *nvcuvid, int device, ft_gpu_nvdec *out)
         snprintf(out->why, sizeof out->why, "CUDA driver error %d on GPU %d", r, device);
     } else {
         if ((r = d.push(ctx)) == 0) {
-            cuvid_decode_caps caps;
-            memset(&caps, 0, sizeof caps);
-            caps.codec = CUVID_CODEC_H264;
-            caps.chroma_format = CUVID_CHROMA_420;
-            caps.bit_depth_minus_8 = 0;
-            if ((r = get_caps(&caps)) == 0) {
-                out->caps_known = 1;
-                out->h264 = caps.supported != 0;
-                out->max_width = caps.max_width;
-                out->max_height = caps.max_height;
-                out->engines = caps.engines;
-            } else {
-                snprintf(out->why, sizeof out->why, "cuvidGetDecoderCaps failed (error %d)", r);
+            for (int k = 0; k < FT_GPU_NVDEC_CODECS; k++) {
+                cuvid_decode_caps caps;
+                memset(&caps, 0, sizeof caps);
+                caps.codec = nvdec_codecs[k].codec;
+                caps.chroma_format = CUVID_CHROMA_420;
+                caps.bit_depth_minus_8 = (unsigned)nvdec_codecs[k].bit_depth - 8;
+                if ((r = get_caps(&caps)) != 0) {
+                    snprintf(out->why, sizeof out->why, "cuvidGetDecoderCaps failed (error %d)", r);
+                    break;
+                }
+                out->codecs[out->codec_count++] = (ft_gpu_nvdec_codec){
+                    nvdec_codecs[k].name, nvdec_codecs[k].bit_depth, caps.supported != 0,
+                    caps.max_width, caps.max_height};
+                if (k == 0) { /* H.264 8-bit: the summary */
+                    out->caps_known = 1;
+                    out->h264 = caps.supported != 0;
+                    out->max_width = caps.max_width;
+                    out->max_height = caps.max_height;
+                    out->engines = caps.engines;
+                }
             }
             cu_context popped;
             d.pop(&popped);
