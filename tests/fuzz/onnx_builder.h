@@ -19,6 +19,30 @@ typedef struct onnx_tiny {
 
 /* The value info of float tensor NAME of SHAPE (RANK dimensions), built in
  * the caller's storage (DIMS and DIMP hold RANK entries). */
+/* GRAPH as the bytes of a model file (IR 7, opset 13); malloc'ed, NULL
+ * when out of memory. */
+static inline uint8_t *onnx_pack_model(Onnx__GraphProto *graph, size_t *size)
+{
+    Onnx__OperatorSetIdProto opset, *opsets[1] = {&opset};
+    onnx__operator_set_id_proto__init(&opset);
+    opset.domain = "";
+    opset.has_version = 1;
+    opset.version = 13;
+    Onnx__ModelProto m;
+    onnx__model_proto__init(&m);
+    m.has_ir_version = 1;
+    m.ir_version = 7;
+    m.producer_name = "facetrack-tests";
+    m.graph = graph;
+    m.n_opset_import = 1;
+    m.opset_import = opsets;
+    *size = onnx__model_proto__get_packed_size(&m);
+    uint8_t *buf = malloc(*size ? *size : 1);
+    if (buf)
+        onnx__model_proto__pack(&m, buf);
+    return buf;
+}
+
 static inline Onnx__ValueInfoProto *onnx_float_value(char *name, const int64_t *shape, int rank,
                                                      Onnx__TensorShapeProto__Dimension *dims,
                                                      Onnx__TensorShapeProto__Dimension **dimp,
@@ -148,25 +172,7 @@ static inline uint8_t *onnx_tiny_model(const onnx_tiny *o, size_t *size)
     g.n_output = 1;
     g.output = outs;
 
-    Onnx__OperatorSetIdProto opset, *opsets[1] = {&opset};
-    onnx__operator_set_id_proto__init(&opset);
-    opset.domain = "";
-    opset.has_version = 1;
-    opset.version = 13;
-    Onnx__ModelProto m;
-    onnx__model_proto__init(&m);
-    m.has_ir_version = 1;
-    m.ir_version = 7;
-    m.producer_name = "facetrack-tests";
-    m.graph = &g;
-    m.n_opset_import = 1;
-    m.opset_import = opsets;
-
-    *size = onnx__model_proto__get_packed_size(&m);
-    uint8_t *buf = malloc(*size ? *size : 1);
-    if (buf)
-        onnx__model_proto__pack(&m, buf);
-    return buf;
+    return onnx_pack_model(&g, size);
 }
 
 #endif

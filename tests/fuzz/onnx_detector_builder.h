@@ -111,25 +111,7 @@ static inline uint8_t *yolo_tiny_model(int64_t side, const float box[4], size_t 
     g.n_output = 1;
     g.output = outs;
 
-    Onnx__OperatorSetIdProto opset, *opsets[1] = {&opset};
-    onnx__operator_set_id_proto__init(&opset);
-    opset.domain = "";
-    opset.has_version = 1;
-    opset.version = 13;
-    Onnx__ModelProto m;
-    onnx__model_proto__init(&m);
-    m.has_ir_version = 1;
-    m.ir_version = 7;
-    m.producer_name = "facetrack-tests";
-    m.graph = &g;
-    m.n_opset_import = 1;
-    m.opset_import = opsets;
-
-    *size = onnx__model_proto__get_packed_size(&m);
-    uint8_t *buf = malloc(*size ? *size : 1);
-    if (buf)
-        onnx__model_proto__pack(&m, buf);
-    return buf;
+    return onnx_pack_model(&g, size);
 }
 
 #endif
