@@ -39,9 +39,10 @@ typedef enum device_kind {
     PAD,
     CONCAT,
     COPY,  /* reshape */
-    STRIDED, /* transpose: a copy reading through permuted strides */
+    STRIDED, /* transpose, slice: a copy reading through strides */
     REDUCE,
-    FUSED, /* a PRelu the op before applies */
+    CONV_BLOCK, /* a 1x1 one with the depthwise before it and the addition after it */
+    FUSED,      /* an op that another op's kernel does (a PRelu, a block's depthwise or addition) */
 } device_kind;
 
 /* One copy between a tensor's host buffer and its device buffer. */
@@ -58,6 +59,10 @@ typedef struct op_step {
     const float *bias;                  /* NULL: none */
     const float *slope;                 /* a fused PRelu's slopes; NULL: none */
     void *fused_output;                 /* with SLOPE: the PRelu's output, written instead */
+    /* CONV_BLOCK: the filter as [I][O] fp32, and the ops its kernel also
+     * does (-1: none) */
+    const float *block_filter;
+    int block_depthwise, block_add;
 } op_step;
 
 /* Device memory a plan holds: its arena, or a shared copy of a weight. */
@@ -282,6 +287,7 @@ static const ft_nn_op_support cuda_ops[] = {
     {FT_OP_PAD, accepts_unary},
     {FT_OP_CONCAT, accepts_concat},
     {FT_OP_TRANSPOSE, accepts_one_input},
+    {FT_OP_SLICE, accepts_one_input},
     {FT_OP_REDUCE_MEAN, accepts_one_input},
     {FT_OP_REDUCE_SUM, accepts_one_input},
     {FT_OP_REDUCE_MAX, accepts_one_input},
@@ -614,6 +620,14 @@ static void contiguous_strides(const ft_nn_tensor *t, int64_t strides[FT_CUDA_MA
     }
 }
 
+/* How many elements a slice takes along one axis (as the reference row
+ * counts them). */
+static int64_t slice_length(int64_t begin, int64_t end, int64_t step)
+{
+    const int64_t n = step > 0 ? (end - begin + step - 1) / step : (begin - end - step - 1) / -step;
+    return n > 0 ? n : 0;
+}
+
 /* Decides how op I runs and uploads its weights. */
 static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
 {
@@ -695,7 +709,8 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     case FT_OP_PAD: s->kind = PAD; return FT_OK;
     case FT_OP_CONCAT: s->kind = CONCAT; return FT_OK;
     case FT_OP_RESHAPE: s->kind = COPY; return FT_OK;
-    case FT_OP_TRANSPOSE: s->kind = STRIDED; return FT_OK;
+    case FT_OP_TRANSPOSE:
+    case FT_OP_SLICE: s->kind = STRIDED; return FT_OK;
     case FT_OP_REDUCE_MEAN:
     case FT_OP_REDUCE_SUM:
     case FT_OP_REDUCE_MAX: s->kind = REDUCE; return FT_OK;
@@ -747,6 +762,144 @@ static ft_status fuse_prelus(ft_nn_plan *p, char *err, size_t err_size)
         s->fused_output = p->device[prelu->outputs[0]];
         p->steps[i + 1].kind = FUSED;
         i++; /* the PRelu is done; the op after it may fuse its own */
+    }
+    return FT_OK;
+}
+
+/* The tensor step I's kernel writes: its op's output, or that of the
+ * PRelu fused after it. */
+static int written_tensor(const ft_nn_plan *p, int i)
+{
+    return p->steps[i].fused_output ? p->graph->ops[i + 1].outputs[0] : p->graph->ops[i].outputs[0];
+}
+
+/* Whether op READER is the only reader of tensor T, which is no output. */
+static int read_only_by(const ft_nn_graph *g, int t, int reader)
+{
+    for (int k = 0; k < g->output_count; k++)
+        if (g->outputs[k] == t)
+            return 0;
+    for (int i = 0; i < g->op_count; i++)
+        for (int j = 0; j < g->ops[i].input_count; j++)
+            if (g->ops[i].inputs[j] == t && i != reader)
+                return 0;
+    return 1;
+}
+
+static int same_shape(const ft_nn_tensor *a, const ft_nn_tensor *b)
+{
+    if (a->rank != b->rank)
+        return 0;
+    for (int d = 0; d < a->rank; d++)
+        if (a->shape[d] != b->shape[d])
+            return 0;
+    return 1;
+}
+
+/* Whether the device buffers of tensors A and B share memory (the arena
+ * gives one place to tensors whose lives do not overlap). */
+static int buffers_overlap(const ft_nn_plan *p, int a, int b)
+{
+    const uintptr_t x = (uintptr_t)p->device[a], y = (uintptr_t)p->device[b];
+    const size_t size = storage_size(p);
+    const uintptr_t x_end = x + (size_t)ft_nn_tensor_elements(&p->graph->tensors[a]) * size;
+    const uintptr_t y_end = y + (size_t)ft_nn_tensor_elements(&p->graph->tensors[b]) * size;
+    return x < y_end && y < x_end;
+}
+
+static int no_transfers(const ft_nn_plan *p, int from, int to)
+{
+    for (int k = from; k <= to; k++)
+        if (p->steps[k].transfer_count)
+            return 0;
+    return 1;
+}
+
+/* The depthwise step whose kernel writes the input of the 1x1 convolution
+ * at step I, with no other reader, or -1. */
+static int block_depthwise(const ft_nn_plan *p, int i)
+{
+    const ft_nn_graph *g = p->graph;
+    int d = i - 1;
+    if (d >= 1 && p->steps[d].kind == FUSED && p->steps[d - 1].fused_output)
+        d--; /* past the depthwise's PRelu */
+    if (d < 0 || p->steps[d].kind != DEPTHWISE || written_tensor(p, d) != g->ops[i].inputs[0] ||
+        !read_only_by(g, g->ops[i].inputs[0], i) || !no_transfers(p, d + 1, i))
+        return -1;
+    const ft_nn_tensor *x = &g->tensors[g->ops[d].inputs[0]];
+    const ft_nn_tensor *y = &g->tensors[g->ops[d].outputs[0]];
+    return p->device[g->ops[d].inputs[0]] && x->rank == 4 && y->rank == 4 &&
+                   x->shape[3] == y->shape[3]
+               ? d
+               : -1;
+}
+
+/* The residual addition that alone reads what the convolution at step I
+ * writes, adding a tensor of the same shape, or -1. */
+static int block_add(const ft_nn_plan *p, int i)
+{
+    const ft_nn_graph *g = p->graph;
+    const int a = p->steps[i].fused_output ? i + 2 : i + 1, written = written_tensor(p, i);
+    if (a >= g->op_count || g->ops[a].type != FT_OP_ADD || p->steps[a].kind != BINARY ||
+        g->ops[a].input_count != 2 || !no_transfers(p, i + 1, a))
+        return -1;
+    const ft_nn_op *add = &g->ops[a];
+    const int other = add->inputs[0] == written ? add->inputs[1] : add->inputs[0];
+    if ((add->inputs[0] != written && add->inputs[1] != written) || other == written ||
+        !p->device[other] || !read_only_by(g, written, a))
+        return -1;
+    const ft_nn_tensor *y = &g->tensors[written];
+    return same_shape(&g->tensors[other], y) && same_shape(&g->tensors[add->outputs[0]], y) ? a
+                                                                                           : -1;
+}
+
+/* MediaPipe's blocks (a depthwise convolution, a 1x1 one and a residual
+ * addition, each maybe followed by a PRelu) as one kernel each: neither
+ * the depthwise's nor the product's result goes through memory, and the
+ * bias pass after a library product goes. A 1x1 convolution alone takes
+ * the same kernel. FACETRACK_CUDA_BLOCKS=0 keeps the ops apart, for
+ * comparison. */
+static ft_status fuse_blocks(ft_nn_plan *p, char *err, size_t err_size)
+{
+    const char *env = getenv("FACETRACK_CUDA_BLOCKS");
+    if (env && strcmp(env, "0") == 0)
+        return FT_OK;
+    const ft_nn_graph *g = p->graph;
+    for (int i = 0; i < g->op_count; i++) {
+        op_step *s = &p->steps[i];
+        const ft_nn_op *op = &g->ops[i];
+        if (s->kind != CONV_GEMM)
+            continue;
+        const ft_nn_tensor *w = input_of(g, op, 1);
+        const int out_c = (int)w->shape[0], in_c = (int)w->shape[3];
+        const int64_t pixels = ft_nn_tensor_elements(&g->tensors[op->outputs[0]]) / out_c;
+        if (!ft_cuda_pointwise_fits(in_c, out_c) ||
+            pixels * (in_c > out_c ? in_c : out_c) >= ((int64_t)1 << 31))
+            continue;
+        int d = block_depthwise(p, i), a = block_add(p, i);
+        /* The kernel reads X and the residual while it writes: none of
+         * them may share memory with what it writes. */
+        const int out = a >= 0 ? written_tensor(p, a) : written_tensor(p, i);
+        if (d >= 0 && buffers_overlap(p, g->ops[d].inputs[0], out))
+            d = -1;
+        if (a >= 0) {
+            const ft_nn_op *add = &g->ops[a];
+            const int other = add->inputs[0] == written_tensor(p, i) ? add->inputs[1] : add->inputs[0];
+            if (buffers_overlap(p, other, out) || (d < 0 && buffers_overlap(p, op->inputs[0], out)))
+                continue;
+        }
+        void *ko = NULL;
+        ft_status st = share_constant(p, op->inputs[1], LAYOUT_KO, i, &ko, err, err_size);
+        if (st != FT_OK)
+            return st;
+        s->kind = CONV_BLOCK;
+        s->block_filter = ko;
+        s->block_depthwise = d;
+        s->block_add = a;
+        if (d >= 0)
+            p->steps[d].kind = FUSED;
+        if (a >= 0)
+            p->steps[a].kind = FUSED;
     }
     return FT_OK;
 }
@@ -824,6 +977,37 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
                                         (int)op->attrs.activation, stream);
         break;
     }
+    case CONV_BLOCK: {
+        const ft_nn_tensor *w = input_of(g, op, 1);
+        ft_cuda_pointwise pw = {.pixels = out_count / w->shape[0],
+                                .in_c = (int)w->shape[3],
+                                .out_c = (int)w->shape[0],
+                                .filter_ko = s->block_filter,
+                                .bias = s->bias,
+                                .slope = s->slope,
+                                .activation = (int)op->attrs.activation};
+        if (s->block_depthwise >= 0) {
+            const ft_nn_op *d = &g->ops[s->block_depthwise];
+            const op_step *ds = &p->steps[s->block_depthwise];
+            const ft_nn_tensor *dw = input_of(g, d, 1);
+            pw.dw = window_of(g, d, (int)dw->shape[1], (int)dw->shape[2], 1);
+            pw.dw_filter = ds->weights;
+            pw.dw_bias = ds->bias;
+            pw.dw_slope = ds->slope;
+            x = p->device[d->inputs[0]];
+        }
+        if (s->block_add >= 0) {
+            const ft_nn_op *a = &g->ops[s->block_add];
+            const op_step *as = &p->steps[s->block_add];
+            const int written = written_tensor(p, i);
+            pw.residual = p->device[a->inputs[a->inputs[0] == written ? 1 : 0]];
+            pw.residual_activation = (int)a->attrs.activation;
+            pw.residual_slope = as->slope;
+            y = as->fused_output ? as->fused_output : p->device[a->outputs[0]];
+        }
+        e = ft_cuda_pointwise_run(half, &pw, x, y, stream);
+        break;
+    }
     case POOL: {
         const ft_cuda_window win = window_of(g, op, op->attrs.kernel[0], op->attrs.kernel[1], 0);
         e = ft_cuda_pool(half, &win, op->type == FT_OP_MAX_POOL2D, x, y, stream);
@@ -880,9 +1064,22 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
         int64_t in_strides[FT_CUDA_MAX_RANK];
         contiguous_strides(xt, in_strides);
         ft_cuda_strided st = {.rank = yt->rank};
-        for (int d = 0; d < st.rank; d++) {
-            st.out_dims[d] = yt->shape[d];
-            st.in_strides[d] = in_strides[op->attrs.perm[d]];
+        if (op->type == FT_OP_TRANSPOSE) {
+            for (int d = 0; d < st.rank; d++) {
+                st.out_dims[d] = yt->shape[d];
+                st.in_strides[d] = in_strides[op->attrs.perm[d]];
+            }
+        } else {
+            /* Over the input's axes: a TFLite shrink-axis slice drops an
+             * axis of length 1 from its output, which changes no offset
+             * of the contiguous result but would lose that axis's begin. */
+            st.rank = xt->rank;
+            for (int d = 0; d < st.rank; d++) {
+                st.out_dims[d] = slice_length(op->attrs.begin[d], op->attrs.end[d],
+                                              op->attrs.step[d]);
+                st.in_strides[d] = in_strides[d] * op->attrs.step[d];
+                st.offset += op->attrs.begin[d] * in_strides[d];
+            }
         }
         e = ft_cuda_strided_copy(half, &st, x, y, stream);
         break;
@@ -1146,6 +1343,8 @@ static ft_status cuda_plan_build(ft_nn_plan *p, char *err, size_t err_size)
         st = device_alloc(p, columns, &p->columns, -1, err, err_size);
     if (st == FT_OK)
         st = fuse_prelus(p, err, err_size);
+    if (st == FT_OK)
+        st = fuse_blocks(p, err, err_size);
     if (st == FT_OK) {
         try_capture(p);
         pin_transfer_buffers(p);
@@ -1287,8 +1486,11 @@ static ft_status profile_run(ft_nn_plan *p)
 
 static const char *kind_name(device_kind k)
 {
-    static const char *const names[] = {"host", "conv", "conv1x1-gemm", "conv-im2col", "conv-pixel", "depthwise", "fc", "pool",
-                                        "binary", "unary", "pad", "concat", "copy", "fused"};
+    static const char *const names[] = {"host",  "conv",    "conv1x1-gemm", "conv-im2col",
+                                        "conv-pixel", "depthwise", "fc", "pool", "binary",
+                                        "unary", "pad", "concat", "copy", "strided", "reduce",
+                                        "conv1x1-block", "fused"};
+    _Static_assert(sizeof names / sizeof *names == FUSED + 1, "a name for every kind");
     return names[k];
 }
 

@@ -431,6 +431,143 @@ __global__ void convert_kernel(int64_t total, const From *__restrict__ x, To *__
         store(y, idx, load(x, idx));
 }
 
+// Eight neighbouring values as fp32, in one or two 16-byte accesses (the
+// address a multiple of eight values).
+__device__ __forceinline__ void load8(const float *p, float v[8])
+{
+    const float4 a = reinterpret_cast<const float4 *>(p)[0];
+    const float4 b = reinterpret_cast<const float4 *>(p)[1];
+    v[0] = a.x, v[1] = a.y, v[2] = a.z, v[3] = a.w;
+    v[4] = b.x, v[5] = b.y, v[6] = b.z, v[7] = b.w;
+}
+__device__ __forceinline__ void load8(const __half *p, float v[8])
+{
+    const uint4 raw = *reinterpret_cast<const uint4 *>(p);
+    const __half2 *h = reinterpret_cast<const __half2 *>(&raw);
+#pragma unroll
+    for (int k = 0; k < 4; k++) {
+        const float2 f = __half22float2(h[k]);
+        v[2 * k] = f.x, v[2 * k + 1] = f.y;
+    }
+}
+__device__ __forceinline__ void store8(float *p, const float v[8])
+{
+    reinterpret_cast<float4 *>(p)[0] = make_float4(v[0], v[1], v[2], v[3]);
+    reinterpret_cast<float4 *>(p)[1] = make_float4(v[4], v[5], v[6], v[7]);
+}
+__device__ __forceinline__ void store8(__half *p, const float v[8])
+{
+    uint4 raw;
+    __half2 *h = reinterpret_cast<__half2 *>(&raw);
+#pragma unroll
+    for (int k = 0; k < 4; k++)
+        h[k] = __floats2half2_rn(v[2 * k], v[2 * k + 1]);
+    *reinterpret_cast<uint4 *>(p) = raw;
+}
+
+// Shared memory of a pointwise block: the filter, then TILE pixels' inputs,
+// each row one value longer than the channels so that neighbouring pixels'
+// rows start in different banks.
+constexpr int kPointwiseSharedFloats = 12288; // 48 KiB, the default limit
+constexpr int kPointwiseTileMax = 128;
+
+int pointwise_tile(int in_c, int out_c)
+{
+    const int tile = (kPointwiseSharedFloats - in_c * out_c) / (in_c + 1);
+    return tile > kPointwiseTileMax ? kPointwiseTileMax : tile;
+}
+
+// A block takes TILE pixels at a time: first their inputs (the depthwise
+// results, or the input itself) go into shared memory, eight channels per
+// thread with vector loads; then each thread makes eight output channels of
+// one pixel from them, adds the residual and stores with vector stores.
+// Neighbouring threads take neighbouring channels, then pixels, so every
+// global access of a warp is contiguous.
+template <typename T>
+__global__ void pointwise_kernel(ft_cuda_pointwise p, int tile, const T *__restrict__ x,
+                                 T *__restrict__ y)
+{
+    extern __shared__ float shared[];
+    const int in_c = p.in_c, out_c = p.out_c, row = in_c + 1;
+    const int in_groups = in_c / 8, out_groups = out_c / 8;
+    float *filter = shared, *inputs = shared + in_c * out_c;
+    for (int i = threadIdx.x; i < in_c * out_c; i += blockDim.x)
+        filter[i] = p.filter_ko[i];
+    const T *dw_filter = static_cast<const T *>(p.dw_filter);
+    const T *residual = static_cast<const T *>(p.residual);
+    const int pixels = (int)p.pixels;
+    for (int first = blockIdx.x * tile; first < pixels; first += gridDim.x * tile) {
+        const int count = min(tile, pixels - first);
+        __syncthreads(); // the filter is in; the last tile's inputs are used
+        for (int k = threadIdx.x; k < count * in_groups; k += blockDim.x) {
+            const int at = k / in_groups, c = (k % in_groups) * 8, pixel = first + at;
+            float v[8];
+            if (!dw_filter) {
+                load8(x + (int64_t)pixel * in_c + c, v);
+            } else {
+                const ft_cuda_window &w = p.dw;
+                const int ox = pixel % w.out_w, oy = (pixel / w.out_w) % w.out_h;
+                const int n = pixel / (w.out_w * w.out_h);
+#pragma unroll
+                for (int j = 0; j < 8; j++)
+                    v[j] = p.dw_bias ? p.dw_bias[c + j] : 0.0f;
+                for (int ky = 0; ky < w.kernel_h; ky++) {
+                    const int iy = oy * w.stride_h - w.pad_top + ky * w.dilation_h;
+                    if (iy < 0 || iy >= w.in_h)
+                        continue;
+                    for (int kx = 0; kx < w.kernel_w; kx++) {
+                        const int ix = ox * w.stride_w - w.pad_left + kx * w.dilation_w;
+                        if (ix < 0 || ix >= w.in_w)
+                            continue;
+                        float xv[8], fv[8];
+                        load8(x + (((int64_t)n * w.in_h + iy) * w.in_w + ix) * in_c + c, xv);
+                        load8(dw_filter + (ky * w.kernel_w + kx) * in_c + c, fv);
+#pragma unroll
+                        for (int j = 0; j < 8; j++)
+                            v[j] = fmaf(xv[j], fv[j], v[j]);
+                    }
+                }
+#pragma unroll
+                for (int j = 0; j < 8; j++)
+                    v[j] = finish(v[j], w.activation, p.dw_slope, c + j);
+            }
+            float *to = inputs + at * row + c;
+#pragma unroll
+            for (int j = 0; j < 8; j++)
+                to[j] = v[j];
+        }
+        __syncthreads();
+        for (int k = threadIdx.x; k < count * out_groups; k += blockDim.x) {
+            const int at = k / out_groups, o = (k % out_groups) * 8, pixel = first + at;
+            float acc[8];
+#pragma unroll
+            for (int j = 0; j < 8; j++)
+                acc[j] = p.bias ? p.bias[o + j] : 0.0f;
+            const float *in = inputs + at * row, *f = filter + o;
+            for (int c = 0; c < in_c; c++, f += out_c) {
+                const float v = in[c];
+                const float4 a = reinterpret_cast<const float4 *>(f)[0];
+                const float4 b = reinterpret_cast<const float4 *>(f)[1];
+                acc[0] = fmaf(v, a.x, acc[0]), acc[1] = fmaf(v, a.y, acc[1]);
+                acc[2] = fmaf(v, a.z, acc[2]), acc[3] = fmaf(v, a.w, acc[3]);
+                acc[4] = fmaf(v, b.x, acc[4]), acc[5] = fmaf(v, b.y, acc[5]);
+                acc[6] = fmaf(v, b.z, acc[6]), acc[7] = fmaf(v, b.w, acc[7]);
+            }
+#pragma unroll
+            for (int j = 0; j < 8; j++)
+                acc[j] = finish(acc[j], p.activation, p.slope, o + j);
+            if (residual) {
+                float r[8];
+                load8(residual + (int64_t)pixel * out_c + o, r);
+#pragma unroll
+                for (int j = 0; j < 8; j++)
+                    acc[j] = finish(acc[j] + r[j], p.residual_activation, p.residual_slope, o + j);
+            }
+            store8(y + (int64_t)pixel * out_c + o, acc);
+        }
+    }
+}
+
 int64_t window_outputs(const ft_cuda_window *w)
 {
     return (int64_t)w->batch * w->out_h * w->out_w * w->out_c;
@@ -617,6 +754,31 @@ extern "C" int ft_cuda_conv_pixel(int half, const ft_cuda_window *w, const void 
             <<<blocks_for(n / FT_CUDA_VECTOR), kThreads, shared, (cudaStream_t)stream>>>(
                 *w, (const T *)x, filter_ko, bias, slope, (T *)y);
     });
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ft_cuda_pointwise_fits(int in_c, int out_c)
+{
+    return in_c > 0 && out_c > 0 && in_c % 8 == 0 && out_c % 8 == 0 &&
+           in_c * out_c < kPointwiseSharedFloats && pointwise_tile(in_c, out_c) >= 8;
+}
+
+extern "C" int ft_cuda_pointwise_run(int half, const ft_cuda_pointwise *p, const void *x, void *y,
+                                     void *stream)
+{
+    const int widest = p->in_c > p->out_c ? p->in_c : p->out_c;
+    if (!ft_cuda_pointwise_fits(p->in_c, p->out_c) || p->pixels * widest >= ((int64_t)1 << 31))
+        return (int)cudaErrorInvalidValue;
+    const int tile = pointwise_tile(p->in_c, p->out_c);
+    const size_t shared = sizeof(float) * ((size_t)p->in_c * p->out_c + (size_t)tile * (p->in_c + 1));
+    int64_t blocks = (p->pixels + tile - 1) / tile;
+    blocks = blocks > 0x7fffffff ? 0x7fffffff : blocks;
+    if (half)
+        pointwise_kernel<__half><<<(unsigned)blocks, kThreads, shared, (cudaStream_t)stream>>>(
+            *p, tile, (const __half *)x, (__half *)y);
+    else
+        pointwise_kernel<float><<<(unsigned)blocks, kThreads, shared, (cudaStream_t)stream>>>(
+            *p, tile, (const float *)x, (float *)y);
     return (int)cudaGetLastError();
 }
 

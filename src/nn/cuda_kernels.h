@@ -64,6 +64,32 @@ typedef struct ft_cuda_reduce {
     int mode; /* 0 sum, 1 mean, 2 max */
 } ft_cuda_reduce;
 
+/* A pointwise (1x1, stride 1) convolution with what MediaPipe's blocks put
+ * around it, in one kernel: the depthwise convolution before it (its
+ * output never leaves the chip) and the residual addition after it, each
+ * with its fused activation and PRelu. One pass over memory instead of up
+ * to six (depthwise; product; bias; addition). Channels are multiples of
+ * FT_CUDA_VECTOR; the filter, [in_c][out_c] fp32, and a tile of pixels'
+ * inputs sit in a block's shared memory (ft_cuda_pointwise_fits). */
+typedef struct ft_cuda_pointwise {
+    int64_t pixels; /* batch x height x width of the output */
+    int in_c, out_c;
+    const float *filter_ko, *bias, *slope;
+    int activation;
+    /* DW_FILTER NULL: no depthwise, X is the convolution's input. Else X is
+     * the depthwise's input, DW its window (multiplier 1, out_c == in_c),
+     * DW_FILTER [KH, KW, in_c] in the storage type. */
+    ft_cuda_window dw;
+    const void *dw_filter;
+    const float *dw_bias, *dw_slope;
+    /* RESIDUAL NULL: none. Else added to the convolution's result (after
+     * its activation and PRelu), then RESIDUAL_ACTIVATION and
+     * RESIDUAL_SLOPE. */
+    const void *residual;
+    int residual_activation;
+    const float *residual_slope;
+} ft_cuda_pointwise;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -113,6 +139,11 @@ int ft_cuda_conv_pixel(int half, const ft_cuda_window *w, const void *x, const f
  * the KH x KW x in_c values the window reads, zeros outside the input, so
  * that the convolution is one product with the OHWI filter. */
 int ft_cuda_im2col(int half, const ft_cuda_window *w, const void *x, void *columns, void *stream);
+/* Whether a pointwise block with these channels fits ft_cuda_pointwise_run
+ * (multiples of FT_CUDA_VECTOR, filter and a tile of inputs in 48 KiB). */
+int ft_cuda_pointwise_fits(int in_c, int out_c);
+int ft_cuda_pointwise_run(int half, const ft_cuda_pointwise *p, const void *x, void *y,
+                          void *stream);
 /* COUNT values fp32 -> fp16 (TO_HALF) or fp16 -> fp32: the host's tensors
  * are fp32 whatever the device stores. */
 int ft_cuda_convert(int to_half, const void *x, void *y, int64_t count, void *stream);

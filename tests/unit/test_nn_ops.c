@@ -320,6 +320,81 @@ static void prelu_matches_reference(void **state)
     }
 }
 
+/* MediaPipe's residual blocks: a 1x1 convolution with its PRelu, a
+ * depthwise one (maybe with its own PRelu), a 1x1 convolution back to the
+ * block's width, a residual addition and a PRelu. A device row may run
+ * the last four as one kernel; it must give the ops' result, for every
+ * stride, batch, channel count (multiples of eight or not) and either
+ * operand order of the addition. */
+typedef struct block_case {
+    int batch, h, w, width, middle, stride;
+    int depthwise_prelu, residual_first, residual_is_input, second_reader;
+} block_case;
+
+static ft_nn_op *pointwise(ft_nn_op *o)
+{
+    o->attrs.stride[0] = o->attrs.stride[1] = 1;
+    o->attrs.dilation[0] = o->attrs.dilation[1] = 1;
+    return o;
+}
+
+static void run_block(const block_case *k)
+{
+    case_graph c;
+    graph_begin(&c);
+    const int64_t n = k->batch, oh = (k->h + k->stride - 1) / k->stride,
+                  ow = (k->w + k->stride - 1) / k->stride, C = k->width, M = k->middle;
+    int x = input(&c, 4, (int64_t[]){n, k->h, k->w, C});
+    int residual = k->residual_is_input ? x : input(&c, 4, (int64_t[]){n, oh, ow, C});
+    int w1 = constant(&c, 4, (int64_t[]){M, 1, 1, C}), b1 = constant(&c, 1, (int64_t[]){M});
+    int t = pointwise(op(&c, FT_OP_CONV2D, 4, (int64_t[]){n, k->h, k->w, M}, 3, x, w1, b1))->outputs[0];
+    int s1 = constant(&c, 1, (int64_t[]){M});
+    for (int i = 0; i < M; i++) /* slopes of both signs */
+        ((float *)c.g.tensors[s1].data)[i] -= 0.5f;
+    t = op(&c, FT_OP_PRELU, 4, (int64_t[]){n, k->h, k->w, M}, 2, t, s1)->outputs[0];
+    int wd = constant(&c, 4, (int64_t[]){1, 3, 3, M}), bd = constant(&c, 1, (int64_t[]){M});
+    ft_nn_op *dw = op(&c, FT_OP_DEPTHWISE_CONV2D, 4, (int64_t[]){n, oh, ow, M}, 3, t, wd, bd);
+    dw->attrs.stride[0] = dw->attrs.stride[1] = k->stride;
+    dw->attrs.dilation[0] = dw->attrs.dilation[1] = 1;
+    dw->attrs.same_padding = 1;
+    dw->attrs.depth_multiplier = 1;
+    t = dw->outputs[0];
+    if (k->depthwise_prelu)
+        t = op(&c, FT_OP_PRELU, 4, (int64_t[]){n, oh, ow, M}, 2, t, s1)->outputs[0];
+    int w2 = constant(&c, 4, (int64_t[]){C, 1, 1, M}), b2 = constant(&c, 1, (int64_t[]){C});
+    for (int i = 0; i < (int)(C * M); i++) /* centred, so that the sum can change sign */
+        ((float *)c.g.tensors[w2].data)[i] -= 0.5f;
+    t = pointwise(op(&c, FT_OP_CONV2D, 4, (int64_t[]){n, oh, ow, C}, 3, t, w2, b2))->outputs[0];
+    const int product = t;
+    t = k->residual_first ? op(&c, FT_OP_ADD, 4, (int64_t[]){n, oh, ow, C}, 2, residual, t)->outputs[0]
+                          : op(&c, FT_OP_ADD, 4, (int64_t[]){n, oh, ow, C}, 2, t, residual)->outputs[0];
+    int s2 = constant(&c, 1, (int64_t[]){C});
+    for (int i = 0; i < C; i++)
+        ((float *)c.g.tensors[s2].data)[i] -= 0.5f;
+    t = op(&c, FT_OP_PRELU, 4, (int64_t[]){n, oh, ow, C}, 2, t, s2)->outputs[0];
+    if (k->second_reader) /* the product is read twice: it must reach memory */
+        t = op(&c, FT_OP_ADD, 4, (int64_t[]){n, oh, ow, C}, 2, t, product)->outputs[0];
+    char what[160];
+    snprintf(what, sizeof what, "block %lldx%dx%dx%lld middle %lld stride %d%s%s%s%s",
+             (long long)n, k->h, k->w, (long long)C, (long long)M, k->stride,
+             k->depthwise_prelu ? " dw-prelu" : "", k->residual_first ? " residual-first" : "",
+             k->residual_is_input ? " residual=input" : "", k->second_reader ? " read-twice" : "");
+    check_case(&c, what);
+}
+
+static void residual_blocks_match_reference(void **state)
+{
+    (void)state;
+    static const block_case cases[] = {
+        {1, 16, 16, 16, 8, 1, 0, 0, 1, 0},  {2, 12, 10, 32, 16, 1, 1, 1, 1, 0},
+        {3, 9, 7, 16, 8, 2, 0, 1, 0, 0},    {1, 8, 8, 128, 64, 1, 0, 0, 1, 0},
+        {2, 6, 6, 12, 6, 1, 0, 0, 1, 0},    {1, 10, 10, 16, 8, 1, 1, 0, 1, 1},
+        {1, 5, 5, 64, 128, 1, 0, 0, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        run_block(&cases[i]);
+}
+
 static void unary_ops_match_reference(void **state)
 {
     (void)state;
@@ -708,6 +783,7 @@ int main(void)
         cmocka_unit_test(fully_connected_matches_reference),
         cmocka_unit_test(binary_ops_match_reference),
         cmocka_unit_test(prelu_matches_reference),
+        cmocka_unit_test(residual_blocks_match_reference),
         cmocka_unit_test(unary_ops_match_reference),
         cmocka_unit_test(more_unary_ops_match_reference),
         cmocka_unit_test(softmax_matches_reference),
