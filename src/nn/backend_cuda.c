@@ -41,6 +41,7 @@ typedef enum device_kind {
     COPY,  /* reshape */
     STRIDED, /* transpose, slice: a copy reading through strides */
     REDUCE,
+    RESIZE,
     CONV_BLOCK, /* a 1x1 one with the depthwise before it and the addition after it */
     FUSED,      /* an op that another op's kernel does (a PRelu, a block's depthwise or addition) */
 } device_kind;
@@ -256,6 +257,19 @@ static int accepts_one_input(const ft_nn_graph *g, const ft_nn_op *op)
     return float_op(g, op, 1) && op->input_count == 1;
 }
 
+/* TFLite's resizes (NHWC; their size operand is a constant the loader
+ * read). */
+static int accepts_resize(const ft_nn_graph *g, const ft_nn_op *op)
+{
+    const ft_nn_tensor *x = input_of(g, op, 0), *y = &g->tensors[op->outputs[0]];
+    for (int i = 1; i < op->input_count; i++)
+        if (op->inputs[i] >= 0 && !g->tensors[op->inputs[i]].data)
+            return 0;
+    return float_op(g, op, 1) && op->attrs.layout == FT_LAYOUT_NHWC &&
+           op->attrs.activation == FT_ACT_NONE && x->rank == 4 && y->rank == 4 &&
+           x->shape[0] == y->shape[0] && x->shape[3] == y->shape[3];
+}
+
 static const ft_nn_op_support cuda_ops[] = {
     {FT_OP_CONV2D, accepts_conv},
     {FT_OP_DEPTHWISE_CONV2D, accepts_depthwise},
@@ -288,6 +302,7 @@ static const ft_nn_op_support cuda_ops[] = {
     {FT_OP_CONCAT, accepts_concat},
     {FT_OP_TRANSPOSE, accepts_one_input},
     {FT_OP_SLICE, accepts_one_input},
+    {FT_OP_RESIZE, accepts_resize},
     {FT_OP_REDUCE_MEAN, accepts_one_input},
     {FT_OP_REDUCE_SUM, accepts_one_input},
     {FT_OP_REDUCE_MAX, accepts_one_input},
@@ -714,6 +729,7 @@ static ft_status prepare_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     case FT_OP_REDUCE_MEAN:
     case FT_OP_REDUCE_SUM:
     case FT_OP_REDUCE_MAX: s->kind = REDUCE; return FT_OK;
+    case FT_OP_RESIZE: s->kind = RESIZE; return FT_OK;
     default: s->kind = UNARY; return FT_OK;
     }
 }
@@ -975,6 +991,16 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
         if (s->bias || s->slope || op->attrs.activation != FT_ACT_NONE)
             e = ft_cuda_bias_activation(half, y, s->bias, s->slope, M, O,
                                         (int)op->attrs.activation, stream);
+        break;
+    }
+    case RESIZE: {
+        const ft_cuda_resize r = {.batch = (int)xt->shape[0], .in_h = (int)xt->shape[1],
+                                  .in_w = (int)xt->shape[2], .channels = (int)xt->shape[3],
+                                  .out_h = (int)yt->shape[1], .out_w = (int)yt->shape[2],
+                                  .bilinear = op->attrs.resize_mode == FT_RESIZE_BILINEAR,
+                                  .align_corners = op->attrs.align_corners,
+                                  .half_pixel_centers = op->attrs.half_pixel_centers};
+        e = ft_cuda_resize_run(half, &r, x, y, stream);
         break;
     }
     case CONV_BLOCK: {
@@ -1488,7 +1514,7 @@ static const char *kind_name(device_kind k)
 {
     static const char *const names[] = {"host",  "conv",    "conv1x1-gemm", "conv-im2col",
                                         "conv-pixel", "depthwise", "fc", "pool", "binary",
-                                        "unary", "pad", "concat", "copy", "strided", "reduce",
+                                        "unary", "pad", "concat", "copy", "strided", "reduce", "resize",
                                         "conv1x1-block", "fused"};
     _Static_assert(sizeof names / sizeof *names == FUSED + 1, "a name for every kind");
     return names[k];

@@ -431,6 +431,57 @@ __global__ void convert_kernel(int64_t total, const From *__restrict__ x, To *__
         store(y, idx, load(x, idx));
 }
 
+__device__ __forceinline__ float resize_scale(int in, int out, int align_corners)
+{
+    return (align_corners && out > 1) ? (float)(in - 1) / (float)(out - 1) : (float)in / (float)out;
+}
+
+// The reference kernel's coordinates and weights, one output value per
+// thread.
+template <typename T, typename I>
+__global__ void resize_kernel(ft_cuda_resize r, const T *__restrict__ x, T *__restrict__ y)
+{
+    const I total = (I)r.batch * r.out_h * r.out_w * r.channels;
+    const float sh = resize_scale(r.in_h, r.out_h, r.align_corners);
+    const float sw = resize_scale(r.in_w, r.out_w, r.align_corners);
+    for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (I)gridDim.x * blockDim.x) {
+        const int c = (int)(idx % r.channels);
+        I rest = idx / r.channels;
+        const int ox = (int)(rest % r.out_w);
+        rest /= r.out_w;
+        const int oy = (int)(rest % r.out_h);
+        const I n = rest / r.out_h;
+        const T *plane = x + n * r.in_h * r.in_w * r.channels + c;
+        if (!r.bilinear) {
+            const float off = r.half_pixel_centers ? 0.5f : 0.0f;
+            const float fy = ((float)oy + off) * sh, fx = ((float)ox + off) * sw;
+            int iy = (int)(r.align_corners ? roundf(fy) : floorf(fy));
+            int ix = (int)(r.align_corners ? roundf(fx) : floorf(fx));
+            iy = iy < 0 ? 0 : iy > r.in_h - 1 ? r.in_h - 1 : iy;
+            ix = ix < 0 ? 0 : ix > r.in_w - 1 ? r.in_w - 1 : ix;
+            y[idx] = plane[((I)iy * r.in_w + ix) * r.channels];
+            continue;
+        }
+        const float fy = r.half_pixel_centers ? ((float)oy + 0.5f) * sh - 0.5f : (float)oy * sh;
+        const float fx = r.half_pixel_centers ? ((float)ox + 0.5f) * sw - 0.5f : (float)ox * sw;
+        int y0 = (int)floorf(fy), x0 = (int)floorf(fx);
+        int y1 = (int)ceilf(fy), x1 = (int)ceilf(fx);
+        y0 = y0 < 0 ? 0 : y0;
+        x0 = x0 < 0 ? 0 : x0;
+        y1 = y1 > r.in_h - 1 ? r.in_h - 1 : y1;
+        x1 = x1 > r.in_w - 1 ? r.in_w - 1 : x1;
+        const float dy = fy - (float)y0, dx = fx - (float)x0;
+        const float p00 = load(plane, ((I)y0 * r.in_w + x0) * r.channels);
+        const float p01 = load(plane, ((I)y0 * r.in_w + x1) * r.channels);
+        const float p10 = load(plane, ((I)y1 * r.in_w + x0) * r.channels);
+        const float p11 = load(plane, ((I)y1 * r.in_w + x1) * r.channels);
+        store(y, idx,
+              p00 * (1 - dy) * (1 - dx) + p10 * dy * (1 - dx) + p01 * (1 - dy) * dx +
+                  p11 * dy * dx);
+    }
+}
+
 // Eight neighbouring values as fp32, in one or two 16-byte accesses (the
 // address a multiple of eight values).
 __device__ __forceinline__ void load8(const float *p, float v[8])
@@ -753,6 +804,19 @@ extern "C" int ft_cuda_conv_pixel(int half, const ft_cuda_window *w, const void 
         conv_pixel_kernel<T, decltype(i), FT_CUDA_VECTOR>
             <<<blocks_for(n / FT_CUDA_VECTOR), kThreads, shared, (cudaStream_t)stream>>>(
                 *w, (const T *)x, filter_ko, bias, slope, (T *)y);
+    });
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ft_cuda_resize_run(int half, const ft_cuda_resize *r, const void *x, void *y,
+                                  void *stream)
+{
+    const int64_t n = (int64_t)r->batch * r->out_h * r->out_w * r->channels;
+    const int64_t in = (int64_t)r->batch * r->in_h * r->in_w * r->channels;
+    dispatch(half, n > in ? n : in, [&](auto t, auto i) {
+        using T = decltype(t);
+        resize_kernel<T, decltype(i)><<<blocks_for(n), kThreads, 0, (cudaStream_t)stream>>>(
+            *r, (const T *)x, (T *)y);
     });
     return (int)cudaGetLastError();
 }

@@ -90,6 +90,13 @@ typedef struct ft_cuda_pointwise {
     const float *residual_slope;
 } ft_cuda_pointwise;
 
+/* TFLite's ResizeBilinear / ResizeNearestNeighbor on NHWC, as the
+ * reference kernel computes them. */
+typedef struct ft_cuda_resize {
+    int batch, in_h, in_w, channels, out_h, out_w;
+    int bilinear, align_corners, half_pixel_centers;
+} ft_cuda_resize;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -144,6 +151,7 @@ int ft_cuda_im2col(int half, const ft_cuda_window *w, const void *x, void *colum
 int ft_cuda_pointwise_fits(int in_c, int out_c);
 int ft_cuda_pointwise_run(int half, const ft_cuda_pointwise *p, const void *x, void *y,
                           void *stream);
+int ft_cuda_resize_run(int half, const ft_cuda_resize *r, const void *x, void *y, void *stream);
 /* COUNT values fp32 -> fp16 (TO_HALF) or fp16 -> fp32: the host's tensors
  * are fp32 whatever the device stores. */
 int ft_cuda_convert(int to_half, const void *x, void *y, int64_t count, void *stream);
