@@ -6,8 +6,9 @@
 #                         LD_LIBRARY_PATH and the model path, runs
 #   bin/facetrack.bin     the program, libav* linked statically from
 #                         scripts/build_ffmpeg_static.sh
-#   test_nn_ops, test_nn_batch, test_nn_cuda_models, nn_bench, run_tests.sh
-#                         the nn runtime's GPU tests and benchmark
+#   test_nn_ops, test_nn_batch, test_nn_cuda_models, run_tests.sh
+#                         the nn runtime's GPU tests and the landmark model's
+#                         benchmark (bin/facetrack model bench)
 #                         (scripts/device_run_tests.sh)
 #   lib/                  the shared libraries these load, but the C library
 #                         family, the driver's libcuda and cuBLAS (libcublasLt
@@ -29,8 +30,8 @@ npm=${FT_NPM_MODELS_DIR:-$root/build/models}
 [ -f "$npm/face_detection_short_range.tflite" ] || npm=$root/../main/build/models
 shared=${FT_SHARED_DIR:-$root/../shared}
 clip=$shared/media/bench/bench_1080p25_3faces_20s.mp4
-programs=(tests/test_nn_ops tests/test_nn_batch tests/test_nn_cuda_models tests/write_transnet_weights bin/nn_bench)
-targets=(test_nn_ops test_nn_batch test_nn_cuda_models write_transnet_weights nn_bench facetrack_cli)
+programs=(tests/test_nn_ops tests/test_nn_batch tests/test_nn_cuda_models tests/write_transnet_weights)
+targets=(test_nn_ops test_nn_batch test_nn_cuda_models write_transnet_weights facetrack_cli)
 max_mib=60
 
 ffmpeg_prefix=$(bash "$root/scripts/build_ffmpeg_static.sh" | tail -n 1)

@@ -41,29 +41,32 @@ if [ "$what" = tests ] || [ "$what" = all ]; then
 fi
 if [ "$what" = bench ] || [ "$what" = all ]; then
     model="$FT_SHARED_DIR/models/face_landmarker_v2_with_blendshapes.task:face_landmarks_detector.tflite"
+    bench() { # LABEL [ENV=VALUE...] -- [model bench options...]
+        local label=$1
+        shift
+        local envs=()
+        while [ "$1" != -- ]; do envs+=("$1"); shift; done
+        shift
+        env "${envs[@]}" "$here/bin/facetrack" model bench "$@" "$model" 2>>"$out/profile.txt" |
+            sed "s/^{/{\"variant\":\"$label\",/" | tee -a "$out/bench.txt"
+    }
     for b in 1 8 64 256; do
-        "$here/nn_bench" "$model" cuda $b 50 2>&1 | tee -a "$out/bench.txt"
-        NN_BENCH_FP16=1 "$here/nn_bench" "$model" cuda $b 50 2>&1 | tee -a "$out/bench.txt"
+        bench default -- --backend cuda --batch $b --runs 50
+        bench default -- --backend cuda --batch $b --runs 50 --fp16
     done
     # Where the time goes, op by op, at the batch the targets name.
-    for fp16 in 0 1; do
-        FACETRACK_CUDA_PROFILE=1 NN_BENCH_FP16=$fp16 "$here/nn_bench" "$model" cuda 256 10 \
-            >/dev/null 2>>"$out/profile.txt"
+    for fp16 in "" --fp16; do
+        bench profile FACETRACK_CUDA_PROFILE=1 -- --backend cuda --batch 256 --runs 10 $fp16 >/dev/null
+    done
+    for b in 64 256; do
+        bench blocks_off FACETRACK_CUDA_BLOCKS=0 -- --backend cuda --batch $b --runs 20 --fp16
+        bench blocks_off FACETRACK_CUDA_BLOCKS=0 -- --backend cuda --batch $b --runs 20
     done
     for b in 1 8; do
-        FACETRACK_CUDA_GRAPH=0 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"cuda_graph":"off",/' | tee -a "$out/bench.txt"
-    done
-    for b in 64 256; do
-        FACETRACK_CUDA_FUSE=0 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"prelu_fusion":"off",/' | tee -a "$out/bench.txt"
-    done
-    for b in 64 256; do
-        FACETRACK_CUDA_PIXEL=0 NN_BENCH_FP16=1 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"pixel_kernel":"off",/' | tee -a "$out/bench.txt"
-        FACETRACK_CUDA_IM2COL=0 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"im2col":"off",/' | tee -a "$out/bench.txt"
-        FACETRACK_CUDA_IM2COL=0 NN_BENCH_FP16=1 "$here/nn_bench" "$model" cuda $b 20 2>&1 | sed 's/^{/{"im2col":"off",/' | tee -a "$out/bench.txt"
+        bench cuda_graph_off FACETRACK_CUDA_GRAPH=0 -- --backend cuda --batch $b --runs 20
     done
     for b in 1 8 64; do
-        "$here/nn_bench" "$model" xnnpack $b 10 0 2>&1 | tee -a "$out/bench.txt"
-        NN_BENCH_ITEMS=1 "$here/nn_bench" "$model" xnnpack $b 10 0 2>&1 | tee -a "$out/bench.txt"
+        bench default -- --backend xnnpack --threads 0 --batch $b --runs 10
     done
 fi
 if [ "$what" = tests ] || [ "$what" = all ]; then
