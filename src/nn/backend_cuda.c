@@ -258,9 +258,13 @@ static int accepts_one_input(const ft_nn_graph *g, const ft_nn_op *op)
 }
 
 /* TFLite's resizes (NHWC; their size operand is a constant the loader
- * read). */
+ * read). FACETRACK_CUDA_RESIZE=0 leaves them, and so the models that have
+ * them, on the host, for comparison. */
 static int accepts_resize(const ft_nn_graph *g, const ft_nn_op *op)
 {
+    const char *env = getenv("FACETRACK_CUDA_RESIZE");
+    if (env && strcmp(env, "0") == 0)
+        return 0;
     const ft_nn_tensor *x = input_of(g, op, 0), *y = &g->tensors[op->outputs[0]];
     for (int i = 1; i < op->input_count; i++)
         if (op->inputs[i] >= 0 && !g->tensors[op->inputs[i]].data)
@@ -889,10 +893,15 @@ static ft_status fuse_blocks(ft_nn_plan *p, char *err, size_t err_size)
         const ft_nn_tensor *w = input_of(g, op, 1);
         const int out_c = (int)w->shape[0], in_c = (int)w->shape[3];
         const int64_t pixels = ft_nn_tensor_elements(&g->tensors[op->outputs[0]]) / out_c;
-        if (!ft_cuda_pointwise_fits(in_c, out_c) ||
+        if (!ft_cuda_pointwise_fits(in_c, out_c, 0) ||
             pixels * (in_c > out_c ? in_c : out_c) >= ((int64_t)1 << 31))
             continue;
         int d = block_depthwise(p, i), a = block_add(p, i);
+        if (d >= 0) {
+            const ft_nn_tensor *dw = input_of(g, &g->ops[d], 1);
+            if (!ft_cuda_pointwise_fits(in_c, out_c, (int)(dw->shape[1] * dw->shape[2])))
+                d = -1;
+        }
         /* The kernel reads X and the residual while it writes: none of
          * them may share memory with what it writes. */
         const int out = a >= 0 ? written_tensor(p, a) : written_tensor(p, i);
@@ -1278,9 +1287,10 @@ static void cuda_plan_free(ft_nn_plan *p)
 /* Every activation a device op touches, in one arena where those whose
  * lives do not overlap share memory (nn/arena_plan.h). A life runs from the
  * op before the first device op that touches it (a fused PRelu's output is
- * written by the op before the PRelu) to the last op, on the device or the
- * host, that reads it, or to the end for the graph's outputs, which are
- * copied home after the last op. */
+ * written by the op before the PRelu), or from the start for the graph's
+ * inputs, to the last op, on the device or the host, that reads it, or to
+ * the end for the graph's outputs, which are copied home after the last
+ * op. */
 static ft_status place_activations(ft_nn_plan *p, char *err, size_t err_size)
 {
     const ft_nn_graph *g = p->graph;
@@ -1317,6 +1327,12 @@ static ft_status place_activations(ft_nn_plan *p, char *err, size_t err_size)
     for (int k = 0; k < g->output_count; k++)
         if (blocks[g->outputs[k]].bytes)
             blocks[g->outputs[k]].last = g->op_count;
+    /* A replay uploads every graph input before its first kernel: an input
+     * that a later op reads first lives from the start, or the ops before
+     * that one would write over it. */
+    for (int k = 0; k < g->input_count; k++)
+        if (blocks[g->inputs[k]].bytes)
+            blocks[g->inputs[k]].first = 0;
     const size_t arena_bytes = ft_arena_plan(blocks, g->tensor_count, 256);
     void *arena = NULL;
     ft_status st = arena_bytes == (size_t)-1

@@ -516,16 +516,56 @@ __device__ __forceinline__ void store8(__half *p, const float v[8])
     *reinterpret_cast<uint4 *>(p) = raw;
 }
 
-// Shared memory of a pointwise block: the filter, then TILE pixels' inputs,
-// each row one value longer than the channels so that neighbouring pixels'
-// rows start in different banks.
+// Shared memory of a pointwise block: the filter, the depthwise filter,
+// then TILE pixels' inputs, each row one value longer than the channels so
+// that neighbouring pixels' rows start in different banks.
 constexpr int kPointwiseSharedFloats = 12288; // 48 KiB, the default limit
-constexpr int kPointwiseTileMax = 128;
+constexpr int kPointwiseTileMax = 512;
 
-int pointwise_tile(int in_c, int out_c)
+int pointwise_depthwise_floats(const ft_cuda_pointwise *p)
 {
-    const int tile = (kPointwiseSharedFloats - in_c * out_c) / (in_c + 1);
+    return p->dw_filter ? p->dw.kernel_h * p->dw.kernel_w * p->in_c : 0;
+}
+
+// The most pixels a block's shared memory holds at a time.
+int pointwise_tile(int in_c, int out_c, int depthwise_floats)
+{
+    const int tile = (kPointwiseSharedFloats - in_c * out_c - depthwise_floats) / (in_c + 1);
     return tile > kPointwiseTileMax ? kPointwiseTileMax : tile;
+}
+
+// The depthwise result of eight channels at one output pixel, from the
+// filter in shared memory ([KH][KW][in_c] fp32). K: the window's size when
+// it is known at compile time (its loops unrolled, the loads issued
+// together), 0 otherwise.
+template <int K, typename T>
+__device__ __forceinline__ void depthwise8(const ft_cuda_window &w, const T *__restrict__ x,
+                                           const float *__restrict__ filter,
+                                           const float *__restrict__ bias, int in_c, int pixel,
+                                           int c, float v[8])
+{
+    const int kh = K ? K : w.kernel_h, kw = K ? K : w.kernel_w;
+    const int ox = pixel % w.out_w, oy = (pixel / w.out_w) % w.out_h;
+    const int n = pixel / (w.out_w * w.out_h);
+#pragma unroll
+    for (int j = 0; j < 8; j++)
+        v[j] = bias ? bias[c + j] : 0.0f;
+#pragma unroll
+    for (int ky = 0; ky < kh; ky++) {
+        const int iy = oy * w.stride_h - w.pad_top + ky * w.dilation_h;
+#pragma unroll
+        for (int kx = 0; kx < kw; kx++) {
+            const int ix = ox * w.stride_w - w.pad_left + kx * w.dilation_w;
+            if (iy < 0 || iy >= w.in_h || ix < 0 || ix >= w.in_w)
+                continue;
+            float xv[8];
+            load8(x + (((int64_t)n * w.in_h + iy) * w.in_w + ix) * in_c + c, xv);
+            const float *f = filter + (ky * kw + kx) * in_c + c;
+#pragma unroll
+            for (int j = 0; j < 8; j++)
+                v[j] = fmaf(xv[j], f[j], v[j]);
+        }
+    }
 }
 
 // A block takes TILE pixels at a time: first their inputs (the depthwise
@@ -534,53 +574,35 @@ int pointwise_tile(int in_c, int out_c)
 // one pixel from them, adds the residual and stores with vector stores.
 // Neighbouring threads take neighbouring channels, then pixels, so every
 // global access of a warp is contiguous.
-template <typename T>
+template <typename T, int K>
 __global__ void pointwise_kernel(ft_cuda_pointwise p, int tile, const T *__restrict__ x,
                                  T *__restrict__ y)
 {
     extern __shared__ float shared[];
     const int in_c = p.in_c, out_c = p.out_c, row = in_c + 1;
     const int in_groups = in_c / 8, out_groups = out_c / 8;
-    float *filter = shared, *inputs = shared + in_c * out_c;
+    const T *dw_source = static_cast<const T *>(p.dw_filter);
+    const int dw_count = dw_source ? p.dw.kernel_h * p.dw.kernel_w * in_c : 0;
+    float *filter = shared, *dw_filter = shared + in_c * out_c, *inputs = dw_filter + dw_count;
     for (int i = threadIdx.x; i < in_c * out_c; i += blockDim.x)
         filter[i] = p.filter_ko[i];
-    const T *dw_filter = static_cast<const T *>(p.dw_filter);
+    for (int i = threadIdx.x; i < dw_count; i += blockDim.x)
+        dw_filter[i] = load(dw_source, i);
     const T *residual = static_cast<const T *>(p.residual);
     const int pixels = (int)p.pixels;
     for (int first = blockIdx.x * tile; first < pixels; first += gridDim.x * tile) {
         const int count = min(tile, pixels - first);
-        __syncthreads(); // the filter is in; the last tile's inputs are used
+        __syncthreads(); // the filters are in; the last tile's inputs are used
         for (int k = threadIdx.x; k < count * in_groups; k += blockDim.x) {
             const int at = k / in_groups, c = (k % in_groups) * 8, pixel = first + at;
             float v[8];
-            if (!dw_filter) {
+            if (!dw_source) {
                 load8(x + (int64_t)pixel * in_c + c, v);
             } else {
-                const ft_cuda_window &w = p.dw;
-                const int ox = pixel % w.out_w, oy = (pixel / w.out_w) % w.out_h;
-                const int n = pixel / (w.out_w * w.out_h);
+                depthwise8<K>(p.dw, x, dw_filter, p.dw_bias, in_c, pixel, c, v);
 #pragma unroll
                 for (int j = 0; j < 8; j++)
-                    v[j] = p.dw_bias ? p.dw_bias[c + j] : 0.0f;
-                for (int ky = 0; ky < w.kernel_h; ky++) {
-                    const int iy = oy * w.stride_h - w.pad_top + ky * w.dilation_h;
-                    if (iy < 0 || iy >= w.in_h)
-                        continue;
-                    for (int kx = 0; kx < w.kernel_w; kx++) {
-                        const int ix = ox * w.stride_w - w.pad_left + kx * w.dilation_w;
-                        if (ix < 0 || ix >= w.in_w)
-                            continue;
-                        float xv[8], fv[8];
-                        load8(x + (((int64_t)n * w.in_h + iy) * w.in_w + ix) * in_c + c, xv);
-                        load8(dw_filter + (ky * w.kernel_w + kx) * in_c + c, fv);
-#pragma unroll
-                        for (int j = 0; j < 8; j++)
-                            v[j] = fmaf(xv[j], fv[j], v[j]);
-                    }
-                }
-#pragma unroll
-                for (int j = 0; j < 8; j++)
-                    v[j] = finish(v[j], w.activation, p.dw_slope, c + j);
+                    v[j] = finish(v[j], p.dw.activation, p.dw_slope, c + j);
             }
             float *to = inputs + at * row + c;
 #pragma unroll
@@ -821,27 +843,44 @@ extern "C" int ft_cuda_resize_run(int half, const ft_cuda_resize *r, const void 
     return (int)cudaGetLastError();
 }
 
-extern "C" int ft_cuda_pointwise_fits(int in_c, int out_c)
+extern "C" int ft_cuda_pointwise_fits(int in_c, int out_c, int depthwise_window)
 {
     return in_c > 0 && out_c > 0 && in_c % 8 == 0 && out_c % 8 == 0 &&
-           in_c * out_c < kPointwiseSharedFloats && pointwise_tile(in_c, out_c) >= 8;
+           in_c * out_c < kPointwiseSharedFloats &&
+           pointwise_tile(in_c, out_c, depthwise_window * in_c) >= 8;
 }
 
 extern "C" int ft_cuda_pointwise_run(int half, const ft_cuda_pointwise *p, const void *x, void *y,
                                      void *stream)
 {
     const int widest = p->in_c > p->out_c ? p->in_c : p->out_c;
-    if (!ft_cuda_pointwise_fits(p->in_c, p->out_c) || p->pixels * widest >= ((int64_t)1 << 31))
+    const int dw_floats = pointwise_depthwise_floats(p);
+    int tile = pointwise_tile(p->in_c, p->out_c, dw_floats);
+    if (!ft_cuda_pointwise_fits(p->in_c, p->out_c, dw_floats / (p->in_c ? p->in_c : 1)) ||
+        p->pixels * widest >= ((int64_t)1 << 31))
         return (int)cudaErrorInvalidValue;
-    const int tile = pointwise_tile(p->in_c, p->out_c);
-    const size_t shared = sizeof(float) * ((size_t)p->in_c * p->out_c + (size_t)tile * (p->in_c + 1));
+    // Enough blocks to fill the device when the pixels are few (a batch of
+    // one), whole tiles when they are many.
+    const int64_t spread = p->pixels / 1024 > 8 ? p->pixels / 1024 : 8;
+    if (tile > spread)
+        tile = (int)spread;
+    const size_t shared =
+        sizeof(float) * ((size_t)p->in_c * p->out_c + dw_floats + (size_t)tile * (p->in_c + 1));
     int64_t blocks = (p->pixels + tile - 1) / tile;
     blocks = blocks > 0x7fffffff ? 0x7fffffff : blocks;
-    if (half)
-        pointwise_kernel<__half><<<(unsigned)blocks, kThreads, shared, (cudaStream_t)stream>>>(
+    const bool three = p->dw_filter && p->dw.kernel_h == 3 && p->dw.kernel_w == 3;
+    cudaStream_t s = (cudaStream_t)stream;
+    if (half && three)
+        pointwise_kernel<__half, 3><<<(unsigned)blocks, kThreads, shared, s>>>(
             *p, tile, (const __half *)x, (__half *)y);
+    else if (half)
+        pointwise_kernel<__half, 0><<<(unsigned)blocks, kThreads, shared, s>>>(
+            *p, tile, (const __half *)x, (__half *)y);
+    else if (three)
+        pointwise_kernel<float, 3><<<(unsigned)blocks, kThreads, shared, s>>>(
+            *p, tile, (const float *)x, (float *)y);
     else
-        pointwise_kernel<float><<<(unsigned)blocks, kThreads, shared, (cudaStream_t)stream>>>(
+        pointwise_kernel<float, 0><<<(unsigned)blocks, kThreads, shared, s>>>(
             *p, tile, (const float *)x, (float *)y);
     return (int)cudaGetLastError();
 }

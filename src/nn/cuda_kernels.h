@@ -69,8 +69,8 @@ typedef struct ft_cuda_reduce {
  * output never leaves the chip) and the residual addition after it, each
  * with its fused activation and PRelu. One pass over memory instead of up
  * to six (depthwise; product; bias; addition). Channels are multiples of
- * FT_CUDA_VECTOR; the filter, [in_c][out_c] fp32, and a tile of pixels'
- * inputs sit in a block's shared memory (ft_cuda_pointwise_fits). */
+ * FT_CUDA_VECTOR; the filters (as fp32) and a tile of pixels' inputs sit
+ * in a block's shared memory (ft_cuda_pointwise_fits). */
 typedef struct ft_cuda_pointwise {
     int64_t pixels; /* batch x height x width of the output */
     int in_c, out_c;
@@ -146,9 +146,10 @@ int ft_cuda_conv_pixel(int half, const ft_cuda_window *w, const void *x, const f
  * the KH x KW x in_c values the window reads, zeros outside the input, so
  * that the convolution is one product with the OHWI filter. */
 int ft_cuda_im2col(int half, const ft_cuda_window *w, const void *x, void *columns, void *stream);
-/* Whether a pointwise block with these channels fits ft_cuda_pointwise_run
- * (multiples of FT_CUDA_VECTOR, filter and a tile of inputs in 48 KiB). */
-int ft_cuda_pointwise_fits(int in_c, int out_c);
+/* Whether a pointwise block with these channels (and a depthwise window of
+ * DEPTHWISE_WINDOW values a channel, 0: none) fits ft_cuda_pointwise_run:
+ * multiples of FT_CUDA_VECTOR, the filters and a tile of inputs in 48 KiB. */
+int ft_cuda_pointwise_fits(int in_c, int out_c, int depthwise_window);
 int ft_cuda_pointwise_run(int half, const ft_cuda_pointwise *p, const void *x, void *y,
                           void *stream);
 int ft_cuda_resize_run(int half, const ft_cuda_resize *r, const void *x, void *y, void *stream);

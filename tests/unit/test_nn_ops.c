@@ -325,7 +325,9 @@ static void prelu_matches_reference(void **state)
  * block's width, a residual addition and a PRelu. A device row may run
  * the last four as one kernel; it must give the ops' result, for every
  * stride, batch, channel count (multiples of eight or not) and either
- * operand order of the addition. */
+ * operand order of the addition. A residual of its own is a second graph
+ * input that only the addition reads: a replayed plan uploads it before
+ * the first kernel, so nothing before the addition may write over it. */
 typedef struct block_case {
     int batch, h, w, width, middle, stride;
     int depthwise_prelu, residual_first, residual_is_input, second_reader;
@@ -389,7 +391,8 @@ static void residual_blocks_match_reference(void **state)
         {1, 16, 16, 16, 8, 1, 0, 0, 1, 0},  {2, 12, 10, 32, 16, 1, 1, 1, 1, 0},
         {3, 9, 7, 16, 8, 2, 0, 1, 0, 0},    {1, 8, 8, 128, 64, 1, 0, 0, 1, 0},
         {2, 6, 6, 12, 6, 1, 0, 0, 1, 0},    {1, 10, 10, 16, 8, 1, 1, 0, 1, 1},
-        {1, 5, 5, 64, 128, 1, 0, 0, 1, 0},
+        {1, 5, 5, 64, 128, 1, 0, 0, 1, 0},  {1, 16, 16, 16, 8, 1, 0, 0, 0, 0},
+        {1, 9, 7, 16, 8, 2, 1, 0, 0, 0},    {4, 33, 31, 16, 8, 1, 0, 1, 1, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         run_block(&cases[i]);
