@@ -177,6 +177,18 @@ static int worker_device(const batch *b, const worker *w)
     return b->opt->gpus.count > 0 ? b->opt->gpus.first + w->index % b->opt->gpus.count : -1;
 }
 
+/* Slots of frames a worker decodes ahead (track/frame_prefetch.h): on a
+ * GPU its engine mostly waits, and the decoding fills that time; on the
+ * CPU every core already works. FACETRACK_DECODE_AHEAD=N sets them (0:
+ * none), for comparison. */
+static int worker_decode_ahead(const batch *b, const worker *w)
+{
+    const char *env = getenv("FACETRACK_DECODE_AHEAD");
+    if (env && *env)
+        return atoi(env);
+    return worker_device(b, w) >= 0 ? 3 : 0;
+}
+
 /* How a worker reads: one decoding thread (workers are the parallelism), on
  * its GPU's NVDEC when it has a GPU, unless asked otherwise. */
 static void worker_video_options(const batch *b, const worker *w, ft_video_options *vopt)
@@ -232,6 +244,7 @@ static void run_range(worker *w, size_t i, size_t k)
             .objects_every_frame = b->opt->config->objects_every_frame,
             .object_distance = b->opt->config->object_distance,
             .objects_from = objects_from > 0 ? objects_from : 0,
+            .decode_ahead = worker_decode_ahead(b, w),
         };
         st = ft_chunk_run(w->video, w->engine, &j->plan.chunks[k], &ctx, r, err, sizeof err);
     }

@@ -9,6 +9,7 @@
 #include "media/decode_errors.h"
 #include "nn/backend.h"
 #include "objects/object_tracker.h"
+#include "track/frame_prefetch.h"
 
 static int compare_i64(const void *a, const void *b)
 {
@@ -82,35 +83,42 @@ static void subtract(ft_face_timings *a, const ft_face_timings *b)
     a->total_ms -= b->total_ms;
 }
 
-ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *chunk,
-                       const ft_chunk_context *ctx, ft_chunk_result *out, char *err,
-                       size_t err_size)
+/* Where a range's frames come from: the reader itself, or frames it
+ * decoded ahead on a thread of its own. */
+typedef struct frame_source {
+    ft_video *video;
+    ft_frame_prefetch *ahead; /* NULL: read in place */
+} frame_source;
+
+static ft_status next_frame(const frame_source *src, ft_frame *frame, char *err, size_t err_size)
 {
-    ft_chunk_result_init(out, chunk->start);
-    ft_face_engine_reset(engine);
-    ft_face_timings start_times;
-    ft_face_engine_timings(engine, &start_times);
-    double t0 = ft_now_ms();
-    ft_status st = chunk->start < chunk->end ? ft_video_seek(video, chunk->start) : FT_OK;
-    if (st != FT_OK && st != FT_EOF) {
-        snprintf(err, err_size, "%s", ft_video_error(video));
-        return st;
-    }
-    int at_end = st == FT_EOF;
+    if (src->ahead)
+        return ft_frame_prefetch_next(src->ahead, frame, err, err_size);
+    const ft_status st = ft_video_read(src->video, frame);
+    if (st != FT_OK && st != FT_EOF)
+        snprintf(err, err_size, "%s", ft_video_error(src->video));
+    return st;
+}
+
+/* The range's frames from SRC, positioned at its first (AT_END: the video
+ * has none left), through the engine. */
+static ft_status run_frames(const frame_source *src, ft_face_engine *engine, const ft_chunk *chunk,
+                            const ft_chunk_context *ctx, int at_end, ft_chunk_result *out,
+                            char *err, size_t err_size)
+{
+    ft_video *video = src->video;
     ft_object_tracker tracker;
     ft_object_tracker_init(&tracker, ctx->object_distance, 7);
-    const int errors_before = ft_video_decode_errors(video);
+    double t0 = ft_now_ms();
     for (int64_t index = chunk->start; index < chunk->end; index++) {
         if (ctx->stop && atomic_load(ctx->stop)) {
             snprintf(err, err_size, "%s: interrupted", ft_video_path(video));
             return FT_ERR_INTERNAL;
         }
         ft_frame frame;
-        st = at_end ? FT_EOF : ft_video_read(video, &frame);
-        if (st != FT_OK && st != FT_EOF) {
-            snprintf(err, err_size, "%s", ft_video_error(video));
+        ft_status st = at_end ? FT_EOF : next_frame(src, &frame, err, err_size);
+        if (st != FT_OK && st != FT_EOF)
             return st;
-        }
         out->decode_ms += ft_now_ms() - t0;
         if (st == FT_EOF) { /* shorter than its index said: keep the frames dense */
             at_end = 1;
@@ -149,6 +157,36 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
             ctx->on_frame(ctx->user);
         t0 = ft_now_ms();
     }
+    return FT_OK;
+}
+
+ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *chunk,
+                       const ft_chunk_context *ctx, ft_chunk_result *out, char *err,
+                       size_t err_size)
+{
+    ft_chunk_result_init(out, chunk->start);
+    ft_face_engine_reset(engine);
+    ft_face_timings start_times;
+    ft_face_engine_timings(engine, &start_times);
+    ft_status st = chunk->start < chunk->end ? ft_video_seek(video, chunk->start) : FT_OK;
+    if (st != FT_OK && st != FT_EOF) {
+        snprintf(err, err_size, "%s", ft_video_error(video));
+        return st;
+    }
+    const int at_end = st == FT_EOF;
+    const int errors_before = ft_video_decode_errors(video);
+    frame_source src = {video, NULL};
+    if (ctx->decode_ahead >= 2 && !at_end &&
+        (st = ft_frame_prefetch_start(video, chunk->end - chunk->start, ctx->decode_ahead,
+                                      &src.ahead)) != FT_OK) {
+        snprintf(err, err_size, "%s: cannot decode ahead: %s", ft_video_path(video),
+                 ft_status_str(st));
+        return st;
+    }
+    st = run_frames(&src, engine, chunk, ctx, at_end, out, err, err_size);
+    ft_frame_prefetch_stop(src.ahead); /* the reader is ours again */
+    if (st != FT_OK)
+        return st;
     /* Damage fails the video whichever worker decodes it, as it does a
      * reader going through the whole file. */
     const int errors = ft_video_decode_errors(video) - errors_before;

@@ -28,6 +28,10 @@ typedef struct ft_chunk_context {
     int objects_every_frame;
     float object_distance;  /* the tracker's match radius, pixels */
     int64_t objects_from;   /* the detector runs from this frame (0-based) on */
+    /* Frames decoded ahead on a thread of their own, in this many slots
+     * (track/frame_prefetch.h), while the engine works; below 2: none. For
+     * an engine that waits for a GPU. */
+    int decode_ahead;
 } ft_chunk_context;
 
 /* Runs CHUNK of VIDEO (opened RGB24) through ENGINE, reset first. Frames the

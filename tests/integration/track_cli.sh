@@ -49,13 +49,16 @@ assert len(o["blendshapes"]) == 52 and 0 < o["confidence"] <= 1 and "head_pose" 
 assert o["bbox_xmax"] - o["bbox_xmin"] == o["bbox_width"] and o["speaking_method"] == "visual_motion"
 PY
 
-# The worker count changes nothing.
+# The worker count changes nothing, nor decoding ahead on a thread of its
+# own (what GPU workers do).
 for w in 1 3; do
     "$FACETRACK" track --workers $w --chunk-frames 40 -o w$w in >/dev/null 2>&1
 done
+FACETRACK_DECODE_AHEAD=2 "$FACETRACK" track --workers 3 --chunk-frames 40 -o ahead in >/dev/null 2>&1
 for f in liveportrait_driving_d0 videoretalking_face_1; do
     check "$f: 1, 2 and 3 workers give identical outputs" cmp -s w1/$f.json w2/$f.json
     check "$f: 3 workers too" cmp -s w1/$f.json w3/$f.json
+    check "$f: frames decoded ahead too" cmp -s w1/$f.json ahead/$f.json
 done
 "$FACETRACK" track --workers 1 --chunk-frames 1000 -o whole "$one" >/dev/null 2>&1
 check "ranges vs one pass: same faces, boxes within 2 px" /usr/bin/python3 - whole/liveportrait_driving_d0.json w2/liveportrait_driving_d0.json <<'PY'
