@@ -398,7 +398,12 @@ static int run_live(int argc, char **argv)
         return FT_EXIT_USAGE;
     }
     ft_gpu_plan gpus = {0};
-    switch (ft_gpu_plan_decide(&cfg, &gpus, why, sizeof why)) {
+    /* Several sources: one forked worker each, so this process leaves CUDA
+     * alone (it does not survive a fork). */
+    const ft_gpu_decision gpu = a.source_count == 1
+                                    ? ft_gpu_plan_decide(&cfg, &gpus, why, sizeof why)
+                                    : ft_gpu_plan_decide_apart(&cfg, &gpus, why, sizeof why);
+    switch (gpu) {
     case FT_GPU_FALLBACK:
         ft_log(FT_LOG_WARN, "GPU requested but unavailable: %s; the CPU is used", why);
         break;

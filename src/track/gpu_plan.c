@@ -1,7 +1,10 @@
 #include "track/gpu_plan.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "gpu/device_info.h"
 #include "nn/backend.h"
@@ -61,4 +64,61 @@ ft_gpu_decision ft_gpu_plan_decide(const ft_track_config *c, ft_gpu_plan *plan, 
     cuda->set_memory_limit((size_t)c->gpu_max_vram_mb << 20);
     *plan = found;
     return FT_GPU_GRANTED;
+}
+
+/* What the probe child sends back. */
+typedef struct probe_answer {
+    ft_gpu_decision decision;
+    ft_gpu_plan plan;
+    char why[256];
+} probe_answer;
+
+ft_gpu_decision ft_gpu_plan_decide_apart(const ft_track_config *c, ft_gpu_plan *plan, char *why,
+                                         size_t why_size)
+{
+    *plan = (ft_gpu_plan){0, 0};
+    if (why_size)
+        why[0] = '\0';
+    if (!c->enable_gpu || c->disable_gpu)
+        return FT_GPU_NOT_ASKED;
+    if (!engine_listed(c))
+        return FT_GPU_NOT_LISTED;
+    probe_answer a = {.decision = c->gpu_fallback_auto ? FT_GPU_FALLBACK : FT_GPU_REFUSED};
+    int fds[2];
+    if (pipe(fds) != 0) {
+        snprintf(why, why_size, "cannot probe the GPUs: %s", strerror(errno));
+        return a.decision;
+    }
+    fflush(NULL); /* the child must not write out the parent's buffers again */
+    const pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        a.decision = ft_gpu_plan_decide(c, &a.plan, a.why, sizeof a.why);
+        const ssize_t n = write(fds[1], &a, sizeof a);
+        _exit(n == (ssize_t)sizeof a ? 0 : 1);
+    }
+    close(fds[1]);
+    ssize_t got = 0;
+    if (pid > 0) {
+        for (ssize_t n; got < (ssize_t)sizeof a; got += n) {
+            n = read(fds[0], (char *)&a + got, sizeof a - (size_t)got);
+            if (n < 0 && errno == EINTR)
+                n = 0;
+            else if (n <= 0)
+                break;
+        }
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    close(fds[0]);
+    if (got != (ssize_t)sizeof a) {
+        snprintf(why, why_size, "the GPU probe failed%s", pid < 0 ? " to start" : "");
+        return c->gpu_fallback_auto ? FT_GPU_FALLBACK : FT_GPU_REFUSED;
+    }
+    snprintf(why, why_size, "%s", a.why);
+    if (a.decision == FT_GPU_GRANTED) { /* the cap, here too: the workers inherit it */
+        ft_nn_backend_find("cuda")->set_memory_limit((size_t)c->gpu_max_vram_mb << 20);
+        *plan = a.plan;
+    }
+    return a.decision;
 }

@@ -28,4 +28,10 @@ typedef enum ft_gpu_decision {
 ft_gpu_decision ft_gpu_plan_decide(const ft_track_config *config, ft_gpu_plan *plan, char *why,
                                    size_t why_size);
 
+/* The same decision, made in a child process: CUDA does not survive a
+ * fork, so a process that forks workers afterwards must not have touched
+ * it. A probe that cannot run counts as no usable GPU. */
+ft_gpu_decision ft_gpu_plan_decide_apart(const ft_track_config *config, ft_gpu_plan *plan,
+                                         char *why, size_t why_size);
+
 #endif
