@@ -70,6 +70,25 @@ make scenes/zoom.mp4 ff -f lavfi -i "$(src 640x480)" -frames:v 100 \
 make scenes/whip_pan.mp4 ff -f lavfi -i "$(src 1280x240)" -frames:v 100 \
     -vf "crop=320:240:x='if(lt(t,1.5),0,if(lt(t,2.1),(t-1.5)*1600,960))':y=0,format=yuv420p" \
     $(x264) scenes/whip_pan.mp4
+# Four 8-second clips of the same four shots (3, 2, 2 and 1 s) in four
+# orders, for the GPU shots test (many videos whose lists differ).
+mkdir -p shots4
+shot_src() { case $1 in a) echo testsrc2 3 ;; b) echo smptebars 2 ;; c) echo mandelbrot 2 ;; d) echo rgbtestsrc 1 ;; esac; }
+shots4() { # NAME ORDER...
+    local name=$1 inputs=() graph="" i=0 s
+    shift
+    for s in "$@"; do
+        read -r filter seconds <<<"$(shot_src "$s")"
+        inputs+=(-f lavfi -t "$seconds" -i "$filter=size=320x180:rate=25")
+        graph+="[$i]"
+        i=$((i + 1))
+    done
+    ff "${inputs[@]}" -filter_complex "${graph}concat=n=$#:v=1,format=yuv420p" $(x264) "shots4/$name"
+}
+make shots4/clip0.mp4 shots4 clip0.mp4 a b c d
+make shots4/clip1.mp4 shots4 clip1.mp4 c a d b
+make shots4/clip2.mp4 shots4 clip2.mp4 b d a c
+make shots4/clip3.mp4 shots4 clip3.mp4 d c b a
 
 # --- inputs that must fail with a clear error ------------------------------
 mkdir -p bad

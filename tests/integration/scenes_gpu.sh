@@ -5,7 +5,6 @@
 # different clips, four copies each, so that a mix-up between videos would
 # show. Skips without a usable GPU, saying why.
 . "$(dirname "$0")/lib.sh"
-command -v ffmpeg >/dev/null || skip_test "ffmpeg not installed"
 if ! why=$("$FACETRACK" doctor --gpu 2>&1); then
     skip_test "no usable GPU: $(grep -m1 -iE 'gpu|cuda|driver' <<<"$why" | cut -c1-120)"
 fi
@@ -14,17 +13,12 @@ trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 "${FT_WRITE_TRANSNET_WEIGHTS:?}" 16 1024 full.pth || exit 1
 
-# Shots of 1 to 3 seconds at 25 fps, in four orders.
-shot() { ffmpeg -v error -f lavfi -i "$1=size=320x180:rate=25" -t "$2" -pix_fmt yuv420p "$3"; }
-shot testsrc2 3 a.mp4 && shot smptebars 2 b.mp4 && shot mandelbrot 2 c.mp4 && shot rgbtestsrc 1 d.mp4 || exit 1
+# Four clips of the same shots in four orders (tests/clips/make_clips.sh).
+clips=${FT_CLIPS_DIR:?}/shots4
 mkdir in
-order=("a b c d" "c a d b" "b d a c" "d c b a")
 for k in 0 1 2 3; do
-    # shellcheck disable=SC2086
-    set -- ${order[$k]}
-    ffmpeg -v error -i "$1.mp4" -i "$2.mp4" -i "$3.mp4" -i "$4.mp4" \
-        -filter_complex '[0][1][2][3]concat=n=4:v=1' -pix_fmt yuv420p "clip$k.mp4" || exit 1
-    for c in 1 2 3 4; do cp "clip$k.mp4" "in/clip${k}_$c.mp4"; done
+    [ -f "$clips/clip$k.mp4" ] || { echo "$clips/clip$k.mp4 not found" >&2; exit 1; }
+    for c in 1 2 3 4; do cp "$clips/clip$k.mp4" "in/clip${k}_$c.mp4"; done
 done
 
 run() { # OUT DEVICE WORKERS [OPTIONS...]
