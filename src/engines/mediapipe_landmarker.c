@@ -57,6 +57,21 @@ static ft_status resolve(const char *option, const char *name, char *path, size_
     return st;
 }
 
+/* Where the detector runs: on the CPU even when the other models run on a
+ * GPU. It takes one picture a frame, about 1 to 2 ms of a core on
+ * XNNPACK; on a GPU that a worker per video shares, its ~180 small kernels
+ * queue in front of every worker's landmarks, and on the CPU it finds
+ * exactly the faces `--cpu` finds (on the GPU, a face whose score sits on
+ * the threshold may go either way). FACETRACK_GPU_DETECTOR=1 puts it on
+ * the GPU, for comparison. */
+static ft_model_place detector_place(const mediapipe *m)
+{
+    const char *env = getenv("FACETRACK_GPU_DETECTOR");
+    if (env && strcmp(env, "1") == 0)
+        return m->place;
+    return (ft_model_place){m->place.pool, 1, -1, 0};
+}
+
 /* The detector kind follows the model's input size (128 short, 192 full). */
 static ft_status open_detector(mediapipe *m, const char *path, ft_face_detector **out, char *err,
                                size_t n)
@@ -64,11 +79,12 @@ static ft_status open_detector(mediapipe *m, const char *path, ft_face_detector 
     ft_face_detector_options dopt;
     ft_face_detector_options_init(&dopt);
     dopt.min_score = m->opt.min_detection_confidence;
-    ft_status st = ft_face_detector_create_on(path, FT_FACE_DETECTOR_FULL_RANGE, &dopt,
-                                              &m->place, out, err, n);
+    const ft_model_place place = detector_place(m);
+    ft_status st = ft_face_detector_create_on(path, FT_FACE_DETECTOR_FULL_RANGE, &dopt, &place,
+                                              out, err, n);
     if (st == FT_ERR_FORMAT) {
         char err2[512];
-        if (ft_face_detector_create_on(path, FT_FACE_DETECTOR_SHORT_RANGE, &dopt, &m->place, out,
+        if (ft_face_detector_create_on(path, FT_FACE_DETECTOR_SHORT_RANGE, &dopt, &place, out,
                                        err2, sizeof err2) == FT_OK)
             return FT_OK;
     }

@@ -873,6 +873,13 @@ static int block_add(const ft_nn_plan *p, int i)
                                                                                            : -1;
 }
 
+/* Layers of fewer pixels (a small batch, or the last, smallest layers)
+ * keep the op-by-op path: a block's tiles then cover too little of the
+ * device. Measured on an H100 with every layer fused, the landmark model
+ * took 0.84 ms at batch 3 against 0.64 op by op (fp16), and 2.93 ms at
+ * batch 64 against 3.42. */
+#define BLOCK_MIN_PIXELS 32768
+
 /* MediaPipe's blocks (a depthwise convolution, a 1x1 one and a residual
  * addition, each maybe followed by a PRelu) as one kernel each: neither
  * the depthwise's nor the product's result goes through memory, and the
@@ -893,7 +900,7 @@ static ft_status fuse_blocks(ft_nn_plan *p, char *err, size_t err_size)
         const ft_nn_tensor *w = input_of(g, op, 1);
         const int out_c = (int)w->shape[0], in_c = (int)w->shape[3];
         const int64_t pixels = ft_nn_tensor_elements(&g->tensors[op->outputs[0]]) / out_c;
-        if (!ft_cuda_pointwise_fits(in_c, out_c, 0) ||
+        if (pixels < BLOCK_MIN_PIXELS || !ft_cuda_pointwise_fits(in_c, out_c, 0) ||
             pixels * (in_c > out_c ? in_c : out_c) >= ((int64_t)1 << 31))
             continue;
         int d = block_depthwise(p, i), a = block_add(p, i);
