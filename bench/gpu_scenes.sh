@@ -34,7 +34,7 @@ rows=("$(printf '%-11s %-5s %3s %7s %12s  %s' detector device N workers frames/s
 scenes_row() { # DETECTOR DEVICE N WORKERS [EXTRA...]
     local detector=$1 device=$2 n=$3 workers=$4 in=$work/in_$3 out s e rc=0
     shift 4
-    out=$work/out_${detector}_${device}_$n${1:+_compat}
+    out=$work/out_${detector}_${device}_$n${1:+_${1#--}}
     mkdir -p "$in" "$out"
     for i in $(seq -w 1 "$n"); do [ -f "$in/clip_$i.mp4" ] || cp "$clip" "$in/clip_$i.mp4"; done
     s=$(date +%s.%N)
@@ -55,6 +55,7 @@ same_lists() { # A B
 
 for n in $counts; do
     scenes_row transnetv2 cuda "$n" "$n"
+    scenes_row transnetv2 cuda "$n" "$n" --cpu-decode
     scenes_row transnetv2 cpu "$n" 1
     scenes_row content cuda "$n" "$n"
     scenes_row content cpu "$n" "$(nproc)"
@@ -68,7 +69,8 @@ scenes_row transnetv2 cpu "$first" 1 --transnet-compat
     echo
     for n in $counts; do
         echo "N=$n transnetv2 lists, cuda against cpu: $(same_lists "$work/out_transnetv2_cuda_$n" "$work/out_transnetv2_cpu_$n")"
+        echo "N=$n transnetv2 lists, cuda --cpu-decode against cpu: $(same_lists "$work/out_transnetv2_cuda_${n}_cpu-decode" "$work/out_transnetv2_cpu_$n")"
         echo "N=$n content lists, cuda against cpu: $(same_lists "$work/out_content_cuda_$n" "$work/out_content_cpu_$n")"
     done
-    echo "transnet-compat lists, cuda against cpu: $(same_lists "$work/out_transnetv2_cuda_${first}_compat" "$work/out_transnetv2_cpu_${first}_compat")"
+    echo "transnet-compat lists, cuda against cpu: $(same_lists "$work/out_transnetv2_cuda_${first}_transnet-compat" "$work/out_transnetv2_cpu_${first}_transnet-compat")"
 } | if [ -n "${OUT:-}" ]; then mkdir -p "$OUT" && tee "$OUT/gpu_scenes.txt"; else cat; fi

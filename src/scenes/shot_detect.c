@@ -175,7 +175,7 @@ ft_status ft_shots_detect(const char *path, const ft_shot_options *o, ft_shots *
     ft_video_options_init(&vo);
     vo.pixfmt = FT_PIXFMT_YUV420P; /* the detectors read planes: no RGB conversion */
     vo.decode_threads = o->decode_threads;
-    vo.nvdec = o->gpu;
+    vo.nvdec = o->gpu && !o->cpu_decode;
     vo.nvdec_device = o->gpu_device;
     ft_video *v = NULL;
     ft_status st = ft_video_open(path, &vo, &v, err, err_size);

@@ -29,6 +29,7 @@ typedef struct ft_shot_options {
     int decode_threads;              /* 0: all cores */
     int gpu;                         /* 1: TransNetV2 on GPU GPU_DEVICE, decoding on its NVDEC */
     int gpu_device;
+    int cpu_decode;                  /* with GPU: decoding on the CPU instead */
     const atomic_int *stop;          /* set: give up at the next frame */
     /* every 100 frames: frames read, and the container's count (-1: unknown) */
     void (*on_frames)(void *user, int64_t done, int64_t total);

@@ -34,6 +34,8 @@ check "... no fallback to the CPU" test -z "$(grep 'fallback CPU' gpu.log)"
 run cpu cpu 4 --detector transnetv2
 check "transnetv2: the CPU's lists, every video" diff -r gpu cpu
 check "... 16 lists" test "$(find gpu -name '*.csv' | wc -l)" -eq 16
+run gpu_cpudec cuda 16 --detector transnetv2 --cpu-decode
+check "--cpu-decode (the GPU's network, the CPU's decoder): the CPU's lists" diff -r gpu_cpudec cpu
 run gpu_compat cuda 16 --detector transnetv2 --transnet-compat
 run cpu_compat cpu 4 --detector transnetv2 --transnet-compat
 check "--transnet-compat: the CPU's lists" diff -r gpu_compat cpu_compat
