@@ -47,7 +47,9 @@ static int find_devices(const ft_track_config *c, ft_gpu_plan *plan, char *why, 
     return 1;
 }
 
-ft_gpu_decision ft_gpu_plan_decide(const ft_track_config *c, ft_gpu_plan *plan, char *why,
+/* The decisions that need no device (PLAN and WHY cleared), or -1 when the
+ * devices must be asked. */
+static int decided_without_devices(const ft_track_config *c, ft_gpu_plan *plan, char *why,
                                    size_t why_size)
 {
     *plan = (ft_gpu_plan){0, 0};
@@ -57,13 +59,32 @@ ft_gpu_decision ft_gpu_plan_decide(const ft_track_config *c, ft_gpu_plan *plan, 
         return FT_GPU_NOT_ASKED;
     if (!engine_listed(c))
         return FT_GPU_NOT_LISTED;
+    return -1;
+}
+
+static ft_gpu_decision not_usable(const ft_track_config *c)
+{
+    return c->gpu_fallback_auto ? FT_GPU_FALLBACK : FT_GPU_REFUSED;
+}
+
+/* Granted: the device memory cap of STEP5_GPU_MAX_VRAM_MB applies. */
+static ft_gpu_decision grant(const ft_track_config *c, const ft_gpu_plan *found, ft_gpu_plan *plan)
+{
+    ft_nn_backend_find("cuda")->set_memory_limit((size_t)c->gpu_max_vram_mb << 20);
+    *plan = *found;
+    return FT_GPU_GRANTED;
+}
+
+ft_gpu_decision ft_gpu_plan_decide(const ft_track_config *c, ft_gpu_plan *plan, char *why,
+                                   size_t why_size)
+{
+    const int early = decided_without_devices(c, plan, why, why_size);
+    if (early >= 0)
+        return (ft_gpu_decision)early;
     ft_gpu_plan found;
     if (!find_devices(c, &found, why, why_size))
-        return c->gpu_fallback_auto ? FT_GPU_FALLBACK : FT_GPU_REFUSED;
-    const ft_nn_backend_def *cuda = ft_nn_backend_find("cuda");
-    cuda->set_memory_limit((size_t)c->gpu_max_vram_mb << 20);
-    *plan = found;
-    return FT_GPU_GRANTED;
+        return not_usable(c);
+    return grant(c, &found, plan);
 }
 
 /* What the probe child sends back. */
@@ -76,14 +97,10 @@ typedef struct probe_answer {
 ft_gpu_decision ft_gpu_plan_decide_apart(const ft_track_config *c, ft_gpu_plan *plan, char *why,
                                          size_t why_size)
 {
-    *plan = (ft_gpu_plan){0, 0};
-    if (why_size)
-        why[0] = '\0';
-    if (!c->enable_gpu || c->disable_gpu)
-        return FT_GPU_NOT_ASKED;
-    if (!engine_listed(c))
-        return FT_GPU_NOT_LISTED;
-    probe_answer a = {.decision = c->gpu_fallback_auto ? FT_GPU_FALLBACK : FT_GPU_REFUSED};
+    const int early = decided_without_devices(c, plan, why, why_size);
+    if (early >= 0)
+        return (ft_gpu_decision)early;
+    probe_answer a = {.decision = not_usable(c)};
     int fds[2];
     if (pipe(fds) != 0) {
         snprintf(why, why_size, "cannot probe the GPUs: %s", strerror(errno));
@@ -113,12 +130,9 @@ ft_gpu_decision ft_gpu_plan_decide_apart(const ft_track_config *c, ft_gpu_plan *
     close(fds[0]);
     if (got != (ssize_t)sizeof a) {
         snprintf(why, why_size, "the GPU probe failed%s", pid < 0 ? " to start" : "");
-        return c->gpu_fallback_auto ? FT_GPU_FALLBACK : FT_GPU_REFUSED;
+        return not_usable(c);
     }
     snprintf(why, why_size, "%s", a.why);
-    if (a.decision == FT_GPU_GRANTED) { /* the cap, here too: the workers inherit it */
-        ft_nn_backend_find("cuda")->set_memory_limit((size_t)c->gpu_max_vram_mb << 20);
-        *plan = a.plan;
-    }
-    return a.decision;
+    /* The cap, in this process too: the workers inherit it. */
+    return a.decision == FT_GPU_GRANTED ? grant(c, &a.plan, plan) : a.decision;
 }
