@@ -186,6 +186,17 @@ check "SIGTERM to the parent: both workers stop, exit 143" test $? -eq 143
 check "both say stopped" test "$(grep -c '"type":"stopped".*"reason":"signal 15"' m.jsonl)" -eq 2
 check "no socket is left" sh -c '! ls "$1"/m.sock* 2>/dev/null | grep -q .' _ "$work"
 
+# --- several sources and --gpu: the parent asks for the GPUs in a child
+# (CUDA does not survive the fork of the workers); without one, the
+# original's refusal with STEP5_GPU_FALLBACK_AUTO=0, no worker started
+if ! "$FACETRACK" doctor --gpu >/dev/null 2>&1; then
+    STEP5_GPU_FALLBACK_AUTO=0 timeout 30 "$FACETRACK" live --gpu --no-preview --socket "$work/g.sock" \
+        clip_320x240.mp4 wide.mp4 >g.jsonl 2>g.err
+    check "two sources, --gpu, no GPU, no fallback: exit 1 with the reason" \
+        sh -c 'test $1 -eq 1 && grep -q "GPU requested but unavailable: .*(STEP5_GPU_FALLBACK_AUTO=0)" g.err' _ $?
+    check "... and no worker" test ! -s g.jsonl
+fi
+
 # --- a network stream that dies and comes back -----------------------------
 port=$((20000 + RANDOM % 20000))
 serve_udp() {
