@@ -33,6 +33,7 @@ struct ft_nn_plan {
      * memory here, as inside an XNNPACK runtime, which keeps them in cache) */
     void **buffers;
     void *arena;
+    void *scratch; /* the fused kernels' rows (nn/fast_rows.h), one step at a time */
     step *steps;
     int step_count;
     int native_ops;
@@ -123,6 +124,7 @@ static void xnnpack_plan_free(ft_nn_plan *p)
     free(p->steps);
     free(p->buffers);
     free(p->arena);
+    free(p->scratch);
     free(p);
 }
 
@@ -221,7 +223,15 @@ static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
                       : (step){i, end, NULL, NULL, 0, 0};
         i = end == i ? i + 1 : end;
     }
-    if (!place_values(p, buffers)) {
+    size_t scratch = 0;
+    for (int si = 0; si < p->step_count; si++)
+        if (p->steps[si].fused) {
+            const size_t bytes = ft_fast_fused_scratch(g, p->steps[si].first);
+            scratch = bytes > scratch ? bytes : scratch;
+        }
+    if (scratch && posix_memalign(&p->scratch, 64, scratch) != 0)
+        p->scratch = NULL;
+    if ((scratch && !p->scratch) || !place_values(p, buffers)) {
         free(outside);
         xnnpack_plan_free(p);
         snprintf(err, err_size, "%s: out of memory", model_name(g));
@@ -285,7 +295,7 @@ static ft_status xnnpack_plan_run(ft_nn_plan *p, char *err, size_t err_size)
         const uint64_t start = p->profile ? ft_nn_profile_now() : 0;
         ft_status st = s->segment  ? ft_xnn_segment_run(s->segment)
                        : s->siblings ? ft_xnn_siblings_run(s->siblings, p->buffers)
-                       : s->fused    ? ft_fast_fused_run(g, s->first, p->buffers)
+                       : s->fused    ? ft_fast_fused_run(g, s->first, p->buffers, p->scratch)
                        : s->fast     ? ft_fast_kernel_run(g, s->first, p->buffers)
                                      : ft_nn_reference_run_op(g, s->first, p->buffers);
         if (p->profile)

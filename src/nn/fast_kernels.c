@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/fast_rows.h"
+#include "nn/fast_vector.h"
+
 /* -O2 vectorizes only loops whose length is a multiple of the vector's:
  * these ask for the full vectorizer, one clone per vector width. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -134,11 +137,6 @@ static void transpose(const ft_nn_graph *g, const ft_nn_op *op, void *const *buf
 
 /* --------------------------------------------------------------- depthwise */
 
-/* Sixteen channels: one AVX-512 register, two AVX2 ones (GCC splits the
- * vector in each clone). Values pass between functions by pointer only:
- * a 64-byte vector argument has no fixed ABI without AVX-512. */
-typedef float v16 __attribute__((vector_size(64)));
-#define LANES 16
 #define DEPTHWISE_MOST_CHANNELS 64
 #define DEPTHWISE_LEAST_PIXELS (128 * 128)
 
@@ -147,18 +145,6 @@ typedef struct dw_window {
     int h, w_in, c, oh, ow, stride;
     float lo, hi;          /* the fused activation as a clamp */
 } dw_window;
-
-#define LOAD(v, p) memcpy(&(v), (p), sizeof(v16))
-
-
-static inline __attribute__((always_inline)) void clamp_store(float *p, const v16 *v, float lo,
-                                                              float hi)
-{
-    v16 r = *v;
-    for (int j = 0; j < LANES; j++)
-        r[j] = r[j] < lo ? lo : r[j] > hi ? hi : r[j];
-    memcpy(p, &r, sizeof r);
-}
 
 /* Every output value is XNNPACK's bit for bit: the bias, then one fused
  * multiply-add per tap in XNNPACK's order (column by column of the window,
@@ -322,202 +308,6 @@ static ft_status depthwise(const ft_nn_graph *g, const ft_nn_op *op, void *const
     return FT_OK;
 }
 
-/* ---------------------------------------------- convolution of the picture */
-
-/* An ONNX model's first layer: the NCHW picture goes through a transpose to
- * NHWC (nn/layout_nhwc.c) into a convolution with a few input channels
- * (YuNet's and SCRFD's 3x3 stride-2 convolution from 3 to 16 channels at
- * 640 x 640). Here the convolution reads the planes where they are: the
- * picture is read once instead of transposed into 4.9 MB more, and each
- * output pixel's channels are one vector, eight pixels at a time sharing the
- * weight vector of each tap (XNNPACK's kernels load one pixel per tap
- * through its indirection buffer). */
-#define PICTURE_MOST_CHANNELS 4
-#define PICTURE_MOST_WINDOW 7
-#define PICTURE_MOST_OUTPUTS 64
-#define PICTURE_MOST_WEIGHTS 4096 /* packed on the stack */
-#define PICTURE_BLOCK 8
-
-typedef struct picture_conv {
-    const float *x;    /* one image, [C][H][W] */
-    const float *w;    /* [KH][KW][C][O] */
-    const float *bias; /* [O] or NULL */
-    int c, h, w_in, oh, ow, kh, kw, stride_y, stride_x, pad_top, pad_left, o;
-    float lo, hi;
-} picture_conv;
-
-/* Output pixel (oy, ox), outputs [v, v + 16), checking every tap. */
-static inline __attribute__((always_inline)) void picture_edge_pixel(const picture_conv *k,
-                                                                     float *y, int oy, int ox,
-                                                                     int v)
-{
-    v16 acc = {0}, wt;
-    if (k->bias)
-        LOAD(acc, k->bias + v);
-    for (int ky = 0; ky < k->kh; ky++) {
-        const int iy = oy * k->stride_y - k->pad_top + ky;
-        if (iy < 0 || iy >= k->h)
-            continue;
-        for (int kx = 0; kx < k->kw; kx++) {
-            const int ix = ox * k->stride_x - k->pad_left + kx;
-            if (ix < 0 || ix >= k->w_in)
-                continue;
-            for (int c = 0; c < k->c; c++) {
-                LOAD(wt, k->w + ((size_t)(ky * k->kw + kx) * (size_t)k->c + (size_t)c) * (size_t)k->o + (size_t)v);
-                acc += k->x[((size_t)c * (size_t)k->h + (size_t)iy) * (size_t)k->w_in + (size_t)ix] * wt;
-            }
-        }
-    }
-    clamp_store(y + ((size_t)oy * (size_t)k->ow + (size_t)ox) * (size_t)k->o + (size_t)v, &acc,
-                k->lo, k->hi);
-}
-
-/* Eight pixels whose windows lie inside the picture's columns, from input
- * column IX; window rows [KY0, KY1) inside its rows. Inlined with the window,
- * channels and stride as constants where they are the common ones. */
-static inline __attribute__((always_inline)) void picture_block(const picture_conv *k, v16 *acc,
-                                                                int iy, int ix, int ky0, int ky1,
-                                                                int v, int KW, int C, int S)
-{
-    v16 wt;
-    for (int ky = ky0; ky < ky1; ky++)
-#pragma GCC unroll 3
-        for (int kx = 0; kx < KW; kx++)
-#pragma GCC unroll 3
-            for (int c = 0; c < C; c++) {
-                LOAD(wt, k->w + ((size_t)(ky * KW + kx) * (size_t)C + (size_t)c) * (size_t)k->o + (size_t)v);
-                const float *xp = k->x + ((size_t)c * (size_t)k->h + (size_t)(iy + ky)) * (size_t)k->w_in +
-                                  (size_t)(ix + kx);
-#pragma GCC unroll 8
-                for (int j = 0; j < PICTURE_BLOCK; j++)
-                    acc[j] += xp[j * S] * wt;
-            }
-}
-
-/* One output row, every output channel. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),
-               optimize("fp-contract=fast")))
-#endif
-static void picture_row(const picture_conv *k, float *y, int oy)
-{
-    const int S = k->stride_x, iy = oy * k->stride_y - k->pad_top;
-    const int ky0 = iy < 0 ? -iy : 0, ky1 = iy + k->kh > k->h ? k->h - iy : k->kh;
-    /* the columns whose windows lie inside: [inner, inner_end) */
-    const int inner = (k->pad_left + S - 1) / S;
-    int inner_end = k->w_in - k->kw + k->pad_left >= 0 ? (k->w_in - k->kw + k->pad_left) / S + 1 : 0;
-    inner_end = inner_end > k->ow ? k->ow : inner_end;
-    const int common = k->kw == 3 && k->c == 3 && S == 2;
-    for (int v = 0; v < k->o; v += LANES) {
-        v16 bias = {0};
-        if (k->bias)
-            LOAD(bias, k->bias + v);
-        int ox = 0;
-        for (; ox < inner && ox < k->ow; ox++)
-            picture_edge_pixel(k, y, oy, ox, v);
-        for (; ox + PICTURE_BLOCK <= inner_end; ox += PICTURE_BLOCK) {
-            v16 acc[PICTURE_BLOCK];
-#pragma GCC unroll 8
-            for (int j = 0; j < PICTURE_BLOCK; j++)
-                acc[j] = bias;
-            if (common)
-                picture_block(k, acc, iy, ox * S - k->pad_left, ky0, ky1, v, 3, 3, 2);
-            else
-                picture_block(k, acc, iy, ox * S - k->pad_left, ky0, ky1, v, k->kw, k->c, S);
-            float *q = y + ((size_t)oy * (size_t)k->ow + (size_t)ox) * (size_t)k->o + (size_t)v;
-#pragma GCC unroll 8
-            for (int j = 0; j < PICTURE_BLOCK; j++)
-                clamp_store(q + (size_t)j * (size_t)k->o, &acc[j], k->lo, k->hi);
-        }
-        for (; ox < k->ow; ox++)
-            picture_edge_pixel(k, y, oy, ox, v);
-    }
-}
-
-static int64_t same_pad_before(int64_t in, int64_t out, int64_t window, int stride)
-{
-    const int64_t total = (out - 1) * stride + window - in;
-    return total > 0 ? total / 2 : 0;
-}
-
-/* The transpose of ops I and I + 1 into the convolution, and what it reads
- * only there. */
-static int picture_conv_accepts(const ft_nn_graph *g, int i)
-{
-    if (i + 1 >= g->op_count)
-        return 0;
-    const ft_nn_op *t = &g->ops[i], *op = &g->ops[i + 1];
-    if (t->type != FT_OP_TRANSPOSE || t->input_count != 1 || t->output_count != 1 ||
-        op->type != FT_OP_CONV2D || op->input_count < 2 || op->output_count != 1 ||
-        op->inputs[0] != t->outputs[0] || op->inputs[1] < 0 || op->attrs.layout != FT_LAYOUT_NHWC)
-        return 0;
-    const ft_nn_tensor *x = &g->tensors[t->inputs[0]], *mid = &g->tensors[t->outputs[0]];
-    const ft_nn_tensor *w = &g->tensors[op->inputs[1]], *y = &g->tensors[op->outputs[0]];
-    const ft_nn_tensor *b = op->input_count > 2 && op->inputs[2] >= 0 ? &g->tensors[op->inputs[2]] : NULL;
-    float lo, hi;
-    if (x->rank != 4 || x->dtype != FT_DTYPE_F32 || x->data || mid->dtype != FT_DTYPE_F32 ||
-        memcmp(t->attrs.perm, nchw_to_nhwc, sizeof nchw_to_nhwc) != 0 || x->shape[1] < 1 ||
-        x->shape[1] > PICTURE_MOST_CHANNELS || !ft_activation_clamp(op->attrs.activation, &lo, &hi))
-        return 0;
-    if (w->rank != 4 || !w->data || w->dtype != FT_DTYPE_F32 || w->shape[3] != x->shape[1] ||
-        w->shape[0] % LANES || w->shape[0] > PICTURE_MOST_OUTPUTS || w->shape[1] < 1 ||
-        w->shape[1] > PICTURE_MOST_WINDOW || w->shape[2] < 1 || w->shape[2] > PICTURE_MOST_WINDOW ||
-        ft_nn_tensor_elements(w) > PICTURE_MOST_WEIGHTS)
-        return 0;
-    if (b && (!b->data || b->dtype != FT_DTYPE_F32 || ft_nn_tensor_elements(b) != w->shape[0]))
-        return 0;
-    if (y->rank != 4 || y->dtype != FT_DTYPE_F32 || y->shape[0] != x->shape[0] ||
-        y->shape[3] != w->shape[0] || y->shape[1] < 1 || y->shape[2] < 1 ||
-        op->attrs.dilation[0] != 1 || op->attrs.dilation[1] != 1 || op->attrs.stride[0] < 1 ||
-        op->attrs.stride[1] < 1)
-        return 0;
-    /* the transpose's output is the convolution's alone */
-    for (int k = 0; k < g->output_count; k++)
-        if (g->outputs[k] == t->outputs[0])
-            return 0;
-    for (int k = 0; k < g->op_count; k++)
-        for (int j = 0; k != i + 1 && j < g->ops[k].input_count; j++)
-            if (g->ops[k].inputs[j] == t->outputs[0])
-                return 0;
-    return 1;
-}
-
-static ft_status picture_conv_run(const ft_nn_graph *g, int i, void *const *buffers)
-{
-    const ft_nn_op *t = &g->ops[i], *op = &g->ops[i + 1];
-    const ft_op_attrs *a = &op->attrs;
-    const ft_nn_tensor *x = &g->tensors[t->inputs[0]], *w = &g->tensors[op->inputs[1]];
-    const ft_nn_tensor *y = &g->tensors[op->outputs[0]];
-    const int has_bias = op->input_count > 2 && op->inputs[2] >= 0;
-    picture_conv k = {
-        .bias = has_bias ? buffers[op->inputs[2]] : NULL,
-        .c = (int)x->shape[1], .h = (int)x->shape[2], .w_in = (int)x->shape[3],
-        .oh = (int)y->shape[1], .ow = (int)y->shape[2], .kh = (int)w->shape[1], .kw = (int)w->shape[2],
-        .stride_y = a->stride[0], .stride_x = a->stride[1], .o = (int)w->shape[0],
-    };
-    k.pad_top = a->same_padding ? (int)same_pad_before(k.h, k.oh, k.kh, k.stride_y) : a->pads[0];
-    k.pad_left = a->same_padding ? (int)same_pad_before(k.w_in, k.ow, k.kw, k.stride_x) : a->pads[1];
-    if (!ft_activation_clamp(a->activation, &k.lo, &k.hi))
-        return FT_ERR_UNSUPPORTED;
-    /* [O][KH][KW][C] -> [KH][KW][C][O]: a tap's outputs in one vector */
-    float packed[PICTURE_MOST_WEIGHTS];
-    const float *W = buffers[op->inputs[1]];
-    const int taps = k.kh * k.kw * k.c;
-    for (int o = 0; o < k.o; o++)
-        for (int j = 0; j < taps; j++)
-            packed[j * k.o + o] = W[o * taps + j];
-    k.w = packed;
-    const size_t in_image = (size_t)k.c * (size_t)k.h * (size_t)k.w_in;
-    const size_t out_image = (size_t)k.oh * (size_t)k.ow * (size_t)k.o;
-    for (int64_t n = 0; n < x->shape[0]; n++) {
-        k.x = (const float *)buffers[t->inputs[0]] + (size_t)n * in_image;
-        float *yn = (float *)buffers[op->outputs[0]] + (size_t)n * out_image;
-        for (int oy = 0; oy < k.oh; oy++)
-            picture_row(&k, yn, oy);
-    }
-    return FT_OK;
-}
-
 /* ---------------------------------------------------------------- dispatch */
 
 static int kernels_off;
@@ -574,11 +364,15 @@ ft_status ft_fast_kernel_run(const ft_nn_graph *g, int i, void *const *buffers)
 
 int ft_fast_fused_count(const ft_nn_graph *g, int first)
 {
-    return ft_fast_kernels_on() && picture_conv_accepts(g, first) ? 2 : 0;
+    return ft_fast_kernels_on() ? ft_fast_rows_ops(g, first) : 0;
 }
 
-ft_status ft_fast_fused_run(const ft_nn_graph *g, int first, void *const *buffers)
+size_t ft_fast_fused_scratch(const ft_nn_graph *g, int first)
 {
-    return picture_conv_accepts(g, first) ? picture_conv_run(g, first, buffers)
-                                          : FT_ERR_UNSUPPORTED;
+    return ft_fast_rows_scratch(g, first);
+}
+
+ft_status ft_fast_fused_run(const ft_nn_graph *g, int first, void *const *buffers, void *scratch)
+{
+    return ft_fast_rows_run(g, first, buffers, scratch);
 }

@@ -11,8 +11,8 @@
  *   picture): the output written once, in order, each value gathered from its
  *   plane, where the reference kernel scatters plane by plane;
  * - 3x3 depthwise convolutions of 16 to 64 channels on large pictures;
- * - a model's NCHW picture transposed into a convolution with a few input
- *   channels, as one kernel that reads the planes where they are. */
+ * - chains of thin convolutions computed a few rows at a time
+ *   (nn/fast_rows.h). */
 #ifndef FT_NN_FAST_KERNELS_H
 #define FT_NN_FAST_KERNELS_H
 
@@ -36,9 +36,14 @@ int ft_fast_kernels_on(void);
  * them to that kernel even where XNNPACK could run them. */
 int ft_fast_fused_count(const ft_nn_graph *graph, int first);
 
-/* Ops FIRST.. of GRAPH over BUFFERS as one (ft_fast_fused_count > 0); the
- * values between them need no buffer. */
-ft_status ft_fast_fused_run(const ft_nn_graph *graph, int first, void *const *buffers);
+/* The bytes of scratch memory those ops need. */
+size_t ft_fast_fused_scratch(const ft_nn_graph *graph, int first);
+
+/* Ops FIRST.. of GRAPH over BUFFERS as one (ft_fast_fused_count > 0) with
+ * SCRATCH (64-byte aligned, ft_fast_fused_scratch bytes); the values between
+ * them need no buffer. */
+ft_status ft_fast_fused_run(const ft_nn_graph *graph, int first, void *const *buffers,
+                            void *scratch);
 
 /* Op I of GRAPH over BUFFERS (one per tensor), which must be accepted. */
 ft_status ft_fast_kernel_run(const ft_nn_graph *graph, int i, void *const *buffers);
