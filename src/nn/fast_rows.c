@@ -5,7 +5,7 @@
 
 #include "nn/fast_vector.h"
 
-#define MOST_STAGES 16
+#define MOST_STAGES 32
 #define MOST_CHANNELS 64
 #define PICTURE_MOST_CHANNELS 4
 #define PICTURE_MOST_WINDOW 7
@@ -194,18 +194,21 @@ static void pointwise_row(const stage *k, const float *x, float *y)
 /* ACC plus one 3x3 window whose top-left input vector is at column offset
  * AT of rows R0, R1, R2 (pixels C apart); XNNPACK's order: column by column,
  * top to bottom in each. */
-#define DW_WINDOW(acc, r0, r1, r2, at, C, w)                                                    \
+#define DW_COLUMN(acc, r0, r1, r2, at, w, kx)                                                    \
     do {                                                                                        \
         v16 in_;                                                                                \
-        for (int kx_ = 0; kx_ < 3; kx_++) {                                                     \
-            const size_t o_ = (at) + (size_t)kx_ * (size_t)(C);                                 \
-            LOAD(in_, (r0) + o_);                                                               \
-            (acc) += in_ * (w)[kx_];                                                            \
-            LOAD(in_, (r1) + o_);                                                               \
-            (acc) += in_ * (w)[3 + kx_];                                                        \
-            LOAD(in_, (r2) + o_);                                                               \
-            (acc) += in_ * (w)[6 + kx_];                                                        \
-        }                                                                                       \
+        LOAD(in_, (r0) + (at));                                                                 \
+        (acc) += in_ * (w)[kx];                                                                 \
+        LOAD(in_, (r1) + (at));                                                                 \
+        (acc) += in_ * (w)[3 + (kx)];                                                           \
+        LOAD(in_, (r2) + (at));                                                                 \
+        (acc) += in_ * (w)[6 + (kx)];                                                           \
+    } while (0)
+#define DW_WINDOW(acc, r0, r1, r2, at, C, w)                                                    \
+    do {                                                                                        \
+        DW_COLUMN(acc, r0, r1, r2, (at), w, 0);                                                 \
+        DW_COLUMN(acc, r0, r1, r2, (at) + (size_t)(C), w, 1);                                   \
+        DW_COLUMN(acc, r0, r1, r2, (at) + 2 * (size_t)(C), w, 2);                               \
     } while (0)
 
 /* One row of a 3x3 depthwise convolution from input rows R0, R1, R2 (pixel 0
