@@ -339,3 +339,64 @@ done:
     free(dead);
     return fused;
 }
+
+/* Convolution B reads what convolution A reads through the same window
+ * (NHWC, constant weights, one group, the same attributes). */
+static int same_window(const ft_nn_graph *g, const ft_nn_op *a, const ft_nn_op *b)
+{
+    if (a->type != FT_OP_CONV2D || b->type != FT_OP_CONV2D || a->input_count < 2 ||
+        b->input_count < 2 || a->output_count != 1 || b->output_count != 1 ||
+        a->inputs[0] < 0 || a->inputs[0] != b->inputs[0] || a->inputs[1] < 0 || b->inputs[1] < 0)
+        return 0;
+    const ft_nn_tensor *x = &g->tensors[a->inputs[0]];
+    const ft_nn_tensor *wa = &g->tensors[a->inputs[1]], *wb = &g->tensors[b->inputs[1]];
+    const ft_op_attrs *p = &a->attrs, *q = &b->attrs;
+    return !x->data && x->rank == 4 && wa->data && wb->data && wa->rank == 4 && wb->rank == 4 &&
+           wa->shape[1] == wb->shape[1] && wa->shape[2] == wb->shape[2] &&
+           wa->shape[3] == x->shape[3] && wb->shape[3] == x->shape[3] &&
+           p->layout == FT_LAYOUT_NHWC && q->layout == FT_LAYOUT_NHWC &&
+           p->activation == q->activation && p->same_padding == q->same_padding &&
+           memcmp(p->pads, q->pads, sizeof p->pads) == 0 &&
+           memcmp(p->stride, q->stride, sizeof p->stride) == 0 &&
+           memcmp(p->dilation, q->dilation, sizeof p->dilation) == 0;
+}
+
+/* Every input of OP is a constant, a graph input or made by an op before
+ * op FIRST. */
+static int ready_before(const ft_nn_graph *g, const ft_nn_op *op, int first)
+{
+    for (int j = 0; j < op->input_count; j++) {
+        const int t = op->inputs[j];
+        if (t < 0 || g->tensors[t].data)
+            continue;
+        int ready = 0;
+        for (int k = 0; k < g->input_count && !ready; k++)
+            ready = g->inputs[k] == t;
+        for (int i = 0; i < first && !ready; i++)
+            for (int o = 0; o < g->ops[i].output_count && !ready; o++)
+                ready = g->ops[i].outputs[o] == t;
+        if (!ready)
+            return 0;
+    }
+    return 1;
+}
+
+int ft_nn_group_sibling_convolutions(ft_nn_graph *g)
+{
+    int moved = 0;
+    for (int i = 0; i < g->op_count; i++) {
+        int end = i + 1; /* the group: ops [i, end) */
+        while (end < g->op_count && same_window(g, &g->ops[i], &g->ops[end]))
+            end++;
+        for (int j = end; j < g->op_count; j++) {
+            if (!same_window(g, &g->ops[i], &g->ops[j]) || !ready_before(g, &g->ops[j], i))
+                continue;
+            const ft_nn_op sibling = g->ops[j];
+            memmove(&g->ops[end + 1], &g->ops[end], sizeof *g->ops * (size_t)(j - end));
+            g->ops[end++] = sibling;
+            moved++;
+        }
+        i = end - 1;
+    }
+    return moved;
+}
