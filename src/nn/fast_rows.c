@@ -6,7 +6,7 @@
 #include "nn/fast_vector.h"
 
 #define MOST_STAGES 32
-#define MOST_CHANNELS 64
+#define MOST_CHANNELS 96 /* six vectors */
 #define PICTURE_MOST_CHANNELS 4
 #define PICTURE_MOST_WINDOW 7
 #define PICTURE_MOST_WEIGHTS 4096
@@ -19,16 +19,22 @@
 
 typedef enum stage_kind { PICTURE, POINTWISE, DEPTHWISE, MAX_POOL } stage_kind;
 
-/* One op of a chain; sizes are one image's. */
+/* One op of a chain; sizes are one image's. Its output channels C are
+ * computed as CP (C rounded up to whole vectors; the extra ones are zero
+ * weights' outputs, which the next op's zero weights ignore), the pixel
+ * stride of its rows. */
 typedef struct stage {
     stage_kind kind;
-    int in_h, in_w, in_c, h, w, c;
+    int in_h, in_w, in_c, h, w, c, cp;
+    int in_stride; /* floats between input pixels */
     int kh, kw, sy, sx, pad_top, pad_left;
     const float *weights, *bias; /* as the graph holds them */
     float lo, hi;                /* the activation as a clamp */
     /* per run */
-    float *packed; /* picture [KH][KW][C][O], pointwise [I][O]; then the bias [O] */
+    float *packed; /* picture [KH][KW][C][CP], pointwise [I][CP], depthwise
+                      [9][CP]; then the bias [CP] */
     float *ring;   /* ring_rows rows of w + 2 pixels (the first and last zero) */
+    float *tail;   /* the last stage when C < CP: one row, then copied out */
     int ring_rows, made;
     float *out; /* the last stage: its tensor's image */
 } stage;
@@ -49,7 +55,7 @@ static inline __attribute__((always_inline)) void picture_edge_pixel(const stage
                                                                      int oy, int ox, int v)
 {
     v16 acc, wt;
-    LOAD(acc, k->packed + (size_t)(k->kh * k->kw * k->in_c) * (size_t)k->c + (size_t)v);
+    LOAD(acc, k->packed + (size_t)(k->kh * k->kw * k->in_c) * (size_t)k->cp + (size_t)v);
     for (int ky = 0; ky < k->kh; ky++) {
         const int iy = oy * k->sy - k->pad_top + ky;
         if (iy < 0 || iy >= k->in_h)
@@ -59,12 +65,12 @@ static inline __attribute__((always_inline)) void picture_edge_pixel(const stage
             if (ix < 0 || ix >= k->in_w)
                 continue;
             for (int c = 0; c < k->in_c; c++) {
-                LOAD(wt, k->packed + ((size_t)(ky * k->kw + kx) * (size_t)k->in_c + (size_t)c) * (size_t)k->c + (size_t)v);
+                LOAD(wt, k->packed + ((size_t)(ky * k->kw + kx) * (size_t)k->in_c + (size_t)c) * (size_t)k->cp + (size_t)v);
                 acc += x[((size_t)c * (size_t)k->in_h + (size_t)iy) * (size_t)k->in_w + (size_t)ix] * wt;
             }
         }
     }
-    clamp_store(y + (size_t)ox * (size_t)k->c + (size_t)v, &acc, k->lo, k->hi);
+    clamp_store(y + (size_t)ox * (size_t)k->cp + (size_t)v, &acc, k->lo, k->hi);
 }
 
 /* Eight pixels whose windows lie inside the picture's columns, from input
@@ -80,7 +86,7 @@ static inline __attribute__((always_inline)) void picture_block(const stage *k, 
         for (int kx = 0; kx < KW; kx++)
 #pragma GCC unroll 3
             for (int c = 0; c < C; c++) {
-                LOAD(wt, k->packed + ((size_t)(ky * KW + kx) * (size_t)C + (size_t)c) * (size_t)k->c + (size_t)v);
+                LOAD(wt, k->packed + ((size_t)(ky * KW + kx) * (size_t)C + (size_t)c) * (size_t)k->cp + (size_t)v);
                 const float *xp = x + ((size_t)c * (size_t)k->in_h + (size_t)(iy + ky)) * (size_t)k->in_w +
                                   (size_t)(ix + kx);
 #pragma GCC unroll 8
@@ -101,9 +107,9 @@ static void picture_row(const stage *k, const float *x, float *y, int oy)
     int inner_end = k->in_w - k->kw + k->pad_left >= 0 ? (k->in_w - k->kw + k->pad_left) / S + 1 : 0;
     inner_end = inner_end > k->w ? k->w : inner_end;
     const int common = k->kw == 3 && k->in_c == 3 && S == 2;
-    for (int v = 0; v < k->c; v += LANES) {
+    for (int v = 0; v < k->cp; v += LANES) {
         v16 bias;
-        LOAD(bias, k->packed + (size_t)(k->kh * k->kw * k->in_c) * (size_t)k->c + (size_t)v);
+        LOAD(bias, k->packed + (size_t)(k->kh * k->kw * k->in_c) * (size_t)k->cp + (size_t)v);
         int ox = 0;
         for (; ox < inner && ox < k->w; ox++)
             picture_edge_pixel(k, x, y, oy, ox, v);
@@ -116,10 +122,10 @@ static void picture_row(const stage *k, const float *x, float *y, int oy)
                 picture_block(k, x, acc, iy, ox * S - k->pad_left, ky0, ky1, v, 3, 3, 2);
             else
                 picture_block(k, x, acc, iy, ox * S - k->pad_left, ky0, ky1, v, k->kw, k->in_c, S);
-            float *q = y + (size_t)ox * (size_t)k->c + (size_t)v;
+            float *q = y + (size_t)ox * (size_t)k->cp + (size_t)v;
 #pragma GCC unroll 8
             for (int j = 0; j < PICTURE_BLOCK; j++)
-                clamp_store(q + (size_t)j * (size_t)k->c, &acc[j], k->lo, k->hi);
+                clamp_store(q + (size_t)j * (size_t)k->cp, &acc[j], k->lo, k->hi);
         }
         for (; ox < k->w; ox++)
             picture_edge_pixel(k, x, y, oy, ox, v);
@@ -131,64 +137,58 @@ static void picture_row(const stage *k, const float *x, float *y, int oy)
 static inline __attribute__((always_inline)) void pointwise_block(const stage *k, const float *x,
                                                                   float *y, int NV, int P)
 {
-    const int cin = k->in_c, cout = k->c;
-    v16 acc[8][4], wv[4];
+    const size_t cin = (size_t)k->in_c, cout = (size_t)k->cp, stride = (size_t)k->in_stride;
+    v16 acc[8][6], wv[6];
 #pragma GCC unroll 8
     for (int j = 0; j < P; j++)
-#pragma GCC unroll 4
+#pragma GCC unroll 6
         for (int v = 0; v < NV; v++)
-            LOAD(acc[j][v], k->packed + (size_t)cin * (size_t)cout + (size_t)(v * LANES));
-    for (int ci = 0; ci < cin; ci++) {
-#pragma GCC unroll 4
+            LOAD(acc[j][v], k->packed + cin * cout + (size_t)(v * LANES));
+    for (size_t ci = 0; ci < cin; ci++) {
+#pragma GCC unroll 6
         for (int v = 0; v < NV; v++)
-            LOAD(wv[v], k->packed + (size_t)ci * (size_t)cout + (size_t)(v * LANES));
+            LOAD(wv[v], k->packed + ci * cout + (size_t)(v * LANES));
 #pragma GCC unroll 8
         for (int j = 0; j < P; j++) {
-            const float xv = x[(size_t)j * (size_t)cin + (size_t)ci];
-#pragma GCC unroll 4
+            const float xv = x[(size_t)j * stride + ci];
+#pragma GCC unroll 6
             for (int v = 0; v < NV; v++)
                 acc[j][v] += xv * wv[v];
         }
     }
 #pragma GCC unroll 8
     for (int j = 0; j < P; j++)
-#pragma GCC unroll 4
+#pragma GCC unroll 6
         for (int v = 0; v < NV; v++)
-            clamp_store(y + (size_t)j * (size_t)cout + (size_t)(v * LANES), &acc[j][v], k->lo, k->hi);
+            clamp_store(y + (size_t)j * cout + (size_t)(v * LANES), &acc[j][v], k->lo, k->hi);
 }
 
-/* One row of a 1x1 convolution: X's pixels (in_c apart) into Y's (c apart),
- * as many pixels at a time as the registers hold accumulators for. */
+/* Pixels [P, W) of a 1x1 convolution's row, NV vectors of outputs, BLOCK
+ * pixels at a time (as many accumulators as the registers hold), then one. */
+#define POINTWISE_PIXELS(k, x, y, p, NV, BLOCK)                                                 \
+    do {                                                                                        \
+        for (; (p) + (BLOCK) <= (k)->w; (p) += (BLOCK))                                         \
+            pointwise_block(k, (x) + (size_t)(p) * (size_t)(k)->in_stride,                      \
+                            (y) + (size_t)(p) * (size_t)(k)->cp, NV, BLOCK);                    \
+        for (; (p) < (k)->w; (p)++)                                                             \
+            pointwise_block(k, (x) + (size_t)(p) * (size_t)(k)->in_stride,                      \
+                            (y) + (size_t)(p) * (size_t)(k)->cp, NV, 1);                        \
+    } while (0)
+
+/* One row of a 1x1 convolution: X's pixels (in_stride apart) into Y's (cp
+ * apart). */
 FMA_CLONES
 static void pointwise_row(const stage *k, const float *x, float *y)
 {
-    const size_t cin = (size_t)k->in_c, cout = (size_t)k->c;
     int p = 0;
-    switch (k->c / LANES) {
-    case 1:
-        for (; p + 8 <= k->w; p += 8)
-            pointwise_block(k, x + (size_t)p * cin, y + (size_t)p * cout, 1, 8);
-        break;
-    case 2:
-        for (; p + 8 <= k->w; p += 8)
-            pointwise_block(k, x + (size_t)p * cin, y + (size_t)p * cout, 2, 8);
-        break;
-    case 3:
-        for (; p + 6 <= k->w; p += 6)
-            pointwise_block(k, x + (size_t)p * cin, y + (size_t)p * cout, 3, 6);
-        break;
-    default:
-        for (; p + 5 <= k->w; p += 5)
-            pointwise_block(k, x + (size_t)p * cin, y + (size_t)p * cout, 4, 5);
-        break;
+    switch (k->cp / LANES) {
+    case 1: POINTWISE_PIXELS(k, x, y, p, 1, 8); break;
+    case 2: POINTWISE_PIXELS(k, x, y, p, 2, 8); break;
+    case 3: POINTWISE_PIXELS(k, x, y, p, 3, 6); break;
+    case 4: POINTWISE_PIXELS(k, x, y, p, 4, 5); break;
+    case 5: POINTWISE_PIXELS(k, x, y, p, 5, 4); break;
+    default: POINTWISE_PIXELS(k, x, y, p, 6, 4); break;
     }
-    for (; p < k->w; p++)
-        switch (k->c / LANES) {
-        case 1: pointwise_block(k, x + (size_t)p * cin, y + (size_t)p * cout, 1, 1); break;
-        case 2: pointwise_block(k, x + (size_t)p * cin, y + (size_t)p * cout, 2, 1); break;
-        case 3: pointwise_block(k, x + (size_t)p * cin, y + (size_t)p * cout, 3, 1); break;
-        default: pointwise_block(k, x + (size_t)p * cin, y + (size_t)p * cout, 4, 1); break;
-        }
 }
 
 /* ACC plus one 3x3 window whose top-left input vector is at column offset
@@ -218,13 +218,12 @@ FMA_CLONES
 static void depthwise_row(const stage *k, const float *r0, const float *r1, const float *r2,
                           float *y)
 {
-    const int C = k->c, S = k->sx;
+    const int C = k->cp, S = k->sx;
     for (int c0 = 0; c0 < C; c0 += LANES) {
-        v16 w[9], bias = {0};
+        v16 w[9], bias;
         for (int i = 0; i < 9; i++)
-            LOAD(w[i], k->weights + i * C + c0);
-        if (k->bias)
-            LOAD(bias, k->bias + c0);
+            LOAD(w[i], k->packed + i * C + c0);
+        LOAD(bias, k->packed + 9 * C + c0);
         const float *a = r0 + c0 - C, *b = r1 + c0 - C, *d = r2 + c0 - C; /* pixel -1 */
         int ox = 0;
         if (S == 1)
@@ -253,7 +252,7 @@ static void depthwise_row(const stage *k, const float *r0, const float *r1, cons
 FMA_CLONES
 static void max_pool_row(const stage *k, const float *const *rows, float *y)
 {
-    const int C = k->c;
+    const int C = k->cp;
     for (int ox = 0; ox < k->w; ox++)
         for (int c0 = 0; c0 < C; c0 += LANES) {
             v16 m, v;
@@ -272,28 +271,49 @@ static void max_pool_row(const stage *k, const float *const *rows, float *y)
 
 static void make_until(chain *ch, int i, int r);
 
+/* Pixels of NV vectors copied whole, in order: each copy's floats beyond C
+ * land on the next pixel, which the next copy writes. */
+#define COPY_WHOLE(to, from, w, c, NV)                                                          \
+    for (int x_ = 0; x_ + 1 < (w); x_++)                                                        \
+        memcpy((to) + (size_t)x_ * (size_t)(c), (from) + (size_t)x_ * (size_t)(NV) * LANES,     \
+               sizeof(v16) * (NV))
+
+/* W pixels of C channels from rows of CP into TO. */
+static void copy_out(float *to, const float *from, int w, int c, int cp)
+{
+    switch (cp / LANES) {
+    case 1: COPY_WHOLE(to, from, w, c, 1); break;
+    case 2: COPY_WHOLE(to, from, w, c, 2); break;
+    case 3: COPY_WHOLE(to, from, w, c, 3); break;
+    case 4: COPY_WHOLE(to, from, w, c, 4); break;
+    case 5: COPY_WHOLE(to, from, w, c, 5); break;
+    default: COPY_WHOLE(to, from, w, c, 6); break;
+    }
+    memcpy(to + (size_t)(w - 1) * (size_t)c, from + (size_t)(w - 1) * (size_t)cp, sizeof *to * (size_t)c);
+}
+
 /* Row R of stage I's output as stage I + 1 reads it: pixel 0 at the
  * pointer, a zero pixel either side; the zero row outside the picture. */
 static const float *row_of(chain *ch, int i, int r)
 {
     stage *s = &ch->s[i];
     if (r < 0 || r >= s->h)
-        return ch->zero + s->c;
+        return ch->zero + s->cp;
     make_until(ch, i, r);
-    return s->ring + (size_t)(r % s->ring_rows) * (size_t)(s->w + 2) * (size_t)s->c + (size_t)s->c;
+    return s->ring + (size_t)(r % s->ring_rows) * (size_t)(s->w + 2) * (size_t)s->cp + (size_t)s->cp;
 }
 
 static void make_row(chain *ch, int i, int r)
 {
     stage *s = &ch->s[i];
-    float *y = i == ch->count - 1
-                   ? s->out + (size_t)r * (size_t)s->w * (size_t)s->c
-                   : s->ring + (size_t)(r % s->ring_rows) * (size_t)(s->w + 2) * (size_t)s->c +
-                         (size_t)s->c;
+    const int last = i == ch->count - 1;
+    float *y = last ? (s->tail ? s->tail : s->out + (size_t)r * (size_t)s->w * (size_t)s->c)
+                    : s->ring + (size_t)(r % s->ring_rows) * (size_t)(s->w + 2) * (size_t)s->cp +
+                          (size_t)s->cp;
     switch (s->kind) {
     case PICTURE: picture_row(s, ch->in, y, r); break;
     case POINTWISE:
-        pointwise_row(s, i == 0 ? ch->in + (size_t)r * (size_t)s->in_w * (size_t)s->in_c : row_of(ch, i - 1, r), y);
+        pointwise_row(s, i == 0 ? ch->in + (size_t)r * (size_t)s->in_w * (size_t)s->in_stride : row_of(ch, i - 1, r), y);
         break;
     case DEPTHWISE: {
         const int top = r * s->sy - s->pad_top;
@@ -310,6 +330,8 @@ static void make_row(chain *ch, int i, int r)
         break;
     }
     }
+    if (last && s->tail)
+        copy_out(s->out + (size_t)r * (size_t)s->w * (size_t)s->c, s->tail, s->w, s->c, s->cp);
 }
 
 static void make_until(chain *ch, int i, int r)
@@ -346,9 +368,9 @@ static int read_only_by(const ft_nn_graph *g, int t, int reader)
     return 1;
 }
 
-static int vector_channels(int64_t c)
+static int few_channels(int64_t c)
 {
-    return c >= LANES && c <= MOST_CHANNELS && c % LANES == 0;
+    return c >= 1 && c <= MOST_CHANNELS;
 }
 
 /* What every op of a chain shares: float32 NHWC in and out of one batch, a
@@ -368,6 +390,8 @@ static int plain_op(const ft_nn_graph *g, const ft_nn_op *op, stage *s)
         return 0;
     s->in_h = (int)x->shape[1], s->in_w = (int)x->shape[2], s->in_c = (int)x->shape[3];
     s->h = (int)y->shape[1], s->w = (int)y->shape[2], s->c = (int)y->shape[3];
+    s->cp = (s->c + LANES - 1) / LANES * LANES;
+    s->in_stride = s->in_c;
     s->weights = w ? w->data : NULL;
     s->bias = b ? b->data : NULL;
     s->kh = s->kw = s->sy = s->sx = 1;
@@ -383,7 +407,7 @@ static int pointwise_stage(const ft_nn_graph *g, const ft_nn_op *op, stage *s)
     const ft_nn_tensor *w = input_at(g, op, 1);
     s->kind = POINTWISE;
     return w->shape[0] == s->c && w->shape[1] == 1 && w->shape[2] == 1 && w->shape[3] == s->in_c &&
-           vector_channels(s->in_c) && vector_channels(s->c) && a->stride[0] == 1 &&
+           few_channels(s->in_c) && few_channels(s->c) && a->stride[0] == 1 &&
            a->stride[1] == 1 && (a->same_padding || (!a->pads[0] && !a->pads[1] && !a->pads[2] &&
                                                      !a->pads[3])) &&
            s->h == s->in_h && s->w == s->in_w;
@@ -404,7 +428,7 @@ static int depthwise_stage(const ft_nn_graph *g, const ft_nn_op *op, stage *s)
     /* one pixel of padding before; after, at most one (the ring's zero
      * pixel, the zero row) */
     return w->shape[0] == 1 && w->shape[1] == 3 && w->shape[2] == 3 && w->shape[3] == s->c &&
-           s->c == s->in_c && vector_channels(s->c) && s->sy == s->sx && (s->sy == 1 || s->sy == 2) &&
+           s->c == s->in_c && few_channels(s->c) && s->sy == s->sx && (s->sy == 1 || s->sy == 2) &&
            a->dilation[0] == 1 && a->dilation[1] == 1 && s->pad_top == 1 && s->pad_left == 1 &&
            (s->h - 1) * s->sy + 1 <= s->in_h && (s->w - 1) * s->sx + 1 <= s->in_w;
 }
@@ -422,7 +446,7 @@ static int max_pool_stage(const ft_nn_graph *g, const ft_nn_op *op, stage *s)
     const int pt = a->same_padding ? (int)same_pad_before(s->in_h, s->h, s->kh, s->sy) : a->pads[0];
     const int pl = a->same_padding ? (int)same_pad_before(s->in_w, s->w, s->kw, s->sx) : a->pads[1];
     return s->kh >= 1 && s->kh <= POOL_MOST_WINDOW && s->kw >= 1 && s->kw <= POOL_MOST_WINDOW &&
-           s->sy >= 1 && s->sx >= 1 && !pt && !pl && s->c == s->in_c && vector_channels(s->c) &&
+           s->sy >= 1 && s->sx >= 1 && !pt && !pl && s->c == s->in_c && few_channels(s->c) &&
            (s->h - 1) * s->sy + s->kh <= s->in_h && (s->w - 1) * s->sx + s->kw <= s->in_w;
 }
 
@@ -451,7 +475,7 @@ static int picture_stage(const ft_nn_graph *g, int i, stage *s)
     s->pad_left = a->same_padding ? (int)same_pad_before(s->in_w, s->w, s->kw, s->sx) : a->pads[1];
     return s->in_c >= 1 && s->in_c <= PICTURE_MOST_CHANNELS && w->shape[0] == s->c &&
            w->shape[3] == s->in_c && s->kh >= 1 && s->kh <= PICTURE_MOST_WINDOW && s->kw >= 1 &&
-           s->kw <= PICTURE_MOST_WINDOW && s->c % LANES == 0 && s->c <= MOST_CHANNELS &&
+           s->kw <= PICTURE_MOST_WINDOW && few_channels(s->c) &&
            ft_nn_tensor_elements(w) <= PICTURE_MOST_WEIGHTS && a->dilation[0] == 1 &&
            a->dilation[1] == 1 && s->sy >= 1 && s->sx >= 1 && s->pad_top >= 0 && s->pad_left >= 0;
 }
@@ -484,6 +508,7 @@ static int find_chain(const ft_nn_graph *g, int first, chain *ch)
             !read_only_by(g, prev->outputs[0], next) ||
             !(pointwise_stage(g, op, s) || depthwise_stage(g, op, s) || max_pool_stage(g, op, s)))
             break;
+        s->in_stride = ch->s[ch->count - 1].cp;
         ch->count++;
         next++;
     }
@@ -508,20 +533,24 @@ static size_t lay_out(chain *ch, float *scratch)
     size_t at = 0, widest = 0;
     for (int i = 0; i < ch->count; i++) {
         stage *s = &ch->s[i];
-        const size_t row = (size_t)(s->w + 2) * (size_t)s->c;
+        const size_t row = (size_t)(s->w + 2) * (size_t)s->cp;
         widest = row > widest ? row : widest;
-        const size_t weights = s->kind == PICTURE     ? (size_t)(s->kh * s->kw * s->in_c) * (size_t)s->c
-                               : s->kind == POINTWISE ? (size_t)s->in_c * (size_t)s->c
+        const size_t weights = s->kind == PICTURE     ? (size_t)(s->kh * s->kw * s->in_c) * (size_t)s->cp
+                               : s->kind == POINTWISE ? (size_t)s->in_c * (size_t)s->cp
+                               : s->kind == DEPTHWISE ? 9 * (size_t)s->cp
                                                       : 0;
         if (weights) {
             s->packed = scratch ? scratch + at : NULL;
-            at += round16(weights + (size_t)s->c);
+            at += round16(weights + (size_t)s->cp);
         }
         if (i + 1 < ch->count) {
             const stage *next = &ch->s[i + 1];
             s->ring_rows = next->kind == POINTWISE ? 1 : next->kh;
             s->ring = scratch ? scratch + at : NULL;
             at += round16((size_t)s->ring_rows * row);
+        } else if (s->c != s->cp) {
+            s->tail = scratch ? scratch + at : NULL;
+            at += round16((size_t)s->w * (size_t)s->cp);
         }
     }
     ch->zero = scratch ? scratch + at : NULL;
@@ -535,6 +564,36 @@ size_t ft_fast_rows_scratch(const ft_nn_graph *g, int first)
     return find_chain(g, first, &ch) ? lay_out(&ch, NULL) * sizeof(float) : 0;
 }
 
+/* S's weights and bias as its kernel reads them, CP outputs wide (zero
+ * beyond C: the scratch was cleared). */
+static void pack(stage *s)
+{
+    const size_t cp = (size_t)s->cp, c = (size_t)s->c;
+    size_t n = 0;
+    switch (s->kind) {
+    case PICTURE: /* [O][KH][KW][C] -> [KH][KW][C][CP] */
+        n = (size_t)(s->kh * s->kw * s->in_c);
+        for (size_t o = 0; o < c; o++)
+            for (size_t j = 0; j < n; j++)
+                s->packed[j * cp + o] = s->weights[o * n + j];
+        break;
+    case POINTWISE: /* [O][I] -> [I][CP] */
+        n = (size_t)s->in_c;
+        for (size_t o = 0; o < c; o++)
+            for (size_t j = 0; j < n; j++)
+                s->packed[j * cp + o] = s->weights[o * n + j];
+        break;
+    case DEPTHWISE: /* [9][C] -> [9][CP] */
+        n = 9;
+        for (size_t j = 0; j < n; j++)
+            memcpy(s->packed + j * cp, s->weights + j * c, sizeof *s->packed * c);
+        break;
+    case MAX_POOL: return;
+    }
+    if (s->bias)
+        memcpy(s->packed + n * cp, s->bias, sizeof *s->packed * c);
+}
+
 ft_status ft_fast_rows_run(const ft_nn_graph *g, int first, void *const *buffers, void *scratch)
 {
     chain ch;
@@ -542,24 +601,11 @@ ft_status ft_fast_rows_run(const ft_nn_graph *g, int first, void *const *buffers
         return FT_ERR_UNSUPPORTED;
     float *mem = scratch;
     const size_t floats = lay_out(&ch, mem);
-    /* the rings' pixels either side of a row and the zero row stay zero */
+    /* the rings' pixels either side of a row, the zero row and the weights
+     * of outputs beyond C stay zero */
     memset(mem, 0, floats * sizeof *mem);
-    for (int i = 0; i < ch.count; i++) {
-        stage *s = &ch.s[i];
-        float *bias = s->packed + (size_t)(s->kind == PICTURE ? s->kh * s->kw * s->in_c : s->in_c) * (size_t)s->c;
-        if (s->kind == PICTURE) { /* [O][KH][KW][C] -> [KH][KW][C][O] */
-            const int taps = s->kh * s->kw * s->in_c;
-            for (int o = 0; o < s->c; o++)
-                for (int j = 0; j < taps; j++)
-                    s->packed[(size_t)j * (size_t)s->c + (size_t)o] = s->weights[(size_t)o * (size_t)taps + (size_t)j];
-        } else if (s->kind == POINTWISE) { /* [O][I] -> [I][O] */
-            for (int o = 0; o < s->c; o++)
-                for (int ci = 0; ci < s->in_c; ci++)
-                    s->packed[(size_t)ci * (size_t)s->c + (size_t)o] = s->weights[(size_t)o * (size_t)s->in_c + (size_t)ci];
-        }
-        if ((s->kind == PICTURE || s->kind == POINTWISE) && s->bias)
-            memcpy(bias, s->bias, sizeof *bias * (size_t)s->c);
-    }
+    for (int i = 0; i < ch.count; i++)
+        pack(&ch.s[i]);
     const ft_nn_op *op0 = &g->ops[first], *last = &g->ops[first + ch.ops - 1];
     const stage *s0 = &ch.s[0], *sl = &ch.s[ch.count - 1];
     const size_t in_image = (size_t)s0->in_h * (size_t)s0->in_w * (size_t)s0->in_c;
