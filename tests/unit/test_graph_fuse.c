@@ -5,7 +5,9 @@
  * Depthwise-into-1x1 folding: a depth-multiplier depthwise convolution read
  * only by a 1x1 convolution (grouped or not) becomes one convolution with the
  * same values on the reference kernels; pairs where that costs more, where
- * the depthwise has an activation or its output is read elsewhere stay. */
+ * the depthwise has an activation or its output is read elsewhere stay.
+ * Sibling grouping: convolutions of one input through the same window move
+ * next to the first of them, the other ops keeping their order. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -222,6 +224,44 @@ static void test_other_pairs_stay(void **state)
     ft_nn_graph_free(&c.g);
 }
 
+/* A convolution of X, KxK, O outputs, one group. */
+static ft_nn_op *sibling(case_graph *c, int x, int k, int o)
+{
+    const ft_nn_tensor *t = &c->g.tensors[x];
+    int w = constant(c, 4, (int64_t[]){o, k, k, t->shape[3]});
+    ft_nn_op *p = op(c, FT_OP_CONV2D, 4, (int64_t[]){1, t->shape[1], t->shape[2], o}, 2, x, w);
+    p->attrs.stride[0] = p->attrs.stride[1] = 1;
+    p->attrs.dilation[0] = p->attrs.dilation[1] = 1;
+    p->attrs.pads[0] = p->attrs.pads[1] = p->attrs.pads[2] = p->attrs.pads[3] = (k - 1) / 2;
+    return p;
+}
+
+static void test_sibling_convolutions_are_grouped(void **state)
+{
+    (void)state;
+    case_graph c;
+    graph_begin(&c);
+    int x = input(&c, 4, shape);
+    int a = sibling(&c, x, 1, 2)->outputs[0];                               /* 0 */
+    int r = op(&c, FT_OP_RELU, 4, (int64_t[]){1, 6, 5, 2}, 1, a)->outputs[0]; /* 1 */
+    int b = sibling(&c, x, 1, 4)->outputs[0];                               /* 2: moves */
+    int d = sibling(&c, r, 1, 3)->outputs[0];                               /* 3: another input */
+    int e = sibling(&c, x, 3, 5)->outputs[0];                               /* 4: another window */
+    ft_nn_op *f_op = sibling(&c, x, 1, 6);                                  /* 5: moves */
+    f_op->attrs.activation = FT_ACT_RELU;                                   /* but not with another activation */
+    int f = f_op->outputs[0];
+    int h = sibling(&c, x, 1, 7)->outputs[0];                               /* 6: moves */
+    const int outputs[] = {r, b, d, e, f, h};
+    for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++)
+        graph_output(&c, outputs[i]);
+    assert_int_equal(ft_nn_group_sibling_convolutions(&c.g), 2);
+    const int order[] = {a, b, h, r, d, e, f};
+    for (int i = 0; i < c.g.op_count; i++)
+        assert_int_equal(c.g.ops[i].outputs[0], order[i]);
+    assert_int_equal(ft_nn_group_sibling_convolutions(&c.g), 0); /* grouped already */
+    ft_nn_graph_free(&c.g);
+}
+
 int main(void)
 {
     seed = first_seed = 1; /* the builder's constants; the inputs are a ramp */
@@ -230,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_other_chains_stay),
         cmocka_unit_test(test_depthwise_folds_into_pointwise_with_the_same_values),
         cmocka_unit_test(test_other_pairs_stay),
+        cmocka_unit_test(test_sibling_convolutions_are_grouped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
