@@ -1,5 +1,6 @@
 #include "nn/fast_rows.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -12,12 +13,13 @@
 #define PICTURE_MOST_WEIGHTS 4096
 #define PICTURE_BLOCK 8
 #define POOL_MOST_WINDOW 3
+#define CONVOLUTION_MOST_WINDOW 3
 /* A chain pays where its first op's input has at least this many pixels
  * (80 x 80); below, the activations stay in the L2 cache anyway and
  * XNNPACK's runtimes are as fast. */
 #define LEAST_PIXELS 6400
 
-typedef enum stage_kind { PICTURE, POINTWISE, DEPTHWISE, MAX_POOL } stage_kind;
+typedef enum stage_kind { PICTURE, POINTWISE, CONVOLUTION, DEPTHWISE, MAX_POOL } stage_kind;
 
 /* One op of a chain; sizes are one image's. Its output channels C are
  * computed as CP (C rounded up to whole vectors; the extra ones are zero
@@ -31,8 +33,8 @@ typedef struct stage {
     const float *weights, *bias; /* as the graph holds them */
     float lo, hi;                /* the activation as a clamp */
     /* per run */
-    float *packed; /* picture [KH][KW][C][CP], pointwise [I][CP], depthwise
-                      [9][CP]; then the bias [CP] */
+    float *packed; /* picture [KH][KW][C][CP], pointwise [I][CP], convolution
+                      [KH][KW][I][CP], depthwise [9][CP]; then the bias [CP] */
     float *ring;   /* ring_rows rows of w + 2 pixels (the first and last zero) */
     float *tail;   /* the last stage when C < CP: one row, then copied out */
     int ring_rows, made;
@@ -191,6 +193,72 @@ static void pointwise_row(const stage *k, const float *x, float *y)
     }
 }
 
+/* P output pixels of a KxK convolution with NV vectors of outputs, the
+ * first pixel's window from input column IX of ROWS (KH of them, pixel 0 at
+ * each pointer, a zero pixel either side): the bias, then tap by tap of the
+ * window (row by row), input channel by channel in each (XNNPACK's
+ * indirect GEMM order). */
+static inline __attribute__((always_inline)) void convolution_block(const stage *k,
+                                                                    const float *const *rows,
+                                                                    int ix, float *y, int NV, int P)
+{
+    const size_t cin = (size_t)k->in_c, cout = (size_t)k->cp, stride = (size_t)k->in_stride;
+    const float *bias = k->packed + (size_t)(k->kh * k->kw) * cin * cout;
+    v16 acc[8][6], wv[6];
+#pragma GCC unroll 8
+    for (int j = 0; j < P; j++)
+#pragma GCC unroll 6
+        for (int v = 0; v < NV; v++)
+            LOAD(acc[j][v], bias + (size_t)(v * LANES));
+    for (int ky = 0; ky < k->kh; ky++)
+        for (int kx = 0; kx < k->kw; kx++) {
+            const float *x = rows[ky] + (ptrdiff_t)(ix + kx) * (ptrdiff_t)stride;
+            const float *w = k->packed + (size_t)(ky * k->kw + kx) * cin * cout;
+            for (size_t ci = 0; ci < cin; ci++) {
+#pragma GCC unroll 6
+                for (int v = 0; v < NV; v++)
+                    LOAD(wv[v], w + ci * cout + (size_t)(v * LANES));
+#pragma GCC unroll 8
+                for (int j = 0; j < P; j++) {
+                    const float xv = x[(size_t)(j * k->sx) * stride + ci];
+#pragma GCC unroll 6
+                    for (int v = 0; v < NV; v++)
+                        acc[j][v] += xv * wv[v];
+                }
+            }
+        }
+#pragma GCC unroll 8
+    for (int j = 0; j < P; j++)
+#pragma GCC unroll 6
+        for (int v = 0; v < NV; v++)
+            clamp_store(y + (size_t)j * cout + (size_t)(v * LANES), &acc[j][v], k->lo, k->hi);
+}
+
+#define CONVOLUTION_PIXELS(k, rows, y, p, NV, BLOCK)                                            \
+    do {                                                                                        \
+        for (; (p) + (BLOCK) <= (k)->w; (p) += (BLOCK))                                         \
+            convolution_block(k, rows, (p) * (k)->sx - (k)->pad_left,                           \
+                              (y) + (size_t)(p) * (size_t)(k)->cp, NV, BLOCK);                  \
+        for (; (p) < (k)->w; (p)++)                                                             \
+            convolution_block(k, rows, (p) * (k)->sx - (k)->pad_left,                           \
+                              (y) + (size_t)(p) * (size_t)(k)->cp, NV, 1);                      \
+    } while (0)
+
+/* One row of a KxK convolution from its input rows ROWS into Y. */
+FMA_CLONES
+static void convolution_row(const stage *k, const float *const *rows, float *y)
+{
+    int p = 0;
+    switch (k->cp / LANES) {
+    case 1: CONVOLUTION_PIXELS(k, rows, y, p, 1, 8); break;
+    case 2: CONVOLUTION_PIXELS(k, rows, y, p, 2, 8); break;
+    case 3: CONVOLUTION_PIXELS(k, rows, y, p, 3, 6); break;
+    case 4: CONVOLUTION_PIXELS(k, rows, y, p, 4, 5); break;
+    case 5: CONVOLUTION_PIXELS(k, rows, y, p, 5, 4); break;
+    default: CONVOLUTION_PIXELS(k, rows, y, p, 6, 4); break;
+    }
+}
+
 /* ACC plus one 3x3 window whose top-left input vector is at column offset
  * AT of rows R0, R1, R2 (pixels C apart); XNNPACK's order: column by column,
  * top to bottom in each. */
@@ -315,6 +383,13 @@ static void make_row(chain *ch, int i, int r)
     case POINTWISE:
         pointwise_row(s, i == 0 ? ch->in + (size_t)r * (size_t)s->in_w * (size_t)s->in_stride : row_of(ch, i - 1, r), y);
         break;
+    case CONVOLUTION: {
+        const float *rows[CONVOLUTION_MOST_WINDOW];
+        for (int ky = 0; ky < s->kh; ky++)
+            rows[ky] = row_of(ch, i - 1, r * s->sy - s->pad_top + ky);
+        convolution_row(s, rows, y);
+        break;
+    }
     case DEPTHWISE: {
         const int top = r * s->sy - s->pad_top;
         const float *r0 = row_of(ch, i - 1, top), *r1 = row_of(ch, i - 1, top + 1);
@@ -413,6 +488,30 @@ static int pointwise_stage(const ft_nn_graph *g, const ft_nn_op *op, stage *s)
            s->h == s->in_h && s->w == s->in_w;
 }
 
+static int convolution_stage(const ft_nn_graph *g, const ft_nn_op *op, stage *s)
+{
+    const ft_op_attrs *a = &op->attrs;
+    if (op->type != FT_OP_CONV2D || !plain_op(g, op, s) || !s->weights)
+        return 0;
+    const ft_nn_tensor *w = input_at(g, op, 1);
+    s->kind = CONVOLUTION;
+    s->kh = (int)w->shape[1];
+    s->kw = (int)w->shape[2];
+    s->sy = a->stride[0];
+    s->sx = a->stride[1];
+    s->pad_top = a->same_padding ? (int)same_pad_before(s->in_h, s->h, s->kh, s->sy) : a->pads[0];
+    s->pad_left = a->same_padding ? (int)same_pad_before(s->in_w, s->w, s->kw, s->sx) : a->pads[1];
+    /* at most one pixel of padding either side: the ring's zero pixels */
+    return w->shape[0] == s->c && w->shape[3] == s->in_c && s->kh >= 1 &&
+           s->kh <= CONVOLUTION_MOST_WINDOW && s->kw >= 1 && s->kw <= CONVOLUTION_MOST_WINDOW &&
+           (s->kh > 1 || s->kw > 1) && few_channels(s->in_c) && few_channels(s->c) &&
+           (s->sy == 1 || s->sy == 2) && (s->sx == 1 || s->sx == 2) && a->dilation[0] == 1 &&
+           a->dilation[1] == 1 && (s->pad_top == 0 || s->pad_top == 1) &&
+           (s->pad_left == 0 || s->pad_left == 1) &&
+           (s->h - 1) * s->sy - s->pad_top + s->kh <= s->in_h + 1 &&
+           (s->w - 1) * s->sx - s->pad_left + s->kw <= s->in_w + 1;
+}
+
 static int depthwise_stage(const ft_nn_graph *g, const ft_nn_op *op, stage *s)
 {
     const ft_op_attrs *a = &op->attrs;
@@ -506,7 +605,8 @@ static int find_chain(const ft_nn_graph *g, int first, chain *ch)
         stage *s = &ch->s[ch->count];
         if (op->inputs[0] != prev->outputs[0] || batch_of(g, op) != batch_of(g, prev) ||
             !read_only_by(g, prev->outputs[0], next) ||
-            !(pointwise_stage(g, op, s) || depthwise_stage(g, op, s) || max_pool_stage(g, op, s)))
+            !(pointwise_stage(g, op, s) || convolution_stage(g, op, s) ||
+              depthwise_stage(g, op, s) || max_pool_stage(g, op, s)))
             break;
         s->in_stride = ch->s[ch->count - 1].cp;
         ch->count++;
@@ -535,7 +635,8 @@ static size_t lay_out(chain *ch, float *scratch)
         stage *s = &ch->s[i];
         const size_t row = (size_t)(s->w + 2) * (size_t)s->cp;
         widest = row > widest ? row : widest;
-        const size_t weights = s->kind == PICTURE     ? (size_t)(s->kh * s->kw * s->in_c) * (size_t)s->cp
+        const size_t weights = s->kind == PICTURE || s->kind == CONVOLUTION
+                                   ? (size_t)(s->kh * s->kw * s->in_c) * (size_t)s->cp
                                : s->kind == POINTWISE ? (size_t)s->in_c * (size_t)s->cp
                                : s->kind == DEPTHWISE ? 9 * (size_t)s->cp
                                                       : 0;
@@ -571,7 +672,8 @@ static void pack(stage *s)
     const size_t cp = (size_t)s->cp, c = (size_t)s->c;
     size_t n = 0;
     switch (s->kind) {
-    case PICTURE: /* [O][KH][KW][C] -> [KH][KW][C][CP] */
+    case PICTURE:     /* [O][KH][KW][C] -> [KH][KW][C][CP] */
+    case CONVOLUTION:
         n = (size_t)(s->kh * s->kw * s->in_c);
         for (size_t o = 0; o < c; o++)
             for (size_t j = 0; j < n; j++)
