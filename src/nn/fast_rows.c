@@ -37,6 +37,7 @@ typedef struct stage {
                       [KH][KW][I][CP], depthwise [9][CP]; then the bias [CP] */
     float *ring;   /* ring_rows rows of w + 2 pixels (the first and last zero) */
     float *tail;   /* the last stage when C < CP: one row, then copied out */
+    size_t packed_floats;
     int ring_rows, made;
     float *out; /* the last stage: its tensor's image */
 } stage;
@@ -45,7 +46,7 @@ typedef struct chain {
     stage s[MOST_STAGES];
     int count, ops;
     const float *in;   /* the first stage's input image: NCHW picture or NHWC */
-    const float *zero; /* a zero row as wide as any ring row */
+    float *zero;       /* a zero row as wide as any ring row */
 } chain;
 
 /* ------------------------------------------------------------------ kernels */
@@ -642,7 +643,8 @@ static size_t lay_out(chain *ch, float *scratch)
                                                       : 0;
         if (weights) {
             s->packed = scratch ? scratch + at : NULL;
-            at += round16(weights + (size_t)s->cp);
+            s->packed_floats = weights + (size_t)s->cp;
+            at += round16(s->packed_floats);
         }
         if (i + 1 < ch->count) {
             const stage *next = &ch->s[i + 1];
@@ -702,12 +704,23 @@ ft_status ft_fast_rows_run(const ft_nn_graph *g, int first, void *const *buffers
     if (!find_chain(g, first, &ch))
         return FT_ERR_UNSUPPORTED;
     float *mem = scratch;
-    const size_t floats = lay_out(&ch, mem);
-    /* the rings' pixels either side of a row, the zero row and the weights
-     * of outputs beyond C stay zero */
-    memset(mem, 0, floats * sizeof *mem);
-    for (int i = 0; i < ch.count; i++)
-        pack(&ch.s[i]);
+    lay_out(&ch, mem);
+    /* zero: the rings' pixels either side of a row, the zero row, the
+     * weights of outputs beyond C (the rest is written before it is read) */
+    size_t widest = 0;
+    for (int i = 0; i < ch.count; i++) {
+        stage *s = &ch.s[i];
+        const size_t cp = (size_t)s->cp, row = (size_t)(s->w + 2) * cp;
+        widest = row > widest ? row : widest;
+        if (s->packed)
+            memset(s->packed, 0, sizeof *mem * s->packed_floats);
+        for (int r = 0; s->ring && r < s->ring_rows; r++) {
+            memset(s->ring + (size_t)r * row, 0, sizeof *mem * cp);
+            memset(s->ring + (size_t)r * row + row - cp, 0, sizeof *mem * cp);
+        }
+        pack(s);
+    }
+    memset(ch.zero, 0, sizeof *mem * widest);
     const ft_nn_op *op0 = &g->ops[first], *last = &g->ops[first + ch.ops - 1];
     const stage *s0 = &ch.s[0], *sl = &ch.s[ch.count - 1];
     const size_t in_image = (size_t)s0->in_h * (size_t)s0->in_w * (size_t)s0->in_c;

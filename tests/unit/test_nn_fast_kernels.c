@@ -382,6 +382,16 @@ static void chains_match_reference(void **state)
     x = depthwise_of(&c, x, 1, 1, FT_ACT_RELU);
     x = conv(&c, x, 1, 1, 0, 0, 72, FT_ACT_RELU, 1);
     check_chain(&c, "SCRFD-like, 3 items, 40 and 72 channels", 8);
+    /* SCRFD-2.5G's: dense 3x3 convolutions of 12 and 24 channels (stride 1
+     * and 2, with and without padding after), max pooling */
+    graph_begin(&c);
+    x = picture_input(&c, 1, 3, 170, 181);
+    x = conv(&c, x, 3, 2, 1, 1, 12, FT_ACT_RELU, 1);
+    x = conv(&c, x, 3, 1, 1, 1, 12, FT_ACT_RELU, 1);
+    x = conv(&c, x, 3, 2, 1, 0, 24, FT_ACT_RELU6, 0);
+    x = conv(&c, x, 2, 1, 0, 1, 20, FT_ACT_NONE, 1);
+    x = max_pool_of(&c, x, 2, 2);
+    check_chain(&c, "picture, 3x3 to 12, 3x3 stride 2 to 24, 2x2 to 20, pool", 6);
     /* the picture's convolution alone, 12 outputs (SCRFD-2.5G's), a 5x5
      * window at stride 1 with 2 pixels of padding, 4 input channels */
     graph_begin(&c);
@@ -427,11 +437,11 @@ static void chains_stop_where_they_must(void **state)
     assert_int_equal(ft_fast_fused_count(&c.g, 1), 0); /* a depthwise cannot start one */
     ft_nn_graph_free(&c.g);
     /* the transposed picture read elsewhere too: no folding into the
-     * convolution; a 3x3 convolution after it does not chain */
+     * convolution; a 5x5 convolution after it does not chain */
     graph_begin(&c);
     x = picture_input(&c, 1, 3, 100, 100);
     a = conv(&c, x, 3, 2, 1, 1, 16, FT_ACT_RELU, 1);
-    conv(&c, a, 3, 1, 1, 1, 16, FT_ACT_RELU, 1);
+    conv(&c, a, 5, 1, 2, 2, 16, FT_ACT_RELU, 1);
     assert_int_equal(ft_fast_fused_count(&c.g, 0), 2);
     op(&c, FT_OP_RELU, 4, (int64_t[]){1, 100, 100, 3}, 1, x);
     assert_int_equal(ft_fast_fused_count(&c.g, 0), 0);
