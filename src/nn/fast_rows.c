@@ -340,25 +340,30 @@ static void max_pool_row(const stage *k, const float *const *rows, float *y)
 
 static void make_until(chain *ch, int i, int r);
 
-/* Pixels of NV vectors copied whole, in order: each copy's floats beyond C
- * land on the next pixel, which the next copy writes. */
-#define COPY_WHOLE(to, from, w, c, NV)                                                          \
-    for (int x_ = 0; x_ + 1 < (w); x_++)                                                        \
+/* Pixels [0, N) of NV vectors copied whole, in order: each copy's floats
+ * beyond C land on the next pixel, which the next copy writes. */
+#define COPY_WHOLE(to, from, n, c, NV)                                                          \
+    for (int x_ = 0; x_ < (n); x_++)                                                            \
         memcpy((to) + (size_t)x_ * (size_t)(c), (from) + (size_t)x_ * (size_t)(NV) * LANES,     \
                sizeof(v16) * (NV))
 
-/* W pixels of C channels from rows of CP into TO. */
+/* W pixels of C channels from rows of CP into TO (W * C floats, nothing
+ * written beyond). */
 static void copy_out(float *to, const float *from, int w, int c, int cp)
 {
+    /* whole copies while they end inside the row and a pixel follows */
+    int whole = w * c >= cp ? (w * c - cp) / c + 1 : 0;
+    whole = whole > w - 1 ? w - 1 : whole;
     switch (cp / LANES) {
-    case 1: COPY_WHOLE(to, from, w, c, 1); break;
-    case 2: COPY_WHOLE(to, from, w, c, 2); break;
-    case 3: COPY_WHOLE(to, from, w, c, 3); break;
-    case 4: COPY_WHOLE(to, from, w, c, 4); break;
-    case 5: COPY_WHOLE(to, from, w, c, 5); break;
-    default: COPY_WHOLE(to, from, w, c, 6); break;
+    case 1: COPY_WHOLE(to, from, whole, c, 1); break;
+    case 2: COPY_WHOLE(to, from, whole, c, 2); break;
+    case 3: COPY_WHOLE(to, from, whole, c, 3); break;
+    case 4: COPY_WHOLE(to, from, whole, c, 4); break;
+    case 5: COPY_WHOLE(to, from, whole, c, 5); break;
+    default: COPY_WHOLE(to, from, whole, c, 6); break;
     }
-    memcpy(to + (size_t)(w - 1) * (size_t)c, from + (size_t)(w - 1) * (size_t)cp, sizeof *to * (size_t)c);
+    for (int x = whole; x < w; x++)
+        memcpy(to + (size_t)x * (size_t)c, from + (size_t)x * (size_t)cp, sizeof *to * (size_t)c);
 }
 
 /* Row R of stage I's output as stage I + 1 reads it: pixel 0 at the

@@ -315,6 +315,8 @@ static void check_chain(case_graph *c, const char *what, int ops)
     assert_non_null(got);
     for (int64_t i = 0; i < ny; i++)
         got[i] = NAN; /* every output must be written */
+    for (int64_t i = ny; i < ny + 16; i++)
+        got[i] = 12345.0f; /* and nothing after them */
     fast[y] = got;
     for (int i = 0; i < ops; i++)
         assert_int_equal(ft_nn_reference_run_op(g, i, ref), FT_OK);
@@ -329,6 +331,9 @@ static void check_chain(case_graph *c, const char *what, int ops)
         if (!(fabs((double)want[i] - got[i]) <= 1e-5 * scale))
             fail_msg("%s: output %lld is %.9g, the reference's %.9g (seed %u)", what, (long long)i,
                      (double)got[i], (double)want[i], first_seed);
+    for (int64_t i = ny; i < ny + 16; i++)
+        if (got[i] != 12345.0f)
+            fail_msg("%s: wrote %lld floats past its output", what, (long long)(i - ny + 1));
 #ifdef __OPTIMIZE__
     /* XNNPACK's runtime of the ops after a transpose (XNNPACK has none) */
     const int from = g->ops[0].type == FT_OP_TRANSPOSE;
@@ -402,6 +407,13 @@ static void chains_match_reference(void **state)
     x = picture_input(&c, 2, 4, 83, 97);
     conv(&c, x, 5, 1, 2, 2, 32, FT_ACT_NONE, 0);
     check_chain(&c, "picture of 4 channels, 5x5 window", 2);
+    /* 3 outputs of 16 computed: the last pixels' copies must stop at the
+     * tensor's end (check_chain checks the slack after it) */
+    graph_begin(&c);
+    x = picture_input(&c, 1, 1, 161, 81);
+    x = conv(&c, x, 3, 2, 1, 1, 16, FT_ACT_RELU, 1);
+    conv(&c, x, 1, 1, 0, 0, 3, FT_ACT_NONE, 1);
+    check_chain(&c, "1 channel in, 3 out", 3);
     /* a chain from a 1x1 convolution of an NHWC activation (24 channels in),
      * pooling 3x3 stride 2, 96 channels */
     graph_begin(&c);
