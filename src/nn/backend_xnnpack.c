@@ -128,6 +128,16 @@ static void xnnpack_plan_free(ft_nn_plan *p)
     free(p);
 }
 
+/* Tensor T is an output of the last op of step S. */
+static int written_last(const ft_nn_graph *g, const step *s, int t)
+{
+    const ft_nn_op *op = &g->ops[s->last - 1];
+    for (int o = 0; o < op->output_count; o++)
+        if (op->outputs[o] == t)
+            return 1;
+    return 0;
+}
+
 /* Buffers in P's arena for every activation without one of the session's
  * that passes from one step to another; a value lives from the step that
  * makes it to the last that reads it. 1 when done, 0 when out of memory. */
@@ -154,10 +164,12 @@ static int place_values(ft_nn_plan *p, void *const *session_buffers)
             }
         }
     for (int t = 0; ok && t < n; t++) {
-        /* inside one runtime: XNNPACK's own memory; inside a fused kernel:
-         * none */
+        /* inside one runtime: XNNPACK's own memory; between the ops of a
+         * fused kernel: none (what it writes last needs memory, read or not) */
         if (first[t] < 0 ||
-            (first[t] == last[t] && (p->steps[first[t]].segment || p->steps[first[t]].fused)))
+            (first[t] == last[t] &&
+             (p->steps[first[t]].segment ||
+              (p->steps[first[t]].fused && !written_last(g, &p->steps[first[t]], t)))))
             continue;
         block_of[t] = count;
         blocks[count++] = (ft_arena_block){

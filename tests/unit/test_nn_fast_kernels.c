@@ -27,6 +27,7 @@
 #include "nn_case.h"
 #include "nn/backend.h"
 #include "nn/fast_kernels.h"
+#include "nn/session.h"
 #include "nn/xnn_backend.h"
 #include "nn/xnn_siblings.h"
 #include "test_seed.h"
@@ -460,6 +461,45 @@ static void chains_stop_where_they_must(void **state)
     ft_nn_graph_free(&c.g);
 }
 
+/* In a plan: a chain whose result nothing reads still writes somewhere of
+ * its own (the values between its ops have no memory at all), and the
+ * graph's output beside it is the reference's. */
+static void chains_in_a_plan(void **state)
+{
+    (void)state;
+    case_graph c;
+    graph_begin(&c);
+    int x = input(&c, 4, (int64_t[]){1, 96, 96, 16});
+    int a = conv(&c, x, 1, 1, 0, 0, 32, FT_ACT_NONE, 1);
+    depthwise_of(&c, a, 1, 1, FT_ACT_RELU); /* read by nothing */
+    int z = op(&c, FT_OP_RELU, 4, (int64_t[]){1, 96, 96, 16}, 1, x)->outputs[0];
+    graph_output(&c, z);
+    assert_int_equal(ft_fast_fused_count(&c.g, 0), 2);
+    const int64_t n = 96 * 96 * 16;
+    float *want = malloc(sizeof(float) * (size_t)n), *in = malloc(sizeof(float) * (size_t)n);
+    assert_non_null(want);
+    assert_non_null(in);
+    fill_random(in, n, 0.05f, 1.0f);
+    for (int row = 0; row < 2; row++) {
+        const ft_nn_backend_def *b = row ? ft_nn_backend_find("xnnpack") : &ft_nn_backend_reference;
+        ft_nn_session *s;
+        char err[256];
+        assert_non_null(b);
+        if (ft_nn_session_create(&c.g, b, NULL, &s, err, sizeof err) != FT_OK)
+            fail_msg("%s", err);
+        memcpy(ft_nn_session_input(s, 0), in, sizeof(float) * (size_t)n);
+        assert_int_equal(ft_nn_session_run(s), FT_OK);
+        if (row)
+            assert_memory_equal(ft_nn_session_output(s, 0), want, sizeof(float) * (size_t)n);
+        else
+            memcpy(want, ft_nn_session_output(s, 0), sizeof(float) * (size_t)n);
+        ft_nn_session_free(s);
+    }
+    free(want);
+    free(in);
+    ft_nn_graph_free(&c.g);
+}
+
 /* --------------------------------------------------------------- siblings */
 
 static void siblings_match_each_alone(void **state)
@@ -595,6 +635,7 @@ int main(void)
         cmocka_unit_test(depthwise_matches_reference),
         cmocka_unit_test(chains_match_reference),
         cmocka_unit_test(chains_stop_where_they_must),
+        cmocka_unit_test(chains_in_a_plan),
         cmocka_unit_test(siblings_match_each_alone),
         cmocka_unit_test(other_ops_are_left_alone),
     };
