@@ -1,5 +1,6 @@
 #include "nn/fast_rows.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -19,7 +20,16 @@
  * XNNPACK's runtimes are as fast. */
 #define LEAST_PIXELS 6400
 
-typedef enum stage_kind { PICTURE, POINTWISE, CONVOLUTION, DEPTHWISE, MAX_POOL } stage_kind;
+typedef enum stage_kind {
+    PICTURE,
+    COPY, /* an activation's rows into a ring, for a first op with a window */
+    POINTWISE,
+    CONVOLUTION,
+    DEPTHWISE,
+    MAX_POOL,
+    ADD,  /* plus a tensor made before the chain (a residual block's input) */
+    CLAMP /* a separate ReLU, ReLU6 or Clip */
+} stage_kind;
 
 /* One op of a chain; sizes are one image's. Its output channels C are
  * computed as CP (C rounded up to whole vectors; the extra ones are zero
@@ -38,6 +48,8 @@ typedef struct stage {
     float *ring;   /* ring_rows rows of w + 2 pixels (the first and last zero) */
     float *tail;   /* the last stage when C < CP: one row, then copied out */
     size_t packed_floats;
+    int other;             /* ADD: the tensor added */
+    const float *residual; /* ADD: that tensor's image */
     int ring_rows, made;
     float *out; /* the last stage: its tensor's image */
 } stage;
@@ -260,6 +272,41 @@ static void convolution_row(const stage *k, const float *const *rows, float *y)
     }
 }
 
+/* One row of an activation (C channels a pixel) into a ring row (CP). */
+static void copy_row(const stage *k, const float *x, float *y)
+{
+    if (k->c == k->cp) {
+        memcpy(y, x, sizeof *y * (size_t)k->w * (size_t)k->c);
+        return;
+    }
+    for (int p = 0; p < k->w; p++)
+        memcpy(y + (size_t)p * (size_t)k->cp, x + (size_t)p * (size_t)k->c, sizeof *y * (size_t)k->c);
+}
+
+/* One row of X (CP a pixel) plus row R of the residual (C a pixel), clamped. */
+FMA_CLONES
+static void add_row(const stage *k, const float *x, const float *residual, float *y)
+{
+    const size_t cp = (size_t)k->cp, c = (size_t)k->c;
+    for (size_t p = 0; p < (size_t)k->w; p++)
+        for (size_t ch = 0; ch < c; ch++) {
+            float v = x[p * cp + ch] + residual[p * c + ch];
+            v = v > k->lo ? v : k->lo;
+            y[p * cp + ch] = v < k->hi ? v : k->hi;
+        }
+}
+
+/* One row clamped, every vector of it. */
+FMA_CLONES
+static void clamp_row(const stage *k, const float *x, float *y)
+{
+    for (size_t i = 0; i < (size_t)k->w * (size_t)k->cp; i += LANES) {
+        v16 v;
+        LOAD(v, x + i);
+        clamp_store(y + i, &v, k->lo, k->hi);
+    }
+}
+
 /* ACC plus one 3x3 window whose top-left input vector is at column offset
  * AT of rows R0, R1, R2 (pixels C apart); XNNPACK's order: column by column,
  * top to bottom in each. */
@@ -386,6 +433,11 @@ static void make_row(chain *ch, int i, int r)
                           (size_t)s->cp;
     switch (s->kind) {
     case PICTURE: picture_row(s, ch->in, y, r); break;
+    case COPY: copy_row(s, ch->in + (size_t)r * (size_t)s->in_w * (size_t)s->in_c, y); break;
+    case ADD:
+        add_row(s, row_of(ch, i - 1, r), s->residual + (size_t)r * (size_t)s->w * (size_t)s->c, y);
+        break;
+    case CLAMP: clamp_row(s, row_of(ch, i - 1, r), y); break;
     case POINTWISE:
         pointwise_row(s, i == 0 ? ch->in + (size_t)r * (size_t)s->in_w * (size_t)s->in_stride : row_of(ch, i - 1, r), y);
         break;
@@ -518,6 +570,66 @@ static int convolution_stage(const ft_nn_graph *g, const ft_nn_op *op, stage *s)
            (s->w - 1) * s->sx - s->pad_left + s->kw <= s->in_w + 1;
 }
 
+/* Op OP adds what the chain's stage before makes (PREV) and a tensor made
+ * before the chain's first op FIRST (or a graph input), of one shape. */
+static int add_stage(const ft_nn_graph *g, const ft_nn_op *op, int prev, int first, stage *s)
+{
+    if (op->type != FT_OP_ADD || op->input_count != 2 || op->output_count != 1 ||
+        !ft_activation_clamp(op->attrs.activation, &s->lo, &s->hi))
+        return 0;
+    const int j = op->inputs[0] == prev ? 1 : op->inputs[1] == prev ? 0 : -1;
+    if (j < 0 || op->inputs[j] < 0 || op->inputs[j] == prev)
+        return 0;
+    const ft_nn_tensor *o = &g->tensors[op->inputs[j]], *x = &g->tensors[prev];
+    const ft_nn_tensor *y = &g->tensors[op->outputs[0]];
+    if (o->data || o->dtype != FT_DTYPE_F32 || x->dtype != FT_DTYPE_F32 ||
+        y->dtype != FT_DTYPE_F32 || o->rank != 4 || x->rank != 4 || y->rank != 4 ||
+        memcmp(o->shape, x->shape, sizeof(int64_t) * 4) != 0 ||
+        memcmp(o->shape, y->shape, sizeof(int64_t) * 4) != 0)
+        return 0;
+    int made_before = 0;
+    for (int k = 0; k < g->input_count; k++)
+        made_before |= g->inputs[k] == op->inputs[j];
+    for (int i = 0; i < first && !made_before; i++)
+        for (int k = 0; k < g->ops[i].output_count; k++)
+            made_before |= g->ops[i].outputs[k] == op->inputs[j];
+    s->kind = ADD;
+    s->other = op->inputs[j];
+    s->in_h = s->h = (int)y->shape[1];
+    s->in_w = s->w = (int)y->shape[2];
+    s->in_c = s->c = (int)y->shape[3];
+    s->cp = (s->c + LANES - 1) / LANES * LANES;
+    s->kh = s->kw = s->sy = s->sx = 1;
+    s->weights = s->bias = NULL;
+    return made_before && few_channels(s->c);
+}
+
+/* An element-wise clamp: its layout does not matter, its shapes do. */
+static int clamp_stage(const ft_nn_graph *g, const ft_nn_op *op, stage *s)
+{
+    if (op->input_count != 1 || op->output_count != 1 || op->inputs[0] < 0 ||
+        op->attrs.activation != FT_ACT_NONE)
+        return 0;
+    switch (op->type) {
+    case FT_OP_RELU: s->lo = 0.0f, s->hi = INFINITY; break;
+    case FT_OP_RELU6: s->lo = 0.0f, s->hi = 6.0f; break;
+    case FT_OP_CLIP: s->lo = op->attrs.min, s->hi = op->attrs.max; break;
+    default: return 0;
+    }
+    const ft_nn_tensor *x = &g->tensors[op->inputs[0]], *y = &g->tensors[op->outputs[0]];
+    if (x->data || x->dtype != FT_DTYPE_F32 || y->dtype != FT_DTYPE_F32 || x->rank != 4 ||
+        y->rank != 4 || memcmp(x->shape, y->shape, sizeof(int64_t) * 4) != 0)
+        return 0;
+    s->kind = CLAMP;
+    s->in_h = s->h = (int)y->shape[1];
+    s->in_w = s->w = (int)y->shape[2];
+    s->in_c = s->c = (int)y->shape[3];
+    s->cp = (s->c + LANES - 1) / LANES * LANES;
+    s->kh = s->kw = s->sy = s->sx = 1;
+    s->weights = s->bias = NULL;
+    return few_channels(s->c);
+}
+
 static int depthwise_stage(const ft_nn_graph *g, const ft_nn_op *op, stage *s)
 {
     const ft_op_attrs *a = &op->attrs;
@@ -601,6 +713,18 @@ static int find_chain(const ft_nn_graph *g, int first, chain *ch)
     } else if (first < g->op_count && pointwise_stage(g, &g->ops[first], &ch->s[0])) {
         ch->count = 1;
         next = first + 1;
+    } else if (first < g->op_count && (convolution_stage(g, &g->ops[first], &ch->s[1]) ||
+                                       depthwise_stage(g, &g->ops[first], &ch->s[1]))) {
+        /* a window needs the rows padded: copied into a ring first */
+        stage *c = &ch->s[0];
+        const stage *w = &ch->s[1];
+        *c = (stage){.kind = COPY, .in_h = w->in_h, .in_w = w->in_w, .in_c = w->in_c,
+                     .h = w->in_h, .w = w->in_w, .c = w->in_c,
+                     .cp = (w->in_c + LANES - 1) / LANES * LANES, .in_stride = w->in_c,
+                     .kh = 1, .kw = 1, .sy = 1, .sx = 1, .lo = -INFINITY, .hi = INFINITY};
+        ch->s[1].in_stride = c->cp;
+        ch->count = 2;
+        next = first + 1;
     } else {
         return 0;
     }
@@ -609,10 +733,13 @@ static int find_chain(const ft_nn_graph *g, int first, chain *ch)
     while (next < g->op_count && ch->count < MOST_STAGES) {
         const ft_nn_op *prev = &g->ops[next - 1], *op = &g->ops[next];
         stage *s = &ch->s[ch->count];
-        if (op->inputs[0] != prev->outputs[0] || batch_of(g, op) != batch_of(g, prev) ||
+        if ((op->inputs[0] != prev->outputs[0] &&
+             !(op->type == FT_OP_ADD && op->input_count == 2 && op->inputs[1] == prev->outputs[0])) ||
+            batch_of(g, op) != batch_of(g, prev) ||
             !read_only_by(g, prev->outputs[0], next) ||
             !(pointwise_stage(g, op, s) || convolution_stage(g, op, s) ||
-              depthwise_stage(g, op, s) || max_pool_stage(g, op, s)))
+              depthwise_stage(g, op, s) || max_pool_stage(g, op, s) ||
+              add_stage(g, op, prev->outputs[0], first, s) || clamp_stage(g, op, s)))
             break;
         s->in_stride = ch->s[ch->count - 1].cp;
         ch->count++;
@@ -697,7 +824,10 @@ static void pack(stage *s)
         for (size_t j = 0; j < n; j++)
             memcpy(s->packed + j * cp, s->weights + j * c, sizeof *s->packed * c);
         break;
-    case MAX_POOL: return;
+    case COPY:
+    case MAX_POOL:
+    case ADD:
+    case CLAMP: return;
     }
     if (s->bias)
         memcpy(s->packed + n * cp, s->bias, sizeof *s->packed * c);
@@ -733,6 +863,10 @@ ft_status ft_fast_rows_run(const ft_nn_graph *g, int first, void *const *buffers
     for (int64_t n = 0; n < batch_of(g, last); n++) {
         ch.in = (const float *)buffers[op0->inputs[0]] + (size_t)n * in_image;
         ch.s[ch.count - 1].out = (float *)buffers[last->outputs[0]] + (size_t)n * out_image;
+        for (int i = 0; i < ch.count; i++)
+            if (ch.s[i].kind == ADD)
+                ch.s[i].residual = (const float *)buffers[ch.s[i].other] +
+                                   (size_t)n * (size_t)ch.s[i].h * (size_t)ch.s[i].w * (size_t)ch.s[i].c;
         for (int i = 0; i < ch.count; i++)
             ch.s[i].made = 0;
         make_until(&ch, ch.count - 1, sl->h - 1);

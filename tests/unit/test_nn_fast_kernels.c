@@ -425,6 +425,33 @@ static void chains_match_reference(void **state)
     x = max_pool_of(&c, x, 3, 2);
     x = conv(&c, x, 1, 1, 0, 0, 8, FT_ACT_RELU, 1);
     check_chain(&c, "1x1 from 24 to 96, depthwise stride 2, pool 3x3, 1x1 to 8", 4);
+    /* SCRFD-2.5G's residual blocks: two 3x3 convolutions, the block's input
+     * added (either operand order), a separate ReLU, ReLU6 or Clip; two items */
+    for (int variant = 0; variant < 3; variant++) {
+        graph_begin(&c);
+        int in = input(&c, 4, (int64_t[]){2, 90, 85, 24});
+        c.lo[in] = -1.0f;
+        x = conv(&c, in, 3, 1, 1, 1, 24, FT_ACT_RELU, 1);
+        x = conv(&c, x, 3, 1, 1, 1, 24, FT_ACT_NONE, 1);
+        x = variant == 1 ? op(&c, FT_OP_ADD, 4, (int64_t[]){2, 90, 85, 24}, 2, in, x)->outputs[0]
+                         : op(&c, FT_OP_ADD, 4, (int64_t[]){2, 90, 85, 24}, 2, x, in)->outputs[0];
+        ft_nn_op *clamp = op(&c, variant == 0 ? FT_OP_RELU : variant == 1 ? FT_OP_RELU6 : FT_OP_CLIP,
+                             4, (int64_t[]){2, 90, 85, 24}, 1, x);
+        clamp->attrs.layout = FT_LAYOUT_NCHW; /* as ONNX's element-wise ops keep it */
+        clamp->attrs.min = -8.0f; /* cuts most of the sums (they reach 140) */
+        clamp->attrs.max = 8.0f;
+        check_chain(&c, variant == 0   ? "residual block, ReLU"
+                        : variant == 1 ? "residual block, ReLU6, the input added first"
+                                       : "residual block, Clip",
+                    4);
+    }
+    /* a depthwise first (its rows copied into a ring), 40 channels */
+    graph_begin(&c);
+    x = input(&c, 4, (int64_t[]){1, 81, 80, 40});
+    c.lo[x] = -1.0f;
+    x = depthwise_of(&c, x, 1, 1, FT_ACT_RELU);
+    conv(&c, x, 1, 1, 0, 0, 16, FT_ACT_NONE, 1);
+    check_chain(&c, "depthwise of 40 channels first, 1x1 to 16", 2);
 }
 
 static void chains_stop_where_they_must(void **state)
@@ -447,7 +474,7 @@ static void chains_stop_where_they_must(void **state)
     op(&c, FT_OP_ADD, 4, (int64_t[]){1, 96, 96, 32}, 2, a, b);
     (void)d;
     assert_int_equal(ft_fast_fused_count(&c.g, 0), 0); /* a is read twice */
-    assert_int_equal(ft_fast_fused_count(&c.g, 1), 0); /* a depthwise cannot start one */
+    assert_int_equal(ft_fast_fused_count(&c.g, 1), 0); /* then 128 channels: one op alone */
     ft_nn_graph_free(&c.g);
     /* the transposed picture read elsewhere too: no folding into the
      * convolution; a 5x5 convolution after it does not chain */
