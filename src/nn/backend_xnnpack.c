@@ -1,7 +1,8 @@
 /* The xnnpack row: maximal runs of ops in XNNPACK's op table become one
  * XNNPACK runtime each (nn/xnn_backend.c); the ops between run on our fast
  * kernels where there is one (nn/fast_kernels.c), else on the reference
- * kernels. */
+ * kernels. Convolutions of one input with few outputs each run as one
+ * XNNPACK convolution (nn/xnn_siblings.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,16 @@
 #include "nn/fast_kernels.h"
 #include "nn/op_profile.h"
 #include "nn/xnn_backend.h"
+#include "nn/xnn_siblings.h"
 
-/* One XNNPACK segment, or one op on a kernel of ours. */
+/* One XNNPACK segment, ops that one step of ours runs together, or one op
+ * on a kernel of ours. */
 typedef struct step {
-    int first, last;         /* ops [first, last) */
-    ft_xnn_segment *segment; /* NULL: op first on a kernel of ours */
-    int fast;                /* that kernel: 1 a fast one, 0 the reference */
+    int first, last;           /* ops [first, last) */
+    ft_xnn_segment *segment;   /* NULL: a kernel of ours */
+    ft_xnn_siblings *siblings; /* convolutions as one XNNPACK convolution */
+    int fast;                  /* 1 a fast kernel, 0 the reference */
+    int fused;                 /* ops [first, last) on one fast kernel */
 } step;
 
 struct ft_nn_plan {
@@ -28,6 +33,7 @@ struct ft_nn_plan {
      * memory here, as inside an XNNPACK runtime, which keeps them in cache) */
     void **buffers;
     void *arena;
+    void *scratch; /* the fused kernels' rows (nn/fast_rows.h), one step at a time */
     step *steps;
     int step_count;
     int native_ops;
@@ -47,6 +53,23 @@ static ft_status xnnpack_init(char *err, size_t err_size)
     return st;
 }
 
+/* How many ops from FIRST one step of ours runs together, 0 when none: a
+ * fused kernel of ours (*SIBLINGS 0), or convolutions of one input that run
+ * faster as one XNNPACK convolution (*SIBLINGS 1). */
+static int joint_ops(const ft_nn_graph *g, int first, int *siblings)
+{
+    int n = ft_fast_fused_count(g, first);
+    *siblings = 0;
+    if (n > 0 || !ft_fast_kernels_on())
+        return n;
+    n = ft_xnn_siblings_count(g, first);
+    for (int k = first; k < first + n; k++)
+        if (!ft_nn_backend_supports(&ft_nn_backend_xnnpack, g, &g->ops[k]))
+            return 0;
+    *siblings = n > 0;
+    return n;
+}
+
 /* The end of the run of XNNPACK ops that starts at op FIRST (FIRST itself
  * when op FIRST runs on a kernel of ours: one XNNPACK lacks, or one where
  * ours is faster). Plans and buffer marking split alike. A profiled plan
@@ -54,9 +77,9 @@ static ft_status xnnpack_init(char *err, size_t err_size)
 static int run_end(const ft_nn_graph *g, int first)
 {
     const int most = ft_nn_profile_split_ops() ? first + 1 : g->op_count;
-    int end = first;
+    int end = first, siblings;
     while (end < most && ft_nn_backend_supports(&ft_nn_backend_xnnpack, g, &g->ops[end]) &&
-           !ft_fast_kernel_preferred(g, &g->ops[end]))
+           !ft_fast_kernel_preferred(g, &g->ops[end]) && !joint_ops(g, end, &siblings))
         end++;
     return end;
 }
@@ -69,7 +92,9 @@ static void xnnpack_mark_buffers(const ft_nn_graph *g, char *needed)
 {
     memset(needed, 0, (size_t)g->tensor_count);
     for (int i = 0; i < g->op_count;) {
-        const int end = run_end(g, i), last = end > i ? end : i + 1;
+        int siblings;
+        const int joint = joint_ops(g, i, &siblings);
+        const int end = joint ? i + joint : run_end(g, i), last = end > i ? end : i + 1;
         const int reference = end == i && !ft_fast_kernel_accepts(g, &g->ops[i]);
         for (int k = i; k < last && reference; k++) {
             const ft_nn_op *op = &g->ops[k];
@@ -92,12 +117,25 @@ static void xnnpack_plan_free(ft_nn_plan *p)
     if (!p)
         return;
     ft_nn_profile_finish(p->profile);
-    for (int i = 0; i < p->step_count; i++)
+    for (int i = 0; i < p->step_count; i++) {
         ft_xnn_segment_free(p->steps[i].segment);
+        ft_xnn_siblings_free(p->steps[i].siblings);
+    }
     free(p->steps);
     free(p->buffers);
     free(p->arena);
+    free(p->scratch);
     free(p);
+}
+
+/* Tensor T is an output of the last op of step S. */
+static int written_last(const ft_nn_graph *g, const step *s, int t)
+{
+    const ft_nn_op *op = &g->ops[s->last - 1];
+    for (int o = 0; o < op->output_count; o++)
+        if (op->outputs[o] == t)
+            return 1;
+    return 0;
 }
 
 /* Buffers in P's arena for every activation without one of the session's
@@ -126,8 +164,12 @@ static int place_values(ft_nn_plan *p, void *const *session_buffers)
             }
         }
     for (int t = 0; ok && t < n; t++) {
-        /* inside one runtime: XNNPACK's own memory */
-        if (first[t] < 0 || (first[t] == last[t] && p->steps[first[t]].segment))
+        /* inside one runtime: XNNPACK's own memory; between the ops of a
+         * fused kernel: none (what it writes last needs memory, read or not) */
+        if (first[t] < 0 ||
+            (first[t] == last[t] &&
+             (p->steps[first[t]].segment ||
+              (p->steps[first[t]].fused && !written_last(g, &p->steps[first[t]], t)))))
             continue;
         block_of[t] = count;
         blocks[count++] = (ft_arena_block){
@@ -179,13 +221,29 @@ static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
     memcpy(p->buffers, buffers, sizeof *p->buffers * (size_t)g->tensor_count);
     /* the steps first, then their values' memory, then the runtimes */
     for (int i = 0; i < g->op_count;) {
-        const int end = run_end(g, i);
+        int siblings;
+        const int joint = joint_ops(g, i, &siblings);
         step *s = &p->steps[p->step_count++];
-        *s = end == i ? (step){i, i + 1, NULL, ft_fast_kernel_accepts(g, &g->ops[i])}
-                      : (step){i, end, NULL, 0};
+        if (joint) {
+            /* the siblings' convolution is made with the runtimes, below */
+            *s = (step){i, i + joint, NULL, NULL, !siblings, !siblings};
+            i += joint;
+            continue;
+        }
+        const int end = run_end(g, i);
+        *s = end == i ? (step){i, i + 1, NULL, NULL, ft_fast_kernel_accepts(g, &g->ops[i]), 0}
+                      : (step){i, end, NULL, NULL, 0, 0};
         i = end == i ? i + 1 : end;
     }
-    if (!place_values(p, buffers)) {
+    size_t scratch = 0;
+    for (int si = 0; si < p->step_count; si++)
+        if (p->steps[si].fused) {
+            const size_t bytes = ft_fast_fused_scratch(g, p->steps[si].first);
+            scratch = bytes > scratch ? bytes : scratch;
+        }
+    if (scratch && posix_memalign(&p->scratch, 64, scratch) != 0)
+        p->scratch = NULL;
+    if ((scratch && !p->scratch) || !place_values(p, buffers)) {
         free(outside);
         xnnpack_plan_free(p);
         snprintf(err, err_size, "%s: out of memory", model_name(g));
@@ -199,6 +257,11 @@ static ft_status xnnpack_plan_create(const ft_nn_graph *g, void *const *buffers,
         p->native_ops += end - i;
         if (s->fast)
             continue;
+        int siblings;
+        if (joint_ops(g, i, &siblings) && siblings) {
+            st = ft_xnn_siblings_create(g, i, end, target->pool, &s->siblings, err, err_size);
+            continue;
+        }
         /* What the segment makes that is read after it or returned. */
         memset(outside, 0, (size_t)g->tensor_count);
         for (int k = end; k < g->op_count; k++)
@@ -242,11 +305,14 @@ static ft_status xnnpack_plan_run(ft_nn_plan *p, char *err, size_t err_size)
     for (int i = 0; i < p->step_count; i++) {
         const step *s = &p->steps[i];
         const uint64_t start = p->profile ? ft_nn_profile_now() : 0;
-        ft_status st = s->segment ? ft_xnn_segment_run(s->segment)
-                       : s->fast  ? ft_fast_kernel_run(g, s->first, p->buffers)
-                                  : ft_nn_reference_run_op(g, s->first, p->buffers);
+        ft_status st = s->segment  ? ft_xnn_segment_run(s->segment)
+                       : s->siblings ? ft_xnn_siblings_run(s->siblings, p->buffers)
+                       : s->fused    ? ft_fast_fused_run(g, s->first, p->buffers, p->scratch)
+                       : s->fast     ? ft_fast_kernel_run(g, s->first, p->buffers)
+                                     : ft_nn_reference_run_op(g, s->first, p->buffers);
         if (p->profile)
-            ft_nn_profile_add(p->profile, s->first, s->last, s->segment ? 1 : s->fast ? 2 : 0,
+            ft_nn_profile_add(p->profile, s->first, s->last,
+                              s->segment || s->siblings ? 1 : s->fast ? 2 : 0,
                               ft_nn_profile_now() - start);
         if (st != FT_OK) {
             snprintf(err, err_size, "%s: op %d (%s) failed: %s", model_name(g), s->first,
@@ -261,7 +327,9 @@ static ft_status xnnpack_plan_run(ft_nn_plan *p, char *err, size_t err_size)
 static ft_status xnnpack_plan_run_library_only(ft_nn_plan *p)
 {
     for (int i = 0; i < p->step_count; i++)
-        if (p->steps[i].segment && ft_xnn_segment_run(p->steps[i].segment) != FT_OK)
+        if ((p->steps[i].segment && ft_xnn_segment_run(p->steps[i].segment) != FT_OK) ||
+            (p->steps[i].siblings &&
+             ft_xnn_siblings_run(p->steps[i].siblings, p->buffers) != FT_OK))
             return FT_ERR_INTERNAL;
     return FT_OK;
 }

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/fast_rows.h"
+#include "nn/fast_vector.h"
+
 /* -O2 vectorizes only loops whose length is a multiple of the vector's:
  * these ask for the full vectorizer, one clone per vector width. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -134,11 +137,6 @@ static void transpose(const ft_nn_graph *g, const ft_nn_op *op, void *const *buf
 
 /* --------------------------------------------------------------- depthwise */
 
-/* Sixteen channels: one AVX-512 register, two AVX2 ones (GCC splits the
- * vector in each clone). Values pass between functions by pointer only:
- * a 64-byte vector argument has no fixed ABI without AVX-512. */
-typedef float v16 __attribute__((vector_size(64)));
-#define LANES 16
 #define DEPTHWISE_MOST_CHANNELS 64
 #define DEPTHWISE_LEAST_PIXELS (128 * 128)
 
@@ -147,18 +145,6 @@ typedef struct dw_window {
     int h, w_in, c, oh, ow, stride;
     float lo, hi;          /* the fused activation as a clamp */
 } dw_window;
-
-#define LOAD(v, p) memcpy(&(v), (p), sizeof(v16))
-
-
-static inline __attribute__((always_inline)) void clamp_store(float *p, const v16 *v, float lo,
-                                                              float hi)
-{
-    v16 r = *v;
-    for (int j = 0; j < LANES; j++)
-        r[j] = r[j] < lo ? lo : r[j] > hi ? hi : r[j];
-    memcpy(p, &r, sizeof r);
-}
 
 /* Every output value is XNNPACK's bit for bit: the bias, then one fused
  * multiply-add per tap in XNNPACK's order (column by column of the window,
@@ -334,6 +320,12 @@ static void read_switch(void)
     kernels_off = v && strcmp(v, "0") == 0;
 }
 
+int ft_fast_kernels_on(void)
+{
+    pthread_once(&kernels_once, read_switch);
+    return !kernels_off;
+}
+
 int ft_fast_kernel_accepts(const ft_nn_graph *g, const ft_nn_op *op)
 {
     pthread_once(&kernels_once, read_switch);
@@ -368,4 +360,19 @@ ft_status ft_fast_kernel_run(const ft_nn_graph *g, int i, void *const *buffers)
     case FT_OP_DEPTHWISE_CONV2D: return depthwise(g, op, buffers);
     default: return FT_ERR_UNSUPPORTED;
     }
+}
+
+int ft_fast_fused_count(const ft_nn_graph *g, int first)
+{
+    return ft_fast_kernels_on() ? ft_fast_rows_ops(g, first) : 0;
+}
+
+size_t ft_fast_fused_scratch(const ft_nn_graph *g, int first)
+{
+    return ft_fast_rows_scratch(g, first);
+}
+
+ft_status ft_fast_fused_run(const ft_nn_graph *g, int first, void *const *buffers, void *scratch)
+{
+    return ft_fast_rows_run(g, first, buffers, scratch);
 }

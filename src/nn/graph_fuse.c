@@ -339,3 +339,158 @@ done:
     free(dead);
     return fused;
 }
+
+/* Convolution B reads what convolution A reads through the same window
+ * (NHWC, constant weights, one group, the same attributes). */
+static int same_window(const ft_nn_graph *g, const ft_nn_op *a, const ft_nn_op *b)
+{
+    if (a->type != FT_OP_CONV2D || b->type != FT_OP_CONV2D || a->input_count < 2 ||
+        b->input_count < 2 || a->output_count != 1 || b->output_count != 1 ||
+        a->inputs[0] < 0 || a->inputs[0] != b->inputs[0] || a->inputs[1] < 0 || b->inputs[1] < 0)
+        return 0;
+    const ft_nn_tensor *x = &g->tensors[a->inputs[0]];
+    const ft_nn_tensor *wa = &g->tensors[a->inputs[1]], *wb = &g->tensors[b->inputs[1]];
+    const ft_op_attrs *p = &a->attrs, *q = &b->attrs;
+    return !x->data && x->rank == 4 && wa->data && wb->data && wa->rank == 4 && wb->rank == 4 &&
+           wa->shape[1] == wb->shape[1] && wa->shape[2] == wb->shape[2] &&
+           wa->shape[3] == x->shape[3] && wb->shape[3] == x->shape[3] &&
+           p->layout == FT_LAYOUT_NHWC && q->layout == FT_LAYOUT_NHWC &&
+           p->activation == q->activation && p->same_padding == q->same_padding &&
+           memcmp(p->pads, q->pads, sizeof p->pads) == 0 &&
+           memcmp(p->stride, q->stride, sizeof p->stride) == 0 &&
+           memcmp(p->dilation, q->dilation, sizeof p->dilation) == 0;
+}
+
+/* Every input of OP is a constant, a graph input or made by an op before
+ * op FIRST. */
+static int ready_before(const ft_nn_graph *g, const ft_nn_op *op, int first)
+{
+    for (int j = 0; j < op->input_count; j++) {
+        const int t = op->inputs[j];
+        if (t < 0 || g->tensors[t].data)
+            continue;
+        int ready = 0;
+        for (int k = 0; k < g->input_count && !ready; k++)
+            ready = g->inputs[k] == t;
+        for (int i = 0; i < first && !ready; i++)
+            for (int o = 0; o < g->ops[i].output_count && !ready; o++)
+                ready = g->ops[i].outputs[o] == t;
+        if (!ready)
+            return 0;
+    }
+    return 1;
+}
+
+int ft_nn_group_sibling_convolutions(ft_nn_graph *g)
+{
+    int moved = 0;
+    for (int i = 0; i < g->op_count; i++) {
+        int end = i + 1; /* the group: ops [i, end) */
+        while (end < g->op_count && same_window(g, &g->ops[i], &g->ops[end]))
+            end++;
+        for (int j = end; j < g->op_count; j++) {
+            if (!same_window(g, &g->ops[i], &g->ops[j]) || !ready_before(g, &g->ops[j], i))
+                continue;
+            const ft_nn_op sibling = g->ops[j];
+            memmove(&g->ops[end + 1], &g->ops[end], sizeof *g->ops * (size_t)(j - end));
+            g->ops[end++] = sibling;
+            moved++;
+        }
+        i = end - 1;
+    }
+    return moved;
+}
+
+/* The op that makes T, or -1. */
+static int producer(const ft_nn_graph *g, int t)
+{
+    for (int i = 0; t >= 0 && i < g->op_count; i++)
+        for (int o = 0; o < g->ops[i].output_count; o++)
+            if (g->ops[i].outputs[o] == t)
+                return i;
+    return -1;
+}
+
+/* Op I exists, is of TYPE with one input and one output, no activation. */
+static int plain_unary(const ft_nn_graph *g, int i, ft_op_type type)
+{
+    return i >= 0 && g->ops[i].type == type && g->ops[i].input_count == 1 &&
+           g->ops[i].output_count == 1 && g->ops[i].attrs.activation == FT_ACT_NONE;
+}
+
+/* Add op I as relu(x) + c * relu(-x): op indices of the four others and x
+ * and c in P (relu, product, second relu, negation, x, c); 0 when not. */
+static int prelu_parts(const ft_nn_graph *g, const int *readers, int i, int side, int *p)
+{
+    const ft_nn_op *add = &g->ops[i];
+    const int relu = producer(g, add->inputs[side]), mul = producer(g, add->inputs[1 - side]);
+    if (!plain_unary(g, relu, FT_OP_RELU) || mul < 0 || g->ops[mul].type != FT_OP_MUL ||
+        g->ops[mul].input_count != 2 || g->ops[mul].output_count != 1 ||
+        g->ops[mul].attrs.activation != FT_ACT_NONE ||
+        only_reader(g, readers, g->ops[relu].outputs[0]) != i ||
+        only_reader(g, readers, g->ops[mul].outputs[0]) != i)
+        return 0;
+    const int x = g->ops[relu].inputs[0];
+    const ft_nn_op *m = &g->ops[mul];
+    const int cj = constant_input(g, m, 0) ? 0 : 1;
+    const ft_nn_tensor *c = constant_input(g, m, cj), *xt = &g->tensors[x];
+    const int second = producer(g, m->inputs[1 - cj]);
+    if (!c || xt->data || xt->rank < 1 || xt->dtype != FT_DTYPE_F32 ||
+        !plain_unary(g, second, FT_OP_RELU) || only_reader(g, readers, m->inputs[1 - cj]) != mul)
+        return 0;
+    const int neg = producer(g, g->ops[second].inputs[0]);
+    if (!plain_unary(g, neg, FT_OP_NEG) || g->ops[neg].inputs[0] != x ||
+        only_reader(g, readers, g->ops[neg].outputs[0]) != second)
+        return 0;
+    /* one slope per channel (the last axis), as PRelu kernels take it */
+    const int64_t channels = xt->shape[xt->rank - 1];
+    if (c->rank < 1 || ft_nn_tensor_elements(c) != channels || c->shape[c->rank - 1] != channels)
+        return 0;
+    p[0] = relu, p[1] = mul, p[2] = second, p[3] = neg, p[4] = x, p[5] = m->inputs[cj];
+    return 1;
+}
+
+int ft_nn_fuse_prelu(ft_nn_graph *g)
+{
+    int *readers = count_readers(g);
+    char *dead = calloc((size_t)g->op_count + 1, 1);
+    int fused = 0;
+    for (int i = 0; readers && dead && i < g->op_count; i++) {
+        const ft_nn_op *add = &g->ops[i];
+        int p[6];
+        if (dead[i] || add->type != FT_OP_ADD || add->input_count != 2 || add->output_count != 1 ||
+            add->attrs.activation != FT_ACT_NONE ||
+            !(prelu_parts(g, readers, i, 0, p) || prelu_parts(g, readers, i, 1, p)))
+            continue;
+        const ft_nn_tensor *c = &g->tensors[p[5]];
+        const int64_t shape[FT_NN_MAX_RANK] = {c->shape[0], c->shape[1], c->shape[2],
+                                               c->shape[3], c->shape[4], c->shape[5]};
+        const int slope = new_constant(g, c->name ? c->name : "", "_prelu_slope", c->rank, shape);
+        if (slope < 0)
+            break;
+        /* relu(x) + c * relu(-x) is x where x > 0, else (-c) * x: the same
+         * products (negation is exact), and the sum with 0 changes nothing */
+        const float *from = g->tensors[p[5]].data;
+        float *to = g->tensors[slope].data;
+        for (int64_t k = 0; k < ft_nn_tensor_elements(&g->tensors[slope]); k++)
+            to[k] = -from[k];
+        ft_nn_op *out = &g->ops[i];
+        const int y = out->outputs[0];
+        const ft_layout layout = out->attrs.layout;
+        memset(&out->attrs, 0, sizeof out->attrs);
+        out->attrs.layout = layout;
+        out->type = FT_OP_PRELU;
+        out->inputs[0] = p[4];
+        out->inputs[1] = slope;
+        out->input_count = 2;
+        out->outputs[0] = y;
+        readers[p[4]]--; /* x: read by the relu and the negation, now the PRelu */
+        dead[p[0]] = dead[p[1]] = dead[p[2]] = dead[p[3]] = 1;
+        fused++;
+    }
+    if (dead)
+        remove_ops(g, dead);
+    free(readers);
+    free(dead);
+    return fused;
+}

@@ -33,4 +33,18 @@ int ft_nn_fuse_activations(ft_nn_graph *graph);
  * the number of pairs folded. */
 int ft_nn_fold_depthwise_into_pointwise(ft_nn_graph *graph);
 
+/* relu(x) + c * relu(-x) with a constant c per channel (tf2onnx's PRelu:
+ * Relu, Neg, Relu, Mul and Add, four passes over the activation more than
+ * one) becomes PRelu(x) with slope -c, the same values. Returns the number
+ * fused. */
+int ft_nn_fuse_prelu(ft_nn_graph *graph);
+
+/* Convolutions that read one value through the same window (NHWC, one
+ * group, the same attributes) are moved next to the first of them, where
+ * their inputs are ready there: a backend may then run them as one
+ * convolution over their outputs side by side (nn/xnn_siblings.h). The
+ * detectors' heads read a feature map three or four times, each head's
+ * convolution followed by its own ops. Returns the number of ops moved. */
+int ft_nn_group_sibling_convolutions(ft_nn_graph *graph);
+
 #endif

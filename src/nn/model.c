@@ -49,9 +49,12 @@ ft_status ft_nn_model_load_with(const char *spec, const ft_onnx_options *onnx, f
     if (st == FT_OK && !(onnx && onnx->keep_nchw)) {
         ft_nn_fuse_hard_swish(graph);
         ft_nn_fold_depthwise_into_pointwise(graph);
+        ft_nn_group_sibling_convolutions(graph);
         /* TFLite fuses its own; the op counts of its models stay as written */
-        if (is_onnx)
+        if (is_onnx) {
             ft_nn_fuse_activations(graph);
+            ft_nn_fuse_prelu(graph);
+        }
     }
     ft_model_bytes_free(&bytes);
     return st;

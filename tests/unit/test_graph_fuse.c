@@ -5,7 +5,12 @@
  * Depthwise-into-1x1 folding: a depth-multiplier depthwise convolution read
  * only by a 1x1 convolution (grouped or not) becomes one convolution with the
  * same values on the reference kernels; pairs where that costs more, where
- * the depthwise has an activation or its output is read elsewhere stay. */
+ * the depthwise has an activation or its output is read elsewhere stay.
+ * PRelu fusion: relu(x) + c * relu(-x) becomes PRelu(x) with slope -c and
+ * the same values bit for bit; with a value read elsewhere or a slope not
+ * per channel it stays.
+ * Sibling grouping: convolutions of one input through the same window move
+ * next to the first of them, the other ops keeping their order. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -222,6 +227,92 @@ static void test_other_pairs_stay(void **state)
     ft_nn_graph_free(&c.g);
 }
 
+/* relu(x) + c * relu(-x) over [1, 6, 5, 8], c per channel (or of SLOPE_N
+ * values), the product's operands in either ORDER; LEAK: relu(-x) is a
+ * graph output too. */
+static void build_prelu(case_graph *c, int order, int slope_n, int leak)
+{
+    graph_begin(c);
+    int x = input(c, 4, shape);
+    int slope = constant(c, 1, (int64_t[]){slope_n});
+    int a = op(c, FT_OP_RELU, 4, shape, 1, x)->outputs[0];
+    int n = op(c, FT_OP_NEG, 4, shape, 1, x)->outputs[0];
+    int r = op(c, FT_OP_RELU, 4, shape, 1, n)->outputs[0];
+    int m = (order ? op(c, FT_OP_MUL, 4, shape, 2, slope, r) : op(c, FT_OP_MUL, 4, shape, 2, r, slope))->outputs[0];
+    graph_output(c, op(c, FT_OP_ADD, 4, shape, 2, order ? m : a, order ? a : m)->outputs[0]);
+    if (leak)
+        graph_output(c, r);
+}
+
+static void test_prelu_fuses_with_the_same_values(void **state)
+{
+    (void)state;
+    enum { N = 1 * 6 * 5 * 8 };
+    for (int order = 0; order < 2; order++) {
+        case_graph chain, fused;
+        seed = first_seed + 7; /* the same slopes in both graphs */
+        build_prelu(&chain, order, 8, 0);
+        seed = first_seed + 7;
+        build_prelu(&fused, order, 8, 0);
+        assert_int_equal(ft_nn_fuse_prelu(&fused.g), 1);
+        assert_int_equal(fused.g.op_count, 1);
+        assert_int_equal(fused.g.ops[0].type, FT_OP_PRELU);
+        assert_int_equal(fused.g.ops[0].inputs[0], fused.g.inputs[0]);
+        float want[N], got[N];
+        run(&chain, want, N);
+        run(&fused, got, N);
+        assert_memory_equal(want, got, sizeof want);
+        ft_nn_graph_free(&chain.g);
+        ft_nn_graph_free(&fused.g);
+    }
+    case_graph c;
+    build_prelu(&c, 0, 8, 1); /* relu(-x) read elsewhere */
+    assert_int_equal(ft_nn_fuse_prelu(&c.g), 0);
+    assert_int_equal(c.g.op_count, 5);
+    ft_nn_graph_free(&c.g);
+    build_prelu(&c, 1, 1, 0); /* one slope for all: not per channel */
+    assert_int_equal(ft_nn_fuse_prelu(&c.g), 0);
+    ft_nn_graph_free(&c.g);
+}
+
+/* A convolution of X, KxK, O outputs, one group. */
+static ft_nn_op *sibling(case_graph *c, int x, int k, int o)
+{
+    const ft_nn_tensor *t = &c->g.tensors[x];
+    int w = constant(c, 4, (int64_t[]){o, k, k, t->shape[3]});
+    ft_nn_op *p = op(c, FT_OP_CONV2D, 4, (int64_t[]){1, t->shape[1], t->shape[2], o}, 2, x, w);
+    p->attrs.stride[0] = p->attrs.stride[1] = 1;
+    p->attrs.dilation[0] = p->attrs.dilation[1] = 1;
+    p->attrs.pads[0] = p->attrs.pads[1] = p->attrs.pads[2] = p->attrs.pads[3] = (k - 1) / 2;
+    return p;
+}
+
+static void test_sibling_convolutions_are_grouped(void **state)
+{
+    (void)state;
+    case_graph c;
+    graph_begin(&c);
+    int x = input(&c, 4, shape);
+    int a = sibling(&c, x, 1, 2)->outputs[0];                               /* 0 */
+    int r = op(&c, FT_OP_RELU, 4, (int64_t[]){1, 6, 5, 2}, 1, a)->outputs[0]; /* 1 */
+    int b = sibling(&c, x, 1, 4)->outputs[0];                               /* 2: moves */
+    int d = sibling(&c, r, 1, 3)->outputs[0];                               /* 3: another input */
+    int e = sibling(&c, x, 3, 5)->outputs[0];                               /* 4: another window */
+    ft_nn_op *f_op = sibling(&c, x, 1, 6);                                  /* 5: moves */
+    f_op->attrs.activation = FT_ACT_RELU;                                   /* but not with another activation */
+    int f = f_op->outputs[0];
+    int h = sibling(&c, x, 1, 7)->outputs[0];                               /* 6: moves */
+    const int outputs[] = {r, b, d, e, f, h};
+    for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++)
+        graph_output(&c, outputs[i]);
+    assert_int_equal(ft_nn_group_sibling_convolutions(&c.g), 2);
+    const int order[] = {a, b, h, r, d, e, f};
+    for (int i = 0; i < c.g.op_count; i++)
+        assert_int_equal(c.g.ops[i].outputs[0], order[i]);
+    assert_int_equal(ft_nn_group_sibling_convolutions(&c.g), 0); /* grouped already */
+    ft_nn_graph_free(&c.g);
+}
+
 int main(void)
 {
     seed = first_seed = 1; /* the builder's constants; the inputs are a ramp */
@@ -230,6 +321,8 @@ int main(void)
         cmocka_unit_test(test_other_chains_stay),
         cmocka_unit_test(test_depthwise_folds_into_pointwise_with_the_same_values),
         cmocka_unit_test(test_other_pairs_stay),
+        cmocka_unit_test(test_prelu_fuses_with_the_same_values),
+        cmocka_unit_test(test_sibling_convolutions_are_grouped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
