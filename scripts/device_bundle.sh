@@ -51,11 +51,11 @@ cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]}" >/dev/null
 
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/lib" "$out/models/npm" "$out/shared/models" "$out/bench"
-# Debug information is most of a program's size; the symbols stay.
+# Debug information and local symbols are most of a program's size.
 for p in "${programs[@]}"; do
-    strip --strip-debug -o "$out/$(basename "$p")" "$build/$p"
+    strip --strip-unneeded -o "$out/$(basename "$p")" "$build/$p"
 done
-strip --strip-debug -o "$out/bin/facetrack.bin" "$build/bin/facetrack"
+strip --strip-unneeded -o "$out/bin/facetrack.bin" "$build/bin/facetrack"
 cp "$root/scripts/device_facetrack.sh" "$out/bin/facetrack"
 chmod +x "$out/bin/facetrack"
 

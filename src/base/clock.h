@@ -19,6 +19,15 @@ static inline double ft_now_ms(void)
     return ft_now_s() * 1e3;
 }
 
+/* Seconds of CPU the calling thread has used (diagnostics: against the
+ * wall clock, how much of a wait was spent spinning or computing). */
+static inline double ft_thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 /* CLOCK_REALTIME + MS: the deadline pthread_cond_timedwait() takes. */
 static inline struct timespec ft_deadline_after_ms(long ms)
 {

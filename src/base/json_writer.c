@@ -296,24 +296,77 @@ void ft_json_double_digits(ft_json *w, double v, int digits)
     scalar(w, buf);
 }
 
+/* V at PLACES decimals without printf, where V * 10^PLACES is a double
+ * exactly (an fma shows it): then rounding that product to an integer in
+ * the current mode (to nearest, ties to even) is what printf does to the
+ * exact decimal expansion. That covers every float at up to 4 places (24
+ * bits times at most 14), the landmarks and scores a track writes by the
+ * million. Returns 0 where it does not apply. */
+static int places_exact(char *out, double v, int places)
+{
+    static const double scale[] = {1.0, 10.0, 100.0, 1000.0, 10000.0};
+    if (places < 0 || places > 4)
+        return 0;
+    const double x = v * scale[places];
+    if (!(fabs(x) < 9007199254740992.0) || fma(v, scale[places], -x) != 0.0)
+        return 0;
+    const double r = nearbyint(x);
+    uint64_t n = (uint64_t)fabs(r);
+    char digits[24];
+    int nd = 0;
+    do {
+        digits[nd++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    while (nd <= places)
+        digits[nd++] = '0'; /* 0.05: at least one digit before the point */
+    int keep = 0; /* fraction digits left after the trailing zeros go */
+    for (int i = 0; i < places; i++)
+        if (digits[i] != '0') {
+            keep = places - i;
+            break;
+        }
+    size_t len = 0;
+    if (r < 0)
+        out[len++] = '-';
+    for (int i = nd - 1; i >= places; i--)
+        out[len++] = digits[i];
+    if (keep) {
+        out[len++] = '.';
+        for (int i = places - 1; i >= places - keep; i--)
+            out[len++] = digits[i];
+    }
+    out[len] = '\0';
+    return 1;
+}
+
+void ft_format_double_places(char *out, size_t size, double v, int places)
+{
+    places = places < 0 ? 0 : places > 9 ? 9 : places;
+    char buf[64];
+    if (!places_exact(buf, v, places)) {
+        snprintf(buf, sizeof buf, "%.*f", places, v);
+        char *dot = strchr(buf, '.');
+        if (dot) {
+            char *end = buf + strlen(buf) - 1;
+            while (end > dot && *end == '0')
+                *end-- = '\0';
+            if (end == dot)
+                *end = '\0';
+        }
+    }
+    snprintf(out, size, "%s", strcmp(buf, "-0") == 0 ? "0" : buf);
+}
+
 void ft_json_double_places(ft_json *w, double v, int places)
 {
-    char buf[64];
     if (!isfinite(v) || fabs(v) >= 1e15) {
         ft_json_double(w, v); /* %f of huge values is long; keep them exact */
         return;
     }
-    places = places < 0 ? 0 : places > 9 ? 9 : places;
-    snprintf(buf, sizeof buf, "%.*f", places, v);
-    char *dot = strchr(buf, '.');
-    if (dot) {
-        char *end = buf + strlen(buf) - 1;
-        while (end > dot && *end == '0')
-            *end-- = '\0';
-        if (end == dot)
-            *end = '\0';
-    }
-    scalar(w, strcmp(buf, "-0") == 0 ? "0" : buf);
+    char buf[64];
+    ft_format_double_places(buf, sizeof buf, v, places);
+    scalar(w, buf);
 }
 
 void ft_format_double_repr(char *out, size_t size, double v)

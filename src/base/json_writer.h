@@ -53,6 +53,9 @@ void ft_json_double_repr_places(ft_json *w, double v, int places);
 /* Python's repr(float) / str(float) into OUT: as above, but "nan", "inf" and
  * "-inf" for the values that are not finite. */
 void ft_format_double_repr(char *out, size_t size, double v);
+/* What ft_json_double_places writes, into OUT (at least 64 bytes): printf's
+ * %.*f of V, trailing zeros and a bare point dropped, "-0" written "0". */
+void ft_format_double_places(char *out, size_t size, double v, int places);
 void ft_json_bool(ft_json *w, int v);
 void ft_json_null(ft_json *w);
 /* A value already written as JSON by someone trusted to write it well. */

@@ -15,19 +15,17 @@ static int keep_partial_on_gpu(void)
     return env && strcmp(env, "1") == 0;
 }
 
-/* Items per merged GPU run (FACETRACK_GPU_MERGE=N; unset or 0: each
- * worker's runs alone). Off by default: measured on an H100 with 16 videos
- * on 16 workers, merging into runs of 32 tracked at 384 frames/s against
- * 584 alone (the runs were mostly padding, and two runners queue what 16
- * streams overlapped). */
-static int merge_batch(void)
+/* The most items a merged GPU run takes (FACETRACK_GPU_MERGE=N; 0: each
+ * worker's runs alone). Gathering the workers' few faces into one run is
+ * what lets many videos share a GPU (nn/merged_runs.h). */
+static int merge_items(void)
 {
     const char *env = getenv("FACETRACK_GPU_MERGE");
     if (!env || !*env)
-        return 0;
+        return 64;
     char *end;
     const long n = strtol(env, &end, 10);
-    return *end || n < 0 || n > 1024 ? 0 : (int)n;
+    return *end || n < 0 || n > 1024 ? 64 : (int)n;
 }
 
 ft_status ft_model_place_session(const char *spec, const ft_nn_graph *graph,
@@ -60,8 +58,8 @@ ft_status ft_model_place_session(const char *spec, const ft_nn_graph *graph,
         *out = NULL;
         const ft_nn_session_options cpu = {.pool = place->pool};
         st = ft_nn_session_create(graph, &ft_nn_backend_xnnpack, &cpu, out, reason, reason_size);
-    } else if (st == FT_OK && place->gpu_device >= 0 && merge_batch() > 0 &&
-               ft_nn_session_merge_runs(*out, merge_batch()) != FT_OK) {
+    } else if (st == FT_OK && place->gpu_device >= 0 && merge_items() > 0 &&
+               ft_nn_session_merge_runs(*out, merge_items()) != FT_OK) {
         ft_log(FT_LOG_INFO, "%s", ft_nn_session_error(*out));
     }
     return st;

@@ -66,6 +66,11 @@ typedef struct ft_nn_backend_def {
     void (*set_memory_limit)(size_t bytes);
     size_t (*memory_in_use)(int device);
     size_t (*memory_peak)(int device);
+    /* Device backends (NULL elsewhere): host memory the device copies from
+     * and to at the bus's full speed (page-locked; NULL when refused), and
+     * its release. */
+    void *(*host_alloc)(size_t bytes);
+    void (*host_free)(void *pointer);
 } ft_nn_backend_def;
 
 /* The rows built into this library, by name ("reference", "xnnpack", "cuda"); NULL

@@ -18,6 +18,8 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include "base/clock.h"
+#include "facetrack.h"
 #include "nn/arena_plan.h"
 #include "nn/backend.h"
 #include "nn/cuda_kernels.h"
@@ -1446,11 +1448,15 @@ static ft_status cuda_plan_create(const ft_nn_graph *g, void *const *buffers,
         snprintf(err, err_size, "%s: out of memory", model_name(g));
         return FT_ERR_NOMEM;
     }
+    const double started = ft_now_ms();
     st = cuda_plan_build(p, err, err_size);
     if (st != FT_OK) {
         cuda_plan_free(p);
         return st;
     }
+    ft_log(FT_LOG_DEBUG, "%s: cuda plan for batch %lld on device %d made in %.1f ms",
+           model_name(g), g->input_count > 0 ? (long long)g->tensors[g->inputs[0]].shape[0] : 0,
+           target->device, ft_now_ms() - started);
     *out = p;
     return FT_OK;
 }
@@ -1611,6 +1617,22 @@ static int cuda_plan_native_ops(const ft_nn_plan *p)
     return p->native_ops;
 }
 
+static void *cuda_host_alloc(size_t bytes)
+{
+    void *p = NULL;
+    if (cudaHostAlloc(&p, bytes, cudaHostAllocPortable) != cudaSuccess) {
+        cudaGetLastError();
+        return NULL;
+    }
+    return p;
+}
+
+static void cuda_host_free(void *pointer)
+{
+    if (pointer)
+        cudaFreeHost(pointer);
+}
+
 const ft_nn_backend_def ft_nn_backend_cuda = {
     .name = "cuda",
     .init = cuda_init,
@@ -1627,4 +1649,6 @@ const ft_nn_backend_def ft_nn_backend_cuda = {
     .set_memory_limit = ft_cuda_memory_set_limit,
     .memory_in_use = ft_cuda_memory_in_use,
     .memory_peak = ft_cuda_memory_peak,
+    .host_alloc = cuda_host_alloc,
+    .host_free = cuda_host_free,
 };

@@ -1,38 +1,46 @@
-/* Merged runs of one model on one GPU: nn/merged_runs.h says why and how. */
+/* Runs of one model on one GPU gathered from many threads: nn/merged_runs.h
+ * says why and how. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
+#include "facetrack.h"
 #include "nn/merged_runs.h"
 #include "nn/session.h"
 
-/* Two runs in flight: one gathers and copies while the other computes. */
+/* One runs while the other gathers the next run's items. */
 #define RUNNERS 2
 
-typedef struct request {
-    int n;
-    const void *const *inputs;
-    void *const *outputs;
-    int done;
+enum runner_state { FREE, GATHERING, RUNNING, DONE };
+
+typedef struct runner {
+    ft_nn_session *session;                      /* a plan per run size */
+    void *in[FT_NN_MAX_IO], *out[FT_NN_MAX_IO]; /* CAPACITY items each */
+    int state;
+    int items;   /* gathered */
+    int copying; /* members still copying their items in */
+    int members; /* members yet to take their results */
     ft_status status;
     char error[256];
-    struct request *next;
-} request;
+} runner;
 
 struct ft_nn_merger {
     const ft_nn_graph *graph;
     const ft_nn_backend_def *backend;
-    int device, half, batch;
+    int device, half;
+    int max;      /* most items a run takes now */
+    int capacity; /* items the runners' buffers hold: the first MAX and a run's padding */
     int refs;
     struct ft_nn_merger *next; /* in the process's list */
 
     pthread_mutex_t lock;
     pthread_cond_t changed;
-    ft_nn_session *runners[RUNNERS];
-    int busy[RUNNERS];
-    request *head, *tail; /* waiting, oldest first */
+    runner runners[RUNNERS];
+    int gathering; /* the runner taking requests; -1: none */
+    int running;   /* a run is under way */
     size_t input_item[FT_NN_MAX_IO], output_item[FT_NN_MAX_IO]; /* bytes per item */
 };
 
@@ -45,17 +53,57 @@ static size_t item_bytes(const ft_nn_graph *g, int tensor)
     return (size_t)ft_nn_tensor_elements(t) * ft_dtype_size(t->dtype);
 }
 
+/* The planned size a run of N items takes. */
+static int run_size(int n)
+{
+    int size = 1;
+    while (size < n)
+        size *= 2;
+    return size;
+}
+
+static const char *model_name(const ft_nn_graph *g)
+{
+    return g->name && *g->name ? g->name : "(model)";
+}
+
+/* Host buffers the device copies at full speed where the backend has them. */
+static void *buffer_new(const ft_nn_merger *m, size_t bytes)
+{
+    void *p = m->backend->host_alloc ? m->backend->host_alloc(bytes) : malloc(bytes);
+    if (p)
+        memset(p, 0, bytes); /* the padding reads finite numbers from the first run on */
+    return p;
+}
+
+static void buffer_free(const ft_nn_merger *m, void *p)
+{
+    if (m->backend->host_free)
+        m->backend->host_free(p);
+    else
+        free(p);
+}
+
 static void merger_free(ft_nn_merger *m)
 {
-    for (int r = 0; r < RUNNERS; r++)
-        ft_nn_session_free(m->runners[r]);
+    const ft_nn_graph *g = m->graph;
+    for (int r = 0; r < RUNNERS; r++) {
+        ft_nn_session_free(m->runners[r].session);
+        for (int i = 0; i < g->input_count; i++)
+            if (m->runners[r].in[i])
+                buffer_free(m, m->runners[r].in[i]);
+        for (int i = 0; i < g->output_count; i++)
+            if (m->runners[r].out[i])
+                buffer_free(m, m->runners[r].out[i]);
+    }
     pthread_mutex_destroy(&m->lock);
     pthread_cond_destroy(&m->changed);
     free(m);
 }
 
 static ft_status merger_new(const ft_nn_graph *g, const ft_nn_backend_def *backend, int device,
-                            int half, int batch, ft_nn_merger **out, char *err, size_t err_size)
+                            int half, int max_items, ft_nn_merger **out, char *err,
+                            size_t err_size)
 {
     ft_nn_merger *m = calloc(1, sizeof *m);
     if (!m) {
@@ -63,20 +111,29 @@ static ft_status merger_new(const ft_nn_graph *g, const ft_nn_backend_def *backe
         return FT_ERR_NOMEM;
     }
     *m = (ft_nn_merger){.graph = g, .backend = backend, .device = device, .half = half,
-                        .batch = batch, .refs = 1};
+                        .max = max_items, .capacity = max_items + run_size(max_items),
+                        .refs = 1, .gathering = -1};
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->changed, NULL);
-    const ft_nn_session_options options = {.device = device, .half = half};
-    ft_status st = FT_OK;
-    for (int r = 0; r < RUNNERS && st == FT_OK; r++) {
-        st = ft_nn_session_create(g, backend, &options, &m->runners[r], err, err_size);
-        if (st == FT_OK && (st = ft_nn_session_reshape(m->runners[r], batch, NULL)) != FT_OK)
-            snprintf(err, err_size, "%s", ft_nn_session_error(m->runners[r]));
-    }
     for (int i = 0; i < g->input_count; i++)
         m->input_item[i] = item_bytes(g, g->inputs[i]);
     for (int i = 0; i < g->output_count; i++)
         m->output_item[i] = item_bytes(g, g->outputs[i]);
+    const ft_nn_session_options options = {.device = device, .half = half};
+    ft_status st = FT_OK;
+    for (int r = 0; r < RUNNERS && st == FT_OK; r++) {
+        runner *run = &m->runners[r];
+        st = ft_nn_session_create(g, backend, &options, &run->session, err, err_size);
+        for (int i = 0; i < g->input_count && st == FT_OK; i++)
+            if (!(run->in[i] = buffer_new(m, (size_t)m->capacity * m->input_item[i] + 64)))
+                st = FT_ERR_NOMEM;
+        for (int i = 0; i < g->output_count && st == FT_OK; i++)
+            if (!(run->out[i] = buffer_new(m, (size_t)m->capacity * m->output_item[i] + 64)))
+                st = FT_ERR_NOMEM;
+        if (st == FT_ERR_NOMEM && !err[0])
+            snprintf(err, err_size, "%s: out of memory for runs of %d items", model_name(g),
+                     max_items);
+    }
     if (st != FT_OK) {
         merger_free(m);
         return st;
@@ -86,29 +143,31 @@ static ft_status merger_new(const ft_nn_graph *g, const ft_nn_backend_def *backe
 }
 
 ft_status ft_nn_merger_acquire(const ft_nn_graph *g, const ft_nn_backend_def *backend,
-                               int device, int half, int batch, ft_nn_merger **out, char *err,
-                               size_t err_size)
+                               int device, int half, int max_items, ft_nn_merger **out,
+                               char *err, size_t err_size)
 {
     *out = NULL;
+    err[0] = '\0';
     int constant_output = 0; /* not batched: nothing to split */
     for (int i = 0; i < g->output_count; i++)
         constant_output |= g->tensors[g->outputs[i]].data != NULL;
-    if (g->input_count > FT_NN_MAX_IO || g->output_count > FT_NN_MAX_IO || batch < 1 ||
-        constant_output) {
+    if (g->input_count > FT_NN_MAX_IO || g->output_count > FT_NN_MAX_IO || max_items < 1 ||
+        max_items > (1 << 20) || constant_output) {
         snprintf(err, err_size, "cannot merge runs of this model");
         return FT_ERR_UNSUPPORTED;
     }
-    /* Made under the list's lock: the sessions of one merger are planned
-     * once, whoever asks first. */
+    /* Made under the list's lock: one merger per model and device, whoever
+     * asks first. */
     pthread_mutex_lock(&list_lock);
     ft_nn_merger *m = mergers;
     while (m && !(m->graph == g && m->backend == backend && m->device == device &&
-                  m->half == half && m->batch == batch))
+                  m->half == half && m->capacity == max_items + run_size(max_items)))
         m = m->next;
     ft_status st = FT_OK;
     if (m) {
         m->refs++;
-    } else if ((st = merger_new(g, backend, device, half, batch, &m, err, err_size)) == FT_OK) {
+    } else if ((st = merger_new(g, backend, device, half, max_items, &m, err, err_size)) ==
+               FT_OK) {
         m->next = mergers;
         mergers = m;
     }
@@ -134,99 +193,147 @@ void ft_nn_merger_release(ft_nn_merger *m)
         merger_free(m);
 }
 
-/* Runs the requests FIRST.. (up to the batch) on runner R, outside the lock. */
-static void lead(ft_nn_merger *m, int r, request *first, int count)
+/* The runner gathering now that has room for K more items, opened on a free
+ * one where needed; -1 when every runner is busy. Lock held. */
+static int join(ft_nn_merger *m, int k)
 {
-    ft_nn_session *s = m->runners[r];
-    const ft_nn_graph *g = m->graph;
-    int at = 0;
-    request *q = first;
-    for (int k = 0; k < count; k++, q = q->next) {
-        for (int i = 0; i < g->input_count; i++)
-            memcpy((char *)ft_nn_session_input(s, i) + (size_t)at * m->input_item[i], q->inputs[i],
-                   (size_t)q->n * m->input_item[i]);
-        at += q->n;
+    int g = m->gathering;
+    if (g >= 0 && m->runners[g].items > 0 && m->runners[g].items + k > m->max) {
+        m->gathering = -1; /* full: it runs when it can, and no one else joins */
+        g = -1;
     }
-    /* The empty places hold zeros: finite numbers, whatever the model. */
-    for (int i = 0; i < g->input_count; i++)
-        memset((char *)ft_nn_session_input(s, i) + (size_t)at * m->input_item[i], 0,
-               (size_t)(m->batch - at) * m->input_item[i]);
-    const ft_status st = ft_nn_session_run(s);
-    at = 0;
-    q = first;
-    for (int k = 0; k < count; k++, q = q->next) {
-        q->status = st;
-        if (st != FT_OK) {
-            snprintf(q->error, sizeof q->error, "%s", ft_nn_session_error(s));
-        } else {
-            for (int i = 0; i < g->output_count; i++)
-                memcpy(q->outputs[i],
-                       (const char *)ft_nn_session_output(s, i) + (size_t)at * m->output_item[i],
-                       (size_t)q->n * m->output_item[i]);
-        }
-        at += q->n;
+    for (int r = 0; g < 0 && r < RUNNERS; r++) {
+        runner *run = &m->runners[r];
+        if (run->state != FREE)
+            continue;
+        run->state = GATHERING;
+        run->items = run->copying = run->members = 0;
+        run->status = FT_OK;
+        run->error[0] = '\0';
+        m->gathering = g = r;
     }
+    return g;
 }
 
-static ft_status run_turn(ft_nn_merger *m, request *req)
+/* RUN's gathered items through its session, in pieces of at most the
+ * merger's MAX; outside the lock. A size the device cannot hold lowers MAX
+ * for this run and the ones after it. */
+static void run_gathered(ft_nn_merger *m, runner *run)
 {
-    pthread_mutex_lock(&m->lock);
-    if (m->tail)
-        m->tail->next = req;
-    else
-        m->head = req;
-    m->tail = req;
-    while (!req->done) {
-        int r = 0;
-        while (r < RUNNERS && m->busy[r])
-            r++;
-        if (r == RUNNERS || m->head != req) {
-            pthread_cond_wait(&m->changed, &m->lock);
+    const ft_nn_graph *g = m->graph;
+    ft_status st = FT_OK;
+    const double started = ft_now_ms();
+    for (int at = 0; at < run->items && st == FT_OK;) {
+        pthread_mutex_lock(&m->lock);
+        const int k = run->items - at < m->max ? run->items - at : m->max;
+        pthread_mutex_unlock(&m->lock);
+        const int size = run_size(k);
+        st = ft_nn_session_reshape(run->session, size, NULL);
+        if (st == FT_ERR_NOMEM && size > 1) {
+            pthread_mutex_lock(&m->lock);
+            if (m->max >= size)
+                m->max = size / 2;
+            pthread_mutex_unlock(&m->lock);
+            ft_log(FT_LOG_INFO, "%s: runs of %d items do not fit on device %d; at most %d from now on",
+                   model_name(g), size, m->device, size / 2);
+            st = FT_OK;
             continue;
         }
-        /* This request leads: it and those behind it, while they fit. */
-        int count = 0, items = 0;
-        request *last = NULL;
-        for (request *q = req; q && items + q->n <= m->batch; q = q->next) {
-            items += q->n;
-            count++;
-            last = q;
+        void *in[FT_NN_MAX_IO], *out[FT_NN_MAX_IO];
+        for (int i = 0; i < g->input_count; i++)
+            in[i] = (char *)run->in[i] + (size_t)at * m->input_item[i];
+        for (int i = 0; i < g->output_count; i++)
+            out[i] = (char *)run->out[i] + (size_t)at * m->output_item[i];
+        if (st == FT_OK)
+            st = ft_nn_session_setup(run->session, in, out);
+        if (st == FT_OK)
+            st = ft_nn_session_run(run->session);
+        at += k;
+    }
+    ft_log(FT_LOG_TRACE, "%s: a run of %d items in %.2f ms", model_name(g), run->items,
+           ft_now_ms() - started);
+    run->status = st;
+    if (st != FT_OK)
+        snprintf(run->error, sizeof run->error, "%s", ft_nn_session_error(run->session));
+}
+
+/* One turn of K items (at most MAX): joined, copied in, run by whichever
+ * member finds the device free, copied out. */
+static ft_status run_turn(ft_nn_merger *m, int k, const void *const *inputs, void *const *outputs,
+                          char *err, size_t err_size)
+{
+    const ft_nn_graph *g = m->graph;
+    pthread_mutex_lock(&m->lock);
+    int r;
+    while ((r = join(m, k)) < 0)
+        pthread_cond_wait(&m->changed, &m->lock);
+    runner *run = &m->runners[r];
+    const int at = run->items;
+    run->items += k;
+    run->copying++;
+    run->members++;
+    pthread_mutex_unlock(&m->lock);
+
+    for (int i = 0; i < g->input_count; i++)
+        memcpy((char *)run->in[i] + (size_t)at * m->input_item[i], inputs[i],
+               (size_t)k * m->input_item[i]);
+
+    pthread_mutex_lock(&m->lock);
+    run->copying--;
+    while (run->state != DONE) {
+        if (run->state == GATHERING && run->copying == 0 && !m->running) {
+            run->state = RUNNING;
+            m->running = 1;
+            if (m->gathering == r)
+                m->gathering = -1; /* later requests gather for the next run */
+            pthread_cond_broadcast(&m->changed);
+            pthread_mutex_unlock(&m->lock);
+            run_gathered(m, run);
+            pthread_mutex_lock(&m->lock);
+            run->state = DONE;
+            m->running = 0;
+            pthread_cond_broadcast(&m->changed);
+            break;
         }
-        m->head = last->next;
-        if (!m->head)
-            m->tail = NULL;
-        last->next = NULL;
-        m->busy[r] = 1;
-        pthread_cond_broadcast(&m->changed); /* a new head may lead on the other runner */
-        pthread_mutex_unlock(&m->lock);
-        lead(m, r, req, count);
-        pthread_mutex_lock(&m->lock);
-        m->busy[r] = 0;
-        for (request *q = req; q; q = q->next)
-            q->done = 1;
+        pthread_cond_wait(&m->changed, &m->lock);
+    }
+    pthread_mutex_unlock(&m->lock);
+
+    const ft_status st = run->status;
+    if (st == FT_OK)
+        for (int i = 0; i < g->output_count; i++)
+            memcpy(outputs[i], (const char *)run->out[i] + (size_t)at * m->output_item[i],
+                   (size_t)k * m->output_item[i]);
+    else
+        snprintf(err, err_size, "%s", run->error);
+
+    pthread_mutex_lock(&m->lock);
+    if (--run->members == 0) {
+        run->state = FREE;
         pthread_cond_broadcast(&m->changed);
     }
     pthread_mutex_unlock(&m->lock);
-    return req->status;
+    return st;
 }
 
 ft_status ft_nn_merger_run(ft_nn_merger *m, int n, const void *const *inputs,
                            void *const *outputs, char *err, size_t err_size)
 {
     const ft_nn_graph *g = m->graph;
-    for (int done = 0; done < n; done += m->batch) {
+    for (int done = 0; done < n;) {
+        pthread_mutex_lock(&m->lock);
+        const int k = n - done < m->max ? n - done : m->max;
+        pthread_mutex_unlock(&m->lock);
         const void *in[FT_NN_MAX_IO];
         void *out[FT_NN_MAX_IO];
         for (int i = 0; i < g->input_count; i++)
             in[i] = (const char *)inputs[i] + (size_t)done * m->input_item[i];
         for (int i = 0; i < g->output_count; i++)
             out[i] = (char *)outputs[i] + (size_t)done * m->output_item[i];
-        request req = {.n = n - done < m->batch ? n - done : m->batch, .inputs = in,
-                       .outputs = out};
-        if (run_turn(m, &req) != FT_OK) {
-            snprintf(err, err_size, "%s", req.error);
-            return req.status;
-        }
+        const ft_status st = run_turn(m, k, in, out, err, err_size);
+        if (st != FT_OK)
+            return st;
+        done += k;
     }
     return FT_OK;
 }

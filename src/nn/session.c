@@ -46,6 +46,7 @@ struct ft_nn_session {
     char batch_refusal[512];
     char error[512];
     ft_nn_merger *merger;      /* runs merged with other sessions' (NULL: alone) */
+    int native_ops;            /* merged: what the plan before merging ran natively */
 };
 
 static void *default_alloc(void *context, size_t size)
@@ -199,6 +200,8 @@ static ft_status slot_plans(ft_nn_session *s, plan_slot *slot)
  * bound anew by every run anyway). */
 static ft_status slot_rebind(ft_nn_session *s, plan_slot *slot)
 {
+    if (s->merger)
+        return FT_OK;
     if (slot->plan)
         return s->backend->plan_rebind(slot->plan, slot->buffers, s->error, sizeof s->error);
     slot_item_views(s->graph, slot);
@@ -231,10 +234,17 @@ static ft_status slot_build(ft_nn_session *s, plan_slot *slot, int batch)
         free(needed);
         return session_fail(s, FT_ERR_NOMEM, "%s: out of memory", model_name(g));
     }
-    if (s->backend->mark_buffers)
+    if (s->merger) { /* the merger's runners hold the rest */
+        memset(needed, 0, (size_t)g->tensor_count);
+        for (int i = 0; i < g->input_count; i++)
+            needed[g->inputs[i]] = 1;
+        for (int i = 0; i < g->output_count; i++)
+            needed[g->outputs[i]] = 1;
+    } else if (s->backend->mark_buffers) {
         s->backend->mark_buffers(&slot->shadow, needed);
-    else
+    } else {
         memset(needed, 1, (size_t)g->tensor_count);
+    }
     for (int t = 0; t < g->tensor_count; t++) {
         const ft_nn_tensor *tensor = &slot->shadow.tensors[t];
         if (tensor->data) {
@@ -261,7 +271,7 @@ static ft_status slot_build(ft_nn_session *s, plan_slot *slot, int batch)
         slot->workspace += bytes;
     }
     free(needed);
-    return slot_plans(s, slot);
+    return s->merger ? FT_OK : slot_plans(s, slot);
 }
 
 ft_status ft_nn_session_create(const ft_nn_graph *g, const ft_nn_backend_def *backend,
@@ -442,24 +452,30 @@ ft_status ft_nn_session_run(ft_nn_session *s)
     return FT_OK;
 }
 
-ft_status ft_nn_session_merge_runs(ft_nn_session *s, int batch)
+ft_status ft_nn_session_merge_runs(ft_nn_session *s, int max_items)
 {
-    if (!s || batch < 1 || s->merger)
+    if (!s || max_items < 1 || s->merger)
         return FT_ERR_INVALID_ARG;
     char why[256];
     ft_status st = ft_nn_merger_acquire(s->graph, s->backend, s->target.device, s->target.half,
-                                        batch, &s->merger, why, sizeof why);
+                                        max_items, &s->merger, why, sizeof why);
     if (st != FT_OK)
         return session_fail(s, st, "%s: runs alone on %s: %s", model_name(s->graph),
                             s->backend->name, why);
-    return FT_OK;
+    /* From now on the session's plans are its inputs and outputs on the
+     * host: the runs, and their plans, are the merger's. */
+    s->native_ops = s->current >= 0 ? ft_nn_session_native_ops(s) : 0;
+    for (int i = 0; i < FT_NN_SESSION_PLANS; i++)
+        slot_clear(s, &s->slots[i]);
+    s->current = -1;
+    return ft_nn_session_reshape(s, 1, NULL);
 }
 
 ft_status ft_nn_session_run_library_only(ft_nn_session *s)
 {
     if (!s || s->current < 0)
         return FT_ERR_INVALID_ARG;
-    if (!s->backend->plan_run_library_only)
+    if (!s->backend->plan_run_library_only || s->merger)
         return FT_ERR_UNSUPPORTED;
     const plan_slot *slot = &s->slots[s->current];
     if (slot->plan)
@@ -480,6 +496,8 @@ int ft_nn_session_native_ops(const ft_nn_session *s)
 {
     if (!s || s->current < 0)
         return 0;
+    if (s->merger)
+        return s->native_ops;
     const plan_slot *slot = &s->slots[s->current];
     return s->backend->plan_native_ops(slot->plan ? slot->plan : slot->item_plan);
 }

@@ -43,7 +43,7 @@ typedef struct ft_nn_session ft_nn_session;
 
 /* Plans for this many batch sizes stay ready; using another drops the one
  * used longest ago. */
-#define FT_NN_SESSION_PLANS 4
+#define FT_NN_SESSION_PLANS 8
 
 /* Checks the graph's ops on BACKEND (one line naming the model and op in
  * ERR), makes the batch-1 plan and makes it current. OPTIONS may be NULL.
@@ -81,12 +81,13 @@ const void *ft_nn_session_output(const ft_nn_session *session, int i);
 int ft_nn_session_output_shape(const ft_nn_session *session, int i, int64_t *shape);
 
 ft_status ft_nn_session_run(ft_nn_session *session);
-/* From now on, runs of SESSION are merged with those of every other such
- * session of its graph on its backend and device into runs of
- * BATCH items (nn/merged_runs.h). Where that cannot be planned (FT_ERR_NOMEM
- * under a memory cap, say), the reason is in ft_nn_session_error and the
- * session goes on running alone. */
-ft_status ft_nn_session_merge_runs(ft_nn_session *session, int batch);
+/* From now on, runs of SESSION are gathered with those of every other such
+ * session of its graph on its backend and device into runs of at most
+ * MAX_ITEMS items (nn/merged_runs.h); the session's own plans keep only its
+ * inputs and outputs, on the host. Where the merger cannot be made (out of
+ * memory, say), the reason is in ft_nn_session_error and the session goes
+ * on running alone. */
+ft_status ft_nn_session_merge_runs(ft_nn_session *session, int max_items);
 
 /* Benchmarks: the kernel library's part of a run alone (FT_ERR_UNSUPPORTED
  * on a backend without one). Outputs are not valid. */

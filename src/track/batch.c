@@ -20,6 +20,7 @@ typedef struct batch {
     ft_video_job *jobs;
     size_t count;
     size_t max_ahead; /* analysed ranges a video may hold before they are written */
+    double t0;        /* when the run began: the debug timeline's zero */
     pthread_mutex_t lock;
     pthread_cond_t changed;
 } batch;
@@ -138,7 +139,10 @@ static void drain(batch *b, size_t i)
         }
         char err[1024] = "";
         pthread_mutex_unlock(&b->lock);
+        const double t = ft_now_s();
         ft_status st = ft_video_job_write_range(j, k, err, sizeof err);
+        ft_log(FT_LOG_DEBUG, "%.2f s: %s: range %zu written in %.2f s", ft_now_s() - b->t0,
+               j->path, k + 1, ft_now_s() - t);
         pthread_mutex_lock(&b->lock);
         if (st != FT_OK && !j->failed)
             snprintf(j->error, sizeof j->error, "%s", err);
@@ -246,7 +250,12 @@ static void run_range(worker *w, size_t i, size_t k)
             .objects_from = objects_from > 0 ? objects_from : 0,
             .decode_ahead = worker_decode_ahead(b, w),
         };
+        const double t = ft_now_s(), cpu = ft_thread_cpu_s();
         st = ft_chunk_run(w->video, w->engine, &j->plan.chunks[k], &ctx, r, err, sizeof err);
+        ft_log(FT_LOG_DEBUG, "%.2f s: worker %d: %s: range %zu (frames %lld-%lld) in %.2f s, "
+               "%.2f s of CPU", ft_now_s() - b->t0, w->index, j->path, k + 1,
+               (long long)j->plan.chunks[k].start + 1, (long long)j->plan.chunks[k].end,
+               ft_now_s() - t, ft_thread_cpu_s() - cpu);
     }
     pthread_mutex_lock(&b->lock);
     j->frames_done += tick.since_report;
@@ -340,6 +349,8 @@ static void *worker_main(void *arg)
             }
             if (st != FT_OK && !j->error[0])
                 snprintf(j->error, sizeof j->error, "%s: interrupted", j->path);
+            ft_log(FT_LOG_DEBUG, "%.2f s: worker %d: %s: prepared in %.2f s", ft_now_s() - b->t0,
+                   w->index, j->path, ft_now_s() - j->started);
             if (st == FT_OK && b->cb->started)
                 b->cb->started(b->cb->user, i, j->path, j->total_frames);
             pthread_mutex_lock(&b->lock);
@@ -412,7 +423,8 @@ ft_status ft_batch_run(const ft_batch_options *options, const char *const *video
                        char *err, size_t err_size)
 {
     const int nw = options->config->workers > 0 ? options->config->workers : 1;
-    batch b = {.opt = options, .cb = cb, .count = count, .max_ahead = (size_t)nw + 2};
+    batch b = {.opt = options, .cb = cb, .count = count, .max_ahead = (size_t)nw + 2,
+               .t0 = ft_now_s()};
     b.jobs = calloc(count ? count : 1, sizeof *b.jobs);
     worker *workers = calloc((size_t)nw, sizeof *workers);
     if (!b.jobs || !workers) {
@@ -434,6 +446,7 @@ ft_status ft_batch_run(const ft_batch_options *options, const char *const *video
     }
     /* the original's rule lived in its MediaPipe path, and only mattered
      * where objects were not asked for */
+    ft_log(FT_LOG_DEBUG, "%.2f s: %d engine%s made", ft_now_s() - b.t0, made, made == 1 ? "" : "s");
     const ft_track_config *c = options->config;
     const int auto_objects = st == FT_OK && c->auto_objects && !c->no_auto_objects &&
                              !c->enable_objects && !c->objects_every_frame &&

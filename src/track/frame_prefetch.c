@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
+#include "facetrack.h"
+
 typedef struct slot {
     ft_frame frame;   /* its planes point into PIXELS */
     uint8_t *pixels;
@@ -90,8 +93,11 @@ static void *read_ahead(void *arg)
         p->filled++;
         pthread_cond_broadcast(&p->changed);
         pthread_mutex_unlock(&p->lock);
-        if (st != FT_OK)
-            return NULL; /* the end, or an error: the slot says which */
+        if (st != FT_OK) { /* the end, or an error: the slot says which */
+            ft_log(FT_LOG_DEBUG, "%s: decoded %lld frames ahead with %.2f s of CPU",
+                   ft_video_path(p->video), (long long)n, ft_thread_cpu_s());
+            return NULL;
+        }
     }
 }
 

@@ -335,6 +335,55 @@ static void test_double_digits(void **state)
                 "[3.14,2.5,1.2e+05,0.0001235,8,0.10000000000000001,null,null]\n");
 }
 
+/* The printf-free path of ft_format_double_places against printf itself:
+ * floats (the fast path's domain, ties and halves included), doubles that
+ * fall back, and the signs and zeros around 0. */
+static void naive_places(char *out, size_t size, double v, int places)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*f", places, v);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *end = buf + strlen(buf) - 1;
+        while (end > dot && *end == '0')
+            *end-- = '\0';
+        if (end == dot)
+            *end = '\0';
+    }
+    snprintf(out, size, "%s", strcmp(buf, "-0") == 0 ? "0" : buf);
+}
+
+static void test_double_places_as_printf(void **state)
+{
+    (void)state;
+    srand(20261207);
+    static const double fixed[] = {0.0, -0.0, 0.5, -0.5, 1.5, 2.5, 0.125, -0.125, 0.005,
+                                   -0.004, 0.045, 1e-9, -1e-9, 99.995, 1234567.0, 0.1f, 1919.99f};
+    char fast[64], slow[64];
+    long compared = 0;
+    for (int places = 0; places <= 6; places++) {
+        for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+            ft_format_double_places(fast, sizeof fast, fixed[i], places);
+            naive_places(slow, sizeof slow, fixed[i], places);
+            if (strcmp(fast, slow) != 0)
+                fail_msg("%.17g at %d places: %s, printf %s", fixed[i], places, fast, slow);
+        }
+        for (int i = 0; i < 200000; i++) {
+            /* floats over a frame's coordinates and beyond, then doubles */
+            const double scale = i % 3 == 0 ? 4000.0 : i % 3 == 1 ? 2.0 : 1e6;
+            const float f = (float)(((double)rand() / RAND_MAX - 0.5) * scale);
+            const double d = ((double)rand() / RAND_MAX - 0.5) * scale;
+            const double v = i % 2 ? (double)f : d;
+            ft_format_double_places(fast, sizeof fast, v, places);
+            naive_places(slow, sizeof slow, v, places);
+            if (strcmp(fast, slow) != 0)
+                fail_msg("%.17g at %d places: %s, printf %s", v, places, fast, slow);
+            compared++;
+        }
+    }
+    printf("%ld values at 0 to 6 places as printf writes them\n", compared);
+}
+
 /* The writer must print a point even where the locale uses a comma. */
 static void test_double_locale(void **state)
 {
@@ -519,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_double_shortest),
         cmocka_unit_test(test_double_round_trip),
         cmocka_unit_test(test_double_digits),
+        cmocka_unit_test(test_double_places_as_printf),
         cmocka_unit_test(test_double_locale),
         cmocka_unit_test(test_misuse),
         cmocka_unit_test(test_null_arguments),
