@@ -11,8 +11,16 @@
 #include "nn/merged_runs.h"
 #include "nn/session.h"
 
-/* One runs while the other gathers the next run's items. */
-#define RUNNERS 2
+/* Runs under way at once (FACETRACK_GPU_RUNS_IN_FLIGHT, 1 or 2), and one
+ * more runner gathering the next run's items. */
+#define MAX_IN_FLIGHT 2
+#define RUNNERS (MAX_IN_FLIGHT + 1)
+
+static int runs_in_flight(void)
+{
+    const char *env = getenv("FACETRACK_GPU_RUNS_IN_FLIGHT");
+    return env && strcmp(env, "2") == 0 ? 2 : 1;
+}
 
 enum runner_state { FREE, GATHERING, RUNNING, DONE };
 
@@ -40,7 +48,9 @@ struct ft_nn_merger {
     pthread_cond_t changed;
     runner runners[RUNNERS];
     int gathering; /* the runner taking requests; -1: none */
-    int running;   /* a run is under way */
+    int running;   /* runs under way */
+    int in_flight; /* the most runs under way at once */
+    int runner_count; /* IN_FLIGHT and one gathering */
     size_t input_item[FT_NN_MAX_IO], output_item[FT_NN_MAX_IO]; /* bytes per item */
 };
 
@@ -87,7 +97,7 @@ static void buffer_free(const ft_nn_merger *m, void *p)
 static void merger_free(ft_nn_merger *m)
 {
     const ft_nn_graph *g = m->graph;
-    for (int r = 0; r < RUNNERS; r++) {
+    for (int r = 0; r < m->runner_count; r++) {
         ft_nn_session_free(m->runners[r].session);
         for (int i = 0; i < g->input_count; i++)
             if (m->runners[r].in[i])
@@ -112,7 +122,8 @@ static ft_status merger_new(const ft_nn_graph *g, const ft_nn_backend_def *backe
     }
     *m = (ft_nn_merger){.graph = g, .backend = backend, .device = device, .half = half,
                         .max = max_items, .capacity = max_items + run_size(max_items),
-                        .refs = 1, .gathering = -1};
+                        .refs = 1, .gathering = -1, .in_flight = runs_in_flight()};
+    m->runner_count = m->in_flight + 1;
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->changed, NULL);
     for (int i = 0; i < g->input_count; i++)
@@ -121,7 +132,7 @@ static ft_status merger_new(const ft_nn_graph *g, const ft_nn_backend_def *backe
         m->output_item[i] = item_bytes(g, g->outputs[i]);
     const ft_nn_session_options options = {.device = device, .half = half};
     ft_status st = FT_OK;
-    for (int r = 0; r < RUNNERS && st == FT_OK; r++) {
+    for (int r = 0; r < m->runner_count && st == FT_OK; r++) {
         runner *run = &m->runners[r];
         st = ft_nn_session_create(g, backend, &options, &run->session, err, err_size);
         for (int i = 0; i < g->input_count && st == FT_OK; i++)
@@ -202,7 +213,7 @@ static int join(ft_nn_merger *m, int k)
         m->gathering = -1; /* full: it runs when it can, and no one else joins */
         g = -1;
     }
-    for (int r = 0; g < 0 && r < RUNNERS; r++) {
+    for (int r = 0; g < 0 && r < m->runner_count; r++) {
         runner *run = &m->runners[r];
         if (run->state != FREE)
             continue;
@@ -281,9 +292,9 @@ static ft_status run_turn(ft_nn_merger *m, int k, const void *const *inputs, voi
     pthread_mutex_lock(&m->lock);
     run->copying--;
     while (run->state != DONE) {
-        if (run->state == GATHERING && run->copying == 0 && !m->running) {
+        if (run->state == GATHERING && run->copying == 0 && m->running < m->in_flight) {
             run->state = RUNNING;
-            m->running = 1;
+            m->running++;
             if (m->gathering == r)
                 m->gathering = -1; /* later requests gather for the next run */
             pthread_cond_broadcast(&m->changed);
@@ -291,7 +302,7 @@ static ft_status run_turn(ft_nn_merger *m, int k, const void *const *inputs, voi
             run_gathered(m, run);
             pthread_mutex_lock(&m->lock);
             run->state = DONE;
-            m->running = 0;
+            m->running--;
             pthread_cond_broadcast(&m->changed);
             break;
         }

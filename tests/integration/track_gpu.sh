@@ -7,7 +7,8 @@
 # figures); with fp16 storage 99 % of landmarks within 4 px and the same
 # IDs in 85 % of frames (a crowd's small faces change first). Then 16 videos at once on
 # one GPU (worker threads sharing the device) give what one at a time
-# gives. Skips without a usable GPU, saying why.
+# gives: the same IDs, landmarks and blendshapes within what the size of a
+# shared run moves. Skips without a usable GPU, saying why.
 . "$(dirname "$0")/lib.sh"
 need_face_models
 need_shared_media
@@ -42,8 +43,10 @@ for clip in "${clips[@]}"; do
     check "$stem: gpu fp16 close to cpu" "$py" "$src/tests/tools/compare_tracks.py" \
         "$work/cpu/$stem.json" "$work/fp16/$stem.json" "$height" --p99-px 4 --min-same-frames 0.85
 done
-# Sixteen copies at once, sixteen workers sharing the GPU: each copy's
-# output is the single run's.
+# Sixteen copies at once, sixteen workers sharing the GPU, their faces
+# gathered into shared runs: each copy's output is the single run's, within
+# what a run's size moves (the device's matrix products pick their method by
+# shape, and tracking carries a difference into the next frame's crop).
 mkdir -p "$work/many"
 for i in $(seq 1 16); do cp "$clip0" "$work/many/copy$i.mp4"; done # copies: track does a file named twice once
 "$FACETRACK" track "${common[@]}" --gpu --workers 16 -o "$work/many-out" "$work"/many/*.mp4 >/dev/null 2>&1
@@ -51,6 +54,6 @@ check "16 videos on one GPU at once: exit 0" test $? -eq 0
 stem0=$(basename "${clip0%.*}")
 for i in 1 8 16; do
     check "copy $i = the single run" "$py" "$src/tests/tools/compare_tracks.py" \
-        "$work/gpu/$stem0.json" "$work/many-out/copy$i.json" 512 --max-px 1e-3 --max-blendshape 1e-5 --min-same-frames 1.0
+        "$work/gpu/$stem0.json" "$work/many-out/copy$i.json" 512 --p99-px 0.5 --p99-blendshape 2e-2 --min-same-frames 1.0
 done
 finish
