@@ -386,7 +386,8 @@ static ft_status eos_create(void *priv, const ft_face_options *o, char *err, siz
         snprintf(err, n, "cannot start %d inference threads", o->threads);
         return FT_ERR_NOMEM;
     }
-    const ft_model_place place = {e->pool, 1, o->gpu_device, o->gpu_fp16};
+    const ft_model_place place = {.pool = e->pool, .threads = 1,
+                                  .gpu_device = o->gpu_device, .gpu_fp16 = o->gpu_fp16};
     ft_status st = ft_yunet_detector_open(&e->detector, path, &place, err, n);
     if (st != FT_OK)
         return st;

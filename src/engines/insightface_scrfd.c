@@ -285,7 +285,8 @@ static ft_status scrfd_create(void *priv, const ft_face_options *o, char *err, s
         return FT_ERR_NOMEM;
     }
     d->size = o->detector_size > 0 ? o->detector_size : SCRFD_DET_SIZE;
-    const ft_model_place place = {d->pool, 1, o->gpu_device, o->gpu_fp16};
+    const ft_model_place place = {.pool = d->pool, .threads = 1,
+                                  .gpu_device = o->gpu_device, .gpu_fp16 = o->gpu_fp16};
     ft_status st = ft_shaped_session_open(&d->net, path, check_model, d, &place, d->size, d->size,
                                           err, n);
     /* As InsightFace: a model of a fixed input size keeps it, det_size is

@@ -69,7 +69,7 @@ static ft_model_place detector_place(const mediapipe *m)
     const char *env = getenv("FACETRACK_GPU_DETECTOR");
     if (env && strcmp(env, "1") == 0)
         return m->place;
-    return (ft_model_place){m->place.pool, 1, -1, 0};
+    return (ft_model_place){.pool = m->place.pool, .threads = 1, .gpu_device = -1};
 }
 
 /* The detector kind follows the model's input size (128 short, 192 full). */
@@ -301,7 +301,8 @@ static ft_status mediapipe_create(void *priv, const ft_face_options *o, char *er
         return FT_ERR_NOMEM;
     }
     /* On a GPU the pool still does the crops and warps on the host. */
-    m->place = (ft_model_place){m->pool, 1, o->gpu_device, o->gpu_fp16};
+    m->place = (ft_model_place){.pool = m->pool, .threads = 1, .gpu_device = o->gpu_device,
+                                .gpu_fp16 = o->gpu_fp16};
     ft_status st = open_models(m, err, n);
     if (st != FT_OK)
         return st;

@@ -375,7 +375,8 @@ static ft_status openseeface_create(void *priv, const ft_face_options *opt, char
         snprintf(err, n, "cannot start %d inference threads", opt->threads);
         return FT_ERR_NOMEM;
     }
-    const ft_model_place place = {o->pool, 1, opt->gpu_device, opt->gpu_fp16};
+    const ft_model_place place = {.pool = o->pool, .threads = 1,
+                                  .gpu_device = opt->gpu_device, .gpu_fp16 = opt->gpu_fp16};
     st = ft_shaped_session_open(&o->detector, det, check_detector, o, &place, FT_OSF_INPUT,
                                 FT_OSF_INPUT, err, n);
     if (st == FT_OK)

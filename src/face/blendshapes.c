@@ -104,7 +104,7 @@ static ft_status blendshaper_open(const char *model_spec, const ft_model_place *
 ft_status ft_face_blendshaper_create(const char *model_spec, int threads,
                                      ft_face_blendshaper **out, char *err, size_t err_size)
 {
-    const ft_model_place cpu = {NULL, threads, -1, 0};
+    const ft_model_place cpu = {.pool = NULL, .threads = threads, .gpu_device = -1};
     return blendshaper_open(model_spec, &cpu, out, err, err_size);
 }
 

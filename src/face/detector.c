@@ -121,7 +121,7 @@ ft_status ft_face_detector_create(const char *model_spec, ft_face_detector_kind 
                                   const ft_face_detector_options *options, int threads,
                                   ft_face_detector **out, char *err, size_t err_size)
 {
-    const ft_model_place cpu = {NULL, threads, -1, 0};
+    const ft_model_place cpu = {.pool = NULL, .threads = threads, .gpu_device = -1};
     return detector_open(model_spec, kind, options, &cpu, out, err, err_size);
 }
 

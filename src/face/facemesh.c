@@ -75,7 +75,7 @@ static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, 
 ft_status ft_facemesh_create(const char *model, pthreadpool_t pool, ft_facemesh **out, char *err,
                              size_t err_size)
 {
-    const ft_model_place cpu = {pool, 1, -1, 0};
+    const ft_model_place cpu = {.pool = pool, .threads = 1, .gpu_device = -1};
     return ft_facemesh_create_on(model, &cpu, out, err, err_size);
 }
 

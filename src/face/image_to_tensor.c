@@ -7,6 +7,8 @@
 #include "face/image_to_tensor.h"
 
 #include <limits.h>
+#include <stdint.h>
+#include <string.h>
 #include <math.h>
 
 #define WARP_BITS 5 /* OpenCV INTER_BITS: source positions in 1/32 px */
@@ -105,11 +107,13 @@ static int clampi(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi,
-                             const ft_tensor_spec *spec, float *out, float padding[4],
-                             float matrix[16])
+/* The warp into floats (OUT) or into its bytes before the range mapping
+ * (CODES); one of the two is NULL. */
+static ft_status warp(const ft_face_image *image, const ft_norm_rect *roi,
+                      const ft_tensor_spec *spec, float *out, uint8_t *codes, float padding[4],
+                      float matrix[16])
 {
-    if (!image || !image->data || !out || !spec || (image->channels != 3 && image->channels != 4) ||
+    if (!image || !image->data || (!out && !codes) || !spec || (image->channels != 3 && image->channels != 4) ||
         image->stride < image->width * image->channels || !(spec->range_min < spec->range_max))
         return FT_ERR_INVALID_ARG;
     ft_rotated_rect r;
@@ -144,8 +148,9 @@ ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi
 
     for (int y = 0; y < H; y++) {
         const double row_x = mxy * y + p1x, row_y = myy * y + p1y;
-        float *o = out + (size_t)y * W * 3;
-        for (int x = 0; x < W; x++, o += 3) {
+        float *o = out ? out + (size_t)y * W * 3 : NULL;
+        uint8_t *b = codes ? codes + (size_t)y * W * 3 : NULL;
+        for (int x = 0; x < W; x++) {
             const int fxp = round_to_int((mxx * x + row_x) * WARP_TAB);
             const int fyp = round_to_int((myx * x + row_y) * WARP_TAB);
             /* floor(fixed / 32) by an arithmetic shift (GCC and Clang
@@ -184,12 +189,35 @@ ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi
                     t11 = in_x1 && in_y1 ? r1 + (size_t)x1 * cn : black;
                 }
             }
+            uint8_t v[3];
             for (int c = 0; c < 3; c++) {
-                int v = (t00[c] * w00 + t01[c] * w01 + t10[c] * w10 + t11[c] * w11 +
-                         (1 << (2 * WARP_BITS - 1))) >> (2 * WARP_BITS);
-                o[c] = (float)(v > 255 ? 255 : v) * scale + offset;
+                const int sum = (t00[c] * w00 + t01[c] * w01 + t10[c] * w10 + t11[c] * w11 +
+                                 (1 << (2 * WARP_BITS - 1))) >> (2 * WARP_BITS);
+                v[c] = (uint8_t)(sum > 255 ? 255 : sum);
+            }
+            if (o) {
+                for (int c = 0; c < 3; c++)
+                    o[c] = (float)v[c] * scale + offset;
+                o += 3;
+            } else {
+                memcpy(b, v, 3);
+                b += 3;
             }
         }
     }
     return FT_OK;
+}
+
+ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi,
+                             const ft_tensor_spec *spec, float *out, float padding[4],
+                             float matrix[16])
+{
+    return warp(image, roi, spec, out, NULL, padding, matrix);
+}
+
+ft_status ft_image_to_codes(const ft_face_image *image, const ft_norm_rect *roi,
+                            const ft_tensor_spec *spec, uint8_t *out, float padding[4],
+                            float matrix[16])
+{
+    return warp(image, roi, spec, NULL, out, padding, matrix);
 }

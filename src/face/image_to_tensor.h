@@ -45,4 +45,12 @@ ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi
                              const ft_tensor_spec *spec, float *out, float padding[4],
                              float matrix[16]);
 
+/* The same warp into its bytes, before the range mapping: OUT (height x
+ * width x 3 bytes) holds v for each value v * scale + offset of the
+ * tensor, scale = (range_max - range_min) / 255 and offset = range_min in
+ * float (nn/backend.h's ft_nn_input_codes). */
+ft_status ft_image_to_codes(const ft_face_image *image, const ft_norm_rect *roi,
+                            const ft_tensor_spec *spec, uint8_t *out, float padding[4],
+                            float matrix[16]);
+
 #endif

@@ -88,8 +88,13 @@ static ft_status landmarker_open(const char *model_spec, const ft_model_place *p
     if (!lm)
         return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s: %s", model_spec, "out of memory");
     snprintf(lm->model, sizeof lm->model, "%s", model_spec);
+    /* On a GPU the crops go over as the warp's bytes, a quarter of their
+     * floats, and become the 0..1 floats there. */
+    const ft_nn_input_codes codes[1] = {{.on = 1, .scale = (1.0f - 0.0f) / 255.0f, .offset = 0.0f}};
+    ft_model_place where = *place;
+    where.gpu_input_codes = codes;
     ft_status st = ft_model_session_open_on(&lm->model_session, model_spec, check_model, lm,
-                                            place, err, err_size);
+                                            &where, err, err_size);
     if (st != FT_OK) {
         free(lm);
         return st;
@@ -102,7 +107,7 @@ static ft_status landmarker_open(const char *model_spec, const ft_model_place *p
 ft_status ft_face_landmarker_create(const char *model_spec, int threads,
                                     ft_face_landmarker **out, char *err, size_t err_size)
 {
-    const ft_model_place cpu = {NULL, threads, -1, 0};
+    const ft_model_place cpu = {.pool = NULL, .threads = threads, .gpu_device = -1};
     return landmarker_open(model_spec, &cpu, out, err, err_size);
 }
 
@@ -185,6 +190,10 @@ ft_status ft_face_landmarker_run_tensor(ft_face_landmarker *lm, const float *inp
     if (!lm || !input || !raw || !presence_logit)
         return FT_ERR_INVALID_ARG;
     lm->error[0] = '\0';
+    if (ft_nn_session_input_is_codes(lm->session, 0)) {
+        snprintf(lm->error, sizeof lm->error, "%s: takes crops, not tensors, on a GPU", lm->model);
+        return FT_ERR_UNSUPPORTED;
+    }
     ft_status st = reshape_to(lm, 1);
     if (st == FT_OK) {
         memcpy(ft_nn_session_input(lm->session, 0), input,
@@ -263,10 +272,13 @@ ft_status ft_face_landmarks_detect_batch(ft_face_landmarker *lm, const ft_face_i
                                                             out + half)
                            : st;
     }
-    float *input = st == FT_OK ? ft_nn_session_input(lm->session, 0) : NULL;
+    void *input = st == FT_OK ? ft_nn_session_input(lm->session, 0) : NULL;
+    const int codes = ft_nn_session_input_is_codes(lm->session, 0);
     for (int i = 0; i < n && st == FT_OK; i++) {
-        st = ft_image_to_tensor(image, &rois[i], &spec, input + (size_t)i * item_floats, NULL,
-                                NULL);
+        st = codes ? ft_image_to_codes(image, &rois[i], &spec,
+                                       (uint8_t *)input + (size_t)i * item_floats, NULL, NULL)
+                   : ft_image_to_tensor(image, &rois[i], &spec,
+                                        (float *)input + (size_t)i * item_floats, NULL, NULL);
         if (st != FT_OK)
             snprintf(lm->error, sizeof lm->error, n > 1 ? "%s: invalid image or ROI %d"
                                                          : "%s: invalid image or ROI",

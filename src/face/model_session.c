@@ -42,7 +42,10 @@ ft_status ft_model_place_session(const char *spec, const ft_nn_graph *graph,
     }
     const ft_nn_session_options opt = {.pool = place->pool,
                                        .device = place->gpu_device > 0 ? place->gpu_device : 0,
-                                       .half = place->gpu_device >= 0 && place->gpu_fp16};
+                                       .half = place->gpu_device >= 0 && place->gpu_fp16,
+                                       .input_codes = place->gpu_device >= 0
+                                                          ? place->gpu_input_codes
+                                                          : NULL};
     ft_status st = ft_nn_session_create(graph, backend, &opt, out, reason, reason_size);
     if (st == FT_OK && place->gpu_device >= 0 && !keep_partial_on_gpu() &&
         ft_nn_session_native_ops(*out) < graph->op_count) {
@@ -93,7 +96,7 @@ ft_status ft_model_session_open(ft_model_session *m, const char *spec, ft_model_
                                 void *context, pthreadpool_t pool, int threads, char *err,
                                 size_t err_size)
 {
-    const ft_model_place cpu = {pool, threads, -1, 0};
+    const ft_model_place cpu = {.pool = pool, .threads = threads, .gpu_device = -1};
     return ft_model_session_open_on(m, spec, check, context, &cpu, err, err_size);
 }
 

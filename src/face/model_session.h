@@ -21,6 +21,9 @@ typedef struct ft_model_place {
     int threads;
     int gpu_device; /* -1: the CPU */
     int gpu_fp16;   /* on a GPU: fp16 storage */
+    /* On a GPU: per graph input, filled with bytes to map there (NULL: all
+     * floats); ft_nn_session_input_is_codes says what the session took. */
+    const ft_nn_input_codes *gpu_input_codes;
 } ft_model_place;
 
 typedef struct ft_model_session {

@@ -20,6 +20,16 @@ typedef struct ft_nn_op_support {
 /* A compiled graph bound to its buffers; each backend defines its own. */
 typedef struct ft_nn_plan ft_nn_plan;
 
+/* An input the caller fills with bytes, one per element (codes 0..255):
+ * the model sees code * scale + offset, in float arithmetic (a multiply,
+ * then an add), which is what an image warped to 0..255 and mapped onto a
+ * range gives. A device backend copies the bytes, a quarter of the floats,
+ * and maps them there; the others map them on the host before a run. */
+typedef struct ft_nn_input_codes {
+    int on;
+    float scale, offset;
+} ft_nn_input_codes;
+
 /* Where a plan runs: the host threads it may use and, for a device
  * backend, which device. */
 typedef struct ft_nn_plan_target {
@@ -27,6 +37,9 @@ typedef struct ft_nn_plan_target {
     int device;         /* device backends: the device's index (0 ..) */
     int half;           /* device backends: fp16 storage (fp32 arithmetic); the
                            host's tensors stay fp32 */
+    /* Backends that take input codes (below): per graph input, whether its
+     * buffer holds bytes to map (NULL: all floats). */
+    const ft_nn_input_codes *input_codes;
 } ft_nn_plan_target;
 
 typedef struct ft_nn_backend_def {
@@ -60,6 +73,9 @@ typedef struct ft_nn_backend_def {
      * item (a device's kernels want the whole batch; its memory is not the
      * host's cache that FT_NN_BATCH_AUTO guards). */
     int whole_batches;
+    /* 1: a graph input's buffer may hold codes (ft_nn_input_codes) that
+     * the plan maps itself, as its target says. */
+    int takes_input_codes;
     /* Device backends (NULL elsewhere): the cap on the memory the row may
      * hold on each device, process-wide (0: none), and what it holds on
      * DEVICE now and at most so far. */

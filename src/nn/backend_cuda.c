@@ -84,6 +84,8 @@ struct ft_nn_plan {
     int half;             /* activations and weights stored as fp16 on the device */
     void **device;        /* per tensor: its device buffer (fp32 or fp16), NULL when none */
     float *staging;       /* half: where a copy's fp32 values wait for their conversion */
+    ft_nn_input_codes codes[FT_NN_MAX_IO]; /* per graph input: bytes to map (on) or floats */
+    void *code_staging;   /* where an input's bytes wait for their mapping */
     void *columns;        /* CONV_IM2COL ops' window rows, one buffer for them all */
     holding *holdings;    /* freed or released with the plan */
     int holding_count;
@@ -1161,6 +1163,23 @@ static ft_status launch_op(ft_nn_plan *p, int i, char *err, size_t err_size)
     return FT_OK;
 }
 
+/* The codes tensor T arrives as, NULL when it is a graph input of floats
+ * or no graph input. */
+static const ft_nn_input_codes *codes_of(const ft_nn_plan *p, int t)
+{
+    for (int i = 0; i < p->graph->input_count && i < FT_NN_MAX_IO; i++)
+        if (p->graph->inputs[i] == t && p->codes[i].on)
+            return &p->codes[i];
+    return NULL;
+}
+
+/* Bytes of tensor T's host buffer. */
+static size_t host_bytes(const ft_nn_plan *p, int t)
+{
+    const ft_nn_tensor *tensor = &p->graph->tensors[t];
+    return (size_t)ft_nn_tensor_elements(tensor) * (codes_of(p, t) ? 1 : ft_dtype_size(tensor->dtype));
+}
+
 static ft_status do_transfers(ft_nn_plan *p, int step, int to_device, char *err, size_t err_size)
 {
     const op_step *s = &p->steps[step];
@@ -1175,7 +1194,16 @@ static ft_status do_transfers(ft_nn_plan *p, int step, int to_device, char *err,
          * buffer and a conversion (in stream order, so one buffer serves
          * every copy). */
         void *device = p->half ? (void *)p->staging : p->device[tr->tensor];
-        if (to_device) {
+        const ft_nn_input_codes *codes = to_device ? codes_of(p, tr->tensor) : NULL;
+        if (codes) { /* a quarter of the bytes over the bus, mapped here */
+            CUDA_TRY(cudaMemcpyAsync(p->code_staging, p->buffers[tr->tensor], (size_t)count,
+                                     cudaMemcpyHostToDevice, p->stream),
+                     step);
+            CUDA_TRY((cudaError_t)ft_cuda_map_codes(p->half, p->code_staging,
+                                                    p->device[tr->tensor], count, codes->scale,
+                                                    codes->offset, p->stream),
+                     step);
+        } else if (to_device) {
             CUDA_TRY(cudaMemcpyAsync(device, p->buffers[tr->tensor], bytes,
                                      cudaMemcpyHostToDevice, p->stream),
                      step);
@@ -1242,8 +1270,7 @@ static void pin_transfer_buffers(ft_nn_plan *p)
     p->pinned = calloc((size_t)p->transfer_count + 1, sizeof *p->pinned);
     for (int k = 0; p->pinned && k < p->transfer_count; k++) {
         const int t = p->transfers[k].tensor;
-        const ft_nn_tensor *tensor = &p->graph->tensors[t];
-        const size_t bytes = (size_t)ft_nn_tensor_elements(tensor) * ft_dtype_size(tensor->dtype);
+        const size_t bytes = host_bytes(p, t);
         int seen = 0;
         for (int j = 0; j < p->pinned_count; j++)
             seen |= p->pinned[j] == p->buffers[t];
@@ -1384,6 +1411,12 @@ static ft_status cuda_plan_build(ft_nn_plan *p, char *err, size_t err_size)
     if (st == FT_OK && staging_bytes)
         st = device_alloc(p, staging_bytes, &staging, -1, err, err_size);
     p->staging = staging;
+    size_t code_bytes = 0;
+    for (int i = 0; i < g->input_count && i < FT_NN_MAX_IO; i++)
+        if (p->codes[i].on && host_bytes(p, g->inputs[i]) > code_bytes)
+            code_bytes = host_bytes(p, g->inputs[i]);
+    if (st == FT_OK && code_bytes)
+        st = device_alloc(p, code_bytes, &p->code_staging, -1, err, err_size);
     for (int i = 0; i < g->op_count && st == FT_OK; i++)
         st = prepare_op(p, i, err, err_size);
     size_t columns = 0;
@@ -1392,6 +1425,11 @@ static ft_status cuda_plan_build(ft_nn_plan *p, char *err, size_t err_size)
             columns = columns_bytes(p, i);
     if (st == FT_OK && columns)
         st = device_alloc(p, columns, &p->columns, -1, err, err_size);
+    for (int i = 0; i < g->op_count && st == FT_OK; i++)
+        for (int j = 0; p->steps[i].kind == ON_HOST && j < g->ops[i].input_count; j++)
+            if (g->ops[i].inputs[j] >= 0 && codes_of(p, g->ops[i].inputs[j]))
+                st = fail(p, i, "reads an input of codes on the host", err, err_size,
+                          FT_ERR_UNSUPPORTED);
     if (st == FT_OK)
         st = fuse_prelus(p, err, err_size);
     if (st == FT_OK)
@@ -1434,6 +1472,8 @@ static ft_status cuda_plan_create(const ft_nn_graph *g, void *const *buffers,
         p->buffers = buffers;
         p->device_index = target->device;
         p->half = target->half;
+        for (int i = 0; target->input_codes && i < g->input_count && i < FT_NN_MAX_IO; i++)
+            p->codes[i] = target->input_codes[i];
         p->device = calloc((size_t)g->tensor_count + 1, sizeof *p->device);
         p->steps = calloc((size_t)g->op_count + 1, sizeof *p->steps);
         /* an arena, constants, reordered filters */
@@ -1646,6 +1686,7 @@ const ft_nn_backend_def ft_nn_backend_cuda = {
     .plan_native_ops = cuda_plan_native_ops,
     .plan_free = cuda_plan_free,
     .whole_batches = 1,
+    .takes_input_codes = 1,
     .set_memory_limit = ft_cuda_memory_set_limit,
     .memory_in_use = ft_cuda_memory_in_use,
     .memory_peak = ft_cuda_memory_peak,

@@ -431,6 +431,17 @@ __global__ void convert_kernel(int64_t total, const From *__restrict__ x, To *__
         store(y, idx, load(x, idx));
 }
 
+/* code * scale + offset with two roundings, never fused into one: the
+ * host's warp maps its bytes so, and the inputs stay equal to the bit. */
+template <typename To>
+__global__ void codes_kernel(int64_t total, const uint8_t *__restrict__ x, To *__restrict__ y,
+                             float scale, float offset)
+{
+    for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (int64_t)gridDim.x * blockDim.x)
+        store(y, idx, __fadd_rn(__fmul_rn((float)x[idx], scale), offset));
+}
+
 __device__ __forceinline__ float resize_scale(int in, int out, int align_corners)
 {
     return (align_corners && out > 1) ? (float)(in - 1) / (float)(out - 1) : (float)in / (float)out;
@@ -906,5 +917,18 @@ extern "C" int ft_cuda_convert(int to_half, const void *x, void *y, int64_t coun
     else
         convert_kernel<__half, float><<<blocks_for(count), kThreads, 0, st>>>(
             count, (const __half *)x, (float *)y);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ft_cuda_map_codes(int half, const void *codes, void *y, int64_t count, float scale,
+                                 float offset, void *stream)
+{
+    cudaStream_t st = (cudaStream_t)stream;
+    if (half)
+        codes_kernel<__half><<<blocks_for(count), kThreads, 0, st>>>(
+            count, (const uint8_t *)codes, (__half *)y, scale, offset);
+    else
+        codes_kernel<float><<<blocks_for(count), kThreads, 0, st>>>(
+            count, (const uint8_t *)codes, (float *)y, scale, offset);
     return (int)cudaGetLastError();
 }

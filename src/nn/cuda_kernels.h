@@ -156,6 +156,10 @@ int ft_cuda_resize_run(int half, const ft_cuda_resize *r, const void *x, void *y
 /* COUNT values fp32 -> fp16 (TO_HALF) or fp16 -> fp32: the host's tensors
  * are fp32 whatever the device stores. */
 int ft_cuda_convert(int to_half, const void *x, void *y, int64_t count, void *stream);
+/* COUNT bytes of an input of codes to fp32 (or fp16 when HALF): code *
+ * SCALE + OFFSET, rounded after each step as the host does it. */
+int ft_cuda_map_codes(int half, const void *codes, void *y, int64_t count, float scale,
+                      float offset, void *stream);
 
 #ifdef __cplusplus
 }

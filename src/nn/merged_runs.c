@@ -39,6 +39,7 @@ struct ft_nn_merger {
     const ft_nn_graph *graph;
     const ft_nn_backend_def *backend;
     int device, half;
+    ft_nn_input_codes codes[FT_NN_MAX_IO]; /* per graph input; all off: floats */
     int max;      /* most items a run takes now */
     int capacity; /* items the runners' buffers hold: the first MAX and a run's padding */
     int refs;
@@ -112,8 +113,8 @@ static void merger_free(ft_nn_merger *m)
 }
 
 static ft_status merger_new(const ft_nn_graph *g, const ft_nn_backend_def *backend, int device,
-                            int half, int max_items, ft_nn_merger **out, char *err,
-                            size_t err_size)
+                            int half, const ft_nn_input_codes *codes, int max_items,
+                            ft_nn_merger **out, char *err, size_t err_size)
 {
     ft_nn_merger *m = calloc(1, sizeof *m);
     if (!m) {
@@ -124,13 +125,17 @@ static ft_status merger_new(const ft_nn_graph *g, const ft_nn_backend_def *backe
                         .max = max_items, .capacity = max_items + run_size(max_items),
                         .refs = 1, .gathering = -1, .in_flight = runs_in_flight()};
     m->runner_count = m->in_flight + 1;
+    for (int i = 0; codes && i < g->input_count; i++)
+        m->codes[i] = codes[i];
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->changed, NULL);
     for (int i = 0; i < g->input_count; i++)
-        m->input_item[i] = item_bytes(g, g->inputs[i]);
+        m->input_item[i] = m->codes[i].on ? (size_t)ft_nn_tensor_elements(&g->tensors[g->inputs[i]])
+                                          : item_bytes(g, g->inputs[i]);
     for (int i = 0; i < g->output_count; i++)
         m->output_item[i] = item_bytes(g, g->outputs[i]);
-    const ft_nn_session_options options = {.device = device, .half = half};
+    const ft_nn_session_options options = {.device = device, .half = half,
+                                           .input_codes = codes};
     ft_status st = FT_OK;
     for (int r = 0; r < m->runner_count && st == FT_OK; r++) {
         runner *run = &m->runners[r];
@@ -153,9 +158,21 @@ static ft_status merger_new(const ft_nn_graph *g, const ft_nn_backend_def *backe
     return FT_OK;
 }
 
+/* CODES (NULL: none) as a merger holds them. */
+static int same_codes(const ft_nn_merger *m, const ft_nn_input_codes *codes)
+{
+    for (int i = 0; i < m->graph->input_count; i++) {
+        const ft_nn_input_codes c = codes ? codes[i] : (ft_nn_input_codes){0};
+        if (c.on != m->codes[i].on ||
+            (c.on && (c.scale != m->codes[i].scale || c.offset != m->codes[i].offset)))
+            return 0;
+    }
+    return 1;
+}
+
 ft_status ft_nn_merger_acquire(const ft_nn_graph *g, const ft_nn_backend_def *backend,
-                               int device, int half, int max_items, ft_nn_merger **out,
-                               char *err, size_t err_size)
+                               int device, int half, const ft_nn_input_codes *codes,
+                               int max_items, ft_nn_merger **out, char *err, size_t err_size)
 {
     *out = NULL;
     err[0] = '\0';
@@ -172,12 +189,13 @@ ft_status ft_nn_merger_acquire(const ft_nn_graph *g, const ft_nn_backend_def *ba
     pthread_mutex_lock(&list_lock);
     ft_nn_merger *m = mergers;
     while (m && !(m->graph == g && m->backend == backend && m->device == device &&
-                  m->half == half && m->capacity == max_items + run_size(max_items)))
+                  m->half == half && m->capacity == max_items + run_size(max_items) &&
+                  same_codes(m, codes)))
         m = m->next;
     ft_status st = FT_OK;
     if (m) {
         m->refs++;
-    } else if ((st = merger_new(g, backend, device, half, max_items, &m, err, err_size)) ==
+    } else if ((st = merger_new(g, backend, device, half, codes, max_items, &m, err, err_size)) ==
                FT_OK) {
         m->next = mergers;
         mergers = m;

@@ -26,13 +26,14 @@
 typedef struct ft_nn_merger ft_nn_merger;
 
 /* The process's merger of GRAPH on BACKEND's DEVICE (fp16 storage when
- * HALF) with runs of at most MAX_ITEMS items, made by the first caller
+ * HALF; CODES as nn/session.h's options take them, NULL: floats) with runs
+ * of at most MAX_ITEMS items, made by the first caller
  * (ERR names the model when that fails). Its plans are made as run sizes
  * first occur; a size that does not fit in the device's memory cap lowers
  * the most a run takes. Shared; each acquire is matched by a release. */
 ft_status ft_nn_merger_acquire(const ft_nn_graph *graph, const ft_nn_backend_def *backend,
-                               int device, int half, int max_items, ft_nn_merger **out,
-                               char *err, size_t err_size);
+                               int device, int half, const ft_nn_input_codes *codes,
+                               int max_items, ft_nn_merger **out, char *err, size_t err_size);
 void ft_nn_merger_release(ft_nn_merger *merger);
 
 /* Runs N items: INPUTS[i] holds N items of the graph's input i one after

@@ -30,6 +30,8 @@ typedef struct plan_slot {
     ft_nn_plan *plan;          /* the whole batch at once */
     ft_nn_plan *item_plan;     /* or one batch-1 plan, bound to each item in turn */
     void **item_buffers;       /* batch x tensor_count: item i's view of BUFFERS */
+    uint8_t *codes[FT_NN_MAX_IO];       /* per graph input of codes: the bytes, owned or bound */
+    uint8_t *owned_codes[FT_NN_MAX_IO];
 } plan_slot;
 
 struct ft_nn_session {
@@ -47,6 +49,9 @@ struct ft_nn_session {
     char error[512];
     ft_nn_merger *merger;      /* runs merged with other sessions' (NULL: alone) */
     int native_ops;            /* merged: what the plan before merging ran natively */
+    ft_nn_input_codes codes[FT_NN_MAX_IO]; /* per graph input */
+    int has_codes;
+    int max_items;             /* merged: the most items a run takes */
 };
 
 static void *default_alloc(void *context, size_t size)
@@ -115,6 +120,9 @@ static ft_status check_graph(ft_nn_session *s, const ft_nn_graph *g, int batch)
 
 static void slot_clear(ft_nn_session *s, plan_slot *slot)
 {
+    for (int i = 0; i < FT_NN_MAX_IO; i++)
+        if (slot->owned_codes[i])
+            s->allocator.release(s->allocator.context, slot->owned_codes[i]);
     if (slot->plan)
         s->backend->plan_free(slot->plan);
     if (slot->item_plan)
@@ -245,6 +253,24 @@ static ft_status slot_build(ft_nn_session *s, plan_slot *slot, int batch)
     } else {
         memset(needed, 1, (size_t)g->tensor_count);
     }
+    for (int i = 0; i < g->input_count; i++) {
+        if (!s->codes[i].on)
+            continue;
+        const size_t bytes = (size_t)ft_nn_tensor_elements(&slot->shadow.tensors[g->inputs[i]]) +
+                             BUFFER_SLACK;
+        slot->owned_codes[i] = s->allocator.alloc(s->allocator.context, bytes);
+        if (!slot->owned_codes[i]) {
+            free(needed);
+            return session_fail(s, FT_ERR_NOMEM, "%s: out of memory for input %d at batch %d",
+                                model_name(g), i, batch);
+        }
+        memset(slot->owned_codes[i], 0, bytes);
+        slot->codes[i] = slot->owned_codes[i];
+        if (s->merger || s->backend->takes_input_codes) {
+            needed[g->inputs[i]] = 0; /* no floats on the host */
+            slot->buffers[g->inputs[i]] = slot->codes[i];
+        }
+    }
     for (int t = 0; t < g->tensor_count; t++) {
         const ft_nn_tensor *tensor = &slot->shadow.tensors[t];
         if (tensor->data) {
@@ -258,7 +284,7 @@ static ft_status slot_build(ft_nn_session *s, plan_slot *slot, int batch)
                                 model_name(g), tensor->name);
         }
         if (!needed[t])
-            continue; /* lives in the backend's own arena */
+            continue; /* lives in the backend's own arena, or is bytes */
         const size_t bytes = (size_t)n * ft_dtype_size(tensor->dtype) + BUFFER_SLACK;
         slot->owned[t] = s->allocator.alloc(s->allocator.context, bytes);
         if (!slot->owned[t]) {
@@ -294,8 +320,14 @@ ft_status ft_nn_session_create(const ft_nn_graph *g, const ft_nn_backend_def *ba
     s->graph = g;
     s->backend = backend;
     s->target = (ft_nn_plan_target){opt ? opt->pool : NULL, opt ? opt->device : 0,
-                                    opt ? opt->half : 0};
+                                    opt ? opt->half : 0, NULL};
     s->batch_mode = opt ? opt->batch_mode : FT_NN_BATCH_AUTO;
+    for (int i = 0; opt && opt->input_codes && i < g->input_count && i < FT_NN_MAX_IO; i++) {
+        s->codes[i] = opt->input_codes[i];
+        s->has_codes |= s->codes[i].on;
+    }
+    if (s->has_codes && backend->takes_input_codes)
+        s->target.input_codes = s->codes;
     s->allocator = opt && opt->allocator
                        ? *opt->allocator
                        : (ft_nn_allocator){default_alloc, default_release, NULL};
@@ -328,6 +360,12 @@ static ft_status unbind(ft_nn_session *s, plan_slot *slot)
     for (int t = 0; t < s->graph->tensor_count; t++)
         if (slot->owned[t])
             slot->buffers[t] = slot->owned[t];
+    for (int i = 0; i < s->graph->input_count; i++)
+        if (s->codes[i].on) {
+            slot->codes[i] = slot->owned_codes[i];
+            if (!slot->owned[s->graph->inputs[i]])
+                slot->buffers[s->graph->inputs[i]] = slot->codes[i];
+        }
     slot->bound = 0;
     return slot_rebind(s, slot);
 }
@@ -388,6 +426,13 @@ ft_status ft_nn_session_setup(ft_nn_session *s, void *const *inputs, void *const
     const ft_nn_graph *g = s->graph;
     for (int i = 0; i < g->input_count; i++) {
         const int t = g->inputs[i];
+        if (s->codes[i].on) {
+            slot->codes[i] = inputs && inputs[i] ? inputs[i] : slot->owned_codes[i];
+            slot->bound |= slot->codes[i] != slot->owned_codes[i];
+            if (!slot->owned[t]) /* the plan or the merger reads the bytes */
+                slot->buffers[t] = slot->codes[i];
+            continue;
+        }
         slot->buffers[t] = inputs && inputs[i] ? inputs[i] : slot->owned[t];
         slot->bound |= slot->buffers[t] != slot->owned[t];
     }
@@ -405,7 +450,33 @@ void *ft_nn_session_input(ft_nn_session *s, int i)
 {
     if (!s || s->current < 0 || i < 0 || i >= s->graph->input_count)
         return NULL;
+    if (s->codes[i].on)
+        return s->slots[s->current].codes[i];
     return s->slots[s->current].buffers[s->graph->inputs[i]];
+}
+
+int ft_nn_session_input_is_codes(const ft_nn_session *s, int i)
+{
+    return s && i >= 0 && i < s->graph->input_count && i < FT_NN_MAX_IO && s->codes[i].on;
+}
+
+/* Codes the plan does not take itself, mapped into the floats it reads. */
+static void map_codes(ft_nn_session *s, const plan_slot *slot)
+{
+    const ft_nn_graph *g = s->graph;
+    for (int i = 0; i < g->input_count; i++) {
+        const int t = g->inputs[i];
+        if (!s->codes[i].on || !slot->owned[t])
+            continue;
+        const int64_t n = ft_nn_tensor_elements(&slot->shadow.tensors[t]);
+        const uint8_t *c = slot->codes[i];
+        float *out = slot->buffers[t];
+        const float scale = s->codes[i].scale, offset = s->codes[i].offset;
+        for (int64_t k = 0; k < n; k++) {
+            const float scaled = (float)c[k] * scale; /* two roundings, as the warp does it */
+            out[k] = scaled + offset;
+        }
+    }
 }
 
 const void *ft_nn_session_output(const ft_nn_session *s, int i)
@@ -433,11 +504,13 @@ ft_status ft_nn_session_run(ft_nn_session *s)
         const void *in[FT_NN_MAX_IO];
         void *out[FT_NN_MAX_IO];
         for (int i = 0; i < s->graph->input_count; i++)
-            in[i] = slot->buffers[s->graph->inputs[i]];
+            in[i] = s->codes[i].on ? slot->codes[i] : slot->buffers[s->graph->inputs[i]];
         for (int i = 0; i < s->graph->output_count; i++)
             out[i] = slot->buffers[s->graph->outputs[i]];
         return ft_nn_merger_run(s->merger, slot->batch, in, out, s->error, sizeof s->error);
     }
+    if (s->has_codes)
+        map_codes(s, slot);
     if (slot->plan)
         return s->backend->plan_run(slot->plan, s->error, sizeof s->error);
     const size_t n = (size_t)s->graph->tensor_count;
@@ -458,7 +531,8 @@ ft_status ft_nn_session_merge_runs(ft_nn_session *s, int max_items)
         return FT_ERR_INVALID_ARG;
     char why[256];
     ft_status st = ft_nn_merger_acquire(s->graph, s->backend, s->target.device, s->target.half,
-                                        max_items, &s->merger, why, sizeof why);
+                                        s->has_codes ? s->codes : NULL, max_items, &s->merger,
+                                        why, sizeof why);
     if (st != FT_OK)
         return session_fail(s, st, "%s: runs alone on %s: %s", model_name(s->graph),
                             s->backend->name, why);

@@ -37,6 +37,7 @@ typedef struct ft_nn_session_options {
     ft_nn_batch_mode batch_mode;
     int device;                         /* device backends: the device's index (0 ..) */
     int half;                           /* device backends: fp16 storage, fp32 arithmetic */
+    const ft_nn_input_codes *input_codes; /* per graph input (NULL: all floats) */
 } ft_nn_session_options;
 
 typedef struct ft_nn_session ft_nn_session;
@@ -71,8 +72,9 @@ int ft_nn_session_item_by_item(const ft_nn_session *session);
  * tensor plus 64 bytes of slack. */
 ft_status ft_nn_session_setup(ft_nn_session *session, void *const *inputs, void *const *outputs);
 
-/* The current plan's buffer of input I (fill before run) and output I
- * (valid after run until the next), whether bound or owned. */
+/* The current plan's buffer of input I (fill before run: bytes for an
+ * input of codes, else its dtype) and output I (valid after run until the
+ * next), whether bound or owned. */
 void *ft_nn_session_input(ft_nn_session *session, int i);
 const void *ft_nn_session_output(const ft_nn_session *session, int i);
 
@@ -81,6 +83,8 @@ const void *ft_nn_session_output(const ft_nn_session *session, int i);
 int ft_nn_session_output_shape(const ft_nn_session *session, int i, int64_t *shape);
 
 ft_status ft_nn_session_run(ft_nn_session *session);
+/* 1 when input I is filled with codes (ft_nn_input_codes). */
+int ft_nn_session_input_is_codes(const ft_nn_session *session, int i);
 /* From now on, runs of SESSION are gathered with those of every other such
  * session of its graph on its backend and device into runs of at most
  * MAX_ITEMS items (nn/merged_runs.h); the session's own plans keep only its

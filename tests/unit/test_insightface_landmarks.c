@@ -169,7 +169,7 @@ static void check_points(const char *file, int k_count, int bn_data, int points,
     write_model(model_path(file), k_count, bn_data);
     ft_insightface_landmarker *l;
     char err[512];
-    const ft_model_place place = {NULL, 1, -1, 0};
+    const ft_model_place place = {.pool = NULL, .threads = 1, .gpu_device = -1};
     if (ft_insightface_landmarker_open(model_path(file), &place, &l, err, sizeof err) != FT_OK)
         fail_msg("%s", err);
     assert_int_equal(ft_insightface_landmarker_points(l), points);
@@ -216,7 +216,7 @@ static void refuses_other_models(void **state)
     write_model(model_path("other.onnx"), 10, 1);
     ft_insightface_landmarker *l;
     char err[512];
-    const ft_model_place place = {NULL, 1, -1, 0};
+    const ft_model_place place = {.pool = NULL, .threads = 1, .gpu_device = -1};
     assert_int_not_equal(ft_insightface_landmarker_open(model_path("other.onnx"), &place, &l, err, sizeof err),
                          FT_OK);
     printf("%s\n", err);

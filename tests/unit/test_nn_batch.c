@@ -8,7 +8,10 @@
  * one graph per spec and counts its users; and runs merged across threads
  * (nn/merged_runs.h) give each thread its own items' results, those of
  * the same items run alone, whatever shared their runs, with requests
- * larger than a run takes in several turns. */
+ * larger than a run takes in several turns; and an input filled with
+ * bytes to map (ft_nn_input_codes) gives what its floats give, on every
+ * backend, alone and merged. The model cases skip without the model
+ * files, saying so; the others need none. */
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -31,6 +34,15 @@
 #define REL_TOL 1e-5
 
 static char shared[1024], npm[1024];
+static char missing_model[2300]; /* a model file not found: the tests of models skip */
+
+static void skip_without_models(void)
+{
+    if (missing_model[0]) {
+        printf("SKIP: %s not found (FT_SHARED_DIR, FT_NPM_MODELS_DIR)\n", missing_model);
+        skip();
+    }
+}
 
 typedef struct model_case {
     const char *dir;    /* "shared" or "npm" */
@@ -180,6 +192,7 @@ static int check_model(const model_case *c, const ft_nn_graph *g, const ft_nn_ba
 static void every_model_batches_like_batch_one(void **state)
 {
     (void)state;
+    skip_without_models();
     int checked = 0, refused = 0;
     for (size_t m = 0; m < CASE_COUNT; m++) {
         char path[2200], err[512];
@@ -213,6 +226,7 @@ static void every_model_batches_like_batch_one(void **state)
 static void graph_cache_shares_one_graph(void **state)
 {
     (void)state;
+    skip_without_models();
     char path[2200], err[512];
     model_path(&cases[2], path, sizeof path);
     const int before = ft_nn_graph_cache_size();
@@ -236,6 +250,7 @@ static void graph_cache_shares_one_graph(void **state)
 static void alternating_batches_reuse_plans(void **state)
 {
     (void)state;
+    skip_without_models();
     char path[2200], err[512];
     model_path(&cases[2], path, sizeof path);
     const ft_nn_graph *g;
@@ -442,6 +457,72 @@ static void merged_runs_give_each_thread_its_own_results(void **state)
     ft_nn_graph_free(&c.g);
 }
 
+/* ------------------------------------------------------------ input codes */
+
+/* An input filled with bytes (ft_nn_input_codes) gives, on every backend,
+ * exactly what the floats code * scale + offset give, alone and merged. */
+static void input_codes_are_the_floats_they_stand_for(void **state)
+{
+    (void)state;
+    case_graph c;
+    graph_begin(&c);
+    int x = input(&c, 4, (int64_t[]){1, H, H, C_IN});
+    int k = constant(&c, 4, (int64_t[]){C_OUT, 3, 3, C_IN});
+    ft_nn_op *o = op(&c, FT_OP_CONV2D, 4, (int64_t[]){1, H, H, C_OUT}, 2, x, k);
+    o->attrs.stride[0] = o->attrs.stride[1] = 1;
+    o->attrs.dilation[0] = o->attrs.dilation[1] = 1;
+    o->attrs.same_padding = 1;
+    graph_output(&c, o->outputs[0]);
+    enum { ITEMS = 5 };
+    const ft_nn_input_codes codes[1] = {{.on = 1, .scale = 2.0f / 255.0f, .offset = -1.0f}};
+    static uint8_t bytes[ITEMS * IN_ITEM];
+    static float floats[ITEMS * IN_ITEM], want[ITEMS * OUT_ITEM];
+    for (int i = 0; i < ITEMS * IN_ITEM; i++) {
+        bytes[i] = (uint8_t)(rand() % 256);
+        const float scaled = (float)bytes[i] * codes[0].scale;
+        floats[i] = scaled + codes[0].offset;
+    }
+    for (int b = 0; b < ft_nn_backend_count(); b++) {
+        const ft_nn_backend_def *backend = ft_nn_backend_at(b);
+        char err[256];
+        if (backend->init(err, sizeof err) != FT_OK) {
+            printf("%s: not here (%s)\n", backend->name, err);
+            continue;
+        }
+        ft_nn_session *plain, *coded;
+        const ft_nn_session_options with_codes = {.input_codes = codes};
+        assert_int_equal(ft_nn_session_create(&c.g, backend, NULL, &plain, err, sizeof err), FT_OK);
+        assert_int_equal(ft_nn_session_create(&c.g, backend, &with_codes, &coded, err, sizeof err),
+                         FT_OK);
+        assert_false(ft_nn_session_input_is_codes(plain, 0));
+        assert_true(ft_nn_session_input_is_codes(coded, 0));
+        assert_int_equal(ft_nn_session_reshape(plain, ITEMS, NULL), FT_OK);
+        memcpy(ft_nn_session_input(plain, 0), floats, sizeof floats);
+        assert_int_equal(ft_nn_session_run(plain), FT_OK);
+        memcpy(want, ft_nn_session_output(plain, 0), sizeof want);
+        for (int merged = 0; merged <= 1; merged++) {
+            if (merged)
+                assert_int_equal(ft_nn_session_merge_runs(coded, 4), FT_OK);
+            assert_int_equal(ft_nn_session_reshape(coded, ITEMS, NULL), FT_OK);
+            memcpy(ft_nn_session_input(coded, 0), bytes, sizeof bytes);
+            assert_int_equal(ft_nn_session_run(coded), FT_OK);
+            const float *got = ft_nn_session_output(coded, 0);
+            double worst = 0;
+            for (int i = 0; i < ITEMS * OUT_ITEM; i++)
+                worst = fmax(worst, fabs((double)got[i] - want[i]));
+            printf("%s%s: codes against their floats: max |diff| %g\n", backend->name,
+                   merged ? ", merged" : "", worst);
+            if (merged)
+                assert_true(worst <= 1e-5); /* runs of another size */
+            else if (memcmp(got, want, sizeof want) != 0)
+                fail_msg("%s: the codes' outputs differ from their floats'", backend->name);
+        }
+        ft_nn_session_free(plain);
+        ft_nn_session_free(coded);
+    }
+    ft_nn_graph_free(&c.g);
+}
+
 int main(void)
 {
     const char *sdir = getenv("FT_SHARED_DIR"), *ndir = getenv("FT_NPM_MODELS_DIR");
@@ -455,8 +536,8 @@ int main(void)
             *member = '\0'; /* the bundle file itself */
         FILE *f = fopen(path, "rb");
         if (!f) {
-            printf("SKIP: %s not found (FT_SHARED_DIR, FT_NPM_MODELS_DIR)\n", path);
-            return 77;
+            snprintf(missing_model, sizeof missing_model, "%s", path);
+            break;
         }
         fclose(f);
     }
@@ -467,6 +548,7 @@ int main(void)
         cmocka_unit_test(graphs_that_mix_items_are_refused),
         cmocka_unit_test(alternating_batches_reuse_plans),
         cmocka_unit_test(merged_runs_give_each_thread_its_own_results),
+        cmocka_unit_test(input_codes_are_the_floats_they_stand_for),
         cmocka_unit_test(every_model_batches_like_batch_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
