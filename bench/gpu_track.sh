@@ -13,7 +13,8 @@
 # Without a usable GPU the GPU rows are skipped, saying why.
 #
 # Environment: FACETRACK (the program), CLIP, COUNTS (default "1 4 16"),
-# BATCHES (default "1 8 64 256"), GPU_WORKERS (default: one per video),
+# BATCHES (default "1 8 64 256"), GPU_WORKERS (default: the CPU count, as
+# the CPU rows: the workers' faces share the GPU's runs),
 # CPU_WORKERS (default: the CPU count), CHUNK_FRAMES (default: what gives
 # every worker a range, 50 to 250).
 set -euo pipefail
@@ -124,8 +125,8 @@ track_row() { # MODE(gpu|cpu) N WORKERS [FLAG]
 
 for n in $counts; do
     if [ -z "$gpu_skip" ]; then
-        track_row gpu "$n" "${GPU_WORKERS:-$n}"
-        track_row gpu "$n" "${GPU_WORKERS:-$n}" --gpu-fp16
+        track_row gpu "$n" "${GPU_WORKERS:-$cpu_workers}"
+        track_row gpu "$n" "${GPU_WORKERS:-$cpu_workers}" --gpu-fp16
     fi
     track_row cpu "$n" "$cpu_workers"
 done
@@ -151,6 +152,13 @@ for b in $batches; do
         if [ ${#fp16_flag[@]} -gt 0 ]; then
             model_row cuda "$b" 1 "${fp16_flag[@]}"
         fi
+        # the crops as the face engine sends them: bytes, mapped on the GPU
+        if grep -q -- '--byte-input' <<<"$model_help"; then
+            model_row cuda "$b" 1 --byte-input
+            if [ ${#fp16_flag[@]} -gt 0 ]; then
+                model_row cuda "$b" 1 "${fp16_flag[@]}" --byte-input
+            fi
+        fi
     fi
     model_row xnnpack "$b" 0
 done
@@ -162,7 +170,7 @@ done
     echo "clip: $clip ($frames_per_clip frames); CPUs: $cpus; landmark model: $landmark_model"
     if [ -n "$gpu_skip" ]; then echo "GPU rows skipped: $gpu_skip"; fi
     if [ ${#fp16_flag[@]} -eq 0 ]; then echo "fp16: not available in this build"; fi
-    echo "track: N videos at once in one process (one worker per video on the GPU, one per CPU on the CPU);"
+    echo "track: N videos at once in one process (one worker per CPU, on the GPU and on the CPU);"
     echo "  per second = frames of all N videos / wall time, model load included; VRAM = the process's peak / N"
     echo "model: workers = threads; faces/s = 1 / the median time per face"
     echo

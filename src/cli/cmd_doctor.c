@@ -252,8 +252,21 @@ static void judge_libraries(const ft_doctor_facts *f, report *r)
         snprintf(add(r, "missing", "nvdec")->detail, size,
                  "libnvcuvid.so.1 not found (optional: it comes with the driver, package "
                  "libnvcuvid1; facetrack decodes video on the CPU)");
-    else if (n->caps_known && n->h264)
-        nvdec_line(add(r, "ok", "nvdec")->detail, size, f->gpus[0].index, n);
+    else if (n->caps_known && n->h264) {
+        char *line = add(r, "ok", "nvdec")->detail;
+        nvdec_line(line, size, f->gpus[0].index, n);
+        const size_t at = strlen(line);
+        const int sessions = f->gpus[0].nvdec_sessions;
+        if (sessions >= FT_DOCTOR_NVDEC_SESSIONS)
+            snprintf(line + at, size - at, "; %d 1080p H.264 decoders open at once (the most tried)",
+                     sessions);
+        else if (sessions >= 0)
+            snprintf(line + at, size - at, "; %d 1080p H.264 decoder%s open at once", sessions,
+                     sessions == 1 ? "" : "s");
+        else
+            snprintf(line + at, size - at, "; decoders not counted: %s",
+                     f->gpus[0].nvdec_sessions_why);
+    }
     else if (n->caps_known)
         snprintf(add(r, "warn", "nvdec")->detail, size,
                  "libnvcuvid.so.1: GPU %d does not decode H.264 8-bit 4:2:0", f->gpus[0].index);
@@ -461,6 +474,12 @@ static void write_gpu(ft_json *w, const ft_doctor_gpu *g)
         ft_json_bool(w, g->nvdec.h264);
     else
         ft_json_null(w);
+    ft_json_key(w, "nvdec_sessions");
+    if (g->nvdec_sessions >= 0)
+        ft_json_int(w, g->nvdec_sessions);
+    else
+        ft_json_null(w);
+    ft_json_kv_int(w, "nvdec_sessions_tried", FT_DOCTOR_NVDEC_SESSIONS);
     ft_json_key(w, "nvdec_codecs");
     ft_json_array_begin(w);
     for (int k = 0; k < g->nvdec.codec_count; k++) {

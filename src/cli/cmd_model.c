@@ -15,7 +15,8 @@
 
 static const char usage[] =
     "usage: facetrack model info [--pretty] [--input NAME=SHAPE]... MODEL\n"
-    "       facetrack model bench [--backend fast|reference|xnnpack|cuda] [--fp16] [--threads N]\n"
+    "       facetrack model bench [--backend fast|reference|xnnpack|cuda] [--fp16] [--byte-input]\n"
+    "                             [--threads N]\n"
     "                             [--runs N] [--batch N] [--batch-mode auto|whole|items]\n"
     "                             [--input NAME=SHAPE]... MODEL\n"
     "\n"
@@ -44,7 +45,9 @@ static const char usage[] =
     "the N items through each kernel together, items runs one batch-1 plan on\n"
     "each item in turn, auto (default) picks items when one item's activations\n"
     "outgrow a quarter of the L2 cache. --fp16 (a GPU backend) stores activations\n"
-    "and weights as fp16 and computes in fp32.\n";
+    "and weights as fp16 and computes in fp32. --byte-input fills the first\n"
+    "input with bytes that the backend maps to 0..1 (x / 255), as the face\n"
+    "engines send their crops to a GPU: a quarter of the copies.\n";
 
 static void write_tensors(ft_json *w, const ft_nn_graph *g, const int *ids, int count)
 {
@@ -160,6 +163,12 @@ static void fill_random_inputs(const ft_nn_graph *g, ft_nn_session *s, int batch
     srand(1);
     for (int i = 0; i < g->input_count; i++) {
         const ft_nn_tensor *t = &g->tensors[g->inputs[i]];
+        if (ft_nn_session_input_is_codes(s, i)) {
+            uint8_t *bytes = ft_nn_session_input(s, i);
+            for (int64_t k = 0, n = ft_nn_tensor_elements(t) * batch; k < n; k++)
+                bytes[k] = (uint8_t)(rand() % 256);
+            continue;
+        }
         if (t->dtype != FT_DTYPE_F32)
             continue;
         float *in = ft_nn_session_input(s, i);
@@ -170,13 +179,16 @@ static void fill_random_inputs(const ft_nn_graph *g, ft_nn_session *s, int batch
 
 static int model_bench(const char *spec, const ft_onnx_options *onnx,
                        const ft_nn_backend_def *backend, int threads, int runs, int batch,
-                       ft_nn_batch_mode mode, int half)
+                       ft_nn_batch_mode mode, int half, int byte_input)
 {
+    /* --byte-input: an image model's first input as 0..255 bytes for 0..1 */
+    const ft_nn_input_codes codes[FT_NN_MAX_IO] = {{.on = 1, .scale = 1.0f / 255.0f}};
     const ft_nn_graph *g = NULL;
     ft_nn_session *s = NULL;
     pthreadpool_t pool = threads != 1 ? pthreadpool_create(threads > 0 ? (size_t)threads : 0)
                                       : NULL;
-    const ft_nn_session_options opt = {.pool = pool, .batch_mode = mode, .half = half};
+    const ft_nn_session_options opt = {.pool = pool, .batch_mode = mode, .half = half,
+                                       .input_codes = byte_input ? codes : NULL};
     char err[512];
     size_t workspace = 0;
     if (ft_nn_graph_acquire(spec, onnx, &g, err, sizeof err) != FT_OK ||
@@ -220,6 +232,7 @@ static int model_bench(const char *spec, const ft_onnx_options *onnx,
         ft_json_kv_string(&w, "model", spec);
         ft_json_kv_string(&w, "backend", backend->name);
         ft_json_kv_string(&w, "storage", half ? "fp16" : "fp32");
+        ft_json_kv_string(&w, "input", byte_input ? "bytes" : "as the model");
         ft_json_kv_int(&w, "threads", threads);
         ft_json_kv_int(&w, "runs", runs);
         ft_json_kv_int(&w, "batch", batch);
@@ -275,7 +288,7 @@ static int run_model(int argc, char **argv)
     const int bench = strcmp(argv[1], "bench") == 0;
     if (!bench && strcmp(argv[1], "info") != 0)
         return ft_cli_usage_error("model", "unknown subcommand '%s'", argv[1]);
-    int pretty = 0, half = 0;
+    int pretty = 0, half = 0, byte_input = 0;
     long long threads = 1, runs = 300, batch = 1;
     ft_nn_batch_mode mode = FT_NN_BATCH_AUTO;
     const ft_nn_backend_def *backend = ft_nn_backend_find("xnnpack");
@@ -327,6 +340,8 @@ static int run_model(int argc, char **argv)
             i++;
         } else if (bench && strcmp(argv[i], "--fp16") == 0) {
             half = 1;
+        } else if (bench && strcmp(argv[i], "--byte-input") == 0) {
+            byte_input = 1;
         } else if (bench && strcmp(argv[i], "--backend") == 0) {
             /* "fast": the fastest CPU row, as before the table had names */
             backend = ft_nn_backend_find(value && strcmp(value, "fast") == 0 ? "xnnpack" : value);
@@ -344,7 +359,8 @@ static int run_model(int argc, char **argv)
         return ft_cli_usage_error("model", "no model given");
     if (half && !backend->memory_in_use)
         return ft_cli_usage_error("model", "--fp16 is for a GPU backend (--backend cuda)");
-    return bench ? model_bench(spec, &onnx, backend, (int)threads, (int)runs, (int)batch, mode, half)
+    return bench ? model_bench(spec, &onnx, backend, (int)threads, (int)runs, (int)batch, mode, half,
+                               byte_input)
                  : model_info(spec, &onnx, pretty);
 }
 

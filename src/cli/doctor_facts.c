@@ -4,6 +4,7 @@
 #include "cli/doctor_facts.h"
 #include "facetrack.h"
 #include "gpu/gpu_summary.h"
+#include "media/nvdec.h"
 #include "models/model_path.h"
 
 #define GET_NPM "scripts/models.sh"
@@ -85,6 +86,14 @@ static void gather_gpu(ft_doctor_gpu *g, int d)
     g->kernels = ft_gpu_device_kernels(d, g->kernels_detail, sizeof g->kernels_detail);
     g->nvml_ok = g->props_ok && ft_nvml_device_stats(g->props.pci_bus_id, &g->nvml) == 0;
     ft_gpu_nvdec_probe(d, &g->nvdec);
+    g->nvdec_sessions = -1;
+    if (g->nvdec.caps_known && g->nvdec.h264)
+        g->nvdec_sessions = ft_nvdec_count_sessions(d, FT_DOCTOR_NVDEC_SESSIONS,
+                                                    g->nvdec_sessions_why,
+                                                    sizeof g->nvdec_sessions_why);
+    else
+        snprintf(g->nvdec_sessions_why, sizeof g->nvdec_sessions_why,
+                 "NVDEC does not decode H.264 here");
 }
 
 static void run_inference(ft_doctor_facts *f)

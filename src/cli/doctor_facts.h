@@ -26,8 +26,14 @@ typedef struct ft_doctor_gpu {
     int nvml_ok;
     ft_nvml_stats nvml;
     ft_gpu_nvdec nvdec;
+    /* 1080p H.264 decoders open at once, counted up to
+     * FT_DOCTOR_NVDEC_SESSIONS; -1: not counted (WHY) */
+    int nvdec_sessions;
+    char nvdec_sessions_why[160];
     ft_doctor_run inference; /* backend NULL when not run */
 } ft_doctor_gpu;
+
+#define FT_DOCTOR_NVDEC_SESSIONS 64
 
 typedef struct ft_doctor_model {
     const char *role;  /* "detector", ..., "inference check" */

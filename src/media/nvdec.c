@@ -17,6 +17,7 @@
  * machine without a driver still runs everything on the CPU. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The loader's messages would go to stderr: the reasons reach our log. */
@@ -283,4 +284,51 @@ ft_status ft_nvdec_download(const AVFrame *device_frame, AVFrame *staging, AVFra
     copy_colour(planar, device_frame);
     *out = planar;
     return FT_OK;
+}
+
+int ft_nvdec_count_sessions(int device, int limit, char *why, size_t why_size)
+{
+    CUcontext ctx = primary_context(device, why, why_size);
+    if (!ctx)
+        return -1;
+    CuvidFunctions *cv = NULL;
+    if (cuvid_load_functions(&cv, NULL) < 0) {
+        snprintf(why, why_size, "libnvcuvid.so.1 not loadable");
+        return -1;
+    }
+    CUvideodecoder *made = calloc(limit > 0 ? (size_t)limit : 1, sizeof *made);
+    CUcontext dummy;
+    if (!made || cu->cuCtxPushCurrent(ctx) != CUDA_SUCCESS) {
+        snprintf(why, why_size, made ? "cannot use GPU %d" : "out of memory", device);
+        free(made);
+        cuvid_free_functions(&cv);
+        return -1;
+    }
+    /* What FFmpeg's NVDEC path asks for a 1080p H.264 stream: its 16
+     * reference pictures and a few in flight, one output surface. */
+    CUVIDDECODECREATEINFO info;
+    memset(&info, 0, sizeof info);
+    info.ulWidth = info.ulMaxWidth = info.ulTargetWidth = 1920;
+    info.ulHeight = info.ulMaxHeight = info.ulTargetHeight = 1088;
+    info.display_area.right = 1920;
+    info.display_area.bottom = 1080;
+    info.ulNumDecodeSurfaces = 20;
+    info.ulNumOutputSurfaces = 1;
+    info.CodecType = cudaVideoCodec_H264;
+    info.ChromaFormat = cudaVideoChromaFormat_420;
+    info.OutputFormat = cudaVideoSurfaceFormat_NV12;
+    info.DeinterlaceMode = cudaVideoDeinterlaceMode_Weave;
+    info.ulCreationFlags = cudaVideoCreate_PreferCUVID;
+    int n = 0;
+    CUresult r = CUDA_SUCCESS;
+    while (n < limit && (r = cv->cuvidCreateDecoder(&made[n], &info)) == CUDA_SUCCESS)
+        n++;
+    for (int i = 0; i < n; i++)
+        cv->cuvidDestroyDecoder(made[i]);
+    cu->cuCtxPopCurrent(&dummy);
+    cuvid_free_functions(&cv);
+    free(made);
+    if (n == 0)
+        snprintf(why, why_size, "no decoder opens on GPU %d (CUDA error %d)", device, (int)r);
+    return n;
 }

@@ -23,4 +23,10 @@ int ft_nvdec_is_device_frame(const AVFrame *frame);
 ft_status ft_nvdec_download(const AVFrame *device_frame, AVFrame *staging, AVFrame *planar,
                             const AVFrame **out, char *why, size_t why_size);
 
+/* How many 1080p H.264 decoders GPU DEVICE holds open at once, counted by
+ * opening them (up to LIMIT) and closing them again: the videos it can
+ * decode at the same time. -1 with WHY when the GPU or the decoder library
+ * cannot be reached, 0 with WHY when none opens. */
+int ft_nvdec_count_sessions(int device, int limit, char *why, size_t why_size);
+
 #endif
