@@ -260,7 +260,7 @@ static void run_gathered(ft_nn_merger *m, runner *run)
         st = ft_nn_session_reshape(run->session, size, NULL);
         if (st == FT_ERR_NOMEM && size > 1) {
             pthread_mutex_lock(&m->lock);
-            if (m->max >= size)
+            if (m->max > size / 2) /* every later piece plans a smaller size */
                 m->max = size / 2;
             pthread_mutex_unlock(&m->lock);
             ft_log(FT_LOG_INFO, "%s: runs of %d items do not fit on device %d; at most %d from now on",

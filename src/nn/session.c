@@ -51,7 +51,6 @@ struct ft_nn_session {
     int native_ops;            /* merged: what the plan before merging ran natively */
     ft_nn_input_codes codes[FT_NN_MAX_IO]; /* per graph input */
     int has_codes;
-    int max_items;             /* merged: the most items a run takes */
 };
 
 static void *default_alloc(void *context, size_t size)
@@ -530,6 +529,7 @@ ft_status ft_nn_session_merge_runs(ft_nn_session *s, int max_items)
     if (!s || max_items < 1 || s->merger)
         return FT_ERR_INVALID_ARG;
     char why[256];
+    const int native_ops = ft_nn_session_native_ops(s);
     ft_status st = ft_nn_merger_acquire(s->graph, s->backend, s->target.device, s->target.half,
                                         s->has_codes ? s->codes : NULL, max_items, &s->merger,
                                         why, sizeof why);
@@ -538,7 +538,7 @@ ft_status ft_nn_session_merge_runs(ft_nn_session *s, int max_items)
                             s->backend->name, why);
     /* From now on the session's plans are its inputs and outputs on the
      * host: the runs, and their plans, are the merger's. */
-    s->native_ops = s->current >= 0 ? ft_nn_session_native_ops(s) : 0;
+    s->native_ops = native_ops;
     for (int i = 0; i < FT_NN_SESSION_PLANS; i++)
         slot_clear(s, &s->slots[i]);
     s->current = -1;
