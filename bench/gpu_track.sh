@@ -16,7 +16,8 @@
 # BATCHES (default "1 8 64 256"), GPU_WORKERS (default: the CPU count, as
 # the CPU rows: the workers' faces share the GPU's runs),
 # CPU_WORKERS (default: the CPU count), CHUNK_FRAMES (default: what gives
-# every worker a range, 50 to 250).
+# every worker a range, 50 to 250), MODEL_CPU (0: no xnnpack rows of the
+# model alone).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${FT_SHARED_DIR:-$here/../shared}
@@ -160,7 +161,7 @@ for b in $batches; do
             fi
         fi
     fi
-    model_row xnnpack "$b" 0
+    [ "${MODEL_CPU:-1}" = 0 ] || model_row xnnpack "$b" 0
 done
 
 {
