@@ -76,6 +76,13 @@ static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, 
     return FT_OK;
 }
 
+/* FACETRACK_GPU_BYTE_INPUT=0 sends the crops to a GPU as floats. */
+static int gpu_byte_input(void)
+{
+    const char *env = getenv("FACETRACK_GPU_BYTE_INPUT");
+    return !env || strcmp(env, "0") != 0;
+}
+
 static ft_status landmarker_open(const char *model_spec, const ft_model_place *place,
                                  ft_face_landmarker **out, char *err, size_t err_size)
 {
@@ -92,7 +99,7 @@ static ft_status landmarker_open(const char *model_spec, const ft_model_place *p
      * floats, and become the 0..1 floats there. */
     const ft_nn_input_codes codes[1] = {{.on = 1, .scale = (1.0f - 0.0f) / 255.0f, .offset = 0.0f}};
     ft_model_place where = *place;
-    where.gpu_input_codes = codes;
+    where.gpu_input_codes = gpu_byte_input() ? codes : NULL;
     ft_status st = ft_model_session_open_on(&lm->model_session, model_spec, check_model, lm,
                                             &where, err, err_size);
     if (st != FT_OK) {
