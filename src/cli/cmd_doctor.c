@@ -261,8 +261,10 @@ static void judge_libraries(const ft_doctor_facts *f, report *r)
             snprintf(line + at, size - at, "; %d 1080p H.264 decoders open at once (the most tried)",
                      sessions);
         else if (sessions >= 0)
-            snprintf(line + at, size - at, "; %d 1080p H.264 decoder%s open at once", sessions,
-                     sessions == 1 ? "" : "s");
+            snprintf(line + at, size - at, "; %d 1080p H.264 decoder%s open at once%s%s%s",
+                     sessions, sessions == 1 ? "" : "s",
+                     f->gpus[0].nvdec_sessions_why[0] ? " (" : "", f->gpus[0].nvdec_sessions_why,
+                     f->gpus[0].nvdec_sessions_why[0] ? ")" : "");
         else
             snprintf(line + at, size - at, "; decoders not counted: %s",
                      f->gpus[0].nvdec_sessions_why);

@@ -15,6 +15,7 @@
  * and refuse a context the runtime already made. The driver is reached
  * through the NVIDIA codec headers' loader (dlopen of libcuda), so a
  * machine without a driver still runs everything on the CPU. */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,16 +320,27 @@ int ft_nvdec_count_sessions(int device, int limit, char *why, size_t why_size)
     info.OutputFormat = cudaVideoSurfaceFormat_NV12;
     info.DeinterlaceMode = cudaVideoDeinterlaceMode_Weave;
     info.ulCreationFlags = cudaVideoCreate_PreferCUVID;
+    /* Each holds ~60 MB of pictures: the count stops while 1 GiB is still
+     * free, so that asking never takes the memory of a job under way. */
+    const size_t floor = (size_t)1 << 30;
+    CUresult (*mem_info)(size_t *, size_t *) = NULL; /* not in the loader's table */
+    *(void **)&mem_info = dlsym(cu->lib, "cuMemGetInfo_v2");
     int n = 0;
     CUresult r = CUDA_SUCCESS;
-    while (n < limit && (r = cv->cuvidCreateDecoder(&made[n], &info)) == CUDA_SUCCESS)
+    size_t free_bytes = 0, total_bytes = 0;
+    while (n < limit && mem_info && mem_info(&free_bytes, &total_bytes) == CUDA_SUCCESS &&
+           free_bytes > floor && (r = cv->cuvidCreateDecoder(&made[n], &info)) == CUDA_SUCCESS)
         n++;
     for (int i = 0; i < n; i++)
         cv->cuvidDestroyDecoder(made[i]);
     cu->cuCtxPopCurrent(&dummy);
     cuvid_free_functions(&cv);
     free(made);
-    if (n == 0)
+    if (!mem_info)
+        snprintf(why, why_size, "the driver lacks cuMemGetInfo_v2");
+    else if (n < limit && free_bytes <= floor)
+        snprintf(why, why_size, "stopped with 1 GiB of GPU %d's memory left", device);
+    else if (n == 0)
         snprintf(why, why_size, "no decoder opens on GPU %d (CUDA error %d)", device, (int)r);
     return n;
 }

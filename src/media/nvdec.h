@@ -24,9 +24,10 @@ ft_status ft_nvdec_download(const AVFrame *device_frame, AVFrame *staging, AVFra
                             const AVFrame **out, char *why, size_t why_size);
 
 /* How many 1080p H.264 decoders GPU DEVICE holds open at once, counted by
- * opening them (up to LIMIT) and closing them again: the videos it can
- * decode at the same time. -1 with WHY when the GPU or the decoder library
- * cannot be reached, 0 with WHY when none opens. */
+ * opening them (up to LIMIT, and while more than 1 GiB of its memory is
+ * free) and closing them again: the videos it can decode at the same time.
+ * -1 with WHY when the GPU or the decoder library cannot be reached; WHY
+ * also says why the count stopped short of LIMIT. */
 int ft_nvdec_count_sessions(int device, int limit, char *why, size_t why_size);
 
 #endif
