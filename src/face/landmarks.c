@@ -76,11 +76,14 @@ static ft_status check_model(void *context, const ft_nn_graph *g, char *reason, 
     return FT_OK;
 }
 
-/* FACETRACK_GPU_BYTE_INPUT=0 sends the crops to a GPU as floats. */
+/* FACETRACK_GPU_BYTE_INPUT=1 sends the crops to a GPU as the warp's bytes
+ * (below). Off by default until a GPU run has measured it against the
+ * floats; its kernel and the session's mapping are tested on every
+ * backend (unit.test_nn_batch). */
 static int gpu_byte_input(void)
 {
     const char *env = getenv("FACETRACK_GPU_BYTE_INPUT");
-    return !env || strcmp(env, "0") != 0;
+    return env && strcmp(env, "1") == 0;
 }
 
 static ft_status landmarker_open(const char *model_spec, const ft_model_place *place,
