@@ -15,6 +15,7 @@
  * more runner gathering the next run's items. */
 #define MAX_IN_FLIGHT 2
 #define RUNNERS (MAX_IN_FLIGHT + 1)
+#define HOST_BYTES ((size_t)256 << 20)
 
 static int runs_in_flight(void)
 {
@@ -184,6 +185,14 @@ ft_status ft_nn_merger_acquire(const ft_nn_graph *g, const ft_nn_backend_def *ba
         snprintf(err, err_size, "cannot merge runs of this model");
         return FT_ERR_UNSUPPORTED;
     }
+    /* The runners' host buffers stay within HOST_BYTES each: a model with
+     * large inputs (a 640x640 detector) gathers fewer items. */
+    size_t bytes = 0;
+    for (int i = 0; i < g->input_count; i++)
+        bytes += codes && codes[i].on ? (size_t)ft_nn_tensor_elements(&g->tensors[g->inputs[i]])
+                                      : item_bytes(g, g->inputs[i]);
+    while (max_items > 1 && (size_t)(max_items + run_size(max_items)) * bytes > HOST_BYTES)
+        max_items /= 2;
     /* Made under the list's lock: one merger per model and device, whoever
      * asks first. */
     pthread_mutex_lock(&list_lock);

@@ -27,7 +27,8 @@ typedef struct ft_nn_merger ft_nn_merger;
 
 /* The process's merger of GRAPH on BACKEND's DEVICE (fp16 storage when
  * HALF; CODES as nn/session.h's options take them, NULL: floats) with runs
- * of at most MAX_ITEMS items, made by the first caller
+ * of at most MAX_ITEMS items (fewer where their inputs would take more
+ * than 256 MB of host memory a runner), made by the first caller
  * (ERR names the model when that fails). Its plans are made as run sizes
  * first occur; a size that does not fit in the device's memory cap lowers
  * the most a run takes. Shared; each acquire is matched by a release. */
