@@ -344,18 +344,22 @@ void ft_format_double_places(char *out, size_t size, double v, int places)
 {
     places = places < 0 ? 0 : places > 9 ? 9 : places;
     char buf[64];
-    if (!places_exact(buf, v, places)) {
-        snprintf(buf, sizeof buf, "%.*f", places, v);
-        char *dot = strchr(buf, '.');
+    char *text = size >= sizeof buf ? out : buf; /* written in place where it fits */
+    if (!places_exact(text, v, places)) {
+        snprintf(text, sizeof buf, "%.*f", places, v);
+        char *dot = strchr(text, '.');
         if (dot) {
-            char *end = buf + strlen(buf) - 1;
+            char *end = text + strlen(text) - 1;
             while (end > dot && *end == '0')
                 *end-- = '\0';
             if (end == dot)
                 *end = '\0';
         }
+        if (strcmp(text, "-0") == 0)
+            snprintf(text, sizeof buf, "0");
     }
-    snprintf(out, size, "%s", strcmp(buf, "-0") == 0 ? "0" : buf);
+    if (text != out)
+        snprintf(out, size, "%s", text);
 }
 
 void ft_json_double_places(ft_json *w, double v, int places)

@@ -15,7 +15,6 @@
  * and refuse a context the runtime already made. The driver is reached
  * through the NVIDIA codec headers' loader (dlopen of libcuda), so a
  * machine without a driver still runs everything on the CPU. */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +30,7 @@
 #include <libavutil/hwcontext_cuda.h>
 #include <libavutil/pixdesc.h>
 
+#include "gpu/dl_symbol.h"
 #include "media/media_internal.h"
 #include "media/nvdec.h"
 
@@ -323,8 +323,8 @@ int ft_nvdec_count_sessions(int device, int limit, char *why, size_t why_size)
     /* Each holds ~60 MB of pictures: the count stops while 1 GiB is still
      * free, so that asking never takes the memory of a job under way. */
     const size_t floor = (size_t)1 << 30;
-    CUresult (*mem_info)(size_t *, size_t *) = NULL; /* not in the loader's table */
-    *(void **)&mem_info = dlsym(cu->lib, "cuMemGetInfo_v2");
+    CUresult (*mem_info)(size_t *, size_t *); /* not in the loader's table */
+    FT_DL_SYMBOL(cu->lib, "cuMemGetInfo_v2", mem_info);
     int n = 0;
     CUresult r = CUDA_SUCCESS;
     size_t free_bytes = 0, total_bytes = 0;

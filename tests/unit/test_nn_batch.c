@@ -372,6 +372,21 @@ typedef struct worker {
     char error[256];
 } worker;
 
+/* A 3x3 convolution of an HxHxC_IN input into C_OUT channels, ACTIVATION
+ * fused: the graph of the tests of runs across threads and of codes. */
+static void conv_graph(case_graph *c, ft_activation activation)
+{
+    graph_begin(c);
+    int x = input(c, 4, (int64_t[]){1, H, H, C_IN});
+    int k = constant(c, 4, (int64_t[]){C_OUT, 3, 3, C_IN});
+    ft_nn_op *o = op(c, FT_OP_CONV2D, 4, (int64_t[]){1, H, H, C_OUT}, 2, x, k);
+    o->attrs.stride[0] = o->attrs.stride[1] = 1;
+    o->attrs.dilation[0] = o->attrs.dilation[1] = 1;
+    o->attrs.same_padding = 1;
+    o->attrs.activation = activation;
+    graph_output(c, o->outputs[0]);
+}
+
 static void *work(void *arg)
 {
     worker *w = arg;
@@ -412,15 +427,7 @@ static void merged_runs_give_each_thread_its_own_results(void **state)
 {
     (void)state;
     case_graph c;
-    graph_begin(&c);
-    int x = input(&c, 4, (int64_t[]){1, H, H, C_IN});
-    int k = constant(&c, 4, (int64_t[]){C_OUT, 3, 3, C_IN});
-    ft_nn_op *o = op(&c, FT_OP_CONV2D, 4, (int64_t[]){1, H, H, C_OUT}, 2, x, k);
-    o->attrs.stride[0] = o->attrs.stride[1] = 1;
-    o->attrs.dilation[0] = o->attrs.dilation[1] = 1;
-    o->attrs.same_padding = 1;
-    o->attrs.activation = FT_ACT_RELU;
-    graph_output(&c, o->outputs[0]);
+    conv_graph(&c, FT_ACT_RELU);
     static worker alone[THREADS], merged[THREADS];
     for (int b = 0; b < ft_nn_backend_count(); b++) {
         const ft_nn_backend_def *backend = ft_nn_backend_at(b);
@@ -465,14 +472,7 @@ static void input_codes_are_the_floats_they_stand_for(void **state)
 {
     (void)state;
     case_graph c;
-    graph_begin(&c);
-    int x = input(&c, 4, (int64_t[]){1, H, H, C_IN});
-    int k = constant(&c, 4, (int64_t[]){C_OUT, 3, 3, C_IN});
-    ft_nn_op *o = op(&c, FT_OP_CONV2D, 4, (int64_t[]){1, H, H, C_OUT}, 2, x, k);
-    o->attrs.stride[0] = o->attrs.stride[1] = 1;
-    o->attrs.dilation[0] = o->attrs.dilation[1] = 1;
-    o->attrs.same_padding = 1;
-    graph_output(&c, o->outputs[0]);
+    conv_graph(&c, FT_ACT_NONE);
     enum { ITEMS = 5 };
     const ft_nn_input_codes codes[1] = {{.on = 1, .scale = 2.0f / 255.0f, .offset = -1.0f}};
     static uint8_t bytes[ITEMS * IN_ITEM];
