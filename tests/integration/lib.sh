@@ -7,9 +7,9 @@ failed=0
 
 pass() { passed=$((passed + 1)); echo "ok   $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
+check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds; its status
     local what=$1; shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
+    if "$@"; then pass "$what"; else fail "$what"; return 1; fi
 }
 skip_test() { echo "SKIP: $*"; exit 77; }
 finish() {
