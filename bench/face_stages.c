@@ -105,6 +105,8 @@ int main(int argc, char **argv)
     static float tensor[256 * 256 * 3];
     const ft_tensor_spec det_spec = {192, 192, -1.0f, 1.0f, 1, FT_BORDER_ZERO};
     TIME_MEDIAN(t_tile_warp, runs, ft_image_to_tensor(&img, &plan.tiles[0], &det_spec, tensor, NULL, NULL));
+    double t_tile_warp_naive;
+    TIME_MEDIAN(t_tile_warp_naive, runs, ft_image_to_tensor_naive(&img, &plan.tiles[0], &det_spec, tensor, NULL));
     ft_face_detection one[FT_DETECT_MAX_PER_TILE];
     int n1;
     TIME_MEDIAN(t_tile_total, runs, ft_face_detect(det, &img, &plan.tiles[0], one, FT_DETECT_MAX_PER_TILE, &n1));
@@ -114,8 +116,10 @@ int main(int argc, char **argv)
     printf(" px\n");
     printf("detection pass (%d tiles of %.0f px, full-range 192): %.3f ms\n", plan.count,
            plan.tiles[0].width * fr.width, t_pass);
-    printf("  per tile: warp %.3f ms, model + decoding + NMS %.3f ms; merging %.3f ms\n",
-           t_tile_warp, t_tile_total - t_tile_warp, t_pass - plan.count * t_tile_total);
+    printf("  per tile: warp %.3f ms (a pixel at a time: %.3f ms, %.1fx), model + decoding + NMS "
+           "%.3f ms; merging %.3f ms\n", t_tile_warp, t_tile_warp_naive,
+           t_tile_warp_naive / t_tile_warp, t_tile_total - t_tile_warp,
+           t_pass - plan.count * t_tile_total);
     ft_face_detector *whole = NULL;
     if (argc > 7) {
         if (ft_face_detector_create(argv[7], FT_FACE_DETECTOR_SHORT_RANGE, NULL, 1, &whole, err,
@@ -143,6 +147,8 @@ int main(int argc, char **argv)
     float logit, scores[52], matrix[16], yaw, pitch, roll;
     double t_warp, t_model, t_project, t_blend, t_matrix, t_smooth, t_track;
     TIME_MEDIAN(t_warp, runs, ft_image_to_tensor(&img, &roi, &lm_spec, tensor, NULL, NULL));
+    double t_warp_naive;
+    TIME_MEDIAN(t_warp_naive, runs, ft_image_to_tensor_naive(&img, &roi, &lm_spec, tensor, NULL));
     TIME_MEDIAN(t_model, runs, ft_face_landmarker_run_tensor(lm, tensor, raw, &logit));
     TIME_MEDIAN(t_project, runs, ft_face_landmarks_project((const float(*)[3])raw, marks.count, size, &roi, fr.width, fr.height, &marks));
     TIME_MEDIAN(t_blend, runs, ft_face_blendshapes_compute(bs, (const float(*)[3])marks.norm, marks.count, fr.width, fr.height, scores));
@@ -160,8 +166,9 @@ int main(int argc, char **argv)
                                 ft_face_geometry_pose(geo, (const float(*)[3])marks.norm, marks.count, fr.width, fr.height, matrix, NULL),
                                 ft_face_pose_angles(matrix, &yaw, &pitch, &roll)));
     printf("tracking one face (%s, %d px crop): %.3f ms\n", argv[3], size, t_track);
-    printf("  warp %.3f, landmark model %.3f, projection %.3f, blendshapes %.3f, matrix + angles %.3f, "
-           "smoothing %.3f ms\n", t_warp, t_model, t_project, t_blend, t_matrix, t_smooth);
+    printf("  warp %.3f (a pixel at a time: %.3f, %.1fx), landmark model %.3f, projection %.3f, "
+           "blendshapes %.3f, matrix + angles %.3f, smoothing %.3f ms\n", t_warp, t_warp_naive,
+           t_warp_naive / t_warp, t_model, t_project, t_blend, t_matrix, t_smooth);
 
     double *track_ms = malloc(sizeof(double) * 100000), *detect_ms = malloc(sizeof(double) * 100000);
     /* The whole engine over the clip: frames with and without detection;

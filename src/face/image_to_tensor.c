@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <math.h>
 
@@ -107,11 +108,203 @@ static int clampi(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* One warp's constants: the tensor-to-source mapping of a row, the image,
+ * the border and the range mapping. */
+typedef struct warp_plan {
+    const uint8_t *data;
+    size_t stride;
+    int iw, ih, cn, zero, W;
+    double mxx, myx;   /* source position per tensor column */
+    float scale, offset;
+} warp_plan;
+
+/* Tensor pixel X of the row starting at source (ROW_X, ROW_Y), as OpenCV's
+ * warpPerspective computes it for 8-bit images: the position rounded to
+ * 1/32 px (cvRound), a 15-bit fixed-point blend of the four taps, then the
+ * range mapping in float (OUT) or the blend's byte (CODES). */
+static inline void warp_pixel(const warp_plan *p, double row_x, double row_y, int x, float *o,
+                              uint8_t *b)
+{
+    static const uint8_t black[4]; /* taps outside the image, zero border */
+    const int fxp = round_to_int((p->mxx * x + row_x) * WARP_TAB);
+    const int fyp = round_to_int((p->myx * x + row_y) * WARP_TAB);
+    /* floor(fixed / 32) by an arithmetic shift (GCC and Clang define >> of
+     * negatives so); saturated only off the fast path. */
+    int sx = fxp >> WARP_BITS, sy = fyp >> WARP_BITS;
+    const int ax = fxp & (WARP_TAB - 1), ay = fyp & (WARP_TAB - 1);
+    /* OpenCV's weights are these times 32 over 2^15; same result. */
+    const int w00 = (WARP_TAB - ax) * (WARP_TAB - ay), w01 = ax * (WARP_TAB - ay);
+    const int w10 = (WARP_TAB - ax) * ay, w11 = ax * ay;
+    const int iw = p->iw, ih = p->ih, cn = p->cn;
+    const uint8_t *t00, *t01, *t10, *t11;
+    if ((unsigned)sx < (unsigned)(iw - 1) && (unsigned)sy < (unsigned)(ih - 1)) {
+        t00 = p->data + (size_t)sy * p->stride + (size_t)sx * cn;
+        t01 = t00 + cn;
+        t10 = t00 + p->stride;
+        t11 = t10 + cn;
+    } else {
+        sx = cell(fxp);
+        sy = cell(fyp);
+        if (p->zero && (sx >= iw || sx + 1 < 0 || sy >= ih || sy + 1 < 0)) {
+            t00 = t01 = t10 = t11 = black;
+        } else {
+            int x0 = sx, x1 = sx + 1, y0 = sy, y1 = sy + 1;
+            if (!p->zero) {
+                x0 = clampi(x0, 0, iw - 1);
+                x1 = clampi(x1, 0, iw - 1);
+                y0 = clampi(y0, 0, ih - 1);
+                y1 = clampi(y1, 0, ih - 1);
+            }
+            const int in_x0 = x0 >= 0 && x0 < iw, in_x1 = x1 >= 0 && x1 < iw;
+            const int in_y0 = y0 >= 0 && y0 < ih, in_y1 = y1 >= 0 && y1 < ih;
+            const uint8_t *r0 = p->data + (size_t)(in_y0 ? y0 : 0) * p->stride;
+            const uint8_t *r1 = p->data + (size_t)(in_y1 ? y1 : 0) * p->stride;
+            t00 = in_x0 && in_y0 ? r0 + (size_t)x0 * cn : black;
+            t01 = in_x1 && in_y0 ? r0 + (size_t)x1 * cn : black;
+            t10 = in_x0 && in_y1 ? r1 + (size_t)x0 * cn : black;
+            t11 = in_x1 && in_y1 ? r1 + (size_t)x1 * cn : black;
+        }
+    }
+    for (int c = 0; c < 3; c++) {
+        const int sum = (t00[c] * w00 + t01[c] * w01 + t10[c] * w10 + t11[c] * w11 +
+                         (1 << (2 * WARP_BITS - 1))) >> (2 * WARP_BITS);
+        const uint8_t v = (uint8_t)(sum > 255 ? 255 : sum);
+        if (o)
+            o[c] = (float)v * p->scale + p->offset;
+        else
+            b[c] = v;
+    }
+}
+
+/* Pixels X0 .. W-1 of a row, one at a time: the reference every faster row
+ * must equal. */
+static void warp_row_scalar(const warp_plan *p, double row_x, double row_y, int x0, float *o,
+                            uint8_t *b)
+{
+    for (int x = x0; x < p->W; x++)
+        warp_pixel(p, row_x, row_y, x, o ? o + 3 * x : NULL, b ? b + 3 * x : NULL);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define WARP_AVX2 1
+
+/* Eight pixels at a time where all eight and their taps lie inside the
+ * image: the same positions (the same double arithmetic per lane: a
+ * product, a sum, the exact scaling by 32 and the round-half-even of
+ * adding and taking away 1.5 * 2^52; AVX2 without FMA fuses none of them),
+ * the four taps of each
+ * gathered in one 32-bit load per tap pair's row, and the same integer
+ * blend; groups that reach the border, and the row's last W % 8 pixels, go
+ * one at a time. */
+__attribute__((target("avx2"))) static void
+warp_row_avx2(const warp_plan *p, double row_x, double row_y, float *o, uint8_t *b)
+{
+    const int W = p->W, cn = p->cn;
+    /* The second tap's 32-bit load reads a byte past that pixel when there
+     * are three channels: it stays inside its row if sx + 3 <= width. */
+    const __m256i sx_max = _mm256_set1_epi32(p->iw - (cn == 3 ? 3 : 2));
+    const __m256i sy_max = _mm256_set1_epi32(p->ih - 2);
+    const __m256i zero = _mm256_setzero_si256(), minus_one = _mm256_set1_epi32(-1);
+    const __m256i tab = _mm256_set1_epi32(WARP_TAB), low = _mm256_set1_epi32(WARP_TAB - 1);
+    const __m256i half = _mm256_set1_epi32(1 << (2 * WARP_BITS - 1)), byte = _mm256_set1_epi32(255);
+    const __m256i cn_v = _mm256_set1_epi32(cn), stride_v = _mm256_set1_epi32((int)p->stride);
+    const __m256d mxx = _mm256_set1_pd(p->mxx), myx = _mm256_set1_pd(p->myx);
+    const __m256d rx = _mm256_set1_pd(row_x), ry = _mm256_set1_pd(row_y);
+    const __m256d scale32 = _mm256_set1_pd(WARP_TAB), magic = _mm256_set1_pd(0x1.8p52);
+    const __m256 scale = _mm256_set1_ps(p->scale), offset = _mm256_set1_ps(p->offset);
+    const int *row0 = (const int *)p->data, *row1 = (const int *)(p->data + p->stride);
+    int x = 0;
+    for (; x + 8 <= W; x += 8) {
+        const __m256d xa = _mm256_setr_pd(x, x + 1, x + 2, x + 3);
+        const __m256d xb = _mm256_setr_pd(x + 4, x + 5, x + 6, x + 7);
+        /* (m * x + row) * 32, rounded; positions out of the int range come
+         * out as INT_MIN and fail the test below */
+        const __m256d fxa = _mm256_sub_pd(
+            _mm256_add_pd(_mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(mxx, xa), rx), scale32), magic), magic);
+        const __m256d fxb = _mm256_sub_pd(
+            _mm256_add_pd(_mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(mxx, xb), rx), scale32), magic), magic);
+        const __m256d fya = _mm256_sub_pd(
+            _mm256_add_pd(_mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(myx, xa), ry), scale32), magic), magic);
+        const __m256d fyb = _mm256_sub_pd(
+            _mm256_add_pd(_mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(myx, xb), ry), scale32), magic), magic);
+        const __m256i fx = _mm256_setr_m128i(_mm256_cvtpd_epi32(fxa), _mm256_cvtpd_epi32(fxb));
+        const __m256i fy = _mm256_setr_m128i(_mm256_cvtpd_epi32(fya), _mm256_cvtpd_epi32(fyb));
+        const __m256i sx = _mm256_srai_epi32(fx, WARP_BITS), sy = _mm256_srai_epi32(fy, WARP_BITS);
+        /* inside: 0 <= sx <= sx_max and 0 <= sy <= sy_max in every lane */
+        const __m256i out = _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpgt_epi32(sx, sx_max), _mm256_cmpgt_epi32(zero, sx)),
+            _mm256_or_si256(_mm256_cmpgt_epi32(sy, sy_max), _mm256_cmpgt_epi32(zero, sy)));
+        if (!_mm256_testz_si256(out, minus_one)) {
+            for (int k = x; k < x + 8; k++)
+                warp_pixel(p, row_x, row_y, k, o ? o + 3 * k : NULL, b ? b + 3 * k : NULL);
+            continue;
+        }
+        const __m256i ax = _mm256_and_si256(fx, low), ay = _mm256_and_si256(fy, low);
+        const __m256i bx = _mm256_sub_epi32(tab, ax), by = _mm256_sub_epi32(tab, ay);
+        const __m256i w00 = _mm256_mullo_epi32(bx, by), w01 = _mm256_mullo_epi32(ax, by);
+        const __m256i w10 = _mm256_mullo_epi32(bx, ay), w11 = _mm256_mullo_epi32(ax, ay);
+        const __m256i at = _mm256_add_epi32(_mm256_mullo_epi32(sy, stride_v), _mm256_mullo_epi32(sx, cn_v));
+        const __m256i next = _mm256_add_epi32(at, cn_v);
+        const __m256i g00 = _mm256_i32gather_epi32(row0, at, 1);
+        const __m256i g01 = _mm256_i32gather_epi32(row0, next, 1);
+        const __m256i g10 = _mm256_i32gather_epi32(row1, at, 1);
+        const __m256i g11 = _mm256_i32gather_epi32(row1, next, 1);
+        int v[3][8];
+        for (int c = 0; c < 3; c++) {
+            const __m256i t00 = _mm256_and_si256(_mm256_srli_epi32(g00, 8 * c), byte);
+            const __m256i t01 = _mm256_and_si256(_mm256_srli_epi32(g01, 8 * c), byte);
+            const __m256i t10 = _mm256_and_si256(_mm256_srli_epi32(g10, 8 * c), byte);
+            const __m256i t11 = _mm256_and_si256(_mm256_srli_epi32(g11, 8 * c), byte);
+            __m256i sum = _mm256_add_epi32(_mm256_mullo_epi32(t00, w00), _mm256_mullo_epi32(t01, w01));
+            sum = _mm256_add_epi32(sum, _mm256_mullo_epi32(t10, w10));
+            sum = _mm256_add_epi32(sum, _mm256_mullo_epi32(t11, w11));
+            sum = _mm256_srai_epi32(_mm256_add_epi32(sum, half), 2 * WARP_BITS);
+            sum = _mm256_min_epi32(sum, byte);
+            _mm256_storeu_si256((__m256i *)v[c], sum);
+        }
+        if (o) {
+            float f[3][8];
+            for (int c = 0; c < 3; c++)
+                _mm256_storeu_ps(f[c], _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(
+                                                         _mm256_loadu_si256((const __m256i *)v[c])),
+                                                     scale),
+                                                     offset));
+            float *q = o + 3 * x;
+            for (int k = 0; k < 8; k++, q += 3) {
+                q[0] = f[0][k];
+                q[1] = f[1][k];
+                q[2] = f[2][k];
+            }
+        } else {
+            uint8_t *q = b + 3 * x;
+            for (int k = 0; k < 8; k++, q += 3) {
+                q[0] = (uint8_t)v[0][k];
+                q[1] = (uint8_t)v[1][k];
+                q[2] = (uint8_t)v[2][k];
+            }
+        }
+    }
+    warp_row_scalar(p, row_x, row_y, x, o, b);
+}
+
+static int use_avx2(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        const char *env = getenv("FACETRACK_WARP_SCALAR"); /* the reference, for comparison */
+        known = __builtin_cpu_supports("avx2") && !(env && strcmp(env, "1") == 0);
+    }
+    return known;
+}
+#endif
+
 /* The warp into floats (OUT) or into its bytes before the range mapping
- * (CODES); one of the two is NULL. */
+ * (CODES); one of the two is NULL. FAST: rows eight pixels at a time where
+ * the CPU can (the same values as one at a time). */
 static ft_status warp(const ft_face_image *image, const ft_norm_rect *roi,
                       const ft_tensor_spec *spec, float *out, uint8_t *codes, float padding[4],
-                      float matrix[16])
+                      float matrix[16], int fast)
 {
     if (!image || !image->data || (!out && !codes) || !spec || (image->channels != 3 && image->channels != 4) ||
         image->stride < image->width * image->channels || !(spec->range_min < spec->range_max))
@@ -136,74 +329,31 @@ static ft_status warp(const ft_face_image *image, const ft_norm_rect *roi,
     /* Tensor (0,0) -> p1, (W,0) -> p2, (0,H) -> p0; integer tensor
      * coordinates are pixel centres, hence x/W and not (x+0.5)/W. */
     const int W = spec->width, H = spec->height;
-    const double mxx = ((double)p2x - p1x) / W, mxy = ((double)p0x - p1x) / H;
-    const double myx = ((double)p2y - p1y) / W, myy = ((double)p0y - p1y) / H;
-
+    const double mxy = ((double)p0x - p1x) / H, myy = ((double)p0y - p1y) / H;
     /* GetValueRangeTransformation from 0..255, in float. */
-    const float scale = (spec->range_max - spec->range_min) / 255.0f;
-    const float offset = spec->range_min;
-    const int iw = image->width, ih = image->height, cn = image->channels;
-    const int zero = spec->border == FT_BORDER_ZERO;
-    static const uint8_t black[4]; /* taps outside the image, zero border */
-
+    const warp_plan p = {.data = image->data, .stride = (size_t)image->stride,
+                         .iw = image->width, .ih = image->height, .cn = image->channels,
+                         .zero = spec->border == FT_BORDER_ZERO, .W = W,
+                         .mxx = ((double)p2x - p1x) / W, .myx = ((double)p2y - p1y) / W,
+                         .scale = (spec->range_max - spec->range_min) / 255.0f,
+                         .offset = spec->range_min};
+#ifdef WARP_AVX2
+    /* The gathers take 32-bit offsets into the image. */
+    fast = fast && use_avx2() && (size_t)image->stride * (size_t)image->height < (size_t)INT_MAX;
+#else
+    fast = 0;
+#endif
     for (int y = 0; y < H; y++) {
         const double row_x = mxy * y + p1x, row_y = myy * y + p1y;
         float *o = out ? out + (size_t)y * W * 3 : NULL;
         uint8_t *b = codes ? codes + (size_t)y * W * 3 : NULL;
-        for (int x = 0; x < W; x++) {
-            const int fxp = round_to_int((mxx * x + row_x) * WARP_TAB);
-            const int fyp = round_to_int((myx * x + row_y) * WARP_TAB);
-            /* floor(fixed / 32) by an arithmetic shift (GCC and Clang
-             * define >> of negatives so); saturated only off the fast path. */
-            int sx = fxp >> WARP_BITS, sy = fyp >> WARP_BITS;
-            const int ax = fxp & (WARP_TAB - 1), ay = fyp & (WARP_TAB - 1);
-            /* OpenCV's weights are these times 32 over 2^15; same result. */
-            const int w00 = (WARP_TAB - ax) * (WARP_TAB - ay), w01 = ax * (WARP_TAB - ay);
-            const int w10 = (WARP_TAB - ax) * ay, w11 = ax * ay;
-            const uint8_t *t00, *t01, *t10, *t11;
-            if ((unsigned)sx < (unsigned)(iw - 1) && (unsigned)sy < (unsigned)(ih - 1)) {
-                t00 = image->data + (size_t)sy * image->stride + (size_t)sx * cn;
-                t01 = t00 + cn;
-                t10 = t00 + image->stride;
-                t11 = t10 + cn;
-            } else {
-                sx = cell(fxp);
-                sy = cell(fyp);
-                if (zero && (sx >= iw || sx + 1 < 0 || sy >= ih || sy + 1 < 0)) {
-                    t00 = t01 = t10 = t11 = black;
-                } else {
-                    int x0 = sx, x1 = sx + 1, y0 = sy, y1 = sy + 1;
-                    if (!zero) {
-                        x0 = clampi(x0, 0, iw - 1);
-                        x1 = clampi(x1, 0, iw - 1);
-                        y0 = clampi(y0, 0, ih - 1);
-                        y1 = clampi(y1, 0, ih - 1);
-                    }
-                    const int in_x0 = x0 >= 0 && x0 < iw, in_x1 = x1 >= 0 && x1 < iw;
-                    const int in_y0 = y0 >= 0 && y0 < ih, in_y1 = y1 >= 0 && y1 < ih;
-                    const uint8_t *r0 = image->data + (size_t)(in_y0 ? y0 : 0) * image->stride;
-                    const uint8_t *r1 = image->data + (size_t)(in_y1 ? y1 : 0) * image->stride;
-                    t00 = in_x0 && in_y0 ? r0 + (size_t)x0 * cn : black;
-                    t01 = in_x1 && in_y0 ? r0 + (size_t)x1 * cn : black;
-                    t10 = in_x0 && in_y1 ? r1 + (size_t)x0 * cn : black;
-                    t11 = in_x1 && in_y1 ? r1 + (size_t)x1 * cn : black;
-                }
-            }
-            uint8_t v[3];
-            for (int c = 0; c < 3; c++) {
-                const int sum = (t00[c] * w00 + t01[c] * w01 + t10[c] * w10 + t11[c] * w11 +
-                                 (1 << (2 * WARP_BITS - 1))) >> (2 * WARP_BITS);
-                v[c] = (uint8_t)(sum > 255 ? 255 : sum);
-            }
-            if (o) {
-                for (int c = 0; c < 3; c++)
-                    o[c] = (float)v[c] * scale + offset;
-                o += 3;
-            } else {
-                memcpy(b, v, 3);
-                b += 3;
-            }
+#ifdef WARP_AVX2
+        if (fast) {
+            warp_row_avx2(&p, row_x, row_y, o, b);
+            continue;
         }
+#endif
+        warp_row_scalar(&p, row_x, row_y, 0, o, b);
     }
     return FT_OK;
 }
@@ -212,12 +362,18 @@ ft_status ft_image_to_tensor(const ft_face_image *image, const ft_norm_rect *roi
                              const ft_tensor_spec *spec, float *out, float padding[4],
                              float matrix[16])
 {
-    return warp(image, roi, spec, out, NULL, padding, matrix);
+    return warp(image, roi, spec, out, NULL, padding, matrix, 1);
+}
+
+ft_status ft_image_to_tensor_naive(const ft_face_image *image, const ft_norm_rect *roi,
+                                   const ft_tensor_spec *spec, float *out, uint8_t *codes)
+{
+    return warp(image, roi, spec, out, codes, NULL, NULL, 0);
 }
 
 ft_status ft_image_to_codes(const ft_face_image *image, const ft_norm_rect *roi,
                             const ft_tensor_spec *spec, uint8_t *out, float padding[4],
                             float matrix[16])
 {
-    return warp(image, roi, spec, NULL, out, padding, matrix);
+    return warp(image, roi, spec, NULL, out, padding, matrix, 1);
 }

@@ -53,4 +53,9 @@ ft_status ft_image_to_codes(const ft_face_image *image, const ft_norm_rect *roi,
                             const ft_tensor_spec *spec, uint8_t *out, float padding[4],
                             float matrix[16]);
 
+/* The warp one pixel at a time (into OUT, else into CODES), whatever the
+ * CPU: the reference the faster rows are tested against. */
+ft_status ft_image_to_tensor_naive(const ft_face_image *image, const ft_norm_rect *roi,
+                                   const ft_tensor_spec *spec, float *out, uint8_t *codes);
+
 #endif
