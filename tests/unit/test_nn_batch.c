@@ -552,7 +552,7 @@ int main(void)
         cmocka_unit_test(every_model_batches_like_batch_one),
     };
     /* FT_TEST_FILTER=PATTERN: only the matching cases (cmocka's wildcards),
-     * for a short run on a lent GPU. */
+     * say the code test alone on a GPU machine. */
     const char *only = getenv("FT_TEST_FILTER");
     if (only && *only)
         cmocka_set_test_filter(only);
