@@ -316,6 +316,12 @@ typedef struct ft_face_options {
                             (FT_ERR_NO_DEVICE when it cannot be used) */
     int gpu_fp16;        /* on a GPU: 1 stores activations and weights as fp16
                             (faster; landmarks within docs/gpu.md's figures), 0 fp32 */
+    int finish_ahead;    /* video, send/receive: 1 computes a frame's blendshapes,
+                            matrix and pose on a thread of the engine's own while
+                            the next frame is tracked, so its faces come out one
+                            send later (the same faces); 0 never; -1 (default):
+                            where the landmark model runs on a GPU, whose wait
+                            it fills. ft_face_engine_process() is unaffected */
     int whole_frame_pass; /* 1 (default): wherever detection runs, the short-range
                              detector (MediaPipe's own, "short_range_detector" on
                              the model search path) also runs once on the whole

@@ -281,6 +281,9 @@ static void face_options(const ft_track_config *c, const live_args *a, const ft_
     if (a->landmark_model)
         fo->landmark_model = a->landmark_model;
     fo->threads = 1;
+    /* Each frame's faces at once: the preview draws them on that frame's
+     * pixels, and a frame's delay is what live is judged by. */
+    fo->finish_ahead = 0;
     if (gpus->count > 0) { /* round-robin: source i on device first + i % count */
         fo->gpu_device = gpus->first + index % gpus->count;
         fo->gpu_fp16 = c->gpu_fp16;

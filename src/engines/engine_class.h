@@ -32,6 +32,9 @@ typedef struct ft_engine_class {
      * or FT_EOF after a drain. */
     ft_status (*receive)(void *priv, ft_face *faces, int capacity, int *count,
                          int64_t *timestamp_us);
+    /* NULL, or finishes the frames held so that receive gives them without
+     * a drain (for ft_face_engine_process). */
+    ft_status (*flush)(void *priv);
     void (*signal_cut)(void *priv);
     void (*reset)(void *priv);
     void (*timings)(const void *priv, ft_face_timings *out);

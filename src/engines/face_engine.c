@@ -38,6 +38,7 @@ void ft_face_options_init(ft_face_options *o)
         .blendshape_interval = 1,
         .threads = 1,
         .gpu_device = -1,
+        .finish_ahead = -1,
         .whole_frame_pass = 1,
         .detect_every_n = 1,
     };
@@ -50,6 +51,8 @@ static ft_status check_options(const ft_face_options *o, char *err, size_t n)
     if (o->detect_interval < 1 || o->blendshape_interval < 1)
         return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s",
                     "detect_interval and blendshape_interval must be at least 1");
+    if (o->finish_ahead < -1 || o->finish_ahead > 1)
+        return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s", "finish_ahead is -1, 0 or 1");
     if (o->max_lost_frames < 0 || o->threads < 0)
         return ft_format_error(err, n, FT_ERR_INVALID_ARG, "%s", "max_lost_frames and threads cannot be negative");
     if (!(o->min_detection_confidence >= 0 && o->min_detection_confidence <= 1) ||
@@ -272,6 +275,11 @@ ft_status ft_face_engine_process(ft_face_engine *e, const ft_image *image, int64
     if (st != FT_OK)
         return st;
     st = ft_face_engine_receive(e, e->faces, e->opt.num_faces, count, NULL);
+    if (st == FT_EAGAIN && e->cls->flush) { /* it finishes frames ahead: this one now */
+        if ((st = e->cls->flush(e->priv)) != FT_OK)
+            return failed(e, st);
+        st = ft_face_engine_receive(e, e->faces, e->opt.num_faces, count, NULL);
+    }
     if (st == FT_EAGAIN || st == FT_EOF) {
         /* An engine that batches frames: one frame in means one frame out. */
         snprintf(e->error, sizeof e->error,

@@ -255,6 +255,24 @@ static ft_status finish(void *ctx, ft_face *faces, const int *blendshapes_due, i
     return FT_OK;
 }
 
+/* Frame N's blendshapes and matrices run beside frame N+1's detection and
+ * landmarks (the finish_ahead option, face/face_tracker.h): where the
+ * landmark model runs on a GPU, the worker's thread mostly waits for the
+ * device meanwhile, and the finish is CPU work that then costs the frame
+ * nothing. Its state (the blendshape model's session, the geometry, the
+ * due_ arrays) is the finish's alone. Left to the engine (-1),
+ * FACETRACK_FINISH_AHEAD=1 or 0 decides instead of the device, for
+ * comparison. */
+static int wants_finish_ahead(const mediapipe *m)
+{
+    if (m->opt.finish_ahead >= 0)
+        return m->opt.finish_ahead;
+    const char *env = getenv("FACETRACK_FINISH_AHEAD");
+    if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
+        return env[0] == '1';
+    return m->place.gpu_device >= 0;
+}
+
 static void reset_stages(void *ctx)
 {
     mediapipe *m = ctx;
@@ -318,6 +336,7 @@ static ft_status mediapipe_create(void *priv, const ft_face_options *o, char *er
         .error = stage_error,
         .scheme = points == 478 ? FT_LANDMARKS_478 : FT_LANDMARKS_468,
         .blendshapes = m->blendshaper != NULL,
+        .finish_ahead = wants_finish_ahead(m),
     };
     return ft_face_tracker_create(o, &stages, &m->tracker, err, n);
 }
@@ -328,7 +347,7 @@ static const char *const options[] = {
     "min_detection_confidence", "min_presence_confidence", "min_tracking_confidence", "video",
     "detect_interval", "max_tile_px", "smoothing", "smoothing_min_cutoff", "smoothing_beta",
     "smoothing_derivate_cutoff", "max_lost_frames", "blendshape_interval", "threads",
-    "whole_frame_pass", NULL};
+    "whole_frame_pass", "finish_ahead", NULL};
 
 const ft_engine_class ft_mediapipe_landmarker_class = {
     .info = {.name = "mediapipe_landmarker",

@@ -23,6 +23,11 @@ ft_status ft_tracker_engine_receive(void *priv, ft_face *faces, int capacity, in
     return ft_face_tracker_receive(tracker_of(priv), faces, capacity, count, timestamp_us);
 }
 
+ft_status ft_tracker_engine_flush(void *priv)
+{
+    return ft_face_tracker_flush(tracker_of(priv));
+}
+
 void ft_tracker_engine_signal_cut(void *priv)
 {
     ft_face_tracker_signal_cut(tracker_of(priv));

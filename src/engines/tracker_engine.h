@@ -12,6 +12,7 @@
 ft_status ft_tracker_engine_send(void *priv, const ft_face_image *image, int64_t timestamp_us);
 ft_status ft_tracker_engine_receive(void *priv, ft_face *faces, int capacity, int *count,
                                     int64_t *timestamp_us);
+ft_status ft_tracker_engine_flush(void *priv);
 void ft_tracker_engine_signal_cut(void *priv);
 void ft_tracker_engine_reset(void *priv);
 void ft_tracker_engine_timings(const void *priv, ft_face_timings *out);
@@ -19,7 +20,8 @@ const char *ft_tracker_engine_error(const void *priv);
 
 #define FT_TRACKER_ENGINE_CALLS                                                                   \
     .send = ft_tracker_engine_send, .receive = ft_tracker_engine_receive,                         \
-    .signal_cut = ft_tracker_engine_signal_cut, .reset = ft_tracker_engine_reset,                 \
-    .timings = ft_tracker_engine_timings, .error = ft_tracker_engine_error
+    .flush = ft_tracker_engine_flush, .signal_cut = ft_tracker_engine_signal_cut,                 \
+    .reset = ft_tracker_engine_reset, .timings = ft_tracker_engine_timings,                       \
+    .error = ft_tracker_engine_error
 
 #endif

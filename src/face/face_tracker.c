@@ -2,6 +2,7 @@
  * re-detection on loss, on a schedule and after cuts. */
 #include "face/face_tracker.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,31 @@ typedef struct candidate {
     int rejected;          /* run, and the presence test failed */
     ft_box box;            /* landmarks' bounds once run */
 } candidate;
+
+/* A frame whose finish stage (blendshapes, matrices, poses) runs on a
+ * thread of its own while the caller's thread detects and runs the
+ * landmarks of the next frame: on a GPU the caller mostly waits for the
+ * device then, and the finish is CPU work. Its faces, their tracks and the
+ * tracks' generations are copies; what it learns goes into the tracks when
+ * the next frame collects it, in the order a frame-at-a-time run has. */
+typedef struct finish_ahead {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int running, busy, quit; /* the thread exists; a finish is under way; it should end */
+    ft_status status;        /* of the last finish */
+    ft_face *faces;          /* the frame being finished, num_faces */
+    ft_face *out;            /* the finished frame waiting to be received */
+    int *face_track, *due;
+    unsigned *generation;
+    int count, iw, ih;
+    int64_t timestamp;
+    ft_face_timings timings; /* the finishes' share, under LOCK */
+} finish_ahead;
+
+static finish_ahead *make_ahead(ft_face_tracker *t);
+static void free_ahead(finish_ahead *a);
+static void drop_finish(finish_ahead *a);
 
 struct ft_face_tracker {
     ft_face_options opt;
@@ -48,6 +74,8 @@ struct ft_face_tracker {
     /* the one finished frame waiting to be received */
     int held, held_count, drained;
     int64_t held_timestamp;
+    unsigned *track_generation; /* per track slot: bumped when it starts a new face */
+    finish_ahead *ahead;        /* stages.finish_ahead: frame N's finish beside frame N+1 */
     ft_face_timings timings;
     ft_face_geometry *pose_geometry; /* pose_from_landmarks: the canonical face */
     char error[768];
@@ -95,8 +123,9 @@ ft_status ft_face_tracker_create(const ft_face_options *o, const ft_face_stages 
     t->faces = calloc((size_t)o->num_faces, sizeof *t->faces);
     t->face_track = calloc((size_t)o->num_faces, sizeof *t->face_track);
     t->blendshapes_due = calloc((size_t)o->num_faces, sizeof *t->blendshapes_due);
+    t->track_generation = calloc((size_t)t->track_cap, sizeof *t->track_generation);
     if (!t->tracks || !t->cands || !t->rois || !t->lms || !t->dets || !t->faces ||
-        !t->face_track || !t->blendshapes_due) {
+        !t->face_track || !t->blendshapes_due || !t->track_generation) {
         ft_face_tracker_free(t);
         return ft_format_error(err, err_size, FT_ERR_NOMEM, "%s", "out of memory");
     }
@@ -108,6 +137,9 @@ ft_status ft_face_tracker_create(const ft_face_options *o, const ft_face_stages 
         }
     }
     ft_face_tracker_reset(t);
+    /* Video only: a picture resets the tracker, and so its finish, each time. */
+    if (stages->finish_ahead && o->video)
+        make_ahead(t);
     *out = t;
     return FT_OK;
 }
@@ -116,6 +148,7 @@ void ft_face_tracker_free(ft_face_tracker *t)
 {
     if (!t)
         return;
+    free_ahead(t->ahead); /* its thread first: it reads the stages */
     free(t->tracks);
     free(t->cands);
     free(t->rois);
@@ -124,6 +157,7 @@ void ft_face_tracker_free(ft_face_tracker *t)
     free(t->faces);
     free(t->face_track);
     free(t->blendshapes_due);
+    free(t->track_generation);
     ft_face_geometry_free(t->pose_geometry);
     free(t);
 }
@@ -136,12 +170,22 @@ const char *ft_face_tracker_error(const ft_face_tracker *t)
 void ft_face_tracker_timings(const ft_face_tracker *t, ft_face_timings *out)
 {
     *out = t->timings;
+    if (t->ahead) {
+        pthread_mutex_lock(&t->ahead->lock);
+        out->blendshapes_ms += t->ahead->timings.blendshapes_ms;
+        out->geometry_ms += t->ahead->timings.geometry_ms;
+        pthread_mutex_unlock(&t->ahead->lock);
+    }
 }
 
 void ft_face_tracker_reset(ft_face_tracker *t)
 {
-    for (int i = 0; i < t->track_cap; i++)
+    if (t->ahead)
+        drop_finish(t->ahead);
+    for (int i = 0; i < t->track_cap; i++) {
         t->tracks[i].state = FT_TRACK_FREE;
+        t->track_generation[i]++;
+    }
     t->next_id = 0;
     t->need_detect = 1;
     t->frames_since_detect = 0;
@@ -157,8 +201,10 @@ void ft_face_tracker_signal_cut(ft_face_tracker *t)
 {
     /* A new shot shows other people (or the same from elsewhere): no
      * identity carries over a cut. */
-    for (int i = 0; i < t->track_cap; i++)
+    for (int i = 0; i < t->track_cap; i++) {
         t->tracks[i].state = FT_TRACK_FREE;
+        t->track_generation[i]++;
+    }
     t->need_detect = 1;
 }
 
@@ -301,6 +347,7 @@ static int adopt(ft_face_tracker *t, const candidate *c)
     tr->state = FT_TRACK_LOST; /* observe() treats it as a fresh sighting */
     tr->filters_ready = 0;
     tr->blendshapes_age = -1;
+    t->track_generation[k]++;
     return k;
 }
 
@@ -353,13 +400,14 @@ static void fill_face(ft_face_tracker *t, const candidate *c, const ft_face_land
  * without one: MediaPipe's geometry pipeline for a face mesh, a
  * perspective-n-point fit of named points otherwise. A face whose fit fails
  * (points collapsed) simply has no pose. */
-static void fit_poses(ft_face_tracker *t, int n, int iw, int ih)
+static void fit_poses(const ft_face_tracker *t, ft_face *faces, int n, int iw, int ih,
+                      ft_face_timings *timings)
 {
     if (!t->pose_geometry)
         return;
     const double t0 = ft_now_ms();
     for (int i = 0; i < n; i++) {
-        ft_face *f = &t->faces[i];
+        ft_face *f = &faces[i];
         if (f->has_matrix)
             continue;
         ft_status st = FT_ERR_UNSUPPORTED;
@@ -374,44 +422,66 @@ static void fit_poses(ft_face_tracker *t, int n, int iw, int ih)
         if (f->has_matrix)
             ft_face_pose_angles(f->matrix, &f->yaw, &f->pitch, &f->roll);
     }
-    t->timings.geometry_ms += ft_now_ms() - t0;
+    timings->geometry_ms += ft_now_ms() - t0;
 }
 
 /* Blendshapes are computed every blendshape_interval frames per face and
- * repeated from its track in between; the stage computes the due ones and
- * the matrices, then the tracks remember what was computed. */
-static ft_status finish_faces(ft_face_tracker *t, int n, int iw, int ih)
+ * repeated from its track in between: which of FACES[0..n) (of tracks
+ * FACE_TRACK) are due, the others getting their track's. */
+static void choose_blendshapes(ft_face_tracker *t, ft_face *faces, const int *face_track,
+                               int *due, int n)
 {
     for (int i = 0; i < n; i++) {
-        ft_track *tr = &t->tracks[t->face_track[i]];
-        t->blendshapes_due[i] = 0;
+        ft_track *tr = &t->tracks[face_track[i]];
+        due[i] = 0;
         if (!t->stages.blendshapes)
             continue;
         if (t->opt.video && tr->blendshapes_age >= 0 &&
             tr->blendshapes_age + 1 < t->opt.blendshape_interval) {
             tr->blendshapes_age++;
-            memcpy(t->faces[i].blendshapes, tr->blendshapes, sizeof tr->blendshapes);
-            t->faces[i].has_blendshapes = 1;
+            memcpy(faces[i].blendshapes, tr->blendshapes, sizeof tr->blendshapes);
+            faces[i].has_blendshapes = 1;
         } else {
-            t->blendshapes_due[i] = 1;
+            due[i] = 1;
         }
     }
+}
+
+/* The finish stage: the due blendshapes, the matrices, the fitted poses.
+ * Touches FACES and TIMINGS only (and the stages' finish state). */
+static ft_status compute_finish(const ft_face_tracker *t, ft_face *faces, const int *due, int n,
+                                int iw, int ih, ft_face_timings *timings)
+{
     if (t->stages.finish) {
-        ft_status st = t->stages.finish(t->stages.ctx, t->faces, t->blendshapes_due, n, iw, ih,
-                                        &t->timings);
+        ft_status st = t->stages.finish(t->stages.ctx, faces, due, n, iw, ih, timings);
         if (st != FT_OK)
-            return stage_failed(t, st);
+            return st;
     }
-    fit_poses(t, n, iw, ih);
-    for (int i = 0; i < n; i++) {
-        if (!t->blendshapes_due[i])
-            continue;
-        ft_track *tr = &t->tracks[t->face_track[i]];
-        tr->blendshapes_age = t->faces[i].has_blendshapes ? 0 : -1;
-        if (t->faces[i].has_blendshapes)
-            memcpy(tr->blendshapes, t->faces[i].blendshapes, sizeof tr->blendshapes);
-    }
+    fit_poses(t, faces, n, iw, ih, timings);
     return FT_OK;
+}
+
+/* The tracks remember what was computed. GENERATION (NULL: the tracks are
+ * as they were) skips a track that has since started another face. */
+static void remember_blendshapes(ft_face_tracker *t, const ft_face *faces, const int *face_track,
+                                 const int *due, const unsigned *generation, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const int k = face_track[i];
+        if (!due[i] || (generation && generation[i] != t->track_generation[k]))
+            continue;
+        ft_track *tr = &t->tracks[k];
+        tr->blendshapes_age = faces[i].has_blendshapes ? 0 : -1;
+        if (faces[i].has_blendshapes)
+            memcpy(tr->blendshapes, faces[i].blendshapes, sizeof tr->blendshapes);
+    }
+}
+
+static void forget_long_lost(ft_face_tracker *t)
+{
+    for (int i = 0; i < t->track_cap; i++)
+        if (t->tracks[i].state == FT_TRACK_LOST && t->tracks[i].lost_frames > t->opt.max_lost_frames)
+            t->tracks[i].state = FT_TRACK_FREE;
 }
 
 static void sort_by_id(ft_face *faces, int *tracks, int n)
@@ -563,13 +633,7 @@ static ft_status track_detections(ft_face_tracker *t, const ft_face_image *img, 
         t->face_track[out] = k;
         fill_detected_face(t, det, fresh, tr, ts_us, img->width, img->height, &t->faces[out++]);
     }
-    ft_status st = finish_faces(t, out, img->width, img->height);
-    if (st != FT_OK)
-        return st;
-    for (int i = 0; i < t->track_cap; i++)
-        if (t->tracks[i].state == FT_TRACK_LOST && t->tracks[i].lost_frames > t->opt.max_lost_frames)
-            t->tracks[i].state = FT_TRACK_FREE;
-    sort_by_id(t->faces, t->face_track, out);
+    forget_long_lost(t);
     *count = out;
     return FT_OK;
 }
@@ -624,16 +688,157 @@ static ft_status track_frame(ft_face_tracker *t, const ft_face_image *img, int64
         t->face_track[out] = k;
         fill_face(t, c, &t->lms[i], tr, ts_us, img->width, img->height, &t->faces[out++]);
     }
-    if ((st = finish_faces(t, out, img->width, img->height)) != FT_OK)
-        return st;
-    /* Long-lost faces are forgotten. */
-    for (int i = 0; i < t->track_cap; i++)
-        if (t->tracks[i].state == FT_TRACK_LOST && t->tracks[i].lost_frames > t->opt.max_lost_frames)
-            t->tracks[i].state = FT_TRACK_FREE;
-    sort_by_id(t->faces, t->face_track, out);
+    forget_long_lost(t);
     *count = out;
     return FT_OK;
 }
+
+/* ------------------------------------------------------- finish ahead */
+
+static void *finish_thread(void *arg)
+{
+    ft_face_tracker *t = arg;
+    finish_ahead *a = t->ahead;
+    pthread_mutex_lock(&a->lock);
+    for (;;) {
+        while (!a->busy && !a->quit)
+            pthread_cond_wait(&a->changed, &a->lock);
+        if (!a->busy)
+            break;
+        pthread_mutex_unlock(&a->lock);
+        ft_face_timings spent = {0};
+        const ft_status st = compute_finish(t, a->faces, a->due, a->count, a->iw, a->ih, &spent);
+        pthread_mutex_lock(&a->lock);
+        a->timings.blendshapes_ms += spent.blendshapes_ms;
+        a->timings.geometry_ms += spent.geometry_ms;
+        a->status = st;
+        a->busy = 0;
+        pthread_cond_broadcast(&a->changed);
+    }
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+static void free_ahead(finish_ahead *a)
+{
+    if (!a)
+        return;
+    if (a->running) {
+        pthread_mutex_lock(&a->lock);
+        a->quit = 1;
+        pthread_cond_broadcast(&a->changed);
+        pthread_mutex_unlock(&a->lock);
+        pthread_join(a->thread, NULL);
+    }
+    pthread_mutex_destroy(&a->lock);
+    pthread_cond_destroy(&a->changed);
+    free(a->faces);
+    free(a->out);
+    free(a->face_track);
+    free(a->due);
+    free(a->generation);
+    free(a);
+}
+
+/* The finisher of T, its thread started. NULL when memory or a thread is
+ * lacking: the frames are then finished as they come. */
+static finish_ahead *make_ahead(ft_face_tracker *t)
+{
+    finish_ahead *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    const size_t n = (size_t)t->opt.num_faces;
+    a->faces = calloc(n, sizeof *a->faces);
+    a->out = calloc(n, sizeof *a->out);
+    a->face_track = calloc(n, sizeof *a->face_track);
+    a->due = calloc(n, sizeof *a->due);
+    a->generation = calloc(n, sizeof *a->generation);
+    a->count = -1; /* no frame under way */
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->changed, NULL);
+    t->ahead = a;
+    if (!a->faces || !a->out || !a->face_track || !a->due || !a->generation ||
+        pthread_create(&a->thread, NULL, finish_thread, t) != 0) {
+        t->ahead = NULL;
+        free_ahead(a);
+        return NULL;
+    }
+    a->running = 1;
+    return a;
+}
+
+/* Waits for the finish under way, if any. Called with A's lock held. */
+static void wait_finish(finish_ahead *a)
+{
+    while (a->busy)
+        pthread_cond_wait(&a->changed, &a->lock);
+}
+
+/* The frame being finished, once done: its tracks remember it, and it
+ * becomes the frame to receive. Returns the finish's status (FT_OK when
+ * none was under way). */
+static ft_status collect_finish(ft_face_tracker *t)
+{
+    finish_ahead *a = t->ahead;
+    pthread_mutex_lock(&a->lock);
+    const int had = a->count >= 0;
+    wait_finish(a);
+    const ft_status st = a->status;
+    pthread_mutex_unlock(&a->lock);
+    if (!had)
+        return FT_OK;
+    if (st != FT_OK) {
+        a->count = -1;
+        return stage_failed(t, st);
+    }
+    remember_blendshapes(t, a->faces, a->face_track, a->due, a->generation, a->count);
+    sort_by_id(a->faces, a->face_track, a->count);
+    memcpy(a->out, a->faces, (size_t)a->count * sizeof *a->out);
+    t->held = 1;
+    t->held_count = a->count;
+    t->held_timestamp = a->timestamp;
+    a->count = -1;
+    return FT_OK;
+}
+
+/* Hands the frame just tracked (COUNT faces in t->faces) to the finisher. */
+static void start_finish(ft_face_tracker *t, int count, int iw, int ih, int64_t ts_us)
+{
+    finish_ahead *a = t->ahead;
+    choose_blendshapes(t, t->faces, t->face_track, t->blendshapes_due, count);
+    memcpy(a->faces, t->faces, (size_t)count * sizeof *a->faces);
+    memcpy(a->face_track, t->face_track, (size_t)count * sizeof *a->face_track);
+    memcpy(a->due, t->blendshapes_due, (size_t)count * sizeof *a->due);
+    for (int i = 0; i < count; i++)
+        a->generation[i] = t->track_generation[t->face_track[i]];
+    pthread_mutex_lock(&a->lock);
+    a->count = count;
+    a->iw = iw;
+    a->ih = ih;
+    a->timestamp = ts_us;
+    a->status = FT_OK;
+    a->busy = 1;
+    pthread_cond_broadcast(&a->changed);
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* Drops the frame being finished (a reset). */
+static void drop_finish(finish_ahead *a)
+{
+    pthread_mutex_lock(&a->lock);
+    wait_finish(a);
+    a->count = -1;
+    pthread_mutex_unlock(&a->lock);
+}
+
+ft_status ft_face_tracker_flush(ft_face_tracker *t)
+{
+    if (!t->ahead || t->held)
+        return FT_OK;
+    return collect_finish(t);
+}
+
+/* ------------------------------------------------------- send, receive */
 
 ft_status ft_face_tracker_send(ft_face_tracker *t, const ft_face_image *img, int64_t ts_us)
 {
@@ -649,11 +854,26 @@ ft_status ft_face_tracker_send(ft_face_tracker *t, const ft_face_image *img, int
     const double t0 = ft_now_ms();
     int count = 0;
     ft_status st = track_frame(t, img, ts_us, &count);
-    if (st != FT_OK)
-        return st;
-    t->held = 1;
-    t->held_count = count;
-    t->held_timestamp = ts_us;
+    if (t->ahead) {
+        /* The frame before this one: finished meanwhile, it is the one to
+         * receive; this one's finish starts. */
+        const ft_status before = collect_finish(t);
+        if (st != FT_OK || before != FT_OK)
+            return st != FT_OK ? st : before;
+        start_finish(t, count, img->width, img->height, ts_us);
+    } else {
+        if (st != FT_OK)
+            return st;
+        choose_blendshapes(t, t->faces, t->face_track, t->blendshapes_due, count);
+        if ((st = compute_finish(t, t->faces, t->blendshapes_due, count, img->width, img->height,
+                                 &t->timings)) != FT_OK)
+            return stage_failed(t, st);
+        remember_blendshapes(t, t->faces, t->face_track, t->blendshapes_due, NULL, count);
+        sort_by_id(t->faces, t->face_track, count);
+        t->held = 1;
+        t->held_count = count;
+        t->held_timestamp = ts_us;
+    }
     t->timings.frames++;
     t->timings.total_ms += ft_now_ms() - t0;
     return FT_OK;
@@ -663,6 +883,11 @@ ft_status ft_face_tracker_receive(ft_face_tracker *t, ft_face *faces, int capaci
                                   int64_t *ts_us)
 {
     *count = 0;
+    if (!t->held && t->ahead && t->drained) {
+        const ft_status st = collect_finish(t); /* the last frame, when drained */
+        if (st != FT_OK)
+            return st;
+    }
     if (!t->held)
         return t->drained ? FT_EOF : FT_EAGAIN;
     if (capacity < t->held_count) {
@@ -670,8 +895,9 @@ ft_status ft_face_tracker_receive(ft_face_tracker *t, ft_face *faces, int capaci
                  t->held_count);
         return FT_ERR_INVALID_ARG;
     }
-    if (faces != t->faces)
-        memcpy(faces, t->faces, (size_t)t->held_count * sizeof *faces);
+    const ft_face *from = t->ahead ? t->ahead->out : t->faces;
+    if (faces != from)
+        memcpy(faces, from, (size_t)t->held_count * sizeof *faces);
     *count = t->held_count;
     if (ts_us)
         *ts_us = t->held_timestamp;

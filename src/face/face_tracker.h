@@ -62,6 +62,12 @@ typedef struct ft_face_stages {
      * geometry pipeline), with the canonical face of the geometry_model
      * option or the default one; without it, no pose. */
     int pose_from_landmarks;
+    /* 1: in video, frame N's finish runs on a thread of the tracker's own
+     * while the caller's thread detects and runs the landmarks of frame
+     * N+1, so a frame's faces come out of receive one send later (drain or
+     * ft_face_tracker_flush for the last). Only for a finish that touches
+     * none of the detect and landmarks stages' state. */
+    int finish_ahead;
 } ft_face_stages;
 
 typedef struct ft_face_tracker ft_face_tracker;
@@ -71,12 +77,15 @@ ft_status ft_face_tracker_create(const ft_face_options *options, const ft_face_s
                                  ft_face_tracker **out, char *err, size_t err_size);
 void ft_face_tracker_free(ft_face_tracker *tracker);
 
-/* An engine class's send and receive for engines that finish each frame as
- * it is sent (one result held at a time). */
+/* An engine class's send and receive: each frame finished as it is sent
+ * (one result held at a time), or with finish_ahead one send later. */
 ft_status ft_face_tracker_send(ft_face_tracker *tracker, const ft_face_image *image,
                                int64_t timestamp_us);
 ft_status ft_face_tracker_receive(ft_face_tracker *tracker, ft_face *faces, int capacity,
                                   int *count, int64_t *timestamp_us);
+/* Finishes the frame under way, if any, so that receive has it (the engine
+ * class's flush): what one frame in, its faces out needs. */
+ft_status ft_face_tracker_flush(ft_face_tracker *tracker);
 void ft_face_tracker_signal_cut(ft_face_tracker *tracker);
 void ft_face_tracker_reset(ft_face_tracker *tracker);
 void ft_face_tracker_timings(const ft_face_tracker *tracker, ft_face_timings *out);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/clock.h"
 #include "media/decode_errors.h"
@@ -100,64 +101,180 @@ static ft_status next_frame(const frame_source *src, ft_frame *frame, char *err,
     return st;
 }
 
+/* The frames sent to the engine whose faces have not come out yet, oldest
+ * first: an engine that finishes a frame alongside the next one hands it
+ * back one send later. */
+#define MOST_IN_ENGINE 4
+#define MOST_FACES 64 /* the most num_faces an engine takes */
+
+typedef struct in_engine {
+    int64_t index[MOST_IN_ENGINE];
+    int count;
+} in_engine;
+
+/* One range's frames through the engine, and what is written of them. */
+typedef struct range_run {
+    const frame_source *src;
+    ft_face_engine *engine;
+    const ft_chunk *chunk;
+    const ft_chunk_context *ctx;
+    ft_chunk_result *out;
+    ft_object_tracker tracker;
+    ft_face *faces; /* num_faces, for receive */
+    int capacity;
+    in_engine sent;
+    ft_face_timings last; /* at the last frame that came out, for profiling */
+    char *err;
+    size_t err_size;
+} range_run;
+
+static ft_status engine_failed(range_run *r, int64_t index, ft_status st)
+{
+    snprintf(r->err, r->err_size, "%s: frame %lld: %s", ft_video_path(r->src->video),
+             (long long)index + 1, ft_face_engine_error(r->engine));
+    return st;
+}
+
+/* Frame INDEX's faces into the range's result. IMAGE (NULL once the frame
+ * is gone) is what the object detector needs. */
+static ft_status record_frame(range_run *r, int64_t index, const ft_face *faces, int count,
+                              const ft_image *image)
+{
+    const ft_chunk_context *ctx = r->ctx;
+    ft_status st = ft_chunk_result_add_frame(r->out, faces, count, ctx->keep_landmarks);
+    if (st == FT_OK && ctx->objects && image)
+        st = add_objects(ctx, &r->tracker, image, count, r->src->video, index, r->out, r->err,
+                         r->err_size);
+    if (st != FT_OK)
+        return st;
+    if (ctx->profiling && (index + 1) % 20 == 0) {
+        ft_face_timings now;
+        ft_face_engine_timings(r->engine, &now);
+        profile_line(index, &r->last, &now, ctx->gpu_device);
+    }
+    if (ctx->profiling)
+        ft_face_engine_timings(r->engine, &r->last);
+    if (index >= r->chunk->out_first && ctx->on_frame)
+        ctx->on_frame(ctx->user);
+    return FT_OK;
+}
+
+/* Whatever the engine has finished, in order. */
+static ft_status receive_ready(range_run *r)
+{
+    for (;;) {
+        int count = 0;
+        ft_status st = ft_face_engine_receive(r->engine, r->faces, r->capacity, &count, NULL);
+        if (st == FT_EAGAIN || st == FT_EOF)
+            return FT_OK;
+        const int64_t index = r->sent.count > 0 ? r->sent.index[0] : -1;
+        if (st != FT_OK)
+            return engine_failed(r, index, st);
+        if (r->sent.count == 0) {
+            snprintf(r->err, r->err_size, "%s: the engine gave a frame it was not sent",
+                     ft_video_path(r->src->video));
+            return FT_ERR_INTERNAL;
+        }
+        memmove(r->sent.index, r->sent.index + 1, (size_t)--r->sent.count * sizeof *r->sent.index);
+        if ((st = record_frame(r, index, r->faces, count, NULL)) != FT_OK)
+            return st;
+    }
+}
+
+/* Frame INDEX to the engine; the frames it has finished come out. With the
+ * object detector the engine gives each frame back at once, since the
+ * detector reads the frame's pixels, which last only until the next read. */
+static ft_status send_frame(range_run *r, int64_t index, const ft_image *image, int64_t ts_us)
+{
+    if (r->ctx->objects) {
+        const ft_face *faces;
+        int count = 0;
+        ft_status st = ft_face_engine_process(r->engine, image, ts_us, &faces, &count);
+        return st != FT_OK ? engine_failed(r, index, st) : record_frame(r, index, faces, count, image);
+    }
+    ft_status st;
+    while ((st = ft_face_engine_send(r->engine, image, ts_us)) == FT_EAGAIN ||
+           r->sent.count == MOST_IN_ENGINE) {
+        if (st == FT_OK) { /* an engine that holds more than it may */
+            snprintf(r->err, r->err_size, "%s: the engine holds more than %d frames",
+                     ft_video_path(r->src->video), MOST_IN_ENGINE);
+            return FT_ERR_INTERNAL;
+        }
+        const int before = r->sent.count;
+        if ((st = receive_ready(r)) != FT_OK)
+            return st;
+        if (r->sent.count == before) {
+            snprintf(r->err, r->err_size, "%s: the engine wants its results taken but has none",
+                     ft_video_path(r->src->video));
+            return FT_ERR_INTERNAL;
+        }
+    }
+    if (st != FT_OK)
+        return engine_failed(r, index, st);
+    r->sent.index[r->sent.count++] = index;
+    return receive_ready(r);
+}
+
+/* The frames the engine still holds, once no more will come. */
+static ft_status drain(range_run *r)
+{
+    if (r->sent.count == 0)
+        return FT_OK;
+    ft_status st = ft_face_engine_send(r->engine, NULL, 0);
+    if (st != FT_OK && st != FT_EOF)
+        return engine_failed(r, r->sent.index[0], st);
+    if ((st = receive_ready(r)) != FT_OK)
+        return st;
+    if (r->sent.count > 0) {
+        snprintf(r->err, r->err_size, "%s: frame %lld: the engine lost it",
+                 ft_video_path(r->src->video), (long long)r->sent.index[0] + 1);
+        return FT_ERR_INTERNAL;
+    }
+    return FT_OK;
+}
+
 /* The range's frames from SRC, positioned at its first (AT_END: the video
  * has none left), through the engine. */
-static ft_status run_frames(const frame_source *src, ft_face_engine *engine, const ft_chunk *chunk,
-                            const ft_chunk_context *ctx, int at_end, ft_chunk_result *out,
-                            char *err, size_t err_size)
+static ft_status run_frames(range_run *r, int at_end)
 {
-    ft_video *video = src->video;
-    ft_object_tracker tracker;
-    ft_object_tracker_init(&tracker, ctx->object_distance, 7);
+    const ft_chunk *chunk = r->chunk;
+    const ft_chunk_context *ctx = r->ctx;
+    ft_video *video = r->src->video;
+    ft_object_tracker_init(&r->tracker, ctx->object_distance, 7);
+    ft_face_engine_timings(r->engine, &r->last);
     double t0 = ft_now_ms();
     for (int64_t index = chunk->start; index < chunk->end; index++) {
         if (ctx->stop && atomic_load(ctx->stop)) {
-            snprintf(err, err_size, "%s: interrupted", ft_video_path(video));
+            snprintf(r->err, r->err_size, "%s: interrupted", ft_video_path(video));
             return FT_ERR_INTERNAL;
         }
         ft_frame frame;
-        ft_status st = at_end ? FT_EOF : next_frame(src, &frame, err, err_size);
+        ft_status st = at_end ? FT_EOF : next_frame(r->src, &frame, r->err, r->err_size);
         if (st != FT_OK && st != FT_EOF)
             return st;
-        out->decode_ms += ft_now_ms() - t0;
+        r->out->decode_ms += ft_now_ms() - t0;
         if (st == FT_EOF) { /* shorter than its index said: keep the frames dense */
-            at_end = 1;
-            out->missing++;
-            if ((st = ft_chunk_result_add_frame(out, NULL, 0, 0)) != FT_OK)
+            if (!at_end && (st = drain(r)) != FT_OK)
                 return st;
+            at_end = 1;
+            r->out->missing++;
+            if ((st = ft_chunk_result_add_frame(r->out, NULL, 0, 0)) != FT_OK)
+                return st;
+            if (index >= chunk->out_first && ctx->on_frame)
+                ctx->on_frame(ctx->user);
         } else {
             if (is_cut(ctx, index) && index > chunk->start) {
-                ft_face_engine_signal_cut(engine);
-                ft_object_tracker_clear(&tracker);
+                ft_face_engine_signal_cut(r->engine);
+                ft_object_tracker_clear(&r->tracker);
             }
             const ft_image image = {frame.data[0], frame.width, frame.height, frame.linesize[0],
                                     FT_PIXFMT_RGB24};
-            const ft_face *faces;
-            int count = 0;
-            ft_face_timings before;
-            ft_face_engine_timings(engine, &before);
-            st = ft_face_engine_process(engine, &image, (int64_t)(frame.time * 1e6), &faces, &count);
-            if (st != FT_OK) {
-                snprintf(err, err_size, "%s: frame %lld: %s", ft_video_path(video),
-                         (long long)index + 1, ft_face_engine_error(engine));
+            if ((st = send_frame(r, index, &image, (int64_t)(frame.time * 1e6))) != FT_OK)
                 return st;
-            }
-            if ((st = ft_chunk_result_add_frame(out, faces, count, ctx->keep_landmarks)) != FT_OK)
-                return st;
-            if (ctx->objects && (st = add_objects(ctx, &tracker, &image, count, video, index, out,
-                                                  err, err_size)) != FT_OK)
-                return st;
-            if (ctx->profiling && (index + 1) % 20 == 0) {
-                ft_face_timings after;
-                ft_face_engine_timings(engine, &after);
-                profile_line(index, &before, &after, ctx->gpu_device);
-            }
         }
-        if (index >= chunk->out_first && ctx->on_frame)
-            ctx->on_frame(ctx->user);
         t0 = ft_now_ms();
     }
-    return FT_OK;
+    return drain(r);
 }
 
 ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *chunk,
@@ -183,7 +300,13 @@ ft_status ft_chunk_run(ft_video *video, ft_face_engine *engine, const ft_chunk *
                  ft_status_str(st));
         return st;
     }
-    st = run_frames(&src, engine, chunk, ctx, at_end, out, err, err_size);
+    range_run r = {.src = &src, .engine = engine, .chunk = chunk, .ctx = ctx, .out = out,
+                   .faces = calloc(MOST_FACES, sizeof *r.faces), .capacity = MOST_FACES,
+                   .err = err, .err_size = err_size};
+    st = r.faces ? run_frames(&r, at_end) : FT_ERR_NOMEM;
+    if (!r.faces)
+        snprintf(err, err_size, "%s: out of memory", ft_video_path(video));
+    free(r.faces);
     ft_frame_prefetch_stop(src.ahead); /* the reader is ours again */
     if (st != FT_OK)
         return st;
