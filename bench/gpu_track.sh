@@ -17,7 +17,9 @@
 # the CPU rows: the workers' faces share the GPU's runs),
 # CPU_WORKERS (default: the CPU count), CHUNK_FRAMES (default: what gives
 # every worker a range, 50 to 250), MODEL_CPU (0: no xnnpack rows of the
-# model alone).
+# model alone), VARIANTS (default: FACETRACK_FINISH_AHEAD=0 and
+# FACETRACK_GPU_BYTE_INPUT=1; "" for none: GPU rows at the largest count
+# with one setting of the environment changed, against the default row).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${FT_SHARED_DIR:-$here/../shared}
@@ -87,7 +89,7 @@ vram_peak() {
     echo "$peak"
 }
 
-track_row() { # MODE(gpu|cpu) N WORKERS [FLAG]
+track_row() { # MODE(gpu|cpu) N WORKERS [FLAG]   (TRACK_ENV: VAR=VALUE for this row)
     local mode=$1 n=$2 workers=$3 flag=${4:-} in=$work/in_$2 out=$work/out log=$work/track.log
     mkdir -p "$in"
     # Copies, not links: track does a file named twice once.
@@ -101,7 +103,7 @@ track_row() { # MODE(gpu|cpu) N WORKERS [FLAG]
     start=$(date +%s.%N)
     # A GPU request that the build cannot honour fails rather than running
     # on the CPU under a GPU label.
-    (cd "$work" && STEP5_GPU_FALLBACK_AUTO=0 STEP5_GPU_ENGINES=all exec "$facetrack" track --"$mode" ${flag:+"$flag"} \
+    (cd "$work" && exec env STEP5_GPU_FALLBACK_AUTO=0 STEP5_GPU_ENGINES=all ${TRACK_ENV:-} "$facetrack" track --"$mode" ${flag:+"$flag"} \
         --workers "$workers" --chunk-frames "$chunk" --verbose-fields --force --progress none -o "$out" "$in" >"$log" 2>&1) &
     pid=$!
     if [ "$mode" = gpu ]; then
@@ -110,7 +112,7 @@ track_row() { # MODE(gpu|cpu) N WORKERS [FLAG]
     wait "$pid" || rc=$?
     end=$(date +%s.%N)
     if [ $rc -ne 0 ]; then
-        row "track, full analysis${flag:+ $flag}" "$mode" "$n" "$workers" "-" "-" "-" \
+        row "track, full analysis${flag:+ $flag}${TRACK_ENV:+ $TRACK_ENV}" "$mode" "$n" "$workers" "-" "-" "-" \
             "failed ($rc): $(grep -v '^tracked' "$log" | tail -n 1 | cut -c1-100)"
         return 0
     fi
@@ -119,7 +121,7 @@ track_row() { # MODE(gpu|cpu) N WORKERS [FLAG]
     per_video=$(awk -v f="$frames_per_clip" -v s="$start" -v e="$end" 'BEGIN {printf "%.1f fps", f / (e - s)}')
     vram_per="-"
     [ "$peak" != "n/a" ] && vram_per=$(awk -v p="$peak" -v n="$n" 'BEGIN {printf "%.0f MiB", p / n}')
-    row "track, full analysis${flag:+ $flag}" "$mode" "$n" "$workers" "$fps" "$per_video" "$vram_per" \
+    row "track, full analysis${flag:+ $flag}${TRACK_ENV:+ $TRACK_ENV}" "$mode" "$n" "$workers" "$fps" "$per_video" "$vram_per" \
         "$frames_per_clip frames a video, ranges of $chunk"
     rm -rf "$out"
 }
@@ -131,6 +133,13 @@ for n in $counts; do
     fi
     track_row cpu "$n" "$cpu_workers"
 done
+# What the GPU rows' defaults are worth: one setting changed, at the largest count.
+largest=$(tr ' ' '\n' <<<"$counts" | sort -n | tail -n 1)
+if [ -z "$gpu_skip" ]; then
+    for variant in ${VARIANTS-FACETRACK_FINISH_AHEAD=0 FACETRACK_GPU_BYTE_INPUT=1}; do
+        TRACK_ENV=$variant track_row gpu "$largest" "${GPU_WORKERS:-$cpu_workers}"
+    done
+fi
 
 model_row() { # BACKEND BATCH THREADS [FLAGS...]
     local backend=$1 batch=$2 threads=$3 runs json per_item
