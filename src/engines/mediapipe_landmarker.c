@@ -40,6 +40,7 @@ typedef struct mediapipe {
     int *due_faces;
     float (*due_scores)[FT_FACE_BLENDSHAPES];
     char error[768];
+    char detect_error[768]; /* the detector's own: it may run beside the landmarks */
 } mediapipe;
 
 /* OPTION when given, else the default NAME; "" leaves PATH empty. */
@@ -187,7 +188,7 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
             st = ft_face_detect(whole, img, NULL, m->whole_dets, FT_DETECT_MAX_PER_TILE, &nw);
         }
         if (st != FT_OK) {
-            snprintf(m->error, sizeof m->error, "%s", ft_face_detector_error(failed));
+            snprintf(m->detect_error, sizeof m->detect_error, "%s", ft_face_detector_error(failed));
             return st;
         }
     }
@@ -273,6 +274,19 @@ static int wants_finish_ahead(const mediapipe *m)
     return m->place.gpu_device >= 0;
 }
 
+/* The detector beside the tracked faces' landmarks (face/face_tracker.h),
+ * where the landmark model runs on a GPU: the detector runs on the CPU
+ * (detector_place), so its ~2 ms a frame fill the wait for the device. The
+ * two stages share nothing but the pool, whose calls take turns.
+ * FACETRACK_DETECT_BESIDE=1 (or 0) decides instead, for comparison. */
+static int wants_detect_beside(const mediapipe *m)
+{
+    const char *env = getenv("FACETRACK_DETECT_BESIDE");
+    if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
+        return env[0] == '1';
+    return m->place.gpu_device >= 0;
+}
+
 static void reset_stages(void *ctx)
 {
     mediapipe *m = ctx;
@@ -281,7 +295,8 @@ static void reset_stages(void *ctx)
 
 static const char *stage_error(const void *ctx)
 {
-    return ((const mediapipe *)ctx)->error;
+    const mediapipe *m = ctx;
+    return m->detect_error[0] ? m->detect_error : m->error;
 }
 
 /* ----------------------------------------------------------------- class */
@@ -337,6 +352,7 @@ static ft_status mediapipe_create(void *priv, const ft_face_options *o, char *er
         .scheme = points == 478 ? FT_LANDMARKS_478 : FT_LANDMARKS_468,
         .blendshapes = m->blendshaper != NULL,
         .finish_ahead = wants_finish_ahead(m),
+        .detect_beside = wants_detect_beside(m),
     };
     return ft_face_tracker_create(o, &stages, &m->tracker, err, n);
 }

@@ -2,13 +2,13 @@
  * re-detection on loss, on a schedule and after cuts. */
 #include "face/face_tracker.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
 #include "base/format_error.h"
+#include "base/thread_pool.h"
 #include "face/geometry.h"
 #include "face/one_euro.h"
 #include "face/pose_from_points.h"
@@ -33,23 +33,38 @@ typedef struct candidate {
  * tracks' generations are copies; what it learns goes into the tracks when
  * the next frame collects it, in the order a frame-at-a-time run has. */
 typedef struct finish_ahead {
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    int running, busy, quit; /* the thread exists; a finish is under way; it should end */
-    ft_status status;        /* of the last finish */
+    ft_thread_pool *thread;  /* of one thread */
+    const ft_face_tracker *tracker;
+    int under_way;           /* a finish submitted and not collected */
+    ft_status status;        /* what the finish gave */
+    ft_face_timings spent;   /* its time, added to the tracker's when collected */
     ft_face *faces;          /* the frame being finished, num_faces */
     ft_face *out;            /* the finished frame waiting to be received */
     int *face_track, *due;
     unsigned *generation;
     int count, iw, ih;
     int64_t timestamp;
-    ft_face_timings timings; /* the finishes' share, under LOCK */
 } finish_ahead;
+
+/* The detector on a thread of its own while the caller's thread runs the
+ * tracked faces' landmarks (stages.detect_beside); the new faces it finds
+ * get theirs after. */
+typedef struct detect_beside {
+    ft_thread_pool *thread; /* of one thread */
+    const ft_face_tracker *tracker;
+    ft_roi_detection *out;  /* the tracker's detections */
+    const ft_face_image *image;
+    int tracked, found;
+    int64_t frame;
+    ft_status status;
+    double ms;
+} detect_beside;
 
 static finish_ahead *make_ahead(ft_face_tracker *t);
 static void free_ahead(finish_ahead *a);
 static void drop_finish(finish_ahead *a);
+static void make_beside(ft_face_tracker *t);
+static void free_beside(detect_beside *b);
 
 struct ft_face_tracker {
     ft_face_options opt;
@@ -76,6 +91,7 @@ struct ft_face_tracker {
     int64_t held_timestamp;
     unsigned *track_generation; /* per track slot: bumped when it starts a new face */
     finish_ahead *ahead;        /* stages.finish_ahead: frame N's finish beside frame N+1 */
+    detect_beside *beside;      /* stages.detect_beside */
     ft_face_timings timings;
     ft_face_geometry *pose_geometry; /* pose_from_landmarks: the canonical face */
     char error[768];
@@ -140,6 +156,8 @@ ft_status ft_face_tracker_create(const ft_face_options *o, const ft_face_stages 
     /* Video only: a picture resets the tracker, and so its finish, each time. */
     if (stages->finish_ahead && o->video)
         make_ahead(t);
+    if (stages->detect_beside)
+        make_beside(t);
     *out = t;
     return FT_OK;
 }
@@ -148,7 +166,8 @@ void ft_face_tracker_free(ft_face_tracker *t)
 {
     if (!t)
         return;
-    free_ahead(t->ahead); /* its thread first: it reads the stages */
+    free_ahead(t->ahead); /* the threads first: they read the stages */
+    free_beside(t->beside);
     free(t->tracks);
     free(t->cands);
     free(t->rois);
@@ -170,12 +189,6 @@ const char *ft_face_tracker_error(const ft_face_tracker *t)
 void ft_face_tracker_timings(const ft_face_tracker *t, ft_face_timings *out)
 {
     *out = t->timings;
-    if (t->ahead) {
-        pthread_mutex_lock(&t->ahead->lock);
-        out->blendshapes_ms += t->ahead->timings.blendshapes_ms;
-        out->geometry_ms += t->ahead->timings.geometry_ms;
-        pthread_mutex_unlock(&t->ahead->lock);
-    }
 }
 
 void ft_face_tracker_reset(ft_face_tracker *t)
@@ -227,28 +240,20 @@ static int tracked_candidates(ft_face_tracker *t)
     return n;
 }
 
-/* Appends to the candidates [0..*count) the detections that no live
- * candidate (not yet run, or accepted) explains; a detection on a tracked
- * face confirms it instead. */
-static ft_status add_detections(ft_face_tracker *t, const ft_face_image *img, int *count)
+/* Appends to the candidates [0..*count) the FOUND detections (in t->dets)
+ * that no live candidate explains (SKIP_REJECTED: one whose landmarks
+ * failed the presence test is not live); a detection on a tracked face
+ * confirms it instead. */
+static void merge_detections(ft_face_tracker *t, const ft_face_image *img, int *count, int found,
+                             int skip_rejected)
 {
-    int n = *count, found = 0, tracked = 0;
-    for (int c = 0; c < n; c++)
-        tracked += t->cands[c].track >= 0;
-    t->frames_since_detect = 0;
-    t->need_detect = 0;
-    const double t0 = ft_now_ms();
-    ft_status st = t->stages.detect(t->stages.ctx, img, tracked, t->frame, t->dets,
-                                    t->stages.max_detections, &found);
-    t->timings.detection_ms += ft_now_ms() - t0;
-    if (st != FT_OK)
-        return stage_failed(t, st);
+    int n = *count;
     for (int d = 0; d < found && n < t->cand_cap; d++) {
         const ft_norm_rect roi = t->dets[d].roi;
         const ft_box box = ft_box_of_roi(&roi, img->width, img->height);
         int same = -1;
         for (int c = 0; c < n && same < 0; c++) {
-            if (t->cands[c].rejected)
+            if (skip_rejected && t->cands[c].rejected)
                 continue;
             const ft_box other = ft_box_of_roi(&t->rois[c], img->width, img->height);
             if (ft_box_iou(&box, &other) > t->opt.min_tracking_confidence)
@@ -266,7 +271,98 @@ static ft_status add_detections(ft_face_tracker *t, const ft_face_image *img, in
                                     .detected = 1};
     }
     *count = n;
+}
+
+static int tracked_among(const ft_face_tracker *t, int n)
+{
+    int tracked = 0;
+    for (int c = 0; c < n; c++)
+        tracked += t->cands[c].track >= 0;
+    return tracked;
+}
+
+/* The detector on the frame, then its detections among the candidates
+ * [0..*count). */
+static ft_status add_detections(ft_face_tracker *t, const ft_face_image *img, int *count)
+{
+    t->frames_since_detect = 0;
+    t->need_detect = 0;
+    int found = 0;
+    const double t0 = ft_now_ms();
+    ft_status st = t->stages.detect(t->stages.ctx, img, tracked_among(t, *count), t->frame,
+                                    t->dets, t->stages.max_detections, &found);
+    t->timings.detection_ms += ft_now_ms() - t0;
+    if (st != FT_OK)
+        return stage_failed(t, st);
+    merge_detections(t, img, count, found, 1);
     return FT_OK;
+}
+
+static ft_status run_landmarks(ft_face_tracker *t, const ft_face_image *img, int from, int to);
+
+/* ------------------------------------------------------- detect beside */
+
+static void detect_job(void *arg)
+{
+    detect_beside *b = arg;
+    const ft_face_tracker *t = b->tracker;
+    const double t0 = ft_now_ms();
+    b->found = 0;
+    b->status = t->stages.detect(t->stages.ctx, b->image, b->tracked, b->frame, b->out,
+                                 t->stages.max_detections, &b->found);
+    b->ms = ft_now_ms() - t0;
+}
+
+static void free_beside(detect_beside *b)
+{
+    if (!b)
+        return;
+    if (b->thread)
+        ft_thread_pool_destroy(b->thread);
+    free(b);
+}
+
+/* The detector's thread of T; none when lacking memory or a thread (the
+ * detector then runs before the landmarks, as without it). */
+static void make_beside(ft_face_tracker *t)
+{
+    detect_beside *b = calloc(1, sizeof *b);
+    if (b && ft_thread_pool_create(1, &b->thread) == FT_OK) {
+        b->tracker = t;
+        b->out = t->dets;
+        t->beside = b;
+    } else {
+        free_beside(b);
+    }
+}
+
+/* The detector on its thread while the tracked candidates [0..*count) get
+ * their landmarks here, then the new faces it found get theirs: the same
+ * candidates, detections and landmarks as detecting first (a candidate's
+ * landmarks do not depend on the others run with it), in the time of the
+ * longer of the two. */
+static ft_status detect_beside_landmarks(ft_face_tracker *t, const ft_face_image *img, int *count)
+{
+    detect_beside *b = t->beside;
+    t->frames_since_detect = 0;
+    t->need_detect = 0;
+    b->image = img;
+    b->tracked = tracked_among(t, *count);
+    b->frame = t->frame;
+    if (ft_thread_pool_submit(b->thread, detect_job, b) != FT_OK)
+        detect_job(b);
+    ft_status st = run_landmarks(t, img, 0, *count);
+    ft_thread_pool_wait(b->thread); /* it reads IMG and writes t->dets */
+    t->timings.detection_ms += b->ms;
+    if (st != FT_OK)
+        return st;
+    if (b->status != FT_OK)
+        return stage_failed(t, b->status);
+    /* As detecting first would have: no candidate had run, so none was
+     * rejected yet. */
+    const int before = *count;
+    merge_detections(t, img, count, b->found, 0);
+    return run_landmarks(t, img, before, *count);
 }
 
 static void lose_track(ft_face_tracker *t, ft_track *track)
@@ -655,12 +751,16 @@ static ft_status track_frame(ft_face_tracker *t, const ft_face_image *img, int64
         !t->opt.video || t->need_detect || n == 0 ||
         (t->frames_since_detect + 1 >= t->opt.detect_interval && n < t->opt.num_faces);
     ft_status st = FT_OK;
-    if (detected)
-        st = add_detections(t, img, &n);
-    else
-        t->frames_since_detect++;
-    if (st == FT_OK)
-        st = run_landmarks(t, img, 0, n);
+    if (detected && t->beside && n > 0) {
+        st = detect_beside_landmarks(t, img, &n);
+    } else {
+        if (detected)
+            st = add_detections(t, img, &n);
+        else
+            t->frames_since_detect++;
+        if (st == FT_OK)
+            st = run_landmarks(t, img, 0, n);
+    }
     /* A face lost this frame may have moved fast: look for it at once. */
     if (st == FT_OK && !detected && t->need_detect) {
         const int before = n;
@@ -695,43 +795,19 @@ static ft_status track_frame(ft_face_tracker *t, const ft_face_image *img, int64
 
 /* ------------------------------------------------------- finish ahead */
 
-static void *finish_thread(void *arg)
+static void finish_job(void *arg)
 {
-    ft_face_tracker *t = arg;
-    finish_ahead *a = t->ahead;
-    pthread_mutex_lock(&a->lock);
-    for (;;) {
-        while (!a->busy && !a->quit)
-            pthread_cond_wait(&a->changed, &a->lock);
-        if (!a->busy)
-            break;
-        pthread_mutex_unlock(&a->lock);
-        ft_face_timings spent = {0};
-        const ft_status st = compute_finish(t, a->faces, a->due, a->count, a->iw, a->ih, &spent);
-        pthread_mutex_lock(&a->lock);
-        a->timings.blendshapes_ms += spent.blendshapes_ms;
-        a->timings.geometry_ms += spent.geometry_ms;
-        a->status = st;
-        a->busy = 0;
-        pthread_cond_broadcast(&a->changed);
-    }
-    pthread_mutex_unlock(&a->lock);
-    return NULL;
+    finish_ahead *a = arg;
+    a->spent = (ft_face_timings){0};
+    a->status = compute_finish(a->tracker, a->faces, a->due, a->count, a->iw, a->ih, &a->spent);
 }
 
 static void free_ahead(finish_ahead *a)
 {
     if (!a)
         return;
-    if (a->running) {
-        pthread_mutex_lock(&a->lock);
-        a->quit = 1;
-        pthread_cond_broadcast(&a->changed);
-        pthread_mutex_unlock(&a->lock);
-        pthread_join(a->thread, NULL);
-    }
-    pthread_mutex_destroy(&a->lock);
-    pthread_cond_destroy(&a->changed);
+    if (a->thread)
+        ft_thread_pool_destroy(a->thread); /* after the finish under way */
     free(a->faces);
     free(a->out);
     free(a->face_track);
@@ -748,30 +824,18 @@ static finish_ahead *make_ahead(ft_face_tracker *t)
     if (!a)
         return NULL;
     const size_t n = (size_t)t->opt.num_faces;
+    a->tracker = t;
     a->faces = calloc(n, sizeof *a->faces);
     a->out = calloc(n, sizeof *a->out);
     a->face_track = calloc(n, sizeof *a->face_track);
     a->due = calloc(n, sizeof *a->due);
     a->generation = calloc(n, sizeof *a->generation);
-    a->count = -1; /* no frame under way */
-    pthread_mutex_init(&a->lock, NULL);
-    pthread_cond_init(&a->changed, NULL);
-    t->ahead = a;
     if (!a->faces || !a->out || !a->face_track || !a->due || !a->generation ||
-        pthread_create(&a->thread, NULL, finish_thread, t) != 0) {
-        t->ahead = NULL;
+        ft_thread_pool_create(1, &a->thread) != FT_OK) {
         free_ahead(a);
         return NULL;
     }
-    a->running = 1;
-    return a;
-}
-
-/* Waits for the finish under way, if any. Called with A's lock held. */
-static void wait_finish(finish_ahead *a)
-{
-    while (a->busy)
-        pthread_cond_wait(&a->changed, &a->lock);
+    return t->ahead = a;
 }
 
 /* The frame being finished, once done: its tracks remember it, and it
@@ -780,29 +844,26 @@ static void wait_finish(finish_ahead *a)
 static ft_status collect_finish(ft_face_tracker *t)
 {
     finish_ahead *a = t->ahead;
-    pthread_mutex_lock(&a->lock);
-    const int had = a->count >= 0;
-    wait_finish(a);
-    const ft_status st = a->status;
-    pthread_mutex_unlock(&a->lock);
-    if (!had)
+    if (!a->under_way)
         return FT_OK;
-    if (st != FT_OK) {
-        a->count = -1;
-        return stage_failed(t, st);
-    }
+    ft_thread_pool_wait(a->thread);
+    a->under_way = 0;
+    t->timings.blendshapes_ms += a->spent.blendshapes_ms;
+    t->timings.geometry_ms += a->spent.geometry_ms;
+    if (a->status != FT_OK)
+        return stage_failed(t, a->status);
     remember_blendshapes(t, a->faces, a->face_track, a->due, a->generation, a->count);
     sort_by_id(a->faces, a->face_track, a->count);
     memcpy(a->out, a->faces, (size_t)a->count * sizeof *a->out);
     t->held = 1;
     t->held_count = a->count;
     t->held_timestamp = a->timestamp;
-    a->count = -1;
     return FT_OK;
 }
 
-/* Hands the frame just tracked (COUNT faces in t->faces) to the finisher. */
-static void start_finish(ft_face_tracker *t, int count, int iw, int ih, int64_t ts_us)
+/* Hands the frame just tracked (COUNT faces in t->faces) to the finisher;
+ * where the thread cannot take it, it is finished here. */
+static ft_status start_finish(ft_face_tracker *t, int count, int iw, int ih, int64_t ts_us)
 {
     finish_ahead *a = t->ahead;
     choose_blendshapes(t, t->faces, t->face_track, t->blendshapes_due, count);
@@ -811,24 +872,21 @@ static void start_finish(ft_face_tracker *t, int count, int iw, int ih, int64_t 
     memcpy(a->due, t->blendshapes_due, (size_t)count * sizeof *a->due);
     for (int i = 0; i < count; i++)
         a->generation[i] = t->track_generation[t->face_track[i]];
-    pthread_mutex_lock(&a->lock);
     a->count = count;
     a->iw = iw;
     a->ih = ih;
     a->timestamp = ts_us;
-    a->status = FT_OK;
-    a->busy = 1;
-    pthread_cond_broadcast(&a->changed);
-    pthread_mutex_unlock(&a->lock);
+    a->under_way = 1;
+    if (ft_thread_pool_submit(a->thread, finish_job, a) != FT_OK)
+        finish_job(a);
+    return FT_OK;
 }
 
 /* Drops the frame being finished (a reset). */
 static void drop_finish(finish_ahead *a)
 {
-    pthread_mutex_lock(&a->lock);
-    wait_finish(a);
-    a->count = -1;
-    pthread_mutex_unlock(&a->lock);
+    ft_thread_pool_wait(a->thread);
+    a->under_way = 0;
 }
 
 ft_status ft_face_tracker_flush(ft_face_tracker *t)
@@ -860,7 +918,8 @@ ft_status ft_face_tracker_send(ft_face_tracker *t, const ft_face_image *img, int
         const ft_status before = collect_finish(t);
         if (st != FT_OK || before != FT_OK)
             return st != FT_OK ? st : before;
-        start_finish(t, count, img->width, img->height, ts_us);
+        if ((st = start_finish(t, count, img->width, img->height, ts_us)) != FT_OK)
+            return st;
     } else {
         if (st != FT_OK)
             return st;

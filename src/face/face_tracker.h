@@ -68,6 +68,12 @@ typedef struct ft_face_stages {
      * ft_face_tracker_flush for the last). Only for a finish that touches
      * none of the detect and landmarks stages' state. */
     int finish_ahead;
+    /* 1: where detection runs and faces are tracked, the detector runs on a
+     * thread of the tracker's own while the caller's thread runs the tracked
+     * faces' landmarks; the new faces get theirs after (the same results, a
+     * candidate's landmarks not depending on the others in its run). Only
+     * for detect and landmarks stages that share no state. */
+    int detect_beside;
 } ft_face_stages;
 
 typedef struct ft_face_tracker ft_face_tracker;

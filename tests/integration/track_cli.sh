@@ -56,16 +56,17 @@ for w in 1 3; do
 done
 FACETRACK_DECODE_AHEAD=2 "$FACETRACK" track --workers 3 --chunk-frames 40 -o ahead in >/dev/null 2>&1
 # Nor each frame's blendshapes, matrix and pose computed beside the next
-# frame's tracking (what GPU workers do), blendshapes every other frame.
+# frame's tracking, with the detector beside the tracked faces' landmarks
+# (what GPU workers do), blendshapes every other frame.
 for a in 0 1; do
-    FACETRACK_FINISH_AHEAD=$a "$FACETRACK" track --workers 2 --chunk-frames 40 --verbose-fields \
-        --blendshapes-every 2 -o finish$a in >/dev/null 2>&1
+    FACETRACK_FINISH_AHEAD=$a FACETRACK_DETECT_BESIDE=$a "$FACETRACK" track --workers 2 \
+        --chunk-frames 40 --verbose-fields --blendshapes-every 2 -o finish$a in >/dev/null 2>&1
 done
 for f in liveportrait_driving_d0 videoretalking_face_1; do
     check "$f: 1, 2 and 3 workers give identical outputs" cmp -s w1/$f.json w2/$f.json
     check "$f: 3 workers too" cmp -s w1/$f.json w3/$f.json
     check "$f: frames decoded ahead too" cmp -s w1/$f.json ahead/$f.json
-    check "$f: blendshapes finished beside the next frame too" \
+    check "$f: finishing and detecting beside the landmarks too" \
         eval "grep -q '\"jawOpen\"' finish1/$f.json && cmp -s finish0/$f.json finish1/$f.json"
 done
 "$FACETRACK" track --workers 1 --chunk-frames 1000 -o whole "$one" >/dev/null 2>&1

@@ -1,15 +1,18 @@
-/* The tracker's finish ahead (face_tracker.h, finish_ahead): frame N's
- * finish stage on the tracker's own thread while frame N+1 is tracked
- * gives the frames a frame-at-a-time tracker gives, one send later: the
- * same faces, IDs, repeated and computed blendshapes, through moving,
- * vanishing and returning faces, a cut, a reset between ranges and the
- * blendshape interval. Also: flush gives a frame without a drain, and the
- * finish does run beside the caller. */
+/* The tracker's own threads (face_tracker.h). Finish ahead: frame N's
+ * finish stage on a thread while frame N+1 is tracked gives the frames a
+ * frame-at-a-time tracker gives, one send later: the same faces, IDs,
+ * repeated and computed blendshapes, through moving, vanishing and
+ * returning faces, a cut, a reset between ranges and the blendshape
+ * interval; flush gives a frame without a drain. Detect beside: the
+ * detector on a thread while the tracked faces' landmarks run gives the
+ * same frames, new faces and faces whose landmarks fail the presence test
+ * included. Each does run beside the caller. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -213,11 +216,173 @@ static void flush_gives_the_frame_without_a_drain(void **state)
     ft_face_tracker_free(t);
 }
 
+/* ------------------------------------------------ detect beside */
+
+typedef struct mesh_script {
+    int frame;
+    pthread_t caller;
+    int detects, detects_beside, landmark_runs;
+} mesh_script;
+
+static ft_norm_rect square_at(float x, float y, float size)
+{
+    return (ft_norm_rect){x, y, size, size, 0.0f};
+}
+
+/* The faces of frame K: A from the start, moving; B from frame 8 (found
+ * while A is tracked); C from frame 30 to 39. */
+static int true_faces(int k, ft_norm_rect *rois)
+{
+    int n = 0;
+    rois[n++] = square_at(0.2f + 0.004f * (float)k, 0.3f, 0.2f);
+    if (k >= 8)
+        rois[n++] = square_at(0.7f, 0.6f - 0.003f * (float)k, 0.25f);
+    if (k >= 30 && k < 40)
+        rois[n++] = square_at(0.45f, 0.8f, 0.15f);
+    return n;
+}
+
+static ft_status mesh_detect(void *ctx, const ft_face_image *image, int tracked, int64_t frame,
+                             ft_roi_detection *out, int capacity, int *found)
+{
+    (void)image;
+    (void)tracked;
+    (void)frame;
+    mesh_script *s = ctx;
+    s->detects++;
+    s->detects_beside += !pthread_equal(pthread_self(), s->caller);
+    ft_norm_rect rois[3];
+    const int n = true_faces(s->frame, rois);
+    *found = n < capacity ? n : capacity;
+    for (int i = 0; i < *found; i++)
+        out[i] = (ft_roi_detection){.roi = rois[i], .score = 0.9f - 0.1f * (float)i};
+    return FT_OK;
+}
+
+/* Five points on the face whose centre the ROI holds (none: presence 0.1).
+ * In frames 20 to 22, A's landmarks fail the presence test in any ROI but
+ * the detector's own: its tracked candidate is rejected while a detection
+ * overlaps it, which must then not become a new candidate (the detection
+ * confirmed that candidate before its landmarks ran). */
+static ft_status mesh_landmarks(void *ctx, const ft_face_image *image, const ft_norm_rect *rois,
+                                int n, ft_face_landmarks *out)
+{
+    mesh_script *s = ctx;
+    s->landmark_runs++;
+    ft_norm_rect faces[3];
+    const int count = true_faces(s->frame, faces);
+    for (int i = 0; i < n; i++) {
+        const ft_norm_rect *r = &rois[i];
+        const ft_norm_rect *f = r;
+        int which = -1;
+        for (int j = 0; j < count && which < 0; j++)
+            if (fabsf(faces[j].x_center - r->x_center) < r->width / 2 &&
+                fabsf(faces[j].y_center - r->y_center) < r->height / 2)
+                which = j;
+        if (which >= 0)
+            f = &faces[which];
+        ft_face_landmarks *lm = &out[i];
+        lm->count = 5;
+        lm->roi = *r;
+        const int tracked_roi = r->x_center != f->x_center || r->y_center != f->y_center;
+        lm->presence = which < 0 ? 0.1f
+                       : which == 0 && s->frame >= 20 && s->frame <= 22 && tracked_roi ? 0.2f
+                                                                                       : 0.9f;
+        for (int p = 0; p < 5; p++) {
+            lm->norm[p][0] = f->x_center + 0.3f * f->width * (float)(p - 2) / 2.0f;
+            lm->norm[p][1] = f->y_center + 0.3f * f->height * (float)((p % 3) - 1);
+            lm->norm[p][2] = 0.0f;
+            lm->points[p][0] = lm->norm[p][0] * (float)image->width;
+            lm->points[p][1] = lm->norm[p][1] * (float)image->height;
+            lm->points[p][2] = 0.0f;
+        }
+    }
+    return FT_OK;
+}
+
+static ft_norm_rect mesh_next_roi(void *ctx, const ft_face_landmarks *lm, int iw, int ih)
+{
+    (void)ctx;
+    (void)iw;
+    (void)ih;
+    float x0 = 1e9f, x1 = -1e9f, y0 = 1e9f, y1 = -1e9f;
+    for (int p = 0; p < lm->count; p++) {
+        x0 = lm->norm[p][0] < x0 ? lm->norm[p][0] : x0;
+        x1 = lm->norm[p][0] > x1 ? lm->norm[p][0] : x1;
+        y0 = lm->norm[p][1] < y0 ? lm->norm[p][1] : y0;
+        y1 = lm->norm[p][1] > y1 ? lm->norm[p][1] : y1;
+    }
+    const float size = (x1 - x0 > y1 - y0 ? x1 - x0 : y1 - y0) / 0.6f; /* the ROI again */
+    return square_at((x0 + x1) / 2.0f, (y0 + y1) / 2.0f, size);
+}
+
+static int run_mesh_script(int beside, int ahead, frame_record *records, mesh_script *s)
+{
+    ft_face_options o;
+    ft_face_options_init(&o);
+    o.smoothing = 0;
+    o.detect_interval = 1; /* while fewer than num_faces are tracked: every frame */
+    o.max_lost_frames = 5;
+    o.num_faces = MOST_FACES;
+    const ft_face_stages stages = {.ctx = s, .detect = mesh_detect, .max_detections = 8,
+                                   .landmarks = mesh_landmarks, .next_roi = mesh_next_roi,
+                                   .scheme = FT_LANDMARKS_5, .finish_ahead = ahead,
+                                   .detect_beside = beside};
+    ft_face_tracker *t = NULL;
+    char err[200];
+    assert_int_equal(ft_face_tracker_create(&o, &stages, &t, err, sizeof err), FT_OK);
+    int received = 0;
+    for (int k = 0; k < FRAMES; k++) {
+        if (k == 45)
+            ft_face_tracker_signal_cut(t);
+        s->frame = k;
+        ft_status st;
+        while ((st = ft_face_tracker_send(t, &frame_image, (int64_t)k * 40000)) == FT_EAGAIN)
+            assert_int_equal(receive_into(t, records, &received), FT_OK);
+        assert_int_equal(st, FT_OK);
+        st = receive_into(t, records, &received);
+        assert_true(st == FT_OK || st == FT_EAGAIN);
+    }
+    assert_int_equal(ft_face_tracker_send(t, NULL, 0), FT_OK);
+    while (receive_into(t, records, &received) == FT_OK) {
+    }
+    ft_face_tracker_free(t);
+    return received;
+}
+
+static void detect_beside_gives_the_frames_of_detecting_first(void **state)
+{
+    (void)state;
+    static frame_record first[FRAMES + 1], beside[FRAMES + 1], both[FRAMES + 1];
+    mesh_script s1 = {.caller = pthread_self()}, s2 = {.caller = pthread_self()},
+                s3 = {.caller = pthread_self()};
+    assert_int_equal(run_mesh_script(0, 0, first, &s1), FRAMES);
+    assert_int_equal(run_mesh_script(1, 0, beside, &s2), FRAMES);
+    assert_int_equal(run_mesh_script(1, 1, both, &s3), FRAMES);
+    for (int k = 0; k < FRAMES; k++) {
+        if (memcmp(&first[k], &beside[k], sizeof first[k]) != 0 ||
+            memcmp(&first[k], &both[k], sizeof first[k]) != 0)
+            fail_msg("frame %d differs: %d faces against %d (beside) and %d (and ahead)", k,
+                     first[k].count, beside[k].count, both[k].count);
+    }
+    /* the script's cases happened: three faces; A lost at 20, found again
+     * at 21 in the detector's ROI */
+    assert_int_equal(first[35].count, 3);
+    assert_int_equal(first[20].count, 1);
+    assert_int_equal(first[21].count, 2);
+    assert_int_equal(s1.detects_beside, 0);
+    assert_true(s2.detects_beside > 0);
+    assert_int_equal(s2.detects, s1.detects);
+    /* new faces found beside the landmarks get theirs in a run after */
+    assert_true(s2.landmark_runs > s1.landmark_runs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ahead_gives_the_frames_of_one_at_a_time),
         cmocka_unit_test(flush_gives_the_frame_without_a_drain),
+        cmocka_unit_test(detect_beside_gives_the_frames_of_detecting_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
