@@ -162,6 +162,7 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
 {
     static const float turns[3] = {0.0f, (float)M_PI / 2, (float)-M_PI / 2};
     mediapipe *m = ctx;
+    m->detect_error[0] = '\0'; /* a failure of an earlier video is not this one's */
     ft_detect_plan plan;
     ft_detect_plan_tiles(img->width, img->height, m->opt.max_tile_px, &plan);
     const int tries = tracked == 0 && frame - m->turned_frame >= m->opt.detect_interval ? 3 : 1;
