@@ -153,10 +153,11 @@ ft_status ft_face_tracker_create(const ft_face_options *o, const ft_face_stages 
         }
     }
     ft_face_tracker_reset(t);
-    /* Video only: a picture resets the tracker, and so its finish, each time. */
+    /* Video only: a picture resets the tracker, and so its finish, each
+     * time, and has no tracked faces for the detector to run beside. */
     if (stages->finish_ahead && o->video)
         make_ahead(t);
-    if (stages->detect_beside)
+    if (stages->detect_beside && o->video)
         make_beside(t);
     *out = t;
     return FT_OK;
