@@ -58,6 +58,16 @@ static ft_status resolve(const char *option, const char *name, char *path, size_
     return st;
 }
 
+/* NAME=1 or 0 when set so, else OTHERWISE: the switches kept for
+ * comparing a default with its alternative. */
+static int env_switch(const char *name, int otherwise)
+{
+    const char *env = getenv(name);
+    if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
+        return env[0] == '1';
+    return otherwise;
+}
+
 /* Where the detector runs: on the CPU even when the other models run on a
  * GPU. It takes one picture a frame, about 1 to 2 ms of a core on
  * XNNPACK; on a GPU that a worker per video shares, its ~180 small kernels
@@ -67,8 +77,7 @@ static ft_status resolve(const char *option, const char *name, char *path, size_
  * the GPU, for comparison. */
 static ft_model_place detector_place(const mediapipe *m)
 {
-    const char *env = getenv("FACETRACK_GPU_DETECTOR");
-    if (env && strcmp(env, "1") == 0)
+    if (env_switch("FACETRACK_GPU_DETECTOR", 0))
         return m->place;
     return (ft_model_place){.pool = m->place.pool, .threads = 1, .gpu_device = -1};
 }
@@ -269,10 +278,7 @@ static int wants_finish_ahead(const mediapipe *m)
 {
     if (m->opt.finish_ahead >= 0)
         return m->opt.finish_ahead;
-    const char *env = getenv("FACETRACK_FINISH_AHEAD");
-    if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
-        return env[0] == '1';
-    return m->place.gpu_device >= 0;
+    return env_switch("FACETRACK_FINISH_AHEAD", m->place.gpu_device >= 0);
 }
 
 /* The detector beside the tracked faces' landmarks (face/face_tracker.h),
@@ -282,10 +288,7 @@ static int wants_finish_ahead(const mediapipe *m)
  * FACETRACK_DETECT_BESIDE=1 (or 0) decides instead, for comparison. */
 static int wants_detect_beside(const mediapipe *m)
 {
-    const char *env = getenv("FACETRACK_DETECT_BESIDE");
-    if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
-        return env[0] == '1';
-    return m->place.gpu_device >= 0;
+    return env_switch("FACETRACK_DETECT_BESIDE", m->place.gpu_device >= 0);
 }
 
 static void reset_stages(void *ctx)

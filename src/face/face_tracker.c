@@ -51,8 +51,7 @@ typedef struct finish_ahead {
  * get theirs after. */
 typedef struct detect_beside {
     ft_thread_pool *thread; /* of one thread */
-    const ft_face_tracker *tracker;
-    ft_roi_detection *out;  /* the tracker's detections */
+    const ft_face_tracker *tracker; /* its detections are written in t->dets */
     const ft_face_image *image;
     int tracked, found;
     int64_t frame;
@@ -309,7 +308,7 @@ static void detect_job(void *arg)
     const ft_face_tracker *t = b->tracker;
     const double t0 = ft_now_ms();
     b->found = 0;
-    b->status = t->stages.detect(t->stages.ctx, b->image, b->tracked, b->frame, b->out,
+    b->status = t->stages.detect(t->stages.ctx, b->image, b->tracked, b->frame, t->dets,
                                  t->stages.max_detections, &b->found);
     b->ms = ft_now_ms() - t0;
 }
@@ -330,7 +329,6 @@ static void make_beside(ft_face_tracker *t)
     detect_beside *b = calloc(1, sizeof *b);
     if (b && ft_thread_pool_create(1, &b->thread) == FT_OK) {
         b->tracker = t;
-        b->out = t->dets;
         t->beside = b;
     } else {
         free_beside(b);
@@ -855,7 +853,9 @@ static ft_status collect_finish(ft_face_tracker *t)
         return stage_failed(t, a->status);
     remember_blendshapes(t, a->faces, a->face_track, a->due, a->generation, a->count);
     sort_by_id(a->faces, a->face_track, a->count);
-    memcpy(a->out, a->faces, (size_t)a->count * sizeof *a->out);
+    ft_face *finished = a->faces; /* to receive; the other buffer takes the next frame */
+    a->faces = a->out;
+    a->out = finished;
     t->held = 1;
     t->held_count = a->count;
     t->held_timestamp = a->timestamp;

@@ -7,6 +7,7 @@
 #include "face/image_to_tensor.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,12 +177,12 @@ static inline void warp_pixel(const warp_plan *p, double row_x, double row_y, in
     }
 }
 
-/* Pixels X0 .. W-1 of a row, one at a time: the reference every faster row
- * must equal. */
-static void warp_row_scalar(const warp_plan *p, double row_x, double row_y, int x0, float *o,
-                            uint8_t *b)
+/* Pixels X0 .. X1-1 of a row, one at a time: the reference every faster
+ * row must equal. */
+static void warp_span(const warp_plan *p, double row_x, double row_y, int x0, int x1, float *o,
+                      uint8_t *b)
 {
-    for (int x = x0; x < p->W; x++)
+    for (int x = x0; x < x1; x++)
         warp_pixel(p, row_x, row_y, x, o ? o + 3 * x : NULL, b ? b + 3 * x : NULL);
 }
 
@@ -236,8 +237,7 @@ warp_row_avx2(const warp_plan *p, double row_x, double row_y, float *o, uint8_t 
             _mm256_or_si256(_mm256_cmpgt_epi32(sx, sx_max), _mm256_cmpgt_epi32(zero, sx)),
             _mm256_or_si256(_mm256_cmpgt_epi32(sy, sy_max), _mm256_cmpgt_epi32(zero, sy)));
         if (!_mm256_testz_si256(out, minus_one)) {
-            for (int k = x; k < x + 8; k++)
-                warp_pixel(p, row_x, row_y, k, o ? o + 3 * k : NULL, b ? b + 3 * k : NULL);
+            warp_span(p, row_x, row_y, x, x + 8, o, b);
             continue;
         }
         const __m256i ax = _mm256_and_si256(fx, low), ay = _mm256_and_si256(fy, low);
@@ -285,17 +285,20 @@ warp_row_avx2(const warp_plan *p, double row_x, double row_y, float *o, uint8_t 
             }
         }
     }
-    warp_row_scalar(p, row_x, row_y, x, o, b);
+    warp_span(p, row_x, row_y, x, W, o, b);
 }
 
+/* Decided once; workers warp from many threads at a time. */
 static int use_avx2(void)
 {
-    static int known = -1;
-    if (known < 0) {
+    static atomic_int known = -1;
+    int v = atomic_load_explicit(&known, memory_order_relaxed);
+    if (v < 0) {
         const char *env = getenv("FACETRACK_WARP_SCALAR"); /* the reference, for comparison */
-        known = __builtin_cpu_supports("avx2") && !(env && strcmp(env, "1") == 0);
+        v = __builtin_cpu_supports("avx2") && !(env && strcmp(env, "1") == 0);
+        atomic_store_explicit(&known, v, memory_order_relaxed);
     }
-    return known;
+    return v;
 }
 #endif
 
@@ -353,7 +356,7 @@ static ft_status warp(const ft_face_image *image, const ft_norm_rect *roi,
             continue;
         }
 #endif
-        warp_row_scalar(&p, row_x, row_y, 0, o, b);
+        warp_span(&p, row_x, row_y, 0, W, o, b);
     }
     return FT_OK;
 }

@@ -193,13 +193,7 @@ static ft_status send_frame(range_run *r, int64_t index, const ft_image *image, 
         return st != FT_OK ? engine_failed(r, index, st) : record_frame(r, index, faces, count, image);
     }
     ft_status st;
-    while ((st = ft_face_engine_send(r->engine, image, ts_us)) == FT_EAGAIN ||
-           r->sent.count == MOST_IN_ENGINE) {
-        if (st == FT_OK) { /* an engine that holds more than it may */
-            snprintf(r->err, r->err_size, "%s: the engine holds more than %d frames",
-                     ft_video_path(r->src->video), MOST_IN_ENGINE);
-            return FT_ERR_INTERNAL;
-        }
+    while ((st = ft_face_engine_send(r->engine, image, ts_us)) == FT_EAGAIN) {
         const int before = r->sent.count;
         if ((st = receive_ready(r)) != FT_OK)
             return st;
@@ -211,6 +205,11 @@ static ft_status send_frame(range_run *r, int64_t index, const ft_image *image, 
     }
     if (st != FT_OK)
         return engine_failed(r, index, st);
+    if (r->sent.count == MOST_IN_ENGINE) {
+        snprintf(r->err, r->err_size, "%s: the engine holds more than %d frames",
+                 ft_video_path(r->src->video), MOST_IN_ENGINE);
+        return FT_ERR_INTERNAL;
+    }
     r->sent.index[r->sent.count++] = index;
     return receive_ready(r);
 }

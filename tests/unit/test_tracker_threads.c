@@ -139,6 +139,27 @@ static int receive_into(ft_face_tracker *t, frame_record *records, int *received
     return FT_OK;
 }
 
+/* Frame K to T, taking the frames it has ready; the status of the last
+ * receive (FT_EAGAIN when the frame stays under way). */
+static ft_status send_frame(ft_face_tracker *t, int k, frame_record *records, int *received)
+{
+    ft_status st;
+    while ((st = ft_face_tracker_send(t, &frame_image, (int64_t)k * 40000)) == FT_EAGAIN)
+        assert_int_equal(receive_into(t, records, received), FT_OK);
+    assert_int_equal(st, FT_OK);
+    st = receive_into(t, records, received);
+    assert_true(st == FT_OK || st == FT_EAGAIN);
+    return st;
+}
+
+/* The frames T still holds. */
+static void drain_into(ft_face_tracker *t, frame_record *records, int *received)
+{
+    assert_int_equal(ft_face_tracker_send(t, NULL, 0), FT_OK);
+    while (receive_into(t, records, received) == FT_OK) {
+    }
+}
+
 /* The script as two ranges (the second after a reset, as a worker starts
  * one), a cut at frame 15; each range drained. */
 static int run_script(int ahead, frame_record *records, script *s)
@@ -147,26 +168,17 @@ static int run_script(int ahead, frame_record *records, script *s)
     int received = 0;
     for (int k = 0; k < FRAMES; k++) {
         if (k == 40) { /* a range ends: drain, then the next starts afresh */
-            assert_int_equal(ft_face_tracker_send(t, NULL, 0), FT_OK);
-            while (receive_into(t, records, &received) == FT_OK) {
-            }
+            drain_into(t, records, &received);
             ft_face_tracker_reset(t);
         }
         if (k == 15)
             ft_face_tracker_signal_cut(t);
         s->frame = k;
-        ft_status st;
-        while ((st = ft_face_tracker_send(t, &frame_image, (int64_t)k * 40000)) == FT_EAGAIN)
-            assert_int_equal(receive_into(t, records, &received), FT_OK);
-        assert_int_equal(st, FT_OK);
-        st = receive_into(t, records, &received);
-        assert_true(st == FT_OK || st == FT_EAGAIN);
+        const ft_status st = send_frame(t, k, records, &received);
         if (ahead && (k == 0 || k == 40))
             assert_int_equal(st, FT_EAGAIN); /* a range's first frame comes out one send later */
     }
-    assert_int_equal(ft_face_tracker_send(t, NULL, 0), FT_OK);
-    while (receive_into(t, records, &received) == FT_OK) {
-    }
+    drain_into(t, records, &received);
     ft_face_timings timings;
     ft_face_tracker_timings(t, &timings);
     assert_int_equal(timings.frames, FRAMES);
@@ -336,16 +348,9 @@ static int run_mesh_script(int beside, int ahead, frame_record *records, mesh_sc
         if (k == 45)
             ft_face_tracker_signal_cut(t);
         s->frame = k;
-        ft_status st;
-        while ((st = ft_face_tracker_send(t, &frame_image, (int64_t)k * 40000)) == FT_EAGAIN)
-            assert_int_equal(receive_into(t, records, &received), FT_OK);
-        assert_int_equal(st, FT_OK);
-        st = receive_into(t, records, &received);
-        assert_true(st == FT_OK || st == FT_EAGAIN);
+        send_frame(t, k, records, &received);
     }
-    assert_int_equal(ft_face_tracker_send(t, NULL, 0), FT_OK);
-    while (receive_into(t, records, &received) == FT_OK) {
-    }
+    drain_into(t, records, &received);
     ft_face_tracker_free(t);
     return received;
 }
