@@ -5,6 +5,7 @@
  * then round the source position to 1/32 px and blend in 15-bit fixed point,
  * exactly as OpenCV 4 does for 8-bit images. */
 #include "face/image_to_tensor.h"
+#include "face/nv12_warp.h"
 
 #include <limits.h>
 #include <stdatomic.h>
@@ -302,23 +303,18 @@ static int use_avx2(void)
 }
 #endif
 
-/* The warp into floats (OUT) or into its bytes before the range mapping
- * (CODES); one of the two is NULL. FAST: rows eight pixels at a time where
- * the CPU can (the same values as one at a time). */
-static ft_status warp(const ft_face_image *image, const ft_norm_rect *roi,
-                      const ft_tensor_spec *spec, float *out, uint8_t *codes, float padding[4],
-                      float matrix[16], int fast)
+ft_status ft_warp_geometry_make(int image_width, int image_height, const ft_norm_rect *roi,
+                                const ft_tensor_spec *spec, ft_warp_geometry *out,
+                                float padding[4], float matrix[16])
 {
-    if (!image || !image->data || (!out && !codes) || !spec || (image->channels != 3 && image->channels != 4) ||
-        image->stride < image->width * image->channels || !(spec->range_min < spec->range_max))
+    if (!spec || !(spec->range_min < spec->range_max))
         return FT_ERR_INVALID_ARG;
     ft_rotated_rect r;
-    ft_status st = ft_roi_to_pixels(roi, image->width, image->height, spec, &r, padding);
+    ft_status st = ft_roi_to_pixels(roi, image_width, image_height, spec, &r, padding);
     if (st != FT_OK)
         return st;
     if (matrix)
-        ft_roi_matrix(&r, image->width, image->height, matrix);
-
+        ft_roi_matrix(&r, image_width, image_height, matrix);
     /* cv::RotatedRect takes degrees as float; boxPoints works in float. */
     const float angle = (float)((double)(r.rotation * 180.0f) / M_PI);
     const double rad = (double)angle * M_PI / 180.0;
@@ -332,14 +328,36 @@ static ft_status warp(const ft_face_image *image, const ft_norm_rect *roi,
     /* Tensor (0,0) -> p1, (W,0) -> p2, (0,H) -> p0; integer tensor
      * coordinates are pixel centres, hence x/W and not (x+0.5)/W. */
     const int W = spec->width, H = spec->height;
-    const double mxy = ((double)p0x - p1x) / H, myy = ((double)p0y - p1y) / H;
-    /* GetValueRangeTransformation from 0..255, in float. */
+    *out = (ft_warp_geometry){.p1x = p1x, .p1y = p1y,
+                              .mxx = ((double)p2x - p1x) / W, .myx = ((double)p2y - p1y) / W,
+                              .mxy = ((double)p0x - p1x) / H, .myy = ((double)p0y - p1y) / H,
+                              .width = W, .height = H,
+                              .zero_border = spec->border == FT_BORDER_ZERO,
+                              /* GetValueRangeTransformation from 0..255, in float. */
+                              .scale = (spec->range_max - spec->range_min) / 255.0f,
+                              .offset = spec->range_min};
+    return FT_OK;
+}
+
+/* The warp into floats (OUT) or into its bytes before the range mapping
+ * (CODES); one of the two is NULL. FAST: rows eight pixels at a time where
+ * the CPU can (the same values as one at a time). */
+static ft_status warp(const ft_face_image *image, const ft_norm_rect *roi,
+                      const ft_tensor_spec *spec, float *out, uint8_t *codes, float padding[4],
+                      float matrix[16], int fast)
+{
+    if (!image || !image->data || (!out && !codes) || !spec || (image->channels != 3 && image->channels != 4) ||
+        image->stride < image->width * image->channels)
+        return FT_ERR_INVALID_ARG;
+    ft_warp_geometry g;
+    ft_status st = ft_warp_geometry_make(image->width, image->height, roi, spec, &g, padding, matrix);
+    if (st != FT_OK)
+        return st;
+    const int W = g.width, H = g.height;
     const warp_plan p = {.data = image->data, .stride = (size_t)image->stride,
                          .iw = image->width, .ih = image->height, .cn = image->channels,
-                         .zero = spec->border == FT_BORDER_ZERO, .W = W,
-                         .mxx = ((double)p2x - p1x) / W, .myx = ((double)p2y - p1y) / W,
-                         .scale = (spec->range_max - spec->range_min) / 255.0f,
-                         .offset = spec->range_min};
+                         .zero = g.zero_border, .W = W, .mxx = g.mxx, .myx = g.myx,
+                         .scale = g.scale, .offset = g.offset};
 #ifdef WARP_AVX2
     /* The gathers take 32-bit offsets into the image. */
     fast = fast && use_avx2() && (size_t)image->stride * (size_t)image->height < (size_t)INT_MAX;
@@ -347,7 +365,7 @@ static ft_status warp(const ft_face_image *image, const ft_norm_rect *roi,
     fast = 0;
 #endif
     for (int y = 0; y < H; y++) {
-        const double row_x = mxy * y + p1x, row_y = myy * y + p1y;
+        const double row_x = g.mxy * y + g.p1x, row_y = g.myy * y + g.p1y;
         float *o = out ? out + (size_t)y * W * 3 : NULL;
         uint8_t *b = codes ? codes + (size_t)y * W * 3 : NULL;
 #ifdef WARP_AVX2
