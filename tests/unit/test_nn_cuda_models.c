@@ -5,12 +5,16 @@
  * its table run on the host between device segments. Without a CUDA build,
  * driver or device, or without the models, it skips (77), saying why.
  * Also prints, per model, how many ops ran on the device and the largest
- * relative difference seen (docs/nn_runtime.md quotes them). */
+ * relative difference seen (docs/nn_runtime.md quotes them).
+ * First, the model warps from pictures on the GPU (gpu/frame_warp.h) against
+ * the host's ft_nv12_to_tensor, to the bit. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "face/nv12_warp.h"
+#include "gpu/frame_warp.h"
 #include "nn/backend.h"
 #include "nn/graph.h"
 #include "nn/model.h"
@@ -110,6 +114,78 @@ done:
     return failed;
 }
 
+static float uniform(unsigned *state, float lo, float hi)
+{
+    return lo + (hi - lo) * (float)(next_random(state) & 0xffff) / 65535.0f;
+}
+
+/* Random pictures (1080p and odd sizes) put on device 0 and warped there in
+ * batches of random ROIs, floats and bytes: 0 when every tensor equals the
+ * host's. */
+static int warps_match(void)
+{
+    unsigned r = 20261208u;
+    int failed = 0;
+    for (int trial = 0; trial < 24 && !failed; trial++) {
+        const int w = trial < 2 ? 1920 : 1 + (int)(next_random(&r) % 700);
+        const int h = trial < 2 ? 1080 : 1 + (int)(next_random(&r) % 500);
+        const size_t y_pitch = (size_t)w + 32, uv_pitch = 2 * (size_t)((w + 1) / 2) + 64;
+        const int ch = (h + 1) / 2;
+        uint8_t *y = malloc(y_pitch * h), *uv = malloc(uv_pitch * ch);
+        void *dy = ft_gpu_picture_alloc(0, y_pitch * h), *duv = ft_gpu_picture_alloc(0, uv_pitch * ch);
+        const int count = 1 + (int)(next_random(&r) % 20);
+        ft_warp_geometry g[20];
+        const int tw = 1 + (int)(next_random(&r) % 256), th = 1 + (int)(next_random(&r) % 256);
+        const size_t n = (size_t)count * tw * th * 3;
+        float *want = malloc(n * sizeof *want), *got = malloc(n * sizeof *got);
+        uint8_t *want_codes = malloc(n), *got_codes = malloc(n);
+        if (!y || !uv || !dy || !duv || !want || !got || !want_codes || !got_codes) {
+            printf("FAILED: out of host or device memory for the warp check\n");
+            return 1;
+        }
+        for (size_t i = 0; i < y_pitch * h; i++)
+            y[i] = (uint8_t)next_random(&r);
+        for (size_t i = 0; i < uv_pitch * ch; i++)
+            uv[i] = (uint8_t)next_random(&r);
+        failed |= ft_gpu_picture_copy(0, dy, y_pitch, y, y_pitch, y_pitch, h) != FT_OK;
+        failed |= ft_gpu_picture_copy(0, duv, uv_pitch, uv, uv_pitch, uv_pitch, ch) != FT_OK;
+        const ft_yuv_coeffs k = ft_yuv_coeffs_for(trial % 2 ? 1 : 5, trial % 3 == 0);
+        const ft_nv12_view host = {y, uv, y_pitch, uv_pitch, w, h, k};
+        const ft_gpu_picture device = {0, {dy, duv, y_pitch, uv_pitch, w, h, k}};
+        for (int i = 0; i < count; i++) {
+            const ft_norm_rect roi = {uniform(&r, -0.4f, 1.4f), uniform(&r, -0.4f, 1.4f),
+                                      uniform(&r, 0.02f, 1.8f), uniform(&r, 0.02f, 1.8f),
+                                      uniform(&r, -3.3f, 3.3f)};
+            const ft_tensor_spec spec = {tw, th, next_random(&r) % 2 ? 0.0f : -1.0f, 1.0f,
+                                         (int)(next_random(&r) % 2),
+                                         next_random(&r) % 2 ? FT_BORDER_ZERO : FT_BORDER_REPLICATE};
+            failed |= ft_warp_geometry_make(w, h, &roi, &spec, &g[i], NULL, NULL) != FT_OK;
+            ft_nv12_to_tensor(&host, &g[i], want + (size_t)i * tw * th * 3, NULL);
+            ft_nv12_to_tensor(&host, &g[i], NULL, want_codes + (size_t)i * tw * th * 3);
+        }
+        char err[256] = "";
+        if (ft_gpu_warp_nv12(&device, g, count, got, NULL, err, sizeof err) != FT_OK ||
+            ft_gpu_warp_nv12(&device, g, count, NULL, got_codes, err, sizeof err) != FT_OK) {
+            printf("FAILED: warp on the GPU: %s\n", err);
+            failed = 1;
+        } else if (memcmp(want, got, n * sizeof *got) != 0 || memcmp(want_codes, got_codes, n) != 0) {
+            printf("FAILED: trial %d: %dx%d picture, %d tensors of %dx%d: the GPU warp differs from the host's\n",
+                   trial, w, h, count, tw, th);
+            failed = 1;
+        }
+        ft_gpu_picture_free(0, dy);
+        ft_gpu_picture_free(0, duv);
+        free(y);
+        free(uv);
+        free(want);
+        free(got);
+        free(want_codes);
+        free(got_codes);
+    }
+    printf("%s: the GPU warps from NV12 pictures\n", failed ? "FAILED" : "PASSED");
+    return failed;
+}
+
 int main(void)
 {
     const ft_nn_backend_def *row = ft_nn_backend_find("cuda");
@@ -122,6 +198,7 @@ int main(void)
         printf("SKIP: %s\n", why);
         return SKIP;
     }
+    const int warps_failed = warps_match();
     const char *npm = getenv("FT_NPM_MODELS_DIR"), *shared = getenv("FT_SHARED_DIR");
     static const char *const npm_models[] = {"face_detection_short_range.tflite",
                                              "face_detection_full_range.tflite",
@@ -152,10 +229,11 @@ int main(void)
         failed |= compare(specs[i], row, 8, 0);
         failed |= compare(specs[i], row, 8, 1);
     }
-    if (ran == 0) {
+    if (ran == 0 && !warps_failed) {
         printf("SKIP: no MediaPipe model found (FT_NPM_MODELS_DIR, FT_SHARED_DIR)\n");
         return SKIP;
     }
+    failed |= warps_failed;
     if (ran < count)
         failed = 1; /* a GPU run must compare them all */
     printf("%s: %d models compared\n", failed ? "FAILED" : "PASSED", ran);
