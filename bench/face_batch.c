@@ -47,7 +47,7 @@ int main(int argc, char **argv)
         for (int x = 0; x < 640; x++)
             for (int c = 0; c < 3; c++)
                 pixels[y][x][c] = (uint8_t)(rand_r(&seed) & 0xff);
-    const ft_face_image image = {&pixels[0][0][0], 640, 480, 640 * 3, 3};
+    const ft_face_image image = {&pixels[0][0][0], 640, 480, 640 * 3, 3, NULL};
     ft_norm_rect rois[MAX_FACES];
     for (int i = 0; i < MAX_FACES; i++)
         rois[i] = (ft_norm_rect){0.2f + 0.08f * (float)i, 0.5f, 0.3f, 0.4f, 0.05f * (float)i};

@@ -83,7 +83,7 @@ int main(int argc, char **argv)
     ft_frame fr;
     if (ft_video_open(argv[1], &vo, &video, err, sizeof err) != FT_OK || ft_video_read(video, &fr) != FT_OK)
         die(err);
-    const ft_face_image img = {fr.data[0], fr.width, fr.height, fr.linesize[0], 3};
+    const ft_face_image img = {fr.data[0], fr.width, fr.height, fr.linesize[0], 3, NULL};
     ft_face_detector *det;
     ft_face_landmarker *lm;
     ft_face_blendshaper *bs;

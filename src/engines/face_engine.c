@@ -195,7 +195,7 @@ static ft_status as_rgb(ft_face_engine *e, const ft_image *im, ft_face_image *vi
                  "invalid image: format must be rgb24, bgr24, rgba or gray with stride >= width x pixel size");
         return FT_ERR_INVALID_ARG;
     }
-    *view = (ft_face_image){im->data, im->width, im->height, im->stride, bpp};
+    *view = (ft_face_image){im->data, im->width, im->height, im->stride, bpp, NULL};
     if (im->format == FT_PIXFMT_RGB24 || im->format == FT_PIXFMT_RGBA)
         return FT_OK;
     const size_t need = (size_t)im->width * (size_t)im->height * 3;
@@ -222,7 +222,7 @@ static ft_status as_rgb(ft_face_engine *e, const ft_image *im, ft_face_image *vi
             }
         }
     }
-    *view = (ft_face_image){e->rgb, im->width, im->height, im->width * 3, 3};
+    *view = (ft_face_image){e->rgb, im->width, im->height, im->width * 3, 3, NULL};
     return FT_OK;
 }
 

@@ -135,7 +135,7 @@ static ft_status detect(void *ctx, const ft_face_image *img, int tracked, int64_
         if (!reserve(&d->boxed, &d->boxed_size, (size_t)new_w * (size_t)new_h * 3))
             return fail(d, FT_ERR_NOMEM, "out of memory");
         ft_resize_bilinear(&work, new_w, new_h, d->boxed);
-        boxed = (ft_face_image){d->boxed, new_w, new_h, new_w * 3, 3};
+        boxed = (ft_face_image){d->boxed, new_w, new_h, new_w * 3, 3, NULL};
     }
     /* blobFromImage(det_img, 1/128, mean 127.5, swapRB): RGB, as our frames */
     const ft_blob_format blob = {.bgr = 0, .mean = 127.5f, .scale = 1.0f / 128.0f};

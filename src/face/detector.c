@@ -267,14 +267,12 @@ ft_status ft_face_detect_batch(ft_face_detector *d, const ft_face_image *image,
         snprintf(d->error, sizeof d->error, "%s: %s", d->model, ft_nn_session_error(d->session));
     /* Letterboxed into the square input, zero border (= -1), range [-1, 1]. */
     const ft_tensor_spec spec = {d->size, d->size, -1.0f, 1.0f, 1, FT_BORDER_ZERO};
-    const size_t item_floats = 3 * (size_t)d->size * (size_t)d->size;
     float *input = st == FT_OK ? ft_nn_session_input(d->session, 0) : NULL;
-    for (int i = 0; i < n && st == FT_OK; i++) {
-        st = ft_image_to_tensor(image, rois ? &rois[i] : NULL, &spec, input + (size_t)i * item_floats,
-                                NULL, d->matrices[i]);
-        if (st != FT_OK)
-            snprintf(d->error, sizeof d->error, "%s: invalid image or ROI", d->model);
-    }
+    char why[160] = "";
+    if (st == FT_OK && (st = ft_image_to_tensors(image, rois, n, &spec, input, NULL, d->matrices,
+                                                 why, sizeof why)) != FT_OK)
+        snprintf(d->error, sizeof d->error, "%s: %s", d->model,
+                 why[0] ? why : "invalid image or ROI");
     if (st == FT_OK && (st = ft_nn_session_run(d->session)) != FT_OK)
         snprintf(d->error, sizeof d->error, "%s: %s", d->model, ft_nn_session_error(d->session));
     const float *boxes = st == FT_OK ? ft_nn_session_output(d->session, d->out_boxes) : NULL;

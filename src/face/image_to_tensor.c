@@ -6,6 +6,7 @@
  * exactly as OpenCV 4 does for 8-bit images. */
 #include "face/image_to_tensor.h"
 #include "face/nv12_warp.h"
+#include "gpu/frame_warp.h"
 
 #include <limits.h>
 #include <stdatomic.h>
@@ -397,4 +398,49 @@ ft_status ft_image_to_codes(const ft_face_image *image, const ft_norm_rect *roi,
                             float matrix[16])
 {
     return warp(image, roi, spec, NULL, out, padding, matrix, 1);
+}
+
+/* The tensors of a picture on a GPU, up to a launch's worth of geometries
+ * at a time. */
+static ft_status warp_on_gpu(const ft_face_image *image, const ft_norm_rect *rois, int n,
+                             const ft_tensor_spec *spec, float *out, uint8_t *codes,
+                             float (*matrices)[16], char *err, size_t err_size)
+{
+    enum { CHUNK = 32 };
+    const size_t item = (size_t)spec->width * (size_t)spec->height * 3;
+    for (int at = 0; at < n;) {
+        ft_warp_geometry g[CHUNK];
+        const int k = n - at < CHUNK ? n - at : CHUNK;
+        for (int i = 0; i < k; i++) {
+            ft_status st = ft_warp_geometry_make(image->width, image->height,
+                                                 rois ? &rois[at + i] : NULL, spec, &g[i], NULL,
+                                                 matrices ? matrices[at + i] : NULL);
+            if (st != FT_OK)
+                return st;
+        }
+        ft_status st = ft_gpu_warp_nv12(image->gpu, g, k, out ? out + item * at : NULL,
+                                        codes ? codes + item * at : NULL, err, err_size);
+        if (st != FT_OK)
+            return st;
+        at += k;
+    }
+    return FT_OK;
+}
+
+ft_status ft_image_to_tensors(const ft_face_image *image, const ft_norm_rect *rois, int n,
+                              const ft_tensor_spec *spec, float *out, uint8_t *codes,
+                              float (*matrices)[16], char *err, size_t err_size)
+{
+    if (!image || !spec || n < 0 || (!out && !codes))
+        return FT_ERR_INVALID_ARG;
+    if (image->gpu)
+        return warp_on_gpu(image, rois, n, spec, out, codes, matrices, err, err_size);
+    const size_t item = (size_t)spec->width * (size_t)spec->height * 3;
+    for (int i = 0; i < n; i++) {
+        ft_status st = warp(image, rois ? &rois[i] : NULL, spec, out ? out + item * i : NULL,
+                            out ? NULL : codes + item * i, NULL, matrices ? matrices[i] : NULL, 1);
+        if (st != FT_OK)
+            return st;
+    }
+    return FT_OK;
 }

@@ -53,6 +53,15 @@ ft_status ft_image_to_codes(const ft_face_image *image, const ft_norm_rect *roi,
                             const ft_tensor_spec *spec, uint8_t *out, float padding[4],
                             float matrix[16]);
 
+/* N warps of IMAGE, by ROIS[i] (ROIS NULL: the whole image each time),
+ * into consecutive tensors: floats into OUT, else bytes into CODES as
+ * ft_image_to_codes. MATRICES (may be NULL) gets each tensor's matrix. The
+ * one form that also reads pictures on a GPU (image->gpu), in one pass
+ * there; ERR then gets the GPU's reason on failure. */
+ft_status ft_image_to_tensors(const ft_face_image *image, const ft_norm_rect *rois, int n,
+                              const ft_tensor_spec *spec, float *out, uint8_t *codes,
+                              float (*matrices)[16], char *err, size_t err_size);
+
 /* The warp one pixel at a time (into OUT, else into CODES), whatever the
  * CPU: the reference the faster rows are tested against. */
 ft_status ft_image_to_tensor_naive(const ft_face_image *image, const ft_norm_rect *roi,

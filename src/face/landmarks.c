@@ -272,7 +272,6 @@ ft_status ft_face_landmarks_detect_batch(ft_face_landmarker *lm, const ft_face_i
         return FT_OK;
     /* 256 x 256 RGB in [0, 1], replicate border, no letterbox (§2.3). */
     const ft_tensor_spec spec = {lm->size, lm->size, 0.0f, 1.0f, 0, FT_BORDER_REPLICATE};
-    const size_t item_floats = 3 * (size_t)lm->size * (size_t)lm->size;
     lm->error[0] = '\0';
     ft_status st = reshape_to(lm, n);
     if (st == FT_ERR_NOMEM && n > 1) { /* a device memory cap: two smaller batches */
@@ -284,16 +283,12 @@ ft_status ft_face_landmarks_detect_batch(ft_face_landmarker *lm, const ft_face_i
     }
     void *input = st == FT_OK ? ft_nn_session_input(lm->session, 0) : NULL;
     const int codes = ft_nn_session_input_is_codes(lm->session, 0);
-    for (int i = 0; i < n && st == FT_OK; i++) {
-        st = codes ? ft_image_to_codes(image, &rois[i], &spec,
-                                       (uint8_t *)input + (size_t)i * item_floats, NULL, NULL)
-                   : ft_image_to_tensor(image, &rois[i], &spec,
-                                        (float *)input + (size_t)i * item_floats, NULL, NULL);
-        if (st != FT_OK)
-            snprintf(lm->error, sizeof lm->error, n > 1 ? "%s: invalid image or ROI %d"
-                                                         : "%s: invalid image or ROI",
-                     lm->model, i);
-    }
+    char why[160] = "";
+    if (st == FT_OK &&
+        (st = ft_image_to_tensors(image, rois, n, &spec, codes ? NULL : (float *)input,
+                                  codes ? (uint8_t *)input : NULL, NULL, why, sizeof why)) != FT_OK)
+        snprintf(lm->error, sizeof lm->error, "%s: %s", lm->model,
+                 why[0] ? why : "invalid image or ROI");
     if (st == FT_OK)
         st = run_model(lm);
     for (int i = 0; i < n && st == FT_OK; i++)

@@ -447,7 +447,7 @@ ft_status ft_object_detector_detect(ft_object_detector *d, const ft_image *image
         snprintf(d->error, sizeof d->error, "object detector: needs an RGB24 image");
         return FT_ERR_UNSUPPORTED;
     }
-    const ft_face_image img = {image->data, image->width, image->height, image->stride, 3};
+    const ft_face_image img = {image->data, image->width, image->height, image->stride, 3, NULL};
     /* YOLO letterboxes (ultralytics pads with grey 114; here black), the
      * others stretch. */
     const int yolo = d->kind == KIND_YOLO;

@@ -45,12 +45,12 @@ int main(int argc, char **argv)
         return 1;
     }
     fclose(f);
-    const ft_face_image frame = {rgb, w, h, w * 3, 3};
+    const ft_face_image frame = {rgb, w, h, w * 3, 3, NULL};
     int bw, bh;
     float scale;
     ft_scrfd_letterbox(w, h, SIDE, &bw, &bh, &scale);
     ft_resize_bilinear(&frame, bw, bh, boxed);
-    const ft_face_image image = {boxed, bw, bh, bw * 3, 3};
+    const ft_face_image image = {boxed, bw, bh, bw * 3, 3, NULL};
     const ft_blob_format format = yunet ? (ft_blob_format){1, 0.0f, 1.0f}
                                         : (ft_blob_format){0, 127.5f, 1.0f / 128.0f};
     const ft_nn_graph *g = NULL;

@@ -74,6 +74,7 @@ int ft_test_load_rgb(const char *path, ft_face_image *img)
             img->height = fr.height;
             img->stride = fr.width * 3;
             img->channels = 3;
+            img->gpu = NULL;
             rc = 0;
         }
     } else {

@@ -41,7 +41,7 @@ static ft_status scripted_detect(void *ctx, const ft_face_image *image, int trac
 }
 
 static const uint8_t pixel[3];
-static const ft_face_image frame_image = {pixel, 200, 100, 600, 3};
+static const ft_face_image frame_image = {pixel, 200, 100, 600, 3, NULL};
 
 static ft_face_tracker *make_tracker(script *s, int every)
 {

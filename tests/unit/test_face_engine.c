@@ -138,7 +138,7 @@ static int run_clip_with(const char *rel, int expected_faces, int apply_rotation
             }
         }
         if (s->frames % 5 == 1) {
-            const ft_face_image img = {fr.data[0], fr.width, fr.height, fr.linesize[0], 3};
+            const ft_face_image img = {fr.data[0], fr.width, fr.height, fr.linesize[0], 3, NULL};
             ft_detect_plan plan;
             ft_detect_plan_tiles(fr.width, fr.height, 1088, &plan);
             ft_face_detection d[FT_DETECT_MAX_PER_TILE];
@@ -232,7 +232,7 @@ static ft_face_image shrink(const ft_face_image *src, int factor)
                                          (size_t)(x * factor + i) * 3 + c];
                 d[((size_t)y * w + x) * 3 + c] = (uint8_t)(sum / (factor * factor));
             }
-    return (ft_face_image){d, w, h, 3 * w, 3};
+    return (ft_face_image){d, w, h, 3 * w, 3, NULL};
 }
 
 static void paste(uint8_t *canvas, int cw, int ch, const ft_face_image *p, int x0, int y0)

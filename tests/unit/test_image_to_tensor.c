@@ -141,7 +141,7 @@ static void sampling_convention_and_border(void **state)
         for (int x = 0; x < 8; x++)
             for (int c = 0; c < 3; c++)
                 px[(y * 8 + x) * 3 + c] = (uint8_t)(x * 30);
-    ft_face_image img = {px, 8, 4, 24, 3};
+    ft_face_image img = {px, 8, 4, 24, 3, NULL};
     float t[4 * 8 * 3];
     ft_tensor_spec spec = {8, 4, 0, 255, 0, FT_BORDER_ZERO};
     assert_int_equal(ft_image_to_tensor(&img, NULL, &spec, t, NULL, NULL), FT_OK);
@@ -172,7 +172,7 @@ static void rgba_and_bad_arguments(void **state)
                 rgb[i * 3 + c] = v;
             rgba[i * 4 + c] = c < 3 ? v : 7;
         }
-    ft_face_image a = {rgb, 5, 3, 15, 3}, b = {rgba, 5, 3, 20, 4};
+    ft_face_image a = {rgb, 5, 3, 15, 3, NULL}, b = {rgba, 5, 3, 20, 4, NULL};
     ft_norm_rect roi = {0.4f, 0.6f, 0.9f, 1.3f, 0.7f};
     ft_tensor_spec spec = {6, 4, 0, 1, 1, FT_BORDER_REPLICATE};
     float ta[6 * 4 * 3], tb[6 * 4 * 3];
@@ -218,7 +218,7 @@ static void fast_rows_equal_the_naive_warp(void **state)
         assert_non_null(pixels);
         for (size_t i = 0; i < (size_t)stride * h; i++)
             pixels[i] = (uint8_t)next_random(&r);
-        const ft_face_image img = {pixels, w, h, stride, cn};
+        const ft_face_image img = {pixels, w, h, stride, cn, NULL};
         const ft_norm_rect roi = {uniform(&r, -0.4f, 1.4f), uniform(&r, -0.4f, 1.4f),
                                   uniform(&r, 0.02f, 1.8f), uniform(&r, 0.02f, 1.8f),
                                   uniform(&r, -3.3f, 3.3f)};

@@ -165,7 +165,7 @@ static void check_points(const char *file, int k_count, int bn_data, int points,
     const uint8_t rgb[3] = {200, 90, 30};
     for (int i = 0; i < W * H; i++)
         memcpy(&pixels[i * 3], rgb, 3);
-    const ft_face_image img = {pixels, W, H, W * 3, 3};
+    const ft_face_image img = {pixels, W, H, W * 3, 3, NULL};
     write_model(model_path(file), k_count, bn_data);
     ft_insightface_landmarker *l;
     char err[512];

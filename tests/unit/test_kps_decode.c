@@ -249,7 +249,7 @@ static void resize_samples_pixel_centres(void **state)
     (void)state;
     /* 4 x 1 RGB row 0, 100, 200, 250 -> 2 x 1: samples at x = 0.5 and 2.5 */
     const uint8_t row[12] = {0, 0, 0, 100, 100, 100, 200, 200, 200, 250, 250, 250};
-    const ft_face_image img = {row, 4, 1, 12, 3};
+    const ft_face_image img = {row, 4, 1, 12, 3, NULL};
     uint8_t out[6];
     ft_resize_bilinear(&img, 2, 1, out);
     assert_int_equal(out[0], 50);
@@ -266,7 +266,7 @@ static void blob_is_planar_and_padded(void **state)
     (void)state;
     /* 2 x 1 RGBA: (10, 20, 30), (40, 50, 60) into a 3 x 2 BGR blob */
     const uint8_t px[8] = {10, 20, 30, 255, 40, 50, 60, 255};
-    const ft_face_image img = {px, 2, 1, 8, 4};
+    const ft_face_image img = {px, 2, 1, 8, 4, NULL};
     float out[3 * 2 * 3];
     const ft_blob_format bgr = {.bgr = 1, .mean = 0.0f, .scale = 1.0f};
     assert_int_equal(ft_blob_from_image(&img, &bgr, 3, 2, out), FT_OK);

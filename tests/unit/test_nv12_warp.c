@@ -72,7 +72,7 @@ static void warp_equals_the_warp_of_its_rgb(void **state)
         uint8_t *rgb = malloc((size_t)w * h * 3);
         assert_non_null(rgb);
         ft_nv12_to_rgb(&p.view, rgb, (size_t)w * 3);
-        const ft_face_image img = {rgb, w, h, w * 3, 3};
+        const ft_face_image img = {rgb, w, h, w * 3, 3, NULL};
         const ft_norm_rect roi = {uniform(&r, -0.4f, 1.4f), uniform(&r, -0.4f, 1.4f),
                                   uniform(&r, 0.02f, 1.8f), uniform(&r, 0.02f, 1.8f),
                                   uniform(&r, -3.3f, 3.3f)};

@@ -90,7 +90,7 @@ static ft_status slow_finish(void *ctx, ft_face *faces, const int *due, int n, i
 }
 
 static const uint8_t pixel[3];
-static const ft_face_image frame_image = {pixel, 400, 200, 1200, 3};
+static const ft_face_image frame_image = {pixel, 400, 200, 1200, 3, NULL};
 
 static ft_face_tracker *make_tracker(script *s, int ahead)
 {
