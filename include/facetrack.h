@@ -123,7 +123,10 @@ typedef enum ft_pixfmt {
     FT_PIXFMT_GRAY8,     /* luma only */
     FT_PIXFMT_YUV420P,   /* planar I420; passed through without conversion
                             when the decoder already produces 8-bit 4:2:0 */
-    FT_PIXFMT_COUNT
+    FT_PIXFMT_COUNT,
+    /* Only in frames the reader hands out: an NV12 picture left on the GPU
+     * that decoded it (ft_video_options.device_frames) */
+    FT_PIXFMT_CUDA_NV12 = 64
 } ft_pixfmt;
 
 /* "rgb24", "bgr24", "rgba", "gray", "yuv420p"; NULL when out of range. */
@@ -139,6 +142,12 @@ typedef struct ft_video_options {
      * pixels are the CPU decoder's either way. 0 (default): the CPU. */
     int nvdec;
     int nvdec_device;
+    /* 1 (with nvdec): frames NVDEC decodes stay on the GPU, as
+     * FT_PIXFMT_CUDA_NV12 frames, where the stream allows it (8-bit 4:2:0,
+     * neither rotated nor mirrored); the others come as PIXFMT. For engines
+     * that read them there (ft_face_engine_takes_device_frames). 0
+     * (default): every frame comes to the host. */
+    int device_frames;
 } ft_video_options;
 
 /* Defaults as documented above. */
@@ -175,6 +184,12 @@ typedef struct ft_frame {
     uint8_t *data[3];    /* planes; packed formats use data[0] only */
     int linesize[3];     /* bytes per row of each plane */
     int key_frame;       /* decoded from an intra picture */
+    /* FT_PIXFMT_CUDA_NV12 only: data[0] (luma) and data[1] (interleaved Cb
+     * Cr) are addresses on GPU DEVICE, and COLORSPACE (libav's
+     * AVColorSpace number) and FULL_RANGE say how they convert to RGB. */
+    int device;
+    int colorspace;
+    int full_range;
 } ft_frame;
 
 /* A decoder of one video file.
@@ -418,6 +433,14 @@ FT_API const ft_engine_info *ft_face_engine_info(const ft_face_engine *engine);
  * makes the engine take frames again. */
 FT_API ft_status ft_face_engine_send(ft_face_engine *engine, const ft_image *image,
                                      int64_t timestamp_us);
+/* send, of a frame as the reader hands it out: RGB24, RGBA, BGR24 or gray
+ * on the host, or FT_PIXFMT_CUDA_NV12 on a GPU for an engine that reads
+ * frames there. */
+FT_API ft_status ft_face_engine_send_frame(ft_face_engine *engine, const ft_frame *frame,
+                                           int64_t timestamp_us);
+/* 1 when ENGINE reads FT_PIXFMT_CUDA_NV12 frames where they are (its model
+ * warps run on the GPU, and only their tensors come back). */
+FT_API int ft_face_engine_takes_device_frames(const ft_face_engine *engine);
 FT_API ft_status ft_face_engine_receive(ft_face_engine *engine, ft_face *faces, int capacity,
                                         int *count, int64_t *timestamp_us);
 

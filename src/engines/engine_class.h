@@ -25,6 +25,9 @@ typedef struct ft_engine_class {
     size_t priv_size; /* private state, zeroed before create */
     /* OPTIONS are checked for the common ranges already. */
     ft_status (*create)(void *priv, const ft_face_options *options, char *err, size_t err_size);
+    /* 1: send also takes pictures on a GPU (ft_face_image.gpu), which the
+     * class reads through the model warps only (ft_image_to_tensors). */
+    int takes_device_frames;
     /* One frame (RGB or RGBA, see ft_face_image): FT_EAGAIN when results
      * must be received first. NULL IMAGE: drain. */
     ft_status (*send)(void *priv, const ft_face_image *image, int64_t timestamp_us);

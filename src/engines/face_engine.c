@@ -7,6 +7,7 @@
 
 #include "base/format_error.h"
 #include "engines/engine_class.h"
+#include "gpu/frame_warp.h"
 
 #define DEFAULT_ENGINE "mediapipe_landmarker"
 
@@ -17,6 +18,7 @@ struct ft_face_engine {
     ft_face *faces;  /* process()'s results, num_faces */
     uint8_t *rgb;    /* converted input when it is not RGB or RGBA */
     size_t rgb_size;
+    ft_gpu_picture picture; /* the frame being sent, when it is on a GPU */
     char error[768];
 };
 
@@ -226,6 +228,13 @@ static ft_status as_rgb(ft_face_engine *e, const ft_image *im, ft_face_image *vi
     return FT_OK;
 }
 
+/* IMAGE (NULL: drain) to the class. */
+static ft_status send_view(ft_face_engine *e, const ft_face_image *img, int64_t timestamp_us)
+{
+    ft_status st = e->cls->send(e->priv, img, timestamp_us);
+    return st == FT_OK || st == FT_EAGAIN || st == FT_EOF ? st : failed(e, st);
+}
+
 ft_status ft_face_engine_send(ft_face_engine *e, const ft_image *image, int64_t timestamp_us)
 {
     if (!e)
@@ -238,8 +247,44 @@ ft_status ft_face_engine_send(ft_face_engine *e, const ft_image *image, int64_t 
             return st;
         img = &view;
     }
-    ft_status st = e->cls->send(e->priv, img, timestamp_us);
-    return st == FT_OK || st == FT_EAGAIN || st == FT_EOF ? st : failed(e, st);
+    return send_view(e, img, timestamp_us);
+}
+
+int ft_face_engine_takes_device_frames(const ft_face_engine *e)
+{
+    return e && e->cls->takes_device_frames;
+}
+
+ft_status ft_face_engine_send_frame(ft_face_engine *e, const ft_frame *frame, int64_t timestamp_us)
+{
+    if (!e)
+        return FT_ERR_INVALID_ARG;
+    if (!frame)
+        return ft_face_engine_send(e, NULL, timestamp_us);
+    if (frame->format != FT_PIXFMT_CUDA_NV12) {
+        const ft_image image = {frame->data[0], frame->width, frame->height, frame->linesize[0],
+                                frame->format};
+        return ft_face_engine_send(e, &image, timestamp_us);
+    }
+    e->error[0] = '\0';
+    if (!e->cls->takes_device_frames) {
+        snprintf(e->error, sizeof e->error, "engine '%s' reads frames on the host only",
+                 e->cls->info.name);
+        return FT_ERR_UNSUPPORTED;
+    }
+    if (!frame->data[0] || !frame->data[1] || frame->width <= 0 || frame->height <= 0 ||
+        frame->linesize[0] < frame->width || frame->linesize[1] < (frame->width + 1) / 2 * 2) {
+        snprintf(e->error, sizeof e->error, "invalid frame on GPU %d: no planes or size %dx%d",
+                 frame->device, frame->width, frame->height);
+        return FT_ERR_INVALID_ARG;
+    }
+    e->picture = (ft_gpu_picture){
+        .device = frame->device,
+        .view = {frame->data[0], frame->data[1], (size_t)frame->linesize[0],
+                 (size_t)frame->linesize[1], frame->width, frame->height,
+                 ft_yuv_coeffs_for(frame->colorspace, frame->full_range)}};
+    const ft_face_image view = {NULL, frame->width, frame->height, 0, 3, &e->picture};
+    return send_view(e, &view, timestamp_us);
 }
 
 ft_status ft_face_engine_receive(ft_face_engine *e, ft_face *faces, int capacity, int *count,

@@ -381,6 +381,7 @@ const ft_engine_class ft_mediapipe_landmarker_class = {
              .pose = 1,
              .options = options},
     .priv_size = sizeof(mediapipe),
+    .takes_device_frames = 1, /* its two models' warps read the frame */
     .create = mediapipe_create,
     FT_TRACKER_ENGINE_CALLS,
     .free = mediapipe_free,

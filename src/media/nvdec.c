@@ -187,6 +187,25 @@ int ft_nvdec_is_device_frame(const AVFrame *frame)
     return frame->format == AV_PIX_FMT_CUDA;
 }
 
+ft_status ft_nvdec_picture_ready(const AVFrame *device_frame, char *why, size_t why_size)
+{
+    const AVHWFramesContext *frames = (const AVHWFramesContext *)device_frame->hw_frames_ctx->data;
+    if (frames->sw_format != AV_PIX_FMT_NV12)
+        return FT_ERR_UNSUPPORTED;
+    const AVCUDADeviceContext *hw = frames->device_ctx->hwctx;
+    CUcontext dummy;
+    CUresult r = cu->cuCtxPushCurrent(hw->cuda_ctx);
+    if (r == CUDA_SUCCESS) {
+        r = cu->cuStreamSynchronize(hw->stream);
+        cu->cuCtxPopCurrent(&dummy);
+    }
+    if (r != CUDA_SUCCESS) {
+        snprintf(why, why_size, "the GPU failed decoding a frame (CUDA error %d)", (int)r);
+        return FT_ERR_NO_DEVICE;
+    }
+    return FT_OK;
+}
+
 /* The planar format libavcodec's CPU decoder gives for the same stream. */
 static enum AVPixelFormat planar_of(enum AVPixelFormat semi, int *shift, int *bytes)
 {

@@ -17,6 +17,12 @@ ft_status ft_nvdec_attach(AVCodecContext *dec, const AVCodec *codec, int device,
 /* Whether FRAME's pictures are in device memory. */
 int ft_nvdec_is_device_frame(const AVFrame *frame);
 
+/* Whether DEVICE_FRAME can be handed on where it is: FT_OK for 8-bit NV12,
+ * once the decoder's copies into it are complete (its CUDA stream
+ * synchronised, so that any other stream may read it); FT_ERR_UNSUPPORTED
+ * for other formats; an error with WHY when the GPU fails. */
+ft_status ft_nvdec_picture_ready(const AVFrame *device_frame, char *why, size_t why_size);
+
 /* Downloads DEVICE_FRAME into STAGING and, for semi-planar formats, lays it
  * out in PLANAR as the CPU decoder's planar format; *OUT is the frame to
  * convert (STAGING or PLANAR, both reused from call to call). */

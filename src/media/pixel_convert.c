@@ -148,6 +148,8 @@ static const char *const pixfmt_names[FT_PIXFMT_COUNT] = {"rgb24", "bgr24", "rgb
 
 const char *ft_pixfmt_name(ft_pixfmt format)
 {
+    if (format == FT_PIXFMT_CUDA_NV12)
+        return "cuda_nv12";
     return (unsigned)format < FT_PIXFMT_COUNT ? pixfmt_names[format] : NULL;
 }
 

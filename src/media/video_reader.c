@@ -481,6 +481,33 @@ static ft_status download_if_on_device(ft_video *v, const AVFrame **picture)
     return FT_OK;
 }
 
+/* The frame as NVDEC left it on the GPU (ft_video_options.device_frames);
+ * its pictures stay valid until the next call, as the host's. */
+static ft_status hand_on_device(ft_video *v, ft_frame *f, int64_t pts)
+{
+    if (!v->nvdec_checked)
+        ft_log(FT_LOG_DEBUG, "%s: frames stay on GPU %d", v->path, v->options.nvdec_device);
+    v->nvdec_checked = 1;
+    const AVFrame *d = v->frame;
+    memset(f, 0, sizeof *f);
+    f->data[0] = d->data[0];
+    f->data[1] = d->data[1];
+    f->linesize[0] = d->linesize[0];
+    f->linesize[1] = d->linesize[1];
+    f->device = v->options.nvdec_device;
+    f->colorspace = d->colorspace;
+    f->full_range = d->color_range == AVCOL_RANGE_JPEG;
+    f->index = v->next_index++;
+    f->pts = pts;
+    f->time = (double)(pts - v->info.start_pts) * av_q2d(v->stream->time_base);
+    f->duration = frame_duration(v->frame);
+    f->width = d->width;
+    f->height = d->height;
+    f->format = FT_PIXFMT_CUDA_NV12;
+    f->key_frame = d->key_frame || d->pict_type == AV_PICTURE_TYPE_I;
+    return FT_OK;
+}
+
 ft_status ft_video_read(ft_video *v, ft_frame *f)
 {
     if (!v || !f)
@@ -491,6 +518,17 @@ ft_status ft_video_read(ft_video *v, ft_frame *f)
     ft_status st = next_wanted_frame(v, &pts);
     if (st != FT_OK)
         return st;
+    if (v->options.device_frames && v->nvdec_attached && !v->info.rotation && !v->info.mirrored &&
+        ft_nvdec_is_device_frame(v->frame)) {
+        char why[200];
+        st = ft_nvdec_picture_ready(v->frame, why, sizeof why);
+        if (st == FT_OK)
+            return hand_on_device(v, f, pts);
+        if (st != FT_ERR_UNSUPPORTED) {
+            av_frame_unref(v->frame);
+            return fail(v, st, "%s", why);
+        }
+    }
     const AVFrame *picture = v->frame;
     if ((st = download_if_on_device(v, &picture)) != FT_OK)
         return st;

@@ -33,6 +33,7 @@ typedef struct worker {
     int64_t objects_from;  /* the assigned range's first frame with objects; -1: none */
     ft_video *video;       /* the reader of the video this worker last served */
     const char *video_path;
+    int video_device_frames; /* it leaves NVDEC's frames on the GPU */
     pthread_t thread;
     int index;             /* 0 ..: which GPU its engine is on, when on one */
 } worker;
@@ -193,9 +194,20 @@ static int worker_decode_ahead(const batch *b, const worker *w)
     return worker_device(b, w) >= 0 ? 3 : 0;
 }
 
+/* Whether a worker's frames may stay on its GPU (ft_video_options.
+ * device_frames): its engine reads them there and no object detector reads
+ * this range's pixels. FACETRACK_GPU_FRAMES=1 turns it on. */
+static int worker_device_frames(const worker *w, int64_t objects_from)
+{
+    const char *env = getenv("FACETRACK_GPU_FRAMES");
+    return env && strcmp(env, "1") == 0 && objects_from < 0 &&
+           ft_face_engine_takes_device_frames(w->engine);
+}
+
 /* How a worker reads: one decoding thread (workers are the parallelism), on
  * its GPU's NVDEC when it has a GPU, unless asked otherwise. */
-static void worker_video_options(const batch *b, const worker *w, ft_video_options *vopt)
+static void worker_video_options(const batch *b, const worker *w, int device_frames,
+                                 ft_video_options *vopt)
 {
     ft_video_options_init(vopt);
     vopt->decode_threads = 1;
@@ -203,6 +215,7 @@ static void worker_video_options(const batch *b, const worker *w, ft_video_optio
     if (device >= 0 && !b->opt->config->cpu_decode) {
         vopt->nvdec = 1;
         vopt->nvdec_device = device;
+        vopt->device_frames = device_frames;
     }
 }
 
@@ -223,9 +236,12 @@ static void run_range(worker *w, size_t i, size_t k)
             ft_log(FT_LOG_WARN, "%s: objects stay off: %s", j->path, why);
         }
     }
-    if (w->video_path != j->path) { /* another worker planned it: open our own reader */
+    const int device_frames = worker_device_frames(w, objects_from);
+    if (w->video_path != j->path || w->video_device_frames != device_frames) {
+        /* another worker planned it (or objects now read its pixels): our own reader */
         ft_video_options vopt;
-        worker_video_options(b, w, &vopt);
+        worker_video_options(b, w, device_frames, &vopt);
+        w->video_device_frames = device_frames;
         ft_video_close(w->video);
         w->video = NULL;
         w->video_path = NULL;
@@ -341,7 +357,8 @@ static void *worker_main(void *arg)
             if (!stopping(b)) {
                 w->video_path = NULL;
                 ft_video_options vopt;
-                worker_video_options(b, w, &vopt);
+                w->video_device_frames = worker_device_frames(w, j->objects_from);
+                worker_video_options(b, w, w->video_device_frames, &vopt);
                 st = ft_video_job_prepare(j, b->opt, ft_face_engine_info(w->engine), &vopt,
                                           &w->video);
                 if (st == FT_OK)

@@ -184,16 +184,18 @@ static ft_status receive_ready(range_run *r)
 /* Frame INDEX to the engine; the frames it has finished come out. With the
  * object detector the engine gives each frame back at once, since the
  * detector reads the frame's pixels, which last only until the next read. */
-static ft_status send_frame(range_run *r, int64_t index, const ft_image *image, int64_t ts_us)
+static ft_status send_frame(range_run *r, int64_t index, const ft_frame *frame, int64_t ts_us)
 {
-    if (r->ctx->objects) {
+    if (r->ctx->objects) { /* never given frames on a GPU: the detector reads the host's */
+        const ft_image image = {frame->data[0], frame->width, frame->height, frame->linesize[0],
+                                frame->format};
         const ft_face *faces;
         int count = 0;
-        ft_status st = ft_face_engine_process(r->engine, image, ts_us, &faces, &count);
-        return st != FT_OK ? engine_failed(r, index, st) : record_frame(r, index, faces, count, image);
+        ft_status st = ft_face_engine_process(r->engine, &image, ts_us, &faces, &count);
+        return st != FT_OK ? engine_failed(r, index, st) : record_frame(r, index, faces, count, &image);
     }
     ft_status st;
-    while ((st = ft_face_engine_send(r->engine, image, ts_us)) == FT_EAGAIN) {
+    while ((st = ft_face_engine_send_frame(r->engine, frame, ts_us)) == FT_EAGAIN) {
         const int before = r->sent.count;
         if ((st = receive_ready(r)) != FT_OK)
             return st;
@@ -266,9 +268,7 @@ static ft_status run_frames(range_run *r, int at_end)
                 ft_face_engine_signal_cut(r->engine);
                 ft_object_tracker_clear(&r->tracker);
             }
-            const ft_image image = {frame.data[0], frame.width, frame.height, frame.linesize[0],
-                                    FT_PIXFMT_RGB24};
-            if ((st = send_frame(r, index, &image, (int64_t)(frame.time * 1e6))) != FT_OK)
+            if ((st = send_frame(r, index, &frame, (int64_t)(frame.time * 1e6))) != FT_OK)
                 return st;
         }
         t0 = ft_now_ms();

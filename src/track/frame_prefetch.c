@@ -8,11 +8,15 @@
 
 #include "base/clock.h"
 #include "facetrack.h"
+#include "gpu/frame_warp.h"
 
 typedef struct slot {
-    ft_frame frame;   /* its planes point into PIXELS */
+    ft_frame frame;   /* its planes point into PIXELS, or DEVICE_PIXELS */
     uint8_t *pixels;
     size_t capacity;
+    uint8_t *device_pixels; /* frames left on a GPU are copied there */
+    size_t device_capacity;
+    int device;
     ft_status status; /* FT_OK: a frame; else where the reading ended */
 } slot;
 
@@ -36,13 +40,40 @@ static size_t plane_bytes(const ft_frame *f, int i)
 {
     if (!f->data[i])
         return 0;
-    const int chroma = i > 0 && f->format == FT_PIXFMT_YUV420P;
+    const int chroma = i > 0 && (f->format == FT_PIXFMT_YUV420P || f->format == FT_PIXFMT_CUDA_NV12);
     return (size_t)f->linesize[i] * (size_t)(chroma ? (f->height + 1) / 2 : f->height);
+}
+
+/* Copies the reader's frame, on a GPU, into slot S's memory there. */
+static ft_status keep_on_device(slot *s, const ft_frame *f)
+{
+    const size_t luma = plane_bytes(f, 0), total = luma + plane_bytes(f, 1);
+    if (total > s->device_capacity || f->device != s->device) {
+        ft_gpu_picture_free(s->device, s->device_pixels);
+        s->device_capacity = 0;
+        s->device = f->device;
+        if (!(s->device_pixels = ft_gpu_picture_alloc(f->device, total)))
+            return FT_ERR_NOMEM;
+        s->device_capacity = total;
+    }
+    s->frame = *f;
+    for (int i = 0; i < 2; i++) {
+        uint8_t *to = s->device_pixels + (i ? luma : 0);
+        const size_t rows = plane_bytes(f, i) / (size_t)f->linesize[i];
+        ft_status st = ft_gpu_picture_copy(f->device, to, (size_t)f->linesize[i], f->data[i],
+                                           (size_t)f->linesize[i], (size_t)f->linesize[i], rows);
+        if (st != FT_OK)
+            return st;
+        s->frame.data[i] = to;
+    }
+    return FT_OK;
 }
 
 /* Copies the reader's frame into slot S, whose buffer grows as needed. */
 static ft_status keep(slot *s, const ft_frame *f)
 {
+    if (f->format == FT_PIXFMT_CUDA_NV12)
+        return keep_on_device(s, f);
     size_t total = 0;
     for (int i = 0; i < 3; i++)
         total += plane_bytes(f, i);
@@ -87,6 +118,9 @@ static void *read_ahead(void *arg)
             snprintf(p->error, sizeof p->error, "%s", ft_video_error(p->video));
         if (st == FT_ERR_NOMEM)
             snprintf(p->error, sizeof p->error, "%s: out of memory", ft_video_path(p->video));
+        else if (st == FT_ERR_NO_DEVICE)
+            snprintf(p->error, sizeof p->error, "%s: cannot copy a frame on GPU %d",
+                     ft_video_path(p->video), f.device);
         s->status = st;
         pthread_mutex_lock(&p->lock);
         p->write_at = (p->write_at + 1) % p->depth;
@@ -164,8 +198,10 @@ void ft_frame_prefetch_stop(ft_frame_prefetch *p)
     pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
-    for (int i = 0; i < p->depth; i++)
+    for (int i = 0; i < p->depth; i++) {
         free(p->slots[i].pixels);
+        ft_gpu_picture_free(p->slots[i].device, p->slots[i].device_pixels);
+    }
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->lock);
     free(p->slots);

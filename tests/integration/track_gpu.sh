@@ -5,7 +5,8 @@
 # models' 1e-5 differences grow now and then: the median, 99th percentile
 # and largest differences are printed; docs/gpu.md gives the measured
 # figures); with fp16 storage 99 % of landmarks within 4 px and the same
-# IDs in 85 % of frames (a crowd's small faces change first). Then 16 videos at once on
+# IDs in 85 % of frames (a crowd's small faces change first). Frames left on
+# the GPU give the faces frames brought to the host give. Then 16 videos at once on
 # one GPU (worker threads sharing the device) give what one at a time
 # gives: the same IDs, landmarks and blendshapes within what the size of a
 # shared run moves. Skips without a usable GPU, saying why.
@@ -42,6 +43,19 @@ for clip in "${clips[@]}"; do
         "$work/gpu/$stem.json" "$height" --p99-px 1.0 --p99-blendshape 5e-2 --min-same-frames 1.0
     check "$stem: gpu fp16 close to cpu" "$py" "$src/tests/tools/compare_tracks.py" \
         "$work/cpu/$stem.json" "$work/fp16/$stem.json" "$height" --p99-px 4 --min-same-frames 0.85
+done
+# Frames left on the GPU (FACETRACK_GPU_FRAMES=1): the warps read NVDEC's
+# pictures there, converting each tap to RGB themselves (a level or so from
+# swscale's conversion), so the same faces as frames brought to the host.
+FACETRACK_GPU_FRAMES=1 "$FACETRACK" -v -v track "${common[@]}" --gpu -o "$work/frames" "${clips[@]}" \
+    2>"$work/frames.log" >/dev/null
+check "track --gpu, frames on the GPU: exit 0" test $? -eq 0
+check "frames stayed on the GPU" grep -q "frames stay on GPU" "$work/frames.log"
+for clip in "${clips[@]}"; do
+    stem=$(basename "${clip%.*}")
+    height=$("$FACETRACK" probe --fast "$clip" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["height"])')
+    check "$stem: frames on the GPU = frames on the host" "$py" "$src/tests/tools/compare_tracks.py" \
+        "$work/gpu/$stem.json" "$work/frames/$stem.json" "$height" --p99-px 1.0 --p99-blendshape 5e-2 --min-same-frames 1.0
 done
 # Sixteen copies at once, sixteen workers sharing the GPU, their faces
 # gathered into shared runs: each copy's output is the single run's, within
