@@ -271,7 +271,7 @@ ft_status ft_face_detect_batch(ft_face_detector *d, const ft_face_image *image,
     char why[160] = "";
     if (st == FT_OK && (st = ft_image_to_tensors(image, rois, n, &spec, input, NULL, d->matrices,
                                                  why, sizeof why)) != FT_OK)
-        snprintf(d->error, sizeof d->error, "%s: %s", d->model,
+        snprintf(d->error, sizeof d->error, "%.470s: %.159s", d->model,
                  why[0] ? why : "invalid image or ROI");
     if (st == FT_OK && (st = ft_nn_session_run(d->session)) != FT_OK)
         snprintf(d->error, sizeof d->error, "%s: %s", d->model, ft_nn_session_error(d->session));

@@ -287,7 +287,7 @@ ft_status ft_face_landmarks_detect_batch(ft_face_landmarker *lm, const ft_face_i
     if (st == FT_OK &&
         (st = ft_image_to_tensors(image, rois, n, &spec, codes ? NULL : (float *)input,
                                   codes ? (uint8_t *)input : NULL, NULL, why, sizeof why)) != FT_OK)
-        snprintf(lm->error, sizeof lm->error, "%s: %s", lm->model,
+        snprintf(lm->error, sizeof lm->error, "%.470s: %.159s", lm->model,
                  why[0] ? why : "invalid image or ROI");
     if (st == FT_OK)
         st = run_model(lm);
