@@ -18,7 +18,8 @@
 # CPU_WORKERS (default: the CPU count), CHUNK_FRAMES (default: what gives
 # every worker a range, 50 to 250), MODEL_CPU (0: no xnnpack rows of the
 # model alone), VARIANTS (default: FACETRACK_FINISH_AHEAD=0,
-# FACETRACK_DETECT_BESIDE=0 and FACETRACK_GPU_BYTE_INPUT=1; "" for none: GPU
+# FACETRACK_DETECT_BESIDE=0, FACETRACK_GPU_BYTE_INPUT=1 and
+# FACETRACK_GPU_FRAMES=1; "" for none: GPU
 # rows at the largest count with one setting of the environment changed,
 # against the default row).
 set -euo pipefail
@@ -137,7 +138,7 @@ done
 # What the GPU rows' defaults are worth: one setting changed, at the largest count.
 largest=$(tr ' ' '\n' <<<"$counts" | sort -n | tail -n 1)
 if [ -z "$gpu_skip" ]; then
-    for variant in ${VARIANTS-FACETRACK_FINISH_AHEAD=0 FACETRACK_DETECT_BESIDE=0 FACETRACK_GPU_BYTE_INPUT=1}; do
+    for variant in ${VARIANTS-FACETRACK_FINISH_AHEAD=0 FACETRACK_DETECT_BESIDE=0 FACETRACK_GPU_BYTE_INPUT=1 FACETRACK_GPU_FRAMES=1}; do
         TRACK_ENV=$variant track_row gpu "$largest" "${GPU_WORKERS:-$cpu_workers}"
     done
 fi
