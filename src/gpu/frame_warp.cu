@@ -152,10 +152,31 @@ extern "C" ft_status ft_gpu_warp_nv12(const ft_gpu_picture *picture, const ft_wa
     return FT_OK;
 }
 
+// Pictures come and go with every range a worker decodes ahead: from the
+// device's stream-ordered pool, which keeps what is freed for the next
+// allocation (cudaFree would wait for the whole device, every worker's
+// runs included).
 extern "C" void *ft_gpu_picture_alloc(int device, size_t bytes)
 {
+    char err[160];
+    scratch *s = scratch_for(device, 0, err, sizeof err);
+    if (!s)
+        return nullptr;
+    static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+    pthread_once(&pool_once, [] {
+        int count = 0;
+        cudaGetDeviceCount(&count);
+        for (int d = 0; d < count; d++) {
+            cudaMemPool_t pool;
+            unsigned long long keep = ~0ull; // the threshold is a cuuint64_t
+            if (cudaDeviceGetDefaultMemPool(&pool, d) == cudaSuccess)
+                cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep);
+        }
+        cudaGetLastError();
+    });
     void *p = nullptr;
-    if (cudaSetDevice(device) != cudaSuccess || cudaMalloc(&p, bytes) != cudaSuccess) {
+    if (cudaMallocAsync(&p, bytes, s->stream) != cudaSuccess ||
+        cudaStreamSynchronize(s->stream) != cudaSuccess) {
         cudaGetLastError();
         return nullptr;
     }
@@ -166,8 +187,10 @@ extern "C" void ft_gpu_picture_free(int device, void *p)
 {
     if (!p)
         return;
-    if (cudaSetDevice(device) == cudaSuccess)
-        cudaFree(p);
+    char err[160];
+    scratch *s = scratch_for(device, 0, err, sizeof err);
+    if (s && cudaFreeAsync(p, s->stream) == cudaSuccess)
+        cudaStreamSynchronize(s->stream);
     cudaGetLastError();
 }
 
