@@ -353,6 +353,40 @@ static void frames_without_faces(void **state)
     ft_test_free_image(&face);
 }
 
+/* Frames on a GPU (FT_PIXFMT_CUDA_NV12): the MediaPipe engine takes them;
+ * a frame without planes, or on a GPU that is not there, is refused with a
+ * message, not a crash; host frames through send_frame are send's. */
+static void frames_on_a_gpu(void **state)
+{
+    (void)state;
+    ft_face_image face;
+    assert_int_equal(ft_test_load_rgb(ft_test_shared_path("golden/mediapipe/legacy_face_detection_sergey/"
+                                                          "sergey.png"), &face), 0);
+    ft_face_engine *e = open_engine(0);
+    assert_int_equal(ft_face_engine_takes_device_frames(e), 1);
+    ft_frame host = {.width = face.width, .height = face.height, .format = FT_PIXFMT_RGB24,
+                     .data = {(uint8_t *)(uintptr_t)face.data}, .linesize = {face.stride}};
+    assert_int_equal(ft_face_engine_send_frame(e, &host, 0), FT_OK);
+    ft_face faces[8];
+    int n = 0;
+    assert_int_equal(ft_face_engine_receive(e, faces, 8, &n, NULL), FT_OK);
+    assert_int_equal(n, 1);
+
+    ft_frame bad = {.width = 64, .height = 64, .format = FT_PIXFMT_CUDA_NV12};
+    assert_int_equal(ft_face_engine_send_frame(e, &bad, 0), FT_ERR_INVALID_ARG);
+    assert_non_null(strstr(ft_face_engine_error(e), "invalid frame on GPU"));
+    static uint8_t planes[64 * 64 + 64 * 32];
+    ft_frame absent = {.width = 64, .height = 64, .format = FT_PIXFMT_CUDA_NV12,
+                       .data = {planes, planes + 64 * 64}, .linesize = {64, 64},
+                       .device = 9999};
+    const ft_status st = ft_face_engine_send_frame(e, &absent, 0);
+    assert_true(st == FT_ERR_NO_DEVICE || st == FT_ERR_UNSUPPORTED);
+    print_message("a frame on GPU 9999: %s\n", ft_face_engine_error(e));
+    assert_true(strlen(ft_face_engine_error(e)) > 0);
+    ft_face_engine_free(e);
+    ft_test_free_image(&face);
+}
+
 /* Stills: BGR and gray input give the same face as RGB (gray: found). */
 static void pixel_formats(void **state)
 {
@@ -406,6 +440,7 @@ int main(void)
         return 77;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(frames_without_faces), cmocka_unit_test(pixel_formats),
+        cmocka_unit_test(frames_on_a_gpu),
         cmocka_unit_test(one_face_expressions), cmocka_unit_test(one_face_head_motion),
         cmocka_unit_test(one_face_vertical),    cmocka_unit_test(small_face_wide_frame),
         cmocka_unit_test(irregular_timestamps), cmocka_unit_test(low_resolution),
