@@ -84,33 +84,6 @@ void ft_matrix_apply(const float matrix[16], float u, float v, float *x, float *
     *y = matrix[4] * u + matrix[5] * v + matrix[7];
 }
 
-/* cvRound of a double clamped to int: round half to even. Adding and
- * subtracting 1.5 * 2^52 rounds exactly that way in the default rounding
- * mode, without lrint's call into libm (which costs more than the rest of
- * the per-pixel work). */
-static int round_to_int(double v)
-{
-    if (!(v > (double)INT_MIN))
-        return INT_MIN;
-    if (v >= (double)INT_MAX)
-        return INT_MAX;
-    const double shifted = v + 0x1.8p52; /* C forbids re-associating this */
-    return (int)(shifted - 0x1.8p52);
-}
-
-/* Integer part (floor) of a 1/32-px position, saturated to int16 as OpenCV
- * stores it. */
-static int cell(int fixed)
-{
-    int i = (fixed - (fixed & (WARP_TAB - 1))) / WARP_TAB;
-    return i < SHRT_MIN ? SHRT_MIN : i > SHRT_MAX ? SHRT_MAX : i;
-}
-
-static int clampi(int v, int lo, int hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
 /* One warp's constants: the tensor-to-source mapping of a row, the image,
  * the border and the range mapping. */
 typedef struct warp_plan {
@@ -129,8 +102,8 @@ static inline void warp_pixel(const warp_plan *p, double row_x, double row_y, in
                               uint8_t *b)
 {
     static const uint8_t black[4]; /* taps outside the image, zero border */
-    const int fxp = round_to_int((p->mxx * x + row_x) * WARP_TAB);
-    const int fyp = round_to_int((p->myx * x + row_y) * WARP_TAB);
+    const int fxp = ft_warp_round((p->mxx * x + row_x) * WARP_TAB);
+    const int fyp = ft_warp_round((p->myx * x + row_y) * WARP_TAB);
     /* floor(fixed / 32) by an arithmetic shift (GCC and Clang define >> of
      * negatives so); saturated only off the fast path. */
     int sx = fxp >> WARP_BITS, sy = fyp >> WARP_BITS;
@@ -146,17 +119,17 @@ static inline void warp_pixel(const warp_plan *p, double row_x, double row_y, in
         t10 = t00 + p->stride;
         t11 = t10 + cn;
     } else {
-        sx = cell(fxp);
-        sy = cell(fyp);
+        sx = ft_warp_cell(fxp);
+        sy = ft_warp_cell(fyp);
         if (p->zero && (sx >= iw || sx + 1 < 0 || sy >= ih || sy + 1 < 0)) {
             t00 = t01 = t10 = t11 = black;
         } else {
             int x0 = sx, x1 = sx + 1, y0 = sy, y1 = sy + 1;
             if (!p->zero) {
-                x0 = clampi(x0, 0, iw - 1);
-                x1 = clampi(x1, 0, iw - 1);
-                y0 = clampi(y0, 0, ih - 1);
-                y1 = clampi(y1, 0, ih - 1);
+                x0 = ft_nv12_clamp(x0, 0, iw - 1);
+                x1 = ft_nv12_clamp(x1, 0, iw - 1);
+                y0 = ft_nv12_clamp(y0, 0, ih - 1);
+                y1 = ft_nv12_clamp(y1, 0, ih - 1);
             }
             const int in_x0 = x0 >= 0 && x0 < iw, in_x1 = x1 >= 0 && x1 < iw;
             const int in_y0 = y0 >= 0 && y0 < ih, in_y1 = y1 >= 0 && y1 < ih;

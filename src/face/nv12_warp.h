@@ -87,28 +87,22 @@ static FT_HD inline int ft_nv12_clamp(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* Chroma component C (0: Cb, 1: Cr) at luma pixel (X, Y), times 8. */
-static FT_HD inline int ft_nv12_chroma8(const ft_nv12_view *f, int x, int y, int c)
-{
-    const int cw = (f->width + 1) / 2, ch = (f->height + 1) / 2;
-    /* Chroma row j sits between luma rows 2j and 2j + 1. */
-    const int j = y >> 1;
-    const int near_row = j, far_row = ft_nv12_clamp((y & 1) ? j + 1 : j - 1, 0, ch - 1);
-    const int i = x >> 1, i_next = (x & 1) ? ft_nv12_clamp(i + 1, 0, cw - 1) : i;
-    const uint8_t *near_p = f->uv + (size_t)near_row * f->uv_pitch;
-    const uint8_t *far_p = f->uv + (size_t)far_row * f->uv_pitch;
-    const int near_v = near_p[2 * i + c] + near_p[2 * i_next + c];
-    const int far_v = far_p[2 * i + c] + far_p[2 * i_next + c];
-    return 3 * near_v + far_v;
-}
-
 /* The RGB of picture pixel (X, Y), inside it. */
 static FT_HD inline void ft_nv12_rgb(const ft_nv12_view *f, int x, int y, uint8_t rgb[3])
 {
+    /* Chroma times 8: chroma row j sits between luma rows 2j and 2j + 1
+     * (3/4 of the nearer row, 1/4 of the farther), and column i on luma
+     * column 2i (odd columns average two). */
+    const int cw = (f->width + 1) / 2, ch = (f->height + 1) / 2;
+    const int j = y >> 1, far_row = ft_nv12_clamp((y & 1) ? j + 1 : j - 1, 0, ch - 1);
+    const int i = x >> 1, i_next = (x & 1) ? ft_nv12_clamp(i + 1, 0, cw - 1) : i;
+    const uint8_t *near_p = f->uv + (size_t)j * f->uv_pitch;
+    const uint8_t *far_p = f->uv + (size_t)far_row * f->uv_pitch;
+    const int32_t cb = 3 * (near_p[2 * i] + near_p[2 * i_next]) + far_p[2 * i] + far_p[2 * i_next] - 8 * 128;
+    const int32_t cr = 3 * (near_p[2 * i + 1] + near_p[2 * i_next + 1]) + far_p[2 * i + 1] +
+                       far_p[2 * i_next + 1] - 8 * 128;
     const ft_yuv_coeffs *k = &f->k;
     const int32_t luma = k->ymul * ((int32_t)f->y[(size_t)y * f->y_pitch + (size_t)x] - k->yoff);
-    const int32_t cb = ft_nv12_chroma8(f, x, y, 0) - 8 * 128;
-    const int32_t cr = ft_nv12_chroma8(f, x, y, 1) - 8 * 128;
     const int32_t half = 1 << 15;
     /* >> of a negative sum floors; the clamp takes it to 0 either way. */
     rgb[0] = (uint8_t)ft_nv12_clamp((luma + k->rv * cr + half) >> 16, 0, 255);
@@ -116,7 +110,10 @@ static FT_HD inline void ft_nv12_rgb(const ft_nv12_view *f, int x, int y, uint8_
     rgb[2] = (uint8_t)ft_nv12_clamp((luma + k->bu * cb + half) >> 16, 0, 255);
 }
 
-/* cvRound of a 1/32-px position, saturated to int as image_to_tensor.c. */
+/* cvRound of a 1/32-px position (a double) clamped to int: round half to
+ * even. On the host, adding and subtracting 1.5 * 2^52 rounds exactly that
+ * way in the default rounding mode, without lrint's call into libm (which
+ * costs more than the rest of the per-pixel work). */
 static FT_HD inline int ft_warp_round(double v)
 {
     if (!(v > -2147483648.0))
@@ -126,12 +123,13 @@ static FT_HD inline int ft_warp_round(double v)
 #ifdef __CUDA_ARCH__
     return __double2int_rn(v);
 #else
-    const double shifted = v + 0x1.8p52; /* round half to even, as there */
+    const double shifted = v + 0x1.8p52; /* C forbids re-associating this */
     return (int)(shifted - 0x1.8p52);
 #endif
 }
 
-/* Integer part of a 1/32-px position, saturated to int16 as OpenCV. */
+/* Integer part (floor) of a 1/32-px position, saturated to int16 as OpenCV
+ * stores it. */
 static FT_HD inline int ft_warp_cell(int fixed)
 {
     const int i = (fixed - (fixed & 31)) / 32;
